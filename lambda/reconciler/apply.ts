@@ -1,0 +1,43 @@
+import type { RegionInspector, UpdateResult } from './aws/inspector';
+import { type Change, isChange, type Outcome } from './model';
+
+/** Applies a region's planned changes: members through the batch API, the function's own account through its configuration. */
+export async function applyRegion(
+  inspector: RegionInspector,
+  outcomes: readonly Outcome[],
+  ownAccountId: string,
+): Promise<Outcome[]> {
+  const changes = outcomes.filter(isChange);
+  const memberChanges = changes.filter((change) => change.accountId !== ownAccountId);
+  const ownChange = changes.find((change) => change.accountId === ownAccountId);
+  const results = await inspector.updateMembers(
+    memberChanges.map((change) => ({ accountId: change.accountId, activate: change.to === 'ACTIVATED' })),
+  );
+  if (ownChange !== undefined) {
+    results.push(await inspector.updateOwnAccount(ownChange.accountId, ownChange.to === 'ACTIVATED'));
+  }
+  return settle(outcomes, results);
+}
+
+/** A change stays a change only when Inspector confirmed it; otherwise the account FAILED with Inspector's reason. Pure. */
+export function settle(outcomes: readonly Outcome[], results: readonly UpdateResult[]): Outcome[] {
+  const byId = new Map(results.map((result) => [result.accountId, result]));
+  return outcomes.map((outcome) =>
+    isChange(outcome) ? settleChange(outcome, byId.get(outcome.accountId)) : outcome,
+  );
+}
+
+function settleChange(change: Change, result: UpdateResult | undefined): Outcome {
+  if (result?.ok) return change;
+  return {
+    kind: 'FAILED',
+    accountId: change.accountId,
+    region: change.region,
+    rule: change.rule,
+    reason: 'UPDATE_FAILED',
+    desired: change.to,
+    observed: change.from,
+    errorMessage: result?.errorMessage ?? 'no update result for this account',
+    ...(result?.ec2ScanStatus === undefined ? {} : { ec2ScanStatus: result.ec2ScanStatus }),
+  };
+}

@@ -1,0 +1,50 @@
+import { Inspector2Client } from '@aws-sdk/client-inspector2';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+
+/**
+ * Adaptive retry adds a client-side rate limiter on top of the standard retries of throttling and 5xx.
+ * AWS_RETRY_MODE and AWS_MAX_ATTEMPTS still override these, as in any SDK client.
+ */
+function retrySettings(env: NodeJS.ProcessEnv) {
+  const maxAttempts = Number(env.AWS_MAX_ATTEMPTS);
+  return {
+    retryMode: env.AWS_RETRY_MODE ?? 'adaptive',
+    maxAttempts: Number.isInteger(maxAttempts) && maxAttempts > 0 ? maxAttempts : 8,
+  };
+}
+
+/** Organizations is a global service served from one region per partition. */
+export function organizationsRegion(region: string): string {
+  if (region.startsWith('us-gov-')) return 'us-gov-west-1';
+  if (region.startsWith('cn-')) return 'cn-northwest-1';
+  return 'us-east-1';
+}
+
+export interface Clients {
+  readonly organizations: OrganizationsClient;
+  readonly ssm: SSMClient;
+  readonly sqs: SQSClient;
+  /** One Inspector client per region, created on first use and kept. */
+  readonly inspector: (region: string) => Inspector2Client;
+}
+
+/** Creates every client once; endpoints come from the SDK's standard settings (AWS_ENDPOINT_URL…). */
+export function createClients(region: string, env: NodeJS.ProcessEnv = process.env): Clients {
+  const settings = retrySettings(env);
+  const inspectors = new Map<string, Inspector2Client>();
+  return {
+    organizations: new OrganizationsClient({ ...settings, region: organizationsRegion(region) }),
+    ssm: new SSMClient({ ...settings, region }),
+    sqs: new SQSClient({ ...settings, region }),
+    inspector: (inspectorRegion) => {
+      let client = inspectors.get(inspectorRegion);
+      if (client === undefined) {
+        client = new Inspector2Client({ ...settings, region: inspectorRegion });
+        inspectors.set(inspectorRegion, client);
+      }
+      return client;
+    },
+  };
+}

@@ -1,0 +1,272 @@
+import {
+  BatchGetAccountStatusCommand,
+  type BatchGetAccountStatusResponse,
+  BatchGetMemberEc2DeepInspectionStatusCommand,
+  type BatchGetMemberEc2DeepInspectionStatusResponse,
+  BatchUpdateMemberEc2DeepInspectionStatusCommand,
+  GetEc2DeepInspectionConfigurationCommand,
+  type Inspector2Client,
+  UpdateEc2DeepInspectionConfigurationCommand,
+  UpdateOrgEc2DeepInspectionConfigurationCommand,
+} from '@aws-sdk/client-inspector2';
+import { chunk, mapWithConcurrency } from '../batches';
+import type { DeepInspectionStatus, Observation } from '../model';
+
+/** Inspector's documented ceiling for every Batch* operation used here. */
+export const MAX_ACCOUNTS_PER_CALL = 100;
+/** Batch calls in flight per operation and region; the SDK's adaptive retry absorbs any throttling. */
+const BATCH_CONCURRENCY = 2;
+
+/** BatchGetAccountStatus error codes that mean Inspector does not know the account as a member here. */
+const NOT_A_MEMBER = new Set(['ACCESS_DENIED', 'RESOURCE_NOT_FOUND']);
+
+export interface DeepInspectionConfiguration {
+  readonly status?: DeepInspectionStatus;
+  readonly errorMessage?: string;
+  readonly orgPackagePaths: readonly string[];
+}
+
+export interface RegionRead {
+  readonly observations: ReadonlyMap<string, Observation>;
+  readonly configuration?: DeepInspectionConfiguration;
+}
+
+/** Per account result of a write: Inspector accepted it, or said why not. */
+export type UpdateResult =
+  | { readonly accountId: string; readonly ok: true; readonly status?: string }
+  | {
+      readonly accountId: string;
+      readonly ok: false;
+      readonly errorMessage: string;
+      readonly ec2ScanStatus?: string;
+    };
+
+/** Everything the reconciler asks of Inspector in one region. */
+export interface RegionInspector {
+  /**
+   * Reads scan and deep-inspection status of the given accounts. The account the function runs in
+   * (the delegated administrator) is read through its own configuration, which is also returned
+   * when `includeConfiguration` is set.
+   */
+  read(request: {
+    accountIds: readonly string[];
+    ownAccountId: string;
+    includeConfiguration: boolean;
+  }): Promise<RegionRead>;
+  /** Member accounts only; the delegated administrator cannot change itself through the member API. */
+  updateMembers(changes: readonly { accountId: string; activate: boolean }[]): Promise<UpdateResult[]>;
+  updateOwnAccount(accountId: string, activate: boolean): Promise<UpdateResult>;
+  /** Replaces the organization's whole list of custom package paths. */
+  updateOrgPackagePaths(paths: readonly string[]): Promise<void>;
+}
+
+export class InspectorRegion implements RegionInspector {
+  constructor(private readonly client: Inspector2Client) {}
+
+  async read({
+    accountIds,
+    ownAccountId,
+    includeConfiguration,
+  }: {
+    accountIds: readonly string[];
+    ownAccountId: string;
+    includeConfiguration: boolean;
+  }): Promise<RegionRead> {
+    const includesOwn = accountIds.includes(ownAccountId);
+    const memberIds = accountIds.filter((id) => id !== ownAccountId);
+    const [statusPages, deepPages, configuration] = await Promise.all([
+      this.eachChunk(accountIds, (ids) =>
+        this.client.send(new BatchGetAccountStatusCommand({ accountIds: ids })),
+      ),
+      this.eachChunk(memberIds, (ids) =>
+        this.client.send(new BatchGetMemberEc2DeepInspectionStatusCommand({ accountIds: ids })),
+      ),
+      includesOwn || includeConfiguration ? this.getConfiguration() : Promise.resolve(undefined),
+    ]);
+    const observations = mergeObservations(statusPages, deepPages);
+    if (includesOwn && configuration !== undefined) {
+      const own = observations.get(ownAccountId);
+      if (own?.kind === 'OBSERVED') {
+        observations.set(ownAccountId, {
+          kind: 'OBSERVED',
+          ec2ScanStatus: own.ec2ScanStatus,
+          ...(configuration.status === undefined
+            ? {
+                deepInspectionError:
+                  configuration.errorMessage ?? 'no deep inspection status in the configuration',
+              }
+            : { deepInspection: configuration.status }),
+        });
+      }
+    }
+    return { observations, ...(configuration === undefined ? {} : { configuration }) };
+  }
+
+  async updateMembers(changes: readonly { accountId: string; activate: boolean }[]): Promise<UpdateResult[]> {
+    const pages = await mapWithConcurrency(
+      chunk(changes, MAX_ACCOUNTS_PER_CALL),
+      BATCH_CONCURRENCY,
+      async (batch) => {
+        const requested = batch.map((change) => ({
+          accountId: change.accountId,
+          activateDeepInspection: change.activate,
+        }));
+        try {
+          const response = await this.client.send(
+            new BatchUpdateMemberEc2DeepInspectionStatusCommand({ accountIds: requested }),
+          );
+          return updateResults(
+            batch.map((change) => change.accountId),
+            response,
+          );
+        } catch (error) {
+          // A batch that fails after the SDK's retries fails its accounts, not the region.
+          const errorMessage = describe(error);
+          return batch.map(
+            (change): UpdateResult => ({ accountId: change.accountId, ok: false, errorMessage }),
+          );
+        }
+      },
+    );
+    return pages.flat();
+  }
+
+  async updateOwnAccount(accountId: string, activate: boolean): Promise<UpdateResult> {
+    try {
+      const response = await this.client.send(
+        new UpdateEc2DeepInspectionConfigurationCommand({ activateDeepInspection: activate }),
+      );
+      if (response.status === 'FAILED') {
+        return {
+          accountId,
+          ok: false,
+          errorMessage: response.errorMessage ?? 'deep inspection status is FAILED',
+        };
+      }
+      return { accountId, ok: true, ...(response.status === undefined ? {} : { status: response.status }) };
+    } catch (error) {
+      return { accountId, ok: false, errorMessage: describe(error) };
+    }
+  }
+
+  async updateOrgPackagePaths(paths: readonly string[]): Promise<void> {
+    await this.client.send(
+      new UpdateOrgEc2DeepInspectionConfigurationCommand({ orgPackagePaths: [...paths] }),
+    );
+  }
+
+  private async getConfiguration(): Promise<DeepInspectionConfiguration> {
+    const response = await this.client.send(new GetEc2DeepInspectionConfigurationCommand({}));
+    return {
+      orgPackagePaths: response.orgPackagePaths ?? [],
+      ...(response.status === undefined ? {} : { status: response.status }),
+      ...(response.errorMessage === undefined ? {} : { errorMessage: response.errorMessage }),
+    };
+  }
+
+  private eachChunk<R>(ids: readonly string[], call: (ids: string[]) => Promise<R>): Promise<R[]> {
+    return mapWithConcurrency(chunk(ids, MAX_ACCOUNTS_PER_CALL), BATCH_CONCURRENCY, call);
+  }
+}
+
+/** Joins the two batch reads into one observation per account; an account neither read mentions is left out. */
+export function mergeObservations(
+  statusPages: readonly BatchGetAccountStatusResponse[],
+  deepPages: readonly BatchGetMemberEc2DeepInspectionStatusResponse[],
+): Map<string, Observation> {
+  const deepById = new Map<string, { status?: DeepInspectionStatus; errorMessage?: string }>();
+  for (const page of deepPages) {
+    for (const entry of page.accountIds ?? []) {
+      if (entry.accountId)
+        deepById.set(entry.accountId, { status: entry.status, errorMessage: entry.errorMessage });
+    }
+    for (const entry of page.failedAccountIds ?? []) {
+      if (entry.accountId) {
+        deepById.set(entry.accountId, {
+          errorMessage: entry.errorMessage ?? `ec2ScanStatus ${entry.ec2ScanStatus}`,
+        });
+      }
+    }
+  }
+
+  const observations = new Map<string, Observation>();
+  for (const page of statusPages) {
+    for (const failed of page.failedAccounts ?? []) {
+      if (!failed.accountId) continue;
+      const detail = [failed.errorCode, failed.errorMessage].filter(Boolean).join(': ');
+      observations.set(
+        failed.accountId,
+        NOT_A_MEMBER.has(failed.errorCode ?? '')
+          ? { kind: 'NOT_INSPECTOR_MEMBER', detail }
+          : { kind: 'UNREADABLE', errorMessage: detail || 'BatchGetAccountStatus failed for this account' },
+      );
+    }
+    for (const account of page.accounts ?? []) {
+      if (!account.accountId) continue;
+      const ec2ScanStatus = account.resourceState?.ec2?.status ?? 'UNKNOWN';
+      const deep = deepById.get(account.accountId);
+      observations.set(account.accountId, {
+        kind: 'OBSERVED',
+        ec2ScanStatus,
+        ...(deep?.status === undefined
+          ? {
+              deepInspectionError:
+                deep?.errorMessage ??
+                'BatchGetMemberEc2DeepInspectionStatus returned nothing for this account',
+            }
+          : { deepInspection: deep.status }),
+      });
+    }
+  }
+  return observations;
+}
+
+function updateResults(
+  requestedIds: readonly string[],
+  response: {
+    accountIds?: { accountId?: string; status?: string; errorMessage?: string }[];
+    failedAccountIds?: { accountId?: string; ec2ScanStatus?: string; errorMessage?: string }[];
+  },
+): UpdateResult[] {
+  const byId = new Map<string, UpdateResult>();
+  for (const entry of response.accountIds ?? []) {
+    if (!entry.accountId) continue;
+    byId.set(
+      entry.accountId,
+      entry.status === 'FAILED'
+        ? {
+            accountId: entry.accountId,
+            ok: false,
+            errorMessage: entry.errorMessage ?? 'deep inspection status is FAILED',
+          }
+        : {
+            accountId: entry.accountId,
+            ok: true,
+            ...(entry.status === undefined ? {} : { status: entry.status }),
+          },
+    );
+  }
+  for (const entry of response.failedAccountIds ?? []) {
+    if (!entry.accountId) continue;
+    byId.set(entry.accountId, {
+      accountId: entry.accountId,
+      ok: false,
+      errorMessage: entry.errorMessage ?? 'Inspector did not change this account',
+      ...(entry.ec2ScanStatus === undefined ? {} : { ec2ScanStatus: entry.ec2ScanStatus }),
+    });
+  }
+  // An account the response does not mention was not confirmed: never count it as changed.
+  return requestedIds.map(
+    (accountId) =>
+      byId.get(accountId) ?? {
+        accountId,
+        ok: false,
+        errorMessage: 'not acknowledged in the update response',
+      },
+  );
+}
+
+export function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

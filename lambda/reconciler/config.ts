@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { ConfigError } from './errors';
+import { regionSchema } from './ids';
+
+const configSchema = z.object({
+  POLICY_PARAMETER_NAME: z
+    .string({ error: 'is required: the SSM parameter that holds the policy' })
+    .min(1, 'must not be empty'),
+  FAILED_ACCOUNTS_QUEUE_URL: z.url({ error: 'is required: the URL of the failed-accounts SQS queue' }),
+  AWS_REGION: regionSchema,
+});
+
+export interface Config {
+  readonly policyParameterName: string;
+  readonly failedAccountsQueueUrl: string;
+  readonly region: string;
+}
+
+/** Reads the function's environment once; throws naming every missing or malformed variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({ path: String(issue.path[0] ?? '$'), message: issue.message })),
+    );
+  }
+  return Object.freeze({
+    policyParameterName: result.data.POLICY_PARAMETER_NAME,
+    failedAccountsQueueUrl: result.data.FAILED_ACCOUNTS_QUEUE_URL,
+    region: result.data.AWS_REGION,
+  });
+}

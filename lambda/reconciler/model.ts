@@ -1,0 +1,73 @@
+/** Domain types shared by the planner, the adapters and the summary. No AWS SDK types leak past the adapters. */
+
+export type DeepInspectionStatus = 'ACTIVATED' | 'DEACTIVATED' | 'PENDING' | 'FAILED';
+export type TargetState = 'ACTIVATED' | 'DEACTIVATED';
+
+/** An account as Organizations lists it. */
+export interface OrganizationAccount {
+  readonly id: string;
+  readonly name?: string;
+  /** Organizations' `State` (or the retired `Status` where `State` is absent). */
+  readonly state: string;
+  /** Root and OU ids from the root down to the account's parent; present only when the policy names OUs. */
+  readonly ancestors?: readonly string[];
+}
+
+/** What Inspector says about one account in one region, read before planning. */
+export type Observation =
+  | { readonly kind: 'NOT_INSPECTOR_MEMBER'; readonly detail: string }
+  | { readonly kind: 'UNREADABLE'; readonly errorMessage: string }
+  | {
+      readonly kind: 'OBSERVED';
+      /** Inspector's EC2 scan status: ENABLING | ENABLED | DISABLING | DISABLED | SUSPENDING | SUSPENDED. */
+      readonly ec2ScanStatus: string;
+      /** Absent when Inspector could not say; `deepInspectionError` then tells why. */
+      readonly deepInspection?: DeepInspectionStatus;
+      readonly deepInspectionError?: string;
+    };
+
+export const SKIP_REASONS = [
+  'ACCOUNT_NOT_ACTIVE',
+  'NOT_IN_ORGANIZATION',
+  'NOT_INSPECTOR_MEMBER',
+  'EC2_SCANNING_NOT_ENABLED',
+  'DEEP_INSPECTION_PENDING',
+  'UNMANAGED',
+  'DEACTIVATION_HELD_BY_GUARDRAIL',
+] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+export const FAILURE_REASONS = ['STATUS_UNREADABLE', 'REGION_UNREADABLE', 'UPDATE_FAILED'] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+interface OutcomeBase {
+  readonly accountId: string;
+  readonly region: string;
+  /** The rule that decided the desired state, or "default". */
+  readonly rule?: string;
+}
+
+/** Exactly one per account and region evaluated. */
+export type Outcome =
+  | (OutcomeBase & { readonly kind: 'COMPLIANT'; readonly state: DeepInspectionStatus })
+  | (OutcomeBase & {
+      readonly kind: 'ACTIVATE' | 'DEACTIVATE';
+      readonly from: DeepInspectionStatus;
+      readonly to: TargetState;
+    })
+  | (OutcomeBase & { readonly kind: 'SKIPPED'; readonly reason: SkipReason; readonly detail?: string })
+  | (OutcomeBase & {
+      readonly kind: 'FAILED';
+      readonly reason: FailureReason;
+      readonly desired: TargetState;
+      readonly observed?: DeepInspectionStatus;
+      readonly errorMessage?: string;
+      readonly ec2ScanStatus?: string;
+    });
+
+export type Change = Extract<Outcome, { kind: 'ACTIVATE' | 'DEACTIVATE' }>;
+export type Failure = Extract<Outcome, { kind: 'FAILED' }>;
+
+export function isChange(outcome: Outcome): outcome is Change {
+  return outcome.kind === 'ACTIVATE' || outcome.kind === 'DEACTIVATE';
+}

@@ -1,0 +1,160 @@
+import type {
+  DeepInspectionStatus,
+  Observation,
+  OrganizationAccount,
+  Outcome,
+  SkipReason,
+  TargetState,
+} from './model';
+import type { DesiredState, Policy } from './policy';
+
+const DEFAULT_RULE = 'default';
+
+/** What the policy wants for one account, decided once per run for every region. */
+export type Target =
+  | { readonly accountId: string; readonly rule?: string; readonly desired: TargetState }
+  | {
+      readonly accountId: string;
+      readonly rule?: string;
+      readonly skip: SkipReason;
+      readonly detail?: string;
+    };
+
+/** First matching rule wins; an OU matches every account anywhere below it; a root id matches all. */
+export function desiredStateOf(
+  account: Pick<OrganizationAccount, 'id' | 'ancestors'>,
+  policy: Policy,
+): { state: DesiredState; rule: string } {
+  for (const rule of policy.rules) {
+    const byAccount = rule.accounts?.includes(account.id) ?? false;
+    const byUnit =
+      rule.organizationalUnits?.some(
+        (id) => id.startsWith('r-') || (account.ancestors?.includes(id) ?? false),
+      ) ?? false;
+    if (byAccount || byUnit) return { state: rule.deepInspection, rule: rule.name };
+  }
+  return { state: policy.default, rule: DEFAULT_RULE };
+}
+
+/**
+ * Decides each account's target from the organization and the policy alone.
+ * @param requestedAccountIds limits the run to these accounts; ones the organization does not list are reported, not dropped
+ */
+export function resolveTargets(
+  accounts: readonly OrganizationAccount[],
+  policy: Policy,
+  requestedAccountIds?: readonly string[],
+): Target[] {
+  const byId = new Map(accounts.map((account) => [account.id, account]));
+  const ids = requestedAccountIds ?? accounts.map((account) => account.id);
+  return [...new Set(ids)].map((accountId): Target => {
+    const account = byId.get(accountId);
+    if (account === undefined) return { accountId, skip: 'NOT_IN_ORGANIZATION' };
+    if (account.state !== 'ACTIVE') return { accountId, skip: 'ACCOUNT_NOT_ACTIVE', detail: account.state };
+    const { state, rule } = desiredStateOf(account, policy);
+    if (state === 'UNMANAGED') return { accountId, rule, skip: 'UNMANAGED' };
+    return { accountId, rule, desired: state };
+  });
+}
+
+/** The accounts whose Inspector status must be read: those with a target state. */
+export function accountsToRead(targets: readonly Target[]): string[] {
+  return targets.flatMap((target) => ('desired' in target ? [target.accountId] : []));
+}
+
+/** What a region could tell us: a status per account, or why the whole region could not be read. */
+export type RegionObservations =
+  | { readonly readable: true; readonly observations: ReadonlyMap<string, Observation> }
+  | { readonly readable: false; readonly errorMessage: string };
+
+/** One outcome per target, in target order. Pure: no I/O, no clock. */
+export function planRegion(region: string, targets: readonly Target[], read: RegionObservations): Outcome[] {
+  return targets.map((target): Outcome => {
+    const { accountId, rule } = target;
+    if (!('desired' in target)) {
+      return { kind: 'SKIPPED', accountId, region, rule, reason: target.skip, detail: target.detail };
+    }
+    const desired = target.desired;
+    if (!read.readable) {
+      return {
+        kind: 'FAILED',
+        accountId,
+        region,
+        rule,
+        desired,
+        reason: 'REGION_UNREADABLE',
+        errorMessage: read.errorMessage,
+      };
+    }
+    const observation = read.observations.get(accountId);
+    if (observation === undefined) {
+      const errorMessage = 'Inspector returned no status for this account';
+      return { kind: 'FAILED', accountId, region, rule, desired, reason: 'STATUS_UNREADABLE', errorMessage };
+    }
+    if (observation.kind === 'NOT_INSPECTOR_MEMBER') {
+      return {
+        kind: 'SKIPPED',
+        accountId,
+        region,
+        rule,
+        reason: 'NOT_INSPECTOR_MEMBER',
+        detail: observation.detail,
+      };
+    }
+    if (observation.kind === 'UNREADABLE') {
+      const errorMessage = observation.errorMessage;
+      return { kind: 'FAILED', accountId, region, rule, desired, reason: 'STATUS_UNREADABLE', errorMessage };
+    }
+    return planObserved(accountId, region, rule, desired, observation);
+  });
+}
+
+function planObserved(
+  accountId: string,
+  region: string,
+  rule: string | undefined,
+  desired: TargetState,
+  observation: Extract<Observation, { kind: 'OBSERVED' }>,
+): Outcome {
+  const { ec2ScanStatus, deepInspection } = observation;
+  if (ec2ScanStatus !== 'ENABLED') {
+    return {
+      kind: 'SKIPPED',
+      accountId,
+      region,
+      rule,
+      reason: 'EC2_SCANNING_NOT_ENABLED',
+      detail: ec2ScanStatus,
+    };
+  }
+  if (deepInspection === undefined) {
+    const errorMessage = observation.deepInspectionError ?? 'Inspector returned no deep inspection status';
+    return {
+      kind: 'FAILED',
+      accountId,
+      region,
+      rule,
+      desired,
+      reason: 'STATUS_UNREADABLE',
+      errorMessage,
+      ec2ScanStatus,
+    };
+  }
+  if (deepInspection === 'PENDING') {
+    return { kind: 'SKIPPED', accountId, region, rule, reason: 'DEEP_INSPECTION_PENDING' };
+  }
+  if (deepInspection === desired)
+    return { kind: 'COMPLIANT', accountId, region, rule, state: deepInspection };
+  // FAILED is retried towards the desired state, like any other mismatch.
+  return changeTo(accountId, region, rule, deepInspection, desired);
+}
+
+function changeTo(
+  accountId: string,
+  region: string,
+  rule: string | undefined,
+  from: DeepInspectionStatus,
+  to: TargetState,
+): Outcome {
+  return { kind: to === 'ACTIVATED' ? 'ACTIVATE' : 'DEACTIVATE', accountId, region, rule, from, to };
+}

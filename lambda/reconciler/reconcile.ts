@@ -1,0 +1,197 @@
+import { applyRegion } from './apply';
+import { describe, type RegionInspector } from './aws/inspector';
+import type { AccountDirectory } from './aws/organizations';
+import type { PolicySource } from './aws/policy-store';
+import { type FailureQueue, failureMessage, type Undelivered } from './aws/queue';
+import { InvocationError } from './errors';
+import { applyGuardrail } from './guardrail';
+import type { Outcome } from './model';
+import { accountsToRead, planRegion, type RegionObservations, resolveTargets, type Target } from './plan';
+import { needsOrganizationalUnits, type Policy } from './policy';
+import { type OrgPackagePathsResult, type RegionReport, type RunSummary, summarize } from './summary';
+
+/** What one run is asked to do, already validated. */
+export interface ReconcileRequest {
+  readonly runId: string;
+  readonly dryRun: boolean;
+  /** Apply deactivations even when they exceed the policy's guardrail. */
+  readonly force: boolean;
+  /** Limits the run to these accounts. */
+  readonly accountIds?: readonly string[];
+  /** Limits the run to these regions; each must be one of the policy's. */
+  readonly regions?: readonly string[];
+  /** The delegated administrator: the account the run's credentials belong to. */
+  readonly ownAccountId: string;
+  /** The policy's regions when it names none. */
+  readonly defaultRegion: string;
+}
+
+export interface Dependencies {
+  readonly policy: PolicySource;
+  readonly directory: AccountDirectory;
+  readonly inspectorFor: (region: string) => RegionInspector;
+  readonly queue: FailureQueue;
+  readonly now?: () => Date;
+}
+
+export interface RunResult {
+  readonly summary: RunSummary;
+  /** Every outcome, one per account and region evaluated, for callers that print them all. */
+  readonly outcomes: readonly Outcome[];
+  /** Failures the queue would not take: the caller must log them and fail the run. */
+  readonly undelivered: readonly Undelivered[];
+  /** Why the run must be marked failed even though it finished: failed regions, undelivered failures. */
+  readonly problems: readonly string[];
+}
+
+/** One run: policy → accounts → per region read and plan → guardrail → apply → queue → summary. */
+export async function reconcile(request: ReconcileRequest, deps: Dependencies): Promise<RunResult> {
+  const now = deps.now ?? (() => new Date());
+  const policy = await deps.policy.load();
+  const regions = selectRegions(policy, request);
+
+  const accounts = await deps.directory.listAccounts({ withAncestors: needsOrganizationalUnits(policy) });
+  const targets = resolveTargets(accounts, policy, request.accountIds);
+
+  const planned = await Promise.all(
+    regions.map((region) => readAndPlan(region, targets, policy, request, deps)),
+  );
+  const guarded = applyGuardrail(
+    planned.flatMap((region) => region.outcomes),
+    policy.guardrails.maxDeactivationsPerRun,
+    request.force,
+  );
+  const guardedByRegion = groupByRegion(guarded.outcomes);
+
+  const reports = await Promise.all(
+    planned.map(async (region): Promise<RegionReport> => {
+      const outcomes = guardedByRegion.get(region.region) ?? [];
+      if (region.error !== undefined) return { region: region.region, outcomes, error: region.error };
+      const inspector = deps.inspectorFor(region.region);
+      const [applied, orgPackagePaths] = await Promise.all([
+        request.dryRun ? outcomes : applyRegion(inspector, outcomes, request.ownAccountId),
+        reconcileOrgPackagePaths(inspector, policy, region.orgPackagePaths, request.dryRun),
+      ]);
+      return { region: region.region, outcomes: applied, ...(orgPackagePaths ? { orgPackagePaths } : {}) };
+    }),
+  );
+
+  const outcomes = reports.flatMap((report) => report.outcomes);
+  const timestamp = now().toISOString();
+  const messages = outcomes.flatMap((o) =>
+    o.kind === 'FAILED' ? [failureMessage(o, request.runId, timestamp)] : [],
+  );
+  const delivery =
+    request.dryRun || messages.length === 0 ? { sent: 0, undelivered: [] } : await deps.queue.send(messages);
+
+  const summary = summarize({
+    runId: request.runId,
+    dryRun: request.dryRun,
+    regions: reports,
+    guardrail: guarded.verdict,
+    queue: { sent: delivery.sent, undelivered: delivery.undelivered.length },
+  });
+  return {
+    summary,
+    outcomes,
+    undelivered: delivery.undelivered,
+    problems: problemsOf(reports, delivery.undelivered),
+  };
+}
+
+function selectRegions(policy: Policy, request: ReconcileRequest): readonly string[] {
+  const policyRegions = policy.regions ?? [request.defaultRegion];
+  if (request.regions === undefined) return policyRegions;
+  const outside = request.regions.filter((region) => !policyRegions.includes(region));
+  if (outside.length > 0) {
+    throw new InvocationError(
+      outside.map((region) => ({
+        path: `$.regions[${request.regions?.indexOf(region)}]`,
+        message: `${region} is not one of the policy's regions (${policyRegions.join(', ')})`,
+      })),
+    );
+  }
+  return request.regions;
+}
+
+interface PlannedRegion {
+  readonly region: string;
+  readonly outcomes: Outcome[];
+  readonly error?: string;
+  readonly orgPackagePaths?: readonly string[];
+}
+
+/** A region that cannot be read fails its accounts and is reported; it never stops the other regions. */
+async function readAndPlan(
+  region: string,
+  targets: readonly Target[],
+  policy: Policy,
+  request: ReconcileRequest,
+  deps: Dependencies,
+): Promise<PlannedRegion> {
+  let read: RegionObservations;
+  let orgPackagePaths: readonly string[] | undefined;
+  try {
+    const result = await deps.inspectorFor(region).read({
+      accountIds: accountsToRead(targets),
+      ownAccountId: request.ownAccountId,
+      includeConfiguration: policy.orgPackagePaths !== undefined,
+    });
+    read = { readable: true, observations: result.observations };
+    orgPackagePaths = result.configuration?.orgPackagePaths;
+  } catch (error) {
+    const errorMessage = describe(error);
+    return {
+      region,
+      outcomes: planRegion(region, targets, { readable: false, errorMessage }),
+      error: errorMessage,
+    };
+  }
+  return {
+    region,
+    outcomes: planRegion(region, targets, read),
+    ...(orgPackagePaths ? { orgPackagePaths } : {}),
+  };
+}
+
+/** UpdateOrg… replaces the whole list, so it is called only when the set of paths differs. */
+async function reconcileOrgPackagePaths(
+  inspector: RegionInspector,
+  policy: Policy,
+  current: readonly string[] | undefined,
+  dryRun: boolean,
+): Promise<OrgPackagePathsResult | undefined> {
+  const wanted = policy.orgPackagePaths;
+  if (wanted === undefined || current === undefined) return undefined;
+  const same = current.length === wanted.length && wanted.every((path) => current.includes(path));
+  if (same) return { from: current, to: wanted, changed: false };
+  if (dryRun) return { from: current, to: wanted, changed: true };
+  try {
+    await inspector.updateOrgPackagePaths(wanted);
+    return { from: current, to: wanted, changed: true };
+  } catch (error) {
+    return { from: current, to: wanted, changed: false, error: describe(error) };
+  }
+}
+
+function groupByRegion(outcomes: readonly Outcome[]): Map<string, Outcome[]> {
+  const byRegion = new Map<string, Outcome[]>();
+  for (const outcome of outcomes) {
+    const list = byRegion.get(outcome.region) ?? [];
+    list.push(outcome);
+    byRegion.set(outcome.region, list);
+  }
+  return byRegion;
+}
+
+function problemsOf(reports: readonly RegionReport[], undelivered: readonly Undelivered[]): string[] {
+  const problems = reports.flatMap((report) => [
+    ...(report.error === undefined ? [] : [`region ${report.region} could not be read: ${report.error}`]),
+    ...(report.orgPackagePaths?.error === undefined
+      ? []
+      : [`region ${report.region}: orgPackagePaths could not be updated: ${report.orgPackagePaths.error}`]),
+  ]);
+  if (undelivered.length > 0)
+    problems.push(`${undelivered.length} failures could not be sent to the failed-accounts queue`);
+  return problems;
+}

@@ -1,0 +1,145 @@
+import type { GuardrailVerdict } from './guardrail';
+import type { Outcome, SkipReason } from './model';
+
+/** Lists in the summary stop here so the log line and the invocation response stay within their limits. */
+export const MAX_LISTED = 1000;
+
+export interface Totals {
+  /** Account evaluations: one per account and region. Always the sum of the five outcome counts. */
+  accounts: number;
+  compliant: number;
+  activated: number;
+  deactivated: number;
+  skipped: number;
+  failed: number;
+}
+
+export interface OrgPackagePathsResult {
+  readonly from: readonly string[];
+  readonly to: readonly string[];
+  readonly changed: boolean;
+  readonly error?: string;
+}
+
+export interface RegionSummary {
+  readonly region: string;
+  readonly totals: Totals;
+  readonly skipped: Partial<Record<SkipReason, number>>;
+  /** Set when the region could not be read as a whole; its accounts are FAILED with REGION_UNREADABLE. */
+  readonly error?: string;
+  readonly orgPackagePaths?: OrgPackagePathsResult;
+}
+
+export interface RunSummary {
+  readonly runId: string;
+  readonly dryRun: boolean;
+  readonly totals: Totals;
+  readonly regions: readonly RegionSummary[];
+  readonly guardrail: GuardrailVerdict;
+  /** In a dry run: what would change. */
+  readonly changes: readonly { accountId: string; region: string; from: string; to: string }[];
+  readonly failures: readonly {
+    accountId: string;
+    region: string;
+    desired: string;
+    reason: string;
+    errorMessage?: string;
+  }[];
+  /** How many changes and failures were left out of the lists above (never out of the totals or the queue). */
+  readonly omitted: { changes: number; failures: number };
+  readonly queue: { sent: number; undelivered: number };
+}
+
+export interface RegionReport {
+  readonly region: string;
+  readonly outcomes: readonly Outcome[];
+  readonly error?: string;
+  readonly orgPackagePaths?: OrgPackagePathsResult;
+}
+
+export function emptyTotals(): Totals {
+  return { accounts: 0, compliant: 0, activated: 0, deactivated: 0, skipped: 0, failed: 0 };
+}
+
+export function totalsOf(outcomes: readonly Outcome[]): Totals {
+  const totals = emptyTotals();
+  for (const outcome of outcomes) {
+    totals.accounts += 1;
+    if (outcome.kind === 'COMPLIANT') totals.compliant += 1;
+    else if (outcome.kind === 'ACTIVATE') totals.activated += 1;
+    else if (outcome.kind === 'DEACTIVATE') totals.deactivated += 1;
+    else if (outcome.kind === 'SKIPPED') totals.skipped += 1;
+    else totals.failed += 1;
+  }
+  return totals;
+}
+
+function addTotals(a: Totals, b: Totals): Totals {
+  return {
+    accounts: a.accounts + b.accounts,
+    compliant: a.compliant + b.compliant,
+    activated: a.activated + b.activated,
+    deactivated: a.deactivated + b.deactivated,
+    skipped: a.skipped + b.skipped,
+    failed: a.failed + b.failed,
+  };
+}
+
+function skippedByReason(outcomes: readonly Outcome[]): Partial<Record<SkipReason, number>> {
+  const counts: Partial<Record<SkipReason, number>> = {};
+  for (const outcome of outcomes) {
+    if (outcome.kind === 'SKIPPED') counts[outcome.reason] = (counts[outcome.reason] ?? 0) + 1;
+  }
+  return counts;
+}
+
+export function summarize(input: {
+  runId: string;
+  dryRun: boolean;
+  regions: readonly RegionReport[];
+  guardrail: GuardrailVerdict;
+  queue: { sent: number; undelivered: number };
+}): RunSummary {
+  const regions = input.regions.map(
+    (report): RegionSummary => ({
+      region: report.region,
+      totals: totalsOf(report.outcomes),
+      skipped: skippedByReason(report.outcomes),
+      ...(report.error === undefined ? {} : { error: report.error }),
+      ...(report.orgPackagePaths === undefined ? {} : { orgPackagePaths: report.orgPackagePaths }),
+    }),
+  );
+  const all = input.regions.flatMap((report) => report.outcomes);
+  const changes = all.flatMap((o) =>
+    o.kind === 'ACTIVATE' || o.kind === 'DEACTIVATE'
+      ? [{ accountId: o.accountId, region: o.region, from: o.from, to: o.to }]
+      : [],
+  );
+  const failures = all.flatMap((o) =>
+    o.kind === 'FAILED'
+      ? [
+          {
+            accountId: o.accountId,
+            region: o.region,
+            desired: o.desired,
+            reason: o.reason,
+            errorMessage: o.errorMessage,
+          },
+        ]
+      : [],
+  );
+  return {
+    runId: input.runId,
+    dryRun: input.dryRun,
+    totals: regions.reduce((sum, region) => addTotals(sum, region.totals), emptyTotals()),
+    regions,
+    guardrail: input.guardrail,
+    changes: changes.slice(0, MAX_LISTED),
+    failures: failures.slice(0, MAX_LISTED),
+    omitted: {
+      changes: Math.max(0, changes.length - MAX_LISTED),
+      failures: Math.max(0, failures.length - MAX_LISTED),
+    },
+    queue: input.queue,
+  };
+}
