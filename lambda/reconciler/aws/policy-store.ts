@@ -8,10 +8,10 @@ export interface PolicySource {
   load(): Promise<Policy>;
 }
 
-/** Seconds a warm container reuses the policy it read; the schedule runs hours apart, a manual run right after an edit should see it. */
-const POLICY_CACHE_SECONDS = 5;
-
-/** The policy as stored in an SSM String parameter, read with Powertools Parameters. */
+/**
+ * The policy as stored in an SSM String parameter, read with Powertools Parameters.
+ * Made once per invocation, so its cache never serves a policy older than the run: a manual run right after an edit sees it.
+ */
 export class ParameterPolicySource implements PolicySource {
   private readonly provider: SSMProvider;
 
@@ -26,7 +26,7 @@ export class ParameterPolicySource implements PolicySource {
     const source = `SSM parameter ${this.parameterName}`;
     let text: string | undefined;
     try {
-      text = await this.provider.get(this.parameterName, { maxAge: POLICY_CACHE_SECONDS });
+      text = await this.provider.get(this.parameterName);
     } catch (cause) {
       const reason =
         cause instanceof Error ? (cause.cause instanceof Error ? cause.cause : cause) : undefined;

@@ -1,0 +1,125 @@
+import type { RegionInspector, RegionRead, UpdateResult } from '../lambda/reconciler/aws/inspector';
+import type { AccountDirectory } from '../lambda/reconciler/aws/organizations';
+import type { PolicySource } from '../lambda/reconciler/aws/policy-store';
+import type { FailureMessage, FailureQueue } from '../lambda/reconciler/aws/queue';
+import type { Observation, OrganizationAccount } from '../lambda/reconciler/model';
+import { type Policy, parsePolicy } from '../lambda/reconciler/policy';
+import type { SimulatedOrganization } from './simulated-organization';
+
+/** The reconciler's ports served from a simulated organization, counting every call. No AWS, no network. */
+
+export class InMemoryDirectory implements AccountDirectory {
+  constructor(private readonly organization: SimulatedOrganization) {}
+
+  async listAccounts({ withAncestors }: { withAncestors: boolean }): Promise<OrganizationAccount[]> {
+    return this.organization.accounts.map((account) => ({
+      id: account.id,
+      name: account.name,
+      state: account.state,
+      ...(withAncestors ? { ancestors: this.organization.ancestorsOf(account.id) } : {}),
+    }));
+  }
+}
+
+export interface InspectorFaults {
+  /** The whole region fails every call with this error. */
+  regionError?: Error;
+  /** These accounts appear in `failedAccountIds` of the update. */
+  failingAccounts?: ReadonlySet<string>;
+}
+
+export class InMemoryInspector implements RegionInspector {
+  readonly writes: { operation: string; accountIds: string[] }[] = [];
+
+  constructor(
+    private readonly organization: SimulatedOrganization,
+    private readonly region: string,
+    private readonly faults: InspectorFaults = {},
+  ) {}
+
+  async read({
+    accountIds,
+    ownAccountId,
+    includeConfiguration,
+  }: Parameters<RegionInspector['read']>[0]): Promise<RegionRead> {
+    this.failIfRegionDown();
+    const observations = new Map<string, Observation>();
+    for (const id of accountIds) {
+      const state = this.organization.inspectorAccount(this.region, id);
+      if (state === undefined || !state.member) {
+        observations.set(id, { kind: 'NOT_INSPECTOR_MEMBER', detail: 'ACCESS_DENIED' });
+      } else {
+        observations.set(id, {
+          kind: 'OBSERVED',
+          ec2ScanStatus: state.ec2ScanStatus,
+          deepInspection: state.deepInspection,
+        });
+      }
+    }
+    const configuration =
+      includeConfiguration || accountIds.includes(ownAccountId)
+        ? {
+            orgPackagePaths: this.organization.orgPackagePaths.get(this.region) ?? [],
+            status: this.organization.inspectorAccount(this.region, ownAccountId)?.deepInspection,
+          }
+        : undefined;
+    return { observations, ...(configuration ? { configuration } : {}) };
+  }
+
+  async updateMembers(changes: readonly { accountId: string; activate: boolean }[]): Promise<UpdateResult[]> {
+    this.failIfRegionDown();
+    if (changes.length > 0)
+      this.writes.push({ operation: 'updateMembers', accountIds: changes.map((c) => c.accountId) });
+    return changes.map(({ accountId, activate }) => this.update(accountId, activate));
+  }
+
+  async updateOwnAccount(accountId: string, activate: boolean): Promise<UpdateResult> {
+    this.failIfRegionDown();
+    this.writes.push({ operation: 'updateOwnAccount', accountIds: [accountId] });
+    return this.update(accountId, activate);
+  }
+
+  async updateOrgPackagePaths(paths: readonly string[]): Promise<void> {
+    this.failIfRegionDown();
+    this.writes.push({ operation: 'updateOrgPackagePaths', accountIds: [] });
+    this.organization.orgPackagePaths.set(this.region, [...paths]);
+  }
+
+  private update(accountId: string, activate: boolean): UpdateResult {
+    const state = this.organization.inspectorAccount(this.region, accountId);
+    if (state === undefined || this.faults.failingAccounts?.has(accountId)) {
+      return {
+        accountId,
+        ok: false,
+        errorMessage: 'simulated failure',
+        ec2ScanStatus: state?.ec2ScanStatus ?? 'DISABLED',
+      };
+    }
+    state.deepInspection = activate ? 'ACTIVATED' : 'DEACTIVATED';
+    return { accountId, ok: true, status: state.deepInspection };
+  }
+
+  private failIfRegionDown(): void {
+    if (this.faults.regionError) throw this.faults.regionError;
+  }
+}
+
+export class InMemoryQueue implements FailureQueue {
+  readonly messages: FailureMessage[] = [];
+
+  async send(messages: readonly FailureMessage[]) {
+    this.messages.push(...messages);
+    return { sent: messages.length, undelivered: [] };
+  }
+}
+
+export class StaticPolicySource implements PolicySource {
+  constructor(
+    private readonly text: string,
+    private readonly source = 'inline policy',
+  ) {}
+
+  async load(): Promise<Policy> {
+    return parsePolicy(this.text, this.source);
+  }
+}

@@ -1,0 +1,225 @@
+import {
+  BatchGetAccountStatusCommand,
+  BatchGetMemberEc2DeepInspectionStatusCommand,
+  BatchUpdateMemberEc2DeepInspectionStatusCommand,
+  GetEc2DeepInspectionConfigurationCommand,
+  Inspector2Client,
+  UpdateEc2DeepInspectionConfigurationCommand,
+} from '@aws-sdk/client-inspector2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { InspectorRegion } from '../../lambda/reconciler/aws/inspector';
+
+const inspector = mockClient(Inspector2Client);
+const region = () => new InspectorRegion(new Inspector2Client({ region: 'eu-west-1' }));
+const ids = (count: number, from = 100000000000) => Array.from({ length: count }, (_, i) => String(from + i));
+const ADMIN = '999999999999';
+
+beforeEach(() => inspector.reset());
+
+/** Answers both batch reads as Inspector would, echoing each requested id. */
+function echoReads(ec2 = 'ENABLED', deep = 'ACTIVATED') {
+  inspector.on(BatchGetAccountStatusCommand).callsFake(({ accountIds }) => ({
+    accounts: accountIds.map((accountId: string) => ({
+      accountId,
+      state: { status: 'ENABLED' },
+      resourceState: { ec2: { status: ec2 }, ecr: { status: 'ENABLED' } },
+    })),
+    failedAccounts: [],
+  }));
+  inspector.on(BatchGetMemberEc2DeepInspectionStatusCommand).callsFake(({ accountIds }) => ({
+    accountIds: accountIds.map((accountId: string) => ({ accountId, status: deep })),
+    failedAccountIds: [],
+  }));
+}
+
+describe('InspectorRegion.read', () => {
+  it('chunks at exactly 100 ids: 250 accounts → calls of 100, 100 and 50 for each batch read', async () => {
+    echoReads();
+    const read = await region().read({
+      accountIds: ids(250),
+      ownAccountId: ADMIN,
+      includeConfiguration: false,
+    });
+
+    const sizes = (calls: { args: [{ input: { accountIds?: unknown[] } }] }[]) =>
+      calls.map((c) => c.args[0].input.accountIds?.length);
+    expect(sizes(inspector.commandCalls(BatchGetAccountStatusCommand) as never)).toEqual([100, 100, 50]);
+    expect(sizes(inspector.commandCalls(BatchGetMemberEc2DeepInspectionStatusCommand) as never)).toEqual([
+      100, 100, 50,
+    ]);
+    expect(read.observations.size).toBe(250);
+    expect(inspector.commandCalls(GetEc2DeepInspectionConfigurationCommand)).toHaveLength(0);
+  });
+
+  it('reads the delegated administrator through its own configuration, not the member API', async () => {
+    echoReads('ENABLED', 'ACTIVATED');
+    inspector
+      .on(GetEc2DeepInspectionConfigurationCommand)
+      .resolves({ status: 'DEACTIVATED', orgPackagePaths: ['/opt'] });
+
+    const read = await region().read({
+      accountIds: [ADMIN, '111111111111'],
+      ownAccountId: ADMIN,
+      includeConfiguration: false,
+    });
+
+    expect(inspector.commandCalls(BatchGetMemberEc2DeepInspectionStatusCommand)[0]?.args[0].input).toEqual({
+      accountIds: ['111111111111'],
+    });
+    expect(read.observations.get(ADMIN)).toEqual({
+      kind: 'OBSERVED',
+      ec2ScanStatus: 'ENABLED',
+      deepInspection: 'DEACTIVATED',
+    });
+    expect(read.configuration?.orgPackagePaths).toEqual(['/opt']);
+  });
+
+  it('maps failedAccounts: ACCESS_DENIED is not a member, anything else is unreadable', async () => {
+    inspector.on(BatchGetAccountStatusCommand).resolves({
+      accounts: [],
+      failedAccounts: [
+        { accountId: '111111111111', errorCode: 'ACCESS_DENIED', errorMessage: 'not a member' },
+        { accountId: '222222222222', errorCode: 'INTERNAL_ERROR', errorMessage: 'try later' },
+      ],
+    });
+    inspector
+      .on(BatchGetMemberEc2DeepInspectionStatusCommand)
+      .resolves({ accountIds: [], failedAccountIds: [] });
+
+    const read = await region().read({
+      accountIds: ['111111111111', '222222222222'],
+      ownAccountId: ADMIN,
+      includeConfiguration: false,
+    });
+
+    expect(read.observations.get('111111111111')).toEqual({
+      kind: 'NOT_INSPECTOR_MEMBER',
+      detail: 'ACCESS_DENIED: not a member',
+    });
+    expect(read.observations.get('222222222222')).toEqual({
+      kind: 'UNREADABLE',
+      errorMessage: 'INTERNAL_ERROR: try later',
+    });
+  });
+
+  it("keeps the deep-inspection read's error for an account it could not read", async () => {
+    inspector.on(BatchGetAccountStatusCommand).resolves({
+      accounts: [
+        {
+          accountId: '111111111111',
+          state: { status: 'ENABLED', errorCode: undefined, errorMessage: undefined },
+          resourceState: {
+            ec2: { status: 'ENABLED', errorCode: undefined, errorMessage: undefined },
+            ecr: undefined,
+          },
+        },
+      ],
+    });
+    inspector.on(BatchGetMemberEc2DeepInspectionStatusCommand).resolves({
+      failedAccountIds: [{ accountId: '111111111111', ec2ScanStatus: 'ENABLED', errorMessage: 'boom' }],
+    });
+    const read = await region().read({
+      accountIds: ['111111111111'],
+      ownAccountId: ADMIN,
+      includeConfiguration: false,
+    });
+    expect(read.observations.get('111111111111')).toEqual({
+      kind: 'OBSERVED',
+      ec2ScanStatus: 'ENABLED',
+      deepInspectionError: 'boom',
+    });
+  });
+
+  it('lets a whole-region failure propagate to the caller', async () => {
+    inspector
+      .on(BatchGetAccountStatusCommand)
+      .rejects(
+        Object.assign(new Error('not the delegated administrator'), { name: 'AccessDeniedException' }),
+      );
+    inspector.on(BatchGetMemberEc2DeepInspectionStatusCommand).resolves({});
+    await expect(
+      region().read({ accountIds: ['111111111111'], ownAccountId: ADMIN, includeConfiguration: false }),
+    ).rejects.toThrow('not the delegated administrator');
+  });
+});
+
+describe('InspectorRegion.updateMembers', () => {
+  it('chunks at 100 and reads both accountIds and failedAccountIds of every response', async () => {
+    inspector.on(BatchUpdateMemberEc2DeepInspectionStatusCommand).callsFake(({ accountIds }) => ({
+      accountIds: accountIds
+        .filter((a: { accountId: string }) => a.accountId !== '100000000007')
+        .map((a: { accountId: string; activateDeepInspection: boolean }) => ({
+          accountId: a.accountId,
+          status: a.activateDeepInspection ? 'ACTIVATED' : 'DEACTIVATED',
+        })),
+      failedAccountIds: [
+        { accountId: '100000000007', ec2ScanStatus: 'DISABLED', errorMessage: 'EC2 scanning is not enabled' },
+      ],
+    }));
+    const changes = ids(250).map((accountId, i) => ({ accountId, activate: i % 2 === 0 }));
+
+    const results = await region().updateMembers(changes);
+
+    const calls = inspector.commandCalls(BatchUpdateMemberEc2DeepInspectionStatusCommand);
+    expect(calls.map((c) => c.args[0].input.accountIds?.length)).toEqual([100, 100, 50]);
+    expect(calls[0]?.args[0].input.accountIds?.[1]).toEqual({
+      accountId: '100000000001',
+      activateDeepInspection: false,
+    });
+    expect(results).toHaveLength(250);
+    expect(results.filter((r) => !r.ok)).toEqual([
+      {
+        accountId: '100000000007',
+        ok: false,
+        ec2ScanStatus: 'DISABLED',
+        errorMessage: 'EC2 scanning is not enabled',
+      },
+    ]);
+  });
+
+  it('fails an account the response does not mention rather than counting it changed', async () => {
+    inspector
+      .on(BatchUpdateMemberEc2DeepInspectionStatusCommand)
+      .resolves({ accountIds: [], failedAccountIds: [] });
+    const [result] = await region().updateMembers([{ accountId: '111111111111', activate: true }]);
+    expect(result).toEqual({
+      accountId: '111111111111',
+      ok: false,
+      errorMessage: 'not acknowledged in the update response',
+    });
+  });
+
+  it("fails a whole batch's accounts when the call fails, without failing the other batches", async () => {
+    inspector
+      .on(BatchUpdateMemberEc2DeepInspectionStatusCommand)
+      .rejectsOnce(Object.assign(new Error('bad request'), { name: 'ValidationException' }))
+      .callsFake(({ accountIds }) => ({
+        accountIds: accountIds.map((a: { accountId: string }) => ({
+          accountId: a.accountId,
+          status: 'ACTIVATED',
+        })),
+      }));
+    const results = await region().updateMembers(
+      ids(150).map((accountId) => ({ accountId, activate: true })),
+    );
+    expect(results.filter((r) => !r.ok)).toHaveLength(100);
+    expect(results.find((r) => !r.ok)).toMatchObject({ errorMessage: 'ValidationException: bad request' });
+    expect(results.filter((r) => r.ok)).toHaveLength(50);
+  });
+
+  it('makes no call when there is nothing to change', async () => {
+    await region().updateMembers([]);
+    expect(inspector.calls()).toHaveLength(0);
+  });
+});
+
+describe('InspectorRegion.updateOwnAccount', () => {
+  it('changes the delegated administrator through UpdateEc2DeepInspectionConfiguration', async () => {
+    inspector.on(UpdateEc2DeepInspectionConfigurationCommand).resolves({ status: 'ACTIVATED' });
+    const result = await region().updateOwnAccount(ADMIN, true);
+    expect(inspector.commandCalls(UpdateEc2DeepInspectionConfigurationCommand)[0]?.args[0].input).toEqual({
+      activateDeepInspection: true,
+    });
+    expect(result).toEqual({ accountId: ADMIN, ok: true, status: 'ACTIVATED' });
+  });
+});

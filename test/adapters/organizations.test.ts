@@ -1,0 +1,110 @@
+import {
+  ListAccountsCommand,
+  ListAccountsForParentCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListRootsCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ancestorsFromPaths, OrganizationsDirectory } from '../../lambda/reconciler/aws/organizations';
+
+const organizations = mockClient(OrganizationsClient);
+const directory = () => new OrganizationsDirectory(new OrganizationsClient({ region: 'us-east-1' }));
+
+beforeEach(() => organizations.reset());
+
+describe('OrganizationsDirectory.listAccounts', () => {
+  it('reads every page, keeping on past an empty page that still has a NextToken, 20 a page', async () => {
+    const pages = [
+      { Accounts: [{ Id: '111111111111', State: 'ACTIVE' as const }], NextToken: 't1' },
+      { Accounts: [], NextToken: 't2' },
+      { Accounts: [{ Id: '222222222222', State: 'CLOSED' as const }] },
+    ];
+    // Copied at call time: the SDK's paginator reuses one input object for every page.
+    const requests: object[] = [];
+    organizations.on(ListAccountsCommand).callsFake((input) => {
+      requests.push({ ...input });
+      return pages[requests.length - 1];
+    });
+
+    const accounts = await directory().listAccounts({ withAncestors: false });
+
+    expect(accounts.map((a) => a.id)).toEqual(['111111111111', '222222222222']);
+    expect(requests).toEqual([
+      { MaxResults: 20 },
+      { MaxResults: 20, NextToken: 't1' },
+      { MaxResults: 20, NextToken: 't2' },
+    ]);
+  });
+
+  it('reads State, and the retired Status only where State is absent', async () => {
+    organizations.on(ListAccountsCommand).resolves({
+      Accounts: [
+        { Id: '111111111111', State: 'SUSPENDED', Status: 'ACTIVE' },
+        { Id: '222222222222', Status: 'PENDING_CLOSURE' },
+      ],
+    });
+    const accounts = await directory().listAccounts({ withAncestors: false });
+    expect(accounts.map((a) => a.state)).toEqual(['SUSPENDED', 'PENDING_CLOSURE']);
+  });
+
+  it("takes ancestry from ListAccounts' Paths when every account has them, with no tree walk", async () => {
+    organizations.on(ListAccountsCommand).resolves({
+      Accounts: [
+        {
+          Id: '111111111111',
+          State: 'ACTIVE',
+          Paths: ['o-abcdefghij/r-ab12/ou-ab12-11111111/ou-ab12-22222222/111111111111/'],
+        },
+      ],
+    });
+    const accounts = await directory().listAccounts({ withAncestors: true });
+    expect(accounts[0]?.ancestors).toEqual(['r-ab12', 'ou-ab12-11111111', 'ou-ab12-22222222']);
+    expect(organizations.commandCalls(ListRootsCommand)).toHaveLength(0);
+  });
+
+  it('walks the tree once per parent when Paths are missing, never once per account', async () => {
+    organizations.on(ListAccountsCommand).resolves({
+      Accounts: [
+        { Id: '111111111111', State: 'ACTIVE' },
+        { Id: '222222222222', State: 'ACTIVE' },
+        { Id: '333333333333', State: 'ACTIVE' },
+      ],
+    });
+    organizations.on(ListRootsCommand).resolves({ Roots: [{ Id: 'r-ab12' }] });
+    organizations
+      .on(ListOrganizationalUnitsForParentCommand, { ParentId: 'r-ab12' })
+      .resolves({ OrganizationalUnits: [{ Id: 'ou-ab12-11111111' }] })
+      .on(ListOrganizationalUnitsForParentCommand, { ParentId: 'ou-ab12-11111111' })
+      .resolves({ OrganizationalUnits: [{ Id: 'ou-ab12-22222222' }] })
+      .on(ListOrganizationalUnitsForParentCommand, { ParentId: 'ou-ab12-22222222' })
+      .resolves({ OrganizationalUnits: [] });
+    organizations
+      .on(ListAccountsForParentCommand, { ParentId: 'r-ab12' })
+      .resolves({ Accounts: [{ Id: '111111111111' }] })
+      .on(ListAccountsForParentCommand, { ParentId: 'ou-ab12-11111111' })
+      .resolves({ Accounts: [] })
+      .on(ListAccountsForParentCommand, { ParentId: 'ou-ab12-22222222' })
+      .resolves({ Accounts: [{ Id: '222222222222' }, { Id: '333333333333' }] });
+
+    const accounts = await directory().listAccounts({ withAncestors: true });
+
+    expect(Object.fromEntries(accounts.map((a) => [a.id, a.ancestors]))).toEqual({
+      '111111111111': ['r-ab12'],
+      '222222222222': ['r-ab12', 'ou-ab12-11111111', 'ou-ab12-22222222'],
+      '333333333333': ['r-ab12', 'ou-ab12-11111111', 'ou-ab12-22222222'],
+    });
+    // One call per parent for each list: 3 parents, whatever the number of accounts.
+    expect(organizations.commandCalls(ListAccountsForParentCommand)).toHaveLength(3);
+    expect(organizations.commandCalls(ListOrganizationalUnitsForParentCommand)).toHaveLength(3);
+  });
+});
+
+describe('ancestorsFromPaths', () => {
+  it('keeps root and OU ids, in order, without the organization or the account', () => {
+    expect(ancestorsFromPaths(['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/111122223333/'])).toEqual([
+      'r-ab12',
+      'ou-ab12-11111111',
+    ]);
+  });
+});

@@ -1,0 +1,222 @@
+import {
+  BatchGetAccountStatusCommand,
+  BatchGetMemberEc2DeepInspectionStatusCommand,
+  BatchUpdateMemberEc2DeepInspectionStatusCommand,
+  GetEc2DeepInspectionConfigurationCommand,
+  Inspector2Client,
+  UpdateEc2DeepInspectionConfigurationCommand,
+  UpdateOrgEc2DeepInspectionConfigurationCommand,
+} from '@aws-sdk/client-inspector2';
+import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ConfigError, InvocationError, PolicyError, RunFailedError } from '../../lambda/reconciler/errors';
+import { handler } from '../../lambda/reconciler/handler';
+import { logger } from '../../lambda/reconciler/observability';
+
+const ADMIN = '999999999999';
+const MEMBERS = ['111111111111', '222222222222', '333333333333'];
+const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/999999999999/failed-accounts';
+
+const organizations = mockClient(OrganizationsClient);
+const inspector = mockClient(Inspector2Client);
+const ssm = mockClient(SSMClient);
+const sqs = mockClient(SQSClient);
+
+const context = {
+  awsRequestId: 'req-1',
+  invokedFunctionArn: `arn:aws:lambda:us-east-1:${ADMIN}:function:reconciler`,
+  functionName: 'reconciler',
+  getRemainingTimeInMillis: () => 900_000,
+} as unknown as Context;
+
+const scheduledEvent = { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} };
+const policy = { version: 1, default: 'ACTIVATED', regions: ['us-east-1', 'eu-west-1'] };
+const WRITES = [
+  BatchUpdateMemberEc2DeepInspectionStatusCommand,
+  UpdateEc2DeepInspectionConfigurationCommand,
+  UpdateOrgEc2DeepInspectionConfigurationCommand,
+];
+
+let info: jest.SpyInstance;
+let error: jest.SpyInstance;
+
+function givenPolicy(document: unknown) {
+  ssm
+    .on(GetParameterCommand)
+    .resolves({ Parameter: { Name: '/p', Type: 'String', Value: JSON.stringify(document) } });
+}
+
+/** Every member off, EC2 scanning on, in every region; an update succeeds for every account asked. */
+function givenOrganization({ deniedRegion }: { deniedRegion?: string } = {}) {
+  organizations
+    .on(ListAccountsCommand)
+    .resolves({ Accounts: [ADMIN, ...MEMBERS].map((Id) => ({ Id, State: 'ACTIVE' })) });
+  inspector.on(BatchGetAccountStatusCommand).callsFake(async ({ accountIds }, getClient) => {
+    if ((await getClient().config.region()) === deniedRegion) {
+      throw Object.assign(new Error('not the delegated administrator'), {
+        name: 'AccessDeniedException',
+        $fault: 'client',
+      });
+    }
+    return {
+      accounts: accountIds.map((accountId: string) => ({
+        accountId,
+        state: { status: 'ENABLED' },
+        resourceState: { ec2: { status: 'ENABLED' }, ecr: { status: 'ENABLED' } },
+      })),
+    };
+  });
+  inspector.on(BatchGetMemberEc2DeepInspectionStatusCommand).callsFake(({ accountIds }) => ({
+    accountIds: accountIds.map((accountId: string) => ({ accountId, status: 'DEACTIVATED' })),
+  }));
+  inspector
+    .on(GetEc2DeepInspectionConfigurationCommand)
+    .resolves({ status: 'ACTIVATED', orgPackagePaths: [] });
+  inspector.on(BatchUpdateMemberEc2DeepInspectionStatusCommand).callsFake(({ accountIds }) => ({
+    accountIds: accountIds.map((a: { accountId: string }) => ({
+      accountId: a.accountId,
+      status: 'ACTIVATED',
+    })),
+  }));
+  sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+}
+
+const writeCalls = () => [
+  ...inspector.calls().filter((call) => WRITES.some((command) => call.args[0] instanceof command)),
+  ...sqs.commandCalls(SendMessageBatchCommand),
+];
+const anyCalls = () => [...organizations.calls(), ...inspector.calls(), ...ssm.calls(), ...sqs.calls()];
+
+beforeEach(() => {
+  for (const mock of [organizations, inspector, ssm, sqs]) mock.reset();
+  process.env.POLICY_PARAMETER_NAME = '/p';
+  process.env.FAILED_ACCOUNTS_QUEUE_URL = QUEUE_URL;
+  process.env.AWS_REGION = 'us-east-1';
+  info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+  error = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+});
+
+afterEach(() => jest.restoreAllMocks());
+
+describe('handler', () => {
+  it('runs in full on a scheduled event and logs one summary line', async () => {
+    givenPolicy(policy);
+    givenOrganization();
+
+    const summary = await handler(scheduledEvent, context);
+
+    expect(summary.runId).toBe('req-1');
+    expect(summary.totals).toEqual({
+      accounts: 8,
+      compliant: 2,
+      activated: 6,
+      deactivated: 0,
+      skipped: 0,
+      failed: 0,
+    });
+    expect(inspector.commandCalls(BatchUpdateMemberEc2DeepInspectionStatusCommand)).toHaveLength(2);
+    // The delegated administrator is read through its own configuration, never through the member API.
+    const memberReads = inspector
+      .commandCalls(BatchGetMemberEc2DeepInspectionStatusCommand)
+      .flatMap((c) => c.args[0].input.accountIds);
+    expect(memberReads).not.toContain(ADMIN);
+    expect(info).toHaveBeenCalledTimes(1);
+    expect(info).toHaveBeenCalledWith('reconciliation summary', { trigger: 'schedule', summary });
+  });
+
+  it('a manual dry run makes zero write calls and shows what would change', async () => {
+    givenPolicy({ ...policy, orgPackagePaths: ['/opt/app'] });
+    givenOrganization();
+
+    const summary = await handler({ dryRun: true }, context);
+
+    expect(summary.dryRun).toBe(true);
+    expect(summary.changes).toHaveLength(6);
+    expect(writeCalls()).toEqual([]);
+  });
+
+  it('limits a manual run to the requested accounts and regions', async () => {
+    givenPolicy(policy);
+    givenOrganization();
+
+    const summary = await handler({ accountIds: ['111111111111'], regions: ['eu-west-1'] }, context);
+
+    expect(summary.regions.map((r) => r.region)).toEqual(['eu-west-1']);
+    expect(inspector.commandCalls(BatchUpdateMemberEc2DeepInspectionStatusCommand)[0]?.args[0].input).toEqual(
+      {
+        accountIds: [{ accountId: '111111111111', activateDeepInspection: true }],
+      },
+    );
+  });
+
+  it.each([
+    ['an unknown field', { dryRun: true, acountIds: [] }],
+    ['a malformed account id', { accountIds: ['12'] }],
+    ['the console default test event', { key1: 'value1' }],
+  ])('rejects %s before any AWS call', async (_name, event) => {
+    await expect(handler(event, context)).rejects.toThrow(InvocationError);
+    expect(anyCalls()).toEqual([]);
+  });
+
+  it('an invalid policy fails with its problems and makes zero writes', async () => {
+    givenPolicy({ version: 1, default: 'ON' });
+    givenOrganization();
+    await expect(handler(scheduledEvent, context)).rejects.toThrow(PolicyError);
+    await expect(handler(scheduledEvent, context)).rejects.toThrow('$.default: "ON" is not one of');
+    expect(writeCalls()).toEqual([]);
+    expect(error).toHaveBeenCalledWith('reconciliation failed', {
+      error: expect.stringContaining('PolicyError'),
+    });
+  });
+
+  it('a missing environment variable fails with its name before any AWS call', async () => {
+    delete process.env.FAILED_ACCOUNTS_QUEUE_URL;
+    await expect(handler({}, context)).rejects.toThrow(ConfigError);
+    await expect(handler({}, context)).rejects.toThrow('FAILED_ACCOUNTS_QUEUE_URL: is required');
+    expect(anyCalls()).toEqual([]);
+  });
+
+  it('one region failing does not stop the other; the run reports both, then fails', async () => {
+    givenPolicy(policy);
+    givenOrganization({ deniedRegion: 'eu-west-1' });
+
+    await expect(handler(scheduledEvent, context)).rejects.toThrow(RunFailedError);
+
+    const { summary } = (info.mock.calls[0] ?? [])[1] as {
+      summary: {
+        regions: { region: string; error?: string; totals: { activated: number; failed: number } }[];
+      };
+    };
+    expect(summary.regions.map((r) => [r.region, r.totals.activated, r.totals.failed, r.error])).toEqual([
+      ['us-east-1', 3, 0, undefined],
+      ['eu-west-1', 0, 4, 'AccessDeniedException: not the delegated administrator'],
+    ]);
+    expect(inspector.commandCalls(BatchUpdateMemberEc2DeepInspectionStatusCommand)).toHaveLength(1);
+    const queued = sqs.commandCalls(SendMessageBatchCommand).flatMap((c) => c.args[0].input.Entries ?? []);
+    expect(queued.map((e) => JSON.parse(e.MessageBody ?? '{}').reason)).toEqual(
+      Array(4).fill('REGION_UNREADABLE'),
+    );
+  });
+
+  it('when the queue takes nothing, logs every failure and fails the run', async () => {
+    givenPolicy(policy);
+    givenOrganization({ deniedRegion: 'eu-west-1' });
+    sqs
+      .on(SendMessageBatchCommand)
+      .rejects(Object.assign(new Error('gone'), { name: 'QueueDoesNotExist', $fault: 'client' }));
+
+    await expect(handler(scheduledEvent, context)).rejects.toThrow(
+      /4 failures could not be sent to the failed-accounts queue/,
+    );
+
+    const undelivered = error.mock.calls.filter(
+      ([message]) => message === 'failure not delivered to the failed-accounts queue',
+    );
+    expect(undelivered.map(([, details]) => details.failure.accountId).sort()).toEqual(
+      [ADMIN, ...MEMBERS].sort(),
+    );
+  });
+});

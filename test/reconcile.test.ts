@@ -1,0 +1,295 @@
+import { InvocationError, PolicyError } from '../lambda/reconciler/errors';
+import { type Dependencies, type ReconcileRequest, reconcile } from '../lambda/reconciler/reconcile';
+import type { RunSummary } from '../lambda/reconciler/summary';
+import {
+  InMemoryDirectory,
+  InMemoryInspector,
+  InMemoryQueue,
+  type InspectorFaults,
+  StaticPolicySource,
+} from '../local/in-memory';
+import { SimulatedOrganization } from '../local/simulated-organization';
+
+const REGIONS = ['us-east-1', 'eu-west-1'];
+
+function world(
+  options: { policy: object | string; faults?: Record<string, InspectorFaults>; accounts?: number } = {
+    policy: {},
+  },
+) {
+  const organization = SimulatedOrganization.generate({
+    accounts: options.accounts ?? 120,
+    regions: REGIONS,
+    closed: 0.05,
+    nonMembers: 0.05,
+    ec2ScanningOff: 0.05,
+    activated: 0.5,
+    seed: 7,
+  });
+  const inspectors = new Map(
+    REGIONS.map((region) => [region, new InMemoryInspector(organization, region, options.faults?.[region])]),
+  );
+  const queue = new InMemoryQueue();
+  const text = typeof options.policy === 'string' ? options.policy : JSON.stringify(options.policy);
+  const deps: Dependencies = {
+    policy: new StaticPolicySource(text),
+    directory: new InMemoryDirectory(organization),
+    inspectorFor: (region) => inspectors.get(region) as InMemoryInspector,
+    queue,
+    now: () => new Date('2026-11-21T12:00:00Z'),
+  };
+  const request: ReconcileRequest = {
+    runId: 'run-1',
+    dryRun: false,
+    force: false,
+    ownAccountId: organization.delegatedAdminAccountId,
+    defaultRegion: 'us-east-1',
+  };
+  const writes = () => [...inspectors.values()].flatMap((inspector) => inspector.writes);
+  return { organization, inspectors, queue, deps, request, writes };
+}
+
+const allOn = {
+  version: 1,
+  default: 'ACTIVATED',
+  regions: REGIONS,
+  guardrails: { maxDeactivationsPerRun: 1000 },
+};
+
+function expectCountsAddUp(summary: RunSummary) {
+  for (const region of summary.regions) {
+    const t = region.totals;
+    expect(t.compliant + t.activated + t.deactivated + t.skipped + t.failed).toBe(t.accounts);
+  }
+}
+
+describe('reconcile', () => {
+  it('brings every eligible account to the policy in every region, and a second run changes nothing', async () => {
+    const { organization, deps, request, writes } = world({ policy: allOn });
+
+    const first = await reconcile(request, deps);
+    expect(first.summary.totals.activated).toBeGreaterThan(0);
+    expectCountsAddUp(first.summary);
+
+    for (const region of REGIONS) {
+      for (const account of organization.accounts) {
+        const state = organization.inspectorAccount(region, account.id);
+        if (account.state === 'ACTIVE' && state?.member && state.ec2ScanStatus === 'ENABLED') {
+          expect(state.deepInspection).toBe('ACTIVATED');
+        }
+      }
+    }
+
+    const writesAfterFirst = writes().length;
+    const second = await reconcile({ ...request, runId: 'run-2' }, deps);
+    expect(second.summary.totals).toMatchObject({ activated: 0, deactivated: 0, failed: 0 });
+    expect(writes()).toHaveLength(writesAfterFirst);
+  });
+
+  it('evaluates every account in every region exactly once', async () => {
+    const { organization, deps, request } = world({ policy: allOn });
+    const { summary, outcomes } = await reconcile(request, deps);
+    expect(summary.regions.map((r) => r.totals.accounts)).toEqual([
+      organization.accounts.length,
+      organization.accounts.length,
+    ]);
+    expect(summary.totals.accounts).toBe(2 * organization.accounts.length);
+    const keys = outcomes.map((o) => `${o.region}/${o.accountId}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('a dry run reports what would change and writes nothing anywhere', async () => {
+    const { organization, deps, request, writes, queue } = world({
+      policy: { ...allOn, orgPackagePaths: ['/opt/app/lib'] },
+      faults: { 'eu-west-1': { failingAccounts: new Set(['100000000001']) } },
+    });
+    const before = JSON.stringify([...organization.inspector].map(([r, m]) => [r, [...m]]));
+
+    const { summary } = await reconcile({ ...request, dryRun: true }, deps);
+
+    expect(summary.dryRun).toBe(true);
+    expect(summary.totals.activated).toBeGreaterThan(0);
+    expect(summary.changes.length).toBe(summary.totals.activated);
+    expect(summary.regions.every((r) => r.orgPackagePaths?.changed === true)).toBe(true);
+    expect(writes()).toEqual([]);
+    expect(queue.messages).toEqual([]);
+    expect(JSON.stringify([...organization.inspector].map(([r, m]) => [r, [...m]]))).toBe(before);
+    expect([...organization.orgPackagePaths.values()]).toEqual([[], []]);
+  });
+
+  it('sends each account it could not change to the queue with the documented fields', async () => {
+    // Same seed, same organization: find an account the run will try to change, then make that change fail.
+    const { organization } = world({ policy: allOn });
+    const target = organization.accounts.find(
+      (a) =>
+        a.state === 'ACTIVE' &&
+        organization.inspectorAccount('eu-west-1', a.id)?.deepInspection === 'DEACTIVATED' &&
+        organization.inspectorAccount('eu-west-1', a.id)?.member &&
+        organization.inspectorAccount('eu-west-1', a.id)?.ec2ScanStatus === 'ENABLED' &&
+        a.id !== organization.delegatedAdminAccountId,
+    );
+    if (!target) throw new Error('the seeded organization has no account to change');
+    const failing = world({
+      policy: allOn,
+      faults: { 'eu-west-1': { failingAccounts: new Set([target.id]) } },
+    });
+
+    const { summary } = await reconcile(failing.request, failing.deps);
+
+    expect(failing.queue.messages).toEqual([
+      {
+        version: 1,
+        runId: 'run-1',
+        timestamp: '2026-11-21T12:00:00.000Z',
+        accountId: target.id,
+        region: 'eu-west-1',
+        desired: 'ACTIVATED',
+        observed: 'DEACTIVATED',
+        reason: 'UPDATE_FAILED',
+        errorMessage: 'simulated failure',
+        ec2ScanStatus: 'ENABLED',
+        rule: 'default',
+      },
+    ]);
+    expect(summary.totals.failed).toBe(1);
+    expect(summary.failures).toEqual([
+      {
+        accountId: target.id,
+        region: 'eu-west-1',
+        desired: 'ACTIVATED',
+        reason: 'UPDATE_FAILED',
+        errorMessage: 'simulated failure',
+      },
+    ]);
+    expect(summary.queue).toEqual({ sent: 1, undelivered: 0 });
+    expectCountsAddUp(summary);
+  });
+
+  it('a region that cannot be read fails its accounts, does not stop the other region, and marks the run failed', async () => {
+    const denied = Object.assign(new Error('not the delegated administrator'), {
+      name: 'AccessDeniedException',
+    });
+    const { deps, request, organization, queue } = world({
+      policy: allOn,
+      faults: { 'eu-west-1': { regionError: denied } },
+    });
+
+    const { summary, problems } = await reconcile(request, deps);
+
+    const [east, west] = summary.regions;
+    expect(east?.error).toBeUndefined();
+    expect(east?.totals.activated).toBeGreaterThan(0);
+    expect(west?.error).toBe('AccessDeniedException: not the delegated administrator');
+    expect(west?.totals.accounts).toBe(organization.accounts.length);
+    expect(west?.totals.failed).toBeGreaterThan(0);
+    expect(queue.messages.every((m) => m.region === 'eu-west-1' && m.reason === 'REGION_UNREADABLE')).toBe(
+      true,
+    );
+    expect(queue.messages).toHaveLength(west?.totals.failed ?? -1);
+    expect(problems).toEqual([
+      'region eu-west-1 could not be read: AccessDeniedException: not the delegated administrator',
+    ]);
+    expectCountsAddUp(summary);
+  });
+
+  it('holds back deactivations past the guardrail, applies activations, and says so', async () => {
+    const policy = {
+      version: 1,
+      default: 'DEACTIVATED',
+      regions: REGIONS,
+      rules: [{ name: 'admin on', accounts: ['100000000000'], deepInspection: 'ACTIVATED' }],
+      guardrails: { maxDeactivationsPerRun: 5 },
+    };
+    const { deps, request, writes } = world({ policy });
+
+    const { summary } = await reconcile(request, deps);
+
+    expect(summary.guardrail).toMatchObject({ limit: 5, tripped: true, forced: false });
+    expect(summary.guardrail.wouldDeactivate).toBeGreaterThan(5);
+    expect(summary.totals.deactivated).toBe(0);
+    expect(summary.regions.some((r) => (r.skipped.DEACTIVATION_HELD_BY_GUARDRAIL ?? 0) > 0)).toBe(true);
+    expect(writes().every((w) => w.operation !== 'updateMembers')).toBe(true);
+  });
+
+  it('applies deactivations past the guardrail when forced', async () => {
+    const policy = {
+      version: 1,
+      default: 'DEACTIVATED',
+      regions: REGIONS,
+      guardrails: { maxDeactivationsPerRun: 5 },
+    };
+    const { deps, request } = world({ policy });
+    const { summary } = await reconcile({ ...request, force: true }, deps);
+    expect(summary.guardrail).toMatchObject({ tripped: false, forced: true });
+    // Every account past the limit is deactivated, in each region where it is eligible.
+    expect(summary.totals.deactivated).toBeGreaterThanOrEqual(summary.guardrail.wouldDeactivate);
+    expect(summary.guardrail.wouldDeactivate).toBeGreaterThan(5);
+  });
+
+  it('changes the delegated administrator through its own configuration', async () => {
+    const { deps, request, organization, inspectors } = world({
+      policy: { ...allOn, default: 'DEACTIVATED', guardrails: { maxDeactivationsPerRun: 1000 } },
+    });
+    const admin = organization.delegatedAdminAccountId;
+    const adminState = organization.inspectorAccount('us-east-1', admin);
+    if (!adminState) throw new Error('the delegated administrator has no Inspector state');
+    adminState.deepInspection = 'ACTIVATED';
+
+    await reconcile({ ...request, accountIds: [admin], regions: ['us-east-1'] }, deps);
+
+    expect(inspectors.get('us-east-1')?.writes).toEqual([
+      { operation: 'updateOwnAccount', accountIds: [admin] },
+    ]);
+    expect(organization.inspectorAccount('us-east-1', admin)?.deepInspection).toBe('DEACTIVATED');
+  });
+
+  it('updates the organization package paths only when they differ', async () => {
+    const { deps, request, organization, inspectors } = world({
+      policy: { ...allOn, orgPackagePaths: ['/opt/app/lib'] },
+    });
+    organization.orgPackagePaths.set('eu-west-1', ['/opt/app/lib']);
+
+    const { summary } = await reconcile(request, deps);
+
+    expect(summary.regions.map((r) => [r.region, r.orgPackagePaths?.changed])).toEqual([
+      ['us-east-1', true],
+      ['eu-west-1', false],
+    ]);
+    expect(inspectors.get('eu-west-1')?.writes.some((w) => w.operation === 'updateOrgPackagePaths')).toBe(
+      false,
+    );
+    expect(organization.orgPackagePaths.get('us-east-1')).toEqual(['/opt/app/lib']);
+  });
+
+  it('limits a run to the requested accounts and regions', async () => {
+    const { deps, request, inspectors } = world({ policy: allOn });
+    const { summary } = await reconcile(
+      { ...request, accountIds: ['100000000001', '100000000002'], regions: ['eu-west-1'] },
+      deps,
+    );
+    expect(summary.regions.map((r) => [r.region, r.totals.accounts])).toEqual([['eu-west-1', 2]]);
+    expect(inspectors.get('us-east-1')?.writes).toEqual([]);
+  });
+
+  it('rejects a requested region the policy does not name, before touching any account', async () => {
+    const { deps, request, writes } = world({ policy: allOn });
+    await expect(reconcile({ ...request, regions: ['ap-south-1'] }, deps)).rejects.toThrow(InvocationError);
+    await expect(reconcile({ ...request, regions: ['ap-south-1'] }, deps)).rejects.toThrow(
+      "$.regions[0]: ap-south-1 is not one of the policy's regions (us-east-1, eu-west-1)",
+    );
+    expect(writes()).toEqual([]);
+  });
+
+  it('an invalid policy fails the run and changes nothing', async () => {
+    const { deps, request, writes, queue } = world({ policy: '{"version": 1, "default": "OFF"}' });
+    await expect(reconcile(request, deps)).rejects.toThrow(PolicyError);
+    expect(writes()).toEqual([]);
+    expect(queue.messages).toEqual([]);
+  });
+
+  it('uses the default region when the policy names none', async () => {
+    const { deps, request } = world({ policy: { version: 1, default: 'ACTIVATED' } });
+    const { summary } = await reconcile(request, deps);
+    expect(summary.regions.map((r) => r.region)).toEqual(['us-east-1']);
+  });
+});

@@ -1,0 +1,33 @@
+import { loadConfig } from '../../lambda/reconciler/config';
+import { ConfigError } from '../../lambda/reconciler/errors';
+
+const env = {
+  POLICY_PARAMETER_NAME: '/deep-inspection/policy',
+  FAILED_ACCOUNTS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/failed-accounts',
+  AWS_REGION: 'eu-west-1',
+};
+
+describe('loadConfig', () => {
+  it('returns a frozen, typed configuration', () => {
+    const config = loadConfig(env);
+    expect(config).toEqual({
+      policyParameterName: '/deep-inspection/policy',
+      failedAccountsQueueUrl: env.FAILED_ACCOUNTS_QUEUE_URL,
+      region: 'eu-west-1',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('names every missing variable', () => {
+    expect(() => loadConfig({ AWS_REGION: 'eu-west-1' })).toThrow(ConfigError);
+    expect(() => loadConfig({ AWS_REGION: 'eu-west-1' })).toThrow(
+      /POLICY_PARAMETER_NAME: is required.*FAILED_ACCOUNTS_QUEUE_URL: is required/s,
+    );
+  });
+
+  it('rejects a queue URL that is not a URL', () => {
+    expect(() => loadConfig({ ...env, FAILED_ACCOUNTS_QUEUE_URL: 'failed-accounts' })).toThrow(
+      /FAILED_ACCOUNTS_QUEUE_URL/,
+    );
+  });
+});

@@ -1,0 +1,63 @@
+import { InvocationError } from '../../lambda/reconciler/errors';
+import { MAX_REQUESTED_ACCOUNTS, parseInvocation } from '../../lambda/reconciler/event';
+
+const scheduledEvent = {
+  version: '0',
+  id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '123456789012',
+  time: '2026-11-21T12:00:00Z',
+  region: 'us-east-1',
+  resources: ['arn:aws:events:us-east-1:123456789012:rule/reconcile'],
+  detail: {},
+};
+
+describe('parseInvocation', () => {
+  it('treats an EventBridge scheduled event as a full run', () => {
+    expect(parseInvocation(scheduledEvent)).toEqual({ trigger: 'schedule', dryRun: false, force: false });
+  });
+
+  it('treats {} as a full manual run', () => {
+    expect(parseInvocation({})).toEqual({ trigger: 'manual', dryRun: false, force: false });
+  });
+
+  it('accepts every documented manual field', () => {
+    const event = { dryRun: true, accountIds: ['123456789012'], regions: ['eu-west-1'], force: true };
+    expect(parseInvocation(event)).toEqual({ trigger: 'manual', ...event });
+  });
+
+  it.each<[string, unknown, string]>([
+    ['an unknown field', { dryrun: true }, '$.dryrun: unknown key'],
+    ['a string for dryRun', { dryRun: 'yes' }, '$.dryRun: must be true or false'],
+    [
+      'a short account id',
+      { accountIds: ['12345'] },
+      '$.accountIds[0]: "12345" is not a 12-digit account id',
+    ],
+    ['a numeric account id', { accountIds: [123456789012] }, '$.accountIds[0]: must be a string'],
+    [
+      'a duplicate account id',
+      { accountIds: ['123456789012', '123456789012'] },
+      '$.accountIds[1]: duplicate account id',
+    ],
+    ['an empty account list', { accountIds: [] }, '$.accountIds: must not be empty'],
+    ['a bad region', { regions: ['eu-west-1', 'EU'] }, '$.regions[1]: "EU" is not an AWS region name'],
+    ['an array', [], '$: must be a JSON object'],
+    ['null', null, '$: must be a JSON object'],
+    ['a string', 'run', '$: must be a JSON object'],
+    [
+      'the console default test event',
+      { key1: 'value1', key2: 'value2', key3: 'value3' },
+      '$.key1: unknown key',
+    ],
+  ])('rejects %s', (_name, event, message) => {
+    expect(() => parseInvocation(event)).toThrow(InvocationError);
+    expect(() => parseInvocation(event)).toThrow(message);
+  });
+
+  it(`rejects more than ${MAX_REQUESTED_ACCOUNTS} account ids`, () => {
+    const accountIds = Array.from({ length: MAX_REQUESTED_ACCOUNTS + 1 }, (_, i) => String(100000000000 + i));
+    expect(() => parseInvocation({ accountIds })).toThrow(`at most ${MAX_REQUESTED_ACCOUNTS} account ids`);
+  });
+});

@@ -1,0 +1,197 @@
+import { PolicyError } from '../../lambda/reconciler/errors';
+import { needsOrganizationalUnits, parsePolicy, validatePolicy } from '../../lambda/reconciler/policy';
+
+const example = {
+  version: 1,
+  default: 'ACTIVATED',
+  regions: ['us-east-1', 'eu-west-1'],
+  rules: [
+    { name: 'sandbox stays off', organizationalUnits: ['ou-ab12-34cd56ef'], deepInspection: 'DEACTIVATED' },
+    { name: 'legacy hosts, hands off', accounts: ['111122223333'], deepInspection: 'UNMANAGED' },
+  ],
+  orgPackagePaths: ['/opt/app/lib'],
+  guardrails: { maxDeactivationsPerRun: 50 },
+};
+
+function problemsOf(document: unknown): { path: string; message: string }[] {
+  try {
+    validatePolicy(document, 'test');
+  } catch (error) {
+    expect(error).toBeInstanceOf(PolicyError);
+    return [...(error as PolicyError).problems];
+  }
+  throw new Error('expected the policy to be rejected');
+}
+
+describe('validatePolicy', () => {
+  it('accepts the documented example unchanged', () => {
+    expect(validatePolicy(example, 'test')).toEqual(example);
+  });
+
+  it('fills in the defaults of a minimal policy', () => {
+    expect(validatePolicy({ version: 1, default: 'DEACTIVATED' }, 'test')).toEqual({
+      version: 1,
+      default: 'DEACTIVATED',
+      rules: [],
+      guardrails: { maxDeactivationsPerRun: 50 },
+    });
+  });
+
+  it.each([
+    ['unknown version', { ...example, version: 2 }, '$.version', /unknown policy version 2/],
+    ['missing version', { default: 'ACTIVATED' }, '$.version', /is required/],
+    [
+      'bad default',
+      { ...example, default: 'ON' },
+      '$.default',
+      /"ON" is not one of ACTIVATED, DEACTIVATED, UNMANAGED/,
+    ],
+    ['unknown top-level key', { ...example, defualt: 'ACTIVATED' }, '$.defualt', /unknown key/],
+    [
+      'unknown rule key',
+      { ...example, rules: [{ ...example.rules[0], acounts: [] }] },
+      '$.rules[0].acounts',
+      /unknown key/,
+    ],
+    [
+      'malformed account id',
+      { ...example, rules: [{ name: 'r', accounts: ['1234'], deepInspection: 'ACTIVATED' }] },
+      '$.rules[0].accounts[0]',
+      /"1234" is not a 12-digit account id/,
+    ],
+    [
+      'malformed OU id',
+      { ...example, rules: [{ name: 'r', organizationalUnits: ['ou-x'], deepInspection: 'ACTIVATED' }] },
+      '$.rules[0].organizationalUnits[0]',
+      /not an organizational unit id/,
+    ],
+    [
+      'rule that matches nothing',
+      { ...example, rules: [{ name: 'r', deepInspection: 'ACTIVATED' }] },
+      '$.rules[0]',
+      /must name "accounts", "organizationalUnits" or both/,
+    ],
+    [
+      'invalid region',
+      { ...example, regions: ['us-east-1', 'moon-1'] },
+      '$.regions[1]',
+      /"moon-1" is not an AWS region name/,
+    ],
+    [
+      'duplicate region',
+      { ...example, regions: ['us-east-1', 'us-east-1'] },
+      '$.regions[1]',
+      /duplicate region/,
+    ],
+    [
+      'too many paths',
+      { ...example, orgPackagePaths: ['/a', '/b', '/c', '/d', '/e', '/f'] },
+      '$.orgPackagePaths',
+      /at most 5 paths/,
+    ],
+    [
+      'relative path',
+      { ...example, orgPackagePaths: ['opt/app'] },
+      '$.orgPackagePaths[0]',
+      /not an absolute path/,
+    ],
+    [
+      'path too long',
+      { ...example, orgPackagePaths: [`/${'a'.repeat(512)}`] },
+      '$.orgPackagePaths[0]',
+      /at most 512 characters/,
+    ],
+    ['empty path', { ...example, orgPackagePaths: [''] }, '$.orgPackagePaths[0]', /must not be empty/],
+    [
+      'negative guardrail',
+      { ...example, guardrails: { maxDeactivationsPerRun: -1 } },
+      '$.guardrails.maxDeactivationsPerRun',
+      /must not be negative/,
+    ],
+    [
+      'fractional guardrail',
+      { ...example, guardrails: { maxDeactivationsPerRun: 1.5 } },
+      '$.guardrails.maxDeactivationsPerRun',
+      /whole number/,
+    ],
+    ['wrong type', { ...example, rules: 'none' }, '$.rules', /must be an array/],
+  ])('rejects %s with its JSON path', (_name, document, path, message) => {
+    const problems = problemsOf(document);
+    expect(problems).toContainEqual({ path, message: expect.stringMatching(message) });
+  });
+
+  it('reports duplicate rule names with the index of the first use', () => {
+    const rules = [example.rules[0], { ...example.rules[1], name: 'sandbox stays off' }];
+    expect(problemsOf({ ...example, rules })).toEqual([
+      {
+        path: '$.rules[1].name',
+        message: 'duplicate rule name "sandbox stays off" (first used by $.rules[0])',
+      },
+    ]);
+  });
+
+  it('reports every problem at once, duplicate names included', () => {
+    const problems = problemsOf({
+      version: 3,
+      default: 'MAYBE',
+      extra: true,
+      rules: [
+        { name: 'a', accounts: ['1'], deepInspection: 'ACTIVATED' },
+        { name: 'a', accounts: ['111122223333'], deepInspection: 'OFF' },
+      ],
+    });
+    expect(problems.map((p) => p.path).sort()).toEqual(
+      [
+        '$.default',
+        '$.extra',
+        '$.rules[0].accounts[0]',
+        '$.rules[1].deepInspection',
+        '$.rules[1].name',
+        '$.version',
+      ].sort(),
+    );
+  });
+
+  it('names the source and every problem in the error message', () => {
+    expect(() => validatePolicy({ version: 1, default: 'ON' }, 'SSM parameter /p')).toThrow(
+      'Invalid policy (SSM parameter /p): 1 problem\n  - $.default: "ON" is not one of ACTIVATED, DEACTIVATED, UNMANAGED',
+    );
+  });
+});
+
+describe('parsePolicy', () => {
+  it('parses and validates JSON text', () => {
+    expect(parsePolicy(JSON.stringify(example), 'file').default).toBe('ACTIVATED');
+  });
+
+  it('rejects text that is not JSON, naming the source', () => {
+    expect(() => parsePolicy('{"version": 1,', 'policy.json')).toThrow(
+      /Invalid policy \(policy.json\).*\$: not valid JSON/s,
+    );
+  });
+
+  it.each([undefined, '', '   '])('rejects an empty policy (%p)', (text) => {
+    expect(() => parsePolicy(text, 'p')).toThrow(/the policy is empty/);
+  });
+
+  it.each(['null', '[]', '42', '"text"'])('rejects a JSON value that is not an object (%s)', (text) => {
+    expect(() => parsePolicy(text, 'p')).toThrow(PolicyError);
+  });
+});
+
+describe('needsOrganizationalUnits', () => {
+  it('is true only when a rule names an OU, not a root', () => {
+    const base = validatePolicy({ version: 1, default: 'ACTIVATED' }, 't');
+    const withRoot = {
+      ...base,
+      rules: [{ name: 'r', organizationalUnits: ['r-ab12'], deepInspection: 'ACTIVATED' as const }],
+    };
+    const withUnit = {
+      ...base,
+      rules: [{ name: 'u', organizationalUnits: ['ou-ab12-34cd56ef'], deepInspection: 'ACTIVATED' as const }],
+    };
+    expect(needsOrganizationalUnits(base)).toBe(false);
+    expect(needsOrganizationalUnits(withRoot)).toBe(false);
+    expect(needsOrganizationalUnits(withUnit)).toBe(true);
+  });
+});

@@ -1,0 +1,158 @@
+import fc from 'fast-check';
+import { InvocationError, PolicyError } from '../../lambda/reconciler/errors';
+import { parseInvocation } from '../../lambda/reconciler/event';
+import { isChange, type Observation, type OrganizationAccount } from '../../lambda/reconciler/model';
+import { planRegion, type RegionObservations, resolveTargets } from '../../lambda/reconciler/plan';
+import { type Policy, validatePolicy } from '../../lambda/reconciler/policy';
+import { totalsOf } from '../../lambda/reconciler/summary';
+
+const UNITS = ['ou-ab12-00000001', 'ou-ab12-00000002', 'ou-ab12-00000003'];
+const accountIdArb = fc.integer({ min: 100000000000, max: 100000000400 }).map(String);
+const desiredArb = fc.constantFrom('ACTIVATED', 'DEACTIVATED', 'UNMANAGED');
+const deepArb = fc.constantFrom('ACTIVATED', 'DEACTIVATED', 'PENDING', 'FAILED');
+
+const accountArb: fc.Arbitrary<OrganizationAccount> = fc.record({
+  id: accountIdArb,
+  state: fc.constantFrom('ACTIVE', 'ACTIVE', 'ACTIVE', 'SUSPENDED', 'CLOSED', 'PENDING_CLOSURE'),
+  ancestors: fc.subarray(UNITS).map((units) => ['r-ab12', ...units]),
+});
+const organizationArb = fc.uniqueArray(accountArb, { selector: (account) => account.id, maxLength: 60 });
+
+const policyArb: fc.Arbitrary<Policy> = fc
+  .record({
+    default: desiredArb,
+    rules: fc.array(
+      fc
+        .record(
+          {
+            accounts: fc.uniqueArray(accountIdArb, { minLength: 1, maxLength: 5 }),
+            organizationalUnits: fc.uniqueArray(fc.constantFrom(...UNITS, 'r-ab12'), { minLength: 1 }),
+            deepInspection: desiredArb,
+          },
+          { requiredKeys: ['deepInspection'] },
+        )
+        .filter((rule) => rule.accounts !== undefined || rule.organizationalUnits !== undefined),
+      { maxLength: 4 },
+    ),
+  })
+  .map(({ default: fallback, rules }) =>
+    validatePolicy(
+      { version: 1, default: fallback, rules: rules.map((rule, i) => ({ name: `rule ${i}`, ...rule })) },
+      'arbitrary',
+    ),
+  );
+
+const observationArb: fc.Arbitrary<Observation | undefined> = fc.oneof(
+  fc.record({
+    kind: fc.constant('OBSERVED' as const),
+    ec2ScanStatus: fc.constantFrom('ENABLED', 'ENABLED', 'DISABLED', 'SUSPENDED'),
+    deepInspection: deepArb,
+  }),
+  fc.constant({ kind: 'NOT_INSPECTOR_MEMBER' as const, detail: 'ACCESS_DENIED' }),
+  fc.constant({ kind: 'UNREADABLE' as const, errorMessage: 'INTERNAL_ERROR' }),
+  fc.constant(undefined),
+);
+
+/** A region: an organization and what Inspector says of each of its accounts. */
+const scenarioArb = fc
+  .record({ accounts: organizationArb, policy: policyArb })
+  .chain(({ accounts, policy }) =>
+    fc.record({
+      accounts: fc.constant(accounts),
+      policy: fc.constant(policy),
+      observations: fc.tuple(...accounts.map(() => observationArb)),
+      requested: fc.option(fc.array(accountIdArb, { maxLength: 20 }), { nil: undefined }),
+    }),
+  );
+
+function readOf(
+  accounts: readonly OrganizationAccount[],
+  observations: readonly (Observation | undefined)[],
+): RegionObservations {
+  const entries = accounts.flatMap((account, i) =>
+    observations[i] ? [[account.id, observations[i]] as const] : [],
+  );
+  return { readable: true, observations: new Map(entries) };
+}
+
+describe('planner properties', () => {
+  it('gives exactly one outcome per distinct account evaluated, and the totals add up', () => {
+    fc.assert(
+      fc.property(scenarioArb, ({ accounts, policy, observations, requested }) => {
+        const targets = resolveTargets(accounts, policy, requested);
+        const outcomes = planRegion('eu-west-1', targets, readOf(accounts, observations));
+        const evaluated = new Set(requested ?? accounts.map((a) => a.id));
+        expect(outcomes.map((o) => o.accountId).sort()).toEqual([...evaluated].sort());
+        const totals = totalsOf(outcomes);
+        expect(
+          totals.compliant + totals.activated + totals.deactivated + totals.skipped + totals.failed,
+        ).toBe(evaluated.size);
+        expect(totals.accounts).toBe(evaluated.size);
+      }),
+    );
+  });
+
+  it('is idempotent: once its changes are applied, planning again changes nothing', () => {
+    fc.assert(
+      fc.property(scenarioArb, ({ accounts, policy, observations }) => {
+        const targets = resolveTargets(accounts, policy);
+        const read = readOf(accounts, observations);
+        const first = planRegion('eu-west-1', targets, read);
+        if (!read.readable) return;
+        const after = new Map(read.observations);
+        for (const change of first.filter(isChange)) {
+          const before = after.get(change.accountId);
+          if (before?.kind === 'OBSERVED')
+            after.set(change.accountId, { ...before, deepInspection: change.to });
+        }
+        const second = planRegion('eu-west-1', targets, { readable: true, observations: after });
+        expect(second.filter(isChange)).toEqual([]);
+      }),
+    );
+  });
+
+  it('never changes an account the policy leaves UNMANAGED or one that is not ACTIVE', () => {
+    fc.assert(
+      fc.property(scenarioArb, ({ accounts, policy, observations }) => {
+        const targets = resolveTargets(accounts, policy);
+        const outcomes = planRegion('eu-west-1', targets, readOf(accounts, observations));
+        for (const outcome of outcomes.filter(isChange)) {
+          const account = accounts.find((a) => a.id === outcome.accountId);
+          expect(account?.state).toBe('ACTIVE');
+          expect(targets.find((t) => t.accountId === outcome.accountId)).toHaveProperty(
+            'desired',
+            outcome.to,
+          );
+        }
+      }),
+    );
+  });
+});
+
+describe('input properties', () => {
+  it('any JSON as a policy is either valid or a PolicyError, never another crash', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (document) => {
+        try {
+          validatePolicy(document, 'arbitrary');
+        } catch (error) {
+          expect(error).toBeInstanceOf(PolicyError);
+          expect((error as PolicyError).problems.length).toBeGreaterThan(0);
+        }
+      }),
+    );
+  });
+
+  it('any JSON as a manual event is either a valid request or an InvocationError', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (event) => {
+        try {
+          const invocation = parseInvocation(event);
+          expect(typeof invocation.dryRun).toBe('boolean');
+        } catch (error) {
+          expect(error).toBeInstanceOf(InvocationError);
+        }
+      }),
+    );
+  });
+});
