@@ -58,9 +58,7 @@ async function main(): Promise<void> {
     last = { changes: summary.totals.activated + summary.totals.deactivated, writes: writes() - before };
   }
   if (last.changes !== 0 || last.writes !== 0) {
-    console.error(
-      `\nNot converged: the last run still changed ${last.changes} accounts with ${last.writes} writes.`,
-    );
+    console.error(`\nNot converged: the last run still changed ${last.changes} accounts with ${last.writes} writes.`);
     process.exitCode = 1;
     return;
   }

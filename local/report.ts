@@ -4,15 +4,7 @@ import type { RunSummary } from '../lambda/reconciler/summary';
 export function formatSummary(summary: RunSummary, options: { maxChanges?: number } = {}): string {
   const maxChanges = options.maxChanges ?? 10;
   const verb = summary.dryRun ? 'would ' : '';
-  const columns = [
-    'region',
-    'accounts',
-    'compliant',
-    `${verb}activate`,
-    `${verb}deactivate`,
-    'skipped',
-    'failed',
-  ];
+  const columns = ['region', 'accounts', 'compliant', `${verb}activate`, `${verb}deactivate`, 'skipped', 'failed'];
   const rows = summary.regions.map((r) => [
     r.region,
     ...[
@@ -25,17 +17,10 @@ export function formatSummary(summary: RunSummary, options: { maxChanges?: numbe
     ].map(String),
   ]);
   const t = summary.totals;
-  rows.push([
-    'total',
-    ...[t.accounts, t.compliant, t.activated, t.deactivated, t.skipped, t.failed].map(String),
-  ]);
-  const widths = columns.map((column, i) =>
-    Math.max(column.length, ...rows.map((row) => (row[i] ?? '').length)),
-  );
+  rows.push(['total', ...[t.accounts, t.compliant, t.activated, t.deactivated, t.skipped, t.failed].map(String)]);
+  const widths = columns.map((column, i) => Math.max(column.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
-      .join('  ');
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
 
   const lines = [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   for (const region of summary.regions) {
@@ -66,9 +51,7 @@ export function formatSummary(summary: RunSummary, options: { maxChanges?: numbe
   if (summary.failures.length > 0) {
     lines.push(`Failures (${summary.failures.length + summary.omitted.failures}):`);
     for (const failure of summary.failures.slice(0, maxChanges)) {
-      lines.push(
-        `  ${failure.region}  ${failure.accountId}  ${failure.reason}  ${failure.errorMessage ?? ''}`,
-      );
+      lines.push(`  ${failure.region}  ${failure.accountId}  ${failure.reason}  ${failure.errorMessage ?? ''}`);
     }
   }
   return lines.join('\n');

@@ -87,8 +87,7 @@ export class SimulatedOrganization {
         id,
         name: `account-${index}`,
         state: closed ? 'CLOSED' : 'ACTIVE',
-        parentId:
-          index === 0 ? organization.rootId : (allParents[Math.floor(next() * allParents.length)] as string),
+        parentId: index === 0 ? organization.rootId : (allParents[Math.floor(next() * allParents.length)] as string),
       });
       for (const region of shape.regions) {
         organization.inspector.get(region)?.set(id, {

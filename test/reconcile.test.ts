@@ -71,14 +71,15 @@ describe('reconcile', () => {
     expect(first.summary.totals.activated).toBeGreaterThan(0);
     expectCountsAddUp(first.summary);
 
-    for (const region of REGIONS) {
-      for (const account of organization.accounts) {
-        const state = organization.inspectorAccount(region, account.id);
-        if (account.state === 'ACTIVE' && state?.member && state.ec2ScanStatus === 'ENABLED') {
-          expect(state.deepInspection).toBe('ACTIVATED');
-        }
-      }
-    }
+    const eligible = REGIONS.flatMap((region) =>
+      organization.accounts
+        .map((account) => ({ account, state: organization.inspectorAccount(region, account.id) }))
+        .filter(
+          ({ account, state }) => account.state === 'ACTIVE' && state?.member && state.ec2ScanStatus === 'ENABLED',
+        ),
+    );
+    expect(eligible.length).toBeGreaterThan(100);
+    expect(eligible.filter(({ state }) => state?.deepInspection !== 'ACTIVATED')).toEqual([]);
 
     const writesAfterFirst = writes().length;
     const second = await reconcile({ ...request, runId: 'run-2' }, deps);
@@ -182,9 +183,7 @@ describe('reconcile', () => {
     expect(west?.error).toBe('AccessDeniedException: not the delegated administrator');
     expect(west?.totals.accounts).toBe(organization.accounts.length);
     expect(west?.totals.failed).toBeGreaterThan(0);
-    expect(queue.messages.every((m) => m.region === 'eu-west-1' && m.reason === 'REGION_UNREADABLE')).toBe(
-      true,
-    );
+    expect(queue.messages.every((m) => m.region === 'eu-west-1' && m.reason === 'REGION_UNREADABLE')).toBe(true);
     expect(queue.messages).toHaveLength(west?.totals.failed ?? -1);
     expect(problems).toEqual([
       'region eu-west-1 could not be read: AccessDeniedException: not the delegated administrator',
@@ -237,9 +236,7 @@ describe('reconcile', () => {
 
     await reconcile({ ...request, accountIds: [admin], regions: ['us-east-1'] }, deps);
 
-    expect(inspectors.get('us-east-1')?.writes).toEqual([
-      { operation: 'updateOwnAccount', accountIds: [admin] },
-    ]);
+    expect(inspectors.get('us-east-1')?.writes).toEqual([{ operation: 'updateOwnAccount', accountIds: [admin] }]);
     expect(organization.inspectorAccount('us-east-1', admin)?.deepInspection).toBe('DEACTIVATED');
   });
 
@@ -255,9 +252,7 @@ describe('reconcile', () => {
       ['us-east-1', true],
       ['eu-west-1', false],
     ]);
-    expect(inspectors.get('eu-west-1')?.writes.some((w) => w.operation === 'updateOrgPackagePaths')).toBe(
-      false,
-    );
+    expect(inspectors.get('eu-west-1')?.writes.some((w) => w.operation === 'updateOrgPackagePaths')).toBe(false);
     expect(organization.orgPackagePaths.get('us-east-1')).toEqual(['/opt/app/lib']);
   });
 

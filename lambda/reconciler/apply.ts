@@ -22,9 +22,7 @@ export async function applyRegion(
 /** A change stays a change only when Inspector confirmed it; otherwise the account FAILED with Inspector's reason. Pure. */
 export function settle(outcomes: readonly Outcome[], results: readonly UpdateResult[]): Outcome[] {
   const byId = new Map(results.map((result) => [result.accountId, result]));
-  return outcomes.map((outcome) =>
-    isChange(outcome) ? settleChange(outcome, byId.get(outcome.accountId)) : outcome,
-  );
+  return outcomes.map((outcome) => (isChange(outcome) ? settleChange(outcome, byId.get(outcome.accountId)) : outcome));
 }
 
 function settleChange(change: Change, result: UpdateResult | undefined): Outcome {

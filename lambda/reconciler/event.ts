@@ -11,10 +11,7 @@ const manualEventSchema = z.strictObject({
   force: z.boolean({ error: 'must be true or false' }).optional(),
   accountIds: distinct(accountIdSchema, 'account id')
     .min(1, 'must not be empty; leave it out to run for every account')
-    .max(
-      MAX_REQUESTED_ACCOUNTS,
-      `at most ${MAX_REQUESTED_ACCOUNTS} account ids; leave it out to run for every account`,
-    )
+    .max(MAX_REQUESTED_ACCOUNTS, `at most ${MAX_REQUESTED_ACCOUNTS} account ids; leave it out to run for every account`)
     .optional(),
   regions: distinct(regionSchema, 'region')
     .min(1, 'must not be empty; leave it out to run in every region of the policy')

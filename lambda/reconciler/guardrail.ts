@@ -28,18 +28,17 @@ export function applyGuardrail(
   const detail = `would deactivate ${deactivated.size} accounts, more than guardrails.maxDeactivationsPerRun (${limit}); invoke with "force": true to apply`;
   return {
     verdict,
-    outcomes: outcomes.map(
-      (o): Outcome =>
-        o.kind === 'DEACTIVATE'
-          ? {
-              kind: 'SKIPPED',
-              accountId: o.accountId,
-              region: o.region,
-              rule: o.rule,
-              reason: 'DEACTIVATION_HELD_BY_GUARDRAIL',
-              detail,
-            }
-          : o,
+    outcomes: outcomes.map((o): Outcome =>
+      o.kind === 'DEACTIVATE'
+        ? {
+            kind: 'SKIPPED',
+            accountId: o.accountId,
+            region: o.region,
+            rule: o.rule,
+            reason: 'DEACTIVATION_HELD_BY_GUARDRAIL',
+            detail,
+          }
+        : o,
     ),
   };
 }

@@ -1,11 +1,4 @@
-import type {
-  DeepInspectionStatus,
-  Observation,
-  OrganizationAccount,
-  Outcome,
-  SkipReason,
-  TargetState,
-} from './model';
+import type { DeepInspectionStatus, Observation, OrganizationAccount, Outcome, SkipReason, TargetState } from './model';
 import type { DesiredState, Policy } from './policy';
 
 const DEFAULT_RULE = 'default';
@@ -28,9 +21,8 @@ export function desiredStateOf(
   for (const rule of policy.rules) {
     const byAccount = rule.accounts?.includes(account.id) ?? false;
     const byUnit =
-      rule.organizationalUnits?.some(
-        (id) => id.startsWith('r-') || (account.ancestors?.includes(id) ?? false),
-      ) ?? false;
+      rule.organizationalUnits?.some((id) => id.startsWith('r-') || (account.ancestors?.includes(id) ?? false)) ??
+      false;
     if (byAccount || byUnit) return { state: rule.deepInspection, rule: rule.name };
   }
   return { state: policy.default, rule: DEFAULT_RULE };
@@ -143,8 +135,7 @@ function planObserved(
   if (deepInspection === 'PENDING') {
     return { kind: 'SKIPPED', accountId, region, rule, reason: 'DEEP_INSPECTION_PENDING' };
   }
-  if (deepInspection === desired)
-    return { kind: 'COMPLIANT', accountId, region, rule, state: deepInspection };
+  if (deepInspection === desired) return { kind: 'COMPLIANT', accountId, region, rule, state: deepInspection };
   // FAILED is retried towards the desired state, like any other mismatch.
   return changeTo(accountId, region, rule, deepInspection, desired);
 }

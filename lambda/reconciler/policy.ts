@@ -22,8 +22,7 @@ const desiredStateSchema = z.enum(DESIRED_STATES, {
 const organizationalUnitOrRootId = z
   .string({ error: 'must be a string' })
   .refine((id) => ORGANIZATIONAL_UNIT_ID.test(id) || ROOT_ID.test(id), {
-    error: (issue) =>
-      `${JSON.stringify(issue.input)} is not an organizational unit id (ou-…) or root id (r-…)`,
+    error: (issue) => `${JSON.stringify(issue.input)} is not an organizational unit id (ou-…) or root id (r-…)`,
   });
 
 const ruleSchema = z

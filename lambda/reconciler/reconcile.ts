@@ -53,9 +53,7 @@ export async function reconcile(request: ReconcileRequest, deps: Dependencies): 
   const accounts = await deps.directory.listAccounts({ withAncestors: needsOrganizationalUnits(policy) });
   const targets = resolveTargets(accounts, policy, request.accountIds);
 
-  const planned = await Promise.all(
-    regions.map((region) => readAndPlan(region, targets, policy, request, deps)),
-  );
+  const planned = await Promise.all(regions.map((region) => readAndPlan(region, targets, policy, request, deps)));
   const guarded = applyGuardrail(
     planned.flatMap((region) => region.outcomes),
     policy.guardrails.maxDeactivationsPerRun,
@@ -78,9 +76,7 @@ export async function reconcile(request: ReconcileRequest, deps: Dependencies): 
 
   const outcomes = reports.flatMap((report) => report.outcomes);
   const timestamp = now().toISOString();
-  const messages = outcomes.flatMap((o) =>
-    o.kind === 'FAILED' ? [failureMessage(o, request.runId, timestamp)] : [],
-  );
+  const messages = outcomes.flatMap((o) => (o.kind === 'FAILED' ? [failureMessage(o, request.runId, timestamp)] : []));
   const delivery =
     request.dryRun || messages.length === 0 ? { sent: 0, undelivered: [] } : await deps.queue.send(messages);
 

@@ -100,15 +100,13 @@ export function summarize(input: {
   guardrail: GuardrailVerdict;
   queue: { sent: number; undelivered: number };
 }): RunSummary {
-  const regions = input.regions.map(
-    (report): RegionSummary => ({
-      region: report.region,
-      totals: totalsOf(report.outcomes),
-      skipped: skippedByReason(report.outcomes),
-      ...(report.error === undefined ? {} : { error: report.error }),
-      ...(report.orgPackagePaths === undefined ? {} : { orgPackagePaths: report.orgPackagePaths }),
-    }),
-  );
+  const regions = input.regions.map((report): RegionSummary => ({
+    region: report.region,
+    totals: totalsOf(report.outcomes),
+    skipped: skippedByReason(report.outcomes),
+    ...(report.error === undefined ? {} : { error: report.error }),
+    ...(report.orgPackagePaths === undefined ? {} : { orgPackagePaths: report.orgPackagePaths }),
+  }));
   const all = input.regions.flatMap((report) => report.outcomes);
   const changes = all.flatMap((o) =>
     o.kind === 'ACTIVATE' || o.kind === 'DEACTIVATE'

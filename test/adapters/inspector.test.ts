@@ -82,9 +82,7 @@ describe('InspectorRegion.read', () => {
         { accountId: '222222222222', errorCode: 'INTERNAL_ERROR', errorMessage: 'try later' },
       ],
     });
-    inspector
-      .on(BatchGetMemberEc2DeepInspectionStatusCommand)
-      .resolves({ accountIds: [], failedAccountIds: [] });
+    inspector.on(BatchGetMemberEc2DeepInspectionStatusCommand).resolves({ accountIds: [], failedAccountIds: [] });
 
     const read = await region().read({
       accountIds: ['111111111111', '222222222222'],
@@ -133,9 +131,7 @@ describe('InspectorRegion.read', () => {
   it('lets a whole-region failure propagate to the caller', async () => {
     inspector
       .on(BatchGetAccountStatusCommand)
-      .rejects(
-        Object.assign(new Error('not the delegated administrator'), { name: 'AccessDeniedException' }),
-      );
+      .rejects(Object.assign(new Error('not the delegated administrator'), { name: 'AccessDeniedException' }));
     inspector.on(BatchGetMemberEc2DeepInspectionStatusCommand).resolves({});
     await expect(
       region().read({ accountIds: ['111111111111'], ownAccountId: ADMIN, includeConfiguration: false }),
@@ -178,9 +174,7 @@ describe('InspectorRegion.updateMembers', () => {
   });
 
   it('fails an account the response does not mention rather than counting it changed', async () => {
-    inspector
-      .on(BatchUpdateMemberEc2DeepInspectionStatusCommand)
-      .resolves({ accountIds: [], failedAccountIds: [] });
+    inspector.on(BatchUpdateMemberEc2DeepInspectionStatusCommand).resolves({ accountIds: [], failedAccountIds: [] });
     const [result] = await region().updateMembers([{ accountId: '111111111111', activate: true }]);
     expect(result).toEqual({
       accountId: '111111111111',
@@ -199,9 +193,7 @@ describe('InspectorRegion.updateMembers', () => {
           status: 'ACTIVATED',
         })),
       }));
-    const results = await region().updateMembers(
-      ids(150).map((accountId) => ({ accountId, activate: true })),
-    );
+    const results = await region().updateMembers(ids(150).map((accountId) => ({ accountId, activate: true })));
     expect(results.filter((r) => !r.ok)).toHaveLength(100);
     expect(results.find((r) => !r.ok)).toMatchObject({ errorMessage: 'ValidationException: bad request' });
     expect(results.filter((r) => r.ok)).toHaveLength(50);

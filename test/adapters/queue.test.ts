@@ -72,9 +72,7 @@ describe('SqsFailureQueue.send', () => {
   });
 
   it('reports every message of a batch whose call fails outright', async () => {
-    sqs
-      .on(SendMessageBatchCommand)
-      .rejects(Object.assign(new Error('queue gone'), { name: 'QueueDoesNotExist' }));
+    sqs.on(SendMessageBatchCommand).rejects(Object.assign(new Error('queue gone'), { name: 'QueueDoesNotExist' }));
     const result = await queue().send(messages(12));
     expect(result.sent).toBe(0);
     expect(result.undelivered).toHaveLength(12);

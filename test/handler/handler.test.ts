@@ -44,9 +44,7 @@ let info: jest.SpyInstance;
 let error: jest.SpyInstance;
 
 function givenPolicy(document: unknown) {
-  ssm
-    .on(GetParameterCommand)
-    .resolves({ Parameter: { Name: '/p', Type: 'String', Value: JSON.stringify(document) } });
+  ssm.on(GetParameterCommand).resolves({ Parameter: { Name: '/p', Type: 'String', Value: JSON.stringify(document) } });
 }
 
 /** Every member off, EC2 scanning on, in every region; an update succeeds for every account asked. */
@@ -72,9 +70,7 @@ function givenOrganization({ deniedRegion }: { deniedRegion?: string } = {}) {
   inspector.on(BatchGetMemberEc2DeepInspectionStatusCommand).callsFake(({ accountIds }) => ({
     accountIds: accountIds.map((accountId: string) => ({ accountId, status: 'DEACTIVATED' })),
   }));
-  inspector
-    .on(GetEc2DeepInspectionConfigurationCommand)
-    .resolves({ status: 'ACTIVATED', orgPackagePaths: [] });
+  inspector.on(GetEc2DeepInspectionConfigurationCommand).resolves({ status: 'ACTIVATED', orgPackagePaths: [] });
   inspector.on(BatchUpdateMemberEc2DeepInspectionStatusCommand).callsFake(({ accountIds }) => ({
     accountIds: accountIds.map((a: { accountId: string }) => ({
       accountId: a.accountId,
@@ -145,11 +141,9 @@ describe('handler', () => {
     const summary = await handler({ accountIds: ['111111111111'], regions: ['eu-west-1'] }, context);
 
     expect(summary.regions.map((r) => r.region)).toEqual(['eu-west-1']);
-    expect(inspector.commandCalls(BatchUpdateMemberEc2DeepInspectionStatusCommand)[0]?.args[0].input).toEqual(
-      {
-        accountIds: [{ accountId: '111111111111', activateDeepInspection: true }],
-      },
-    );
+    expect(inspector.commandCalls(BatchUpdateMemberEc2DeepInspectionStatusCommand)[0]?.args[0].input).toEqual({
+      accountIds: [{ accountId: '111111111111', activateDeepInspection: true }],
+    });
   });
 
   it.each([
@@ -196,9 +190,7 @@ describe('handler', () => {
     ]);
     expect(inspector.commandCalls(BatchUpdateMemberEc2DeepInspectionStatusCommand)).toHaveLength(1);
     const queued = sqs.commandCalls(SendMessageBatchCommand).flatMap((c) => c.args[0].input.Entries ?? []);
-    expect(queued.map((e) => JSON.parse(e.MessageBody ?? '{}').reason)).toEqual(
-      Array(4).fill('REGION_UNREADABLE'),
-    );
+    expect(queued.map((e) => JSON.parse(e.MessageBody ?? '{}').reason)).toEqual(Array(4).fill('REGION_UNREADABLE'));
   });
 
   it('when the queue takes nothing, logs every failure and fails the run', async () => {
@@ -215,8 +207,6 @@ describe('handler', () => {
     const undelivered = error.mock.calls.filter(
       ([message]) => message === 'failure not delivered to the failed-accounts queue',
     );
-    expect(undelivered.map(([, details]) => details.failure.accountId).sort()).toEqual(
-      [ADMIN, ...MEMBERS].sort(),
-    );
+    expect(undelivered.map(([, details]) => details.failure.accountId).sort()).toEqual([ADMIN, ...MEMBERS].sort());
   });
 });

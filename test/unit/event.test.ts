@@ -30,11 +30,7 @@ describe('parseInvocation', () => {
   it.each<[string, unknown, string]>([
     ['an unknown field', { dryrun: true }, '$.dryrun: unknown key'],
     ['a string for dryRun', { dryRun: 'yes' }, '$.dryRun: must be true or false'],
-    [
-      'a short account id',
-      { accountIds: ['12345'] },
-      '$.accountIds[0]: "12345" is not a 12-digit account id',
-    ],
+    ['a short account id', { accountIds: ['12345'] }, '$.accountIds[0]: "12345" is not a 12-digit account id'],
     ['a numeric account id', { accountIds: [123456789012] }, '$.accountIds[0]: must be a string'],
     [
       'a duplicate account id',
@@ -46,11 +42,7 @@ describe('parseInvocation', () => {
     ['an array', [], '$: must be a JSON object'],
     ['null', null, '$: must be a JSON object'],
     ['a string', 'run', '$: must be a JSON object'],
-    [
-      'the console default test event',
-      { key1: 'value1', key2: 'value2', key3: 'value3' },
-      '$.key1: unknown key',
-    ],
+    ['the console default test event', { key1: 'value1', key2: 'value2', key3: 'value3' }, '$.key1: unknown key'],
   ])('rejects %s', (_name, event, message) => {
     expect(() => parseInvocation(event)).toThrow(InvocationError);
     expect(() => parseInvocation(event)).toThrow(message);

@@ -105,11 +105,7 @@ describe('planRegion', () => {
 
   it.each<[string, Observation | undefined, object]>([
     ['compliant', observed('ACTIVATED'), { kind: 'COMPLIANT', state: 'ACTIVATED' }],
-    [
-      'off but wanted on',
-      observed('DEACTIVATED'),
-      { kind: 'ACTIVATE', from: 'DEACTIVATED', to: 'ACTIVATED' },
-    ],
+    ['off but wanted on', observed('DEACTIVATED'), { kind: 'ACTIVATE', from: 'DEACTIVATED', to: 'ACTIVATED' }],
     ['failed earlier, retried', observed('FAILED'), { kind: 'ACTIVATE', from: 'FAILED', to: 'ACTIVATED' }],
     ['pending', observed('PENDING'), { kind: 'SKIPPED', reason: 'DEEP_INSPECTION_PENDING' }],
     [

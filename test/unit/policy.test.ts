@@ -40,12 +40,7 @@ describe('validatePolicy', () => {
   it.each([
     ['unknown version', { ...example, version: 2 }, '$.version', /unknown policy version 2/],
     ['missing version', { default: 'ACTIVATED' }, '$.version', /is required/],
-    [
-      'bad default',
-      { ...example, default: 'ON' },
-      '$.default',
-      /"ON" is not one of ACTIVATED, DEACTIVATED, UNMANAGED/,
-    ],
+    ['bad default', { ...example, default: 'ON' }, '$.default', /"ON" is not one of ACTIVATED, DEACTIVATED, UNMANAGED/],
     ['unknown top-level key', { ...example, defualt: 'ACTIVATED' }, '$.defualt', /unknown key/],
     [
       'unknown rule key',
@@ -77,24 +72,14 @@ describe('validatePolicy', () => {
       '$.regions[1]',
       /"moon-1" is not an AWS region name/,
     ],
-    [
-      'duplicate region',
-      { ...example, regions: ['us-east-1', 'us-east-1'] },
-      '$.regions[1]',
-      /duplicate region/,
-    ],
+    ['duplicate region', { ...example, regions: ['us-east-1', 'us-east-1'] }, '$.regions[1]', /duplicate region/],
     [
       'too many paths',
       { ...example, orgPackagePaths: ['/a', '/b', '/c', '/d', '/e', '/f'] },
       '$.orgPackagePaths',
       /at most 5 paths/,
     ],
-    [
-      'relative path',
-      { ...example, orgPackagePaths: ['opt/app'] },
-      '$.orgPackagePaths[0]',
-      /not an absolute path/,
-    ],
+    ['relative path', { ...example, orgPackagePaths: ['opt/app'] }, '$.orgPackagePaths[0]', /not an absolute path/],
     [
       'path too long',
       { ...example, orgPackagePaths: [`/${'a'.repeat(512)}`] },

@@ -54,24 +54,20 @@ const observationArb: fc.Arbitrary<Observation | undefined> = fc.oneof(
 );
 
 /** A region: an organization and what Inspector says of each of its accounts. */
-const scenarioArb = fc
-  .record({ accounts: organizationArb, policy: policyArb })
-  .chain(({ accounts, policy }) =>
-    fc.record({
-      accounts: fc.constant(accounts),
-      policy: fc.constant(policy),
-      observations: fc.tuple(...accounts.map(() => observationArb)),
-      requested: fc.option(fc.array(accountIdArb, { maxLength: 20 }), { nil: undefined }),
-    }),
-  );
+const scenarioArb = fc.record({ accounts: organizationArb, policy: policyArb }).chain(({ accounts, policy }) =>
+  fc.record({
+    accounts: fc.constant(accounts),
+    policy: fc.constant(policy),
+    observations: fc.tuple(...accounts.map(() => observationArb)),
+    requested: fc.option(fc.array(accountIdArb, { maxLength: 20 }), { nil: undefined }),
+  }),
+);
 
 function readOf(
   accounts: readonly OrganizationAccount[],
   observations: readonly (Observation | undefined)[],
 ): RegionObservations {
-  const entries = accounts.flatMap((account, i) =>
-    observations[i] ? [[account.id, observations[i]] as const] : [],
-  );
+  const entries = accounts.flatMap((account, i) => (observations[i] ? [[account.id, observations[i]] as const] : []));
   return { readable: true, observations: new Map(entries) };
 }
 
@@ -84,9 +80,9 @@ describe('planner properties', () => {
         const evaluated = new Set(requested ?? accounts.map((a) => a.id));
         expect(outcomes.map((o) => o.accountId).sort()).toEqual([...evaluated].sort());
         const totals = totalsOf(outcomes);
-        expect(
-          totals.compliant + totals.activated + totals.deactivated + totals.skipped + totals.failed,
-        ).toBe(evaluated.size);
+        expect(totals.compliant + totals.activated + totals.deactivated + totals.skipped + totals.failed).toBe(
+          evaluated.size,
+        );
         expect(totals.accounts).toBe(evaluated.size);
       }),
     );
@@ -102,8 +98,7 @@ describe('planner properties', () => {
         const after = new Map(read.observations);
         for (const change of first.filter(isChange)) {
           const before = after.get(change.accountId);
-          if (before?.kind === 'OBSERVED')
-            after.set(change.accountId, { ...before, deepInspection: change.to });
+          if (before?.kind === 'OBSERVED') after.set(change.accountId, { ...before, deepInspection: change.to });
         }
         const second = planRegion('eu-west-1', targets, { readable: true, observations: after });
         expect(second.filter(isChange)).toEqual([]);
@@ -119,26 +114,29 @@ describe('planner properties', () => {
         for (const outcome of outcomes.filter(isChange)) {
           const account = accounts.find((a) => a.id === outcome.accountId);
           expect(account?.state).toBe('ACTIVE');
-          expect(targets.find((t) => t.accountId === outcome.accountId)).toHaveProperty(
-            'desired',
-            outcome.to,
-          );
+          expect(targets.find((t) => t.accountId === outcome.accountId)).toHaveProperty('desired', outcome.to);
         }
       }),
     );
   });
 });
 
+/** What `fn` throws, or undefined when it returns. */
+function thrownBy(fn: () => unknown): unknown {
+  try {
+    fn();
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
 describe('input properties', () => {
   it('any JSON as a policy is either valid or a PolicyError, never another crash', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (document) => {
-        try {
-          validatePolicy(document, 'arbitrary');
-        } catch (error) {
-          expect(error).toBeInstanceOf(PolicyError);
-          expect((error as PolicyError).problems.length).toBeGreaterThan(0);
-        }
+        const error = thrownBy(() => validatePolicy(document, 'arbitrary'));
+        expect(error === undefined || (error instanceof PolicyError && error.problems.length > 0)).toBe(true);
       }),
     );
   });
@@ -146,12 +144,8 @@ describe('input properties', () => {
   it('any JSON as a manual event is either a valid request or an InvocationError', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (event) => {
-        try {
-          const invocation = parseInvocation(event);
-          expect(typeof invocation.dryRun).toBe('boolean');
-        } catch (error) {
-          expect(error).toBeInstanceOf(InvocationError);
-        }
+        const error = thrownBy(() => parseInvocation(event));
+        expect(error === undefined || error instanceof InvocationError).toBe(true);
       }),
     );
   });

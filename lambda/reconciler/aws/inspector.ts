@@ -75,9 +75,7 @@ export class InspectorRegion implements RegionInspector {
     const includesOwn = accountIds.includes(ownAccountId);
     const memberIds = accountIds.filter((id) => id !== ownAccountId);
     const [statusPages, deepPages, configuration] = await Promise.all([
-      this.eachChunk(accountIds, (ids) =>
-        this.client.send(new BatchGetAccountStatusCommand({ accountIds: ids })),
-      ),
+      this.eachChunk(accountIds, (ids) => this.client.send(new BatchGetAccountStatusCommand({ accountIds: ids }))),
       this.eachChunk(memberIds, (ids) =>
         this.client.send(new BatchGetMemberEc2DeepInspectionStatusCommand({ accountIds: ids })),
       ),
@@ -92,8 +90,7 @@ export class InspectorRegion implements RegionInspector {
           ec2ScanStatus: own.ec2ScanStatus,
           ...(configuration.status === undefined
             ? {
-                deepInspectionError:
-                  configuration.errorMessage ?? 'no deep inspection status in the configuration',
+                deepInspectionError: configuration.errorMessage ?? 'no deep inspection status in the configuration',
               }
             : { deepInspection: configuration.status }),
         });
@@ -103,31 +100,25 @@ export class InspectorRegion implements RegionInspector {
   }
 
   async updateMembers(changes: readonly { accountId: string; activate: boolean }[]): Promise<UpdateResult[]> {
-    const pages = await mapWithConcurrency(
-      chunk(changes, MAX_ACCOUNTS_PER_CALL),
-      BATCH_CONCURRENCY,
-      async (batch) => {
-        const requested = batch.map((change) => ({
-          accountId: change.accountId,
-          activateDeepInspection: change.activate,
-        }));
-        try {
-          const response = await this.client.send(
-            new BatchUpdateMemberEc2DeepInspectionStatusCommand({ accountIds: requested }),
-          );
-          return updateResults(
-            batch.map((change) => change.accountId),
-            response,
-          );
-        } catch (error) {
-          // A batch that fails after the SDK's retries fails its accounts, not the region.
-          const errorMessage = describe(error);
-          return batch.map(
-            (change): UpdateResult => ({ accountId: change.accountId, ok: false, errorMessage }),
-          );
-        }
-      },
-    );
+    const pages = await mapWithConcurrency(chunk(changes, MAX_ACCOUNTS_PER_CALL), BATCH_CONCURRENCY, async (batch) => {
+      const requested = batch.map((change) => ({
+        accountId: change.accountId,
+        activateDeepInspection: change.activate,
+      }));
+      try {
+        const response = await this.client.send(
+          new BatchUpdateMemberEc2DeepInspectionStatusCommand({ accountIds: requested }),
+        );
+        return updateResults(
+          batch.map((change) => change.accountId),
+          response,
+        );
+      } catch (error) {
+        // A batch that fails after the SDK's retries fails its accounts, not the region.
+        const errorMessage = describe(error);
+        return batch.map((change): UpdateResult => ({ accountId: change.accountId, ok: false, errorMessage }));
+      }
+    });
     return pages.flat();
   }
 
@@ -150,9 +141,7 @@ export class InspectorRegion implements RegionInspector {
   }
 
   async updateOrgPackagePaths(paths: readonly string[]): Promise<void> {
-    await this.client.send(
-      new UpdateOrgEc2DeepInspectionConfigurationCommand({ orgPackagePaths: [...paths] }),
-    );
+    await this.client.send(new UpdateOrgEc2DeepInspectionConfigurationCommand({ orgPackagePaths: [...paths] }));
   }
 
   private async getConfiguration(): Promise<DeepInspectionConfiguration> {
@@ -177,8 +166,7 @@ export function mergeObservations(
   const deepById = new Map<string, { status?: DeepInspectionStatus; errorMessage?: string }>();
   for (const page of deepPages) {
     for (const entry of page.accountIds ?? []) {
-      if (entry.accountId)
-        deepById.set(entry.accountId, { status: entry.status, errorMessage: entry.errorMessage });
+      if (entry.accountId) deepById.set(entry.accountId, { status: entry.status, errorMessage: entry.errorMessage });
     }
     for (const entry of page.failedAccountIds ?? []) {
       if (entry.accountId) {
@@ -211,8 +199,7 @@ export function mergeObservations(
         ...(deep?.status === undefined
           ? {
               deepInspectionError:
-                deep?.errorMessage ??
-                'BatchGetMemberEc2DeepInspectionStatus returned nothing for this account',
+                deep?.errorMessage ?? 'BatchGetMemberEc2DeepInspectionStatus returned nothing for this account',
             }
           : { deepInspection: deep.status }),
       });

@@ -26,10 +26,7 @@ export class OrganizationsDirectory implements AccountDirectory {
   async listAccounts({ withAncestors }: { withAncestors: boolean }): Promise<OrganizationAccount[]> {
     const listed: Account[] = [];
     // The paginator keeps going while NextToken is set, even past an empty page.
-    for await (const page of paginateListAccounts(
-      { client: this.client, pageSize: ORGANIZATIONS_PAGE_SIZE },
-      {},
-    )) {
+    for await (const page of paginateListAccounts({ client: this.client, pageSize: ORGANIZATIONS_PAGE_SIZE }, {})) {
       listed.push(...(page.Accounts ?? []).filter((account) => account.Id !== undefined));
     }
     if (!withAncestors) return listed.map((account) => toAccount(account));
@@ -45,18 +42,14 @@ export class OrganizationsDirectory implements AccountDirectory {
   private async walkTree(): Promise<Map<string, string[]>> {
     const ancestorsById = new Map<string, string[]>();
     let level: { id: string; chain: string[] }[] = [];
-    for await (const page of paginateListRoots(
-      { client: this.client, pageSize: ORGANIZATIONS_PAGE_SIZE },
-      {},
-    )) {
+    for await (const page of paginateListRoots({ client: this.client, pageSize: ORGANIZATIONS_PAGE_SIZE }, {})) {
       for (const root of page.Roots ?? []) if (root.Id) level.push({ id: root.Id, chain: [root.Id] });
     }
     while (level.length > 0) {
       const children = await mapWithConcurrency(level, TREE_WALK_CONCURRENCY, async (parent) => {
         const config = { client: this.client, pageSize: ORGANIZATIONS_PAGE_SIZE };
         for await (const page of paginateListAccountsForParent(config, { ParentId: parent.id })) {
-          for (const account of page.Accounts ?? [])
-            if (account.Id) ancestorsById.set(account.Id, parent.chain);
+          for (const account of page.Accounts ?? []) if (account.Id) ancestorsById.set(account.Id, parent.chain);
         }
         const units: { id: string; chain: string[] }[] = [];
         for await (const page of paginateListOrganizationalUnitsForParent(config, { ParentId: parent.id })) {

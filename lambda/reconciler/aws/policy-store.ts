@@ -28,8 +28,7 @@ export class ParameterPolicySource implements PolicySource {
     try {
       text = await this.provider.get(this.parameterName);
     } catch (cause) {
-      const reason =
-        cause instanceof Error ? (cause.cause instanceof Error ? cause.cause : cause) : undefined;
+      const reason = cause instanceof Error ? (cause.cause instanceof Error ? cause.cause : cause) : undefined;
       const message =
         reason?.name === 'ParameterNotFound'
           ? 'the parameter does not exist'

@@ -1,8 +1,4 @@
-import {
-  SendMessageBatchCommand,
-  type SendMessageBatchRequestEntry,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import { chunk } from '../batches';
 import type { Failure } from '../model';
 import { describe } from './inspector';
@@ -77,9 +73,7 @@ export class SqsFailureQueue implements FailureQueue {
     return { sent, undelivered };
   }
 
-  private async sendBatch(
-    batch: readonly FailureMessage[],
-  ): Promise<{ sent: number; undelivered: Undelivered[] }> {
+  private async sendBatch(batch: readonly FailureMessage[]): Promise<{ sent: number; undelivered: Undelivered[] }> {
     let pending = new Map(batch.map((message, index) => [String(index), message]));
     let sent = 0;
     const undelivered: Undelivered[] = [];
@@ -98,10 +92,7 @@ export class SqsFailureQueue implements FailureQueue {
         const reason = describe(error);
         return {
           sent,
-          undelivered: [
-            ...undelivered,
-            ...[...pending.values()].map((message) => ({ message, error: reason })),
-          ],
+          undelivered: [...undelivered, ...[...pending.values()].map((message) => ({ message, error: reason }))],
         };
       }
       const retry = new Map<string, FailureMessage>();
