@@ -6,4 +6,5 @@ module.exports = {
   // Type checking is `npm run typecheck`'s job; tests only transpile, which keeps them fast.
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
   clearMocks: true,
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
 };

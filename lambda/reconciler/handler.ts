@@ -7,7 +7,8 @@ import { SqsFailureQueue } from './aws/queue';
 import { loadConfig } from './config';
 import { RunFailedError } from './errors';
 import { parseInvocation } from './event';
-import { logger } from './observability';
+import { publishRunMetrics } from './metrics';
+import { logger, metrics } from './observability';
 import { reconcile } from './reconcile';
 import type { RunSummary } from './summary';
 
@@ -26,6 +27,7 @@ function accountOf(functionArn: string): string {
 /** Serves the schedule, the console and the CLI alike: validates, runs, logs one summary line, returns it. */
 export async function handler(event: unknown, context: Context): Promise<RunSummary> {
   logger.addContext(context);
+  const startedAt = Date.now();
   try {
     const invocation = parseInvocation(event);
     const config = loadConfig(process.env);
@@ -52,7 +54,9 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
     for (const { message, error } of result.undelivered) {
       logger.error('failure not delivered to the failed-accounts queue', { failure: message, error });
     }
-    if (result.problems.length > 0) throw new RunFailedError(result.problems.join('; '));
+    const succeeded = result.problems.length === 0;
+    publishRunMetrics(metrics, { ...result, succeeded, durationMs: Date.now() - startedAt });
+    if (!succeeded) throw new RunFailedError(result.problems.join('; '));
     return result.summary;
   } catch (error) {
     logger.error('reconciliation failed', { error: describe(error) });

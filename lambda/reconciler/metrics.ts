@@ -1,0 +1,69 @@
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { Outcome } from './model';
+import type { RunSummary } from './summary';
+
+/** Names shared with the stack's alarms and dashboard: defined once, here. */
+export const METRICS_NAMESPACE = 'DeepInspectionReconciler';
+export const METRIC = {
+  runsCompleted: 'RunsCompleted',
+  runDuration: 'RunDuration',
+  guardrailTripped: 'GuardrailTripped',
+  compliant: 'Compliant',
+  activated: 'Activated',
+  deactivated: 'Deactivated',
+  skipped: 'Skipped',
+  failed: 'Failed',
+  /** Accounts whose deep inspection is ACTIVATED once the run is done. */
+  deepInspectionActive: 'DeepInspectionActive',
+  /** Accounts deep inspection can apply to: active, Inspector members, EC2 scanning enabled. */
+  eligible: 'Eligible',
+  skippedByReason: 'SkippedByReason',
+} as const;
+export const DIMENSION = { region: 'Region', reason: 'Reason' } as const;
+
+/** Skips of accounts deep inspection applies to; the other skips mean it cannot, or that the run did not look (UNMANAGED). */
+const ELIGIBLE_SKIPS = new Set(['DEEP_INSPECTION_PENDING', 'DEACTIVATION_HELD_BY_GUARDRAIL']);
+
+function isEligible(outcome: Outcome): boolean {
+  if (outcome.kind === 'SKIPPED') return ELIGIBLE_SKIPS.has(outcome.reason);
+  if (outcome.kind === 'FAILED') return outcome.reason === 'UPDATE_FAILED';
+  return true;
+}
+
+function isActiveAfterRun(outcome: Outcome): boolean {
+  return (outcome.kind === 'COMPLIANT' && outcome.state === 'ACTIVATED') || outcome.kind === 'ACTIVATE';
+}
+
+/**
+ * Publishes what the alarms and the dashboard read, as EMF. A dry run publishes nothing:
+ * it changed nothing, and must not count as the successful run the staleness alarm waits for.
+ */
+export function publishRunMetrics(
+  metrics: Metrics,
+  run: { summary: RunSummary; outcomes: readonly Outcome[]; succeeded: boolean; durationMs: number },
+): void {
+  if (run.summary.dryRun) return;
+  metrics.addMetric(METRIC.runDuration, MetricUnit.Milliseconds, run.durationMs);
+  metrics.addMetric(METRIC.guardrailTripped, MetricUnit.Count, run.summary.guardrail.tripped ? 1 : 0);
+  if (run.succeeded) metrics.addMetric(METRIC.runsCompleted, MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+
+  // One EMF document per dimension set: publishing clears the dimensions added since the last publish.
+  for (const region of run.summary.regions) {
+    const outcomes = run.outcomes.filter((outcome) => outcome.region === region.region);
+    metrics.addDimension(DIMENSION.region, region.region);
+    metrics.addMetric(METRIC.compliant, MetricUnit.Count, region.totals.compliant);
+    metrics.addMetric(METRIC.activated, MetricUnit.Count, region.totals.activated);
+    metrics.addMetric(METRIC.deactivated, MetricUnit.Count, region.totals.deactivated);
+    metrics.addMetric(METRIC.skipped, MetricUnit.Count, region.totals.skipped);
+    metrics.addMetric(METRIC.failed, MetricUnit.Count, region.totals.failed);
+    metrics.addMetric(METRIC.deepInspectionActive, MetricUnit.Count, outcomes.filter(isActiveAfterRun).length);
+    metrics.addMetric(METRIC.eligible, MetricUnit.Count, outcomes.filter(isEligible).length);
+    metrics.publishStoredMetrics();
+    for (const [reason, count] of Object.entries(region.skipped)) {
+      metrics.addDimensions({ [DIMENSION.region]: region.region, [DIMENSION.reason]: reason });
+      metrics.addMetric(METRIC.skippedByReason, MetricUnit.Count, count);
+      metrics.publishStoredMetrics();
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { METRICS_NAMESPACE, publishRunMetrics } from '../../lambda/reconciler/metrics';
+import type { Outcome } from '../../lambda/reconciler/model';
+import { summarize } from '../../lambda/reconciler/summary';
+
+const region = 'eu-west-1';
+const outcomes: Outcome[] = [
+  { kind: 'COMPLIANT', accountId: '111111111111', region, state: 'ACTIVATED' },
+  { kind: 'COMPLIANT', accountId: '222222222222', region, state: 'DEACTIVATED' },
+  { kind: 'ACTIVATE', accountId: '333333333333', region, from: 'DEACTIVATED', to: 'ACTIVATED' },
+  { kind: 'SKIPPED', accountId: '444444444444', region, reason: 'EC2_SCANNING_NOT_ENABLED', detail: 'DISABLED' },
+  { kind: 'SKIPPED', accountId: '555555555555', region, reason: 'NOT_INSPECTOR_MEMBER' },
+  { kind: 'FAILED', accountId: '666666666666', region, reason: 'UPDATE_FAILED', desired: 'ACTIVATED' },
+];
+const guardrail = { limit: 50, wouldDeactivate: 0, tripped: false, forced: false };
+const summaryOf = (dryRun: boolean) =>
+  summarize({ runId: 'r', dryRun, regions: [{ region, outcomes }], guardrail, queue: { sent: 1, undelivered: 0 } });
+
+/** Captures the EMF documents Powertools writes (to console.log under POWERTOOLS_DEV). */
+function emitted(run: (metrics: Metrics) => void): Record<string, unknown>[] {
+  process.env.POWERTOOLS_DEV = 'true';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  try {
+    run(new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'svc' }));
+    return log.mock.calls.map(([line]) => JSON.parse(String(line)));
+  } finally {
+    log.mockRestore();
+    delete process.env.POWERTOOLS_DEV;
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  }
+}
+
+/** metric name → { value, dimensions } across all EMF documents. */
+function byName(documents: Record<string, unknown>[]) {
+  const result: Record<string, { value: unknown; dimensions: Record<string, unknown> }[]> = {};
+  for (const doc of documents) {
+    const aws = doc._aws as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+    for (const directive of aws.CloudWatchMetrics) {
+      expect(directive.Namespace).toBe(METRICS_NAMESPACE);
+      const names = directive.Dimensions.flat();
+      const dimensions = Object.fromEntries(names.map((name) => [name, doc[name]]));
+      for (const metric of directive.Metrics) (result[metric.Name] ??= []).push({ value: doc[metric.Name], dimensions });
+    }
+  }
+  return result;
+}
+
+describe('publishRunMetrics', () => {
+  it('publishes the run, the per-region outcomes and coverage, and skips by reason, with their dimensions', () => {
+    const metrics = byName(
+      emitted((m) => publishRunMetrics(m, { summary: summaryOf(false), outcomes, succeeded: true, durationMs: 1234 })),
+    );
+    expect(metrics.RunsCompleted).toEqual([{ value: 1, dimensions: { service: 'svc' } }]);
+    expect(metrics.RunDuration).toEqual([{ value: 1234, dimensions: { service: 'svc' } }]);
+    expect(metrics.GuardrailTripped).toEqual([{ value: 0, dimensions: { service: 'svc' } }]);
+    const regional = { service: 'svc', Region: region };
+    expect(metrics.Compliant).toEqual([{ value: 2, dimensions: regional }]);
+    expect(metrics.Activated).toEqual([{ value: 1, dimensions: regional }]);
+    expect(metrics.Failed).toEqual([{ value: 1, dimensions: regional }]);
+    // Active after the run: compliant-and-on plus activated. Eligible: all but the two that cannot have it.
+    expect(metrics.DeepInspectionActive).toEqual([{ value: 2, dimensions: regional }]);
+    expect(metrics.Eligible).toEqual([{ value: 4, dimensions: regional }]);
+    expect(metrics.SkippedByReason).toEqual(
+      expect.arrayContaining([
+        { value: 1, dimensions: { ...regional, Reason: 'EC2_SCANNING_NOT_ENABLED' } },
+        { value: 1, dimensions: { ...regional, Reason: 'NOT_INSPECTOR_MEMBER' } },
+      ]),
+    );
+  });
+
+  it('does not count a run that must be marked failed as completed', () => {
+    const metrics = byName(
+      emitted((m) => publishRunMetrics(m, { summary: summaryOf(false), outcomes, succeeded: false, durationMs: 1 })),
+    );
+    expect(metrics.RunsCompleted).toBeUndefined();
+    expect(metrics.Compliant).toHaveLength(1);
+  });
+
+  it('publishes nothing for a dry run', () => {
+    expect(
+      emitted((m) => publishRunMetrics(m, { summary: summaryOf(true), outcomes, succeeded: true, durationMs: 1 })),
+    ).toEqual([]);
+  });
+});
