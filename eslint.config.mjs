@@ -20,7 +20,19 @@ export default tseslint.config(
       ...jest.configs['flat/recommended'].rules,
       'jest/no-focused-tests': 'error',
       'jest/no-disabled-tests': 'error',
-      'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'expectCountsAddUp'] }],
+      'jest/expect-expect': [
+        'error',
+        {
+          assertFunctionNames: [
+            'expect',
+            'expectCountsAddUp',
+            '**.hasResourceProperties',
+            '**.hasOutput',
+            '**.resourceCountIs',
+            '**.resourcePropertiesCountIs',
+          ],
+        },
+      ],
     },
   },
 );

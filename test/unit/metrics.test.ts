@@ -35,12 +35,15 @@ function emitted(run: (metrics: Metrics) => void): Record<string, unknown>[] {
 function byName(documents: Record<string, unknown>[]) {
   const result: Record<string, { value: unknown; dimensions: Record<string, unknown> }[]> = {};
   for (const doc of documents) {
-    const aws = doc._aws as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+    const aws = doc._aws as {
+      CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[];
+    };
     for (const directive of aws.CloudWatchMetrics) {
       expect(directive.Namespace).toBe(METRICS_NAMESPACE);
       const names = directive.Dimensions.flat();
       const dimensions = Object.fromEntries(names.map((name) => [name, doc[name]]));
-      for (const metric of directive.Metrics) (result[metric.Name] ??= []).push({ value: doc[metric.Name], dimensions });
+      for (const metric of directive.Metrics)
+        (result[metric.Name] ??= []).push({ value: doc[metric.Name], dimensions });
     }
   }
   return result;

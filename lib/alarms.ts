@@ -1,0 +1,130 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { METRIC, METRICS_NAMESPACE } from '../lambda/reconciler/metrics';
+import { SERVICE_NAME } from '../lambda/reconciler/observability';
+import type { ReconcilerQueues } from './queues';
+
+export interface ReconcilerAlarmsProps {
+  readonly function: lambda.IFunction;
+  readonly queues: ReconcilerQueues;
+  /** How often the schedule runs; the staleness alarm waits twice this long. */
+  readonly schedulePeriod: Duration;
+  /** @default - a new encrypted topic */
+  readonly alarmTopicArn?: string;
+  /** @default - no e-mail subscription */
+  readonly alarmEmail?: string;
+}
+
+/** A metric the function publishes through Powertools Metrics (its default `service` dimension included). */
+export function reconcilerMetric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    ...props,
+    dimensionsMap: { service: SERVICE_NAME, ...props.dimensionsMap },
+  });
+}
+
+/** Every way the reconciler can go wrong or go quiet, each an alarm on one SNS topic. */
+export class ReconcilerAlarms extends Construct {
+  readonly topic: sns.ITopic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: ReconcilerAlarmsProps) {
+    super(scope, id);
+    this.topic = props.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'Topic', props.alarmTopicArn) : this.newTopic();
+    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+
+    const { queues } = props;
+    this.queueNotEmpty(
+      'FailedAccounts',
+      queues.failedAccounts,
+      'Accounts the reconciler could not fix are waiting in the failed-accounts queue.',
+    );
+    this.queueNotEmpty(
+      'RunFailures',
+      queues.runFailures,
+      'A reconciler run failed after Lambda retried it; its event is in the run-failures queue.',
+    );
+    this.queueNotEmpty(
+      'ScheduleDeliveryFailures',
+      queues.scheduleDeadLetters,
+      'EventBridge could not deliver a scheduled run to the function.',
+    );
+
+    this.add(
+      'FunctionErrors',
+      props.function.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      'The reconciler ended in an error: an invalid policy, a failed region, or undeliverable failures. See its log.',
+    );
+    // Missing data is breaching: a reconciler that silently stopped is the worst failure.
+    this.add(
+      'NoSuccessfulRun',
+      reconcilerMetric(METRIC.runsCompleted, { period: props.schedulePeriod, statistic: cloudwatch.Stats.SUM }),
+      'No successful reconciler run within twice the schedule period.',
+      {
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        threshold: 1,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      },
+    );
+    this.add(
+      'GuardrailTripped',
+      reconcilerMetric(METRIC.guardrailTripped, { period: props.schedulePeriod, statistic: cloudwatch.Stats.MAXIMUM }),
+      'A run would have deactivated more accounts than the policy allows; no deactivation was applied. Check the policy, then invoke with "force": true if intended.',
+    );
+  }
+
+  private newTopic(): sns.Topic {
+    const key = new kms.Key(this, 'TopicKey', {
+      enableKeyRotation: true,
+      description: 'Encrypts the deep inspection reconciler alarm topic',
+    });
+    // CloudWatch must be able to publish to the encrypted topic.
+    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    return new sns.Topic(this, 'Topic', {
+      masterKey: key,
+      enforceSSL: true,
+      displayName: 'Deep inspection reconciler alarms',
+    });
+  }
+
+  private queueNotEmpty(id: string, queue: sqs.IQueue, description: string): void {
+    this.add(
+      `${id}QueueNotEmpty`,
+      queue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      description,
+    );
+  }
+
+  private add(
+    id: string,
+    metric: cloudwatch.Metric,
+    description: string,
+    options: Partial<cloudwatch.CreateAlarmOptions> = {},
+  ): void {
+    const alarm = metric.createAlarm(this, id, {
+      alarmDescription: description,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      threshold: 1,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      ...options,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    this.alarms.push(alarm);
+  }
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+const SECONDS_PER_UNIT: Record<string, number> = { minute: 60, hour: 3600, day: 86400 };
+/** The staleness alarm looks at two schedule periods; a CloudWatch period is at most one day. */
+const MAX_SCHEDULE_SECONDS = 86400;
+
+/** `rate(6 hours)` → 21600. Only rate() expressions: the "no successful run" alarm needs a fixed period. */
+export function scheduleSeconds(expression: string): number {
+  const match = RATE.exec(expression);
+  if (!match) {
+    throw new Error(
+      `schedule ${JSON.stringify(expression)} is not a rate expression such as "rate(6 hours)"; ` +
+        'cron() is not accepted because the "no successful run" alarm needs a fixed period',
+    );
+  }
+  const count = Number(match[1]);
+  const unitText = match[2] as string;
+  const unit = unitText.replace(/s$/, '');
+  // EventBridge rejects "rate(1 hours)" and "rate(2 hour)" at deploy time; say so at synth.
+  if (count < 1) throw new Error(`schedule ${JSON.stringify(expression)}: the rate must be at least 1`);
+  if (count === 1 && unitText !== unit)
+    throw new Error(`schedule ${JSON.stringify(expression)}: write "rate(1 ${unit})"`);
+  if (count > 1 && unitText === unit)
+    throw new Error(`schedule ${JSON.stringify(expression)}: write "rate(${count} ${unit}s)"`);
+  const seconds = count * (SECONDS_PER_UNIT[unit] as number);
+  if (seconds > MAX_SCHEDULE_SECONDS) {
+    throw new Error(
+      `schedule ${JSON.stringify(expression)} is longer than 1 day, the longest period the "no successful run" alarm can watch`,
+    );
+  }
+  return seconds;
+}
+
+const configSchema = z.strictObject({
+  schedule: z
+    .string()
+    .default('rate(6 hours)')
+    .superRefine((expression, ctx) => {
+      try {
+        scheduleSeconds(expression);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+  policyParameterName: z
+    .string()
+    .regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/, 'must be an SSM parameter path such as /deep-inspection-reconciler/policy')
+    .default('/deep-inspection-reconciler/policy'),
+  policyFile: z.string().min(1).default('policy.json'),
+  alarmEmail: z.email('must be an e-mail address').optional(),
+  alarmTopicArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN')
+    .optional(),
+  logRetentionDays: z.coerce
+    .number()
+    .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+      message: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
+    })
+    .default(90),
+  memoryMiB: z.coerce.number().int().min(128).max(10240).default(1024),
+  timeoutMinutes: z.coerce.number().int().min(1).max(15).default(15),
+});
+
+export type ReconcilerConfig = z.output<typeof configSchema>;
+export const CONFIG_KEYS = Object.keys(configSchema.shape) as (keyof ReconcilerConfig)[];
+
+/**
+ * Reads the app's settings from CDK context (cdk.json or `-c key=value`), with defaults.
+ * Empty strings count as unset, so cdk.json can list every key. Throws naming each bad key.
+ */
+export function readConfig(context: (key: string) => unknown): ReconcilerConfig {
+  const raw = Object.fromEntries(
+    CONFIG_KEYS.map((key) => [key, context(key)]).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  - ${issue.path.join('.') || '(context)'}: ${issue.message}`);
+    throw new Error(`Invalid CDK context for the reconciler:\n${problems.join('\n')}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type { Construct } from 'constructs';
+import { parsePolicy } from '../lambda/reconciler/policy';
+import { ReconcilerAlarms } from './alarms';
+import { type ReconcilerConfig, scheduleSeconds } from './config';
+import { ReconcilerDashboard } from './dashboard';
+import { ReconcilerQueues } from './queues';
+import { ReconcilerFunction } from './reconciler-function';
+
+/** SSM Parameter Store's value limits, in bytes. */
+const STANDARD_TIER_MAX_BYTES = 4096;
+const ADVANCED_TIER_MAX_BYTES = 8192;
+
+export interface DeepInspectionStackProps extends StackProps {
+  readonly config: ReconcilerConfig;
+  /** Where relative paths in the config (the policy file) are read from. @default process.cwd() */
+  readonly baseDirectory?: string;
+}
+
+/** Everything the reconciler needs, deployed into the Inspector delegated administrator account. */
+export class DeepInspectionStack extends Stack {
+  constructor(scope: Construct, id: string, props: DeepInspectionStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const policyFile = path.resolve(props.baseDirectory ?? process.cwd(), config.policyFile);
+    const policyText = readFileSync(policyFile, 'utf8');
+    // The same validator the function runs: an invalid policy fails `cdk synth` with its problems.
+    const policy = parsePolicy(policyText, policyFile);
+    const policyBytes = Buffer.byteLength(policyText, 'utf8');
+    if (policyBytes > ADVANCED_TIER_MAX_BYTES) {
+      throw new Error(
+        `${policyFile} is ${policyBytes} bytes; an SSM parameter holds at most ${ADVANCED_TIER_MAX_BYTES}`,
+      );
+    }
+
+    const schedulePeriod = Duration.seconds(scheduleSeconds(config.schedule));
+
+    const parameter = new ssm.StringParameter(this, 'Policy', {
+      parameterName: config.policyParameterName,
+      stringValue: policyText,
+      tier: policyBytes > STANDARD_TIER_MAX_BYTES ? ssm.ParameterTier.ADVANCED : ssm.ParameterTier.STANDARD,
+      description: `Deep inspection policy, seeded from ${config.policyFile}`,
+    });
+
+    const queues = new ReconcilerQueues(this, 'Queues');
+    const reconciler = new ReconcilerFunction(this, 'Reconciler', {
+      memoryMiB: config.memoryMiB,
+      timeout: Duration.minutes(config.timeoutMinutes),
+      logRetention: config.logRetentionDays as logs.RetentionDays,
+      runFailures: queues.runFailures,
+    });
+    reconciler.bindPolicy(parameter);
+    reconciler.bindFailedAccountsQueue(queues.failedAccounts);
+
+    new events.Rule(this, 'Schedule', {
+      description: 'Runs the deep inspection reconciler',
+      schedule: events.Schedule.expression(config.schedule),
+      targets: [
+        new targets.LambdaFunction(reconciler.function, {
+          retryAttempts: 3,
+          maxEventAge: Duration.hours(2),
+          deadLetterQueue: queues.scheduleDeadLetters,
+        }),
+      ],
+    });
+
+    const alarms = new ReconcilerAlarms(this, 'Alarms', {
+      function: reconciler.function,
+      queues,
+      schedulePeriod,
+      ...(config.alarmTopicArn ? { alarmTopicArn: config.alarmTopicArn } : {}),
+      ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+    });
+    const dashboard = new ReconcilerDashboard(this, 'Dashboard', {
+      function: reconciler.function,
+      failedAccounts: queues.failedAccounts,
+      regions: policy.regions ?? [this.region],
+      period: schedulePeriod,
+    });
+
+    new CfnOutput(this, 'FunctionName', { value: reconciler.function.functionName });
+    new CfnOutput(this, 'ConsoleTestEvent', {
+      value: JSON.stringify({ dryRun: true }),
+      description: 'Paste as a Lambda console test event for a dry run; {} runs for real',
+    });
+    new CfnOutput(this, 'FailedAccountsQueueUrl', { value: queues.failedAccounts.queueUrl });
+    new CfnOutput(this, 'RunFailuresQueueUrl', { value: queues.runFailures.queueUrl });
+    new CfnOutput(this, 'ScheduleDeadLetterQueueUrl', { value: queues.scheduleDeadLetters.queueUrl });
+    new CfnOutput(this, 'PolicyParameterName', { value: parameter.parameterName });
+    new CfnOutput(this, 'DashboardName', { value: dashboard.dashboard.dashboardName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
+  }
+}

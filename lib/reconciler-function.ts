@@ -1,0 +1,124 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+
+/** The inspector2 actions the reconciler calls, and nothing else. */
+export const INSPECTOR_ACTIONS = [
+  'inspector2:BatchGetAccountStatus',
+  'inspector2:BatchGetMemberEc2DeepInspectionStatus',
+  'inspector2:BatchUpdateMemberEc2DeepInspectionStatus',
+  'inspector2:GetEc2DeepInspectionConfiguration',
+  'inspector2:UpdateEc2DeepInspectionConfiguration',
+  'inspector2:UpdateOrgEc2DeepInspectionConfiguration',
+];
+
+/** The Organizations List* actions the reconciler calls (the tree walk's only when a rule names an OU). */
+export const ORGANIZATIONS_ACTIONS = [
+  'organizations:ListAccounts',
+  'organizations:ListAccountsForParent',
+  'organizations:ListOrganizationalUnitsForParent',
+  'organizations:ListRoots',
+];
+
+export interface ReconcilerFunctionProps {
+  /** @default 1024 */
+  readonly memoryMiB?: number;
+  /** @default Duration.minutes(15) */
+  readonly timeout?: Duration;
+  /** @default logs.RetentionDays.THREE_MONTHS */
+  readonly logRetention?: logs.RetentionDays;
+  /** Receives a run that still fails after Lambda's asynchronous retries, with its event. */
+  readonly runFailures: sqs.IQueue;
+}
+
+/**
+ * The reconciler Lambda: Node.js 24 on arm64, bundled and minified by esbuild with source maps,
+ * its own log group, one run at a time, and a role that holds only what the run calls.
+ */
+export class ReconcilerFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ReconcilerFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // No managed policy: log writing is granted on this log group alone.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Deep inspection reconciler: reads the organization and Inspector, changes deep inspection',
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: INSPECTOR_ACTIONS, resources: ['*'] }));
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ORGANIZATIONS_ACTIONS, resources: ['*'] }));
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: path.join(__dirname, '..', 'lambda', 'reconciler', 'handler.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memoryMiB ?? 1024,
+      timeout: props.timeout ?? Duration.minutes(15),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      // Runs never overlap: two runs at once could race on the same accounts.
+      reservedConcurrentExecutions: 1,
+      description: 'Keeps Inspector EC2 deep inspection as the policy in SSM says',
+      // Stack traces point at the TypeScript source, through the bundle's source map.
+      environment: { POWERTOOLS_LOG_LEVEL: 'INFO', NODE_OPTIONS: '--enable-source-maps' },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        format: OutputFormat.CJS,
+        target: 'node24',
+        // The pinned SDK clients ship in the bundle, not the runtime's: what is tested is what runs.
+        externalModules: [],
+        mainFields: ['module', 'main'],
+      },
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(props.runFailures),
+    });
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Inspector2 batch and deep-inspection actions and Organizations List* actions support no resource-level permissions; they require Resource "*". The actions themselves are listed one by one.',
+    });
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.logGroup.node.defaultChild as logs.CfnLogGroup)}.Arn>:*]`,
+      reason:
+        'Log streams are created by Lambda under this function\'s own log group; the ":*" covers its streams only.',
+    });
+  }
+
+  /** Lets the function read the policy parameter (ssm:GetParameter on it alone) and tells it the name. */
+  bindPolicy(parameter: ssm.IStringParameter): void {
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameter.parameterArn] }),
+    );
+    this.function.addEnvironment('POLICY_PARAMETER_NAME', parameter.parameterName);
+  }
+
+  /** Lets the function send to the failed-accounts queue (sqs:SendMessage on it alone) and tells it the URL. */
+  bindFailedAccountsQueue(queue: sqs.IQueue): void {
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    this.function.addEnvironment('FAILED_ACCOUNTS_QUEUE_URL', queue.queueUrl);
+  }
+}

@@ -1,0 +1,314 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { type ReconcilerConfig, readConfig } from '../../lib/config';
+import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
+import { INSPECTOR_ACTIONS, ORGANIZATIONS_ACTIONS } from '../../lib/reconciler-function';
+
+const ROOT = path.join(__dirname, '..', '..');
+const env = { account: '111122223333', region: 'eu-west-1' };
+const defaults = readConfig(() => undefined);
+
+/** Bundling is skipped except where a test needs the real asset, to keep the suite fast. */
+function synth(config: Partial<ReconcilerConfig> = {}, options: { bundle?: boolean; baseDirectory?: string } = {}) {
+  const app = new App({ context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new DeepInspectionStack(app, 'Test', {
+    env,
+    config: { ...defaults, ...config },
+    baseDirectory: options.baseDirectory ?? ROOT,
+  });
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+function policyFileWith(text: string): string {
+  const directory = mkdtempSync(path.join(tmpdir(), 'policy-'));
+  writeFileSync(path.join(directory, 'policy.json'), text);
+  return directory;
+}
+
+describe('DeepInspectionStack', () => {
+  const { template } = synth({}, { bundle: true });
+  const ref = (logicalPrefix: string) => ({ Ref: Match.stringLikeRegexp(`^${logicalPrefix}`) });
+  const arnOf = (logicalPrefix: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^${logicalPrefix}`), 'Arn'] });
+
+  it('stores the policy file in an SSM String parameter', () => {
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Type: 'String',
+      Name: '/deep-inspection-reconciler/policy',
+      Value: readFileSync(path.join(ROOT, 'policy.json'), 'utf8'),
+      Tier: 'Standard',
+    });
+  });
+
+  it('runs the reconciler on Node.js 24, arm64, one at a time, with its environment', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 1024,
+      Timeout: 900,
+      ReservedConcurrentExecutions: 1,
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: ref('ReconcilerLogGroup') },
+      Environment: {
+        Variables: {
+          POLICY_PARAMETER_NAME: ref('Policy'),
+          FAILED_ACCOUNTS_QUEUE_URL: ref('QueuesFailedAccounts'),
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  it('sends a run that fails after two retries to the run-failures queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 21600,
+      DestinationConfig: { OnFailure: { Destination: arnOf('QueuesRunFailures') } },
+    });
+  });
+
+  it('schedules it every 6 hours with retries and a dead-letter queue for undelivered events', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(6 hours)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({
+          Arn: arnOf('ReconcilerFunction'),
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 7200 },
+          DeadLetterConfig: { Arn: arnOf('QueuesScheduleDeadLetters') },
+        }),
+      ],
+    });
+  });
+
+  it('keeps three encrypted, SSL-only queues for 14 days', () => {
+    template.resourcePropertiesCountIs(
+      'AWS::SQS::Queue',
+      { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 },
+      3,
+    );
+    template.resourcePropertiesCountIs(
+      'AWS::SQS::QueuePolicy',
+      {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      },
+      3,
+    );
+  });
+
+  it('grants exactly the actions the function calls, on exactly their resources, and no managed policy', () => {
+    template.resourceCountIs('AWS::IAM::Policy', 1);
+    // Arrays match exactly: any extra statement, action or resource fails this test.
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: arnOf('ReconcilerLogGroup'),
+          },
+          { Effect: 'Allow', Action: INSPECTOR_ACTIONS, Resource: '*' },
+          { Effect: 'Allow', Action: ORGANIZATIONS_ACTIONS, Resource: '*' },
+          // Lambda's on-failure destination needs these on the run-failures queue (granted by the destination).
+          {
+            Effect: 'Allow',
+            Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+            Resource: arnOf('QueuesRunFailures'),
+          },
+          {
+            Effect: 'Allow',
+            Action: 'ssm:GetParameter',
+            Resource: {
+              'Fn::Join': [
+                '',
+                ['arn:', { Ref: 'AWS::Partition' }, ':ssm:eu-west-1:111122223333:parameter', ref('Policy')],
+              ],
+            },
+          },
+          { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf('QueuesFailedAccounts') },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+  });
+
+  it('alarms when a queue is not empty or the function errs, on the encrypted topic', () => {
+    for (const name of [
+      'FailedAccountsQueueNotEmpty',
+      'RunFailuresQueueNotEmpty',
+      'ScheduleDeliveryFailures',
+      'FunctionErrors',
+    ]) {
+      const alarms = template.findResources('AWS::CloudWatch::Alarm', {
+        Properties: {
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          Threshold: 1,
+          EvaluationPeriods: 1,
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [ref('AlarmsTopic')],
+        },
+      });
+      expect(Object.keys(alarms).some((id) => id.includes(name))).toBe(true);
+    }
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  it('alarms when no run succeeded within twice the schedule period, treating missing data as breaching', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'DeepInspectionReconciler',
+      MetricName: 'RunsCompleted',
+      Dimensions: [{ Name: 'service', Value: 'deep-inspection-reconciler' }],
+      Statistic: 'Sum',
+      Period: 21600,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('alarms when the guardrail trips', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'GuardrailTripped',
+      Statistic: 'Maximum',
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+    });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+  });
+
+  it('builds a dashboard with coverage per region', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+    expect(body).toContain('Deep inspection coverage');
+    expect(body).toContain('100 * active0 / eligible0');
+  });
+
+  it('outputs what an operator needs', () => {
+    for (const name of [
+      'FunctionName',
+      'ConsoleTestEvent',
+      'FailedAccountsQueueUrl',
+      'RunFailuresQueueUrl',
+      'PolicyParameterName',
+      'DashboardName',
+    ]) {
+      template.hasOutput(name, {});
+    }
+    template.hasOutput('ConsoleTestEvent', { Value: '{"dryRun":true}' });
+  });
+});
+
+describe('DeepInspectionStack configuration', () => {
+  it('subscribes the alarm e-mail and uses an existing topic instead of creating one', () => {
+    const topicArn = 'arn:aws:sns:eu-west-1:111122223333:security-alerts';
+    const { template } = synth({ alarmEmail: 'security@example.com', alarmTopicArn: topicArn });
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'security@example.com',
+      TopicArn: topicArn,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [topicArn] });
+  });
+
+  it('sizes the staleness alarm and the dashboard from the schedule, and the regions from the policy', () => {
+    const directory = policyFileWith(
+      JSON.stringify({ version: 1, default: 'ACTIVATED', regions: ['us-east-1', 'eu-west-1'] }),
+    );
+    const { template } = synth({ schedule: 'rate(30 minutes)' }, { baseDirectory: directory });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(30 minutes)' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RunsCompleted', Period: 1800 });
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(JSON.stringify(dashboard?.Properties.DashboardBody)).toContain('eligible1');
+  });
+
+  it("fails synth with the validator's message when the policy file is invalid", () => {
+    const directory = policyFileWith(
+      '{"version": 1, "default": "ON", "rules": [{"name": "x", "accounts": ["12"], "deepInspection": "ACTIVATED"}]}',
+    );
+    expect(() => synth({}, { baseDirectory: directory })).toThrow(
+      /Invalid policy \(.*policy.json\): 2 problems\n {2}- \$\.default: "ON" is not one of ACTIVATED, DEACTIVATED, UNMANAGED\n {2}- \$\.rules\[0\]\.accounts\[0\]: "12" is not a 12-digit account id/,
+    );
+  });
+
+  it('uses the advanced tier for a policy over 4 KB', () => {
+    const rules = Array.from({ length: 60 }, (_, i) => ({
+      name: `rule number ${i}`,
+      accounts: [String(100000000000 + i)],
+      deepInspection: 'ACTIVATED',
+    }));
+    const directory = policyFileWith(JSON.stringify({ version: 1, default: 'ACTIVATED', rules }));
+    synth({}, { baseDirectory: directory }).template.hasResourceProperties('AWS::SSM::Parameter', { Tier: 'Advanced' });
+  });
+});
+
+describe('readConfig', () => {
+  const context = (values: Record<string, unknown>) => (key: string) => values[key];
+
+  it('has a default for every setting', () => {
+    expect(readConfig(context({}))).toEqual({
+      schedule: 'rate(6 hours)',
+      policyParameterName: '/deep-inspection-reconciler/policy',
+      policyFile: 'policy.json',
+      logRetentionDays: 90,
+      memoryMiB: 1024,
+      timeoutMinutes: 15,
+    });
+  });
+
+  it('reads numbers given on the command line as strings, and treats empty strings as unset', () => {
+    expect(readConfig(context({ memoryMiB: '2048', alarmEmail: '' }))).toMatchObject({ memoryMiB: 2048 });
+    expect(readConfig(context({ alarmEmail: '' }))).not.toHaveProperty('alarmEmail');
+  });
+
+  it.each([
+    ['a cron schedule', { schedule: 'cron(0 * * * ? *)' }, /schedule: .*not a rate expression/],
+    ['a schedule over a day', { schedule: 'rate(2 days)' }, /longer than 1 day/],
+    ['a wrong plural', { schedule: 'rate(1 hours)' }, /write "rate\(1 hour\)"/],
+    ['an unknown retention', { logRetentionDays: 10 }, /logRetentionDays: must be one of 1, 3, 5/],
+    ['too much memory', { memoryMiB: 20000 }, /memoryMiB/],
+    ['a timeout past 15 minutes', { timeoutMinutes: 20 }, /timeoutMinutes/],
+    ['a bad e-mail', { alarmEmail: 'security' }, /alarmEmail: must be an e-mail address/],
+    ['a bad topic ARN', { alarmTopicArn: 'security-alerts' }, /alarmTopicArn: must be an SNS topic ARN/],
+    ['a relative parameter name', { policyParameterName: 'policy' }, /policyParameterName/],
+  ])('rejects %s with a message naming the setting', (_name, values, message) => {
+    expect(() => readConfig(context(values))).toThrow(message);
+  });
+});
+
+describe('cdk-nag AwsSolutionsChecks', () => {
+  it('reports no unacknowledged error or warning on the stack', () => {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'cdk-out-'));
+    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    new DeepInspectionStack(app, 'Nag', { env, config: defaults, baseDirectory: ROOT });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+    expect(() => app.synth()).not.toThrow();
+    const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports.flatMap((p: { violations?: unknown[] }) => p.violations ?? [])).toEqual([]);
+  });
+
+  it('does fail synth on a finding that is not acknowledged', () => {
+    const app = new App({
+      outdir: mkdtempSync(path.join(tmpdir(), 'cdk-out-')),
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
+    const stack = new DeepInspectionStack(app, 'Nag', { env, config: defaults, baseDirectory: ROOT });
+    // An unencrypted topic without SSL enforcement is two AwsSolutions findings (SNS2, SNS3).
+    new sns.Topic(stack, 'Unencrypted', { enforceSSL: false });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow();
+  });
+});
