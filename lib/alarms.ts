@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -88,6 +88,8 @@ export class ReconcilerAlarms extends Construct {
   private newTopic(): sns.Topic {
     const key = new kms.Key(this, 'TopicKey', {
       enableKeyRotation: true,
+      // `cdk destroy` schedules the key's deletion (after KMS's 30-day waiting period) rather than leaving it behind.
+      removalPolicy: RemovalPolicy.DESTROY,
       description: 'Encrypts the deep inspection reconciler alarm topic',
     });
     // CloudWatch must be able to publish to the encrypted topic.
