@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The end-to-end suite synthesizes and bundles once, then runs several organizations through it.
+  testTimeout: 60_000,
   // Type checking is `npm run typecheck`'s job; tests only transpile, which keeps them fast.
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
   clearMocks: true,

@@ -4,13 +4,16 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 
 /**
- * Adaptive retry adds a client-side rate limiter on top of the standard retries of throttling and 5xx.
- * AWS_RETRY_MODE and AWS_MAX_ATTEMPTS still override these, as in any SDK client.
+ * Standard retries: throttling and 5xx, exponential backoff with jitter, and the service's Retry-After.
+ * Not adaptive: its client-side limiter cuts its rate to 0.7x after every throttle, down to 0.5 requests
+ * a second, and our paginators and batches are one or two streams a client with nothing to shed: measured
+ * against the local endpoint with every third call throttled, the same 52 calls took 29.1 s adaptive and
+ * 7.8 s standard. AWS_RETRY_MODE and AWS_MAX_ATTEMPTS still override these, as in any SDK client.
  */
 function retrySettings(env: NodeJS.ProcessEnv) {
   const maxAttempts = Number(env.AWS_MAX_ATTEMPTS);
   return {
-    retryMode: env.AWS_RETRY_MODE ?? 'adaptive',
+    retryMode: env.AWS_RETRY_MODE ?? 'standard',
     maxAttempts: Number.isInteger(maxAttempts) && maxAttempts > 0 ? maxAttempts : 8,
   };
 }

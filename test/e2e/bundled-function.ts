@@ -1,0 +1,48 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { App } from 'aws-cdk-lib';
+import { readConfig } from '../../lib/config';
+import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
+
+const run = promisify(execFile);
+const INVOKER = path.join(__dirname, '..', '..', 'local', 'invoke-bundle.cjs');
+
+/**
+ * Synthesizes the stack with real bundling and returns the directory of the function's asset:
+ * the very esbuild output `cdk deploy` uploads.
+ */
+export function buildBundle(): string {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'cdk-e2e-'));
+  const app = new App({ outdir });
+  new DeepInspectionStack(app, 'E2E', {
+    config: readConfig(() => undefined),
+    baseDirectory: path.join(__dirname, '..', '..'),
+    env: { account: '111122223333', region: 'us-east-1' },
+  });
+  app.synth();
+  const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
+  if (assets.length !== 1) throw new Error(`expected one asset in ${outdir}, found ${assets.join(', ')}`);
+  return path.join(outdir, assets[0] as string);
+}
+
+export class InvocationFailed extends Error {}
+
+/** Invokes the bundle in a fresh Node process, as Lambda would, with this environment. */
+export async function invokeBundle(
+  bundleDirectory: string,
+  event: unknown,
+  accountId: string,
+  env: Record<string, string>,
+): Promise<unknown> {
+  const resultFile = path.join(mkdtempSync(path.join(tmpdir(), 'invoke-')), 'result.json');
+  await run(process.execPath, [INVOKER, bundleDirectory, JSON.stringify(event), accountId, resultFile], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    maxBuffer: 64 * 1024 * 1024,
+  }).catch(() => undefined); // the result file says what happened
+  const outcome = JSON.parse(readFileSync(resultFile, 'utf8'));
+  if (!outcome.ok) throw new InvocationFailed(`${outcome.error.name}: ${outcome.error.message}`);
+  return outcome.result;
+}

@@ -1,0 +1,205 @@
+import type { RunSummary as Summary } from '../../lambda/reconciler/summary';
+import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
+import { SimulatedOrganization } from '../../local/simulated-organization';
+import { buildBundle, invokeBundle } from './bundled-function';
+
+const REGIONS = ['us-east-1', 'eu-west-1'];
+const SANDBOX_OU = 'ou-ex12-00000002';
+const UNMANAGED = '100000000005';
+const PARAMETER = '/deep-inspection-reconciler/policy';
+const policy = {
+  version: 1,
+  default: 'ACTIVATED',
+  regions: REGIONS,
+  rules: [
+    { name: 'legacy, hands off', accounts: [UNMANAGED], deepInspection: 'UNMANAGED' },
+    { name: 'sandbox off', organizationalUnits: [SANDBOX_OU], deepInspection: 'DEACTIVATED' },
+  ],
+  orgPackagePaths: ['/opt/app/lib'],
+  guardrails: { maxDeactivationsPerRun: 1000 },
+};
+
+let bundle: string;
+let endpoint: LocalAwsEndpoint;
+let organization: SimulatedOrganization;
+let queueUrl: string;
+let env: Record<string, string>;
+
+beforeAll(() => {
+  bundle = buildBundle();
+});
+
+/** A seeded organization behind a fresh endpoint; the failed-accounts queue and the policy in place. */
+async function startWorld(accounts: number) {
+  organization = SimulatedOrganization.generate({
+    accounts,
+    regions: REGIONS,
+    depth: 3,
+    unitsPerLevel: 2,
+    closed: 0.05,
+    nonMembers: 0.05,
+    ec2ScanningOff: 0.05,
+    activated: 0.5,
+    seed: 11,
+  });
+  endpoint = await LocalAwsEndpoint.start(organization);
+  queueUrl = endpoint.createQueue('failed-accounts');
+  endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version: 1 });
+  env = {
+    ...endpoint.environment(),
+    AWS_REGION: 'us-east-1',
+    POLICY_PARAMETER_NAME: PARAMETER,
+    FAILED_ACCOUNTS_QUEUE_URL: queueUrl,
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  };
+}
+
+beforeEach(() => startWorld(300));
+
+afterEach(async () => {
+  await endpoint.close();
+});
+
+const run = (event: unknown = {}) =>
+  invokeBundle(bundle, event, organization.delegatedAdminAccountId, env) as Promise<Summary>;
+const queued = () => (endpoint.state.queues.get(queueUrl) ?? []).map((m) => JSON.parse(m.body));
+
+/** What the policy wants, worked out here independently of the reconciler's own planner. */
+function expectedState(accountId: string, initial: string): string {
+  if (accountId === UNMANAGED) return initial;
+  return organization.ancestorsOf(accountId).includes(SANDBOX_OU) ? 'DEACTIVATED' : 'ACTIVATED';
+}
+
+function eligible(region: string) {
+  return organization.accounts.filter((account) => {
+    const state = organization.inspectorAccount(region, account.id);
+    return account.state === 'ACTIVE' && state?.member && state.ec2ScanStatus === 'ENABLED';
+  });
+}
+
+function expectStateMatchesPolicy(initial: Map<string, Map<string, string>>) {
+  for (const region of REGIONS) {
+    const accounts = eligible(region);
+    expect(accounts.length).toBeGreaterThan(organization.accounts.length * 0.7);
+    const wrong = accounts.filter((account) => {
+      const actual = organization.inspectorAccount(region, account.id)?.deepInspection;
+      return actual !== expectedState(account.id, initial.get(region)?.get(account.id) ?? '');
+    });
+    expect(wrong.map((a) => a.id)).toEqual([]);
+  }
+}
+
+function expectCountsAddUp(summary: Summary) {
+  for (const region of summary.regions) {
+    const t = region.totals;
+    expect(t.compliant + t.activated + t.deactivated + t.skipped + t.failed).toBe(organization.accounts.length);
+    expect(t.accounts).toBe(organization.accounts.length);
+  }
+}
+
+const snapshot = () => new Map(REGIONS.map((region) => [region, new Map(organization.deepInspectionStates(region))]));
+
+describe('the bundled function against the local AWS endpoint', () => {
+  it('brings every account to the policy over the real wire protocols, and a second run makes zero writes', async () => {
+    const initial = snapshot();
+
+    const first = await run({});
+
+    expectCountsAddUp(first);
+    expect(first.totals.activated + first.totals.deactivated).toBeGreaterThan(100);
+    expectStateMatchesPolicy(initial);
+    expect(REGIONS.map((r) => organization.orgPackagePaths.get(r))).toEqual([['/opt/app/lib'], ['/opt/app/lib']]);
+    // 300 accounts: ListAccounts pages of 20; the batch reads in calls of at most 100.
+    expect(endpoint.callCount('ListAccounts')).toBe(15);
+    expect(endpoint.callCount('BatchGetAccountStatus', 'us-east-1')).toBeLessThanOrEqual(3);
+
+    endpoint.resetCounters();
+    const second = await run({});
+    expect(second.totals).toMatchObject({ activated: 0, deactivated: 0, failed: 0 });
+    expect(endpoint.writeCount()).toBe(0);
+  });
+
+  it('a dry run reads and plans but makes zero writes', async () => {
+    const initial = JSON.stringify([...snapshot()].map(([r, m]) => [r, [...m]]));
+
+    const summary = await run({ dryRun: true });
+
+    expect(summary.changes.length).toBeGreaterThan(100);
+    expect(endpoint.writeCount()).toBe(0);
+    expect(JSON.stringify([...snapshot()].map(([r, m]) => [r, [...m]]))).toBe(initial);
+    expect(queued()).toEqual([]);
+  });
+
+  it('converges with nothing lost when every third call is throttled', async () => {
+    const initial = snapshot();
+    endpoint.faults.throttleEveryNth = 3;
+
+    const summary = await run({});
+
+    expect(endpoint.throttled).toBeGreaterThan(10);
+    expect(summary.totals.failed).toBe(0);
+    expectCountsAddUp(summary);
+    expectStateMatchesPolicy(initial);
+  });
+
+  it('sends each account Inspector refuses to the queue with its fields, and the counts add up', async () => {
+    const target = eligible('eu-west-1').find(
+      (a) =>
+        a.id !== organization.delegatedAdminAccountId &&
+        organization.inspectorAccount('eu-west-1', a.id)?.deepInspection === 'DEACTIVATED' &&
+        expectedState(a.id, '') === 'ACTIVATED',
+    );
+    if (!target) throw new Error('the seeded organization has no account to activate in eu-west-1');
+    endpoint.state.failingUpdateAccounts.add(target.id);
+    endpoint.state.failQueueEntriesOnce.add(target.id); // and the queue refuses its first attempt
+
+    const summary = await run({});
+
+    expectCountsAddUp(summary);
+    const messages = queued();
+    const forTarget = messages.filter((m) => m.accountId === target.id && m.region === 'eu-west-1');
+    expect(forTarget).toEqual([
+      expect.objectContaining({
+        version: 1,
+        accountId: target.id,
+        region: 'eu-west-1',
+        desired: 'ACTIVATED',
+        observed: 'DEACTIVATED',
+        reason: 'UPDATE_FAILED',
+        errorMessage: 'Simulated failure',
+        ec2ScanStatus: 'ENABLED',
+        runId: expect.stringMatching(/^local-/),
+        timestamp: expect.any(String),
+      }),
+    ]);
+    expect(messages).toHaveLength(summary.totals.failed);
+    expect(endpoint.callCount('SendMessageBatch')).toBe(2);
+  });
+
+  it('an invalid policy fails the run with its problems and makes zero writes', async () => {
+    endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify({ ...policy, default: 'ON' }), version: 2 });
+
+    await expect(run({})).rejects.toThrow('$.default: "ON" is not one of ACTIVATED, DEACTIVATED, UNMANAGED');
+
+    expect(endpoint.writeCount()).toBe(0);
+    expect(endpoint.callCount('ListAccounts')).toBe(0);
+  });
+
+  it('a region answering AccessDenied does not stop the other region', async () => {
+    const initial = snapshot();
+    endpoint.faults.deniedRegions = ['eu-west-1'];
+    const eastBefore = JSON.stringify([...(initial.get('us-east-1') ?? [])]);
+
+    await expect(run({})).rejects.toThrow(/region eu-west-1 could not be read: AccessDeniedException/);
+
+    expect(JSON.stringify([...organization.deepInspectionStates('us-east-1')])).not.toBe(eastBefore);
+    const east = eligible('us-east-1').filter(
+      (a) =>
+        organization.inspectorAccount('us-east-1', a.id)?.deepInspection !==
+        expectedState(a.id, initial.get('us-east-1')?.get(a.id) ?? ''),
+    );
+    expect(east).toEqual([]);
+    expect(endpoint.callCount('BatchUpdateMemberEc2DeepInspectionStatus', 'eu-west-1')).toBe(0);
+    expect(new Set(queued().map((m) => `${m.region}/${m.reason}`))).toEqual(new Set(['eu-west-1/REGION_UNREADABLE']));
+  });
+});
