@@ -1,71 +1,88 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Dependencies, reconcile } from '../lambda/reconciler/reconcile';
-import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from './in-memory';
-import { formatSummary } from './report';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { main as reconcileCommand } from '../cli/reconcile';
+import { LocalAwsEndpoint } from './aws-endpoint/server';
 import { SimulatedOrganization } from './simulated-organization';
 
+const REGIONS = ['us-east-1', 'eu-west-1'];
+const PARAMETER = '/deep-inspection-reconciler/policy';
+
 /**
- * Runs the reconciler's core against a simulated organization in memory: no AWS account needed.
- * Dry run, apply, then run again to show it converged. Exits non-zero if it did not.
+ * No AWS account needed: starts a local AWS endpoint with a simulated organization, stores the
+ * example policy in its SSM, and runs the operator command line against it three times: a dry run,
+ * the apply, and a second run that shows it converged. Exits non-zero if it did not converge.
  */
-async function main(): Promise<void> {
-  const regions = ['us-east-1', 'eu-west-1'];
+async function demo(): Promise<number> {
   const organization = SimulatedOrganization.generate({
     accounts: 500,
-    regions,
+    regions: REGIONS,
     depth: 2,
-    unitsPerLevel: 2,
+    unitsPerLevel: 3,
     closed: 0.03,
     nonMembers: 0.04,
     ec2ScanningOff: 0.06,
     activated: 0.6,
   });
-  const policyFile = join(__dirname, 'demo-policy.json');
-  const policyText = readFileSync(policyFile, 'utf8');
-  const inspectors = new Map(regions.map((region) => [region, new InMemoryInspector(organization, region)]));
-  const queue = new InMemoryQueue();
-  const deps: Dependencies = {
-    policy: new StaticPolicySource(policyText, policyFile),
-    directory: new InMemoryDirectory(organization),
-    inspectorFor: (region) => inspectors.get(region) as InMemoryInspector,
-    queue,
-  };
-  const request = {
-    force: false,
-    ownAccountId: organization.delegatedAdminAccountId,
-    defaultRegion: regions[0] as string,
-  };
-  const writes = () => [...inspectors.values()].reduce((sum, inspector) => sum + inspector.writes.length, 0);
+  const endpoint = await LocalAwsEndpoint.start(organization);
+  try {
+    Object.assign(process.env, endpoint.environment(), { AWS_REGION: REGIONS[0] });
+    const queueUrl = endpoint.createQueue('failed-accounts');
+    const policyFile = join(__dirname, 'demo-policy.json');
+    const policyText = readFileSync(policyFile, 'utf8');
+    await new SSMClient({ region: REGIONS[0] }).send(
+      new PutParameterCommand({ Name: PARAMETER, Type: 'String', Value: policyText, Overwrite: true }),
+    );
 
-  console.log(
-    `Simulated organization: ${organization.accounts.length} accounts, ${organization.units.size} OUs, regions ${regions.join(', ')}`,
-  );
-  console.log(`Delegated administrator: ${organization.delegatedAdminAccountId}`);
-  console.log(`Policy (${policyFile}):\n${policyText}`);
+    const bold = process.stdout.isTTY ? (text: string) => `\x1b[1m${text}\x1b[0m` : (text: string) => text;
+    const heading = (text: string) => console.log(`\n${bold(text)}`);
+    heading(`Local AWS endpoint ${endpoint.url}`);
+    console.log(
+      `Simulated organization: ${organization.accounts.length} accounts under ${organization.units.size} OUs, ` +
+        `regions ${REGIONS.join(', ')}, delegated administrator ${organization.delegatedAdminAccountId}`,
+    );
+    console.log(`Policy (SSM parameter ${PARAMETER}, from ${policyFile}):\n${policyText}`);
 
-  const steps = [
-    { title: '1. Dry run: what would change (nothing is written)', runId: 'demo-dry-run', dryRun: true },
-    { title: '2. Apply', runId: 'demo-apply', dryRun: false },
-    { title: '3. Run again: converged, nothing left to change', runId: 'demo-converged', dryRun: false },
-  ];
-  let last = { changes: -1, writes: 0 };
-  for (const step of steps) {
-    const before = writes();
-    const { summary } = await reconcile({ ...request, runId: step.runId, dryRun: step.dryRun }, deps);
-    console.log(`\n${step.title}\n${formatSummary(summary)}`);
-    console.log(`Write operations in this run: ${writes() - before}; failures queued: ${summary.queue.sent}`);
-    last = { changes: summary.totals.activated + summary.totals.deactivated, writes: writes() - before };
+    const io = {
+      stdout: (text: string) => process.stdout.write(text),
+      stderr: (text: string) => process.stderr.write(text),
+      env: process.env,
+    };
+    const common = ['--policy-parameter', PARAMETER, '--failed-accounts-queue-url', queueUrl, '--quiet'];
+    const steps = [
+      { title: '1. Dry run: what would change (nothing is written)', args: ['--dry-run'] },
+      { title: '2. Apply', args: [] },
+      { title: '3. Run again: nothing left to change', args: [] },
+    ];
+    let lastWrites = -1;
+    for (const step of steps) {
+      heading(`${step.title}\n$ npm run reconcile -- ${[...step.args, ...common].join(' ')}`);
+      endpoint.resetCounters();
+      const status = await reconcileCommand([...step.args, ...common], io);
+      const calls = [...endpoint.calls].filter(([key]) => !key.includes('@') && !key.startsWith('sts.'));
+      console.log(`API calls: ${calls.map(([key, count]) => `${key.split('.')[1]} ${count}`).join(', ')}`);
+      console.log(`Write calls: ${endpoint.writeCount()}; exit status ${status}`);
+      lastWrites = endpoint.writeCount();
+      if (status !== 0) return status;
+    }
+    if (lastWrites !== 0) {
+      console.error(`\nNot converged: the last run still made ${lastWrites} write calls.`);
+      return 1;
+    }
+    heading('Converged: the last run made zero changes and zero write calls.');
+    console.log('Point the same command at your organization: npm run reconcile -- --dry-run (see README).');
+    return 0;
+  } finally {
+    await endpoint.close();
   }
-  if (last.changes !== 0 || last.writes !== 0) {
-    console.error(`\nNot converged: the last run still changed ${last.changes} accounts with ${last.writes} writes.`);
-    process.exitCode = 1;
-    return;
-  }
-  console.log('\nConverged: the second run made zero changes and zero writes.');
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-});
+demo().then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.stack : error);
+    process.exitCode = 1;
+  },
+);

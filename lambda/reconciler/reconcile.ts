@@ -32,6 +32,8 @@ export interface Dependencies {
   readonly inspectorFor: (region: string) => RegionInspector;
   readonly queue: FailureQueue;
   readonly now?: () => Date;
+  /** Told each step as it finishes, for a long run's progress on a terminal. */
+  readonly progress?: (message: string) => void;
 }
 
 export interface RunResult {
@@ -47,13 +49,22 @@ export interface RunResult {
 /** One run: policy → accounts → per region read and plan → guardrail → apply → queue → summary. */
 export async function reconcile(request: ReconcileRequest, deps: Dependencies): Promise<RunResult> {
   const now = deps.now ?? (() => new Date());
+  const progress = deps.progress ?? (() => undefined);
   const policy = await deps.policy.load();
   const regions = selectRegions(policy, request);
+  progress(`policy valid; regions ${regions.join(', ')}`);
 
   const accounts = await deps.directory.listAccounts({ withAncestors: needsOrganizationalUnits(policy) });
   const targets = resolveTargets(accounts, policy, request.accountIds);
+  progress(`${accounts.length} accounts in the organization; ${accountsToRead(targets).length} to read in each region`);
 
-  const planned = await Promise.all(regions.map((region) => readAndPlan(region, targets, policy, request, deps)));
+  const planned = await Promise.all(
+    regions.map(async (region) => {
+      const result = await readAndPlan(region, targets, policy, request, deps);
+      progress(`${region}: ${result.error ? `could not be read: ${result.error}` : `read and planned`}`);
+      return result;
+    }),
+  );
   const guarded = applyGuardrail(
     planned.flatMap((region) => region.outcomes),
     policy.guardrails.maxDeactivationsPerRun,
@@ -70,6 +81,7 @@ export async function reconcile(request: ReconcileRequest, deps: Dependencies): 
         request.dryRun ? outcomes : applyRegion(inspector, outcomes, request.ownAccountId),
         reconcileOrgPackagePaths(inspector, policy, region.orgPackagePaths, request.dryRun),
       ]);
+      if (!request.dryRun) progress(`${region.region}: applied`);
       return { region: region.region, outcomes: applied, ...(orgPackagePaths ? { orgPackagePaths } : {}) };
     }),
   );

@@ -27,9 +27,9 @@ const WRITE_OPERATIONS = new Set([
   'SendMessageBatch',
 ]);
 
-type Protocol = 'json' | 'rest-json';
+type Protocol = 'json' | 'rest-json' | 'query';
 interface Route {
-  readonly service: 'organizations' | 'inspector2' | 'ssm' | 'sqs';
+  readonly service: 'organizations' | 'inspector2' | 'ssm' | 'sqs' | 'sts';
   readonly operation: string;
   readonly protocol: Protocol;
 }
@@ -46,6 +46,7 @@ const THROTTLING: Record<Route['service'], { status: number; code: string }> = {
   inspector2: { status: 429, code: 'ThrottlingException' },
   ssm: { status: 400, code: 'ThrottlingException' },
   sqs: { status: 400, code: 'ThrottlingException' },
+  sts: { status: 400, code: 'Throttling' },
 };
 
 /**
@@ -133,10 +134,14 @@ export class LocalAwsEndpoint {
     const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(request.headers.authorization ?? '')?.[1] ?? 'us-east-1';
     let route: Route | undefined;
     try {
-      route = routeOf(request);
+      route = routeOf(request, body);
       this.count(route, region);
       if (this.faults.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.faults.latencyMs));
       this.injectFaults(route, region);
+      if (route.service === 'sts') {
+        respondXml(response, callerIdentity(this.state.organization.delegatedAdminAccountId));
+        return;
+      }
       const input = body.length === 0 ? {} : (JSON.parse(body) as Record<string, unknown>);
       const output = this.dispatch(route, region, input);
       respond(response, 200, route.protocol, output);
@@ -157,6 +162,7 @@ export class LocalAwsEndpoint {
   }
 
   private injectFaults(route: Route, region: string): void {
+    if (route.service === 'sts') return; // identity lookups are not part of the reconciler's run
     this.requests += 1;
     const throttle = THROTTLING[route.service];
     const { throttleEveryNth, serverErrorEveryNth, rateLimitPerSecond, deniedRegions } = this.faults;
@@ -207,11 +213,19 @@ export class LocalAwsEndpoint {
         return ssm(this.state, route.operation, input);
       case 'sqs':
         return sqs(this.state, route.operation, input);
+      case 'sts':
+        throw new ServiceError(400, 'InvalidAction', 'STS answers in XML');
     }
   }
 }
 
-function routeOf(request: IncomingMessage): Route {
+function routeOf(request: IncomingMessage, body: string): Route {
+  // STS speaks the query protocol: a form body naming the action.
+  if (String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded')) {
+    const action = new URLSearchParams(body).get('Action');
+    if (action === 'GetCallerIdentity') return { service: 'sts', operation: action, protocol: 'query' };
+    throw new ServiceError(400, 'InvalidAction', `Query action ${action} is not simulated`);
+  }
   const target = request.headers['x-amz-target'];
   if (typeof target === 'string') {
     const [prefix, operation] = target.split('.');
@@ -238,6 +252,23 @@ function respond(response: ServerResponse, status: number, protocol: Protocol, o
     'content-length': Buffer.byteLength(body),
     'x-amzn-requestid': `local-${Date.now()}`,
   });
+  response.end(body);
+}
+
+/** STS GetCallerIdentity: the caller is the delegated administrator. */
+function callerIdentity(accountId: string): string {
+  return [
+    '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">',
+    '<GetCallerIdentityResult>',
+    `<Arn>arn:aws:iam::${accountId}:role/SecurityAdmin</Arn><UserId>AROALOCAL</UserId><Account>${accountId}</Account>`,
+    '</GetCallerIdentityResult>',
+    '<ResponseMetadata><RequestId>local</RequestId></ResponseMetadata>',
+    '</GetCallerIdentityResponse>',
+  ].join('');
+}
+
+function respondXml(response: ServerResponse, body: string): void {
+  response.writeHead(200, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body) });
   response.end(body);
 }
 

@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { createClients } from '../lambda/reconciler/aws/clients';
+import { describe, InspectorRegion } from '../lambda/reconciler/aws/inspector';
+import { OrganizationsDirectory } from '../lambda/reconciler/aws/organizations';
+import { ParameterPolicySource } from '../lambda/reconciler/aws/policy-store';
+import { type FailureMessage, type FailureQueue, SqsFailureQueue } from '../lambda/reconciler/aws/queue';
+import { parseInvocation } from '../lambda/reconciler/event';
+import { ACCOUNT_ID, REGION } from '../lambda/reconciler/ids';
+import { reconcile } from '../lambda/reconciler/reconcile';
+import { FilePolicySource } from './policy-file';
+import { formatSummary } from './report';
+
+export const USAGE = `Usage: npm run reconcile -- [options]
+
+Runs the deep inspection reconciler from here, with your AWS credentials (the standard chain:
+environment, profile, SSO, instance role). Run it as the Inspector delegated administrator.
+
+Options:
+  --dry-run                      read and plan, write nothing (recommended first)
+  --policy-file <path>           the policy to apply, from a file (default: policy.json)
+  --policy-parameter <name>      the policy from this SSM parameter instead of a file
+  --regions <r1,r2>              only these of the policy's regions
+  --accounts <id1,id2>           only these accounts (12-digit ids)
+  --force                        apply deactivations even past the policy's guardrail
+  --failed-accounts-queue-url <url>
+                                 send accounts it could not fix to this SQS queue (default: print them only)
+  --region <region>              home region: SSM, SQS, and the policy's default region
+                                 (default: AWS_REGION or AWS_DEFAULT_REGION)
+  --account-id <id>              the delegated administrator's account id (default: from STS GetCallerIdentity)
+  --output <table|json>          a table per region (default), or the full summary as JSON
+  --quiet                        no progress on stderr
+  -h, --help                     this help
+
+Exit status: 0 done; 1 the run failed or must be looked at (a region unreadable, failures not queued);
+2 bad options or bad policy.
+
+Examples:
+  npm run reconcile -- --dry-run
+  npm run reconcile -- --dry-run --policy-parameter /deep-inspection-reconciler/policy --regions eu-west-1
+  npm run reconcile -- --accounts 111122223333 --output json
+`;
+
+export interface Io {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+class UsageError extends Error {}
+
+function list(value: string | undefined): string[] | undefined {
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
+}
+
+function parse(argv: readonly string[], env: NodeJS.ProcessEnv) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'dry-run': { type: 'boolean', default: false },
+        force: { type: 'boolean', default: false },
+        'policy-file': { type: 'string' },
+        'policy-parameter': { type: 'string' },
+        regions: { type: 'string' },
+        accounts: { type: 'string' },
+        'failed-accounts-queue-url': { type: 'string' },
+        region: { type: 'string' },
+        'account-id': { type: 'string' },
+        output: { type: 'string', default: 'table' },
+        quiet: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return { help: true as const };
+  if (values['policy-file'] && values['policy-parameter']) {
+    throw new UsageError('give --policy-file or --policy-parameter, not both');
+  }
+  if (values.output !== 'table' && values.output !== 'json') {
+    throw new UsageError(`--output must be table or json, not ${JSON.stringify(values.output)}`);
+  }
+  const region = values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region || !REGION.test(region)) {
+    throw new UsageError(
+      region
+        ? `--region ${JSON.stringify(region)} is not an AWS region name`
+        : 'no region: give --region or set AWS_REGION',
+    );
+  }
+  const accountId = values['account-id'];
+  if (accountId !== undefined && !ACCOUNT_ID.test(accountId)) {
+    throw new UsageError(`--account-id ${JSON.stringify(accountId)} is not a 12-digit account id`);
+  }
+  // The same validation as a manual invoke of the function: ids, regions, limits.
+  let invocation;
+  try {
+    const accountIds = list(values.accounts);
+    const regions = list(values.regions);
+    invocation = parseInvocation({
+      dryRun: values['dry-run'],
+      force: values.force,
+      ...(accountIds ? { accountIds } : {}),
+      ...(regions ? { regions } : {}),
+    });
+  } catch (error) {
+    throw new UsageError(
+      (error as Error).message.replace('$.accountIds', '--accounts').replace('$.regions', '--regions'),
+    );
+  }
+  return {
+    help: false as const,
+    invocation,
+    region,
+    accountId,
+    output: values.output,
+    quiet: values.quiet,
+    policyFile: values['policy-parameter'] ? undefined : (values['policy-file'] ?? 'policy.json'),
+    policyParameter: values['policy-parameter'],
+    queueUrl: values['failed-accounts-queue-url'],
+  };
+}
+
+/** Keeps failures for the report when no queue is given; the run still says how many there were. */
+class PrintedFailures implements FailureQueue {
+  readonly messages: FailureMessage[] = [];
+  async send(messages: readonly FailureMessage[]) {
+    this.messages.push(...messages);
+    return { sent: 0, undelivered: [] };
+  }
+}
+
+/** The command line; returns the exit status. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let options;
+  try {
+    options = parse(argv, io.env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`reconcile: ${error.message}\nRun with --help for the options.\n`);
+    return 2;
+  }
+  if (options.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const started = Date.now();
+  const progress = options.quiet
+    ? undefined
+    : (message: string) => io.stderr(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
+  const clients = createClients(options.region, io.env);
+  try {
+    const ownAccountId =
+      options.accountId ??
+      (await new STSClient({ region: options.region }).send(new GetCallerIdentityCommand({}))).Account ??
+      '';
+    progress?.(`running as account ${ownAccountId}${options.invocation.dryRun ? ', dry run' : ''}`);
+    const printed = new PrintedFailures();
+    const result = await reconcile(
+      {
+        runId: randomUUID(),
+        dryRun: options.invocation.dryRun,
+        force: options.invocation.force,
+        ownAccountId,
+        defaultRegion: options.region,
+        ...(options.invocation.accountIds ? { accountIds: options.invocation.accountIds } : {}),
+        ...(options.invocation.regions ? { regions: options.invocation.regions } : {}),
+      },
+      {
+        policy: options.policyParameter
+          ? new ParameterPolicySource(clients.ssm, options.policyParameter)
+          : new FilePolicySource(options.policyFile ?? 'policy.json'),
+        directory: new OrganizationsDirectory(clients.organizations),
+        inspectorFor: (region) => new InspectorRegion(clients.inspector(region)),
+        queue: options.queueUrl ? new SqsFailureQueue(clients.sqs, options.queueUrl) : printed,
+        ...(progress ? { progress } : {}),
+      },
+    );
+    io.stdout(
+      options.output === 'json' ? `${JSON.stringify(result.summary, null, 2)}\n` : `${formatSummary(result.summary)}\n`,
+    );
+    if (printed.messages.length > 0 && options.output === 'table') {
+      io.stderr(
+        `${printed.messages.length} failures were not queued (no --failed-accounts-queue-url); they are listed above.\n`,
+      );
+    }
+    for (const problem of result.problems) io.stderr(`reconcile: ${problem}\n`);
+    return result.problems.length > 0 ? 1 : 0;
+  } catch (error) {
+    const name = (error as Error).name;
+    io.stderr(`reconcile: ${error instanceof Error && name !== 'Error' ? error.message : describe(error)}\n`);
+    return name === 'PolicyError' || name === 'InvocationError' ? 2 : 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+  }).then((status) => {
+    process.exitCode = status;
+  });
+}

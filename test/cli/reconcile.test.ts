@@ -1,0 +1,128 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { main, USAGE } from '../../cli/reconcile';
+import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
+import { SimulatedOrganization } from '../../local/simulated-organization';
+
+const REGIONS = ['us-east-1', 'eu-west-1'];
+let endpoint: LocalAwsEndpoint;
+let organization: SimulatedOrganization;
+const savedEnv = { ...process.env };
+
+async function cli(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const status = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: process.env });
+  return { status, stdout, stderr };
+}
+
+function policyFile(document: object): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'cli-')), 'policy.json');
+  writeFileSync(file, JSON.stringify(document));
+  return file;
+}
+
+const policy = { version: 1, default: 'ACTIVATED', regions: REGIONS, guardrails: { maxDeactivationsPerRun: 1000 } };
+
+beforeEach(async () => {
+  organization = SimulatedOrganization.generate({ accounts: 60, regions: REGIONS, activated: 0.3, seed: 3 });
+  endpoint = await LocalAwsEndpoint.start(organization);
+  // The SDK reads endpoint and credentials from the environment, as it would on a laptop.
+  Object.assign(process.env, endpoint.environment(), { AWS_REGION: 'us-east-1' });
+});
+
+afterEach(async () => {
+  await endpoint.close();
+  process.env = { ...savedEnv };
+});
+
+describe('npm run reconcile', () => {
+  it('documents every option in --help', async () => {
+    const { status, stdout } = await cli('--help');
+    expect(status).toBe(0);
+    for (const option of [
+      '--dry-run',
+      '--policy-file',
+      '--policy-parameter',
+      '--regions',
+      '--accounts',
+      '--force',
+      '--failed-accounts-queue-url',
+      '--region',
+      '--account-id',
+      '--output',
+      '--quiet',
+      '--help',
+    ]) {
+      expect(stdout).toContain(option);
+    }
+    expect(stdout).toBe(USAGE);
+  });
+
+  it.each([
+    [['--bogus'], "Unknown option '--bogus'"],
+    [['--output', 'xml'], '--output must be table or json, not "xml"'],
+    [['--accounts', '123'], '--accounts[0]: "123" is not a 12-digit account id'],
+    [['--regions', 'moon-1'], '--regions[0]: "moon-1" is not an AWS region name'],
+    [['--account-id', 'abc'], '--account-id "abc" is not a 12-digit account id'],
+    [['--policy-file', 'a.json', '--policy-parameter', '/p'], 'give --policy-file or --policy-parameter, not both'],
+  ])('rejects %j with a clear message and exit status 2, before any AWS call', async (argv, message) => {
+    const { status, stderr } = await cli(...argv);
+    expect(status).toBe(2);
+    expect(stderr).toContain(message);
+    expect(endpoint.calls.size).toBe(0);
+  });
+
+  it('a dry run prints a table per region, reports progress on stderr, and writes nothing', async () => {
+    const { status, stdout, stderr } = await cli('--dry-run', '--policy-file', policyFile(policy));
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/region\s+accounts\s+compliant\s+would activate/);
+    expect(stdout).toMatch(/^us-east-1\s+60\s/m);
+    expect(stdout).toMatch(/^eu-west-1\s+60\s/m);
+    expect(stderr).toContain(`running as account ${organization.delegatedAdminAccountId}, dry run`);
+    expect(stderr).toContain('60 accounts in the organization');
+    expect(endpoint.writeCount()).toBe(0);
+  });
+
+  it('applies for real and prints the summary as JSON', async () => {
+    const { status, stdout } = await cli(
+      '--policy-file',
+      policyFile(policy),
+      '--output',
+      'json',
+      '--quiet',
+      '--regions',
+      'eu-west-1',
+    );
+    expect(status).toBe(0);
+    const summary = JSON.parse(stdout);
+    expect(summary.regions.map((r: { region: string }) => r.region)).toEqual(['eu-west-1']);
+    expect(summary.totals.activated).toBeGreaterThan(10);
+    expect(endpoint.callCount('BatchUpdateMemberEc2DeepInspectionStatus', 'eu-west-1')).toBe(1);
+    expect(endpoint.callCount('BatchUpdateMemberEc2DeepInspectionStatus', 'us-east-1')).toBe(0);
+  });
+
+  it('reads the policy from an SSM parameter', async () => {
+    endpoint.state.parameters.set('/team/policy', { value: JSON.stringify(policy), version: 1 });
+    const { status } = await cli('--dry-run', '--policy-parameter', '/team/policy', '--quiet');
+    expect(status).toBe(0);
+    expect(endpoint.callCount('GetParameter')).toBe(1);
+  });
+
+  it('an invalid policy file exits 2 naming the file and the problem, and touches nothing', async () => {
+    const file = policyFile({ ...policy, default: 'ON' });
+    const { status, stderr } = await cli('--policy-file', file, '--quiet');
+    expect(status).toBe(2);
+    expect(stderr).toContain(`Invalid policy (${file})`);
+    expect(stderr).toContain('$.default: "ON" is not one of');
+    expect(endpoint.writeCount()).toBe(0);
+  });
+
+  it('exits 1 and says why when a region cannot be read', async () => {
+    endpoint.faults.deniedRegions = ['eu-west-1'];
+    const { status, stderr } = await cli('--dry-run', '--policy-file', policyFile(policy), '--quiet');
+    expect(status).toBe(1);
+    expect(stderr).toContain('region eu-west-1 could not be read: AccessDeniedException');
+  });
+});
