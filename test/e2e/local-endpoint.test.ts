@@ -1,0 +1,104 @@
+import { BatchGetAccountStatusCommand, Inspector2Client } from '@aws-sdk/client-inspector2';
+import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
+import { accountId, SimulatedOrganization } from '../../local/simulated-organization';
+
+let endpoint: LocalAwsEndpoint;
+const savedEnv = { ...process.env };
+const ids = (count: number) => Array.from({ length: count }, (_, i) => accountId(i));
+
+beforeEach(async () => {
+  endpoint = await LocalAwsEndpoint.start(SimulatedOrganization.generate({ accounts: 30, regions: ['eu-west-1'] }));
+  Object.assign(process.env, endpoint.environment());
+});
+
+afterEach(async () => {
+  await endpoint.close();
+  process.env = { ...savedEnv };
+});
+
+const inspector = (maxAttempts = 1) => new Inspector2Client({ region: 'eu-west-1', maxAttempts });
+const organizations = (maxAttempts = 1) => new OrganizationsClient({ region: 'us-east-1', maxAttempts });
+
+describe('the local AWS endpoint', () => {
+  it('rejects more than 100 ids, as Inspector does, with a ValidationException', async () => {
+    await expect(inspector().send(new BatchGetAccountStatusCommand({ accountIds: ids(101) }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      $metadata: { httpStatusCode: 400 },
+    });
+  });
+
+  it('rejects an id that is not 12 digits', async () => {
+    await expect(inspector().send(new BatchGetAccountStatusCommand({ accountIds: ['1234'] }))).rejects.toThrow(
+      /\^\\d\{12\}\$/,
+    );
+  });
+
+  it('rejects a ListAccounts page larger than 20', async () => {
+    await expect(organizations().send(new ListAccountsCommand({ MaxResults: 21 }))).rejects.toMatchObject({
+      name: 'InvalidInputException',
+    });
+  });
+
+  it('throttles Inspector with a 429 and a Retry-After the SDK can read', async () => {
+    endpoint.faults.throttleEveryNth = 1;
+    const error = await inspector()
+      .send(new BatchGetAccountStatusCommand({ accountIds: ids(1) }))
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } });
+    expect((error as { $response?: { headers: Record<string, string> } }).$response?.headers['retry-after']).toBe(
+      '0.200',
+    );
+  });
+
+  it('throttles Organizations with TooManyRequestsException', async () => {
+    endpoint.faults.throttleEveryNth = 1;
+    await expect(organizations().send(new ListAccountsCommand({}))).rejects.toMatchObject({
+      name: 'TooManyRequestsException',
+    });
+  });
+
+  it('answers 500 on demand, which the SDK retries', async () => {
+    endpoint.faults.serverErrorEveryNth = 2;
+    await inspector(3).send(new BatchGetAccountStatusCommand({ accountIds: ids(1) }));
+    const second = inspector(3).send(new BatchGetAccountStatusCommand({ accountIds: ids(1) }));
+    await expect(second).resolves.toMatchObject({ accounts: [expect.objectContaining({ accountId: accountId(0) })] });
+    expect(endpoint.callCount('BatchGetAccountStatus')).toBe(3);
+  });
+
+  it('limits each operation to the configured rate per region, past which it throttles', async () => {
+    endpoint.faults.rateLimitPerSecond = 2;
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () => inspector().send(new BatchGetAccountStatusCommand({ accountIds: ids(1) }))),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+    expect(endpoint.throttled).toBe(3);
+  });
+
+  it('adds latency on demand', async () => {
+    endpoint.faults.latencyMs = 150;
+    const started = Date.now();
+    await inspector().send(new BatchGetAccountStatusCommand({ accountIds: ids(1) }));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+  });
+
+  it('keeps messages sent to a queue, and fails an entry once on demand', async () => {
+    const queueUrl = endpoint.createQueue('q');
+    const sqs = new SQSClient({ region: 'eu-west-1' });
+    endpoint.state.failQueueEntriesOnce.add('111111111111');
+    const body = (id: string) => JSON.stringify({ accountId: id });
+    const sent = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: [
+          { Id: 'a', MessageBody: body('111111111111') },
+          { Id: 'b', MessageBody: body('222222222222') },
+        ],
+      }),
+    );
+    expect(sent.Failed?.map((f) => f.Id)).toEqual(['a']);
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
+    expect(received.Messages?.map((m) => m.Body)).toEqual([body('222222222222')]);
+  });
+});
