@@ -1,4 +1,4 @@
-import type { DeepInspectionStatus, Observation, OrganizationAccount, Outcome, SkipReason, TargetState } from './model';
+import type { FailureReason, Observation, OrganizationAccount, Outcome, SkipReason, TargetState } from './model';
 import type { DesiredState, Policy } from './policy';
 
 const DEFAULT_RULE = 'default';
@@ -61,91 +61,48 @@ export type RegionObservations =
 
 /** One outcome per target, in target order. Pure: no I/O, no clock. */
 export function planRegion(region: string, targets: readonly Target[], read: RegionObservations): Outcome[] {
-  return targets.map((target): Outcome => {
-    const { accountId, rule } = target;
-    if (!('desired' in target)) {
-      return { kind: 'SKIPPED', accountId, region, rule, reason: target.skip, detail: target.detail };
-    }
-    const desired = target.desired;
-    if (!read.readable) {
-      return {
-        kind: 'FAILED',
-        accountId,
-        region,
-        rule,
-        desired,
-        reason: 'REGION_UNREADABLE',
-        errorMessage: read.errorMessage,
-      };
-    }
-    const observation = read.observations.get(accountId);
-    if (observation === undefined) {
-      const errorMessage = 'Inspector returned no status for this account';
-      return { kind: 'FAILED', accountId, region, rule, desired, reason: 'STATUS_UNREADABLE', errorMessage };
-    }
-    if (observation.kind === 'NOT_INSPECTOR_MEMBER') {
-      return {
-        kind: 'SKIPPED',
-        accountId,
-        region,
-        rule,
-        reason: 'NOT_INSPECTOR_MEMBER',
-        detail: observation.detail,
-      };
-    }
-    if (observation.kind === 'UNREADABLE') {
-      const errorMessage = observation.errorMessage;
-      return { kind: 'FAILED', accountId, region, rule, desired, reason: 'STATUS_UNREADABLE', errorMessage };
-    }
-    return planObserved(accountId, region, rule, desired, observation);
-  });
+  return targets.map((target) => planTarget(region, target, read));
 }
 
-function planObserved(
-  accountId: string,
-  region: string,
-  rule: string | undefined,
-  desired: TargetState,
-  observation: Extract<Observation, { kind: 'OBSERVED' }>,
-): Outcome {
+function planTarget(region: string, target: Target, read: RegionObservations): Outcome {
+  const { accountId, rule } = target;
+  const skipped = (reason: SkipReason, detail?: string): Outcome => ({
+    kind: 'SKIPPED',
+    accountId,
+    region,
+    rule,
+    reason,
+    detail,
+  });
+  if (!('desired' in target)) return skipped(target.skip, target.detail);
+
+  const desired = target.desired;
+  const failed = (reason: FailureReason, errorMessage: string, ec2ScanStatus?: string): Outcome => ({
+    kind: 'FAILED',
+    accountId,
+    region,
+    rule,
+    desired,
+    reason,
+    errorMessage,
+    ...(ec2ScanStatus === undefined ? {} : { ec2ScanStatus }),
+  });
+  if (!read.readable) return failed('REGION_UNREADABLE', read.errorMessage);
+
+  const observation = read.observations.get(accountId);
+  if (observation === undefined) return failed('STATUS_UNREADABLE', 'Inspector returned no status for this account');
+  if (observation.kind === 'NOT_INSPECTOR_MEMBER') return skipped('NOT_INSPECTOR_MEMBER', observation.detail);
+  if (observation.kind === 'UNREADABLE') return failed('STATUS_UNREADABLE', observation.errorMessage);
+
   const { ec2ScanStatus, deepInspection } = observation;
-  if (ec2ScanStatus !== 'ENABLED') {
-    return {
-      kind: 'SKIPPED',
-      accountId,
-      region,
-      rule,
-      reason: 'EC2_SCANNING_NOT_ENABLED',
-      detail: ec2ScanStatus,
-    };
-  }
+  if (ec2ScanStatus !== 'ENABLED') return skipped('EC2_SCANNING_NOT_ENABLED', ec2ScanStatus);
   if (deepInspection === undefined) {
     const errorMessage = observation.deepInspectionError ?? 'Inspector returned no deep inspection status';
-    return {
-      kind: 'FAILED',
-      accountId,
-      region,
-      rule,
-      desired,
-      reason: 'STATUS_UNREADABLE',
-      errorMessage,
-      ec2ScanStatus,
-    };
+    return failed('STATUS_UNREADABLE', errorMessage, ec2ScanStatus);
   }
-  if (deepInspection === 'PENDING') {
-    return { kind: 'SKIPPED', accountId, region, rule, reason: 'DEEP_INSPECTION_PENDING' };
-  }
+  if (deepInspection === 'PENDING') return skipped('DEEP_INSPECTION_PENDING');
   if (deepInspection === desired) return { kind: 'COMPLIANT', accountId, region, rule, state: deepInspection };
   // FAILED is retried towards the desired state, like any other mismatch.
-  return changeTo(accountId, region, rule, deepInspection, desired);
-}
-
-function changeTo(
-  accountId: string,
-  region: string,
-  rule: string | undefined,
-  from: DeepInspectionStatus,
-  to: TargetState,
-): Outcome {
-  return { kind: to === 'ACTIVATED' ? 'ACTIVATE' : 'DEACTIVATE', accountId, region, rule, from, to };
+  const kind = desired === 'ACTIVATED' ? 'ACTIVATE' : 'DEACTIVATE';
+  return { kind, accountId, region, rule, from: deepInspection, to: desired };
 }
