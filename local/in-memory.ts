@@ -1,4 +1,13 @@
-import type { RegionInspector, RegionRead, UpdateResult } from '../lambda/reconciler/aws/inspector';
+import {
+  type CanContinue,
+  DeadlineReached,
+  MAX_ACCOUNTS_PER_CALL,
+  NOT_REACHED,
+  type RegionInspector,
+  type RegionRead,
+  type UpdateResult,
+} from '../lambda/reconciler/aws/inspector';
+import { chunk } from '../lambda/reconciler/batches';
 import type { AccountDirectory } from '../lambda/reconciler/aws/organizations';
 import type { PolicySource } from '../lambda/reconciler/aws/policy-store';
 import type { FailureMessage, FailureQueue } from '../lambda/reconciler/aws/queue';
@@ -41,8 +50,10 @@ export class InMemoryInspector implements RegionInspector {
     accountIds,
     ownAccountId,
     includeConfiguration,
+    canContinue = () => true,
   }: Parameters<RegionInspector['read']>[0]): Promise<RegionRead> {
     this.failIfRegionDown();
+    if (!canContinue()) throw new DeadlineReached();
     const observations = new Map<string, Observation>();
     for (const id of accountIds) {
       const state = this.organization.inspectorAccount(this.region, id);
@@ -66,11 +77,24 @@ export class InMemoryInspector implements RegionInspector {
     return { observations, ...(configuration ? { configuration } : {}) };
   }
 
-  async updateMembers(changes: readonly { accountId: string; activate: boolean }[]): Promise<UpdateResult[]> {
+  /** In batches of 100 like Inspector's API, asking `canContinue` before each. */
+  async updateMembers(
+    changes: readonly { accountId: string; activate: boolean }[],
+    canContinue: CanContinue = () => true,
+  ): Promise<UpdateResult[]> {
     this.failIfRegionDown();
-    if (changes.length > 0)
-      this.writes.push({ operation: 'updateMembers', accountIds: changes.map((c) => c.accountId) });
-    return changes.map(({ accountId, activate }) => this.update(accountId, activate));
+    return chunk(changes, MAX_ACCOUNTS_PER_CALL).flatMap((batch) => {
+      if (!canContinue()) {
+        return batch.map(({ accountId }): UpdateResult => ({
+          accountId,
+          ok: false,
+          errorMessage: NOT_REACHED,
+          notReached: true,
+        }));
+      }
+      this.writes.push({ operation: 'updateMembers', accountIds: batch.map((c) => c.accountId) });
+      return batch.map(({ accountId, activate }) => this.update(accountId, activate));
+    });
   }
 
   async updateOwnAccount(accountId: string, activate: boolean): Promise<UpdateResult> {

@@ -1,4 +1,4 @@
-import type { RegionInspector, UpdateResult } from './aws/inspector';
+import { type CanContinue, NOT_REACHED, type RegionInspector, type UpdateResult } from './aws/inspector';
 import { type Change, isChange, type Outcome } from './model';
 
 /** Applies a region's planned changes: members through the batch API, the function's own account through its configuration. */
@@ -6,15 +6,21 @@ export async function applyRegion(
   inspector: RegionInspector,
   outcomes: readonly Outcome[],
   ownAccountId: string,
+  canContinue: CanContinue = () => true,
 ): Promise<Outcome[]> {
   const changes = outcomes.filter(isChange);
   const memberChanges = changes.filter((change) => change.accountId !== ownAccountId);
   const ownChange = changes.find((change) => change.accountId === ownAccountId);
   const results = await inspector.updateMembers(
     memberChanges.map((change) => ({ accountId: change.accountId, activate: change.to === 'ACTIVATED' })),
+    canContinue,
   );
   if (ownChange !== undefined) {
-    results.push(await inspector.updateOwnAccount(ownChange.accountId, ownChange.to === 'ACTIVATED'));
+    results.push(
+      canContinue()
+        ? await inspector.updateOwnAccount(ownChange.accountId, ownChange.to === 'ACTIVATED')
+        : { accountId: ownChange.accountId, ok: false, errorMessage: NOT_REACHED, notReached: true },
+    );
   }
   return settle(outcomes, results);
 }
@@ -32,7 +38,7 @@ function settleChange(change: Change, result: UpdateResult | undefined): Outcome
     accountId: change.accountId,
     region: change.region,
     rule: change.rule,
-    reason: 'UPDATE_FAILED',
+    reason: result !== undefined && !result.ok && result.notReached ? 'TIMEOUT_NOT_REACHED' : 'UPDATE_FAILED',
     desired: change.to,
     observed: change.from,
     errorMessage: result?.errorMessage ?? 'no update result for this account',

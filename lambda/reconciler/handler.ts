@@ -40,6 +40,7 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
         force: invocation.force,
         ownAccountId: accountOf(context.invokedFunctionArn),
         defaultRegion: config.region,
+        remainingTimeMs: () => context.getRemainingTimeInMillis(),
         ...(invocation.accountIds ? { accountIds: invocation.accountIds } : {}),
         ...(invocation.regions ? { regions: invocation.regions } : {}),
       },
@@ -54,9 +55,10 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
     for (const { message, error } of result.undelivered) {
       logger.error('failure not delivered to the failed-accounts queue', { failure: message, error });
     }
-    const succeeded = result.problems.length === 0;
+    // A run its deadline stopped has reported and queued what it did not reach; it returns, but does not count as completed.
+    const succeeded = result.problems.length === 0 && !result.summary.deadlineReached;
     publishRunMetrics(metrics, { ...result, succeeded, durationMs: Date.now() - startedAt });
-    if (!succeeded) throw new RunFailedError(result.problems.join('; '));
+    if (result.problems.length > 0) throw new RunFailedError(result.problems.join('; '));
     return result.summary;
   } catch (error) {
     logger.error('reconciliation failed', { error: describe(error) });

@@ -37,7 +37,12 @@ export const SKIP_REASONS = [
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
-export const FAILURE_REASONS = ['STATUS_UNREADABLE', 'REGION_UNREADABLE', 'UPDATE_FAILED'] as const;
+export const FAILURE_REASONS = [
+  'STATUS_UNREADABLE',
+  'REGION_UNREADABLE',
+  'UPDATE_FAILED',
+  'TIMEOUT_NOT_REACHED',
+] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 interface OutcomeBase {

@@ -57,7 +57,12 @@ export function accountsToRead(targets: readonly Target[]): string[] {
 /** What a region could tell us: a status per account, or why the whole region could not be read. */
 export type RegionObservations =
   | { readonly readable: true; readonly observations: ReadonlyMap<string, Observation> }
-  | { readonly readable: false; readonly errorMessage: string };
+  | {
+      readonly readable: false;
+      readonly errorMessage: string;
+      /** Why the region's accounts fail: @default 'REGION_UNREADABLE' */
+      readonly reason?: Extract<FailureReason, 'REGION_UNREADABLE' | 'TIMEOUT_NOT_REACHED'>;
+    };
 
 /** One outcome per target, in target order. Pure: no I/O, no clock. */
 export function planRegion(region: string, targets: readonly Target[], read: RegionObservations): Outcome[] {
@@ -87,7 +92,7 @@ function planTarget(region: string, target: Target, read: RegionObservations): O
     errorMessage,
     ...(ec2ScanStatus === undefined ? {} : { ec2ScanStatus }),
   });
-  if (!read.readable) return failed('REGION_UNREADABLE', read.errorMessage);
+  if (!read.readable) return failed(read.reason ?? 'REGION_UNREADABLE', read.errorMessage);
 
   const observation = read.observations.get(accountId);
   if (observation === undefined) return failed('STATUS_UNREADABLE', 'Inspector returned no status for this account');

@@ -1,5 +1,5 @@
 import { applyRegion } from './apply';
-import { describe, type RegionInspector } from './aws/inspector';
+import { type CanContinue, DeadlineReached, describe, NOT_REACHED, type RegionInspector } from './aws/inspector';
 import type { AccountDirectory } from './aws/organizations';
 import type { PolicySource } from './aws/policy-store';
 import { type FailureQueue, failureMessage, type Undelivered } from './aws/queue';
@@ -24,7 +24,14 @@ export interface ReconcileRequest {
   readonly ownAccountId: string;
   /** The policy's regions when it names none. */
   readonly defaultRegion: string;
+  /** Milliseconds left in the invocation (Lambda's getRemainingTimeInMillis); absent: no deadline. */
+  readonly remainingTimeMs?: () => number;
+  /** Time kept back to finish a write batch, queue the failures and report. @default DEADLINE_MARGIN_MS */
+  readonly deadlineMarginMs?: number;
 }
+
+/** Enough for one write batch with the SDK's retries, the failure messages and the summary. */
+export const DEADLINE_MARGIN_MS = 60_000;
 
 export interface Dependencies {
   readonly policy: PolicySource;
@@ -50,6 +57,9 @@ export interface RunResult {
 export async function reconcile(request: ReconcileRequest, deps: Dependencies): Promise<RunResult> {
   const now = deps.now ?? (() => new Date());
   const progress = deps.progress ?? (() => undefined);
+  const margin = request.deadlineMarginMs ?? DEADLINE_MARGIN_MS;
+  // Checked before every batch: past this point the run stops calling out and reports what it did not reach.
+  const canContinue: CanContinue = () => (request.remainingTimeMs?.() ?? Number.POSITIVE_INFINITY) > margin;
   const policy = await deps.policy.load();
   const regions = selectRegions(policy, request);
   progress(`policy valid; regions ${regions.join(', ')}`);
@@ -60,7 +70,7 @@ export async function reconcile(request: ReconcileRequest, deps: Dependencies): 
 
   const planned = await Promise.all(
     regions.map(async (region) => {
-      const result = await readAndPlan(region, targets, policy, request, deps);
+      const result = await readAndPlan(region, targets, policy, request, deps, canContinue);
       progress(`${region}: ${result.error ? `could not be read: ${result.error}` : `read and planned`}`);
       return result;
     }),
@@ -78,8 +88,8 @@ export async function reconcile(request: ReconcileRequest, deps: Dependencies): 
       if (region.error !== undefined) return { region: region.region, outcomes, error: region.error };
       const inspector = deps.inspectorFor(region.region);
       const [applied, orgPackagePaths] = await Promise.all([
-        request.dryRun ? outcomes : applyRegion(inspector, outcomes, request.ownAccountId),
-        reconcileOrgPackagePaths(inspector, policy, region.orgPackagePaths, request.dryRun),
+        request.dryRun ? outcomes : applyRegion(inspector, outcomes, request.ownAccountId, canContinue),
+        reconcileOrgPackagePaths(inspector, policy, region.orgPackagePaths, request.dryRun, canContinue),
       ]);
       if (!request.dryRun) progress(`${region.region}: applied`);
       return { region: region.region, outcomes: applied, ...(orgPackagePaths ? { orgPackagePaths } : {}) };
@@ -136,6 +146,7 @@ async function readAndPlan(
   policy: Policy,
   request: ReconcileRequest,
   deps: Dependencies,
+  canContinue: CanContinue,
 ): Promise<PlannedRegion> {
   let read: RegionObservations;
   let orgPackagePaths: readonly string[] | undefined;
@@ -144,16 +155,17 @@ async function readAndPlan(
       accountIds: accountsToRead(targets),
       ownAccountId: request.ownAccountId,
       includeConfiguration: policy.orgPackagePaths !== undefined,
+      canContinue,
     });
     read = { readable: true, observations: result.observations };
     orgPackagePaths = result.configuration?.orgPackagePaths;
   } catch (error) {
+    if (error instanceof DeadlineReached) {
+      const unread: RegionObservations = { readable: false, errorMessage: NOT_REACHED, reason: 'TIMEOUT_NOT_REACHED' };
+      return { region, outcomes: planRegion(region, targets, unread) };
+    }
     const errorMessage = describe(error);
-    return {
-      region,
-      outcomes: planRegion(region, targets, { readable: false, errorMessage }),
-      error: errorMessage,
-    };
+    return { region, outcomes: planRegion(region, targets, { readable: false, errorMessage }), error: errorMessage };
   }
   return {
     region,
@@ -168,12 +180,14 @@ async function reconcileOrgPackagePaths(
   policy: Policy,
   current: readonly string[] | undefined,
   dryRun: boolean,
+  canContinue: CanContinue,
 ): Promise<OrgPackagePathsResult | undefined> {
   const wanted = policy.orgPackagePaths;
   if (wanted === undefined || current === undefined) return undefined;
   const same = current.length === wanted.length && wanted.every((path) => current.includes(path));
   if (same) return { from: current, to: wanted, changed: false };
   if (dryRun) return { from: current, to: wanted, changed: true };
+  if (!canContinue()) return { from: current, to: wanted, changed: false, notReached: true };
   try {
     await inspector.updateOrgPackagePaths(wanted);
     return { from: current, to: wanted, changed: true };

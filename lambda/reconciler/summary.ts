@@ -19,6 +19,8 @@ export interface OrgPackagePathsResult {
   readonly to: readonly string[];
   readonly changed: boolean;
   readonly error?: string;
+  /** The run's deadline came first; the next run updates them. */
+  readonly notReached?: true;
 }
 
 export interface RegionSummary {
@@ -48,6 +50,8 @@ export interface RunSummary {
   /** How many changes and failures were left out of the lists above (never out of the totals or the queue). */
   readonly omitted: { changes: number; failures: number };
   readonly queue: { sent: number; undelivered: number };
+  /** True when the invocation's deadline stopped the run: the accounts it did not reach are FAILED with TIMEOUT_NOT_REACHED. */
+  readonly deadlineReached: boolean;
 }
 
 export interface RegionReport {
@@ -139,5 +143,8 @@ export function summarize(input: {
       failures: Math.max(0, failures.length - MAX_LISTED),
     },
     queue: input.queue,
+    deadlineReached:
+      all.some((o) => o.kind === 'FAILED' && o.reason === 'TIMEOUT_NOT_REACHED') ||
+      input.regions.some((r) => r.orgPackagePaths?.notReached === true),
   };
 }

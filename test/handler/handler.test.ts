@@ -193,6 +193,22 @@ describe('handler', () => {
     expect(queued.map((e) => JSON.parse(e.MessageBody ?? '{}').reason)).toEqual(Array(4).fill('REGION_UNREADABLE'));
   });
 
+  it('near its deadline, writes nothing, queues every account as not reached, and returns', async () => {
+    givenPolicy(policy);
+    givenOrganization();
+    const late = { ...context, getRemainingTimeInMillis: () => 2_000 } as Context;
+
+    const summary = await handler(scheduledEvent, late);
+
+    expect(summary.deadlineReached).toBe(true);
+    expect(inspector.commandCalls(BatchUpdateMemberEc2DeepInspectionStatusCommand)).toHaveLength(0);
+    const reasons = sqs
+      .commandCalls(SendMessageBatchCommand)
+      .flatMap((c) => c.args[0].input.Entries ?? [])
+      .map((e) => JSON.parse(e.MessageBody ?? '{}').reason);
+    expect(reasons).toEqual(Array(8).fill('TIMEOUT_NOT_REACHED'));
+  });
+
   it('when the queue takes nothing, logs every failure and fails the run', async () => {
     givenPolicy(policy);
     givenOrganization({ deniedRegion: 'eu-west-1' });

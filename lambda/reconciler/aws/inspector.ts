@@ -31,7 +31,7 @@ export interface RegionRead {
   readonly configuration?: DeepInspectionConfiguration;
 }
 
-/** Per account result of a write: Inspector accepted it, or said why not. */
+/** Per account result of a write: Inspector accepted it, said why not, or the run stopped before asking. */
 export type UpdateResult =
   | { readonly accountId: string; readonly ok: true; readonly status?: string }
   | {
@@ -39,7 +39,23 @@ export type UpdateResult =
       readonly ok: false;
       readonly errorMessage: string;
       readonly ec2ScanStatus?: string;
+      /** The run's deadline came before this account's batch was sent. */
+      readonly notReached?: true;
     };
+
+/** Asked before each batch: false once the run must stop calling out to finish in time. */
+export type CanContinue = () => boolean;
+const always: CanContinue = () => true;
+
+export const NOT_REACHED = "not reached before the invocation's deadline";
+
+/** Thrown by a read that the run's deadline stopped between batches. */
+export class DeadlineReached extends Error {
+  override readonly name = 'DeadlineReached';
+  constructor() {
+    super(NOT_REACHED);
+  }
+}
 
 /** Everything the reconciler asks of Inspector in one region. */
 export interface RegionInspector {
@@ -52,9 +68,16 @@ export interface RegionInspector {
     accountIds: readonly string[];
     ownAccountId: string;
     includeConfiguration: boolean;
+    canContinue?: CanContinue;
   }): Promise<RegionRead>;
-  /** Member accounts only; the delegated administrator cannot change itself through the member API. */
-  updateMembers(changes: readonly { accountId: string; activate: boolean }[]): Promise<UpdateResult[]>;
+  /**
+   * Member accounts only; the delegated administrator cannot change itself through the member API.
+   * Batches not yet sent when `canContinue` turns false come back as not reached.
+   */
+  updateMembers(
+    changes: readonly { accountId: string; activate: boolean }[],
+    canContinue?: CanContinue,
+  ): Promise<UpdateResult[]>;
   updateOwnAccount(accountId: string, activate: boolean): Promise<UpdateResult>;
   /** Replaces the organization's whole list of custom package paths. */
   updateOrgPackagePaths(paths: readonly string[]): Promise<void>;
@@ -67,16 +90,20 @@ export class InspectorRegion implements RegionInspector {
     accountIds,
     ownAccountId,
     includeConfiguration,
+    canContinue = always,
   }: {
     accountIds: readonly string[];
     ownAccountId: string;
     includeConfiguration: boolean;
+    canContinue?: CanContinue;
   }): Promise<RegionRead> {
     const includesOwn = accountIds.includes(ownAccountId);
     const memberIds = accountIds.filter((id) => id !== ownAccountId);
     const [statusPages, deepPages, configuration] = await Promise.all([
-      this.eachChunk(accountIds, (ids) => this.client.send(new BatchGetAccountStatusCommand({ accountIds: ids }))),
-      this.eachChunk(memberIds, (ids) =>
+      this.eachChunk(accountIds, canContinue, (ids) =>
+        this.client.send(new BatchGetAccountStatusCommand({ accountIds: ids })),
+      ),
+      this.eachChunk(memberIds, canContinue, (ids) =>
         this.client.send(new BatchGetMemberEc2DeepInspectionStatusCommand({ accountIds: ids })),
       ),
       includesOwn || includeConfiguration ? this.getConfiguration() : Promise.resolve(undefined),
@@ -99,8 +126,19 @@ export class InspectorRegion implements RegionInspector {
     return { observations, ...(configuration === undefined ? {} : { configuration }) };
   }
 
-  async updateMembers(changes: readonly { accountId: string; activate: boolean }[]): Promise<UpdateResult[]> {
+  async updateMembers(
+    changes: readonly { accountId: string; activate: boolean }[],
+    canContinue: CanContinue = always,
+  ): Promise<UpdateResult[]> {
     const pages = await mapWithConcurrency(chunk(changes, MAX_ACCOUNTS_PER_CALL), BATCH_CONCURRENCY, async (batch) => {
+      if (!canContinue()) {
+        return batch.map((change): UpdateResult => ({
+          accountId: change.accountId,
+          ok: false,
+          errorMessage: NOT_REACHED,
+          notReached: true,
+        }));
+      }
       const requested = batch.map((change) => ({
         accountId: change.accountId,
         activateDeepInspection: change.activate,
@@ -153,8 +191,15 @@ export class InspectorRegion implements RegionInspector {
     };
   }
 
-  private eachChunk<R>(ids: readonly string[], call: (ids: string[]) => Promise<R>): Promise<R[]> {
-    return mapWithConcurrency(chunk(ids, MAX_ACCOUNTS_PER_CALL), BATCH_CONCURRENCY, call);
+  private eachChunk<R>(
+    ids: readonly string[],
+    canContinue: CanContinue,
+    call: (ids: string[]) => Promise<R>,
+  ): Promise<R[]> {
+    return mapWithConcurrency(chunk(ids, MAX_ACCOUNTS_PER_CALL), BATCH_CONCURRENCY, (batch) => {
+      if (!canContinue()) throw new DeadlineReached();
+      return call(batch);
+    });
   }
 }
 
