@@ -18,6 +18,10 @@ export interface Faults {
   rateLimitPerSecond?: number;
   /** Inspector answers AccessDenied in these regions, as when this account is not the delegated administrator there. */
   deniedRegions?: readonly string[];
+  /** Organizations answers AccessDenied, as when this account may not list the organization. */
+  denyOrganizations?: boolean;
+  /** Inspector answers this operation with a ValidationException. */
+  rejectOperation?: string;
 }
 
 const WRITE_OPERATIONS = new Set([
@@ -183,6 +187,12 @@ export class LocalAwsEndpoint {
         rateLimitPerSecond,
       );
       if (wait > 0) throw new ServiceError(throttle.status, throttle.code, 'Rate exceeded', wait / 1000);
+    }
+    if (route.service === 'organizations' && this.faults.denyOrganizations) {
+      throw new ServiceError(400, 'AccessDeniedException', 'You don\'t have permissions to access this resource.');
+    }
+    if (route.service === 'inspector2' && route.operation === this.faults.rejectOperation) {
+      throw new ServiceError(400, 'ValidationException', 'Simulated validation failure');
     }
     if (route.service === 'inspector2' && deniedRegions?.includes(region)) {
       throw new ServiceError(403, 'AccessDeniedException', `You are not the delegated administrator in ${region}`);

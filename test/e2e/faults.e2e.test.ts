@@ -1,0 +1,121 @@
+import type { RunSummary } from '../../lambda/reconciler/summary';
+import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
+import { SimulatedOrganization } from '../../local/simulated-organization';
+import { buildBundle, invokeBundle } from './bundled-function';
+
+/** Fault rows of RELIABILITY.md that need the wire, against the bundled function. */
+
+const REGIONS = ['us-east-1', 'eu-west-1'];
+const PARAMETER = '/deep-inspection-reconciler/policy';
+const policy = { version: 1, default: 'ACTIVATED', regions: REGIONS, guardrails: { maxDeactivationsPerRun: 1000 } };
+
+let bundle: string;
+let endpoint: LocalAwsEndpoint;
+let organization: SimulatedOrganization;
+let queueUrl: string;
+let env: Record<string, string>;
+
+beforeAll(() => {
+  bundle = buildBundle();
+});
+
+beforeEach(async () => {
+  organization = SimulatedOrganization.generate({ accounts: 120, regions: REGIONS, activated: 0.3, seed: 5 });
+  endpoint = await LocalAwsEndpoint.start(organization);
+  queueUrl = endpoint.createQueue('failed-accounts');
+  endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version: 1 });
+  env = {
+    ...endpoint.environment(),
+    AWS_REGION: 'us-east-1',
+    POLICY_PARAMETER_NAME: PARAMETER,
+    FAILED_ACCOUNTS_QUEUE_URL: queueUrl,
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  };
+});
+
+afterEach(() => endpoint.close());
+
+const run = (event: unknown = {}) =>
+  invokeBundle(bundle, event, organization.delegatedAdminAccountId, env) as Promise<RunSummary>;
+const queued = () => (endpoint.state.queues.get(queueUrl) ?? []).map((m) => JSON.parse(m.body));
+
+describe('faults on the wire', () => {
+  it('Organizations AccessDenied: the run fails with the error and writes nothing', async () => {
+    endpoint.faults.denyOrganizations = true;
+    await expect(run()).rejects.toThrow(/AccessDeniedException/);
+    expect(endpoint.writeCount()).toBe(0);
+  });
+
+  it('Inspector 500s on every fourth call: retried by the SDK, the run converges with nothing failed', async () => {
+    endpoint.faults.serverErrorEveryNth = 4;
+    const summary = await run();
+    expect(summary.totals.failed).toBe(0);
+    expect(summary.totals.activated).toBeGreaterThan(50);
+    endpoint.faults = {};
+    endpoint.resetCounters();
+    expect((await run()).totals.activated).toBe(0);
+    expect(endpoint.writeCount()).toBe(0);
+  });
+
+  it('Inspector ValidationException on the update: every account of the batch FAILED, queued with the error', async () => {
+    endpoint.faults.rejectOperation = 'BatchUpdateMemberEc2DeepInspectionStatus';
+    const summary = await run();
+    // Only the delegated administrator changed: it goes through its own configuration, not the batch API.
+    expect(summary.changes.every((c) => c.accountId === organization.delegatedAdminAccountId)).toBe(true);
+    expect(summary.totals.failed).toBeGreaterThan(50);
+    const messages = queued();
+    expect(messages).toHaveLength(summary.totals.failed);
+    expect(new Set(messages.map((m) => m.errorMessage))).toEqual(
+      new Set(['ValidationException: Simulated validation failure']),
+    );
+  });
+
+  it('an account stuck in PENDING is skipped every run, never written, never lost', async () => {
+    const stuck = organization.accounts.find(
+      (a) =>
+        a.id !== organization.delegatedAdminAccountId &&
+        a.state === 'ACTIVE' &&
+        organization.inspectorAccount('eu-west-1', a.id)?.member &&
+        organization.inspectorAccount('eu-west-1', a.id)?.ec2ScanStatus === 'ENABLED',
+    );
+    const state = stuck && organization.inspectorAccount('eu-west-1', stuck.id);
+    if (!stuck || !state) throw new Error('no eligible account to put in PENDING');
+    state.deepInspection = 'PENDING';
+
+    for (let i = 0; i < 2; i++) {
+      const summary = await run();
+      const west = summary.regions.find((r) => r.region === 'eu-west-1');
+      expect(west?.skipped.DEEP_INSPECTION_PENDING).toBe(1);
+    }
+    expect(state.deepInspection).toBe('PENDING');
+  });
+
+  it('SendMessageBatch refusing an entry once: retried, and it arrives', async () => {
+    const target = organization.accounts.find(
+      (a) =>
+        a.id !== organization.delegatedAdminAccountId &&
+        organization.inspectorAccount('us-east-1', a.id)?.deepInspection === 'DEACTIVATED' &&
+        organization.inspectorAccount('us-east-1', a.id)?.member &&
+        organization.inspectorAccount('us-east-1', a.id)?.ec2ScanStatus === 'ENABLED' &&
+        a.state === 'ACTIVE',
+    );
+    if (!target) throw new Error('no account to fail');
+    endpoint.state.failingUpdateAccounts.add(target.id);
+    endpoint.state.failQueueEntriesOnce.add(target.id);
+    const summary = await run({ regions: ['us-east-1'] });
+    expect(summary.queue).toEqual({ sent: 1, undelivered: 0 });
+    expect(queued().map((m) => m.accountId)).toEqual([target.id]);
+  });
+
+  it('the failed-accounts queue gone: every failure is logged, then the run fails', async () => {
+    endpoint.state.failingUpdateAccounts.add(organization.accounts[1]?.id ?? '');
+    endpoint.state.queues.delete(queueUrl);
+    await expect(run()).rejects.toThrow(/failures could not be sent to the failed-accounts queue/);
+  });
+
+  it('a manual event with thousands of account ids is rejected before any AWS call', async () => {
+    const accountIds = Array.from({ length: 5000 }, (_, i) => String(100000000000 + i));
+    await expect(run({ accountIds })).rejects.toThrow('$.accountIds: at most 1000 account ids');
+    expect(endpoint.calls.size).toBe(0);
+  });
+});
