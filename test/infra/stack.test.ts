@@ -243,6 +243,18 @@ describe('DeepInspectionStack configuration', () => {
     );
   });
 
+  it('fails synth on a policy over 8 KB, the most an SSM parameter holds', () => {
+    const rules = Array.from({ length: 120 }, (_, i) => ({
+      name: `rule number ${i}`,
+      accounts: [String(100000000000 + i)],
+      deepInspection: 'ACTIVATED',
+    }));
+    const directory = policyFileWith(JSON.stringify({ version: 1, default: 'ACTIVATED', rules }));
+    expect(() => synth({}, { baseDirectory: directory })).toThrow(
+      /policy.json is \d+ bytes; an SSM parameter holds at most 8192/,
+    );
+  });
+
   it('uses the advanced tier for a policy over 4 KB', () => {
     const rules = Array.from({ length: 60 }, (_, i) => ({
       name: `rule number ${i}`,

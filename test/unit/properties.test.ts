@@ -4,7 +4,10 @@ import { parseInvocation } from '../../lambda/reconciler/event';
 import { isChange, type Observation, type OrganizationAccount } from '../../lambda/reconciler/model';
 import { planRegion, type RegionObservations, resolveTargets } from '../../lambda/reconciler/plan';
 import { type Policy, validatePolicy } from '../../lambda/reconciler/policy';
+import { reconcile } from '../../lambda/reconciler/reconcile';
 import { totalsOf } from '../../lambda/reconciler/summary';
+import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../../local/in-memory';
+import { SimulatedOrganization } from '../../local/simulated-organization';
 
 const UNITS = ['ou-ab12-00000001', 'ou-ab12-00000002', 'ou-ab12-00000003'];
 const accountIdArb = fc.integer({ min: 100000000000, max: 100000000400 }).map(String);
@@ -147,6 +150,43 @@ describe('input properties', () => {
         const error = thrownBy(() => parseInvocation(event));
         expect(error === undefined || error instanceof InvocationError).toBe(true);
       }),
+    );
+  });
+});
+
+describe('run properties', () => {
+  it('any JSON as the stored policy either runs or fails with a PolicyError, and an invalid one writes nothing', async () => {
+    const organization = SimulatedOrganization.generate({
+      accounts: 30,
+      regions: ['eu-west-1'],
+      activated: 0.5,
+      seed: 9,
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue(), async (document) => {
+        const inspector = new InMemoryInspector(organization, 'eu-west-1');
+        const queue = new InMemoryQueue();
+        const deps = {
+          policy: new StaticPolicySource(JSON.stringify(document)),
+          directory: new InMemoryDirectory(organization),
+          inspectorFor: () => inspector,
+          queue,
+        };
+        const request = {
+          runId: 'p',
+          dryRun: false,
+          force: false,
+          ownAccountId: organization.delegatedAdminAccountId,
+          defaultRegion: 'eu-west-1',
+        };
+        const error = await reconcile(request, deps).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error === undefined || error instanceof PolicyError).toBe(true);
+        expect(error === undefined || (inspector.writes.length === 0 && queue.messages.length === 0)).toBe(true);
+      }),
+      { numRuns: 200 },
     );
   });
 });
