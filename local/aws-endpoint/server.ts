@@ -189,7 +189,7 @@ export class LocalAwsEndpoint {
       if (wait > 0) throw new ServiceError(throttle.status, throttle.code, 'Rate exceeded', wait / 1000);
     }
     if (route.service === 'organizations' && this.faults.denyOrganizations) {
-      throw new ServiceError(400, 'AccessDeniedException', 'You don\'t have permissions to access this resource.');
+      throw new ServiceError(400, 'AccessDeniedException', "You don't have permissions to access this resource.");
     }
     if (route.service === 'inspector2' && route.operation === this.faults.rejectOperation) {
       throw new ServiceError(400, 'ValidationException', 'Simulated validation failure');

@@ -42,7 +42,9 @@ const queued = () => (endpoint.state.queues.get(queueUrl) ?? []).map((m) => JSON
 describe('faults on the wire', () => {
   it('the policy parameter missing: the run fails naming it, before reading the organization', async () => {
     endpoint.state.parameters.delete(PARAMETER);
-    await expect(run()).rejects.toThrow(`Invalid policy (SSM parameter ${PARAMETER}): 1 problem\n  - $: the parameter does not exist`);
+    await expect(run()).rejects.toThrow(
+      `Invalid policy (SSM parameter ${PARAMETER}): 1 problem\n  - $: the parameter does not exist`,
+    );
     expect(endpoint.callCount('ListAccounts')).toBe(0);
     expect(endpoint.writeCount()).toBe(0);
   });
