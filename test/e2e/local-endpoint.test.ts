@@ -102,3 +102,18 @@ describe('the local AWS endpoint', () => {
     expect(received.Messages?.map((m) => m.Body)).toEqual([body('222222222222')]);
   });
 });
+
+describe('client-side pacing', () => {
+  it('keeps a client paced just under the endpoint rate limit from being throttled at all', async () => {
+    const { pace } = await import('../../lambda/reconciler/aws/pacing');
+    endpoint.faults.rateLimitPerSecond = 5;
+    const client = pace(inspector(), 4.5);
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: 15 }, () => client.send(new BatchGetAccountStatusCommand({ accountIds: ids(1) }))),
+    );
+    expect(endpoint.throttled).toBe(0);
+    // 4 at once, then 11 more at 4.5 a second.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2300);
+  });
+});

@@ -51,6 +51,9 @@ async function startWorld(accounts: number) {
     POLICY_PARAMETER_NAME: PARAMETER,
     FAILED_ACCOUNTS_QUEUE_URL: queueUrl,
     POWERTOOLS_LOG_LEVEL: 'ERROR',
+    // Pacing has its own tests and the benchmark; here it would only slow the suite.
+    ORGANIZATIONS_REQUESTS_PER_SECOND: '50',
+    INSPECTOR_REQUESTS_PER_SECOND: '50',
   };
 }
 

@@ -2,6 +2,15 @@ import { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { pace } from './pacing';
+
+/** Requests a second per operation (and per region) the run allows itself; AWS documents no exact figure. */
+export const DEFAULT_REQUESTS_PER_SECOND = 10;
+
+function requestsPerSecond(env: NodeJS.ProcessEnv, name: string): number {
+  const value = Number(env[name]);
+  return Number.isFinite(value) && value > 0 ? value : DEFAULT_REQUESTS_PER_SECOND;
+}
 
 /**
  * Standard retries: throttling and 5xx, exponential backoff with jitter, and the service's Retry-After.
@@ -33,18 +42,26 @@ export interface Clients {
   readonly inspector: (region: string) => Inspector2Client;
 }
 
-/** Creates every client once; endpoints come from the SDK's standard settings (AWS_ENDPOINT_URL…). */
+/**
+ * Creates every client once; endpoints come from the SDK's standard settings (AWS_ENDPOINT_URL…).
+ * Organizations and each region's Inspector client pace themselves per operation
+ * (ORGANIZATIONS_REQUESTS_PER_SECOND, INSPECTOR_REQUESTS_PER_SECOND; default 10).
+ */
 export function createClients(region: string, env: NodeJS.ProcessEnv = process.env): Clients {
   const settings = retrySettings(env);
+  const inspectorRate = requestsPerSecond(env, 'INSPECTOR_REQUESTS_PER_SECOND');
   const inspectors = new Map<string, Inspector2Client>();
   return {
-    organizations: new OrganizationsClient({ ...settings, region: organizationsRegion(region) }),
+    organizations: pace(
+      new OrganizationsClient({ ...settings, region: organizationsRegion(region) }),
+      requestsPerSecond(env, 'ORGANIZATIONS_REQUESTS_PER_SECOND'),
+    ),
     ssm: new SSMClient({ ...settings, region }),
     sqs: new SQSClient({ ...settings, region }),
     inspector: (inspectorRegion) => {
       let client = inspectors.get(inspectorRegion);
       if (client === undefined) {
-        client = new Inspector2Client({ ...settings, region: inspectorRegion });
+        client = pace(new Inspector2Client({ ...settings, region: inspectorRegion }), inspectorRate);
         inspectors.set(inspectorRegion, client);
       }
       return client;

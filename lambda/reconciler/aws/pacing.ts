@@ -1,0 +1,74 @@
+/**
+ * Client-side pacing: a token bucket per operation, held by the SDK client, taken on every attempt.
+ * Staying under a service's request rate costs nothing at our call counts (10,000 accounts is 100
+ * batch calls an operation), while running into it costs retries, each drawing on the SDK's retry
+ * quota; enough of them and the SDK stops retrying and accounts fail.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly now: () => number = () => performance.now(),
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  ) {
+    if (!(perSecond > 0)) throw new RangeError(`a request rate must be positive, got ${perSecond}`);
+    this.tokens = perSecond; // a full second's burst, as a service's own bucket allows
+    this.last = now();
+  }
+
+  /** Resolves when a request may go; callers are served in order. */
+  take(): Promise<void> {
+    const turn = this.queue.then(() => this.wait());
+    this.queue = turn;
+    return turn;
+  }
+
+  private async wait(): Promise<void> {
+    for (;;) {
+      const now = this.now();
+      this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+      this.last = now;
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return;
+      }
+      await this.sleep(((1 - this.tokens) / this.perSecond) * 1000);
+    }
+  }
+}
+
+/** The part of an SDK client's middleware stack this needs. */
+interface FinalizeStack {
+  add(
+    middleware: (
+      next: (args: unknown) => Promise<unknown>,
+      context: { commandName?: string },
+    ) => (args: unknown) => Promise<unknown>,
+    options: { step: 'finalizeRequest'; priority: 'low'; name: string; tags?: string[] },
+  ): void;
+}
+
+/**
+ * Paces every request the client sends, retries included, to `perSecond` for each operation.
+ * Added after the SDK's retry middleware, so each attempt waits its turn.
+ */
+export function pace<C extends { middlewareStack: object }>(client: C, perSecond: number): C {
+  const buckets = new Map<string, TokenBucket>();
+  (client.middlewareStack as FinalizeStack).add(
+    (next, context) => async (args) => {
+      const operation = context.commandName ?? 'unknown';
+      let bucket = buckets.get(operation);
+      if (bucket === undefined) {
+        bucket = new TokenBucket(perSecond);
+        buckets.set(operation, bucket);
+      }
+      await bucket.take();
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'deepInspectionPacing', tags: ['PACING'] },
+  );
+  return client;
+}
