@@ -14,16 +14,24 @@ const context = {
   getRemainingTimeInMillis: () => 900_000,
 };
 
+/** Peak resident memory of this process, in KiB (Linux reports maxRSS in kilobytes). */
+const peakRss = () => process.resourceUsage().maxRSS;
+
 const started = process.hrtime.bigint();
 const { handler } = require(path.join(bundleDirectory, 'index.js'));
 const initMs = Number(process.hrtime.bigint() - started) / 1e6;
 
 handler(JSON.parse(eventJson), context).then(
-  (result) => writeFileSync(resultFile, JSON.stringify({ ok: true, result, initMs })),
+  (result) => writeFileSync(resultFile, JSON.stringify({ ok: true, result, initMs, peakRssKiB: peakRss() })),
   (error) => {
     writeFileSync(
       resultFile,
-      JSON.stringify({ ok: false, error: { name: error.name, message: error.message }, initMs }),
+      JSON.stringify({
+        ok: false,
+        error: { name: error.name, message: error.message },
+        initMs,
+        peakRssKiB: peakRss(),
+      }),
     );
     process.exitCode = 1;
   },

@@ -64,6 +64,8 @@ export class LocalAwsEndpoint {
   /** `service.Operation` → calls, and `service.Operation@region` → calls in that region. */
   readonly calls = new Map<string, number>();
   throttled = 0;
+  /** `service.Operation` → requests answered with a throttling error. */
+  readonly throttledBy = new Map<string, number>();
   private requests = 0;
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
@@ -128,6 +130,7 @@ export class LocalAwsEndpoint {
 
   resetCounters(): void {
     this.calls.clear();
+    this.throttledBy.clear();
     this.throttled = 0;
     this.requests = 0;
     this.buckets.clear();
@@ -154,7 +157,11 @@ export class LocalAwsEndpoint {
         error instanceof ServiceError
           ? error
           : new ServiceError(500, 'InternalServerException', (error as Error).message);
-      if (failure.code === THROTTLING[route?.service ?? 'inspector2'].code) this.throttled += 1;
+      if (route && failure.code === THROTTLING[route.service].code) {
+        this.throttled += 1;
+        const key = `${route.service}.${route.operation}`;
+        this.throttledBy.set(key, (this.throttledBy.get(key) ?? 0) + 1);
+      }
       respondError(response, route?.protocol ?? 'rest-json', failure, route?.service === 'sqs');
     }
   }

@@ -1,7 +1,7 @@
 import type { RunSummary } from '../../lambda/reconciler/summary';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../../local/simulated-organization';
-import { buildBundle, invokeBundle } from './bundled-function';
+import { buildBundle, invokeBundle } from '../../local/bundle';
 
 /** Fault rows of RELIABILITY.md that need the wire, against the bundled function. */
 

@@ -1,7 +1,7 @@
 import type { RunSummary as Summary } from '../../lambda/reconciler/summary';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../../local/simulated-organization';
-import { buildBundle, invokeBundle } from './bundled-function';
+import { buildBundle, invokeBundle } from '../../local/bundle';
 
 const REGIONS = ['us-east-1', 'eu-west-1'];
 const SANDBOX_OU = 'ou-ex12-00000002';

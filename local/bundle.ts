@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
-import { readConfig } from '../../lib/config';
-import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
+import { readConfig } from '../lib/config';
+import { DeepInspectionStack } from '../lib/deep-inspection-stack';
 
 const run = promisify(execFile);
-const INVOKER = path.join(__dirname, '..', '..', 'local', 'invoke-bundle.cjs');
+const INVOKER = path.join(__dirname, 'invoke-bundle.cjs');
 
 /**
  * Synthesizes the stack with real bundling and returns the directory of the function's asset:
@@ -19,7 +19,7 @@ export function buildBundle(): string {
   const app = new App({ outdir });
   new DeepInspectionStack(app, 'E2E', {
     config: readConfig(() => undefined),
-    baseDirectory: path.join(__dirname, '..', '..'),
+    baseDirectory: path.join(__dirname, '..'),
     env: { account: '111122223333', region: 'us-east-1' },
   });
   app.synth();
@@ -30,6 +30,13 @@ export function buildBundle(): string {
 
 export class InvocationFailed extends Error {}
 
+export interface Invocation {
+  readonly result: unknown;
+  /** Time to require the bundle: the module initialization Lambda runs once per container. */
+  readonly initMs: number;
+  readonly peakRssKiB: number;
+}
+
 /** Invokes the bundle in a fresh Node process, as Lambda would, with this environment. */
 export async function invokeBundle(
   bundleDirectory: string,
@@ -37,6 +44,16 @@ export async function invokeBundle(
   accountId: string,
   env: Record<string, string>,
 ): Promise<unknown> {
+  return (await invokeBundleMeasured(bundleDirectory, event, accountId, env)).result;
+}
+
+/** The same, with the child's module initialization time and peak memory. */
+export async function invokeBundleMeasured(
+  bundleDirectory: string,
+  event: unknown,
+  accountId: string,
+  env: Record<string, string>,
+): Promise<Invocation> {
   const resultFile = path.join(mkdtempSync(path.join(tmpdir(), 'invoke-')), 'result.json');
   await run(process.execPath, [INVOKER, bundleDirectory, JSON.stringify(event), accountId, resultFile], {
     env: { PATH: process.env.PATH ?? '', ...env },
@@ -44,5 +61,5 @@ export async function invokeBundle(
   }).catch(() => undefined); // the result file says what happened
   const outcome = JSON.parse(readFileSync(resultFile, 'utf8'));
   if (!outcome.ok) throw new InvocationFailed(`${outcome.error.name}: ${outcome.error.message}`);
-  return outcome.result;
+  return { result: outcome.result, initMs: outcome.initMs, peakRssKiB: outcome.peakRssKiB };
 }
