@@ -47,7 +47,10 @@ export function operationFloor(calls: number, limits: Limits, { paginated }: { p
  * The least wall time a run can take: the policy read, then the account listing, then every region's
  * reads (regions and the two reads in parallel), then the updates, then the failure messages.
  */
-export function runFloor(calls: { reads: number; updates: number } & Pick<LowerBounds, 'ListAccounts' | 'SendMessageBatch'>, limits: Limits): number {
+export function runFloor(
+  calls: { reads: number; updates: number } & Pick<LowerBounds, 'ListAccounts' | 'SendMessageBatch'>,
+  limits: Limits,
+): number {
   return (
     limits.latency +
     operationFloor(calls.ListAccounts, limits, { paginated: true }) +
