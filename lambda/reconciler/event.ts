@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvocationError } from './errors';
 import { accountIdSchema, distinct, regionSchema } from './ids';
 import { problemsFrom } from './validation';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** AWS identifier patterns, as the Organizations and Inspector API references document them. */
 export const ACCOUNT_ID = /^\d{12}$/;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PolicyError, type Problem } from './errors';
 import { accountIdSchema, distinct, ORGANIZATIONAL_UNIT_ID, ROOT_ID, regionSchema } from './ids';
 import { problemsFrom } from './validation';
