@@ -4,24 +4,46 @@ export const ORGANIZATIONS_PAGE = 20;
 export const INSPECTOR_BATCH = 100;
 export const SQS_BATCH = 10;
 
-export interface LowerBounds {
-  readonly ListAccounts: number;
-  /** Per region. */
-  readonly BatchGetAccountStatus: number;
-  readonly BatchGetMemberEc2DeepInspectionStatus: number;
-  readonly BatchUpdateMemberEc2DeepInspectionStatus: number;
-  /** For the whole run. */
-  readonly SendMessageBatch: number;
+/** What a run has to do, as the benchmark sets it up. */
+export interface RunShape {
+  /** Accounts in the organization, the delegated administrator included; every one of them ACTIVE. */
+  readonly accounts: number;
+  readonly regions: number;
+  /** Member accounts to change in each region (the delegated administrator is not a member). */
+  readonly memberChangesPerRegion: number;
+  /** Whether the delegated administrator's own account changes in each region. */
+  readonly ownAccountChanges: boolean;
+  /** Accounts × regions that end FAILED and go to the queue. */
+  readonly failures: number;
 }
 
-/** ⌈N/20⌉ ListAccounts once; per region ⌈N/100⌉ of each read and ⌈changes/100⌉ updates; ⌈failures/10⌉ messages. */
-export function lowerBounds(accounts: number, changesPerRegion: number, failures: number): LowerBounds {
+export type Operation =
+  | 'GetParameter'
+  | 'ListAccounts'
+  | 'BatchGetAccountStatus'
+  | 'BatchGetMemberEc2DeepInspectionStatus'
+  | 'GetEc2DeepInspectionConfiguration'
+  | 'BatchUpdateMemberEc2DeepInspectionStatus'
+  | 'UpdateEc2DeepInspectionConfiguration'
+  | 'SendMessageBatch';
+
+/**
+ * Calls per operation for the whole run: the policy once; ⌈N/20⌉ ListAccounts once; per region ⌈N/100⌉
+ * BatchGetAccountStatus, ⌈members/100⌉ BatchGetMemberEc2DeepInspectionStatus, one
+ * GetEc2DeepInspectionConfiguration (the delegated administrator's own status), ⌈changes/100⌉ updates
+ * and one UpdateEc2DeepInspectionConfiguration if its own account changes; ⌈failures/10⌉ messages.
+ */
+export function lowerBounds(shape: RunShape): Record<Operation, number> {
+  const members = shape.accounts - 1;
   return {
-    ListAccounts: Math.ceil(accounts / ORGANIZATIONS_PAGE),
-    BatchGetAccountStatus: Math.ceil(accounts / INSPECTOR_BATCH),
-    BatchGetMemberEc2DeepInspectionStatus: Math.ceil(accounts / INSPECTOR_BATCH),
-    BatchUpdateMemberEc2DeepInspectionStatus: Math.ceil(changesPerRegion / INSPECTOR_BATCH),
-    SendMessageBatch: Math.ceil(failures / SQS_BATCH),
+    GetParameter: 1,
+    ListAccounts: Math.ceil(shape.accounts / ORGANIZATIONS_PAGE),
+    BatchGetAccountStatus: shape.regions * Math.ceil(shape.accounts / INSPECTOR_BATCH),
+    BatchGetMemberEc2DeepInspectionStatus: shape.regions * Math.ceil(members / INSPECTOR_BATCH),
+    GetEc2DeepInspectionConfiguration: shape.regions,
+    BatchUpdateMemberEc2DeepInspectionStatus: shape.regions * Math.ceil(shape.memberChangesPerRegion / INSPECTOR_BATCH),
+    UpdateEc2DeepInspectionConfiguration: shape.ownAccountChanges ? shape.regions : 0,
+    SendMessageBatch: Math.ceil(shape.failures / SQS_BATCH),
   };
 }
 
@@ -45,17 +67,20 @@ export function operationFloor(calls: number, limits: Limits, { paginated }: { p
 
 /**
  * The least wall time a run can take: the policy read, then the account listing, then every region's
- * reads (regions and the two reads in parallel), then the updates, then the failure messages.
+ * reads (regions and the two reads in parallel, each against its own limit), then the updates, then
+ * the failure messages. Regions run in parallel, so a region's share of the calls is what counts.
  */
-export function runFloor(
-  calls: { reads: number; updates: number } & Pick<LowerBounds, 'ListAccounts' | 'SendMessageBatch'>,
-  limits: Limits,
-): number {
+export function runFloor(bounds: Record<Operation, number>, regions: number, limits: Limits): number {
+  const perRegion = (calls: number) => Math.ceil(calls / regions);
+  const reads = Math.max(
+    perRegion(bounds.BatchGetAccountStatus),
+    perRegion(bounds.BatchGetMemberEc2DeepInspectionStatus),
+  );
   return (
-    limits.latency +
-    operationFloor(calls.ListAccounts, limits, { paginated: true }) +
-    operationFloor(calls.reads, limits, { paginated: false }) +
-    operationFloor(calls.updates, limits, { paginated: false }) +
-    operationFloor(calls.SendMessageBatch, limits, { paginated: false })
+    operationFloor(bounds.GetParameter, limits, { paginated: true }) +
+    operationFloor(bounds.ListAccounts, limits, { paginated: true }) +
+    operationFloor(reads, limits, { paginated: false }) +
+    operationFloor(perRegion(bounds.BatchUpdateMemberEc2DeepInspectionStatus), limits, { paginated: false }) +
+    operationFloor(bounds.SendMessageBatch, limits, { paginated: false })
   );
 }

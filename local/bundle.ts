@@ -34,6 +34,9 @@ export interface Invocation {
   readonly result: unknown;
   /** Time to require the bundle: the module initialization Lambda runs once per container. */
   readonly initMs: number;
+  /** The handler's own duration, from invocation to its answer: what Lambda bills and times out. */
+  readonly runMs: number;
+  /** Peak resident memory of the process that ran it, initialization included. */
   readonly peakRssKiB: number;
 }
 
@@ -61,5 +64,5 @@ export async function invokeBundleMeasured(
   }).catch(() => undefined); // the result file says what happened
   const outcome = JSON.parse(readFileSync(resultFile, 'utf8'));
   if (!outcome.ok) throw new InvocationFailed(`${outcome.error.name}: ${outcome.error.message}`);
-  return { result: outcome.result, initMs: outcome.initMs, peakRssKiB: outcome.peakRssKiB };
+  return { result: outcome.result, initMs: outcome.initMs, runMs: outcome.runMs, peakRssKiB: outcome.peakRssKiB };
 }

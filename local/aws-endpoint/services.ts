@@ -118,7 +118,7 @@ export function inspector(state: LocalState, region: string, operation: string, 
   const org = state.organization;
   const member = (id: string) => {
     const found = org.inspectorAccount(region, id);
-    const active = org.accounts.find((a) => a.id === id)?.state === 'ACTIVE';
+    const active = org.account(id)?.state === 'ACTIVE';
     return found?.member && active ? found : undefined;
   };
   const admin = org.delegatedAdminAccountId;

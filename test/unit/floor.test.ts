@@ -3,14 +3,32 @@ import { lowerBounds, operationFloor, runFloor } from '../../bench/floor';
 const limits = { perSecond: 10, latency: 0.04 };
 
 describe('benchmark lower bounds', () => {
-  it('counts the least calls: pages of 20, batches of 100, messages of 10', () => {
-    expect(lowerBounds(10_000, 9_999, 25)).toEqual({
+  it('counts the least calls: pages of 20, batches of 100, messages of 10, per region where per region', () => {
+    const shape = { accounts: 10_000, regions: 17, memberChangesPerRegion: 9_999, ownAccountChanges: true };
+    expect(lowerBounds({ ...shape, failures: 25 })).toEqual({
+      GetParameter: 1,
       ListAccounts: 500,
-      BatchGetAccountStatus: 100,
-      BatchGetMemberEc2DeepInspectionStatus: 100,
-      BatchUpdateMemberEc2DeepInspectionStatus: 100,
+      BatchGetAccountStatus: 1_700,
+      BatchGetMemberEc2DeepInspectionStatus: 1_700,
+      GetEc2DeepInspectionConfiguration: 17,
+      BatchUpdateMemberEc2DeepInspectionStatus: 1_700,
+      UpdateEc2DeepInspectionConfiguration: 17,
       SendMessageBatch: 3,
     });
+  });
+
+  it('reads the delegated administrator outside the member batches: 101 accounts need one member batch', () => {
+    const bounds = lowerBounds({
+      accounts: 101,
+      regions: 1,
+      memberChangesPerRegion: 0,
+      ownAccountChanges: false,
+      failures: 0,
+    });
+    expect(bounds.BatchGetAccountStatus).toBe(2);
+    expect(bounds.BatchGetMemberEc2DeepInspectionStatus).toBe(1);
+    expect(bounds.BatchUpdateMemberEc2DeepInspectionStatus).toBe(0);
+    expect(bounds.UpdateEc2DeepInspectionConfiguration).toBe(0);
   });
 
   it('floors a paginated operation by the rate or by one latency per page, whichever is longer', () => {
@@ -26,8 +44,14 @@ describe('benchmark lower bounds', () => {
     expect(operationFloor(0, limits, { paginated: false })).toBe(0);
   });
 
-  it('adds up the phases of a run', () => {
-    const floor = runFloor({ ListAccounts: 500, reads: 100, updates: 100, SendMessageBatch: 0 }, limits);
-    expect(floor).toBeCloseTo(0.04 + 49.04 + 9.04 + 9.04, 6);
+  it("adds up the phases of a run, counting one region's share since regions run in parallel", () => {
+    const bounds = lowerBounds({
+      accounts: 10_000,
+      regions: 17,
+      memberChangesPerRegion: 9_999,
+      ownAccountChanges: true,
+      failures: 0,
+    });
+    expect(runFloor(bounds, 17, limits)).toBeCloseTo(0.04 + 49.04 + 9.04 + 9.04, 6);
   });
 });

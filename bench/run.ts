@@ -1,0 +1,195 @@
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildBundle } from '../local/bundle';
+import { type NaiveResult, runNaive } from './naive';
+import { type RunMeasurement, runScenario, type ScenarioResult, type ScenarioSettings } from './scenario';
+
+const USAGE = `Usage: npm run bench [-- --quick]
+
+Drives the bundled function (the esbuild output cdk deploy uploads) against the local AWS endpoint
+with about 40 ms a call and 10 requests a second per operation and region, in the worst case (every
+account changes) and the steady state (nothing to change); then a naive one-account-per-call
+baseline. Prints a table; the full run rewrites BENCHMARKS.md's results and bench/results.json.
+
+  --quick     1,000 accounts only, results to .bench/ (a few minutes less than the full run)
+  -h, --help  this help`;
+
+const ROOT = path.join(__dirname, '..');
+const LATENCY_MS = 40;
+const RATE_PER_SECOND = 10;
+const TARGETS = { wallSeconds: 180, floorRatio: 1.5, peakRssMiB: 256, bundleBytes: 1_000_000, initMs: 300 };
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const sizes = values.quick ? [1_000] : [1_000, 10_000];
+  const regionCounts = [1, 3, 17];
+  const progress = (text: string) => process.stderr.write(`${text}\n`);
+
+  progress('bundling the function as cdk synth does…');
+  const bundle = buildBundle();
+  const bundleBytes = statSync(path.join(bundle, 'index.js')).size;
+
+  const scenarios: ScenarioResult[] = [];
+  for (const accounts of sizes) {
+    for (const regions of regionCounts) {
+      const settings: ScenarioSettings = { accounts, regions, latencyMs: LATENCY_MS, ratePerSecond: RATE_PER_SECOND };
+      progress(`${accounts} accounts × ${regions} regions…`);
+      const result = await runScenario(bundle, settings);
+      progress(
+        `  worst case ${result.worstCase.wallSeconds.toFixed(1)} s, steady state ${result.steadyState.wallSeconds.toFixed(1)} s`,
+      );
+      scenarios.push(result);
+    }
+  }
+  progress('naive baseline: 1000 accounts × 1 region, one account per call…');
+  const naive = await runNaive({ accounts: 1_000, regions: 1, latencyMs: LATENCY_MS, ratePerSecond: RATE_PER_SECOND });
+
+  const initTimes = scenarios.flatMap((s) => [s.worstCase.initMs, s.steadyState.initMs]).sort((a, b) => a - b);
+  const results = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    settings: { latencyMs: LATENCY_MS, ratePerSecondPerOperationAndRegion: RATE_PER_SECOND },
+    targets: TARGETS,
+    bundle: { bytes: bundleBytes, initMsMedian: median(initTimes), initMsMax: initTimes.at(-1) ?? 0 },
+    scenarios,
+    naive,
+  };
+  const table = renderResults(results);
+  console.log(table);
+
+  const outputDirectory = values.quick ? path.join(ROOT, '.bench') : path.join(ROOT, 'bench');
+  mkdirSync(outputDirectory, { recursive: true });
+  writeFileSync(path.join(outputDirectory, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  if (!values.quick) replaceResults(path.join(ROOT, 'BENCHMARKS.md'), table);
+  progress(
+    `results written to ${path.relative(ROOT, outputDirectory)}/results.json${values.quick ? '' : ' and BENCHMARKS.md'}`,
+  );
+  const ok = scenarios.every((s) => s.finalStateMatchesPolicy && s.secondRunWrites === 0);
+  return ok ? 0 : 1;
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+  };
+}
+
+const median = (sorted: readonly number[]) => sorted[Math.floor(sorted.length / 2)] ?? 0;
+const fixed = (value: number, digits = 1) => value.toFixed(digits);
+
+function callsCell(run: RunMeasurement): string {
+  const calls = Object.values(run.operations).reduce((sum, op) => sum + op.calls, 0);
+  const bound = Object.values(run.operations).reduce((sum, op) => sum + op.lowerBound, 0);
+  return `${calls} / ${bound} (${fixed(run.callRatio, 2)})`;
+}
+
+type Results = {
+  machine: ReturnType<typeof machine>;
+  bundle: { bytes: number; initMsMedian: number; initMsMax: number };
+  scenarios: ScenarioResult[];
+  naive: NaiveResult;
+  date: string;
+};
+
+/** The Markdown that goes between BENCHMARKS.md's result markers, and on the terminal. */
+function renderResults(results: Results): string {
+  const rows = results.scenarios.flatMap((scenario) =>
+    (
+      [
+        ['worst case', scenario.worstCase],
+        ['steady state', scenario.steadyState],
+      ] as const
+    ).map(([name, run]) =>
+      [
+        `${scenario.settings.accounts.toLocaleString('en-US')} × ${scenario.settings.regions}`,
+        name,
+        fixed(run.wallSeconds),
+        fixed(run.floorSeconds),
+        fixed(run.wallSeconds / run.floorSeconds, 2),
+        callsCell(run),
+        String(run.throttled),
+        String(run.totals.activated),
+        String(run.totals.failed),
+        fixed(run.peakRssMiB, 0),
+        name === 'worst case'
+          ? scenario.finalStateMatchesPolicy
+            ? 'final state = policy'
+            : '**NOT the policy**'
+          : scenario.secondRunWrites === 0
+            ? '0 writes'
+            : `**${scenario.secondRunWrites} writes**`,
+      ].join(' | '),
+    ),
+  );
+  const perOperation = results.scenarios
+    .filter((scenario) => scenario.settings.accounts === Math.max(...results.scenarios.map((s) => s.settings.accounts)))
+    .filter((scenario) => scenario.settings.regions === Math.max(...results.scenarios.map((s) => s.settings.regions)))
+    .flatMap((scenario) =>
+      Object.entries(scenario.worstCase.operations).map(
+        ([operation, count]) =>
+          `${operation} | ${count.calls} | ${count.lowerBound} | ${count.throttled} | ${scenario.steadyState.operations[operation as keyof typeof scenario.steadyState.operations].calls} | ${scenario.steadyState.operations[operation as keyof typeof scenario.steadyState.operations].lowerBound}`,
+      ),
+    );
+  const largest = results.scenarios.at(-1);
+  const { naive } = results;
+  const sameAsNaive = results.scenarios.find((s) => s.settings.accounts === 1_000 && s.settings.regions === 1);
+  return [
+    `Measured ${results.date.slice(0, 10)} on ${results.machine.cores} × ${results.machine.cpu}, ${results.machine.memoryGiB} GiB, Node.js ${results.machine.node}, ${results.machine.os}.`,
+    '',
+    'accounts × regions | run | wall s | floor s | wall/floor | API calls / lower bound (ratio) | throttled | activated | failed | peak RSS MiB | correctness',
+    '--- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---',
+    ...rows,
+    '',
+    ...(largest
+      ? [
+          `Per operation at ${largest.settings.accounts.toLocaleString('en-US')} accounts × ${largest.settings.regions} regions:`,
+          '',
+          'operation | worst-case calls | lower bound | throttled | steady-state calls | lower bound',
+          '--- | ---: | ---: | ---: | ---: | ---:',
+          ...perOperation,
+          '',
+        ]
+      : []),
+    `Bundle: ${results.bundle.bytes.toLocaleString('en-US')} bytes (index.js); module initialization ${fixed(results.bundle.initMsMedian, 0)} ms median, ${fixed(results.bundle.initMsMax, 0)} ms at most, over ${results.scenarios.length * 2} cold starts.`,
+    '',
+    `Naive baseline, ${naive.settings.accounts.toLocaleString('en-US')} accounts × 1 region, one account per call: ${fixed(naive.wallSeconds)} s, ${naive.calls} calls, ${naive.throttled} throttled, ${naive.notActivated} accounts left not activated` +
+      (sameAsNaive
+        ? `; the reconciler: ${fixed(sameAsNaive.worstCase.wallSeconds)} s and ${callsCell(sameAsNaive.worstCase).split(' ')[0]} calls, ${fixed(naive.wallSeconds / sameAsNaive.worstCase.wallSeconds, 1)}× faster.`
+        : '.'),
+  ].join('\n');
+}
+
+const START = '<!-- results:start (written by npm run bench) -->';
+const END = '<!-- results:end -->';
+
+function replaceResults(file: string, table: string): void {
+  const text = readFileSync(file, 'utf8');
+  const start = text.indexOf(START);
+  const end = text.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`${file} has no ${START} … ${END} section`);
+  writeFileSync(file, `${text.slice(0, start + START.length)}\n${table}\n${text.slice(end)}`);
+}
+
+main(process.argv.slice(2)).then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.stack : error);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,181 @@
+import type { RunSummary } from '../lambda/reconciler/summary';
+import { LocalAwsEndpoint } from '../local/aws-endpoint/server';
+import { invokeBundleMeasured } from '../local/bundle';
+import { SimulatedOrganization } from '../local/simulated-organization';
+import { type Limits, lowerBounds, type Operation, type RunShape, runFloor } from './floor';
+
+/** Seventeen regions where Inspector runs, in the order a scenario takes them. */
+export const REGIONS = [
+  'us-east-1',
+  'eu-west-1',
+  'ap-southeast-2',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ca-central-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-central-1',
+  'eu-north-1',
+  'eu-south-1',
+  'ap-south-1',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-southeast-1',
+  'sa-east-1',
+] as const;
+
+const PARAMETER = '/deep-inspection-reconciler/policy';
+
+export interface ScenarioSettings {
+  readonly accounts: number;
+  readonly regions: number;
+  /** Added by the endpoint to every call, in milliseconds. */
+  readonly latencyMs: number;
+  /** Requests a second the endpoint allows per operation and region (Organizations: per operation). */
+  readonly ratePerSecond: number;
+}
+
+export interface OperationCount {
+  /** Requests the endpoint accepted. */
+  readonly calls: number;
+  readonly lowerBound: number;
+  /** Requests answered with a throttling error, and retried by the SDK. */
+  readonly throttled: number;
+}
+
+export interface RunMeasurement {
+  /** The handler's duration, from invocation to answer. */
+  readonly wallSeconds: number;
+  readonly floorSeconds: number;
+  readonly operations: Record<Operation, OperationCount>;
+  /** Accepted calls over the lower bound, all operations together. */
+  readonly callRatio: number;
+  readonly throttled: number;
+  /** Calls to an operation the lower bound does not list: should be none. */
+  readonly unexpectedCalls: Record<string, number>;
+  readonly writeCalls: number;
+  readonly peakRssMiB: number;
+  readonly initMs: number;
+  readonly totals: RunSummary['totals'];
+}
+
+export interface ScenarioResult {
+  readonly settings: ScenarioSettings;
+  /** Every account DEACTIVATED, the policy says ACTIVATED: every account in every region changes. */
+  readonly worstCase: RunMeasurement;
+  /** The same organization again, already as the policy says: nothing to change. */
+  readonly steadyState: RunMeasurement;
+  /** After the first run every account in every region is ACTIVATED, and none failed. */
+  readonly finalStateMatchesPolicy: boolean;
+  readonly secondRunWrites: number;
+}
+
+/** An organization where every account is ACTIVE, an Inspector member with EC2 scanning on, and deep inspection off. */
+export function worstCaseOrganization(settings: ScenarioSettings): SimulatedOrganization {
+  return SimulatedOrganization.generate({
+    accounts: settings.accounts,
+    regions: REGIONS.slice(0, settings.regions),
+    depth: 1,
+    unitsPerLevel: 4,
+    closed: 0,
+    nonMembers: 0,
+    ec2ScanningOff: 0,
+    activated: 0,
+  });
+}
+
+/** Runs the bundled function twice against the local endpoint: the worst case, then the steady state. */
+export async function runScenario(bundle: string, settings: ScenarioSettings): Promise<ScenarioResult> {
+  const regions = REGIONS.slice(0, settings.regions);
+  const organization = worstCaseOrganization(settings);
+  const endpoint = await LocalAwsEndpoint.start(organization);
+  try {
+    const queueUrl = endpoint.createQueue('failed-accounts');
+    const policy = { version: 1, default: 'ACTIVATED', regions };
+    endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version: 1 });
+    const env = {
+      ...endpoint.environment(),
+      AWS_REGION: regions[0] as string,
+      POLICY_PARAMETER_NAME: PARAMETER,
+      FAILED_ACCOUNTS_QUEUE_URL: queueUrl,
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+      // The function paces itself to the same rate the endpoint enforces (its shipped default is 10).
+      ORGANIZATIONS_REQUESTS_PER_SECOND: String(settings.ratePerSecond),
+      INSPECTOR_REQUESTS_PER_SECOND: String(settings.ratePerSecond),
+    };
+    endpoint.faults = { latencyMs: settings.latencyMs, rateLimitPerSecond: settings.ratePerSecond };
+    const limits = { perSecond: settings.ratePerSecond, latency: settings.latencyMs / 1000 };
+    const measure = async (shape: Omit<RunShape, 'failures'>): Promise<RunMeasurement> => {
+      endpoint.resetCounters();
+      const invocation = await invokeBundleMeasured(bundle, {}, organization.delegatedAdminAccountId, env);
+      const summary = invocation.result as RunSummary;
+      return measurement(endpoint, invocation, summary, { ...shape, failures: summary.totals.failed }, limits);
+    };
+
+    const shape = { accounts: settings.accounts, regions: settings.regions };
+    const worstCase = await measure({
+      ...shape,
+      memberChangesPerRegion: settings.accounts - 1,
+      ownAccountChanges: true,
+    });
+    const finalStateMatchesPolicy =
+      worstCase.totals.failed === 0 &&
+      regions.every((region) =>
+        [...organization.deepInspectionStates(region).values()].every((state) => state === 'ACTIVATED'),
+      );
+    const steadyState = await measure({ ...shape, memberChangesPerRegion: 0, ownAccountChanges: false });
+    return { settings, worstCase, steadyState, finalStateMatchesPolicy, secondRunWrites: steadyState.writeCalls };
+  } finally {
+    await endpoint.close();
+  }
+}
+
+function measurement(
+  endpoint: LocalAwsEndpoint,
+  invocation: { runMs: number; initMs: number; peakRssKiB: number },
+  summary: RunSummary,
+  shape: RunShape,
+  limits: Limits,
+): RunMeasurement {
+  const bounds = lowerBounds(shape);
+  const operations = {} as Record<Operation, OperationCount>;
+  const unexpectedCalls: Record<string, number> = {};
+  let throttled = 0;
+  const seen = new Set<string>();
+  for (const [key, requests] of endpoint.calls) {
+    if (key.includes('@')) continue; // per-region counts; the totals are enough here
+    const operation = key.split('.')[1] as string;
+    const throttledHere = endpoint.throttledBy.get(key) ?? 0;
+    throttled += throttledHere;
+    seen.add(operation);
+    if (operation in bounds) {
+      operations[operation as Operation] = {
+        calls: requests - throttledHere,
+        lowerBound: bounds[operation as Operation],
+        throttled: throttledHere,
+      };
+    } else {
+      unexpectedCalls[operation] = requests;
+    }
+  }
+  for (const operation of Object.keys(bounds) as Operation[]) {
+    if (!seen.has(operation)) operations[operation] = { calls: 0, lowerBound: bounds[operation], throttled: 0 };
+  }
+  const calls = Object.values(operations).reduce((sum, count) => sum + count.calls, 0);
+  const bound = Object.values(bounds).reduce((sum, count) => sum + count, 0);
+  const wallSeconds = invocation.runMs / 1000;
+  const floorSeconds = runFloor(bounds, shape.regions, limits);
+  return {
+    wallSeconds,
+    floorSeconds,
+    operations,
+    callRatio: (calls + Object.values(unexpectedCalls).reduce((sum, count) => sum + count, 0)) / bound,
+    throttled,
+    unexpectedCalls,
+    writeCalls: endpoint.writeCount(),
+    peakRssMiB: invocation.peakRssKiB / 1024,
+    initMs: invocation.initMs,
+    totals: summary.totals,
+  };
+}
