@@ -1,6 +1,6 @@
 import type { RunSummary } from '../lambda/reconciler/summary';
 import { LocalAwsEndpoint } from '../local/aws-endpoint/server';
-import { invokeBundleMeasured } from '../local/bundle';
+import { type DeployedFunction, invokeBundleMeasured } from '../local/bundle';
 import { SimulatedOrganization } from '../local/simulated-organization';
 import { type Limits, lowerBounds, type Operation, type RunShape, runFloor } from './floor';
 
@@ -34,6 +34,13 @@ export interface ScenarioSettings {
   readonly latencyMs: number;
   /** Requests a second the endpoint allows per operation and region (Organizations: per operation). */
   readonly ratePerSecond: number;
+  /**
+   * V8's heap budget. `lambda`: a quarter of the function's memory, what V8 gives itself on a host
+   * of that size, as in Lambda's microVM. `host`: V8's default on the machine running the benchmark
+   * (a quarter of its RAM), which lets garbage pile up far past what Lambda would allow.
+   * @default 'lambda'
+   */
+  readonly heap?: 'lambda' | 'host';
 }
 
 export interface OperationCount {
@@ -86,7 +93,7 @@ export function worstCaseOrganization(settings: ScenarioSettings): SimulatedOrga
 }
 
 /** Runs the bundled function twice against the local endpoint: the worst case, then the steady state. */
-export async function runScenario(bundle: string, settings: ScenarioSettings): Promise<ScenarioResult> {
+export async function runScenario(fn: DeployedFunction, settings: ScenarioSettings): Promise<ScenarioResult> {
   const regions = REGIONS.slice(0, settings.regions);
   const organization = worstCaseOrganization(settings);
   const endpoint = await LocalAwsEndpoint.start(organization);
@@ -94,12 +101,15 @@ export async function runScenario(bundle: string, settings: ScenarioSettings): P
     const queueUrl = endpoint.createQueue('failed-accounts');
     const policy = { version: 1, default: 'ACTIVATED', regions };
     endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version: 1 });
+    const heapBudget = settings.heap === 'host' ? '' : ` --max-old-space-size=${Math.floor(fn.memoryMiB / 4)}`;
+    // The environment the stack deploys (NODE_OPTIONS with source maps, log level), then the endpoint's.
     const env = {
+      ...fn.environment,
+      NODE_OPTIONS: `${fn.environment.NODE_OPTIONS ?? ''}${heapBudget}`.trim(),
       ...endpoint.environment(),
       AWS_REGION: regions[0] as string,
       POLICY_PARAMETER_NAME: PARAMETER,
       FAILED_ACCOUNTS_QUEUE_URL: queueUrl,
-      POWERTOOLS_LOG_LEVEL: 'WARN',
       // The function paces itself to the same rate the endpoint enforces (its shipped default is 10).
       ORGANIZATIONS_REQUESTS_PER_SECOND: String(settings.ratePerSecond),
       INSPECTOR_REQUESTS_PER_SECOND: String(settings.ratePerSecond),
@@ -108,7 +118,7 @@ export async function runScenario(bundle: string, settings: ScenarioSettings): P
     const limits = { perSecond: settings.ratePerSecond, latency: settings.latencyMs / 1000 };
     const measure = async (shape: Omit<RunShape, 'failures'>): Promise<RunMeasurement> => {
       endpoint.resetCounters();
-      const invocation = await invokeBundleMeasured(bundle, {}, organization.delegatedAdminAccountId, env);
+      const invocation = await invokeBundleMeasured(fn.bundle, {}, organization.delegatedAdminAccountId, env);
       const summary = invocation.result as RunSummary;
       return measurement(endpoint, invocation, summary, { ...shape, failures: summary.totals.failed }, limits);
     };

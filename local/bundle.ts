@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -10,14 +10,20 @@ import { DeepInspectionStack } from '../lib/deep-inspection-stack';
 const run = promisify(execFile);
 const INVOKER = path.join(__dirname, 'invoke-bundle.cjs');
 
-/**
- * Synthesizes the stack with real bundling and returns the directory of the function's asset:
- * the very esbuild output `cdk deploy` uploads.
- */
-export function buildBundle(): string {
+/** The function as the stack deploys it: its bundle, and the settings the bundle runs with. */
+export interface DeployedFunction {
+  /** The directory of the function's asset: the very esbuild output `cdk deploy` uploads. */
+  readonly bundle: string;
+  /** The environment variables the stack sets to literal values (NODE_OPTIONS, log level…). */
+  readonly environment: Record<string, string>;
+  readonly memoryMiB: number;
+}
+
+/** Synthesizes the stack with real bundling and reads the function's bundle and settings from it. */
+export function buildFunction(): DeployedFunction {
   const outdir = mkdtempSync(path.join(tmpdir(), 'cdk-e2e-'));
   const app = new App({ outdir });
-  new DeepInspectionStack(app, 'E2E', {
+  const stack = new DeepInspectionStack(app, 'E2E', {
     config: readConfig(() => undefined),
     baseDirectory: path.join(__dirname, '..'),
     env: { account: '111122223333', region: 'us-east-1' },
@@ -25,7 +31,32 @@ export function buildBundle(): string {
   app.synth();
   const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
   if (assets.length !== 1) throw new Error(`expected one asset in ${outdir}, found ${assets.join(', ')}`);
-  return path.join(outdir, assets[0] as string);
+  const template = JSON.parse(readFileSync(path.join(outdir, `${stack.artifactId}.template.json`), 'utf8'));
+  const functions = Object.values(
+    template.Resources as Record<string, { Type: string; Properties: FunctionProperties }>,
+  )
+    .filter((resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Handler === 'index.handler')
+    .map((resource) => resource.Properties);
+  if (functions.length !== 1)
+    throw new Error(`expected one reconciler function in the template, found ${functions.length}`);
+  const [properties] = functions as [FunctionProperties];
+  const environment = Object.fromEntries(
+    Object.entries(properties.Environment?.Variables ?? {}).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
+  return { bundle: path.join(outdir, assets[0] as string), environment, memoryMiB: properties.MemorySize };
+}
+
+interface FunctionProperties {
+  readonly Handler: string;
+  readonly MemorySize: number;
+  readonly Environment?: { readonly Variables?: Record<string, unknown> };
+}
+
+/** The directory of the function's asset: the very esbuild output `cdk deploy` uploads. */
+export function buildBundle(): string {
+  return buildFunction().bundle;
 }
 
 export class InvocationFailed extends Error {}
@@ -58,10 +89,18 @@ export async function invokeBundleMeasured(
   env: Record<string, string>,
 ): Promise<Invocation> {
   const resultFile = path.join(mkdtempSync(path.join(tmpdir(), 'invoke-')), 'result.json');
-  await run(process.execPath, [INVOKER, bundleDirectory, JSON.stringify(event), accountId, resultFile], {
+  const crash = await run(process.execPath, [INVOKER, bundleDirectory, JSON.stringify(event), accountId, resultFile], {
     env: { PATH: process.env.PATH ?? '', ...env },
     maxBuffer: 64 * 1024 * 1024,
-  }).catch(() => undefined); // the result file says what happened
+  }).then(
+    () => undefined,
+    (error: Error & { stderr?: string }) => error, // the result file says what happened, if there is one
+  );
+  if (!existsSync(resultFile)) {
+    throw new InvocationFailed(
+      `the function's process died without an answer: ${crash?.message ?? ''} ${crash?.stderr?.slice(-2000) ?? ''}`,
+    );
+  }
   const outcome = JSON.parse(readFileSync(resultFile, 'utf8'));
   if (!outcome.ok) throw new InvocationFailed(`${outcome.error.name}: ${outcome.error.message}`);
   return { result: outcome.result, initMs: outcome.initMs, runMs: outcome.runMs, peakRssKiB: outcome.peakRssKiB };

@@ -7,7 +7,7 @@ import {
   UpdateEc2DeepInspectionConfigurationCommand,
 } from '@aws-sdk/client-inspector2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { InspectorRegion } from '../../lambda/reconciler/aws/inspector';
+import { InspectorRegion, ObservationCollector } from '../../lambda/reconciler/aws/inspector';
 
 const inspector = mockClient(Inspector2Client);
 const region = () => new InspectorRegion(new Inspector2Client({ region: 'eu-west-1' }));
@@ -213,5 +213,45 @@ describe('InspectorRegion.updateOwnAccount', () => {
       activateDeepInspection: true,
     });
     expect(result).toEqual({ accountId: ADMIN, ok: true, status: 'ACTIVATED' });
+  });
+});
+
+describe('ObservationCollector', () => {
+  const statusPage = {
+    accounts: [
+      {
+        accountId: '111111111111',
+        state: { status: 'ENABLED' as const },
+        resourceState: { ec2: { status: 'ENABLED' as const } },
+      },
+    ],
+    failedAccounts: [{ accountId: '222222222222', errorCode: 'ACCESS_DENIED' as const, errorMessage: 'not a member' }],
+  } as never;
+  const deepPage = {
+    accountIds: [{ accountId: '111111111111', status: 'DEACTIVATED' as const }],
+    failedAccountIds: [],
+  };
+
+  it('joins the two reads the same whichever page arrives first', () => {
+    const statusFirst = new ObservationCollector();
+    statusFirst.addAccountStatus(statusPage);
+    statusFirst.addDeepInspectionStatus(deepPage);
+    const deepFirst = new ObservationCollector();
+    deepFirst.addDeepInspectionStatus(deepPage);
+    deepFirst.addAccountStatus(statusPage);
+
+    const expected = new Map([
+      ['111111111111', { kind: 'OBSERVED', ec2ScanStatus: 'ENABLED', deepInspection: 'DEACTIVATED' }],
+      ['222222222222', { kind: 'NOT_INSPECTOR_MEMBER', detail: 'ACCESS_DENIED: not a member' }],
+    ]);
+    expect(statusFirst.observations()).toEqual(expected);
+    expect(deepFirst.observations()).toEqual(expected);
+  });
+
+  it('leaves out an account only the deep-inspection read mentions', () => {
+    const collector = new ObservationCollector();
+    collector.addDeepInspectionStatus({ accountIds: [{ accountId: '333333333333', status: 'ACTIVATED' }] });
+
+    expect(collector.observations().size).toBe(0);
   });
 });
