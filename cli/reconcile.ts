@@ -160,11 +160,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     ? undefined
     : (message: string) => io.stderr(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
   const clients = createClients(options.region, io.env);
+  const sts = new STSClient({ region: options.region });
   try {
-    const ownAccountId =
-      options.accountId ??
-      (await new STSClient({ region: options.region }).send(new GetCallerIdentityCommand({}))).Account ??
-      '';
+    const ownAccountId = options.accountId ?? (await sts.send(new GetCallerIdentityCommand({}))).Account ?? '';
     progress?.(`running as account ${ownAccountId}${options.invocation.dryRun ? ', dry run' : ''}`);
     const printed = new PrintedFailures();
     const result = await reconcile(
@@ -201,6 +199,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const name = (error as Error).name;
     io.stderr(`reconcile: ${error instanceof Error && name !== 'Error' ? error.message : describe(error)}\n`);
     return name === 'PolicyError' || name === 'InvocationError' ? 2 : 1;
+  } finally {
+    // Keep-alive connections would otherwise hold the process (and a test runner) open after the run.
+    clients.destroy();
+    sts.destroy();
   }
 }
 

@@ -137,6 +137,26 @@ describe('InspectorRegion.read', () => {
       region().read({ accountIds: ['111111111111'], ownAccountId: ADMIN, includeConfiguration: false }),
     ).rejects.toThrow('not the delegated administrator');
   });
+
+  it('stops every read of a region once one fails, and settles them all before it rejects', async () => {
+    const denied = Object.assign(new Error('not the delegated administrator'), { name: 'AccessDeniedException' });
+    inspector.on(BatchGetAccountStatusCommand).rejects(denied);
+    let deepSettled = 0;
+    inspector.on(BatchGetMemberEc2DeepInspectionStatusCommand).callsFake(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      deepSettled++;
+      return {};
+    });
+
+    // 1,000 accounts: ten batches for each read, two at a time.
+    const read = region().read({ accountIds: ids(1000), ownAccountId: ADMIN, includeConfiguration: false });
+
+    await expect(read).rejects.toThrow(denied);
+    expect(inspector.commandCalls(BatchGetAccountStatusCommand).length).toBeLessThanOrEqual(2);
+    const deepCalls = inspector.commandCalls(BatchGetMemberEc2DeepInspectionStatusCommand).length;
+    expect(deepCalls).toBeLessThanOrEqual(2);
+    expect(deepSettled).toBe(deepCalls);
+  });
 });
 
 describe('InspectorRegion.updateMembers', () => {

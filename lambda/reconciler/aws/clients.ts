@@ -40,6 +40,8 @@ export interface Clients {
   readonly sqs: SQSClient;
   /** One Inspector client per region, created on first use and kept. */
   readonly inspector: (region: string) => Inspector2Client;
+  /** Closes every client's connections: for a command line that is done; a Lambda container keeps them. */
+  readonly destroy: () => void;
 }
 
 /**
@@ -51,13 +53,19 @@ export function createClients(region: string, env: NodeJS.ProcessEnv = process.e
   const settings = retrySettings(env);
   const inspectorRate = requestsPerSecond(env, 'INSPECTOR_REQUESTS_PER_SECOND');
   const inspectors = new Map<string, Inspector2Client>();
+  const organizations = pace(
+    new OrganizationsClient({ ...settings, region: organizationsRegion(region) }),
+    requestsPerSecond(env, 'ORGANIZATIONS_REQUESTS_PER_SECOND'),
+  );
+  const ssm = new SSMClient({ ...settings, region });
+  const sqs = new SQSClient({ ...settings, region });
   return {
-    organizations: pace(
-      new OrganizationsClient({ ...settings, region: organizationsRegion(region) }),
-      requestsPerSecond(env, 'ORGANIZATIONS_REQUESTS_PER_SECOND'),
-    ),
-    ssm: new SSMClient({ ...settings, region }),
-    sqs: new SQSClient({ ...settings, region }),
+    organizations,
+    ssm,
+    sqs,
+    destroy: () => {
+      for (const client of [organizations, ssm, sqs, ...inspectors.values()]) client.destroy();
+    },
     inspector: (inspectorRegion) => {
       let client = inspectors.get(inspectorRegion);
       if (client === undefined) {

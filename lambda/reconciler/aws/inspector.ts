@@ -102,17 +102,25 @@ export class InspectorRegion implements RegionInspector {
     // Each response is folded in as it arrives: at 10,000 accounts × 17 regions, keeping the SDK's
     // response objects until the last batch came back was most of the run's memory.
     const collector = new ObservationCollector();
-    const [, , configuration] = await Promise.all([
-      this.eachChunk(accountIds, canContinue, async (ids) =>
-        collector.addAccountStatus(await this.client.send(new BatchGetAccountStatusCommand({ accountIds: ids }))),
-      ),
-      this.eachChunk(memberIds, canContinue, async (ids) =>
-        collector.addDeepInspectionStatus(
-          await this.client.send(new BatchGetMemberEc2DeepInspectionStatusCommand({ accountIds: ids })),
+    // The first failure aborts the calls in flight and stops new ones, and read() returns only once
+    // every call has settled: no call of a failed region goes on behind the run's back.
+    const abort = new AbortController();
+    const abortSignal = abort.signal;
+    const [, , configuration] = await settleAll(abort, [
+      this.eachChunk(accountIds, canContinue, abortSignal, async (ids) =>
+        collector.addAccountStatus(
+          await this.client.send(new BatchGetAccountStatusCommand({ accountIds: ids }), { abortSignal }),
         ),
       ),
-      includesOwn || includeConfiguration ? this.getConfiguration() : Promise.resolve(undefined),
-    ]);
+      this.eachChunk(memberIds, canContinue, abortSignal, async (ids) =>
+        collector.addDeepInspectionStatus(
+          await this.client.send(new BatchGetMemberEc2DeepInspectionStatusCommand({ accountIds: ids }), {
+            abortSignal,
+          }),
+        ),
+      ),
+      includesOwn || includeConfiguration ? this.getConfiguration(abortSignal) : Promise.resolve(undefined),
+    ] as const);
     const observations = collector.observations();
     if (includesOwn && configuration !== undefined) {
       const own = observations.get(ownAccountId);
@@ -187,8 +195,8 @@ export class InspectorRegion implements RegionInspector {
     await this.client.send(new UpdateOrgEc2DeepInspectionConfigurationCommand({ orgPackagePaths: [...paths] }));
   }
 
-  private async getConfiguration(): Promise<DeepInspectionConfiguration> {
-    const response = await this.client.send(new GetEc2DeepInspectionConfigurationCommand({}));
+  private async getConfiguration(abortSignal: AbortSignal): Promise<DeepInspectionConfiguration> {
+    const response = await this.client.send(new GetEc2DeepInspectionConfigurationCommand({}), { abortSignal });
     return {
       orgPackagePaths: response.orgPackagePaths ?? [],
       ...(response.status === undefined ? {} : { status: response.status }),
@@ -199,13 +207,35 @@ export class InspectorRegion implements RegionInspector {
   private eachChunk<R>(
     ids: readonly string[],
     canContinue: CanContinue,
+    abortSignal: AbortSignal,
     call: (ids: string[]) => Promise<R>,
   ): Promise<R[]> {
-    return mapWithConcurrency(chunk(ids, MAX_ACCOUNTS_PER_CALL), BATCH_CONCURRENCY, (batch) => {
+    return mapWithConcurrency(chunk(ids, MAX_ACCOUNTS_PER_CALL), BATCH_CONCURRENCY, async (batch) => {
+      abortSignal.throwIfAborted();
       if (!canContinue()) throw new DeadlineReached();
       return call(batch);
     });
   }
+}
+
+/**
+ * Like Promise.all, but the first rejection aborts `abort` (so the others stop early) and the result
+ * comes only once every promise has settled; it rejects with that first error, not the aborts it caused.
+ */
+async function settleAll<T extends readonly unknown[]>(
+  abort: AbortController,
+  work: { readonly [K in keyof T]: Promise<T[K]> },
+): Promise<T> {
+  const settled = await Promise.allSettled(
+    work.map((promise) =>
+      promise.catch((error: unknown) => {
+        if (!abort.signal.aborted) abort.abort(error);
+        throw error;
+      }),
+    ),
+  );
+  if (abort.signal.aborted) throw abort.signal.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 type AccountStatus =
