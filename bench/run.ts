@@ -7,7 +7,7 @@ import { buildFunction } from '../local/bundle';
 import { measureInit } from './init';
 import { runNaive } from './naive';
 import { renderResults } from './report';
-import { runScenario, type ScenarioResult, type ScenarioSettings } from './scenario';
+import { lambdaOldSpaceMiB, runScenario, type ScenarioResult, type ScenarioSettings } from './scenario';
 
 const USAGE = `Usage: npm run bench [-- --quick]
 
@@ -74,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
     machine: machine(),
     settings: { latencyMs: LATENCY_MS, ratePerSecondPerOperationAndRegion: RATE_PER_SECOND },
     targets: TARGETS,
-    function: { memoryMiB: fn.memoryMiB, environment: fn.environment, v8OldSpaceMiB: Math.floor(fn.memoryMiB / 4) },
+    function: { memoryMiB: fn.memoryMiB, environment: fn.environment, v8OldSpaceMiB: lambdaOldSpaceMiB(fn) },
     bundle: { bytes: bundleBytes, initMs: initTimes },
     scenarios,
     hostHeap,

@@ -92,6 +92,11 @@ export function worstCaseOrganization(settings: ScenarioSettings): SimulatedOrga
   });
 }
 
+/** The old space V8 gives itself on a host with the function's memory, as Lambda's microVM has: a quarter. */
+export function lambdaOldSpaceMiB(fn: DeployedFunction): number {
+  return Math.floor(fn.memoryMiB / 4);
+}
+
 /** Runs the bundled function twice against the local endpoint: the worst case, then the steady state. */
 export async function runScenario(fn: DeployedFunction, settings: ScenarioSettings): Promise<ScenarioResult> {
   const regions = REGIONS.slice(0, settings.regions);
@@ -101,7 +106,7 @@ export async function runScenario(fn: DeployedFunction, settings: ScenarioSettin
     const queueUrl = endpoint.createQueue('failed-accounts');
     const policy = { version: 1, default: 'ACTIVATED', regions };
     endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version: 1 });
-    const heapBudget = settings.heap === 'host' ? '' : ` --max-old-space-size=${Math.floor(fn.memoryMiB / 4)}`;
+    const heapBudget = settings.heap === 'host' ? '' : ` --max-old-space-size=${lambdaOldSpaceMiB(fn)}`;
     // The environment the stack deploys (NODE_OPTIONS with source maps, log level), then the endpoint's.
     const env = {
       ...fn.environment,
@@ -149,29 +154,23 @@ function measurement(
   limits: Limits,
 ): RunMeasurement {
   const bounds = lowerBounds(shape);
-  const operations = {} as Record<Operation, OperationCount>;
-  const unexpectedCalls: Record<string, number> = {};
-  let throttled = 0;
-  const seen = new Set<string>();
+  // The endpoint counts `service.Operation` and `service.Operation@region`; the totals are enough here.
+  const byOperation = new Map<string, { requests: number; throttled: number }>();
   for (const [key, requests] of endpoint.calls) {
-    if (key.includes('@')) continue; // per-region counts; the totals are enough here
-    const operation = key.split('.')[1] as string;
-    const throttledHere = endpoint.throttledBy.get(key) ?? 0;
-    throttled += throttledHere;
-    seen.add(operation);
-    if (operation in bounds) {
-      operations[operation as Operation] = {
-        calls: requests - throttledHere,
-        lowerBound: bounds[operation as Operation],
-        throttled: throttledHere,
-      };
-    } else {
-      unexpectedCalls[operation] = requests;
-    }
+    if (key.includes('@')) continue;
+    byOperation.set(key.split('.')[1] as string, { requests, throttled: endpoint.throttledBy.get(key) ?? 0 });
   }
-  for (const operation of Object.keys(bounds) as Operation[]) {
-    if (!seen.has(operation)) operations[operation] = { calls: 0, lowerBound: bounds[operation], throttled: 0 };
-  }
+  const operations = Object.fromEntries(
+    (Object.keys(bounds) as Operation[]).map((operation) => {
+      const { requests, throttled } = byOperation.get(operation) ?? { requests: 0, throttled: 0 };
+      return [operation, { calls: requests - throttled, lowerBound: bounds[operation], throttled }];
+    }),
+  ) as Record<Operation, OperationCount>;
+  const unexpectedCalls = Object.fromEntries(
+    [...byOperation]
+      .filter(([operation]) => !(operation in bounds))
+      .map(([operation, { requests }]) => [operation, requests]),
+  );
   const calls = Object.values(operations).reduce((sum, count) => sum + count.calls, 0);
   const bound = Object.values(bounds).reduce((sum, count) => sum + count, 0);
   const wallSeconds = invocation.runMs / 1000;
@@ -181,7 +180,7 @@ function measurement(
     floorSeconds,
     operations,
     callRatio: (calls + Object.values(unexpectedCalls).reduce((sum, count) => sum + count, 0)) / bound,
-    throttled,
+    throttled: endpoint.throttled,
     unexpectedCalls,
     writeCalls: endpoint.writeCount(),
     peakRssMiB: invocation.peakRssKiB / 1024,

@@ -33,20 +33,13 @@ const { handler } = require(path.join(bundleDirectory, 'index.js'));
 const initMs = Number(process.hrtime.bigint() - started) / 1e6;
 
 const invoked = process.hrtime.bigint();
-const runMs = () => Number(process.hrtime.bigint() - invoked) / 1e6;
+const measured = () => ({ initMs, runMs: Number(process.hrtime.bigint() - invoked) / 1e6, peakRssKiB: peakRss() });
 handler(JSON.parse(eventJson), context).then(
-  (result) =>
-    writeFileSync(resultFile, JSON.stringify({ ok: true, result, initMs, runMs: runMs(), peakRssKiB: peakRss() })),
+  (result) => writeFileSync(resultFile, JSON.stringify({ ok: true, result, ...measured() })),
   (error) => {
     writeFileSync(
       resultFile,
-      JSON.stringify({
-        ok: false,
-        error: { name: error.name, message: error.message },
-        initMs,
-        runMs: runMs(),
-        peakRssKiB: peakRss(),
-      }),
+      JSON.stringify({ ok: false, error: { name: error.name, message: error.message }, ...measured() }),
     );
     process.exitCode = 1;
   },

@@ -63,7 +63,6 @@ export class LocalAwsEndpoint {
   faults: Faults = {};
   /** `service.Operation` → calls, and `service.Operation@region` → calls in that region. */
   readonly calls = new Map<string, number>();
-  throttled = 0;
   /** `service.Operation` → requests answered with a throttling error. */
   readonly throttledBy = new Map<string, number>();
   private requests = 0;
@@ -110,6 +109,11 @@ export class LocalAwsEndpoint {
     };
   }
 
+  /** Requests answered with a throttling error, all operations together. */
+  get throttled(): number {
+    return [...this.throttledBy.values()].reduce((sum, count) => sum + count, 0);
+  }
+
   callCount(operation: string, region?: string): number {
     let total = 0;
     for (const [key, count] of this.calls) {
@@ -131,7 +135,6 @@ export class LocalAwsEndpoint {
   resetCounters(): void {
     this.calls.clear();
     this.throttledBy.clear();
-    this.throttled = 0;
     this.requests = 0;
     this.buckets.clear();
   }
@@ -158,7 +161,6 @@ export class LocalAwsEndpoint {
           ? error
           : new ServiceError(500, 'InternalServerException', (error as Error).message);
       if (route && failure.code === THROTTLING[route.service].code) {
-        this.throttled += 1;
         const key = `${route.service}.${route.operation}`;
         this.throttledBy.set(key, (this.throttledBy.get(key) ?? 0) + 1);
       }
