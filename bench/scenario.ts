@@ -137,8 +137,12 @@ export async function runScenario(fn: DeployedFunction, settings: ScenarioSettin
     const finalStateMatchesPolicy =
       worstCase.totals.failed === 0 &&
       regions.every((region) =>
-        [...organization.deepInspectionStates(region).values()].every((state) => state === 'ACTIVATED'),
+        [...organization.deepInspectionStates(region, { eventually: true }).values()].every(
+          (state) => state === 'ACTIVATED',
+        ),
       );
+    // Inspector settles updates asynchronously: the steady state is measured once nothing reads PENDING.
+    await endpoint.settled();
     const steadyState = await measure({ ...shape, memberChangesPerRegion: 0, ownAccountChanges: false });
     return { settings, worstCase, steadyState, finalStateMatchesPolicy, secondRunWrites: steadyState.writeCalls };
   } finally {

@@ -3,8 +3,28 @@ import type { DeepInspectionStatus } from '../lambda/reconciler/model';
 /** Inspector's view of one account in one region. */
 export interface SimulatedInspectorAccount {
   member: boolean;
+  /** Inspector's `Status` enum: ENABLING | ENABLED | DISABLING | DISABLED | SUSPENDING | SUSPENDED. */
   ec2ScanStatus: string;
   deepInspection: DeepInspectionStatus;
+  /** Inspector's reason when `deepInspection` is FAILED. */
+  errorMessage?: string;
+  /** An update Inspector accepted and has not finished: the account reads PENDING until `settlesAt`. */
+  pending?: { readonly to: 'ACTIVATED' | 'DEACTIVATED'; readonly settlesAt: number; readonly fails: boolean };
+  /** BatchGetAccountStatus lists the account in `failedAccounts` with this `ErrorCode` (e.g. ACCOUNT_IS_ISOLATED). */
+  accountStatusError?: string;
+}
+
+/** Brings an account's pending update to its end once its time has come. */
+export function settle(account: SimulatedInspectorAccount, now: number): SimulatedInspectorAccount {
+  const pending = account.pending;
+  if (pending !== undefined && now >= pending.settlesAt) {
+    account.pending = undefined;
+    account.deepInspection = pending.fails ? 'FAILED' : pending.to;
+    account.errorMessage = pending.fails
+      ? `Simulated failure to ${pending.to === 'ACTIVATED' ? 'activate' : 'deactivate'} deep inspection`
+      : undefined;
+  }
+  return account;
 }
 
 export interface SimulatedAccount {
@@ -56,6 +76,8 @@ export class SimulatedOrganization {
   /** region → account id → Inspector state. */
   readonly inspector = new Map<string, Map<string, SimulatedInspectorAccount>>();
   readonly orgPackagePaths = new Map<string, string[]>();
+  /** region → GetConfiguration's EC2 scan mode (EC2_SSM_AGENT_BASED unless set; EC2_HYBRID is Enhanced EC2 Scanning). */
+  readonly ec2ScanMode = new Map<string, string>();
   /** The same account objects by id: the endpoint looks up every id of every batch, 170,000 a run at scale. */
   private readonly accountsById = new Map<string, SimulatedAccount>();
 
@@ -125,9 +147,28 @@ export class SimulatedOrganization {
     return this.inspector.get(region)?.get(id);
   }
 
-  /** Deep-inspection state of every account in a region. */
-  deepInspectionStates(region: string): Map<string, DeepInspectionStatus> {
-    return new Map([...(this.inspector.get(region) ?? [])].map(([id, state]) => [id, state.deepInspection]));
+  /** Deep-inspection state of every account in a region; with `eventually`, as pending updates will leave it. */
+  deepInspectionStates(region: string, { eventually = false } = {}): Map<string, DeepInspectionStatus> {
+    return new Map(
+      [...(this.inspector.get(region) ?? [])].map(([id, state]) => [
+        id,
+        eventually && state.pending ? (state.pending.fails ? 'FAILED' : state.pending.to) : state.deepInspection,
+      ]),
+    );
+  }
+
+  /** `o-…/r-…/ou-…/…/<account id>/`, as Organizations' `Account.Paths` spells it. */
+  pathOf(accountIdToFind: string): string {
+    return `${[this.organizationId, ...this.ancestorsOf(accountIdToFind), accountIdToFind].join('/')}/`;
+  }
+
+  /** When the last pending update settles (epoch ms), or 0 when none is pending. */
+  lastSettlement(): number {
+    let last = 0;
+    for (const accounts of this.inspector.values()) {
+      for (const state of accounts.values()) if (state.pending) last = Math.max(last, state.pending.settlesAt);
+    }
+    return last;
   }
 }
 

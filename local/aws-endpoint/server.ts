@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SimulatedOrganization } from '../simulated-organization';
-import { ServiceError } from './errors';
-import { INSPECTOR_PATHS, inspector, LocalState, organizations, sqs, ssm } from './services';
+import { type AnsweredResponse, checkResponse } from './conformance';
+import { invalidRequest, ServiceError, serviceError, unparseable } from './errors';
+import { model, operationOf, type ServiceName, validate, type Violation } from './model';
+import { inspector, LocalState, organizations, type Simulation, sqs, ssm } from './services';
 
 /** Faults to inject; change them at any time between or during runs. */
 export interface Faults {
@@ -10,7 +12,7 @@ export interface Faults {
   latencyMs?: number;
   /** Every Nth request (counted across all services) is throttled. */
   throttleEveryNth?: number;
-  /** The Retry-After those throttles carry, in seconds (the SDK reads fractions). Default 0.2. */
+  /** The Retry-After those throttles carry, in whole seconds as the model types it. Default 1. */
   throttleRetryAfterSeconds?: number;
   /** Every Nth request answers 500. */
   serverErrorEveryNth?: number;
@@ -20,8 +22,13 @@ export interface Faults {
   deniedRegions?: readonly string[];
   /** Organizations answers AccessDenied, as when this account may not list the organization. */
   denyOrganizations?: boolean;
-  /** Inspector answers this operation with a ValidationException. */
-  rejectOperation?: string;
+  /**
+   * Operation → the error it answers, by its model name (`ResourceNotFoundException`,
+   * `ValidationException`, `ParameterNotFound`, …): any operation, any error its model declares.
+   */
+  errors?: Readonly<Record<string, string>>;
+  /** These operations never answer: the connection stays open until the caller gives up. */
+  hangOperations?: readonly string[];
 }
 
 const WRITE_OPERATIONS = new Set([
@@ -33,10 +40,22 @@ const WRITE_OPERATIONS = new Set([
 
 type Protocol = 'json' | 'rest-json' | 'query';
 interface Route {
-  readonly service: 'organizations' | 'inspector2' | 'ssm' | 'sqs' | 'sts';
+  readonly service: ServiceName;
   readonly operation: string;
   readonly protocol: Protocol;
 }
+
+/** A response that departs from the service's model, as the conformance check found it. */
+export interface ResponseViolation extends Violation {
+  readonly service: ServiceName;
+  readonly operation: string;
+  readonly status: number;
+}
+
+/** Inspector2 speaks REST-JSON: the model's `requestUri` names the operation. */
+const INSPECTOR_PATHS: Record<string, string> = Object.fromEntries(
+  Object.values(model('inspector2').operations).map((operation) => [operation.http?.requestUri, operation.name]),
+);
 
 const TARGET_PREFIXES: Record<string, Route['service']> = {
   AWSOrganizationsV20161128: 'organizations',
@@ -44,12 +63,21 @@ const TARGET_PREFIXES: Record<string, Route['service']> = {
   AmazonSQS: 'sqs',
 };
 
+/** The 5xx each service answers when it fails inside. */
+const SERVER_ERROR: Record<Route['service'], string> = {
+  organizations: 'ServiceException',
+  inspector2: 'InternalServerException',
+  ssm: 'InternalServerError',
+  sqs: 'InternalFailure',
+  sts: 'InternalFailure',
+};
+
 /** The throttling error each service answers with, as the SDK classifies it. */
 const THROTTLING: Record<Route['service'], { status: number; code: string }> = {
   organizations: { status: 400, code: 'TooManyRequestsException' },
   inspector2: { status: 429, code: 'ThrottlingException' },
   ssm: { status: 400, code: 'ThrottlingException' },
-  sqs: { status: 400, code: 'ThrottlingException' },
+  sqs: { status: 400, code: 'RequestThrottled' },
   sts: { status: 400, code: 'Throttling' },
 };
 
@@ -65,6 +93,11 @@ export class LocalAwsEndpoint {
   readonly calls = new Map<string, number>();
   /** `service.Operation` → requests answered with a throttling error. */
   readonly throttledBy = new Map<string, number>();
+  /** Check every response against the model as it is sent; what departs from it lands in `violations`. */
+  checkResponses = true;
+  readonly violations: ResponseViolation[] = [];
+  /** `service.Operation status code` of every response checked, for the conformance suite's coverage. */
+  readonly answered = new Set<string>();
   private requests = 0;
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
@@ -74,6 +107,11 @@ export class LocalAwsEndpoint {
     organization: SimulatedOrganization,
   ) {
     this.state = new LocalState(organization);
+  }
+
+  /** How the simulated services behave in time: PENDING updates, `Paths` in ListAccounts. */
+  get simulation(): Simulation {
+    return this.state.simulation;
   }
 
   static async start(organization: SimulatedOrganization): Promise<LocalAwsEndpoint> {
@@ -90,6 +128,12 @@ export class LocalAwsEndpoint {
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
+  }
+
+  /** Resolves once every deep-inspection update the endpoint accepted has left PENDING. */
+  async settled(): Promise<void> {
+    const wait = this.state.organization.lastSettlement() - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait + 5));
   }
 
   /** Creates an empty queue and returns its URL, on this endpoint. */
@@ -143,28 +187,64 @@ export class LocalAwsEndpoint {
     const body = await readBody(request);
     const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(request.headers.authorization ?? '')?.[1] ?? 'us-east-1';
     let route: Route | undefined;
+    let answer: { status: number; headers: Record<string, string>; body: string };
     try {
       route = routeOf(request, body);
       this.count(route, region);
       if (this.faults.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.faults.latencyMs));
-      this.injectFaults(route, region);
-      if (route.service === 'sts') {
-        respondXml(response, callerIdentity(this.state.organization.delegatedAdminAccountId));
+      if (this.faults.hangOperations?.includes(route.operation)) {
+        await new Promise((resolve) => request.socket.once('close', resolve));
         return;
       }
-      const input = body.length === 0 ? {} : (JSON.parse(body) as Record<string, unknown>);
-      const output = this.dispatch(route, region, input);
-      respond(response, 200, route.protocol, output);
+      this.injectFaults(route, region);
+      answer =
+        route.service === 'sts'
+          ? xmlAnswer(callerIdentity(this.state.organization.delegatedAdminAccountId))
+          : jsonAnswer(route.protocol, this.dispatch(route, region, this.parseInput(route, body)));
     } catch (error) {
       const failure =
         error instanceof ServiceError
           ? error
-          : new ServiceError(500, 'InternalServerException', (error as Error).message);
+          : serviceError(route?.service ?? 'inspector2', 'InternalServerException', (error as Error).message);
       if (route && failure.code === THROTTLING[route.service].code) {
         const key = `${route.service}.${route.operation}`;
         this.throttledBy.set(key, (this.throttledBy.get(key) ?? 0) + 1);
       }
-      respondError(response, route?.protocol ?? 'rest-json', failure, route?.service === 'sqs');
+      answer = errorAnswer(route?.protocol ?? 'rest-json', failure, route?.service ?? 'inspector2');
+    }
+    if (route && this.checkResponses) this.check({ service: route.service, operation: route.operation, ...answer });
+    response.writeHead(answer.status, { ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)) });
+    response.end(answer.body);
+  }
+
+  /** The request body, held to the operation's input shape as the service holds it. */
+  private parseInput(route: Route, body: string): Record<string, unknown> {
+    let input: unknown = {};
+    if (body.length > 0) {
+      try {
+        input = JSON.parse(body);
+      } catch (error) {
+        throw unparseable(route.service, (error as Error).message);
+      }
+    }
+    const shape = operationOf(route.service, route.operation)?.input?.shape;
+    if (shape !== undefined) {
+      const violations = validate(route.service, shape, input);
+      if (violations.length > 0) throw invalidRequest(route.service, violations);
+    }
+    return input as Record<string, unknown>;
+  }
+
+  private check(response: AnsweredResponse): void {
+    const code = response.headers['x-amzn-errortype'] ?? (response.status === 200 ? '' : 'error');
+    this.answered.add(`${response.service}.${response.operation} ${response.status} ${code}`.trim());
+    for (const violation of checkResponse(response)) {
+      this.violations.push({
+        service: response.service,
+        operation: response.operation,
+        status: response.status,
+        ...violation,
+      });
     }
   }
 
@@ -178,33 +258,41 @@ export class LocalAwsEndpoint {
     if (route.service === 'sts') return; // identity lookups are not part of the reconciler's run
     this.requests += 1;
     const throttle = THROTTLING[route.service];
-    const { throttleEveryNth, serverErrorEveryNth, rateLimitPerSecond, deniedRegions } = this.faults;
+    const { throttleEveryNth, serverErrorEveryNth, rateLimitPerSecond, deniedRegions, errors } = this.faults;
     if (throttleEveryNth && this.requests % throttleEveryNth === 0) {
       throw new ServiceError(
         throttle.status,
         throttle.code,
         'Rate exceeded',
-        this.faults.throttleRetryAfterSeconds ?? 0.2,
+        Math.ceil(this.faults.throttleRetryAfterSeconds ?? 1),
       );
     }
     if (serverErrorEveryNth && this.requests % serverErrorEveryNth === 0) {
-      throw new ServiceError(500, 'InternalServerException', 'Simulated internal error');
+      throw serviceError(route.service, SERVER_ERROR[route.service], 'Simulated internal error');
     }
     if (rateLimitPerSecond) {
       const wait = this.take(
         `${route.service}.${route.operation}@${route.service === 'organizations' ? 'global' : region}`,
         rateLimitPerSecond,
       );
-      if (wait > 0) throw new ServiceError(throttle.status, throttle.code, 'Rate exceeded', wait / 1000);
+      // Whole seconds, as the model types Retry-After: a wait of 40 ms is announced as 1 s.
+      if (wait > 0) throw new ServiceError(throttle.status, throttle.code, 'Rate exceeded', Math.ceil(wait / 1000));
     }
     if (route.service === 'organizations' && this.faults.denyOrganizations) {
-      throw new ServiceError(400, 'AccessDeniedException', "You don't have permissions to access this resource.");
+      throw serviceError(route.service, 'AccessDeniedException', "You don't have permissions to access this resource.");
     }
-    if (route.service === 'inspector2' && route.operation === this.faults.rejectOperation) {
-      throw new ServiceError(400, 'ValidationException', 'Simulated validation failure');
+    const injected = errors?.[route.operation];
+    if (injected !== undefined) {
+      throw serviceError(route.service, injected, `Simulated ${injected}`, {
+        members: injected === 'ValidationException' && route.service === 'inspector2' ? { reason: 'OTHER' } : {},
+      });
     }
     if (route.service === 'inspector2' && deniedRegions?.includes(region)) {
-      throw new ServiceError(403, 'AccessDeniedException', `You are not the delegated administrator in ${region}`);
+      throw serviceError(
+        route.service,
+        'AccessDeniedException',
+        `You are not the delegated administrator in ${region}`,
+      );
     }
   }
 
@@ -264,14 +352,21 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function respond(response: ServerResponse, status: number, protocol: Protocol, output: unknown): void {
-  const body = JSON.stringify(output);
-  response.writeHead(status, {
-    'content-type': protocol === 'json' ? 'application/x-amz-json-1.1' : 'application/json',
-    'content-length': Buffer.byteLength(body),
-    'x-amzn-requestid': `local-${Date.now()}`,
-  });
-  response.end(body);
+type Answer = { status: number; headers: Record<string, string>; body: string };
+
+function jsonAnswer(protocol: Protocol, output: unknown): Answer {
+  return {
+    status: 200,
+    headers: {
+      'content-type': protocol === 'json' ? 'application/x-amz-json-1.1' : 'application/json',
+      'x-amzn-requestid': `local-${Date.now()}`,
+    },
+    body: JSON.stringify(output),
+  };
+}
+
+function xmlAnswer(body: string): Answer {
+  return { status: 200, headers: { 'content-type': 'text/xml' }, body };
 }
 
 /** STS GetCallerIdentity: the caller is the delegated administrator. */
@@ -286,31 +381,19 @@ function callerIdentity(accountId: string): string {
   ].join('');
 }
 
-function respondXml(response: ServerResponse, body: string): void {
-  response.writeHead(200, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body) });
-  response.end(body);
-}
-
-function respondError(
-  response: ServerResponse,
-  protocol: Protocol,
-  error: ServiceError,
-  queryCompatible: boolean,
-): void {
-  const headers: Record<string, string> = { 'x-amzn-requestid': `local-${Date.now()}` };
-  // Seconds with a fraction: the SDK honours "0.125" as 125 ms.
-  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = error.retryAfterSeconds.toFixed(3);
-  // SQS's JSON protocol is query-compatible: the SDK reads the code from this header too.
-  if (queryCompatible) headers['x-amzn-query-error'] = `${error.code};Sender`;
-  const body =
-    protocol === 'json'
-      ? JSON.stringify({ __type: error.code, message: error.message })
-      : JSON.stringify({ message: error.message });
-  if (protocol === 'rest-json') headers['x-amzn-errortype'] = error.code;
-  response.writeHead(error.status, {
-    ...headers,
+/** The error as the service's protocol sends it; the message member is spelled as the service's model spells it. */
+function errorAnswer(protocol: Protocol, error: ServiceError, service: ServiceName): Answer {
+  const headers: Record<string, string> = {
+    'x-amzn-requestid': `local-${Date.now()}`,
     'content-type': protocol === 'json' ? 'application/x-amz-json-1.1' : 'application/json',
-    'content-length': String(Buffer.byteLength(body)),
-  });
-  response.end(body);
+  };
+  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+  // SQS's JSON protocol is query-compatible: the SDK reads the code from this header too.
+  if (service === 'sqs') headers['x-amzn-query-error'] = `${error.code};Sender`;
+  const shape = model(service).shapes[error.code];
+  const messageMember = shape?.members?.Message !== undefined ? 'Message' : 'message';
+  const members = { [messageMember]: error.message, ...error.members };
+  if (protocol === 'rest-json') headers['x-amzn-errortype'] = error.code;
+  const body = JSON.stringify(protocol === 'json' ? { __type: error.code, ...members } : members);
+  return { status: error.status, headers, body };
 }

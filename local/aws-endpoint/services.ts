@@ -1,13 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { SimulatedOrganization } from '../simulated-organization';
-import { ServiceError, validation } from './errors';
+import { settle, type SimulatedInspectorAccount, type SimulatedOrganization } from '../simulated-organization';
+import { serviceError } from './errors';
 
-/** Documented limits the real services enforce, enforced here the same way. */
-const MAX_INSPECTOR_BATCH = 100;
-const MAX_ORGANIZATIONS_PAGE = 20;
+/** Organizations' page size when a request names none. */
+const DEFAULT_ORGANIZATIONS_PAGE = 20;
+/** SQS's documented ceiling for a batch; its model does not state it, so it is checked here. */
 const MAX_SQS_BATCH = 10;
-const MAX_PACKAGE_PATHS = 5;
-const ACCOUNT_ID = /^\d{12}$/;
+/** SSM's standard-tier value limit, which the model does not state. */
+const MAX_STANDARD_PARAMETER_BYTES = 4096;
 
 type Json = Record<string, unknown>;
 
@@ -16,133 +16,188 @@ export interface StoredMessage {
   readonly body: string;
 }
 
+/** How the simulated services behave in time and in shape. Each has a switch for focused tests. */
+export interface Simulation {
+  /** How long an accepted deep-inspection update reads PENDING before it settles. 0: it settles at once. */
+  pendingMs: number;
+  /** Share (0–1) of updates that settle to FAILED with an `errorMessage` instead of the requested state. */
+  settleToFailedShare: number;
+  /** ListAccounts returns each account's `Paths`; off, callers must walk the tree. */
+  paths: boolean;
+}
+
+export const DEFAULT_SIMULATION: Readonly<Simulation> = { pendingMs: 1500, settleToFailedShare: 0, paths: true };
+
 /** State the simulated services share beyond the organization: SSM parameters and SQS queues. */
 export class LocalState {
-  readonly parameters = new Map<string, { value: string; version: number }>();
+  readonly parameters = new Map<string, { value: string; version: number; tier?: string }>();
   readonly queues = new Map<string, StoredMessage[]>();
   /** Entries whose account id is here fail once in SendMessageBatch, as a partial failure. */
   readonly failQueueEntriesOnce = new Set<string>();
+  /** Entries whose account id is here are left out of SendMessageBatch's answer once: neither Successful nor Failed. */
+  readonly omitQueueEntriesOnce = new Set<string>();
   /** Accounts whose deep-inspection update Inspector refuses. */
   readonly failingUpdateAccounts = new Set<string>();
+  readonly simulation: Simulation = { ...DEFAULT_SIMULATION };
+  private settled = 0;
 
   constructor(readonly organization: SimulatedOrganization) {}
+
+  /** Starts an update: PENDING for `pendingMs`, then the requested state (or FAILED, for the configured share). */
+  startUpdate(account: SimulatedInspectorAccount, activate: boolean, now = Date.now()): void {
+    const to = activate ? 'ACTIVATED' : 'DEACTIVATED';
+    this.settled += 1;
+    const fails =
+      this.simulation.settleToFailedShare > 0 && fraction(this.settled) < this.simulation.settleToFailedShare;
+    account.errorMessage = undefined;
+    account.pending = { to, settlesAt: now + this.simulation.pendingMs, fails };
+    if (this.simulation.pendingMs <= 0) settle(account, now);
+    else account.deepInspection = 'PENDING';
+  }
 }
 
-function requireIds(value: unknown, field: string, { required }: { required: boolean }): string[] {
-  if (value === undefined && !required) return [];
-  if (!Array.isArray(value)) throw validation(`${field} must be a list`);
-  if (value.length > MAX_INSPECTOR_BATCH) {
-    throw validation(
-      `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must have length less than or equal to ${MAX_INSPECTOR_BATCH}`,
-    );
-  }
-  return value.map((id) => {
-    const accountId = typeof id === 'string' ? id : (id as { accountId?: unknown })?.accountId;
-    if (typeof accountId !== 'string' || !ACCOUNT_ID.test(accountId)) {
-      throw validation(
-        `Value '${String(accountId)}' at '${field}' failed to satisfy constraint: Member must satisfy regular expression pattern: ^\\d{12}$`,
-      );
-    }
-    return accountId;
-  });
+/** A deterministic spread of 0–1 over successive updates, so a share of failures is reproducible. */
+function fraction(index: number): number {
+  return (((index * 0.6180339887) % 1) + 1) % 1;
 }
 
-function page<T>(items: readonly T[], input: Json): { items: T[]; nextToken?: string } {
-  const max = (input.MaxResults as number | undefined) ?? MAX_ORGANIZATIONS_PAGE;
-  if (!Number.isInteger(max) || max < 1 || max > MAX_ORGANIZATIONS_PAGE) {
-    throw new ServiceError(400, 'InvalidInputException', `MaxResults must be between 1 and ${MAX_ORGANIZATIONS_PAGE}`);
-  }
+function page<T>(items: readonly T[], input: Json, operation: string): { items: T[]; nextToken?: string } {
+  const max = (input.MaxResults as number | undefined) ?? DEFAULT_ORGANIZATIONS_PAGE;
   const start = input.NextToken === undefined ? 0 : Number(input.NextToken);
+  if (!Number.isInteger(start) || start < 0 || start > items.length) {
+    throw serviceError('organizations', 'InvalidInputException', `${operation}: the NextToken is not valid`, {
+      members: { Reason: 'INVALID_NEXT_TOKEN' },
+    });
+  }
   const end = start + max;
   return { items: items.slice(start, end), ...(end < items.length ? { nextToken: String(end) } : {}) };
 }
 
-/** Organizations, JSON 1.1: the List* operations the reconciler calls. */
+/** Organizations, JSON 1.1: the List* operations the reconciler calls. Requests are already held to the model. */
 export function organizations(state: LocalState, operation: string, input: Json): Json {
   const org = state.organization;
+  const arn = (kind: string, id: string) =>
+    `arn:aws:organizations::${org.delegatedAdminAccountId}:${kind}/${org.organizationId}/${id}`;
   const account = (a: (typeof org.accounts)[number]) => ({
     Id: a.id,
-    Arn: `arn:aws:organizations::${org.delegatedAdminAccountId}:account/${org.organizationId}/${a.id}`,
+    Arn: arn('account', a.id),
     Email: `${a.name}@example.com`,
     Name: a.name,
     State: a.state,
+    ...(state.simulation.paths ? { Paths: [org.pathOf(a.id)] } : {}),
     JoinedMethod: 'CREATED',
     JoinedTimestamp: 1735689600,
   });
+  const requireParent = (parentId: unknown) => {
+    if (parentId !== org.rootId && !org.units.has(String(parentId))) {
+      throw serviceError(
+        'organizations',
+        'ParentNotFoundException',
+        `We can't find a root or OU with the ParentId ${String(parentId)}.`,
+      );
+    }
+  };
   switch (operation) {
     case 'ListAccounts': {
-      const { items, nextToken } = page(org.accounts, input);
+      const { items, nextToken } = page(org.accounts, input, operation);
       return { Accounts: items.map(account), ...(nextToken ? { NextToken: nextToken } : {}) };
     }
     case 'ListRoots':
-      return {
-        Roots: [
-          {
-            Id: org.rootId,
-            Name: 'Root',
-            Arn: `arn:aws:organizations::${org.delegatedAdminAccountId}:root/${org.organizationId}/${org.rootId}`,
-          },
-        ],
-      };
+      return { Roots: [{ Id: org.rootId, Name: 'Root', Arn: arn('root', org.rootId), PolicyTypes: [] }] };
     case 'ListOrganizationalUnitsForParent': {
+      requireParent(input.ParentId);
       const units = [...org.units.values()].filter((unit) => unit.parentId === input.ParentId);
-      const { items, nextToken } = page(units, input);
+      const { items, nextToken } = page(units, input, operation);
       return {
-        OrganizationalUnits: items.map((u) => ({ Id: u.id, Name: u.name })),
+        OrganizationalUnits: items.map((u) => ({
+          Id: u.id,
+          Arn: `arn:aws:organizations::${org.delegatedAdminAccountId}:ou/${org.organizationId}/${u.id}`,
+          Name: u.name,
+        })),
         ...(nextToken ? { NextToken: nextToken } : {}),
       };
     }
     case 'ListAccountsForParent': {
+      requireParent(input.ParentId);
       const { items, nextToken } = page(
         org.accounts.filter((a) => a.parentId === input.ParentId),
         input,
+        operation,
       );
       return { Accounts: items.map(account), ...(nextToken ? { NextToken: nextToken } : {}) };
     }
+    case 'ListParents': {
+      const childId = String(input.ChildId);
+      const parentId = org.account(childId)?.parentId ?? org.units.get(childId)?.parentId;
+      if (parentId === undefined) {
+        throw serviceError(
+          'organizations',
+          'ChildNotFoundException',
+          `We can't find an organizational unit (OU) or AWS account with the ChildId ${childId}.`,
+        );
+      }
+      return { Parents: [{ Id: parentId, Type: parentId.startsWith('r-') ? 'ROOT' : 'ORGANIZATIONAL_UNIT' }] };
+    }
     default:
-      throw new ServiceError(400, 'UnknownOperationException', `Organizations operation ${operation} is not simulated`);
+      throw serviceError(
+        'organizations',
+        'UnknownOperationException',
+        `Organizations operation ${operation} is not simulated`,
+      );
   }
 }
 
-/** Inspector2, REST-JSON: the path names the operation; the caller is the delegated administrator. */
-export const INSPECTOR_PATHS: Record<string, string> = {
-  '/status/batch/get': 'BatchGetAccountStatus',
-  '/ec2deepinspectionstatus/member/batch/get': 'BatchGetMemberEc2DeepInspectionStatus',
-  '/ec2deepinspectionstatus/member/batch/update': 'BatchUpdateMemberEc2DeepInspectionStatus',
-  '/ec2deepinspectionconfiguration/get': 'GetEc2DeepInspectionConfiguration',
-  '/ec2deepinspectionconfiguration/update': 'UpdateEc2DeepInspectionConfiguration',
-  '/ec2deepinspectionconfiguration/org/update': 'UpdateOrgEc2DeepInspectionConfiguration',
-};
+/** What BatchGetAccountStatus says beside a scan status, as its model requires (`State` needs all three). */
+function stateOf(status: string): Json {
+  return status === 'ENABLED'
+    ? { status, errorCode: 'ALREADY_ENABLED', errorMessage: 'Amazon Inspector is enabled' }
+    : { status, errorCode: 'RESOURCE_NOT_FOUND', errorMessage: `Scanning is ${status.toLowerCase()}` };
+}
 
+/** Inspector2, REST-JSON: the path names the operation; the caller is the delegated administrator. */
 export function inspector(state: LocalState, region: string, operation: string, input: Json): Json {
   const org = state.organization;
+  const now = Date.now();
   const member = (id: string) => {
     const found = org.inspectorAccount(region, id);
     const active = org.account(id)?.state === 'ACTIVE';
-    return found?.member && active ? found : undefined;
+    return found?.member && active ? settle(found, now) : undefined;
   };
   const admin = org.delegatedAdminAccountId;
+  const ownConfiguration = (own: SimulatedInspectorAccount | undefined) => ({
+    status: own?.deepInspection ?? 'DEACTIVATED',
+    ...(own?.errorMessage ? { errorMessage: own.errorMessage } : {}),
+    packagePaths: [],
+    orgPackagePaths: org.orgPackagePaths.get(region) ?? [],
+  });
   switch (operation) {
     case 'BatchGetAccountStatus': {
-      const ids = requireIds(input.accountIds, 'accountIds', { required: false });
       const accounts: Json[] = [];
       const failedAccounts: Json[] = [];
-      for (const accountId of ids) {
-        const state = member(accountId);
-        if (!state)
+      for (const accountId of (input.accountIds as string[] | undefined) ?? []) {
+        const account = member(accountId);
+        if (!account) {
           failedAccounts.push({
             accountId,
             errorCode: 'ACCESS_DENIED',
             errorMessage: `${accountId} is not an associated member`,
           });
-        else {
+        } else if (account.accountStatusError) {
+          failedAccounts.push({
+            accountId,
+            status: 'ENABLED',
+            resourceStatus: { ec2: account.ec2ScanStatus, ecr: 'ENABLED' },
+            errorCode: account.accountStatusError,
+            errorMessage: `Simulated ${account.accountStatusError}`,
+          });
+        } else {
           accounts.push({
             accountId,
-            state: { status: 'ENABLED' },
+            state: stateOf('ENABLED'),
             resourceState: {
-              ec2: { status: state.ec2ScanStatus },
-              ecr: { status: 'ENABLED' },
-              lambda: { status: 'DISABLED' },
+              ec2: stateOf(account.ec2ScanStatus),
+              ecr: stateOf('ENABLED'),
+              lambda: stateOf('DISABLED'),
             },
           });
         }
@@ -150,18 +205,22 @@ export function inspector(state: LocalState, region: string, operation: string, 
       return { accounts, failedAccounts };
     }
     case 'BatchGetMemberEc2DeepInspectionStatus': {
-      const ids = requireIds(input.accountIds, 'accountIds', { required: false });
       const accountIds: Json[] = [];
       const failedAccountIds: Json[] = [];
-      for (const accountId of ids) {
-        const state = member(accountId);
-        if (!state) failedAccountIds.push({ accountId, errorMessage: 'The account is not an associated member' });
-        else accountIds.push({ accountId, status: state.deepInspection });
+      for (const accountId of (input.accountIds as string[] | undefined) ?? []) {
+        const account = member(accountId);
+        if (!account) failedAccountIds.push({ accountId, errorMessage: 'The account is not an associated member' });
+        else {
+          accountIds.push({
+            accountId,
+            status: account.deepInspection,
+            ...(account.errorMessage ? { errorMessage: account.errorMessage } : {}),
+          });
+        }
       }
       return { accountIds, failedAccountIds };
     }
     case 'BatchUpdateMemberEc2DeepInspectionStatus': {
-      requireIds(input.accountIds, 'accountIds', { required: true });
       const accountIds: Json[] = [];
       const failedAccountIds: Json[] = [];
       for (const entry of input.accountIds as { accountId: string; activateDeepInspection: boolean }[]) {
@@ -178,7 +237,7 @@ export function inspector(state: LocalState, region: string, operation: string, 
         else if (account.ec2ScanStatus !== 'ENABLED') refuse('EC2 scanning is not enabled for this account');
         else if (state.failingUpdateAccounts.has(entry.accountId)) refuse('Simulated failure');
         else {
-          account.deepInspection = entry.activateDeepInspection ? 'ACTIVATED' : 'DEACTIVATED';
+          state.startUpdate(account, entry.activateDeepInspection, now);
           accountIds.push({ accountId: entry.accountId, status: account.deepInspection });
         }
       }
@@ -186,31 +245,33 @@ export function inspector(state: LocalState, region: string, operation: string, 
     }
     case 'GetEc2DeepInspectionConfiguration': {
       const own = org.inspectorAccount(region, admin);
-      return {
-        status: own?.deepInspection ?? 'DEACTIVATED',
-        packagePaths: [],
-        orgPackagePaths: org.orgPackagePaths.get(region) ?? [],
-      };
+      if (!own)
+        throw serviceError('inspector2', 'ResourceNotFoundException', 'Inspector is not enabled for this account');
+      return ownConfiguration(settle(own, now));
     }
     case 'UpdateEc2DeepInspectionConfiguration': {
       const own = org.inspectorAccount(region, admin);
-      if (!own) throw new ServiceError(404, 'ResourceNotFoundException', 'Inspector is not enabled for this account');
-      if (typeof input.activateDeepInspection === 'boolean')
-        own.deepInspection = input.activateDeepInspection ? 'ACTIVATED' : 'DEACTIVATED';
-      return { status: own.deepInspection, packagePaths: [], orgPackagePaths: org.orgPackagePaths.get(region) ?? [] };
+      if (!own) throw serviceError('inspector2', 'AccessDeniedException', 'Inspector is not enabled for this account');
+      settle(own, now);
+      if (typeof input.activateDeepInspection === 'boolean') state.startUpdate(own, input.activateDeepInspection, now);
+      return ownConfiguration(own);
     }
-    case 'UpdateOrgEc2DeepInspectionConfiguration': {
-      const paths = input.orgPackagePaths;
-      if (!Array.isArray(paths)) throw validation('orgPackagePaths is required');
-      if (paths.length > MAX_PACKAGE_PATHS)
-        throw validation(`orgPackagePaths must have at most ${MAX_PACKAGE_PATHS} items`);
-      if (paths.some((p) => typeof p !== 'string' || p.length < 1 || p.length > 512))
-        throw validation('each path must be 1-512 characters');
-      org.orgPackagePaths.set(region, [...(paths as string[])]);
+    case 'UpdateOrgEc2DeepInspectionConfiguration':
+      org.orgPackagePaths.set(region, [...(input.orgPackagePaths as string[])]);
       return {};
-    }
+    case 'GetConfiguration':
+      return {
+        ec2Configuration: {
+          scanModeState: { scanMode: org.ec2ScanMode.get(region) ?? 'EC2_SSM_AGENT_BASED', scanModeStatus: 'SUCCESS' },
+        },
+        ecrConfiguration: {},
+      };
     default:
-      throw new ServiceError(404, 'UnknownOperationException', `Inspector2 operation ${operation} is not simulated`);
+      throw serviceError(
+        'inspector2',
+        'UnknownOperationException',
+        `Inspector2 operation ${operation} is not simulated`,
+      );
   }
 }
 
@@ -220,7 +281,7 @@ export function ssm(state: LocalState, operation: string, input: Json): Json {
   switch (operation) {
     case 'GetParameter': {
       const parameter = state.parameters.get(name);
-      if (!parameter) throw new ServiceError(400, 'ParameterNotFound', '');
+      if (!parameter) throw serviceError('ssm', 'ParameterNotFound', `Parameter ${name} not found.`);
       return {
         Parameter: { Name: name, Type: 'String', Value: parameter.value, Version: parameter.version, DataType: 'text' },
       };
@@ -228,16 +289,22 @@ export function ssm(state: LocalState, operation: string, input: Json): Json {
     case 'PutParameter': {
       const existing = state.parameters.get(name);
       if (existing && !input.Overwrite)
-        throw new ServiceError(400, 'ParameterAlreadyExists', 'The parameter already exists.');
+        throw serviceError('ssm', 'ParameterAlreadyExists', 'The parameter already exists.');
       const value = String(input.Value);
-      if (Buffer.byteLength(value) > 4096)
-        throw new ServiceError(400, 'ParameterMaxVersionLimitExceeded', 'Standard parameter value exceeds 4 KB');
+      // An advanced parameter stays advanced: SSM cannot turn it back into a standard one.
+      const tier = existing?.tier === 'Advanced' ? 'Advanced' : String(input.Tier ?? 'Standard');
+      if (tier === 'Standard' && Buffer.byteLength(value) > MAX_STANDARD_PARAMETER_BYTES)
+        throw serviceError(
+          'ssm',
+          'ValidationException',
+          'Standard tier parameters support a maximum parameter value of 4096 characters.',
+        );
       const version = (existing?.version ?? 0) + 1;
-      state.parameters.set(name, { value, version });
-      return { Version: version, Tier: 'Standard' };
+      state.parameters.set(name, { value, version, tier });
+      return { Version: version, Tier: tier };
     }
     default:
-      throw new ServiceError(400, 'UnknownOperationException', `SSM operation ${operation} is not simulated`);
+      throw serviceError('ssm', 'UnknownOperationException', `SSM operation ${operation} is not simulated`);
   }
 }
 
@@ -246,24 +313,25 @@ const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex
 /** SQS, JSON 1.0: SendMessageBatch and ReceiveMessage (which also deletes, to keep the simulation small). */
 export function sqs(state: LocalState, operation: string, input: Json): Json {
   const queue = state.queues.get(String(input.QueueUrl));
-  if (!queue) throw new ServiceError(400, 'QueueDoesNotExist', 'The specified queue does not exist.');
+  if (!queue) throw serviceError('sqs', 'QueueDoesNotExist', 'The specified queue does not exist.');
   switch (operation) {
     case 'SendMessageBatch': {
       const entries = (input.Entries ?? []) as { Id: string; MessageBody: string }[];
       if (entries.length === 0)
-        throw new ServiceError(400, 'EmptyBatchRequest', 'There should be at least one entry in the request.');
+        throw serviceError('sqs', 'EmptyBatchRequest', 'There should be at least one entry in the request.');
       if (entries.length > MAX_SQS_BATCH)
-        throw new ServiceError(
-          400,
+        throw serviceError(
+          'sqs',
           'TooManyEntriesInBatchRequest',
           `Maximum number of entries per request are ${MAX_SQS_BATCH}.`,
         );
       if (new Set(entries.map((e) => e.Id)).size !== entries.length)
-        throw new ServiceError(400, 'BatchEntryIdsNotDistinct', 'Two or more batch entries have the same Id.');
+        throw serviceError('sqs', 'BatchEntryIdsNotDistinct', 'Two or more batch entries have the same Id.');
       const Successful: Json[] = [];
       const Failed: Json[] = [];
       for (const entry of entries) {
         const accountId = (JSON.parse(entry.MessageBody) as { accountId?: string }).accountId ?? '';
+        if (state.omitQueueEntriesOnce.delete(accountId)) continue;
         if (state.failQueueEntriesOnce.delete(accountId)) {
           Failed.push({
             Id: entry.Id,
@@ -291,6 +359,6 @@ export function sqs(state: LocalState, operation: string, input: Json): Json {
       };
     }
     default:
-      throw new ServiceError(400, 'UnsupportedOperation', `SQS operation ${operation} is not simulated`);
+      throw serviceError('sqs', 'UnsupportedOperation', `SQS operation ${operation} is not simulated`);
   }
 }

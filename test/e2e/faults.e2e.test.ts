@@ -36,7 +36,13 @@ beforeEach(async () => {
   };
 });
 
-afterEach(() => endpoint.close());
+afterEach(async () => {
+  await endpoint.close();
+  // Every answer, faults included, conformed to AWS's models.
+  if (endpoint.violations.length > 0) {
+    throw new Error(`responses departed from AWS's models: ${JSON.stringify(endpoint.violations, null, 2)}`);
+  }
+});
 
 const run = (event: unknown = {}) =>
   invokeBundle(bundle, event, organization.delegatedAdminAccountId, env) as Promise<RunSummary>;
@@ -70,7 +76,7 @@ describe('faults on the wire', () => {
   });
 
   it('Inspector ValidationException on the update: every account of the batch FAILED, queued with the error', async () => {
-    endpoint.faults.rejectOperation = 'BatchUpdateMemberEc2DeepInspectionStatus';
+    endpoint.faults.errors = { BatchUpdateMemberEc2DeepInspectionStatus: 'ValidationException' };
     const summary = await run();
     // Only the delegated administrator changed: it goes through its own configuration, not the batch API.
     expect(summary.changes.every((c) => c.accountId === organization.delegatedAdminAccountId)).toBe(true);
@@ -78,7 +84,7 @@ describe('faults on the wire', () => {
     const messages = queued();
     expect(messages).toHaveLength(summary.totals.failed);
     expect(new Set(messages.map((m) => m.errorMessage))).toEqual(
-      new Set(['ValidationException: Simulated validation failure']),
+      new Set(['ValidationException: Simulated ValidationException']),
     );
   });
 
@@ -93,6 +99,8 @@ describe('faults on the wire', () => {
     const state = stuck && organization.inspectorAccount('eu-west-1', stuck.id);
     if (!stuck || !state) throw new Error('no eligible account to put in PENDING');
     state.deepInspection = 'PENDING';
+    // The other accounts' own updates settle at once, so that only this one reads PENDING.
+    endpoint.simulation.pendingMs = 0;
 
     for (let i = 0; i < 2; i++) {
       const summary = await run();

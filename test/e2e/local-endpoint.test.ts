@@ -29,10 +29,15 @@ describe('the local AWS endpoint', () => {
     });
   });
 
-  it('rejects an id that is not 12 digits', async () => {
-    await expect(inspector().send(new BatchGetAccountStatusCommand({ accountIds: ['1234'] }))).rejects.toThrow(
-      /\^\\d\{12\}\$/,
-    );
+  it('rejects an id that is not 12 digits, naming the field as Inspector does', async () => {
+    const error = await inspector()
+      .send(new BatchGetAccountStatusCommand({ accountIds: ['1234'] }))
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      name: 'ValidationException',
+      reason: 'FIELD_VALIDATION_FAILED',
+      fields: expect.arrayContaining([{ name: 'accountIds[0]', message: expect.stringContaining('\\d{12}') }]),
+    });
   });
 
   it('rejects a ListAccounts page larger than 20', async () => {
@@ -41,15 +46,13 @@ describe('the local AWS endpoint', () => {
     });
   });
 
-  it('throttles Inspector with a 429 and a Retry-After the SDK can read', async () => {
+  it('throttles Inspector with a 429 and a Retry-After in whole seconds, as the model types it', async () => {
     endpoint.faults.throttleEveryNth = 1;
     const error = await inspector()
       .send(new BatchGetAccountStatusCommand({ accountIds: ids(1) }))
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } });
-    expect((error as { $response?: { headers: Record<string, string> } }).$response?.headers['retry-after']).toBe(
-      '0.200',
-    );
+    expect((error as { $response?: { headers: Record<string, string> } }).$response?.headers['retry-after']).toBe('1');
   });
 
   it('throttles Organizations with TooManyRequestsException', async () => {

@@ -61,6 +61,10 @@ beforeEach(() => startWorld(300));
 
 afterEach(async () => {
   await endpoint.close();
+  // Every answer the function got conformed to AWS's models.
+  if (endpoint.violations.length > 0) {
+    throw new Error(`responses departed from AWS's models: ${JSON.stringify(endpoint.violations, null, 2)}`);
+  }
 });
 
 const run = (event: unknown = {}) =>
@@ -80,14 +84,15 @@ function eligible(region: string) {
   });
 }
 
+/** Inspector settles updates asynchronously: what it reads once every PENDING update has settled. */
 function expectStateMatchesPolicy(initial: Map<string, Map<string, string>>) {
   for (const region of REGIONS) {
     const accounts = eligible(region);
     expect(accounts.length).toBeGreaterThan(organization.accounts.length * 0.7);
-    const wrong = accounts.filter((account) => {
-      const actual = organization.inspectorAccount(region, account.id)?.deepInspection;
-      return actual !== expectedState(account.id, initial.get(region)?.get(account.id) ?? '');
-    });
+    const eventually = organization.deepInspectionStates(region, { eventually: true });
+    const wrong = accounts.filter(
+      (account) => eventually.get(account.id) !== expectedState(account.id, initial.get(region)?.get(account.id) ?? ''),
+    );
     expect(wrong.map((a) => a.id)).toEqual([]);
   }
 }
@@ -115,10 +120,21 @@ describe('the bundled function against the local AWS endpoint', () => {
     // 300 accounts: ListAccounts pages of 20; the batch reads in calls of at most 100.
     expect(endpoint.callCount('ListAccounts')).toBe(15);
     expect(endpoint.callCount('BatchGetAccountStatus', 'us-east-1')).toBeLessThanOrEqual(3);
+    // ListAccounts' Paths place every account: no tree walk.
+    expect(endpoint.callCount('ListRoots')).toBe(0);
 
+    // Right after the apply Inspector still reads PENDING: that run writes nothing and waits.
+    endpoint.resetCounters();
+    const whilePending = await run({});
+    expect(whilePending.totals).toMatchObject({ activated: 0, deactivated: 0, failed: 0 });
+    expect(whilePending.regions[0]?.skipped.DEEP_INSPECTION_PENDING).toBeGreaterThan(50);
+    expect(endpoint.writeCount()).toBe(0);
+
+    await endpoint.settled();
     endpoint.resetCounters();
     const second = await run({});
     expect(second.totals).toMatchObject({ activated: 0, deactivated: 0, failed: 0 });
+    expect(second.regions.every((r) => r.skipped.DEEP_INSPECTION_PENDING === undefined)).toBe(true);
     expect(endpoint.writeCount()).toBe(0);
   });
 
@@ -195,11 +211,10 @@ describe('the bundled function against the local AWS endpoint', () => {
 
     await expect(run({})).rejects.toThrow(/region eu-west-1 could not be read: AccessDeniedException/);
 
-    expect(JSON.stringify([...organization.deepInspectionStates('us-east-1')])).not.toBe(eastBefore);
+    const eastAfter = organization.deepInspectionStates('us-east-1', { eventually: true });
+    expect(JSON.stringify([...eastAfter])).not.toBe(eastBefore);
     const east = eligible('us-east-1').filter(
-      (a) =>
-        organization.inspectorAccount('us-east-1', a.id)?.deepInspection !==
-        expectedState(a.id, initial.get('us-east-1')?.get(a.id) ?? ''),
+      (a) => eastAfter.get(a.id) !== expectedState(a.id, initial.get('us-east-1')?.get(a.id) ?? ''),
     );
     expect(east).toEqual([]);
     expect(endpoint.callCount('BatchUpdateMemberEc2DeepInspectionStatus', 'eu-west-1')).toBe(0);
