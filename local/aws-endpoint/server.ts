@@ -236,7 +236,10 @@ export class LocalAwsEndpoint {
   }
 
   private check(response: AnsweredResponse): void {
-    const code = response.headers['x-amzn-errortype'] ?? (response.status === 200 ? '' : 'error');
+    const code =
+      response.status === 200
+        ? ''
+        : (response.headers['x-amzn-errortype'] ?? (JSON.parse(response.body) as { __type?: string }).__type);
     this.answered.add(`${response.service}.${response.operation} ${response.status} ${code}`.trim());
     for (const violation of checkResponse(response)) {
       this.violations.push({

@@ -1,0 +1,350 @@
+import {
+  BatchGetAccountStatusCommand,
+  BatchGetMemberEc2DeepInspectionStatusCommand,
+  BatchUpdateMemberEc2DeepInspectionStatusCommand,
+  GetConfigurationCommand,
+  GetEc2DeepInspectionConfigurationCommand,
+  Inspector2Client,
+  UpdateEc2DeepInspectionConfigurationCommand,
+  UpdateOrgEc2DeepInspectionConfigurationCommand,
+} from '@aws-sdk/client-inspector2';
+import {
+  ListAccountsCommand,
+  ListAccountsForParentCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListParentsCommand,
+  ListRootsCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { checkResponse } from '../../local/aws-endpoint/conformance';
+import { model, type ServiceName } from '../../local/aws-endpoint/model';
+import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
+import { accountId, SimulatedOrganization } from '../../local/simulated-organization';
+
+/**
+ * Every response the local endpoint can send, for every operation the project calls and every fault
+ * it can inject, checked against AWS's own service models (local/aws-endpoint/models).
+ */
+
+const REGION = 'eu-west-1';
+const PARAMETER = '/conformance/policy';
+let endpoint: LocalAwsEndpoint;
+let organization: SimulatedOrganization;
+let queueUrl: string;
+const savedEnv = { ...process.env };
+
+beforeEach(async () => {
+  organization = SimulatedOrganization.generate({ accounts: 30, regions: [REGION], depth: 2, unitsPerLevel: 2 });
+  endpoint = await LocalAwsEndpoint.start(organization);
+  Object.assign(process.env, endpoint.environment());
+  queueUrl = endpoint.createQueue('failed-accounts');
+  endpoint.state.parameters.set(PARAMETER, { value: '{}', version: 1 });
+});
+
+afterEach(async () => {
+  await endpoint.close();
+  process.env = { ...savedEnv };
+});
+
+const clients = () => {
+  const settings = { region: REGION, maxAttempts: 1 };
+  return {
+    inspector2: new Inspector2Client(settings),
+    organizations: new OrganizationsClient({ ...settings, region: 'us-east-1' }),
+    ssm: new SSMClient(settings),
+    sqs: new SQSClient(settings),
+    sts: new STSClient(settings),
+  };
+};
+
+type Clients = ReturnType<typeof clients>;
+interface Call {
+  readonly service: ServiceName;
+  readonly operation: string;
+  readonly send: (c: Clients) => Promise<unknown>;
+}
+
+const member = () => accountId(1);
+const unit = () => [...organization.units.keys()][0] as string;
+
+/** One valid request for every operation the reconciler, the CLI, the demo and the tests call. */
+const CALLS: readonly Call[] = [
+  {
+    service: 'organizations',
+    operation: 'ListAccounts',
+    send: (c) => c.organizations.send(new ListAccountsCommand({})),
+  },
+  { service: 'organizations', operation: 'ListRoots', send: (c) => c.organizations.send(new ListRootsCommand({})) },
+  {
+    service: 'organizations',
+    operation: 'ListOrganizationalUnitsForParent',
+    send: (c) => c.organizations.send(new ListOrganizationalUnitsForParentCommand({ ParentId: organization.rootId })),
+  },
+  {
+    service: 'organizations',
+    operation: 'ListAccountsForParent',
+    send: (c) => c.organizations.send(new ListAccountsForParentCommand({ ParentId: unit() })),
+  },
+  {
+    service: 'organizations',
+    operation: 'ListParents',
+    send: (c) => c.organizations.send(new ListParentsCommand({ ChildId: member() })),
+  },
+  {
+    service: 'inspector2',
+    operation: 'BatchGetAccountStatus',
+    send: (c) =>
+      c.inspector2.send(new BatchGetAccountStatusCommand({ accountIds: organization.accounts.map((a) => a.id) })),
+  },
+  {
+    service: 'inspector2',
+    operation: 'BatchGetMemberEc2DeepInspectionStatus',
+    send: (c) =>
+      c.inspector2.send(
+        new BatchGetMemberEc2DeepInspectionStatusCommand({ accountIds: organization.accounts.map((a) => a.id) }),
+      ),
+  },
+  {
+    service: 'inspector2',
+    operation: 'BatchUpdateMemberEc2DeepInspectionStatus',
+    send: (c) =>
+      c.inspector2.send(
+        new BatchUpdateMemberEc2DeepInspectionStatusCommand({
+          accountIds: organization.accounts.map((a, i) => ({ accountId: a.id, activateDeepInspection: i % 2 === 0 })),
+        }),
+      ),
+  },
+  {
+    service: 'inspector2',
+    operation: 'GetEc2DeepInspectionConfiguration',
+    send: (c) => c.inspector2.send(new GetEc2DeepInspectionConfigurationCommand({})),
+  },
+  {
+    service: 'inspector2',
+    operation: 'UpdateEc2DeepInspectionConfiguration',
+    send: (c) => c.inspector2.send(new UpdateEc2DeepInspectionConfigurationCommand({ activateDeepInspection: true })),
+  },
+  {
+    service: 'inspector2',
+    operation: 'UpdateOrgEc2DeepInspectionConfiguration',
+    send: (c) =>
+      c.inspector2.send(new UpdateOrgEc2DeepInspectionConfigurationCommand({ orgPackagePaths: ['/opt/app'] })),
+  },
+  {
+    service: 'inspector2',
+    operation: 'GetConfiguration',
+    send: (c) => c.inspector2.send(new GetConfigurationCommand({})),
+  },
+  { service: 'ssm', operation: 'GetParameter', send: (c) => c.ssm.send(new GetParameterCommand({ Name: PARAMETER })) },
+  {
+    service: 'ssm',
+    operation: 'PutParameter',
+    send: (c) => c.ssm.send(new PutParameterCommand({ Name: PARAMETER, Value: '{}', Type: 'String', Overwrite: true })),
+  },
+  {
+    service: 'sqs',
+    operation: 'SendMessageBatch',
+    send: (c) =>
+      c.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: [member(), accountId(2)].map((id, i) => ({
+            Id: String(i),
+            MessageBody: JSON.stringify({ accountId: id }),
+          })),
+        }),
+      ),
+  },
+  {
+    service: 'sqs',
+    operation: 'ReceiveMessage',
+    send: (c) => c.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 })),
+  },
+  { service: 'sts', operation: 'GetCallerIdentity', send: (c) => c.sts.send(new GetCallerIdentityCommand({})) },
+];
+
+/** Sends every call, ignoring what it answers: the endpoint checks each answer against the model as it sends it. */
+async function sendAll(calls: readonly Call[] = CALLS): Promise<void> {
+  const c = clients();
+  for (const call of calls) await call.send(c).catch(() => undefined);
+  for (const client of Object.values(c)) client.destroy();
+}
+
+const expectConforming = () => expect(endpoint.violations).toEqual([]);
+const declaredErrors = (call: Call) =>
+  (model(call.service).operations[call.operation]?.errors ?? []).map((e) => e.shape);
+
+describe('conformance of the local endpoint to AWS service models', () => {
+  it('covers every operation the project calls, each a model operation', async () => {
+    await sendAll();
+    expectConforming();
+    for (const call of CALLS) {
+      expect(model(call.service).operations[call.operation]).toBeDefined();
+      expect(
+        [...endpoint.answered].filter((key) => key.startsWith(`${call.service}.${call.operation} 200`)),
+      ).toHaveLength(1);
+    }
+  });
+
+  it('answers conforming responses in every simulated state: PENDING, FAILED, Paths on and off, every scan status and error code', async () => {
+    const accounts = [...(organization.inspector.get(REGION)?.values() ?? [])];
+    const scanStatuses = model('inspector2').shapes.Status?.enum ?? [];
+    const errorCodes = model('inspector2').shapes.ErrorCode?.enum ?? [];
+    accounts.forEach((account, index) => {
+      account.ec2ScanStatus = scanStatuses[index % scanStatuses.length] as string;
+      if (index % 2 === 1) account.accountStatusError = errorCodes[index % errorCodes.length];
+    });
+    // Every ErrorCode appears at least once: 30 accounts, 17 codes on the odd ones and the rest on a second pass.
+    errorCodes.forEach((code, index) => {
+      const account = accounts[index];
+      if (account) account.accountStatusError = code;
+    });
+    const seen = new Set<string>();
+    const remember = () => organization.inspector.get(REGION)?.forEach((account) => seen.add(account.deepInspection));
+    endpoint.simulation.settleToFailedShare = 0.5;
+    endpoint.simulation.pendingMs = 0;
+    await sendAll(); // every update settles at once, half of them FAILED with an errorMessage
+    remember();
+    endpoint.simulation.pendingMs = 60_000;
+    await sendAll(); // updates read PENDING
+    remember();
+    endpoint.simulation.paths = false;
+    organization.ec2ScanMode.set(REGION, 'EC2_HYBRID');
+    await sendAll();
+
+    expectConforming();
+    expect([...seen].sort()).toEqual(['ACTIVATED', 'DEACTIVATED', 'FAILED', 'PENDING']);
+  });
+
+  it('answers every error each operation declares, with its status and shape', async () => {
+    for (const call of CALLS) {
+      for (const code of declaredErrors(call)) {
+        endpoint.faults = { errors: { [call.operation]: code } };
+        await sendAll([call]);
+        expect(
+          [...endpoint.answered].some(
+            (key) => key.startsWith(`${call.service}.${call.operation} `) && key.endsWith(code),
+          ),
+        ).toBe(true);
+      }
+    }
+    expectConforming();
+    expect(endpoint.answered.size).toBeGreaterThan(60);
+  });
+
+  it('answers throttles, 5xx, rate limits, denied regions and a denied organization in conforming shapes', async () => {
+    for (const faults of [
+      { throttleEveryNth: 1 },
+      { serverErrorEveryNth: 1 },
+      { rateLimitPerSecond: 0.001 },
+      { deniedRegions: [REGION] },
+      { denyOrganizations: true },
+    ]) {
+      endpoint.faults = faults;
+      await sendAll();
+      await sendAll();
+    }
+    expectConforming();
+    // Every operation but STS (not part of a run) throttled by the first two faults.
+    expect(endpoint.throttled).toBeGreaterThan(2 * (CALLS.length - 1));
+  });
+
+  it("answers requests the model rejects with each service's own validation error", async () => {
+    const c = clients();
+    const errors = await Promise.all([
+      c.inspector2.send(new BatchGetAccountStatusCommand({ accountIds: ['1234'] })).catch((e: Error) => e),
+      c.inspector2
+        .send(new UpdateOrgEc2DeepInspectionConfigurationCommand({ orgPackagePaths: ['/opt/@scope/pkg'] }))
+        .catch((e: Error) => e),
+      c.organizations.send(new ListAccountsCommand({ MaxResults: 21 })).catch((e: Error) => e),
+      c.organizations.send(new ListParentsCommand({ ChildId: 'r-ex12' })).catch((e: Error) => e),
+      c.ssm.send(new GetParameterCommand({ Name: '' })).catch((e: Error) => e),
+    ]);
+    for (const client of Object.values(c)) client.destroy();
+
+    expect(errors.map((e) => (e as Error).name)).toEqual([
+      'ValidationException',
+      'ValidationException',
+      'InvalidInputException',
+      'InvalidInputException',
+      'ValidationException',
+    ]);
+    expect(errors[1]).toMatchObject({ reason: 'FIELD_VALIDATION_FAILED', fields: [{ name: 'orgPackagePaths[0]' }] });
+    expect(errors[2]).toMatchObject({ Reason: 'MAX_VALUE_EXCEEDED' });
+    expectConforming();
+  });
+
+  it('catches a simulator that answers a value outside the model', async () => {
+    const account = organization.inspectorAccount(REGION, member());
+    if (!account) throw new Error('no account to corrupt');
+    account.ec2ScanStatus = 'ON'; // not a value of Inspector's Status enum
+
+    await sendAll(CALLS.filter((call) => call.operation === 'BatchGetAccountStatus'));
+
+    expect(endpoint.violations).toEqual([
+      expect.objectContaining({
+        operation: 'BatchGetAccountStatus',
+        path: '$.accounts[1].resourceState.ec2.status',
+        constraint: 'enum',
+      }),
+    ]);
+  });
+});
+
+describe('the response check itself', () => {
+  const ok = (body: unknown) => ({
+    service: 'inspector2' as const,
+    operation: 'BatchGetMemberEc2DeepInspectionStatus',
+    status: 200,
+    headers: {},
+    body: JSON.stringify(body),
+  });
+
+  it('accepts a response as the model describes it', () => {
+    expect(
+      checkResponse(ok({ accountIds: [{ accountId: '111122223333', status: 'PENDING' }], failedAccountIds: [] })),
+    ).toEqual([]);
+  });
+
+  it('fails a member the shape does not have', () => {
+    expect(
+      checkResponse(ok({ accountIds: [{ accountId: '111122223333', status: 'ACTIVATED', region: 'x' }] })),
+    ).toEqual([expect.objectContaining({ path: '$.accountIds[0].region', constraint: 'unknown' })]);
+  });
+
+  it('fails an enum value the model does not have', () => {
+    expect(checkResponse(ok({ accountIds: [{ accountId: '111122223333', status: 'ENABLED' }] }))).toEqual([
+      expect.objectContaining({ path: '$.accountIds[0].status', constraint: 'enum' }),
+    ]);
+  });
+
+  it('fails a missing required member and a pattern that does not hold over the whole value', () => {
+    expect(checkResponse(ok({ accountIds: [{ status: 'ACTIVATED' }, { accountId: '1111222233334' }] }))).toEqual([
+      expect.objectContaining({ path: '$.accountIds[0].accountId', constraint: 'required' }),
+      expect.objectContaining({ path: '$.accountIds[1].accountId', constraint: 'max' }),
+      expect.objectContaining({ path: '$.accountIds[1].accountId', constraint: 'pattern' }),
+    ]);
+  });
+
+  it('fails an error the operation does not declare, a wrong status, and a fractional Retry-After', () => {
+    const error = (code: string, status: number, headers: Record<string, string> = {}) =>
+      checkResponse({
+        service: 'inspector2',
+        operation: 'BatchGetAccountStatus',
+        status,
+        headers: { 'x-amzn-errortype': code, ...headers },
+        body: JSON.stringify({ message: 'm' }),
+      });
+    expect(error('ConflictException', 409)).toHaveLength(1);
+    expect(error('ThrottlingException', 400)).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('HTTP 429') }),
+    ]);
+    expect(error('ThrottlingException', 429, { 'retry-after': '0.200' })).toEqual([
+      expect.objectContaining({ path: 'header Retry-After', constraint: 'type' }),
+    ]);
+    expect(error('ThrottlingException', 429, { 'retry-after': '1' })).toEqual([]);
+  });
+});
