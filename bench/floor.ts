@@ -23,6 +23,7 @@ export type Operation =
   | 'BatchGetAccountStatus'
   | 'BatchGetMemberEc2DeepInspectionStatus'
   | 'GetEc2DeepInspectionConfiguration'
+  | 'GetConfiguration'
   | 'BatchUpdateMemberEc2DeepInspectionStatus'
   | 'UpdateEc2DeepInspectionConfiguration'
   | 'SendMessageBatch';
@@ -30,7 +31,8 @@ export type Operation =
 /**
  * Calls per operation for the whole run: the policy once; ⌈N/20⌉ ListAccounts once; per region ⌈N/100⌉
  * BatchGetAccountStatus, ⌈members/100⌉ BatchGetMemberEc2DeepInspectionStatus, one
- * GetEc2DeepInspectionConfiguration (the delegated administrator's own status), ⌈changes/100⌉ updates
+ * GetEc2DeepInspectionConfiguration (the delegated administrator's own status), one GetConfiguration
+ * (the region's EC2 scan mode), ⌈changes/100⌉ updates
  * and one UpdateEc2DeepInspectionConfiguration if its own account changes; ⌈failures/10⌉ messages.
  */
 export function lowerBounds(shape: RunShape): Record<Operation, number> {
@@ -41,6 +43,7 @@ export function lowerBounds(shape: RunShape): Record<Operation, number> {
     BatchGetAccountStatus: shape.regions * Math.ceil(shape.accounts / INSPECTOR_BATCH),
     BatchGetMemberEc2DeepInspectionStatus: shape.regions * Math.ceil(members / INSPECTOR_BATCH),
     GetEc2DeepInspectionConfiguration: shape.regions,
+    GetConfiguration: shape.regions,
     BatchUpdateMemberEc2DeepInspectionStatus: shape.regions * Math.ceil(shape.memberChangesPerRegion / INSPECTOR_BATCH),
     UpdateEc2DeepInspectionConfiguration: shape.ownAccountChanges ? shape.regions : 0,
     SendMessageBatch: Math.ceil(shape.failures / SQS_BATCH),

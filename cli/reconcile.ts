@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createClients } from '../lambda/reconciler/aws/clients';
-import { describe, InspectorRegion } from '../lambda/reconciler/aws/inspector';
+import { InspectorRegion } from '../lambda/reconciler/aws/inspector';
 import { OrganizationsDirectory } from '../lambda/reconciler/aws/organizations';
 import { ParameterPolicySource } from '../lambda/reconciler/aws/policy-store';
 import { type FailureMessage, type FailureQueue, SqsFailureQueue } from '../lambda/reconciler/aws/queue';
+import { describeError } from '../lambda/reconciler/describe-error';
 import { parseInvocation } from '../lambda/reconciler/event';
 import { ACCOUNT_ID, REGION } from '../lambda/reconciler/ids';
 import { reconcile } from '../lambda/reconciler/reconcile';
@@ -197,7 +198,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return result.problems.length > 0 ? 1 : 0;
   } catch (error) {
     const name = (error as Error).name;
-    io.stderr(`reconcile: ${error instanceof Error && name !== 'Error' ? error.message : describe(error)}\n`);
+    io.stderr(`reconcile: ${error instanceof Error && name !== 'Error' ? error.message : describeError(error)}\n`);
     return name === 'PolicyError' || name === 'InvocationError' ? 2 : 1;
   } finally {
     // Keep-alive connections would otherwise hold the process (and a test runner) open after the run.

@@ -1,12 +1,10 @@
 import {
-  type CanContinue,
-  DeadlineReached,
   MAX_ACCOUNTS_PER_CALL,
-  NOT_REACHED,
   type RegionInspector,
   type RegionRead,
   type UpdateResult,
 } from '../lambda/reconciler/aws/inspector';
+import { type CallBudget, DeadlineReached, NOT_REACHED, UNLIMITED } from '../lambda/reconciler/deadline';
 import { chunk } from '../lambda/reconciler/batches';
 import type { AccountDirectory } from '../lambda/reconciler/aws/organizations';
 import type { PolicySource } from '../lambda/reconciler/aws/policy-store';
@@ -50,15 +48,15 @@ export class InMemoryInspector implements RegionInspector {
     accountIds,
     ownAccountId,
     includeConfiguration,
-    canContinue = () => true,
+    budget = UNLIMITED,
   }: Parameters<RegionInspector['read']>[0]): Promise<RegionRead> {
     this.failIfRegionDown();
-    if (!canContinue()) throw new DeadlineReached();
+    if (!budget.canContinue()) throw new DeadlineReached();
     const observations = new Map<string, Observation>();
     for (const id of accountIds) {
       const state = this.organization.inspectorAccount(this.region, id);
       if (state === undefined || !state.member) {
-        observations.set(id, { kind: 'NOT_INSPECTOR_MEMBER', detail: 'ACCESS_DENIED' });
+        observations.set(id, { kind: 'SKIP', reason: 'NOT_INSPECTOR_MEMBER', detail: 'ACCESS_DENIED' });
       } else {
         observations.set(id, {
           kind: 'OBSERVED',
@@ -74,17 +72,18 @@ export class InMemoryInspector implements RegionInspector {
             status: this.organization.inspectorAccount(this.region, ownAccountId)?.deepInspection,
           }
         : undefined;
-    return { observations, ...(configuration ? { configuration } : {}) };
+    const ec2ScanConfiguration = { scanMode: this.organization.ec2ScanMode.get(this.region) ?? 'EC2_SSM_AGENT_BASED' };
+    return { observations, ec2ScanConfiguration, ...(configuration ? { configuration } : {}) };
   }
 
   /** In batches of 100 like Inspector's API, asking `canContinue` before each. */
   async updateMembers(
     changes: readonly { accountId: string; activate: boolean }[],
-    canContinue: CanContinue = () => true,
+    budget: CallBudget = UNLIMITED,
   ): Promise<UpdateResult[]> {
     this.failIfRegionDown();
     return chunk(changes, MAX_ACCOUNTS_PER_CALL).flatMap((batch) => {
-      if (!canContinue()) {
+      if (!budget.canContinue()) {
         return batch.map(({ accountId }): UpdateResult => ({
           accountId,
           ok: false,
@@ -97,8 +96,9 @@ export class InMemoryInspector implements RegionInspector {
     });
   }
 
-  async updateOwnAccount(accountId: string, activate: boolean): Promise<UpdateResult> {
+  async updateOwnAccount(accountId: string, activate: boolean, budget: CallBudget = UNLIMITED): Promise<UpdateResult> {
     this.failIfRegionDown();
+    if (!budget.canContinue()) return { accountId, ok: false, errorMessage: NOT_REACHED, notReached: true };
     this.writes.push({ operation: 'updateOwnAccount', accountIds: [accountId] });
     return this.update(accountId, activate);
   }

@@ -5,13 +5,16 @@ const { readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 
 const [bundleDirectory, eventJson, accountId, resultFile] = process.argv.slice(2);
+// The function's timeout, as Lambda enforces it: the invocation ends then, summary or not.
+const timeoutMs = Number(process.env.LOCAL_LAMBDA_TIMEOUT_MS ?? 900_000);
+const deadline = Date.now() + timeoutMs;
 const context = {
   awsRequestId: `local-${process.pid}-${Date.now()}`,
   invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION}:${accountId}:function:deep-inspection-reconciler`,
   functionName: 'deep-inspection-reconciler',
   functionVersion: '$LATEST',
   memoryLimitInMB: '1024',
-  getRemainingTimeInMillis: () => 900_000,
+  getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
 };
 
 /**
@@ -34,13 +37,20 @@ const initMs = Number(process.hrtime.bigint() - started) / 1e6;
 
 const invoked = process.hrtime.bigint();
 const measured = () => ({ initMs, runMs: Number(process.hrtime.bigint() - invoked) / 1e6, peakRssKiB: peakRss() });
-handler(JSON.parse(eventJson), context).then(
-  (result) => writeFileSync(resultFile, JSON.stringify({ ok: true, result, ...measured() })),
-  (error) => {
-    writeFileSync(
-      resultFile,
-      JSON.stringify({ ok: false, error: { name: error.name, message: error.message }, ...measured() }),
-    );
-    process.exitCode = 1;
-  },
-);
+const timeout = setTimeout(() => {
+  const message = `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`;
+  writeFileSync(resultFile, JSON.stringify({ ok: false, error: { name: 'Sandbox.Timedout', message }, ...measured() }));
+  process.exit(1);
+}, timeoutMs);
+handler(JSON.parse(eventJson), context)
+  .finally(() => clearTimeout(timeout))
+  .then(
+    (result) => writeFileSync(resultFile, JSON.stringify({ ok: true, result, ...measured() })),
+    (error) => {
+      writeFileSync(
+        resultFile,
+        JSON.stringify({ ok: false, error: { name: error.name, message: error.message }, ...measured() }),
+      );
+      process.exitCode = 1;
+    },
+  );

@@ -41,9 +41,10 @@ describe('the invocation deadline', () => {
 
   it('stops between write batches once the deadline is near: applied batches count, the rest are queued as not reached', async () => {
     const { organization, inspector, queue, deps, request } = world();
-    // Plenty of time for the read and the first write batch, then the deadline is 1 s away.
+    // Plenty of time when the run starts (its deadline's timers), for the read and the first write
+    // batch; then the deadline is 1 s away.
     let checks = 0;
-    const remainingTimeMs = () => (++checks <= 2 ? 900_000 : 1_000);
+    const remainingTimeMs = () => (++checks <= 3 ? 900_000 : 1_000);
 
     const { summary } = await reconcile({ ...request, remainingTimeMs }, deps);
 

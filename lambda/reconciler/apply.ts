@@ -1,4 +1,5 @@
-import { type CanContinue, NOT_REACHED, type RegionInspector, type UpdateResult } from './aws/inspector';
+import type { RegionInspector, UpdateResult } from './aws/inspector';
+import { type CallBudget, UNLIMITED } from './deadline';
 import { type Change, isChange, type Outcome } from './model';
 
 /** Applies a region's planned changes: members through the batch API, the function's own account through its configuration. */
@@ -6,21 +7,17 @@ export async function applyRegion(
   inspector: RegionInspector,
   outcomes: readonly Outcome[],
   ownAccountId: string,
-  canContinue: CanContinue = () => true,
+  budget: CallBudget = UNLIMITED,
 ): Promise<Outcome[]> {
   const changes = outcomes.filter(isChange);
   const memberChanges = changes.filter((change) => change.accountId !== ownAccountId);
   const ownChange = changes.find((change) => change.accountId === ownAccountId);
   const results = await inspector.updateMembers(
     memberChanges.map((change) => ({ accountId: change.accountId, activate: change.to === 'ACTIVATED' })),
-    canContinue,
+    budget,
   );
   if (ownChange !== undefined) {
-    results.push(
-      canContinue()
-        ? await inspector.updateOwnAccount(ownChange.accountId, ownChange.to === 'ACTIVATED')
-        : { accountId: ownChange.accountId, ok: false, errorMessage: NOT_REACHED, notReached: true },
-    );
+    results.push(await inspector.updateOwnAccount(ownChange.accountId, ownChange.to === 'ACTIVATED', budget));
   }
   return settle(outcomes, results);
 }

@@ -1,10 +1,12 @@
 import type { Context } from 'aws-lambda';
 import { type Clients, createClients } from './aws/clients';
-import { describe, InspectorRegion } from './aws/inspector';
+import { InspectorRegion } from './aws/inspector';
 import { OrganizationsDirectory } from './aws/organizations';
 import { ParameterPolicySource } from './aws/policy-store';
 import { SqsFailureQueue } from './aws/queue';
 import { loadConfig } from './config';
+import { marginsFor } from './deadline';
+import { describeError } from './describe-error';
 import { RunFailedError } from './errors';
 import { parseInvocation } from './event';
 import { publishRunMetrics } from './metrics';
@@ -41,6 +43,7 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
         ownAccountId: accountOf(context.invokedFunctionArn),
         defaultRegion: config.region,
         remainingTimeMs: () => context.getRemainingTimeInMillis(),
+        deadlineMargins: marginsFor(aws.timeouts),
         ...(invocation.accountIds ? { accountIds: invocation.accountIds } : {}),
         ...(invocation.regions ? { regions: invocation.regions } : {}),
       },
@@ -61,7 +64,7 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
     if (result.problems.length > 0) throw new RunFailedError(result.problems.join('; '));
     return result.summary;
   } catch (error) {
-    logger.error('reconciliation failed', { error: describe(error) });
+    logger.error('reconciliation failed', { error: describeError(error) });
     throw error;
   }
 }

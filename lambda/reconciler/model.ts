@@ -11,11 +11,17 @@ export interface OrganizationAccount {
   readonly state: string;
   /** Root and OU ids from the root down to the account's parent; present only when the policy names OUs. */
   readonly ancestors?: readonly string[];
+  /** Why the account's place in the organization could not be found, when the policy needed it. */
+  readonly ancestryUnresolved?: string;
 }
+
+/** Why Inspector's own answer leaves an account out of this run (from BatchGetAccountStatus' error codes). */
+export type ObservedSkip =
+  'NOT_INSPECTOR_MEMBER' | 'INSPECTOR_STATUS_CHANGING' | 'ACCOUNT_ISOLATED' | 'BLOCKED_BY_ORGANIZATION_POLICY';
 
 /** What Inspector says about one account in one region, read before planning. */
 export type Observation =
-  | { readonly kind: 'NOT_INSPECTOR_MEMBER'; readonly detail: string }
+  | { readonly kind: 'SKIP'; readonly reason: ObservedSkip; readonly detail: string }
   | { readonly kind: 'UNREADABLE'; readonly errorMessage: string }
   | {
       readonly kind: 'OBSERVED';
@@ -30,6 +36,9 @@ export const SKIP_REASONS = [
   'ACCOUNT_NOT_ACTIVE',
   'NOT_IN_ORGANIZATION',
   'NOT_INSPECTOR_MEMBER',
+  'INSPECTOR_STATUS_CHANGING',
+  'ACCOUNT_ISOLATED',
+  'BLOCKED_BY_ORGANIZATION_POLICY',
   'EC2_SCANNING_NOT_ENABLED',
   'DEEP_INSPECTION_PENDING',
   'UNMANAGED',
@@ -42,6 +51,7 @@ export const FAILURE_REASONS = [
   'REGION_UNREADABLE',
   'UPDATE_FAILED',
   'TIMEOUT_NOT_REACHED',
+  'ORGANIZATIONAL_UNIT_UNRESOLVED',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
@@ -64,7 +74,8 @@ export type Outcome =
   | (OutcomeBase & {
       readonly kind: 'FAILED';
       readonly reason: FailureReason;
-      readonly desired: TargetState;
+      /** Absent only when the policy's decision could not be made (ORGANIZATIONAL_UNIT_UNRESOLVED). */
+      readonly desired?: TargetState;
       readonly observed?: DeepInspectionStatus;
       readonly errorMessage?: string;
       readonly ec2ScanStatus?: string;

@@ -11,19 +11,24 @@ export type Target =
       readonly rule?: string;
       readonly skip: SkipReason;
       readonly detail?: string;
-    };
+    }
+  | { readonly accountId: string; readonly rule: string; readonly undecided: string };
 
-/** First matching rule wins; an OU matches every account anywhere below it; a root id matches all. */
+/**
+ * First matching rule wins; an OU matches every account anywhere below it; a root id matches all.
+ * An account whose ancestry could not be found is undecided at the first rule that names an OU:
+ * neither that rule nor any later one (nor the default) may decide it by accident.
+ */
 export function desiredStateOf(
   account: Pick<OrganizationAccount, 'id' | 'ancestors'>,
   policy: Policy,
-): { state: DesiredState; rule: string } {
+): { state: DesiredState; rule: string } | { undecidedAt: string } {
   for (const rule of policy.rules) {
-    const byAccount = rule.accounts?.includes(account.id) ?? false;
-    const byUnit =
-      rule.organizationalUnits?.some((id) => id.startsWith('r-') || (account.ancestors?.includes(id) ?? false)) ??
-      false;
-    if (byAccount || byUnit) return { state: rule.deepInspection, rule: rule.name };
+    if (rule.accounts?.includes(account.id)) return { state: rule.deepInspection, rule: rule.name };
+    const units = rule.organizationalUnits ?? [];
+    if (units.some((id) => id.startsWith('r-'))) return { state: rule.deepInspection, rule: rule.name };
+    if (units.length > 0 && account.ancestors === undefined) return { undecidedAt: rule.name };
+    if (units.some((id) => account.ancestors?.includes(id))) return { state: rule.deepInspection, rule: rule.name };
   }
   return { state: policy.default, rule: DEFAULT_RULE };
 }
@@ -43,7 +48,16 @@ export function resolveTargets(
     const account = byId.get(accountId);
     if (account === undefined) return { accountId, skip: 'NOT_IN_ORGANIZATION' };
     if (account.state !== 'ACTIVE') return { accountId, skip: 'ACCOUNT_NOT_ACTIVE', detail: account.state };
-    const { state, rule } = desiredStateOf(account, policy);
+    const decision = desiredStateOf(account, policy);
+    if ('undecidedAt' in decision) {
+      const why = account.ancestryUnresolved ?? 'its organizational units are not known';
+      return {
+        accountId,
+        rule: decision.undecidedAt,
+        undecided: `the account's place in the organization could not be found: ${why}`,
+      };
+    }
+    const { state, rule } = decision;
     if (state === 'UNMANAGED') return { accountId, rule, skip: 'UNMANAGED' };
     return { accountId, rule, desired: state };
   });
@@ -79,6 +93,16 @@ function planTarget(region: string, target: Target, read: RegionObservations): O
     reason,
     detail,
   });
+  if ('undecided' in target) {
+    return {
+      kind: 'FAILED',
+      accountId,
+      region,
+      rule,
+      reason: 'ORGANIZATIONAL_UNIT_UNRESOLVED',
+      errorMessage: target.undecided,
+    };
+  }
   if (!('desired' in target)) return skipped(target.skip, target.detail);
 
   const desired = target.desired;
@@ -96,7 +120,7 @@ function planTarget(region: string, target: Target, read: RegionObservations): O
 
   const observation = read.observations.get(accountId);
   if (observation === undefined) return failed('STATUS_UNREADABLE', 'Inspector returned no status for this account');
-  if (observation.kind === 'NOT_INSPECTOR_MEMBER') return skipped('NOT_INSPECTOR_MEMBER', observation.detail);
+  if (observation.kind === 'SKIP') return skipped(observation.reason, observation.detail);
   if (observation.kind === 'UNREADABLE') return failed('STATUS_UNREADABLE', observation.errorMessage);
 
   const { ec2ScanStatus, deepInspection } = observation;

@@ -1,13 +1,24 @@
 import { applyRegion } from './apply';
-import { type CanContinue, DeadlineReached, describe, NOT_REACHED, type RegionInspector } from './aws/inspector';
+import type { Ec2ScanConfiguration, RegionInspector } from './aws/inspector';
 import type { AccountDirectory } from './aws/organizations';
 import type { PolicySource } from './aws/policy-store';
 import { type FailureQueue, failureMessage, type Undelivered } from './aws/queue';
+import {
+  CALL_TIMEOUTS,
+  type CallBudget,
+  Deadline,
+  DeadlineReached,
+  type DeadlineMargins,
+  marginsFor,
+  NOT_REACHED,
+} from './deadline';
+import { describeError } from './describe-error';
 import { InvocationError } from './errors';
 import { applyGuardrail } from './guardrail';
 import type { Outcome } from './model';
 import { accountsToRead, planRegion, type RegionObservations, resolveTargets, type Target } from './plan';
 import { needsOrganizationalUnits, type Policy } from './policy';
+import { unknownReferences } from './policy-references';
 import { type OrgPackagePathsResult, type RegionReport, type RunSummary, summarize } from './summary';
 
 /** What one run is asked to do, already validated. */
@@ -26,12 +37,9 @@ export interface ReconcileRequest {
   readonly defaultRegion: string;
   /** Milliseconds left in the invocation (Lambda's getRemainingTimeInMillis); absent: no deadline. */
   readonly remainingTimeMs?: () => number;
-  /** Time kept back to finish a write batch, queue the failures and report. @default DEADLINE_MARGIN_MS */
-  readonly deadlineMarginMs?: number;
+  /** When the run stops starting calls and aborts those in flight. @default marginsFor(CALL_TIMEOUTS) */
+  readonly deadlineMargins?: DeadlineMargins;
 }
-
-/** Enough for one write batch with the SDK's retries, the failure messages and the summary. */
-export const DEADLINE_MARGIN_MS = 60_000;
 
 export interface Dependencies {
   readonly policy: PolicySource;
@@ -55,22 +63,32 @@ export interface RunResult {
 
 /** One run: policy → accounts → per region read and plan → guardrail → apply → queue → summary. */
 export async function reconcile(request: ReconcileRequest, deps: Dependencies): Promise<RunResult> {
+  const deadline = new Deadline(request.remainingTimeMs, request.deadlineMargins ?? marginsFor(CALL_TIMEOUTS));
+  try {
+    return await run(request, deps, deadline);
+  } finally {
+    deadline.dispose();
+  }
+}
+
+async function run(request: ReconcileRequest, deps: Dependencies, deadline: Deadline): Promise<RunResult> {
   const now = deps.now ?? (() => new Date());
   const progress = deps.progress ?? (() => undefined);
-  const margin = request.deadlineMarginMs ?? DEADLINE_MARGIN_MS;
-  // Checked before every batch: past this point the run stops calling out and reports what it did not reach.
-  const canContinue: CanContinue = () => (request.remainingTimeMs?.() ?? Number.POSITIVE_INFINITY) > margin;
   const policy = await deps.policy.load();
   const regions = selectRegions(policy, request);
   progress(`policy valid; regions ${regions.join(', ')}`);
 
-  const accounts = await deps.directory.listAccounts({ withAncestors: needsOrganizationalUnits(policy) });
+  const accounts = await deps.directory.listAccounts({
+    withAncestors: needsOrganizationalUnits(policy),
+    abortSignal: deadline.signal,
+  });
   const targets = resolveTargets(accounts, policy, request.accountIds);
+  const warnings = unknownReferences(policy, accounts);
   progress(`${accounts.length} accounts in the organization; ${accountsToRead(targets).length} to read in each region`);
 
   const planned = await Promise.all(
     regions.map(async (region) => {
-      const result = await readAndPlan(region, targets, policy, request, deps, canContinue);
+      const result = await readAndPlan(region, targets, policy, request, deps, deadline);
       progress(`${region}: ${result.error ? `could not be read: ${result.error}` : `read and planned`}`);
       return result;
     }),
@@ -85,14 +103,15 @@ export async function reconcile(request: ReconcileRequest, deps: Dependencies): 
   const reports = await Promise.all(
     planned.map(async (region): Promise<RegionReport> => {
       const outcomes = guardedByRegion.get(region.region) ?? [];
-      if (region.error !== undefined) return { region: region.region, outcomes, error: region.error };
+      const scan = region.ec2ScanConfiguration ? { ec2ScanConfiguration: region.ec2ScanConfiguration } : {};
+      if (region.error !== undefined) return { region: region.region, outcomes, error: region.error, ...scan };
       const inspector = deps.inspectorFor(region.region);
       const [applied, orgPackagePaths] = await Promise.all([
-        request.dryRun ? outcomes : applyRegion(inspector, outcomes, request.ownAccountId, canContinue),
-        reconcileOrgPackagePaths(inspector, policy, region.orgPackagePaths, request.dryRun, canContinue),
+        request.dryRun ? outcomes : applyRegion(inspector, outcomes, request.ownAccountId, deadline),
+        reconcileOrgPackagePaths(inspector, policy, region.orgPackagePaths, request.dryRun, deadline),
       ]);
       if (!request.dryRun) progress(`${region.region}: applied`);
-      return { region: region.region, outcomes: applied, ...(orgPackagePaths ? { orgPackagePaths } : {}) };
+      return { region: region.region, outcomes: applied, ...scan, ...(orgPackagePaths ? { orgPackagePaths } : {}) };
     }),
   );
 
@@ -100,7 +119,9 @@ export async function reconcile(request: ReconcileRequest, deps: Dependencies): 
   const timestamp = now().toISOString();
   const messages = outcomes.flatMap((o) => (o.kind === 'FAILED' ? [failureMessage(o, request.runId, timestamp)] : []));
   const delivery =
-    request.dryRun || messages.length === 0 ? { sent: 0, undelivered: [] } : await deps.queue.send(messages);
+    request.dryRun || messages.length === 0
+      ? { sent: 0, undelivered: [] }
+      : await deps.queue.send(messages, deadline.queueSignal);
 
   const summary = summarize({
     runId: request.runId,
@@ -108,6 +129,7 @@ export async function reconcile(request: ReconcileRequest, deps: Dependencies): 
     regions: reports,
     guardrail: guarded.verdict,
     queue: { sent: delivery.sent, undelivered: delivery.undelivered.length },
+    warnings,
   });
   return {
     summary,
@@ -136,7 +158,9 @@ interface PlannedRegion {
   readonly region: string;
   readonly outcomes: Outcome[];
   readonly error?: string;
-  readonly orgPackagePaths?: readonly string[];
+  /** The organization's package paths now, or why they could not be read. */
+  readonly orgPackagePaths?: readonly string[] | { readonly error: string };
+  readonly ec2ScanConfiguration?: Ec2ScanConfiguration;
 }
 
 /** A region that cannot be read fails its accounts and is reported; it never stops the other regions. */
@@ -146,30 +170,34 @@ async function readAndPlan(
   policy: Policy,
   request: ReconcileRequest,
   deps: Dependencies,
-  canContinue: CanContinue,
+  budget: CallBudget,
 ): Promise<PlannedRegion> {
   let read: RegionObservations;
-  let orgPackagePaths: readonly string[] | undefined;
+  let result: Awaited<ReturnType<RegionInspector['read']>>;
   try {
-    const result = await deps.inspectorFor(region).read({
+    result = await deps.inspectorFor(region).read({
       accountIds: accountsToRead(targets),
       ownAccountId: request.ownAccountId,
       includeConfiguration: policy.orgPackagePaths !== undefined,
-      canContinue,
+      budget,
     });
     read = { readable: true, observations: result.observations };
-    orgPackagePaths = result.configuration?.orgPackagePaths;
   } catch (error) {
     if (error instanceof DeadlineReached) {
       const unread: RegionObservations = { readable: false, errorMessage: NOT_REACHED, reason: 'TIMEOUT_NOT_REACHED' };
       return { region, outcomes: planRegion(region, targets, unread) };
     }
-    const errorMessage = describe(error);
+    const errorMessage = describeError(error);
     return { region, outcomes: planRegion(region, targets, { readable: false, errorMessage }), error: errorMessage };
   }
+  const orgPackagePaths =
+    result.configurationError !== undefined
+      ? { error: result.configurationError }
+      : result.configuration?.orgPackagePaths;
   return {
     region,
     outcomes: planRegion(region, targets, read),
+    ec2ScanConfiguration: result.ec2ScanConfiguration,
     ...(orgPackagePaths ? { orgPackagePaths } : {}),
   };
 }
@@ -178,21 +206,25 @@ async function readAndPlan(
 async function reconcileOrgPackagePaths(
   inspector: RegionInspector,
   policy: Policy,
-  current: readonly string[] | undefined,
+  current: PlannedRegion['orgPackagePaths'],
   dryRun: boolean,
-  canContinue: CanContinue,
+  budget: CallBudget,
 ): Promise<OrgPackagePathsResult | undefined> {
   const wanted = policy.orgPackagePaths;
   if (wanted === undefined || current === undefined) return undefined;
+  if ('error' in current) {
+    return { from: [], to: wanted, changed: false, error: `the current paths could not be read: ${current.error}` };
+  }
   const same = current.length === wanted.length && wanted.every((path) => current.includes(path));
   if (same) return { from: current, to: wanted, changed: false };
   if (dryRun) return { from: current, to: wanted, changed: true };
-  if (!canContinue()) return { from: current, to: wanted, changed: false, notReached: true };
+  if (!budget.canContinue()) return { from: current, to: wanted, changed: false, notReached: true };
   try {
-    await inspector.updateOrgPackagePaths(wanted);
+    await inspector.updateOrgPackagePaths(wanted, budget);
     return { from: current, to: wanted, changed: true };
   } catch (error) {
-    return { from: current, to: wanted, changed: false, error: describe(error) };
+    if (budget.signal?.aborted) return { from: current, to: wanted, changed: false, notReached: true };
+    return { from: current, to: wanted, changed: false, error: describeError(error) };
   }
 }
 

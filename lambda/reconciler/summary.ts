@@ -1,3 +1,5 @@
+import type { Ec2ScanConfiguration } from './aws/inspector';
+import type { Problem } from './errors';
 import type { GuardrailVerdict } from './guardrail';
 import type { Outcome, SkipReason } from './model';
 
@@ -30,6 +32,8 @@ export interface RegionSummary {
   /** Set when the region could not be read as a whole; its accounts are FAILED with REGION_UNREADABLE. */
   readonly error?: string;
   readonly orgPackagePaths?: OrgPackagePathsResult;
+  /** GetConfiguration's EC2 scan mode for the region: EC2_HYBRID means Enhanced EC2 Scanning is on. */
+  readonly ec2ScanConfiguration?: Ec2ScanConfiguration;
 }
 
 export interface RunSummary {
@@ -43,13 +47,15 @@ export interface RunSummary {
   readonly failures: readonly {
     accountId: string;
     region: string;
-    desired: string;
+    desired?: string;
     reason: string;
     errorMessage?: string;
   }[];
   /** How many changes and failures were left out of the lists above (never out of the totals or the queue). */
   readonly omitted: { changes: number; failures: number };
   readonly queue: { sent: number; undelivered: number };
+  /** Policy rules that name an account or OU the organization does not have, each with its JSON path. */
+  readonly warnings: readonly Problem[];
   /** True when the invocation's deadline stopped the run: the accounts it did not reach are FAILED with TIMEOUT_NOT_REACHED. */
   readonly deadlineReached: boolean;
 }
@@ -59,6 +65,7 @@ export interface RegionReport {
   readonly outcomes: readonly Outcome[];
   readonly error?: string;
   readonly orgPackagePaths?: OrgPackagePathsResult;
+  readonly ec2ScanConfiguration?: Ec2ScanConfiguration;
 }
 
 export function emptyTotals(): Totals {
@@ -103,6 +110,7 @@ export function summarize(input: {
   regions: readonly RegionReport[];
   guardrail: GuardrailVerdict;
   queue: { sent: number; undelivered: number };
+  warnings?: readonly Problem[];
 }): RunSummary {
   const regions = input.regions.map((report): RegionSummary => ({
     region: report.region,
@@ -110,6 +118,7 @@ export function summarize(input: {
     skipped: skippedByReason(report.outcomes),
     ...(report.error === undefined ? {} : { error: report.error }),
     ...(report.orgPackagePaths === undefined ? {} : { orgPackagePaths: report.orgPackagePaths }),
+    ...(report.ec2ScanConfiguration === undefined ? {} : { ec2ScanConfiguration: report.ec2ScanConfiguration }),
   }));
   const all = input.regions.flatMap((report) => report.outcomes);
   const changes = all.flatMap((o) =>
@@ -123,7 +132,7 @@ export function summarize(input: {
           {
             accountId: o.accountId,
             region: o.region,
-            desired: o.desired,
+            ...(o.desired === undefined ? {} : { desired: o.desired }),
             reason: o.reason,
             errorMessage: o.errorMessage,
           },
@@ -143,6 +152,7 @@ export function summarize(input: {
       failures: Math.max(0, failures.length - MAX_LISTED),
     },
     queue: input.queue,
+    warnings: input.warnings ?? [],
     deadlineReached:
       all.some((o) => o.kind === 'FAILED' && o.reason === 'TIMEOUT_NOT_REACHED') ||
       input.regions.some((r) => r.orgPackagePaths?.notReached === true),

@@ -7,7 +7,8 @@ import {
   UpdateEc2DeepInspectionConfigurationCommand,
 } from '@aws-sdk/client-inspector2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { InspectorRegion, ObservationCollector } from '../../lambda/reconciler/aws/inspector';
+import { InspectorRegion } from '../../lambda/reconciler/aws/inspector';
+import { ObservationCollector } from '../../lambda/reconciler/aws/inspector-responses';
 
 const inspector = mockClient(Inspector2Client);
 const region = () => new InspectorRegion(new Inspector2Client({ region: 'eu-west-1' }));
@@ -91,7 +92,8 @@ describe('InspectorRegion.read', () => {
     });
 
     expect(read.observations.get('111111111111')).toEqual({
-      kind: 'NOT_INSPECTOR_MEMBER',
+      kind: 'SKIP',
+      reason: 'NOT_INSPECTOR_MEMBER',
       detail: 'ACCESS_DENIED: not a member',
     });
     expect(read.observations.get('222222222222')).toEqual({
@@ -262,7 +264,7 @@ describe('ObservationCollector', () => {
 
     const expected = new Map([
       ['111111111111', { kind: 'OBSERVED', ec2ScanStatus: 'ENABLED', deepInspection: 'DEACTIVATED' }],
-      ['222222222222', { kind: 'NOT_INSPECTOR_MEMBER', detail: 'ACCESS_DENIED: not a member' }],
+      ['222222222222', { kind: 'SKIP', reason: 'NOT_INSPECTOR_MEMBER', detail: 'ACCESS_DENIED: not a member' }],
     ]);
     expect(statusFirst.observations()).toEqual(expected);
     expect(deepFirst.observations()).toEqual(expected);

@@ -1,6 +1,7 @@
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, type SendMessageBatchRequest, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type FailureMessage, SqsFailureQueue } from '../../lambda/reconciler/aws/queue';
+import { acceptAll } from '../support/sqs';
 
 const sqs = mockClient(SQSClient);
 const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/111122223333/failed-accounts';
@@ -23,7 +24,7 @@ beforeEach(() => sqs.reset());
 
 describe('SqsFailureQueue.send', () => {
   it('sends in batches of ten, one JSON message per account and region', async () => {
-    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    sqs.on(SendMessageBatchCommand).callsFake(acceptAll);
     const result = await queue().send(messages(25));
 
     const calls = sqs.commandCalls(SendMessageBatchCommand);
@@ -36,11 +37,11 @@ describe('SqsFailureQueue.send', () => {
   it('retries only the entries a 200 response lists as Failed', async () => {
     sqs
       .on(SendMessageBatchCommand)
-      .resolvesOnce({
+      .callsFakeOnce((input: SendMessageBatchRequest) => ({
         Failed: [{ Id: '3', SenderFault: false, Code: 'InternalError', Message: 'retry' }],
-        Successful: [],
-      })
-      .resolves({ Failed: [], Successful: [] });
+        Successful: acceptAll(input).Successful.filter((entry) => entry.Id !== '3'),
+      }))
+      .callsFake(acceptAll);
 
     const result = await queue().send(messages(10));
 
@@ -77,5 +78,42 @@ describe('SqsFailureQueue.send', () => {
     expect(result.sent).toBe(0);
     expect(result.undelivered).toHaveLength(12);
     expect(result.undelivered[0]?.error).toBe('QueueDoesNotExist: queue gone');
+  });
+
+  it('retries an entry the response lists neither as Successful nor as Failed, and never counts it sent', async () => {
+    // First answer leaves entry 2 out of both lists; the retry takes it.
+    sqs
+      .on(SendMessageBatchCommand)
+      .callsFakeOnce((input: SendMessageBatchRequest) => ({
+        Successful: acceptAll(input).Successful.filter((entry) => entry.Id !== '2'),
+        Failed: [],
+      }))
+      .callsFake(acceptAll);
+
+    const result = await queue().send(messages(5));
+
+    const calls = sqs.commandCalls(SendMessageBatchCommand);
+    expect(calls.map((c) => c.args[0].input.Entries?.map((e) => e.Id))).toEqual([['0', '1', '2', '3', '4'], ['2']]);
+    expect(result).toEqual({ sent: 5, undelivered: [] });
+  });
+
+  it('reports an entry no response ever lists as undelivered', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+
+    const result = await queue().send(messages(2));
+
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(3);
+    expect(result.sent).toBe(0);
+    expect(result.undelivered.map((u) => u.error)).toEqual([
+      'neither Successful nor Failed in the response',
+      'neither Successful nor Failed in the response',
+    ]);
+  });
+
+  it('sends nothing once the deadline has aborted, and reports every message undelivered', async () => {
+    sqs.on(SendMessageBatchCommand).callsFake(acceptAll);
+    const result = await queue().send(messages(3), AbortSignal.abort());
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+    expect(result.undelivered).toHaveLength(3);
   });
 });

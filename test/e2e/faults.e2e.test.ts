@@ -88,6 +88,25 @@ describe('faults on the wire', () => {
     );
   });
 
+  it('an update call that never answers cannot carry the run past its deadline: it is cut off, queued, and the run reports', async () => {
+    endpoint.faults.hangOperations = ['BatchUpdateMemberEc2DeepInspectionStatus'];
+    const timeoutMs = 45_000;
+    const started = Date.now();
+
+    const summary = (await invokeBundle(bundle, {}, organization.delegatedAdminAccountId, {
+      ...env,
+      LOCAL_LAMBDA_TIMEOUT_MS: String(timeoutMs),
+    })) as RunSummary;
+
+    expect(Date.now() - started).toBeLessThan(timeoutMs);
+    expect(summary.deadlineReached).toBe(true);
+    const cutOff = queued().filter((m) => m.reason === 'TIMEOUT_NOT_REACHED');
+    expect(cutOff.length).toBeGreaterThan(50);
+    // The batches in flight were cut off; the ones not yet started were never sent.
+    expect(cutOff.filter((m) => /cut off in flight/.test(m.errorMessage)).length).toBeGreaterThan(0);
+    expect(queued()).toHaveLength(summary.totals.failed);
+  }, 60_000);
+
   it('an account stuck in PENDING is skipped every run, never written, never lost', async () => {
     const stuck = organization.accounts.find(
       (a) =>

@@ -15,6 +15,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { ConfigError, InvocationError, PolicyError, RunFailedError } from '../../lambda/reconciler/errors';
 import { handler } from '../../lambda/reconciler/handler';
 import { logger } from '../../lambda/reconciler/observability';
+import { CALL_TIMEOUTS, marginsFor } from '../../lambda/reconciler/deadline';
+import { acceptAll } from '../support/sqs';
 
 const ADMIN = '999999999999';
 const MEMBERS = ['111111111111', '222222222222', '333333333333'];
@@ -77,7 +79,7 @@ function givenOrganization({ deniedRegion }: { deniedRegion?: string } = {}) {
       status: 'ACTIVATED',
     })),
   }));
-  sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+  sqs.on(SendMessageBatchCommand).callsFake(acceptAll);
 }
 
 const writeCalls = () => [
@@ -196,7 +198,9 @@ describe('handler', () => {
   it('near its deadline, writes nothing, queues every account as not reached, and returns', async () => {
     givenPolicy(policy);
     givenOrganization();
-    const late = { ...context, getRemainingTimeInMillis: () => 2_000 } as Context;
+    // Time to list the organization, not to start reading: every account is reported as not reached.
+    const remaining = marginsFor(CALL_TIMEOUTS).stopStartingMs - 1_000;
+    const late = { ...context, getRemainingTimeInMillis: () => remaining } as Context;
 
     const summary = await handler(scheduledEvent, late);
 

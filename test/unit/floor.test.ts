@@ -11,6 +11,7 @@ describe('benchmark lower bounds', () => {
       BatchGetAccountStatus: 1_700,
       BatchGetMemberEc2DeepInspectionStatus: 1_700,
       GetEc2DeepInspectionConfiguration: 17,
+      GetConfiguration: 17,
       BatchUpdateMemberEc2DeepInspectionStatus: 1_700,
       UpdateEc2DeepInspectionConfiguration: 17,
       SendMessageBatch: 3,

@@ -75,7 +75,7 @@ describe('desiredStateOf', () => {
       },
       't',
     );
-    expect(desiredStateOf({ id: A }, rootPolicy).state).toBe('DEACTIVATED');
+    expect(desiredStateOf({ id: A }, rootPolicy)).toMatchObject({ state: 'DEACTIVATED' });
   });
 });
 
@@ -120,7 +120,7 @@ describe('planRegion', () => {
     ],
     [
       'not a member',
-      { kind: 'NOT_INSPECTOR_MEMBER', detail: 'ACCESS_DENIED' },
+      { kind: 'SKIP', reason: 'NOT_INSPECTOR_MEMBER', detail: 'ACCESS_DENIED' },
       { kind: 'SKIPPED', reason: 'NOT_INSPECTOR_MEMBER', detail: 'ACCESS_DENIED' },
     ],
     [

@@ -51,7 +51,7 @@ const observationArb: fc.Arbitrary<Observation | undefined> = fc.oneof(
     ec2ScanStatus: fc.constantFrom('ENABLED', 'ENABLED', 'DISABLED', 'SUSPENDED'),
     deepInspection: deepArb,
   }),
-  fc.constant({ kind: 'NOT_INSPECTOR_MEMBER' as const, detail: 'ACCESS_DENIED' }),
+  fc.constant({ kind: 'SKIP' as const, reason: 'NOT_INSPECTOR_MEMBER' as const, detail: 'ACCESS_DENIED' }),
   fc.constant({ kind: 'UNREADABLE' as const, errorMessage: 'INTERNAL_ERROR' }),
   fc.constant(undefined),
 );

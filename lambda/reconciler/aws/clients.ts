@@ -2,6 +2,7 @@ import { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { CALL_TIMEOUTS, type CallTimeouts } from '../deadline';
 import { pace } from './pacing';
 
 /** Requests a second per operation (and per region) the run allows itself; AWS documents no exact figure. */
@@ -27,14 +28,20 @@ function retrySettings(env: NodeJS.ProcessEnv) {
   };
 }
 
-/** Organizations is a global service served from one region per partition. */
-export function organizationsRegion(region: string): string {
-  if (region.startsWith('us-gov-')) return 'us-gov-west-1';
-  if (region.startsWith('cn-')) return 'cn-northwest-1';
-  return 'us-east-1';
+/** Every client gets the timeouts the run's deadline derives its margins from (deadline.ts). */
+function requestHandler(timeouts: CallTimeouts) {
+  return {
+    connectionTimeout: timeouts.connectionTimeoutMs,
+    requestTimeout: timeouts.requestTimeoutMs,
+    // Without it a request past its timeout only logs a warning and goes on waiting.
+    throwOnRequestTimeout: true,
+    socketTimeout: timeouts.requestTimeoutMs,
+  };
 }
 
 export interface Clients {
+  /** The timeouts every client has: the run's deadline margins are derived from them. */
+  readonly timeouts: CallTimeouts;
   readonly organizations: OrganizationsClient;
   readonly ssm: SSMClient;
   readonly sqs: SQSClient;
@@ -45,21 +52,28 @@ export interface Clients {
 }
 
 /**
- * Creates every client once; endpoints come from the SDK's standard settings (AWS_ENDPOINT_URL…).
+ * Creates every client once; endpoints come from the SDK's standard settings (AWS_ENDPOINT_URL…) and
+ * its own endpoint rules: Organizations, a global service, resolves to its one endpoint in the home
+ * region's partition (us-east-1, cn-northwest-1, us-gov-west-1, …) with no map kept here.
  * Organizations and each region's Inspector client pace themselves per operation
  * (ORGANIZATIONS_REQUESTS_PER_SECOND, INSPECTOR_REQUESTS_PER_SECOND; default 10).
  */
-export function createClients(region: string, env: NodeJS.ProcessEnv = process.env): Clients {
-  const settings = retrySettings(env);
+export function createClients(
+  region: string,
+  env: NodeJS.ProcessEnv = process.env,
+  timeouts: CallTimeouts = CALL_TIMEOUTS,
+): Clients {
+  const settings = { ...retrySettings(env), requestHandler: requestHandler(timeouts) };
   const inspectorRate = requestsPerSecond(env, 'INSPECTOR_REQUESTS_PER_SECOND');
   const inspectors = new Map<string, Inspector2Client>();
   const organizations = pace(
-    new OrganizationsClient({ ...settings, region: organizationsRegion(region) }),
+    new OrganizationsClient({ ...settings, region }),
     requestsPerSecond(env, 'ORGANIZATIONS_REQUESTS_PER_SECOND'),
   );
   const ssm = new SSMClient({ ...settings, region });
   const sqs = new SQSClient({ ...settings, region });
   return {
+    timeouts,
     organizations,
     ssm,
     sqs,

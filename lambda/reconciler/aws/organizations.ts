@@ -4,29 +4,44 @@ import {
   paginateListAccounts,
   paginateListAccountsForParent,
   paginateListOrganizationalUnitsForParent,
+  paginateListParents,
   paginateListRoots,
 } from '@aws-sdk/client-organizations';
 import { mapWithConcurrency } from '../batches';
+import { describeError } from '../describe-error';
 import type { OrganizationAccount } from '../model';
 
 /** Organizations' documented MaxResults ceiling for the List* operations used here. */
 export const ORGANIZATIONS_PAGE_SIZE = 20;
 /** Parents walked at once; Organizations' request rate is low, and throttling is retried by the SDK. */
 const TREE_WALK_CONCURRENCY = 4;
+/** OUs nest at most five levels below the root: an account's chain of parents is never longer. */
+const MAX_PARENTS = 6;
 
 export interface AccountDirectory {
   /** Every account of the organization; with `withAncestors`, each account's root and OU ancestry too. */
-  listAccounts(options: { withAncestors: boolean }): Promise<OrganizationAccount[]>;
+  listAccounts(options: { withAncestors: boolean; abortSignal?: AbortSignal }): Promise<OrganizationAccount[]>;
 }
 
 /** Reads the organization through the Organizations API: ListAccounts, and a tree walk only when needed. */
 export class OrganizationsDirectory implements AccountDirectory {
   constructor(private readonly client: OrganizationsClient) {}
 
-  async listAccounts({ withAncestors }: { withAncestors: boolean }): Promise<OrganizationAccount[]> {
+  async listAccounts({
+    withAncestors,
+    abortSignal,
+  }: {
+    withAncestors: boolean;
+    abortSignal?: AbortSignal;
+  }): Promise<OrganizationAccount[]> {
+    const options = { abortSignal };
     const listed: Account[] = [];
     // The paginator keeps going while NextToken is set, even past an empty page.
-    for await (const page of paginateListAccounts({ client: this.client, pageSize: ORGANIZATIONS_PAGE_SIZE }, {})) {
+    for await (const page of paginateListAccounts(
+      { client: this.client, pageSize: ORGANIZATIONS_PAGE_SIZE },
+      {},
+      options,
+    )) {
       listed.push(...(page.Accounts ?? []).filter((account) => account.Id !== undefined));
     }
     if (!withAncestors) return listed.map((account) => toAccount(account));
@@ -34,25 +49,72 @@ export class OrganizationsDirectory implements AccountDirectory {
     if (listed.every((account) => (account.Paths?.length ?? 0) > 0)) {
       return listed.map((account) => toAccount(account, ancestorsFromPaths(account.Paths ?? [])));
     }
-    const ancestorsById = await this.walkTree();
-    return listed.map((account) => toAccount(account, ancestorsById.get(account.Id ?? '') ?? []));
+    const { ancestorsById, chainByUnit } = await this.walkTree(options);
+    // An account the walk did not place moved (or joined) while it ran: ask for its parents directly.
+    const unplaced = listed.filter((account) => !ancestorsById.has(account.Id as string));
+    await mapWithConcurrency(unplaced, TREE_WALK_CONCURRENCY, async (account) => {
+      const id = account.Id as string;
+      try {
+        ancestorsById.set(id, await this.ancestorsOf(id, chainByUnit, options));
+      } catch (error) {
+        ancestorsById.set(id, { unresolved: describeError(error) });
+      }
+    });
+    return listed.map((account) => {
+      const ancestry = ancestorsById.get(account.Id as string) ?? { unresolved: 'not placed in the organization' };
+      return Array.isArray(ancestry)
+        ? toAccount(account, ancestry)
+        : { ...toAccount(account), ancestryUnresolved: ancestry.unresolved };
+    });
+  }
+
+  /** Climbs ListParents from an account until a root or an OU whose chain the walk already knows. */
+  private async ancestorsOf(
+    accountId: string,
+    chainByUnit: ReadonlyMap<string, string[]>,
+    options: { abortSignal?: AbortSignal },
+  ): Promise<string[]> {
+    const climbed: string[] = [];
+    let child = accountId;
+    for (let depth = 0; depth < MAX_PARENTS; depth++) {
+      let parent: string | undefined;
+      for await (const page of paginateListParents({ client: this.client }, { ChildId: child }, options)) {
+        parent ??= page.Parents?.[0]?.Id;
+      }
+      if (parent === undefined) throw new Error(`ListParents named no parent of ${child}`);
+      const known = chainByUnit.get(parent);
+      if (known !== undefined) return [...known, ...climbed];
+      climbed.unshift(parent);
+      if (parent.startsWith('r-')) return climbed;
+      child = parent;
+    }
+    throw new Error(`no root found within ${MAX_PARENTS} parents of ${accountId}`);
   }
 
   /** One ListRoots, then per parent its OUs and its accounts: cost grows with OUs + accounts/20, not per account. */
-  private async walkTree(): Promise<Map<string, string[]>> {
-    const ancestorsById = new Map<string, string[]>();
+  private async walkTree(options: { abortSignal?: AbortSignal }): Promise<{
+    ancestorsById: Map<string, string[] | { unresolved: string }>;
+    chainByUnit: Map<string, string[]>;
+  }> {
+    const ancestorsById = new Map<string, string[] | { unresolved: string }>();
+    const chainByUnit = new Map<string, string[]>();
     let level: { id: string; chain: string[] }[] = [];
-    for await (const page of paginateListRoots({ client: this.client, pageSize: ORGANIZATIONS_PAGE_SIZE }, {})) {
+    for await (const page of paginateListRoots(
+      { client: this.client, pageSize: ORGANIZATIONS_PAGE_SIZE },
+      {},
+      options,
+    )) {
       for (const root of page.Roots ?? []) if (root.Id) level.push({ id: root.Id, chain: [root.Id] });
     }
+    for (const parent of level) chainByUnit.set(parent.id, parent.chain);
     while (level.length > 0) {
       const children = await mapWithConcurrency(level, TREE_WALK_CONCURRENCY, async (parent) => {
         const config = { client: this.client, pageSize: ORGANIZATIONS_PAGE_SIZE };
-        for await (const page of paginateListAccountsForParent(config, { ParentId: parent.id })) {
+        for await (const page of paginateListAccountsForParent(config, { ParentId: parent.id }, options)) {
           for (const account of page.Accounts ?? []) if (account.Id) ancestorsById.set(account.Id, parent.chain);
         }
         const units: { id: string; chain: string[] }[] = [];
-        for await (const page of paginateListOrganizationalUnitsForParent(config, { ParentId: parent.id })) {
+        for await (const page of paginateListOrganizationalUnitsForParent(config, { ParentId: parent.id }, options)) {
           for (const unit of page.OrganizationalUnits ?? []) {
             if (unit.Id) units.push({ id: unit.Id, chain: [...parent.chain, unit.Id] });
           }
@@ -60,8 +122,9 @@ export class OrganizationsDirectory implements AccountDirectory {
         return units;
       });
       level = children.flat();
+      for (const unit of level) chainByUnit.set(unit.id, unit.chain);
     }
-    return ancestorsById;
+    return { ancestorsById, chainByUnit };
   }
 }
 

@@ -41,23 +41,35 @@ export class TokenBucket {
 }
 
 /** The part of an SDK client's middleware stack this needs. */
-interface FinalizeStack {
-  add(
+interface MiddlewareStack {
+  addRelativeTo(
     middleware: (
       next: (args: unknown) => Promise<unknown>,
-      context: { commandName?: string },
+      context: { commandName?: string; __smithy_context?: { abortSignal?: AbortSignal } },
     ) => (args: unknown) => Promise<unknown>,
-    options: { step: 'finalizeRequest'; priority: 'low'; name: string; tags?: string[] },
+    options: { relation: 'before'; toMiddleware: string; name: string; tags?: string[] },
   ): void;
 }
 
+/** Resolves with `promise`, or rejects as soon as `signal` aborts. */
+function unlessAborted(promise: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return promise;
+  signal.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /**
- * Paces every request the client sends, retries included, to `perSecond` for each operation.
- * Added after the SDK's retry middleware, so each attempt waits its turn.
+ * Paces every request the client sends, retries included, to `perSecond` for each operation. It sits
+ * after the SDK's retry middleware, so each attempt waits its turn, and before request signing, so a
+ * long wait never sends a stale signature. A call's abort signal cuts the wait short.
  */
 export function pace<C extends { middlewareStack: object }>(client: C, perSecond: number): C {
   const buckets = new Map<string, TokenBucket>();
-  (client.middlewareStack as FinalizeStack).add(
+  (client.middlewareStack as MiddlewareStack).addRelativeTo(
     (next, context) => async (args) => {
       const operation = context.commandName ?? 'unknown';
       let bucket = buckets.get(operation);
@@ -65,10 +77,10 @@ export function pace<C extends { middlewareStack: object }>(client: C, perSecond
         bucket = new TokenBucket(perSecond);
         buckets.set(operation, bucket);
       }
-      await bucket.take();
+      await unlessAborted(bucket.take(), context.__smithy_context?.abortSignal);
       return next(args);
     },
-    { step: 'finalizeRequest', priority: 'low', name: 'deepInspectionPacing', tags: ['PACING'] },
+    { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'deepInspectionPacing', tags: ['PACING'] },
   );
   return client;
 }

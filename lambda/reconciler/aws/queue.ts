@@ -1,7 +1,13 @@
-import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  type SendMessageBatchResult,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { chunk } from '../batches';
 import type { Failure } from '../model';
-import { describe } from './inspector';
+import { NOT_REACHED } from '../deadline';
+import { describeError } from '../describe-error';
 
 /** SQS's documented ceiling for SendMessageBatch entries. */
 export const MAX_MESSAGES_PER_BATCH = 10;
@@ -19,7 +25,8 @@ export interface FailureMessage {
   readonly timestamp: string;
   readonly accountId: string;
   readonly region: string;
-  readonly desired: string;
+  /** Absent when the policy's decision could not be made (ORGANIZATIONAL_UNIT_UNRESOLVED). */
+  readonly desired?: string;
   readonly observed?: string;
   readonly reason: string;
   readonly errorMessage?: string;
@@ -33,7 +40,11 @@ export interface Undelivered {
 }
 
 export interface FailureQueue {
-  send(messages: readonly FailureMessage[]): Promise<{ sent: number; undelivered: Undelivered[] }>;
+  /** Sends every message it can; `abortSignal` (the run's deadline) cuts the sends short, and what is left is undelivered. */
+  send(
+    messages: readonly FailureMessage[],
+    abortSignal?: AbortSignal,
+  ): Promise<{ sent: number; undelivered: Undelivered[] }>;
 }
 
 export function failureMessage(failure: Failure, runId: string, timestamp: string): FailureMessage {
@@ -43,7 +54,7 @@ export function failureMessage(failure: Failure, runId: string, timestamp: strin
     timestamp,
     accountId: failure.accountId,
     region: failure.region,
-    desired: failure.desired,
+    ...(failure.desired === undefined ? {} : { desired: failure.desired }),
     ...(failure.observed === undefined ? {} : { observed: failure.observed }),
     reason: failure.reason,
     ...(failure.errorMessage === undefined ? {} : { errorMessage: failure.errorMessage }),
@@ -62,18 +73,32 @@ export class SqsFailureQueue implements FailureQueue {
     private readonly retryBaseDelayMs = RETRY_BASE_DELAY_MS,
   ) {}
 
-  async send(messages: readonly FailureMessage[]): Promise<{ sent: number; undelivered: Undelivered[] }> {
+  async send(
+    messages: readonly FailureMessage[],
+    abortSignal?: AbortSignal,
+  ): Promise<{ sent: number; undelivered: Undelivered[] }> {
     let sent = 0;
     const undelivered: Undelivered[] = [];
     for (const batch of chunk(messages, MAX_MESSAGES_PER_BATCH)) {
-      const result = await this.sendBatch(batch);
+      if (abortSignal?.aborted) {
+        undelivered.push(...batch.map((message) => ({ message, error: `not sent: ${NOT_REACHED}` })));
+        continue;
+      }
+      const result = await this.sendBatch(batch, abortSignal);
       sent += result.sent;
       undelivered.push(...result.undelivered);
     }
     return { sent, undelivered };
   }
 
-  private async sendBatch(batch: readonly FailureMessage[]): Promise<{ sent: number; undelivered: Undelivered[] }> {
+  /**
+   * An entry is delivered only when the response lists it in `Successful`. One in `Failed` is retried
+   * unless a sender fault; one the response lists in neither is retried too, never counted as sent.
+   */
+  private async sendBatch(
+    batch: readonly FailureMessage[],
+    abortSignal: AbortSignal | undefined,
+  ): Promise<{ sent: number; undelivered: Undelivered[] }> {
     let pending = new Map(batch.map((message, index) => [String(index), message]));
     let sent = 0;
     const undelivered: Undelivered[] = [];
@@ -82,29 +107,39 @@ export class SqsFailureQueue implements FailureQueue {
         Id,
         MessageBody: JSON.stringify(message),
       }));
-      let failed: { Id?: string; SenderFault?: boolean; Code?: string; Message?: string }[];
+      let response: SendMessageBatchResult;
       try {
-        const response = await this.client.send(
-          new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }),
-        );
-        failed = response.Failed ?? [];
+        response = await this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }), {
+          abortSignal,
+        });
       } catch (error) {
-        const reason = describe(error);
+        const reason = describeError(error);
         return {
           sent,
           undelivered: [...undelivered, ...[...pending.values()].map((message) => ({ message, error: reason }))],
         };
       }
-      const retry = new Map<string, FailureMessage>();
-      for (const entry of failed) {
-        const message = entry.Id === undefined ? undefined : pending.get(entry.Id);
-        if (message === undefined) continue;
-        const error = `${entry.Code ?? 'Failed'}: ${entry.Message ?? 'no message'}`;
+      const errors = new Map<string, { error: string; final: boolean }>();
+      for (const entry of response.Failed ?? []) {
+        if (entry.Id === undefined || !pending.has(entry.Id)) continue;
         // A sender fault (a malformed entry) fails the same way every time; only service-side faults are retried.
-        if (entry.SenderFault || attempt >= ENTRY_ATTEMPTS) undelivered.push({ message, error });
-        else retry.set(entry.Id as string, message);
+        errors.set(entry.Id, {
+          error: `${entry.Code ?? 'Failed'}: ${entry.Message ?? 'no message'}`,
+          final: entry.SenderFault === true,
+        });
       }
-      sent += pending.size - failed.filter((entry) => entry.Id !== undefined && pending.has(entry.Id)).length;
+      for (const entry of response.Successful ?? []) {
+        if (entry.Id !== undefined && pending.delete(entry.Id)) sent += 1;
+      }
+      const retry = new Map<string, FailureMessage>();
+      for (const [id, message] of pending) {
+        const { error, final } = errors.get(id) ?? {
+          error: 'neither Successful nor Failed in the response',
+          final: false,
+        };
+        if (final || attempt >= ENTRY_ATTEMPTS) undelivered.push({ message, error });
+        else retry.set(id, message);
+      }
       pending = retry;
       if (pending.size > 0) await sleep(this.retryBaseDelayMs * 2 ** (attempt - 1));
     }

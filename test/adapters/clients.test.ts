@@ -1,0 +1,68 @@
+import { ListRootsCommand } from '@aws-sdk/client-organizations';
+import { createClients } from '../../lambda/reconciler/aws/clients';
+import { CALL_TIMEOUTS } from '../../lambda/reconciler/deadline';
+
+const credentials = { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' };
+
+/** Where a client would send a command, and the region it would sign for; stops before the network. */
+async function destination(client: ReturnType<typeof createClients>['organizations']) {
+  let seen: { hostname: string; signingRegion?: string } | undefined;
+  client.middlewareStack.add(
+    (_next, context) => async (args) => {
+      const schemes = (context as { endpointV2?: { properties?: { authSchemes?: { signingRegion?: string }[] } } })
+        .endpointV2?.properties?.authSchemes;
+      seen = { hostname: (args.request as { hostname: string }).hostname, signingRegion: schemes?.[0]?.signingRegion };
+      throw new Error('stop before the network');
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'capture' },
+  );
+  await client.send(new ListRootsCommand({})).catch(() => undefined);
+  return seen;
+}
+
+describe('createClients', () => {
+  const saved = { ...process.env };
+  beforeEach(() => {
+    delete process.env.AWS_ENDPOINT_URL;
+    Object.assign(process.env, credentials);
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it.each([
+    ['eu-west-1', 'organizations.us-east-1.amazonaws.com', 'us-east-1'],
+    ['cn-north-1', 'organizations.cn-northwest-1.amazonaws.com.cn', 'cn-northwest-1'],
+    ['us-gov-east-1', 'organizations.us-gov-west-1.amazonaws.com', 'us-gov-west-1'],
+    ['us-iso-east-1', 'organizations.us-iso-east-1.c2s.ic.gov', 'us-iso-east-1'],
+  ])(
+    'sends Organizations calls from %s to its partition’s endpoint, as the SDK’s own rules resolve it',
+    async (region, host, signing) => {
+      const clients = createClients(region, { ...credentials });
+      expect(await destination(clients.organizations)).toEqual({ hostname: host, signingRegion: signing });
+      clients.destroy();
+    },
+  );
+
+  it('gives every client connection and request timeouts, and makes a late request an error', async () => {
+    const clients = createClients('eu-west-1', {});
+    for (const client of [clients.organizations, clients.ssm, clients.sqs, clients.inspector('eu-west-1')]) {
+      const handler = client.config.requestHandler as unknown as { configProvider: Promise<Record<string, unknown>> };
+      expect(await handler.configProvider).toMatchObject({
+        connectionTimeout: CALL_TIMEOUTS.connectionTimeoutMs,
+        requestTimeout: CALL_TIMEOUTS.requestTimeoutMs,
+        throwOnRequestTimeout: true,
+      });
+    }
+    clients.destroy();
+  });
+
+  it('paces after the retry middleware and before request signing, so a wait never sends a stale signature', () => {
+    const clients = createClients('eu-west-1', {});
+    const order = clients.inspector('eu-west-1').middlewareStack.identify();
+    const at = (name: string) => order.findIndex((entry) => entry.startsWith(name));
+    expect(at('retryMiddleware')).toBeLessThan(at('deepInspectionPacing'));
+    expect(at('deepInspectionPacing')).toBeLessThan(at('httpSigningMiddleware'));
+    clients.destroy();
+  });
+});
