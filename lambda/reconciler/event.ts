@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { InvocationError } from './errors';
-import { accountIdSchema, distinct, regionSchema } from './ids';
+import { ACCOUNT_ID, accountIdSchema, distinct, regionSchema } from './ids';
 import { problemsFrom } from './validation';
 
 /** A manual run names accounts to re-check, not the organization: a full run needs no list. */
@@ -26,10 +26,34 @@ export interface Invocation {
   readonly regions?: readonly string[];
 }
 
-/** An EventBridge rule's scheduled event: a full run. */
+/**
+ * An EventBridge rule's scheduled event, field for field and nothing else: a full run. Anything that
+ * merely looks like one (say it also carries `"dryRun": true`) is validated as a manual event, so
+ * it is refused rather than run as a full, real run.
+ */
+const scheduledEventSchema = z.strictObject({
+  version: z.literal('0'),
+  id: z.string().min(1),
+  'detail-type': z.literal('Scheduled Event'),
+  source: z.literal('aws.events'),
+  account: z.string().regex(ACCOUNT_ID),
+  time: z.iso.datetime(),
+  region: regionSchema,
+  resources: z.array(z.string()),
+  detail: z.strictObject({}),
+});
+
+/** True for a scheduled event; throws naming what is wrong with an event from `aws.events` that is not exactly one. */
 function isScheduledEvent(event: unknown): boolean {
-  const candidate = event as Record<string, unknown> | null;
-  return candidate?.source === 'aws.events' && candidate['detail-type'] === 'Scheduled Event';
+  const result = scheduledEventSchema.safeParse(event);
+  if (result.success) return true;
+  if ((event as { source?: unknown } | null)?.source !== 'aws.events') return false;
+  throw new InvocationError(
+    problemsFrom(result.error).map((problem) => ({
+      path: problem.path,
+      message: `${problem.message} (an EventBridge scheduled event carries exactly its own fields; a manual run is a plain object such as {"dryRun": true})`,
+    })),
+  );
 }
 
 /**

@@ -4,6 +4,12 @@ import * as z from 'zod';
 export const ACCOUNT_ID = /^\d{12}$/;
 export const ORGANIZATIONAL_UNIT_ID = /^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/;
 export const ROOT_ID = /^r-[0-9a-z]{4,32}$/;
+/**
+ * Inspector's `Path` (package paths): absolute, each segment letters, digits, `_` and `-` with at most
+ * one dot-suffix (or a dot-name), an optional trailing slash; matched against the whole value.
+ * So `/`, `/opt//lib`, `/opt/../lib` and `/opt/@scope/pkg` are refused, as Inspector refuses them.
+ */
+export const PACKAGE_PATH = /^(?:(?:\/(?:\.[-\w]+|[-\w]+(?:\.[-\w]+)?))+\/?)$/;
 /** Commercial, China, GovCloud and ISO partitions: us-east-1, cn-north-1, us-gov-west-1, us-isob-east-1. */
 export const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 

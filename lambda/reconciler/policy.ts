@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { PolicyError, type Problem } from './errors';
-import { accountIdSchema, distinct, ORGANIZATIONAL_UNIT_ID, ROOT_ID, regionSchema } from './ids';
+import { accountIdSchema, distinct, ORGANIZATIONAL_UNIT_ID, PACKAGE_PATH, ROOT_ID, regionSchema } from './ids';
 import { problemsFrom } from './validation';
 
 /** What the policy asks for an account. UNMANAGED leaves it exactly as it is. */
@@ -47,6 +47,10 @@ const packagePathSchema = z
   .max(MAX_PACKAGE_PATH_LENGTH, `must be at most ${MAX_PACKAGE_PATH_LENGTH} characters`)
   .refine((path) => path.startsWith('/'), {
     error: (issue) => `${JSON.stringify(issue.input)} is not an absolute path`,
+  })
+  .refine((path) => !path.startsWith('/') || PACKAGE_PATH.test(path), {
+    error: (issue) =>
+      `${JSON.stringify(issue.input)} is not a path Inspector accepts: segments of letters, digits, "_" and "-" with at most one ".suffix", no empty, "." or ".." segments`,
   });
 
 export const policySchema = z.strictObject({

@@ -2,6 +2,7 @@ import {
   BatchGetAccountStatusCommand,
   BatchGetMemberEc2DeepInspectionStatusCommand,
   BatchUpdateMemberEc2DeepInspectionStatusCommand,
+  GetConfigurationCommand,
   GetEc2DeepInspectionConfigurationCommand,
   Inspector2Client,
   UpdateEc2DeepInspectionConfigurationCommand,
@@ -100,6 +101,78 @@ describe('InspectorRegion.read', () => {
       kind: 'UNREADABLE',
       errorMessage: 'INTERNAL_ERROR: try later',
     });
+  });
+
+  it.each<[string, object]>([
+    ['ENABLE_IN_PROGRESS', { kind: 'SKIP', reason: 'INSPECTOR_STATUS_CHANGING' }],
+    ['DISABLE_IN_PROGRESS', { kind: 'SKIP', reason: 'INSPECTOR_STATUS_CHANGING' }],
+    ['SUSPEND_IN_PROGRESS', { kind: 'SKIP', reason: 'INSPECTOR_STATUS_CHANGING' }],
+    ['ACCOUNT_IS_ISOLATED', { kind: 'SKIP', reason: 'ACCOUNT_ISOLATED' }],
+    ['BLOCKED_BY_ORGANIZATION_POLICY', { kind: 'SKIP', reason: 'BLOCKED_BY_ORGANIZATION_POLICY' }],
+    ['RESOURCE_NOT_FOUND', { kind: 'SKIP', reason: 'NOT_INSPECTOR_MEMBER' }],
+    ['INTERNAL_ERROR', { kind: 'UNREADABLE' }],
+    ['SSM_THROTTLED', { kind: 'UNREADABLE' }],
+    ['SSM_UNAVAILABLE', { kind: 'UNREADABLE' }],
+    ['EVENTBRIDGE_THROTTLED', { kind: 'UNREADABLE' }],
+    ['EVENTBRIDGE_UNAVAILABLE', { kind: 'UNREADABLE' }],
+  ])('reads the BatchGetAccountStatus error code %s by what it means', async (errorCode, expected) => {
+    inspector.on(BatchGetAccountStatusCommand).resolves({
+      accounts: [],
+      failedAccounts: [{ accountId: '111111111111', errorCode: errorCode as never, errorMessage: 'said Inspector' }],
+    });
+    inspector.on(BatchGetMemberEc2DeepInspectionStatusCommand).resolves({ accountIds: [], failedAccountIds: [] });
+
+    const read = await region().read({
+      accountIds: ['111111111111'],
+      ownAccountId: ADMIN,
+      includeConfiguration: false,
+    });
+
+    expect(read.observations.get('111111111111')).toMatchObject(expected);
+    expect(JSON.stringify(read.observations.get('111111111111'))).toContain(`${errorCode}: said Inspector`);
+  });
+
+  it("a failed configuration read fails only the administrator's own account and the org paths, not the region", async () => {
+    echoReads('ENABLED', 'ACTIVATED');
+    inspector
+      .on(GetEc2DeepInspectionConfigurationCommand)
+      .rejects(Object.assign(new Error('Inspector is not enabled'), { name: 'ResourceNotFoundException' }));
+
+    const read = await region().read({
+      accountIds: ['111111111111', ADMIN],
+      ownAccountId: ADMIN,
+      includeConfiguration: true,
+    });
+
+    expect(read.observations.get('111111111111')).toEqual({
+      kind: 'OBSERVED',
+      ec2ScanStatus: 'ENABLED',
+      deepInspection: 'ACTIVATED',
+    });
+    expect(read.observations.get(ADMIN)).toEqual({
+      kind: 'OBSERVED',
+      ec2ScanStatus: 'ENABLED',
+      deepInspectionError: 'ResourceNotFoundException: Inspector is not enabled',
+    });
+    expect(read.configurationError).toBe('ResourceNotFoundException: Inspector is not enabled');
+    expect(read.configuration).toBeUndefined();
+  });
+
+  it("reads the region's EC2 scan mode once, and a failure to read it is reported, not fatal", async () => {
+    echoReads();
+    inspector.on(GetConfigurationCommand).resolvesOnce({
+      ec2Configuration: { scanModeState: { scanMode: 'EC2_HYBRID', scanModeStatus: 'SUCCESS' } },
+    });
+    const hybrid = await region().read({ accountIds: ids(150), ownAccountId: ADMIN, includeConfiguration: false });
+    expect(hybrid.ec2ScanConfiguration).toEqual({ scanMode: 'EC2_HYBRID', scanModeStatus: 'SUCCESS' });
+    expect(inspector.commandCalls(GetConfigurationCommand)).toHaveLength(1);
+
+    inspector
+      .on(GetConfigurationCommand)
+      .rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    const unread = await region().read({ accountIds: ids(1), ownAccountId: ADMIN, includeConfiguration: false });
+    expect(unread.ec2ScanConfiguration).toEqual({ error: 'ThrottlingException: slow down' });
+    expect(unread.observations.size).toBe(1);
   });
 
   it("keeps the deep-inspection read's error for an account it could not read", async () => {
@@ -219,6 +292,53 @@ describe('InspectorRegion.updateMembers', () => {
     expect(results.filter((r) => !r.ok)).toHaveLength(100);
     expect(results.find((r) => !r.ok)).toMatchObject({ errorMessage: 'ValidationException: bad request' });
     expect(results.filter((r) => r.ok)).toHaveLength(50);
+  });
+
+  it.each<[string, object, boolean, string | undefined]>([
+    ['the requested status', { status: 'ACTIVATED' }, true, undefined],
+    ['PENDING, as Inspector settles asynchronously', { status: 'PENDING' }, true, undefined],
+    [
+      'the opposite status',
+      { status: 'DEACTIVATED' },
+      false,
+      'Inspector answered status DEACTIVATED, not ACTIVATED or PENDING',
+    ],
+    [
+      'FAILED with its message',
+      { status: 'FAILED', errorMessage: 'SSM association failed' },
+      false,
+      'SSM association failed',
+    ],
+    ['the requested status with an errorMessage', { status: 'ACTIVATED', errorMessage: 'partly' }, false, 'partly'],
+    ['no status at all', {}, false, 'Inspector answered no status, not ACTIVATED or PENDING'],
+  ])('counts a change confirmed only on %s', async (_what, answer, ok, errorMessage) => {
+    inspector
+      .on(BatchUpdateMemberEc2DeepInspectionStatusCommand)
+      .resolves({ accountIds: [{ accountId: '111111111111', ...answer }], failedAccountIds: [] });
+    inspector.on(UpdateEc2DeepInspectionConfigurationCommand).resolves(answer);
+
+    const [member] = await region().updateMembers([{ accountId: '111111111111', activate: true }]);
+    const own = await region().updateOwnAccount(ADMIN, true);
+
+    for (const result of [member, own]) {
+      expect(result?.ok).toBe(ok);
+      if (errorMessage !== undefined) expect(result).toMatchObject({ errorMessage });
+    }
+  });
+
+  it('a write the deadline cuts off in flight is not reached, never failed or changed', async () => {
+    const abort = new AbortController();
+    inspector.on(BatchUpdateMemberEc2DeepInspectionStatusCommand).callsFake(() => {
+      abort.abort();
+      throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+    });
+    const results = await region().updateMembers(
+      ids(150).map((accountId) => ({ accountId, activate: true })),
+      { canContinue: () => true, signal: abort.signal },
+    );
+    expect(results).toHaveLength(150);
+    expect(results.every((r) => !r.ok && r.notReached)).toBe(true);
+    expect(inspector.commandCalls(BatchUpdateMemberEc2DeepInspectionStatusCommand).length).toBeLessThanOrEqual(2);
   });
 
   it('makes no call when there is nothing to change', async () => {

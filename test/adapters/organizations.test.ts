@@ -2,6 +2,7 @@ import {
   ListAccountsCommand,
   ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
+  ListParentsCommand,
   ListRootsCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
@@ -97,6 +98,60 @@ describe('OrganizationsDirectory.listAccounts', () => {
     // One call per parent for each list: 3 parents, whatever the number of accounts.
     expect(organizations.commandCalls(ListAccountsForParentCommand)).toHaveLength(3);
     expect(organizations.commandCalls(ListOrganizationalUnitsForParentCommand)).toHaveLength(3);
+  });
+
+  /** A tree of root → ou-1 → ou-2 where account 4 moved into a new OU while the walk ran, and account 5 vanished. */
+  function givenAccountsMovedDuringTheWalk() {
+    organizations.on(ListAccountsCommand).resolves({
+      Accounts: ['111111111111', '444444444444', '555555555555'].map((Id) => ({ Id, State: 'ACTIVE' as const })),
+    });
+    organizations.on(ListRootsCommand).resolves({ Roots: [{ Id: 'r-ab12' }] });
+    organizations
+      .on(ListOrganizationalUnitsForParentCommand, { ParentId: 'r-ab12' })
+      .resolves({ OrganizationalUnits: [{ Id: 'ou-ab12-11111111' }] })
+      .on(ListOrganizationalUnitsForParentCommand, { ParentId: 'ou-ab12-11111111' })
+      .resolves({ OrganizationalUnits: [] });
+    organizations
+      .on(ListAccountsForParentCommand, { ParentId: 'r-ab12' })
+      .resolves({ Accounts: [{ Id: '111111111111' }] })
+      .on(ListAccountsForParentCommand, { ParentId: 'ou-ab12-11111111' })
+      .resolves({ Accounts: [] });
+    organizations
+      .on(ListParentsCommand, { ChildId: '444444444444' })
+      .resolves({ Parents: [{ Id: 'ou-ab12-99999999', Type: 'ORGANIZATIONAL_UNIT' }] })
+      .on(ListParentsCommand, { ChildId: 'ou-ab12-99999999' })
+      .resolves({ Parents: [{ Id: 'ou-ab12-11111111', Type: 'ORGANIZATIONAL_UNIT' }] })
+      .on(ListParentsCommand, { ChildId: '555555555555' })
+      .rejects(Object.assign(new Error('no such child'), { name: 'ChildNotFoundException' }));
+  }
+
+  it('places an account the walk missed (moved while it ran) with a few ListParents calls', async () => {
+    givenAccountsMovedDuringTheWalk();
+
+    const accounts = await directory().listAccounts({ withAncestors: true });
+
+    expect(accounts.find((a) => a.id === '444444444444')?.ancestors).toEqual([
+      'r-ab12',
+      'ou-ab12-11111111',
+      'ou-ab12-99999999',
+    ]);
+    // Only the accounts the walk missed, climbing until an OU the walk knows.
+    expect(
+      organizations
+        .commandCalls(ListParentsCommand)
+        .map((c) => c.args[0].input.ChildId)
+        .sort(),
+    ).toEqual(['444444444444', '555555555555', 'ou-ab12-99999999']);
+  });
+
+  it('says why an account could not be placed, and gives it no ancestry rather than an empty one', async () => {
+    givenAccountsMovedDuringTheWalk();
+
+    const accounts = await directory().listAccounts({ withAncestors: true });
+
+    const lost = accounts.find((a) => a.id === '555555555555');
+    expect(lost?.ancestors).toBeUndefined();
+    expect(lost?.ancestryUnresolved).toBe('ChildNotFoundException: no such child');
   });
 });
 

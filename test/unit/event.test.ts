@@ -18,6 +18,19 @@ describe('parseInvocation', () => {
     expect(parseInvocation(scheduledEvent)).toEqual({ trigger: 'schedule', dryRun: false, force: false });
   });
 
+  it.each<[string, object, string]>([
+    ['a dry-run flag', { ...scheduledEvent, dryRun: true }, '$.dryRun'],
+    ['a force flag', { ...scheduledEvent, force: true }, '$.force'],
+    ['an account list', { ...scheduledEvent, accountIds: ['123456789012'] }, '$.accountIds'],
+    ['a detail that is not empty', { ...scheduledEvent, detail: { dryRun: true } }, '$.detail'],
+  ])(
+    'refuses a scheduled-looking event that also carries %s, rather than running it as a full run',
+    (_what, event, path) => {
+      expect(() => parseInvocation(event)).toThrow(InvocationError);
+      expect(() => parseInvocation(event)).toThrow(path);
+    },
+  );
+
   it('treats {} as a full manual run', () => {
     expect(parseInvocation({})).toEqual({ trigger: 'manual', dryRun: false, force: false });
   });

@@ -124,6 +124,21 @@ describe('planRegion', () => {
       { kind: 'SKIPPED', reason: 'NOT_INSPECTOR_MEMBER', detail: 'ACCESS_DENIED' },
     ],
     [
+      'Inspector itself changing the account',
+      { kind: 'SKIP', reason: 'INSPECTOR_STATUS_CHANGING', detail: 'ENABLE_IN_PROGRESS: busy' },
+      { kind: 'SKIPPED', reason: 'INSPECTOR_STATUS_CHANGING', detail: 'ENABLE_IN_PROGRESS: busy' },
+    ],
+    [
+      'an isolated account',
+      { kind: 'SKIP', reason: 'ACCOUNT_ISOLATED', detail: 'ACCOUNT_IS_ISOLATED: x' },
+      { kind: 'SKIPPED', reason: 'ACCOUNT_ISOLATED' },
+    ],
+    [
+      'an account an organization policy blocks',
+      { kind: 'SKIP', reason: 'BLOCKED_BY_ORGANIZATION_POLICY', detail: 'BLOCKED_BY_ORGANIZATION_POLICY: x' },
+      { kind: 'SKIPPED', reason: 'BLOCKED_BY_ORGANIZATION_POLICY' },
+    ],
+    [
       'account status unreadable',
       { kind: 'UNREADABLE', errorMessage: 'INTERNAL_ERROR' },
       { kind: 'FAILED', reason: 'STATUS_UNREADABLE', errorMessage: 'INTERNAL_ERROR', desired: 'ACTIVATED' },
@@ -189,5 +204,34 @@ describe('planRegion', () => {
     ]);
     const outcomes = planRegion(region, targets, readable([[A, observed('DEACTIVATED')]]));
     expect(outcomes.map((o) => o.accountId)).toEqual([A, B, C, '444444444444']);
+  });
+});
+
+describe('an account whose place in the organization is unknown', () => {
+  const unplaced: OrganizationAccount = { id: A, state: 'ACTIVE', ancestryUnresolved: 'ChildNotFoundException: gone' };
+
+  it('is never decided by an OU rule, a later rule or the default: it fails with its own reason', () => {
+    const [target] = resolveTargets([unplaced], policy);
+    expect(target).toEqual({
+      accountId: A,
+      rule: 'sandbox off',
+      undecided: "the account's place in the organization could not be found: ChildNotFoundException: gone",
+    });
+    expect(accountsToRead([target as never])).toEqual([]);
+    expect(planRegion('eu-west-1', [target as never], readable([]))).toEqual([
+      {
+        kind: 'FAILED',
+        accountId: A,
+        region: 'eu-west-1',
+        rule: 'sandbox off',
+        reason: 'ORGANIZATIONAL_UNIT_UNRESOLVED',
+        errorMessage: "the account's place in the organization could not be found: ChildNotFoundException: gone",
+      },
+    ]);
+  });
+
+  it('is still decided by an account rule that comes before any OU rule', () => {
+    const [target] = resolveTargets([{ ...unplaced, id: C }], policy);
+    expect(target).toEqual({ accountId: C, rule: 'pinned on', desired: 'ACTIVATED' });
   });
 });

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PolicyError } from '../../lambda/reconciler/errors';
+import { ACCOUNT_ID, ORGANIZATIONAL_UNIT_ID, PACKAGE_PATH, ROOT_ID } from '../../lambda/reconciler/ids';
 import { needsOrganizationalUnits, parsePolicy, validatePolicy } from '../../lambda/reconciler/policy';
 
 const example = {
@@ -87,6 +90,20 @@ describe('validatePolicy', () => {
       /at most 512 characters/,
     ],
     ['empty path', { ...example, orgPackagePaths: [''] }, '$.orgPackagePaths[0]', /must not be empty/],
+    ['root path', { ...example, orgPackagePaths: ['/'] }, '$.orgPackagePaths[0]', /not a path Inspector accepts/],
+    ['empty segment', { ...example, orgPackagePaths: ['/opt//lib'] }, '$.orgPackagePaths[0]', /not a path Inspector/],
+    [
+      'parent segment',
+      { ...example, orgPackagePaths: ['/opt/../lib'] },
+      '$.orgPackagePaths[0]',
+      /not a path Inspector/,
+    ],
+    [
+      'scoped package',
+      { ...example, orgPackagePaths: ['/opt/@scope/pkg'] },
+      '$.orgPackagePaths[0]',
+      /not a path Inspector/,
+    ],
     [
       'negative guardrail',
       { ...example, guardrails: { maxDeactivationsPerRun: -1 } },
@@ -179,4 +196,47 @@ describe('needsOrganizationalUnits', () => {
     expect(needsOrganizationalUnits(withRoot)).toBe(false);
     expect(needsOrganizationalUnits(withUnit)).toBe(true);
   });
+});
+
+describe('identifier patterns', () => {
+  const models = join(__dirname, '../../local/aws-endpoint/models');
+  const shape = (service: string, name: string) =>
+    (
+      JSON.parse(readFileSync(join(models, `${service}.json`), 'utf8')) as {
+        shapes: Record<string, { pattern: string }>;
+      }
+    ).shapes[name]?.pattern;
+  // The validator's patterns are AWS's, matched against the whole value: they must not drift from the models.
+  it.each<[string, RegExp, string, string]>([
+    ['package path', PACKAGE_PATH, 'inspector2', 'Path'],
+    ['account id', ACCOUNT_ID, 'inspector2', 'AccountId'],
+    ['OU id', ORGANIZATIONAL_UNIT_ID, 'organizations', 'OrganizationalUnitId'],
+    ['root id', ROOT_ID, 'organizations', 'RootId'],
+  ])('the %s pattern is the model’s, anchored', (_what, regex, service, name) => {
+    const pattern = shape(service, name) ?? '';
+    const anchored = new RegExp(`^(?:${pattern})$`);
+    for (const sample of [
+      '/opt/app/lib',
+      '/opt/app.v2/',
+      '/.venv/lib',
+      '111122223333',
+      'ou-ab12-abcdefgh',
+      'r-ab12',
+      '/',
+      '/opt//x',
+      '/opt/../x',
+      '/@s/p',
+      '1111222233334',
+      'ou-ab12-abc',
+    ]) {
+      expect([sample, regex.test(sample)]).toEqual([sample, anchored.test(sample)]);
+    }
+  });
+
+  it.each(['/opt/app/lib', '/usr/lib/python3.11/', '/home/user/.local/lib', '/opt/app-v2/node_modules'])(
+    'accepts the path %s',
+    (path) => {
+      expect(() => validatePolicy({ ...example, orgPackagePaths: [path] }, 'test')).not.toThrow();
+    },
+  );
 });
