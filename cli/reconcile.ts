@@ -9,6 +9,7 @@ import { type FailureMessage, type FailureQueue, SqsFailureQueue } from '../lamb
 import { describeError } from '../lambda/reconciler/describe-error';
 import { parseInvocation } from '../lambda/reconciler/event';
 import { ACCOUNT_ID, REGION } from '../lambda/reconciler/ids';
+import type { Policy } from '../lambda/reconciler/policy';
 import { reconcile } from '../lambda/reconciler/reconcile';
 import { FilePolicySource } from './policy-file';
 import { formatSummary } from './report';
@@ -156,6 +157,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.stdout(USAGE);
     return 0;
   }
+  // A policy file is checked before any AWS call: a typo costs nothing and touches nothing.
+  let filePolicy: Policy | undefined;
+  if (options.policyFile !== undefined) {
+    try {
+      filePolicy = await new FilePolicySource(options.policyFile).load();
+    } catch (error) {
+      io.stderr(`reconcile: ${(error as Error).message}\n`);
+      return 2;
+    }
+  }
   const started = Date.now();
   const progress = options.quiet
     ? undefined
@@ -177,9 +188,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         ...(options.invocation.regions ? { regions: options.invocation.regions } : {}),
       },
       {
-        policy: options.policyParameter
-          ? new ParameterPolicySource(clients.ssm, options.policyParameter)
-          : new FilePolicySource(options.policyFile ?? 'policy.json'),
+        policy: filePolicy
+          ? { load: async () => filePolicy }
+          : new ParameterPolicySource(clients.ssm, options.policyParameter ?? ''),
         directory: new OrganizationsDirectory(clients.organizations),
         inspectorFor: (region) => new InspectorRegion(clients.inspector(region)),
         queue: options.queueUrl ? new SqsFailureQueue(clients.sqs, options.queueUrl) : printed,

@@ -29,11 +29,23 @@ export function formatSummary(summary: RunSummary, options: { maxChanges?: numbe
       .map(([reason, count]) => `${reason} ${count}`);
     if (reasons.length > 0) lines.push(`  ${region.region} skipped: ${reasons.join(', ')}`);
     if (region.error) lines.push(`  ${region.region} ERROR: ${region.error}`);
+    const scan = region.ec2ScanConfiguration;
+    if (scan !== undefined) {
+      const mode =
+        'error' in scan
+          ? `could not be read: ${scan.error}`
+          : `${scan.scanMode ?? 'unknown'}${scan.scanMode === 'EC2_HYBRID' ? ' (Enhanced EC2 Scanning)' : ''}${scan.scanModeStatus === 'PENDING' ? ', changing' : ''}`;
+      lines.push(`  ${region.region} EC2 scan mode: ${mode}`);
+    }
     const paths = region.orgPackagePaths;
     if (paths?.changed)
       lines.push(
         `  ${region.region} orgPackagePaths: ${verb}set [${paths.from.join(', ')}] → [${paths.to.join(', ')}]`,
       );
+  }
+  if (summary.warnings.length > 0) {
+    lines.push(`Policy warnings (${summary.warnings.length}):`);
+    for (const warning of summary.warnings) lines.push(`  ${warning.path}: ${warning.message}`);
   }
   if (summary.guardrail.tripped) {
     lines.push(

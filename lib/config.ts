@@ -53,6 +53,9 @@ const configSchema = z.strictObject({
     .regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/, 'must be an SSM parameter path such as /deep-inspection-reconciler/policy')
     .default('/deep-inspection-reconciler/policy'),
   policyFile: z.string().min(1).default('policy.json'),
+  // Explicit, and kept in cdk.json: CloudFormation can move a parameter to Advanced but never back,
+  // so a tier derived from the policy's size would fail the deploy the day the policy shrinks.
+  policyParameterTier: z.enum(['Standard', 'Advanced']).default('Standard'),
   alarmEmail: z.email('must be an e-mail address').optional(),
   alarmTopicArn: z
     .string()

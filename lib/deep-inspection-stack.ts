@@ -38,13 +38,19 @@ export class DeepInspectionStack extends Stack {
         `${policyFile} is ${policyBytes} bytes; an SSM parameter holds at most ${ADVANCED_TIER_MAX_BYTES}`,
       );
     }
+    if (policyBytes > STANDARD_TIER_MAX_BYTES && config.policyParameterTier === 'Standard') {
+      throw new Error(
+        `${policyFile} is ${policyBytes} bytes; a Standard SSM parameter holds at most ${STANDARD_TIER_MAX_BYTES}. ` +
+          'Set "policyParameterTier": "Advanced" in cdk.json (it costs per parameter-month, and cannot be turned back to Standard)',
+      );
+    }
 
     const schedulePeriod = Duration.seconds(scheduleSeconds(config.schedule));
 
     const parameter = new ssm.StringParameter(this, 'Policy', {
       parameterName: config.policyParameterName,
       stringValue: policyText,
-      tier: policyBytes > STANDARD_TIER_MAX_BYTES ? ssm.ParameterTier.ADVANCED : ssm.ParameterTier.STANDARD,
+      tier: config.policyParameterTier === 'Advanced' ? ssm.ParameterTier.ADVANCED : ssm.ParameterTier.STANDARD,
       description: `Deep inspection policy, seeded from ${config.policyFile}`,
     });
 

@@ -116,7 +116,28 @@ describe('npm run reconcile', () => {
     expect(status).toBe(2);
     expect(stderr).toContain(`Invalid policy (${file})`);
     expect(stderr).toContain('$.default: "ON" is not one of');
-    expect(endpoint.writeCount()).toBe(0);
+    // Not even the caller's identity is asked for: the file is checked before any AWS call.
+    expect([...endpoint.calls.keys()]).toEqual([]);
+  });
+
+  it('warns of rules naming accounts and OUs the organization does not have, and shows each region’s EC2 scan mode', async () => {
+    organization.ec2ScanMode.set('eu-west-1', 'EC2_HYBRID');
+    const withTypos = {
+      ...policy,
+      rules: [
+        { name: 'pinned', accounts: ['999999999999'], deepInspection: 'ACTIVATED' },
+        { name: 'sandbox', organizationalUnits: ['ou-ex12-99999999'], deepInspection: 'DEACTIVATED' },
+      ],
+    };
+    const { status, stdout } = await cli('--dry-run', '--policy-file', policyFile(withTypos), '--quiet');
+    expect(status).toBe(0);
+    expect(stdout).toContain('Policy warnings (2):');
+    expect(stdout).toContain('$.rules[0].accounts[0]: account 999999999999 is not in the organization');
+    expect(stdout).toContain(
+      '$.rules[1].organizationalUnits[0]: no account of the organization is under ou-ex12-99999999',
+    );
+    expect(stdout).toContain('us-east-1 EC2 scan mode: EC2_SSM_AGENT_BASED');
+    expect(stdout).toContain('eu-west-1 EC2 scan mode: EC2_HYBRID (Enhanced EC2 Scanning)');
   });
 
   it('exits 1 and says why when a region cannot be read', async () => {

@@ -255,14 +255,32 @@ describe('DeepInspectionStack configuration', () => {
     );
   });
 
-  it('uses the advanced tier for a policy over 4 KB', () => {
+  const largePolicy = () => {
     const rules = Array.from({ length: 60 }, (_, i) => ({
       name: `rule number ${i}`,
       accounts: [String(100000000000 + i)],
       deepInspection: 'ACTIVATED',
     }));
-    const directory = policyFileWith(JSON.stringify({ version: 1, default: 'ACTIVATED', rules }));
-    synth({}, { baseDirectory: directory }).template.hasResourceProperties('AWS::SSM::Parameter', { Tier: 'Advanced' });
+    return policyFileWith(JSON.stringify({ version: 1, default: 'ACTIVATED', rules }));
+  };
+
+  it('fails synth on a policy over 4 KB in a Standard parameter, saying to choose Advanced', () => {
+    expect(() => synth({}, { baseDirectory: largePolicy() })).toThrow(
+      /a Standard SSM parameter holds at most 4096\. Set "policyParameterTier": "Advanced"/,
+    );
+  });
+
+  it('uses the advanced tier when asked, for a policy over 4 KB', () => {
+    synth({ policyParameterTier: 'Advanced' }, { baseDirectory: largePolicy() }).template.hasResourceProperties(
+      'AWS::SSM::Parameter',
+      { Tier: 'Advanced' },
+    );
+  });
+
+  it('keeps an Advanced parameter Advanced when the policy shrinks: CloudFormation cannot downgrade it', () => {
+    synth({ policyParameterTier: 'Advanced' }).template.hasResourceProperties('AWS::SSM::Parameter', {
+      Tier: 'Advanced',
+    });
   });
 });
 
@@ -274,6 +292,7 @@ describe('readConfig', () => {
       schedule: 'rate(6 hours)',
       policyParameterName: '/deep-inspection-reconciler/policy',
       policyFile: 'policy.json',
+      policyParameterTier: 'Standard',
       logRetentionDays: 90,
       memoryMiB: 1024,
       timeoutMinutes: 15,
