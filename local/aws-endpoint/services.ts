@@ -36,6 +36,8 @@ export class LocalState {
   readonly failQueueEntriesOnce = new Set<string>();
   /** Entries whose account id is here are left out of SendMessageBatch's answer once: neither Successful nor Failed. */
   readonly omitQueueEntriesOnce = new Set<string>();
+  /** Accounts ListAccountsForParent leaves out, as when they move between OUs while a tree walk runs. */
+  readonly movingAccounts = new Set<string>();
   /** Accounts whose deep-inspection update Inspector refuses. */
   readonly failingUpdateAccounts = new Set<string>();
   readonly simulation: Simulation = { ...DEFAULT_SIMULATION };
@@ -120,7 +122,7 @@ export function organizations(state: LocalState, operation: string, input: Json)
     case 'ListAccountsForParent': {
       requireParent(input.ParentId);
       const { items, nextToken } = page(
-        org.accounts.filter((a) => a.parentId === input.ParentId),
+        org.accounts.filter((a) => a.parentId === input.ParentId && !state.movingAccounts.has(a.id)),
         input,
         operation,
       );

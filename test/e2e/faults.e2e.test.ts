@@ -107,6 +107,87 @@ describe('faults on the wire', () => {
     expect(queued()).toHaveLength(summary.totals.failed);
   }, 60_000);
 
+  it('Inspector settles a share of updates to FAILED: the next run sees them and changes them again', async () => {
+    endpoint.simulation.settleToFailedShare = 0.2;
+    endpoint.simulation.pendingMs = 200;
+    const first = await run();
+    expect(first.totals.activated).toBeGreaterThan(50);
+    await endpoint.settled();
+
+    endpoint.simulation.settleToFailedShare = 0;
+    const second = await run();
+
+    // Every account that settled FAILED is retried towards the policy, from FAILED.
+    const retried = second.changes.filter((c) => c.from === 'FAILED');
+    expect(retried.length).toBeGreaterThan(5);
+    expect(retried.length).toBe(second.totals.activated);
+  });
+
+  it('BatchGetAccountStatus error codes by meaning: in-progress skipped and not queued, isolated and blocked skipped, transient ones FAILED and queued', async () => {
+    const members = organization.accounts.filter(
+      (a) =>
+        a.id !== organization.delegatedAdminAccountId &&
+        a.state === 'ACTIVE' &&
+        organization.inspectorAccount('eu-west-1', a.id)?.member,
+    );
+    const codes = ['ENABLE_IN_PROGRESS', 'ACCOUNT_IS_ISOLATED', 'BLOCKED_BY_ORGANIZATION_POLICY', 'SSM_THROTTLED'];
+    codes.forEach((code, i) => {
+      const state = organization.inspectorAccount('eu-west-1', members[i]?.id ?? '');
+      if (state) state.accountStatusError = code;
+    });
+
+    const summary = await run({ regions: ['eu-west-1'] });
+
+    const west = summary.regions[0];
+    expect(west?.skipped).toMatchObject({
+      INSPECTOR_STATUS_CHANGING: 1,
+      ACCOUNT_ISOLATED: 1,
+      BLOCKED_BY_ORGANIZATION_POLICY: 1,
+    });
+    expect(queued().map((m) => [m.accountId, m.reason])).toEqual([[members[3]?.id, 'STATUS_UNREADABLE']]);
+    expect(queued()[0]?.errorMessage).toMatch(/^SSM_THROTTLED: /);
+  });
+
+  it("GetEc2DeepInspectionConfiguration answering ResourceNotFound fails the administrator's own account, not the region", async () => {
+    endpoint.faults.errors = { GetEc2DeepInspectionConfiguration: 'ResourceNotFoundException' };
+
+    const summary = await run({ regions: ['eu-west-1'] });
+
+    expect(summary.totals.activated).toBeGreaterThan(50);
+    expect(summary.failures).toEqual([
+      expect.objectContaining({
+        accountId: organization.delegatedAdminAccountId,
+        reason: 'STATUS_UNREADABLE',
+        errorMessage: 'ResourceNotFoundException: Simulated ResourceNotFoundException',
+      }),
+    ]);
+  });
+
+  it('an account that moves while the tree walk runs is placed with ListParents, and decided by its real OU', async () => {
+    endpoint.simulation.paths = false;
+    const sandbox = [...organization.units.keys()][0] as string;
+    const moved = organization.accounts.find(
+      (a) => a.id !== organization.delegatedAdminAccountId && organization.ancestorsOf(a.id).includes(sandbox),
+    );
+    if (!moved) throw new Error('no account under the sandbox OU');
+    endpoint.state.movingAccounts.add(moved.id);
+    const withSandbox = {
+      ...policy,
+      rules: [{ name: 'sandbox off', organizationalUnits: [sandbox], deepInspection: 'DEACTIVATED' }],
+    };
+    endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(withSandbox), version: 2 });
+    const state = organization.inspectorAccount('us-east-1', moved.id);
+    if (state) state.deepInspection = 'ACTIVATED';
+
+    const summary = await run({ dryRun: true, accountIds: [moved.id], regions: ['us-east-1'] });
+
+    expect(endpoint.callCount('ListRoots')).toBe(1);
+    expect(endpoint.callCount('ListParents')).toBeGreaterThan(0);
+    expect(summary.totals.failed).toBe(0);
+    // Its OU says DEACTIVATED: never the default rule by accident.
+    expect(summary.changes).toEqual([expect.objectContaining({ accountId: moved.id, to: 'DEACTIVATED' })]);
+  });
+
   it('an account stuck in PENDING is skipped every run, never written, never lost', async () => {
     const stuck = organization.accounts.find(
       (a) =>
