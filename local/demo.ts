@@ -25,6 +25,9 @@ async function demo(): Promise<number> {
     activated: 0.6,
   });
   const endpoint = await LocalAwsEndpoint.start(organization);
+  // Inspector applies a change asynchronously: the account reads PENDING for a while. Long enough
+  // here that the run right after the apply sees it (a run of this demo takes a few seconds).
+  endpoint.simulation.pendingMs = 8_000;
   try {
     Object.assign(process.env, endpoint.environment(), { AWS_REGION: REGIONS[0] });
     const queueUrl = endpoint.createQueue('failed-accounts');
@@ -50,26 +53,47 @@ async function demo(): Promise<number> {
     };
     const common = ['--policy-parameter', PARAMETER, '--failed-accounts-queue-url', queueUrl, '--quiet'];
     const steps = [
-      { title: '1. Dry run: what would change (nothing is written)', args: ['--dry-run'] },
-      { title: '2. Apply', args: [] },
-      { title: '3. Run again: nothing left to change', args: [] },
+      { title: '1. Dry run: what would change (nothing is written)', args: [] as string[], dryRun: true },
+      { title: '2. Apply', args: [], dryRun: false },
+      {
+        title: '3. Run again at once: Inspector still has the changes PENDING, so nothing is written',
+        args: [],
+        dryRun: false,
+      },
+      { title: '4. Run again once they settled: nothing left to change', args: [], dryRun: false, settle: true },
     ];
     let lastWrites = -1;
     for (const step of steps) {
-      heading(`${step.title}\n$ npm run reconcile -- ${[...step.args, ...common].join(' ')}`);
+      if (step.settle) {
+        const wait = Math.max(0, organization.lastSettlement() - Date.now());
+        console.log(`\n(waiting ${(wait / 1000).toFixed(1)} s for Inspector to settle its PENDING updates)`);
+        await endpoint.settled();
+      }
+      const args = [...(step.dryRun ? ['--dry-run'] : []), ...step.args, ...common];
+      heading(`${step.title}\n$ npm run reconcile -- ${args.join(' ')}`);
       endpoint.resetCounters();
-      const status = await reconcileCommand([...step.args, ...common], io);
+      const status = await reconcileCommand(args, io);
       const calls = [...endpoint.calls].filter(([key]) => !key.includes('@') && !key.startsWith('sts.'));
       console.log(`API calls: ${calls.map(([key, count]) => `${key.split('.')[1]} ${count}`).join(', ')}`);
       console.log(`Write calls: ${endpoint.writeCount()}; exit status ${status}`);
       lastWrites = endpoint.writeCount();
       if (status !== 0) return status;
     }
-    if (lastWrites !== 0) {
-      console.error(`\nNot converged: the last run still made ${lastWrites} write calls.`);
+    const pending = organization.lastSettlement() > Date.now();
+    if (lastWrites !== 0 || pending) {
+      console.error(
+        `\nNot converged: the last run made ${lastWrites} write calls${pending ? ', and updates are still PENDING' : ''}.`,
+      );
       return 1;
     }
-    heading('Converged: the last run made zero changes and zero write calls.');
+    if (endpoint.violations.length > 0) {
+      console.error(
+        `\n${endpoint.violations.length} responses departed from AWS's models:`,
+        endpoint.violations.slice(0, 5),
+      );
+      return 1;
+    }
+    heading('Converged: the last run made zero changes and zero write calls, with nothing PENDING.');
     console.log('Point the same command at your organization: npm run reconcile -- --dry-run (see README).');
     return 0;
   } finally {
