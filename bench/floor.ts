@@ -53,6 +53,8 @@ export function lowerBounds(shape: RunShape): Record<Operation, number> {
 export interface Limits {
   /** Requests a second per operation and region, with a burst of one second's worth. */
   readonly perSecond: number;
+  /** Organizations' requests a second per operation, when lower than `perSecond`. @default perSecond */
+  readonly organizationsPerSecond?: number;
   /** Added to every call, in seconds. */
   readonly latency: number;
 }
@@ -81,7 +83,11 @@ export function runFloor(bounds: Record<Operation, number>, regions: number, lim
   );
   return (
     operationFloor(bounds.GetParameter, limits, { paginated: true }) +
-    operationFloor(bounds.ListAccounts, limits, { paginated: true }) +
+    operationFloor(
+      bounds.ListAccounts,
+      { ...limits, perSecond: limits.organizationsPerSecond ?? limits.perSecond },
+      { paginated: true },
+    ) +
     operationFloor(reads, limits, { paginated: false }) +
     operationFloor(perRegion(bounds.BatchUpdateMemberEc2DeepInspectionStatus), limits, { paginated: false }) +
     operationFloor(bounds.SendMessageBatch, limits, { paginated: false })

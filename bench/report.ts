@@ -33,7 +33,11 @@ export function renderResults(results: Results): string {
       ] as const
     ).map(([name, run]) =>
       [
-        `${scenario.settings.accounts.toLocaleString('en-US')} × ${scenario.settings.regions}`,
+        `${scenario.settings.accounts.toLocaleString('en-US')} × ${scenario.settings.regions}${
+          scenario.settings.organizationsRatePerSecond
+            ? ` (Organizations ${scenario.settings.organizationsRatePerSecond}/s)`
+            : ''
+        }`,
         name,
         fixed(run.wallSeconds),
         fixed(run.floorSeconds),
@@ -53,8 +57,8 @@ export function renderResults(results: Results): string {
       ].join(' | '),
     ),
   );
-  // Scenarios run smallest first: the last is the largest.
-  const largest = results.scenarios.at(-1);
+  // Scenarios run smallest first: the last at the shared rate is the largest.
+  const largest = results.scenarios.filter((scenario) => !scenario.settings.organizationsRatePerSecond).at(-1);
   const perOperation = largest
     ? (Object.keys(largest.worstCase.operations) as Operation[]).map((operation) => {
         const worst = largest.worstCase.operations[operation];

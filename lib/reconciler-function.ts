@@ -14,16 +14,21 @@ export const INSPECTOR_ACTIONS = [
   'inspector2:BatchGetAccountStatus',
   'inspector2:BatchGetMemberEc2DeepInspectionStatus',
   'inspector2:BatchUpdateMemberEc2DeepInspectionStatus',
+  'inspector2:GetConfiguration',
   'inspector2:GetEc2DeepInspectionConfiguration',
   'inspector2:UpdateEc2DeepInspectionConfiguration',
   'inspector2:UpdateOrgEc2DeepInspectionConfiguration',
 ];
 
-/** The Organizations List* actions the reconciler calls (the tree walk's only when a rule names an OU). */
+/**
+ * The Organizations List* actions the reconciler calls (the tree walk's only when a rule names an OU;
+ * ListParents for an account the walk did not place).
+ */
 export const ORGANIZATIONS_ACTIONS = [
   'organizations:ListAccounts',
   'organizations:ListAccountsForParent',
   'organizations:ListOrganizationalUnitsForParent',
+  'organizations:ListParents',
   'organizations:ListRoots',
 ];
 

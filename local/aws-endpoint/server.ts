@@ -18,6 +18,8 @@ export interface Faults {
   serverErrorEveryNth?: number;
   /** Requests a second per operation and region (Organizations: per operation); past it, throttled with Retry-After. */
   rateLimitPerSecond?: number;
+  /** Organizations' own rate, per operation, when it differs from `rateLimitPerSecond`. */
+  organizationsRateLimitPerSecond?: number;
   /** Inspector answers AccessDenied in these regions, as when this account is not the delegated administrator there. */
   deniedRegions?: readonly string[];
   /** Organizations answers AccessDenied, as when this account may not list the organization. */
@@ -273,10 +275,14 @@ export class LocalAwsEndpoint {
     if (serverErrorEveryNth && this.requests % serverErrorEveryNth === 0) {
       throw serviceError(route.service, SERVER_ERROR[route.service], 'Simulated internal error');
     }
-    if (rateLimitPerSecond) {
+    const rate =
+      route.service === 'organizations'
+        ? (this.faults.organizationsRateLimitPerSecond ?? rateLimitPerSecond)
+        : rateLimitPerSecond;
+    if (rate) {
       const wait = this.take(
         `${route.service}.${route.operation}@${route.service === 'organizations' ? 'global' : region}`,
-        rateLimitPerSecond,
+        rate,
       );
       // Whole seconds, as the model types Retry-After: a wait of 40 ms is announced as 1 s.
       if (wait > 0) throw new ServiceError(throttle.status, throttle.code, 'Rate exceeded', Math.ceil(wait / 1000));

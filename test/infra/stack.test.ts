@@ -343,3 +343,18 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     expect(() => app.synth()).toThrow();
   });
 });
+
+describe('the function role', () => {
+  it('allows every Inspector and Organizations operation the adapters call, and nothing they do not', () => {
+    const directory = path.join(ROOT, 'lambda/reconciler/aws');
+    const source = ['inspector.ts', 'organizations.ts'].map((file) => readFileSync(path.join(directory, file), 'utf8'));
+    const called = (text: string, prefix: string) => [
+      ...[...text.matchAll(/new (\w+)Command\(/g)].map((m) => `${prefix}:${m[1]}`),
+      ...[...text.matchAll(/paginate(\w+)\(/g)].map((m) => `${prefix}:${m[1]}`),
+    ];
+    const inspectorCalls = new Set(called(source[0] as string, 'inspector2'));
+    const organizationsCalls = new Set(called(source[1] as string, 'organizations'));
+    expect([...inspectorCalls].sort()).toEqual([...INSPECTOR_ACTIONS].sort());
+    expect([...organizationsCalls].sort()).toEqual([...ORGANIZATIONS_ACTIONS].sort());
+  });
+});
