@@ -77,6 +77,8 @@ export interface ScenarioResult {
   readonly steadyState: RunMeasurement;
   /** After the first run every account in every region is ACTIVATED, and none failed. */
   readonly finalStateMatchesPolicy: boolean;
+  /** Responses that departed from AWS's models (checked up to 1,000 accounts). */
+  readonly responseViolations: number;
   readonly secondRunWrites: number;
 }
 
@@ -159,7 +161,14 @@ export async function runScenario(fn: DeployedFunction, settings: ScenarioSettin
     // Inspector settles updates asynchronously: the steady state is measured once nothing reads PENDING.
     await endpoint.settled();
     const steadyState = await measure({ ...shape, memberChangesPerRegion: 0, ownAccountChanges: false });
-    return { settings, worstCase, steadyState, finalStateMatchesPolicy, secondRunWrites: steadyState.writeCalls };
+    return {
+      settings,
+      worstCase,
+      steadyState,
+      finalStateMatchesPolicy,
+      secondRunWrites: steadyState.writeCalls,
+      responseViolations: endpoint.violations.length,
+    };
   } finally {
     await endpoint.close();
   }

@@ -55,6 +55,9 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
       },
     );
     logger.info('reconciliation summary', { trigger: invocation.trigger, summary: result.summary });
+    if (result.summary.warnings.length > 0) {
+      logger.warn('the policy names what the organization does not have', { warnings: result.summary.warnings });
+    }
     for (const { message, error } of result.undelivered) {
       logger.error('failure not delivered to the failed-accounts queue', { failure: message, error });
     }

@@ -41,6 +41,7 @@ describe('benchmark scenario', () => {
       failed: 0,
     });
     expect(result.finalStateMatchesPolicy).toBe(true);
+    expect(result.responseViolations).toBe(0);
 
     expect(result.secondRunWrites).toBe(0);
     expect(result.steadyState.totals.compliant).toBe(500);
