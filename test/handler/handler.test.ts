@@ -34,7 +34,18 @@ const context = {
   getRemainingTimeInMillis: () => 900_000,
 } as unknown as Context;
 
-const scheduledEvent = { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} };
+/** What an EventBridge rule's schedule delivers, field for field. */
+const scheduledEvent = {
+  version: '0',
+  id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: ADMIN,
+  time: '2026-11-21T12:00:00Z',
+  region: 'us-east-1',
+  resources: [`arn:aws:events:us-east-1:${ADMIN}:rule/reconcile`],
+  detail: {},
+};
 const policy = { version: 1, default: 'ACTIVATED', regions: ['us-east-1', 'eu-west-1'] };
 const WRITES = [
   BatchUpdateMemberEc2DeepInspectionStatusCommand,
