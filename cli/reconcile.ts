@@ -9,15 +9,27 @@ import { type FailureMessage, type FailureQueue, SqsFailureQueue } from '../lamb
 import { describeError } from '../lambda/reconciler/describe-error';
 import { parseInvocation } from '../lambda/reconciler/event';
 import { ACCOUNT_ID, REGION } from '../lambda/reconciler/ids';
+import { utcDay } from '../lambda/reconciler/expiry';
 import type { Policy } from '../lambda/reconciler/policy';
+import { lintPolicy } from '../lambda/reconciler/policy-lint';
 import { reconcile } from '../lambda/reconciler/reconcile';
 import { FilePolicySource } from './policy-file';
-import { formatSummary } from './report';
+import { explain } from './explain';
+import { formatExplanation, formatLint, formatSummary } from './report';
 
-export const USAGE = `Usage: npm run reconcile -- [options]
+export const USAGE = `Usage: npm run reconcile -- [command] [options]
 
 Runs the deep inspection reconciler from here, with your AWS credentials (the standard chain:
 environment, profile, SSO, instance role). Run it as the Inspector delegated administrator.
+
+Commands:
+  (none)                         reconcile: read, plan, apply (with --dry-run: preview only)
+  explain <account-id>           why the policy decides this account as it does: its OU path, each
+                                 rule in order and whether it matched, the decision, and per region
+                                 what Inspector reports and what a run would do (writes nothing)
+  lint [--strict]                what in the policy will not do what it says, against the
+                                 organization: rules that can never match, accounts and OUs it does
+                                 not have, expired rules, rules expiring soon (writes nothing)
 
 Options:
   --dry-run                      read and plan, write nothing (recommended first)
@@ -33,15 +45,18 @@ Options:
   --account-id <id>              the delegated administrator's account id (default: from STS GetCallerIdentity)
   --output <table|json>          a table per region (default), or the full summary as JSON
   --quiet                        no progress on stderr
+  --strict                       lint: exit 1 when there is any warning
   -h, --help                     this help
 
-Exit status: 0 done; 1 the run failed or must be looked at (a region unreadable, failures not queued);
-2 bad options or bad policy.
+Exit status: 0 done; 1 the run failed or must be looked at (a region unreadable, failures not queued,
+lint --strict with warnings); 2 bad options or bad policy.
 
 Examples:
   npm run reconcile -- --dry-run
   npm run reconcile -- --dry-run --policy-parameter /deep-inspection-reconciler/policy --regions eu-west-1
   npm run reconcile -- --accounts 111122223333 --output json
+  npm run reconcile -- explain 111122223333 --policy-file policy.json
+  npm run reconcile -- lint --strict --policy-parameter /deep-inspection-reconciler/policy
 `;
 
 export interface Io {
@@ -61,14 +76,18 @@ function list(value: string | undefined): string[] | undefined {
         .filter(Boolean);
 }
 
+const COMMANDS = ['run', 'explain', 'lint'] as const;
+
 function parse(argv: readonly string[], env: NodeJS.ProcessEnv) {
   let values;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: [...argv],
       strict: true,
-      allowPositionals: false,
+      allowPositionals: true,
       options: {
+        strict: { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
         'policy-file': { type: 'string' },
@@ -87,6 +106,17 @@ function parse(argv: readonly string[], env: NodeJS.ProcessEnv) {
     throw new UsageError((error as Error).message);
   }
   if (values.help) return { help: true as const };
+  const [commandName = 'run', ...operands] = positionals;
+  const command = COMMANDS.find((name) => name === commandName && name !== 'run');
+  if (commandName !== 'run' && command === undefined) {
+    throw new UsageError(`unknown command ${JSON.stringify(commandName)}: explain or lint`);
+  }
+  const explained = command === 'explain' ? operands.shift() : undefined;
+  if (command === 'explain' && (explained === undefined || !ACCOUNT_ID.test(explained))) {
+    throw new UsageError(`explain needs a 12-digit account id, got ${JSON.stringify(explained ?? '')}`);
+  }
+  if (operands.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(operands[0])}`);
+  if (values.strict && command !== 'lint') throw new UsageError('--strict goes with lint');
   if (values['policy-file'] && values['policy-parameter']) {
     throw new UsageError('give --policy-file or --policy-parameter, not both');
   }
@@ -111,9 +141,10 @@ function parse(argv: readonly string[], env: NodeJS.ProcessEnv) {
     const accountIds = list(values.accounts);
     const regions = list(values.regions);
     invocation = parseInvocation({
-      dryRun: values['dry-run'],
+      // explain and lint never write.
+      dryRun: values['dry-run'] || command !== undefined,
       force: values.force,
-      ...(accountIds ? { accountIds } : {}),
+      ...(explained ? { accountIds: [explained] } : accountIds ? { accountIds } : {}),
       ...(regions ? { regions } : {}),
     });
   } catch (error) {
@@ -123,6 +154,9 @@ function parse(argv: readonly string[], env: NodeJS.ProcessEnv) {
   }
   return {
     help: false as const,
+    command: command ?? ('run' as const),
+    explained,
+    strict: values.strict,
     invocation,
     region,
     accountId,
@@ -174,8 +208,21 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const clients = createClients(options.region, io.env);
   const sts = new STSClient({ region: options.region });
   try {
+    const policySource = filePolicy
+      ? { load: async () => filePolicy }
+      : new ParameterPolicySource(clients.ssm, options.policyParameter ?? '');
+    const directory = new OrganizationsDirectory(clients.organizations);
+    if (options.command === 'lint') {
+      const policy = await policySource.load();
+      const accounts = await directory.listAccounts({ withAncestors: true });
+      const warnings = lintPolicy(policy, { today: utcDay(new Date()), accounts });
+      io.stdout(options.output === 'json' ? `${JSON.stringify(warnings, null, 2)}\n` : `${formatLint(warnings)}\n`);
+      return options.strict && warnings.length > 0 ? 1 : 0;
+    }
     const ownAccountId = options.accountId ?? (await sts.send(new GetCallerIdentityCommand({}))).Account ?? '';
     progress?.(`running as account ${ownAccountId}${options.invocation.dryRun ? ', dry run' : ''}`);
+    // explain shows the account's OU path, so it lists the organization with ancestry once and runs on that list.
+    const listed = options.command === 'explain' ? await directory.listAccounts({ withAncestors: true }) : undefined;
     const printed = new PrintedFailures();
     const result = await reconcile(
       {
@@ -188,15 +235,26 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         ...(options.invocation.regions ? { regions: options.invocation.regions } : {}),
       },
       {
-        policy: filePolicy
-          ? { load: async () => filePolicy }
-          : new ParameterPolicySource(clients.ssm, options.policyParameter ?? ''),
-        directory: new OrganizationsDirectory(clients.organizations),
+        policy: policySource,
+        directory: listed ? { listAccounts: async () => listed } : directory,
         inspectorFor: (region) => new InspectorRegion(clients.inspector(region)),
         queue: options.queueUrl ? new SqsFailureQueue(clients.sqs, options.queueUrl) : printed,
         ...(progress ? { progress } : {}),
       },
     );
+    if (options.command === 'explain' && listed) {
+      const explanation = explain({
+        accountId: options.explained ?? '',
+        account: listed.find((account) => account.id === options.explained),
+        policy: await policySource.load(),
+        today: utcDay(new Date()),
+        outcomes: result.outcomes,
+      });
+      io.stdout(
+        options.output === 'json' ? `${JSON.stringify(explanation, null, 2)}\n` : `${formatExplanation(explanation)}\n`,
+      );
+      return 0;
+    }
     io.stdout(
       options.output === 'json' ? `${JSON.stringify(result.summary, null, 2)}\n` : `${formatSummary(result.summary)}\n`,
     );

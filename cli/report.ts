@@ -1,23 +1,28 @@
-import type { RunSummary } from '../lambda/reconciler/summary';
+import type { LintWarning } from '../lambda/reconciler/policy-lint';
+import type { RunSummary, Totals } from '../lambda/reconciler/summary';
+import type { Explanation } from './explain';
 
 /** A readable table per region of a run summary, for the demo and the command line. */
 export function formatSummary(summary: RunSummary, options: { maxChanges?: number } = {}): string {
   const maxChanges = options.maxChanges ?? 10;
   const verb = summary.dryRun ? 'would ' : '';
-  const columns = ['region', 'accounts', 'compliant', `${verb}activate`, `${verb}deactivate`, 'skipped', 'failed'];
-  const rows = summary.regions.map((r) => [
-    r.region,
-    ...[
-      r.totals.accounts,
-      r.totals.compliant,
-      r.totals.activated,
-      r.totals.deactivated,
-      r.totals.skipped,
-      r.totals.failed,
-    ].map(String),
-  ]);
-  const t = summary.totals;
-  rows.push(['total', ...[t.accounts, t.compliant, t.activated, t.deactivated, t.skipped, t.failed].map(String)]);
+  const columns = [
+    'region',
+    'accounts',
+    'compliant',
+    `${verb}activate`,
+    `${verb}deactivate`,
+    'report: on',
+    'report: off',
+    'skipped',
+    'failed',
+  ];
+  const counts = (t: Totals) =>
+    [t.accounts, t.compliant, t.activated, t.deactivated, t.wouldActivate, t.wouldDeactivate, t.skipped, t.failed].map(
+      String,
+    );
+  const rows = summary.regions.map((r) => [r.region, ...counts(r.totals)]);
+  rows.push(['total', ...counts(summary.totals)]);
   const widths = columns.map((column, i) => Math.max(column.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
@@ -60,6 +65,15 @@ export function formatSummary(summary: RunSummary, options: { maxChanges?: numbe
       lines.push(`  ${change.region}  ${change.accountId}  ${change.from} → ${change.to}`);
     }
   }
+  if (summary.reportOnly.length > 0) {
+    const total = summary.reportOnly.length + summary.omitted.reportOnly;
+    lines.push(
+      `Report-only rules would change (${Math.min(maxChanges, summary.reportOnly.length)} of ${total}; never written):`,
+    );
+    for (const change of summary.reportOnly.slice(0, maxChanges)) {
+      lines.push(`  ${change.region}  ${change.accountId}  ${change.from} → ${change.to}  (rule "${change.rule}")`);
+    }
+  }
   if (summary.failures.length > 0) {
     lines.push(`Failures (${summary.failures.length + summary.omitted.failures}):`);
     for (const failure of summary.failures.slice(0, maxChanges)) {
@@ -67,4 +81,29 @@ export function formatSummary(summary: RunSummary, options: { maxChanges?: numbe
     }
   }
   return lines.join('\n');
+}
+
+/** `npm run reconcile -- explain`: the account, its rules in order, the decision, and each region. */
+export function formatExplanation(explanation: Explanation): string {
+  const lines = [`Account ${explanation.accountId}${explanation.state ? ` (${explanation.state})` : ''}`];
+  if (explanation.ancestors) lines.push(`  OU path: ${explanation.ancestors.join(' / ')}`);
+  if (explanation.ancestryUnresolved) lines.push(`  OU path: unknown (${explanation.ancestryUnresolved})`);
+  if (explanation.rules.length > 0) lines.push('Rules, in order:');
+  for (const rule of explanation.rules) {
+    lines.push(`  ${rule.path} "${rule.name}": ${rule.result}: ${rule.why}`);
+  }
+  lines.push(`Decision: ${explanation.decision}`);
+  for (const region of explanation.regions) {
+    lines.push(`  ${region.region}: Inspector says ${region.inspector || 'n/a'}; a run ${region.run}`);
+  }
+  return lines.join('\n');
+}
+
+/** `npm run reconcile -- lint`: one line a warning, with its JSON path. */
+export function formatLint(warnings: readonly LintWarning[]): string {
+  if (warnings.length === 0) return 'Policy lint: no warnings.';
+  return [
+    `Policy lint: ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`,
+    ...warnings.map((warning) => `  ${warning.path}: ${warning.message} [${warning.kind}]`),
+  ].join('\n');
 }

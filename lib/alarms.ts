@@ -83,6 +83,11 @@ export class ReconcilerAlarms extends Construct {
       reconcilerMetric(METRIC.guardrailTripped, { period: props.schedulePeriod, statistic: cloudwatch.Stats.MAXIMUM }),
       'A run would have deactivated more accounts than the policy allows; no deactivation was applied. Check the policy, then invoke with "force": true if intended.',
     );
+    this.add(
+      'ExpiringRules',
+      reconcilerMetric(METRIC.expiringRules, { period: props.schedulePeriod, statistic: cloudwatch.Stats.MAXIMUM }),
+      'A policy rule (an exception) expires within warnBeforeExpiryDays: its accounts then go to the rules after it or the default. Extend it or let it lapse on purpose; the run summary names it.',
+    );
   }
 
   private newTopic(): sns.Topic {

@@ -69,6 +69,26 @@ export class ReconcilerDashboard extends Construct {
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
+        title: 'Report-only rules: what enforcing them would change',
+        left: props.regions.map((r) => perRegion(METRIC.wouldActivate, r).with({ label: `${r} would activate` })),
+        right: props.regions.map((r) => perRegion(METRIC.wouldDeactivate, r).with({ label: `${r} would deactivate` })),
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Policy: rules expiring soon, lint warnings',
+        left: [
+          reconcilerMetric(METRIC.expiringRules, {
+            period,
+            statistic: cloudwatch.Stats.MAXIMUM,
+            label: 'expiring rules',
+          }),
+          reconcilerMetric(METRIC.policyWarnings, { period, statistic: cloudwatch.Stats.MAXIMUM, label: 'warnings' }),
+        ],
+        width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
         title: 'Skipped by reason',
         left: [
           new cloudwatch.MathExpression({

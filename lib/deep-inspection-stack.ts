@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
+import { utcDay } from '../lambda/reconciler/expiry';
 import { parsePolicy } from '../lambda/reconciler/policy';
+import { lintPolicy } from '../lambda/reconciler/policy-lint';
 import { ReconcilerAlarms } from './alarms';
 import { type ReconcilerConfig, scheduleSeconds } from './config';
 import { ReconcilerDashboard } from './dashboard';
@@ -32,6 +34,13 @@ export class DeepInspectionStack extends Stack {
     const policyText = readFileSync(policyFile, 'utf8');
     // The same validator the function runs: an invalid policy fails `cdk synth` with its problems.
     const policy = parsePolicy(policyText, policyFile);
+    // Lint without the organization (synth has no credentials): unreachable, expired and expiring rules.
+    for (const warning of lintPolicy(policy, { today: utcDay(new Date()) })) {
+      Annotations.of(this).addWarningV2(
+        `policy:${warning.kind}`,
+        `${config.policyFile} ${warning.path}: ${warning.message}`,
+      );
+    }
     const policyBytes = Buffer.byteLength(policyText, 'utf8');
     if (policyBytes > ADVANCED_TIER_MAX_BYTES) {
       throw new Error(

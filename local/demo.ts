@@ -2,11 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { main as reconcileCommand } from '../cli/reconcile';
+import { utcDay } from '../lambda/reconciler/expiry';
 import { LocalAwsEndpoint } from './aws-endpoint/server';
 import { SimulatedOrganization } from './simulated-organization';
 
 const REGIONS = ['us-east-1', 'eu-west-1'];
 const PARAMETER = '/deep-inspection-reconciler/policy';
+/** The OU of demo-policy.json's report-only rule. */
+const REPORT_ONLY_OU = 'ou-ex12-00000002';
 
 /**
  * No AWS account needed: starts a local AWS endpoint with a simulated organization, stores the
@@ -32,7 +35,14 @@ async function demo(): Promise<number> {
     Object.assign(process.env, endpoint.environment(), { AWS_REGION: REGIONS[0] });
     const queueUrl = endpoint.createQueue('failed-accounts');
     const policyFile = join(__dirname, 'demo-policy.json');
-    const policyText = readFileSync(policyFile, 'utf8');
+    // The exception's expiry, set 10 days out so that the demo shows the warning every run gives
+    // before an exception lapses (the file's own date is a placeholder).
+    const document = JSON.parse(readFileSync(policyFile, 'utf8')) as { rules: { expires?: string }[] };
+    const expires = utcDay(new Date(Date.now() + 10 * 86_400_000));
+    document.rules.forEach((rule) => {
+      if (rule.expires) rule.expires = expires;
+    });
+    const policyText = JSON.stringify(document, null, 2);
     await new SSMClient({ region: REGIONS[0] }).send(
       new PutParameterCommand({ Name: PARAMETER, Type: 'String', Value: policyText, Overwrite: true }),
     );
@@ -44,7 +54,9 @@ async function demo(): Promise<number> {
       `Simulated organization: ${organization.accounts.length} accounts under ${organization.units.size} OUs, ` +
         `regions ${REGIONS.join(', ')}, delegated administrator ${organization.delegatedAdminAccountId}`,
     );
-    console.log(`Policy (SSM parameter ${PARAMETER}, from ${policyFile}):\n${policyText}`);
+    console.log(
+      `Policy (SSM parameter ${PARAMETER}, from ${policyFile}, the exception expiring on ${expires}):\n${policyText}`,
+    );
 
     const io = {
       stdout: (text: string) => process.stdout.write(text),
@@ -52,15 +64,27 @@ async function demo(): Promise<number> {
       env: process.env,
     };
     const common = ['--policy-parameter', PARAMETER, '--failed-accounts-queue-url', queueUrl, '--quiet'];
+    // An account under the report-only rule's OU: explain shows why it is decided as it is.
+    const explained = organization.accounts.find(
+      (a) =>
+        a.state === 'ACTIVE' &&
+        organization.ancestorsOf(a.id).includes(REPORT_ONLY_OU) &&
+        organization.inspectorAccount(REGIONS[0] as string, a.id)?.deepInspection === 'ACTIVATED',
+    );
     const steps = [
       { title: '1. Dry run: what would change (nothing is written)', args: [] as string[], dryRun: true },
-      { title: '2. Apply', args: [], dryRun: false },
       {
-        title: '3. Run again at once: Inspector still has the changes PENDING, so nothing is written',
+        title: '2. Explain one account: its rules in order, the decision, each region',
+        args: ['explain', explained?.id ?? ''],
+        dryRun: false,
+      },
+      { title: '3. Apply (the report-only rule is reported, never written)', args: [], dryRun: false },
+      {
+        title: '4. Run again at once: Inspector still has the changes PENDING, so nothing is written',
         args: [],
         dryRun: false,
       },
-      { title: '4. Run again once they settled: nothing left to change', args: [], dryRun: false, settle: true },
+      { title: '5. Run again once they settled: nothing left to change', args: [], dryRun: false, settle: true },
     ];
     let lastWrites = -1;
     for (const step of steps) {

@@ -59,7 +59,9 @@ const allOn = {
 function expectCountsAddUp(summary: RunSummary) {
   for (const region of summary.regions) {
     const t = region.totals;
-    expect(t.compliant + t.activated + t.deactivated + t.skipped + t.failed).toBe(t.accounts);
+    expect(t.compliant + t.activated + t.deactivated + t.wouldActivate + t.wouldDeactivate + t.skipped + t.failed).toBe(
+      t.accounts,
+    );
   }
 }
 

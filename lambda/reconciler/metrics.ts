@@ -11,6 +11,13 @@ export const METRIC = {
   compliant: 'Compliant',
   activated: 'Activated',
   deactivated: 'Deactivated',
+  /** Mismatches report-only rules decide: what enforcing them would change. */
+  wouldActivate: 'WouldActivate',
+  wouldDeactivate: 'WouldDeactivate',
+  /** Rules expiring within the policy's warnBeforeExpiryDays: an exception about to lapse. */
+  expiringRules: 'ExpiringRules',
+  /** Everything lint found in the policy against the organization this run. */
+  policyWarnings: 'PolicyWarnings',
   skipped: 'Skipped',
   failed: 'Failed',
   /** Accounts whose deep inspection is ACTIVATED once the run is done. */
@@ -31,7 +38,11 @@ function isEligible(outcome: Outcome): boolean {
 }
 
 function isActiveAfterRun(outcome: Outcome): boolean {
-  return (outcome.kind === 'COMPLIANT' && outcome.state === 'ACTIVATED') || outcome.kind === 'ACTIVATE';
+  return (
+    (outcome.kind === 'COMPLIANT' && outcome.state === 'ACTIVATED') ||
+    outcome.kind === 'ACTIVATE' ||
+    (outcome.kind === 'WOULD_DEACTIVATE' && outcome.from === 'ACTIVATED')
+  );
 }
 
 /**
@@ -46,6 +57,9 @@ export function publishRunMetrics(
   metrics.addMetric(METRIC.runDuration, MetricUnit.Milliseconds, run.durationMs);
   metrics.addMetric(METRIC.guardrailTripped, MetricUnit.Count, run.summary.guardrail.tripped ? 1 : 0);
   if (run.succeeded) metrics.addMetric(METRIC.runsCompleted, MetricUnit.Count, 1);
+  const warnings = run.summary.warnings;
+  metrics.addMetric(METRIC.expiringRules, MetricUnit.Count, warnings.filter((w) => w.kind === 'EXPIRING_RULE').length);
+  metrics.addMetric(METRIC.policyWarnings, MetricUnit.Count, warnings.length);
   metrics.publishStoredMetrics();
 
   // One EMF document per dimension set: publishing clears the dimensions added since the last publish.
@@ -55,6 +69,8 @@ export function publishRunMetrics(
     metrics.addMetric(METRIC.compliant, MetricUnit.Count, region.totals.compliant);
     metrics.addMetric(METRIC.activated, MetricUnit.Count, region.totals.activated);
     metrics.addMetric(METRIC.deactivated, MetricUnit.Count, region.totals.deactivated);
+    metrics.addMetric(METRIC.wouldActivate, MetricUnit.Count, region.totals.wouldActivate);
+    metrics.addMetric(METRIC.wouldDeactivate, MetricUnit.Count, region.totals.wouldDeactivate);
     metrics.addMetric(METRIC.skipped, MetricUnit.Count, region.totals.skipped);
     metrics.addMetric(METRIC.failed, MetricUnit.Count, region.totals.failed);
     metrics.addMetric(METRIC.deepInspectionActive, MetricUnit.Count, outcomes.filter(isActiveAfterRun).length);

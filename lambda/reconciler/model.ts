@@ -66,7 +66,14 @@ interface OutcomeBase {
 export type Outcome =
   | (OutcomeBase & { readonly kind: 'COMPLIANT'; readonly state: DeepInspectionStatus })
   | (OutcomeBase & {
+      /** Written (in a dry run: would be). */
       readonly kind: 'ACTIVATE' | 'DEACTIVATE';
+      readonly from: DeepInspectionStatus;
+      readonly to: TargetState;
+    })
+  | (OutcomeBase & {
+      /** A report-only rule's mismatch: planned as usual, never written. */
+      readonly kind: 'WOULD_ACTIVATE' | 'WOULD_DEACTIVATE';
       readonly from: DeepInspectionStatus;
       readonly to: TargetState;
     })
@@ -82,8 +89,13 @@ export type Outcome =
     });
 
 export type Change = Extract<Outcome, { kind: 'ACTIVATE' | 'DEACTIVATE' }>;
+export type ReportOnlyChange = Extract<Outcome, { kind: 'WOULD_ACTIVATE' | 'WOULD_DEACTIVATE' }>;
 export type Failure = Extract<Outcome, { kind: 'FAILED' }>;
 
 export function isChange(outcome: Outcome): outcome is Change {
   return outcome.kind === 'ACTIVATE' || outcome.kind === 'DEACTIVATE';
+}
+
+export function isReportOnly(outcome: Outcome): outcome is ReportOnlyChange {
+  return outcome.kind === 'WOULD_ACTIVATE' || outcome.kind === 'WOULD_DEACTIVATE';
 }

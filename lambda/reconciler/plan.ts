@@ -1,11 +1,18 @@
 import type { FailureReason, Observation, OrganizationAccount, Outcome, SkipReason, TargetState } from './model';
-import type { DesiredState, Policy } from './policy';
+import { isExpired } from './expiry';
+import type { DesiredState, Enforcement, Policy, PolicyRule } from './policy';
 
-const DEFAULT_RULE = 'default';
+export const DEFAULT_RULE = 'default';
 
 /** What the policy wants for one account, decided once per run for every region. */
 export type Target =
-  | { readonly accountId: string; readonly rule?: string; readonly desired: TargetState }
+  | {
+      readonly accountId: string;
+      readonly rule?: string;
+      readonly desired: TargetState;
+      /** `report`: planned as usual, never written. */
+      readonly enforcement: Enforcement;
+    }
   | {
       readonly accountId: string;
       readonly rule?: string;
@@ -14,23 +21,50 @@ export type Target =
     }
   | { readonly accountId: string; readonly rule: string; readonly undecided: string };
 
+/** How one rule stands towards one account: the reason it matches or does not. */
+export type RuleMatch =
+  | { readonly matches: true; readonly by: 'account' }
+  | { readonly matches: true; readonly by: 'organizationalUnit' | 'root'; readonly id: string }
+  | { readonly matches: false; readonly why: 'expired' | 'notNamed' }
+  /** The rule names OUs and the account's place in the organization is not known. */
+  | { readonly matches: false; readonly why: 'undecided' };
+
+/** Whether `rule` matches `account` on `today` (UTC, `YYYY-MM-DD`), and why. Pure. */
+export function matchRule(
+  rule: PolicyRule,
+  account: Pick<OrganizationAccount, 'id' | 'ancestors'>,
+  today: string,
+): RuleMatch {
+  if (isExpired(rule, today)) return { matches: false, why: 'expired' };
+  if (rule.accounts?.includes(account.id)) return { matches: true, by: 'account' };
+  const units = rule.organizationalUnits ?? [];
+  const root = units.find((id) => id.startsWith('r-'));
+  if (root !== undefined) return { matches: true, by: 'root', id: root };
+  if (units.length > 0 && account.ancestors === undefined) return { matches: false, why: 'undecided' };
+  const unit = units.find((id) => account.ancestors?.includes(id));
+  return unit === undefined
+    ? { matches: false, why: 'notNamed' }
+    : { matches: true, by: 'organizationalUnit', id: unit };
+}
+
 /**
  * First matching rule wins; an OU matches every account anywhere below it; a root id matches all.
- * An account whose ancestry could not be found is undecided at the first rule that names an OU:
- * neither that rule nor any later one (nor the default) may decide it by accident.
+ * A rule past its `expires` day matches nothing (it can only stop matching, never change what a
+ * later rule says). An account whose ancestry could not be found is undecided at the first rule
+ * that names an OU: neither that rule nor any later one (nor the default) may decide it by accident.
+ * @param today the UTC day (`YYYY-MM-DD`) expiry is judged on: passed in, never read from a clock here
  */
 export function desiredStateOf(
   account: Pick<OrganizationAccount, 'id' | 'ancestors'>,
   policy: Policy,
-): { state: DesiredState; rule: string } | { undecidedAt: string } {
+  today: string,
+): { state: DesiredState; rule: string; enforcement: Enforcement } | { undecidedAt: string } {
   for (const rule of policy.rules) {
-    if (rule.accounts?.includes(account.id)) return { state: rule.deepInspection, rule: rule.name };
-    const units = rule.organizationalUnits ?? [];
-    if (units.some((id) => id.startsWith('r-'))) return { state: rule.deepInspection, rule: rule.name };
-    if (units.length > 0 && account.ancestors === undefined) return { undecidedAt: rule.name };
-    if (units.some((id) => account.ancestors?.includes(id))) return { state: rule.deepInspection, rule: rule.name };
+    const match = matchRule(rule, account, today);
+    if (match.matches) return { state: rule.deepInspection, rule: rule.name, enforcement: rule.enforcement };
+    if (match.why === 'undecided') return { undecidedAt: rule.name };
   }
-  return { state: policy.default, rule: DEFAULT_RULE };
+  return { state: policy.default.deepInspection, rule: DEFAULT_RULE, enforcement: policy.default.enforcement };
 }
 
 /**
@@ -40,6 +74,7 @@ export function desiredStateOf(
 export function resolveTargets(
   accounts: readonly OrganizationAccount[],
   policy: Policy,
+  today: string,
   requestedAccountIds?: readonly string[],
 ): Target[] {
   const byId = new Map(accounts.map((account) => [account.id, account]));
@@ -48,7 +83,7 @@ export function resolveTargets(
     const account = byId.get(accountId);
     if (account === undefined) return { accountId, skip: 'NOT_IN_ORGANIZATION' };
     if (account.state !== 'ACTIVE') return { accountId, skip: 'ACCOUNT_NOT_ACTIVE', detail: account.state };
-    const decision = desiredStateOf(account, policy);
+    const decision = desiredStateOf(account, policy, today);
     if ('undecidedAt' in decision) {
       const why = account.ancestryUnresolved ?? 'its organizational units are not known';
       return {
@@ -57,9 +92,9 @@ export function resolveTargets(
         undecided: `the account's place in the organization could not be found: ${why}`,
       };
     }
-    const { state, rule } = decision;
+    const { state, rule, enforcement } = decision;
     if (state === 'UNMANAGED') return { accountId, rule, skip: 'UNMANAGED' };
-    return { accountId, rule, desired: state };
+    return { accountId, rule, desired: state, enforcement };
   });
 }
 
@@ -131,7 +166,17 @@ function planTarget(region: string, target: Target, read: RegionObservations): O
   }
   if (deepInspection === 'PENDING') return skipped('DEEP_INSPECTION_PENDING');
   if (deepInspection === desired) return { kind: 'COMPLIANT', accountId, region, rule, state: deepInspection };
-  // FAILED is retried towards the desired state, like any other mismatch.
-  const kind = desired === 'ACTIVATED' ? 'ACTIVATE' : 'DEACTIVATE';
-  return { kind, accountId, region, rule, from: deepInspection, to: desired };
+  // FAILED is retried towards the desired state, like any other mismatch; a report-only rule only says so.
+  const activate = desired === 'ACTIVATED';
+  if (target.enforcement === 'report') {
+    return {
+      kind: activate ? 'WOULD_ACTIVATE' : 'WOULD_DEACTIVATE',
+      accountId,
+      region,
+      rule,
+      from: deepInspection,
+      to: desired,
+    };
+  }
+  return { kind: activate ? 'ACTIVATE' : 'DEACTIVATE', accountId, region, rule, from: deepInspection, to: desired };
 }

@@ -21,25 +21,66 @@ const desiredStateSchema = z.enum(DESIRED_STATES, {
 
 const organizationalUnitOrRootId = z
   .string({ error: 'must be a string' })
-  .refine((id) => ORGANIZATIONAL_UNIT_ID.test(id) || ROOT_ID.test(id), {
+  .regex(new RegExp(`^(?:${ORGANIZATIONAL_UNIT_ID.source.slice(1, -1)}|${ROOT_ID.source.slice(1, -1)})$`), {
     error: (issue) => `${JSON.stringify(issue.input)} is not an organizational unit id (ou-…) or root id (r-…)`,
   });
 
-const ruleSchema = z
+/** How a rule's decision is applied: `enforce` writes; `report` only reports what it would change. */
+export const ENFORCEMENTS = ['enforce', 'report'] as const;
+export type Enforcement = (typeof ENFORCEMENTS)[number];
+export const DEFAULT_WARN_BEFORE_EXPIRY_DAYS = 14;
+
+const enforcementSchema = z.enum(ENFORCEMENTS, {
+  error: (issue) => `${JSON.stringify(issue.input)} is not one of ${ENFORCEMENTS.join(', ')}`,
+});
+
+const ruleTarget = {
+  name: z
+    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
+    .min(1, 'must not be empty')
+    .max(128, 'must be at most 128 characters'),
+  accounts: distinct(accountIdSchema, 'account id').min(1, 'must not be empty').optional(),
+  organizationalUnits: distinct(organizationalUnitOrRootId, 'organizational unit id')
+    .min(1, 'must not be empty')
+    .optional(),
+  deepInspection: desiredStateSchema,
+};
+const namesAccountsOrUnits = {
+  error: 'a rule must name "accounts", "organizationalUnits" or both',
+} as const;
+const hasTarget = (rule: { accounts?: unknown; organizationalUnits?: unknown }) =>
+  rule.accounts !== undefined || rule.organizationalUnits !== undefined;
+
+const ruleV1Schema = z.strictObject(ruleTarget).refine(hasTarget, namesAccountsOrUnits);
+
+/** A day, UTC, as `2027-03-31`: the last day the rule matches. */
+const expirySchema = z.iso.date({
+  error: (issue) => `${JSON.stringify(issue.input)} is not a date such as "2027-03-31"`,
+});
+
+const ruleV2Schema = z
   .strictObject({
-    name: z
-      .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
+    ...ruleTarget,
+    enforcement: enforcementSchema.default('enforce').meta({
+      description: '"report": read and plan this rule\'s accounts, report what it would change, write nothing',
+    }),
+    expires: expirySchema.optional().meta({
+      description: 'The last day (UTC) the rule matches; after it, its accounts go to the rules below or the default',
+    }),
+    owner: z
+      .string({ error: 'must be a string' })
       .min(1, 'must not be empty')
-      .max(128, 'must be at most 128 characters'),
-    accounts: distinct(accountIdSchema, 'account id').min(1, 'must not be empty').optional(),
-    organizationalUnits: distinct(organizationalUnitOrRootId, 'organizational unit id')
+      .max(256)
+      .optional()
+      .meta({ description: 'Who answers for this rule (free text)' }),
+    reason: z
+      .string({ error: 'must be a string' })
       .min(1, 'must not be empty')
-      .optional(),
-    deepInspection: desiredStateSchema,
+      .max(1024)
+      .optional()
+      .meta({ description: 'Why the rule exists (free text)' }),
   })
-  .refine((rule) => rule.accounts !== undefined || rule.organizationalUnits !== undefined, {
-    error: 'a rule must name "accounts", "organizationalUnits" or both',
-  });
+  .refine(hasTarget, namesAccountsOrUnits);
 
 const packagePathSchema = z
   .string({ error: 'must be a string' })
@@ -48,21 +89,15 @@ const packagePathSchema = z
   .refine((path) => path.startsWith('/'), {
     error: (issue) => `${JSON.stringify(issue.input)} is not an absolute path`,
   })
-  .refine((path) => !path.startsWith('/') || PACKAGE_PATH.test(path), {
+  .regex(PACKAGE_PATH, {
     error: (issue) =>
       `${JSON.stringify(issue.input)} is not a path Inspector accepts: segments of letters, digits, "_" and "-" with at most one ".suffix", no empty, "." or ".." segments`,
   });
 
-export const policySchema = z.strictObject({
-  version: z.literal(1, {
-    error: (issue) =>
-      issue.input === undefined
-        ? 'is required: 1'
-        : `unknown policy version ${JSON.stringify(issue.input)}; this function reads version 1`,
-  }),
-  default: desiredStateSchema,
+/** What both versions share. `$schema` points an editor at policy.schema.json. */
+const common = {
+  $schema: z.string({ error: 'must be a string' }).optional(),
   regions: distinct(regionSchema, 'region').min(1, 'must not be empty').optional(),
-  rules: z.array(ruleSchema, { error: 'must be an array' }).default([]),
   orgPackagePaths: distinct(packagePathSchema, 'path')
     .max(MAX_ORG_PACKAGE_PATHS, `at most ${MAX_ORG_PACKAGE_PATHS} paths`)
     .optional(),
@@ -75,22 +110,119 @@ export const policySchema = z.strictObject({
         .default(DEFAULT_MAX_DEACTIVATIONS_PER_RUN),
     })
     .default({ maxDeactivationsPerRun: DEFAULT_MAX_DEACTIVATIONS_PER_RUN }),
+};
+
+export const policyV1Schema = z.strictObject({
+  ...common,
+  version: z.literal(1),
+  default: desiredStateSchema,
+  rules: z.array(ruleV1Schema, { error: 'must be an array' }).default([]),
 });
 
-export type Policy = z.output<typeof policySchema>;
-export type PolicyRule = Policy['rules'][number];
+export const policyV2Schema = z.strictObject({
+  ...common,
+  version: z.literal(2),
+  default: z.union([
+    desiredStateSchema,
+    z.strictObject({ deepInspection: desiredStateSchema, enforcement: enforcementSchema.default('enforce') }),
+  ]),
+  rules: z.array(ruleV2Schema, { error: 'must be an array' }).default([]),
+  warnBeforeExpiryDays: z
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must not be negative')
+    .max(365, 'must be at most 365')
+    .default(DEFAULT_WARN_BEFORE_EXPIRY_DAYS),
+});
+
+/** Every policy document this function reads, as written: the editor schema is generated from it. */
+export const policyDocumentSchema = z.discriminatedUnion('version', [policyV1Schema, policyV2Schema]);
+
+/** A rule as the planner reads it, whatever the version it was written in. */
+export interface PolicyRule {
+  readonly name: string;
+  readonly accounts?: readonly string[];
+  readonly organizationalUnits?: readonly string[];
+  readonly deepInspection: DesiredState;
+  readonly enforcement: Enforcement;
+  /** The last day (UTC, `YYYY-MM-DD`) the rule matches. */
+  readonly expires?: string;
+  readonly owner?: string;
+  readonly reason?: string;
+}
+
+/** A validated policy of either version, in one shape. */
+export interface Policy {
+  readonly version: 1 | 2;
+  readonly default: { readonly deepInspection: DesiredState; readonly enforcement: Enforcement };
+  readonly rules: readonly PolicyRule[];
+  readonly regions?: readonly string[];
+  readonly orgPackagePaths?: readonly string[];
+  readonly guardrails: { readonly maxDeactivationsPerRun: number };
+  readonly warnBeforeExpiryDays: number;
+}
+
+const SUPPORTED_VERSIONS = [1, 2];
+
+function normalize(document: z.output<typeof policyDocumentSchema>): Policy {
+  const common = {
+    guardrails: document.guardrails,
+    ...(document.regions === undefined ? {} : { regions: document.regions }),
+    ...(document.orgPackagePaths === undefined ? {} : { orgPackagePaths: document.orgPackagePaths }),
+  };
+  if (document.version === 1) {
+    return {
+      version: 1,
+      ...common,
+      default: { deepInspection: document.default, enforcement: 'enforce' },
+      rules: document.rules.map((rule) => ({ ...rule, enforcement: 'enforce' })),
+      warnBeforeExpiryDays: DEFAULT_WARN_BEFORE_EXPIRY_DAYS,
+    };
+  }
+  return {
+    version: 2,
+    ...common,
+    default:
+      typeof document.default === 'string'
+        ? { deepInspection: document.default, enforcement: 'enforce' }
+        : document.default,
+    rules: document.rules,
+    warnBeforeExpiryDays: document.warnBeforeExpiryDays,
+  };
+}
 
 /**
  * Validates a parsed policy document and reports every problem at once, each with its JSON path.
  * @param source where the document came from, named in the error (a parameter name or a file path)
  */
 export function validatePolicy(document: unknown, source: string): Policy {
-  const result = policySchema.safeParse(document);
+  const version = (document as { version?: unknown } | null)?.version;
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    throw new PolicyError(source, [{ path: '$', message: 'must be a JSON object' }]);
+  }
+  const supported = SUPPORTED_VERSIONS.includes(version as number);
+  // An unknown version is reported with every other problem, the rest checked as the newest version.
+  const result = (version === 1 ? policyV1Schema : policyV2Schema).safeParse(document);
+  const versionProblems = supported
+    ? []
+    : [
+        {
+          path: '$.version',
+          message:
+            version === undefined
+              ? 'is required: 1 or 2'
+              : `unknown policy version ${JSON.stringify(version)}; this function reads versions 1 and 2`,
+        },
+      ];
   // Checked on the raw document so that it is reported alongside every other problem:
   // zod skips refinements of an object whose fields already have issues.
-  const problems = [...(result.success ? [] : problemsFrom(result.error)), ...duplicateRuleNames(document)];
+  const problems = [
+    ...versionProblems,
+    ...(result.success ? [] : problemsFrom(result.error)).filter((p) => supported || p.path !== '$.version'),
+    ...duplicateRuleNames(document),
+  ];
   if (problems.length > 0 || !result.success) throw new PolicyError(source, problems);
-  return result.data;
+  return normalize(result.data);
 }
 
 function duplicateRuleNames(document: unknown): Problem[] {

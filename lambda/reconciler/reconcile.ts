@@ -13,12 +13,13 @@ import {
   NOT_REACHED,
 } from './deadline';
 import { describeError } from './describe-error';
+import { utcDay } from './expiry';
 import { InvocationError } from './errors';
 import { applyGuardrail } from './guardrail';
 import type { Outcome } from './model';
 import { accountsToRead, planRegion, type RegionObservations, resolveTargets, type Target } from './plan';
 import { needsOrganizationalUnits, type Policy } from './policy';
-import { unknownReferences } from './policy-references';
+import { lintPolicy } from './policy-lint';
 import { type OrgPackagePathsResult, type RegionReport, type RunSummary, summarize } from './summary';
 
 /** What one run is asked to do, already validated. */
@@ -82,8 +83,9 @@ async function run(request: ReconcileRequest, deps: Dependencies, deadline: Dead
     withAncestors: needsOrganizationalUnits(policy),
     abortSignal: deadline.signal,
   });
-  const targets = resolveTargets(accounts, policy, request.accountIds);
-  const warnings = unknownReferences(policy, accounts);
+  const today = utcDay(now());
+  const targets = resolveTargets(accounts, policy, today, request.accountIds);
+  const warnings = lintPolicy(policy, { today, accounts });
   progress(`${accounts.length} accounts in the organization; ${accountsToRead(targets).length} to read in each region`);
 
   const planned = await Promise.all(

@@ -1,17 +1,20 @@
 import type { Ec2ScanConfiguration } from './aws/inspector';
-import type { Problem } from './errors';
+import type { LintWarning } from './policy-lint';
 import type { GuardrailVerdict } from './guardrail';
-import type { Outcome, SkipReason } from './model';
+import { isReportOnly, type Outcome, type SkipReason } from './model';
 
 /** Lists in the summary stop here so the log line and the invocation response stay within their limits. */
 export const MAX_LISTED = 1000;
 
 export interface Totals {
-  /** Account evaluations: one per account and region. Always the sum of the five outcome counts. */
+  /** Account evaluations: one per account and region. Always the sum of the seven outcome counts. */
   accounts: number;
   compliant: number;
   activated: number;
   deactivated: number;
+  /** Mismatches a report-only rule decides: counted apart, never written. */
+  wouldActivate: number;
+  wouldDeactivate: number;
   skipped: number;
   failed: number;
 }
@@ -44,6 +47,8 @@ export interface RunSummary {
   readonly guardrail: GuardrailVerdict;
   /** In a dry run: what would change. */
   readonly changes: readonly { accountId: string; region: string; from: string; to: string }[];
+  /** What report-only rules would change, with the rule: never written, in any run. */
+  readonly reportOnly: readonly { accountId: string; region: string; from: string; to: string; rule?: string }[];
   readonly failures: readonly {
     accountId: string;
     region: string;
@@ -52,10 +57,10 @@ export interface RunSummary {
     errorMessage?: string;
   }[];
   /** How many changes and failures were left out of the lists above (never out of the totals or the queue). */
-  readonly omitted: { changes: number; failures: number };
+  readonly omitted: { changes: number; reportOnly: number; failures: number };
   readonly queue: { sent: number; undelivered: number };
-  /** Policy rules that name an account or OU the organization does not have, each with its JSON path. */
-  readonly warnings: readonly Problem[];
+  /** What lint finds in the policy against the organization (unreachable, unknown, expired, expiring), each with its JSON path. */
+  readonly warnings: readonly LintWarning[];
   /** True when the invocation's deadline stopped the run: the accounts it did not reach are FAILED with TIMEOUT_NOT_REACHED. */
   readonly deadlineReached: boolean;
 }
@@ -69,7 +74,16 @@ export interface RegionReport {
 }
 
 export function emptyTotals(): Totals {
-  return { accounts: 0, compliant: 0, activated: 0, deactivated: 0, skipped: 0, failed: 0 };
+  return {
+    accounts: 0,
+    compliant: 0,
+    activated: 0,
+    deactivated: 0,
+    wouldActivate: 0,
+    wouldDeactivate: 0,
+    skipped: 0,
+    failed: 0,
+  };
 }
 
 export function totalsOf(outcomes: readonly Outcome[]): Totals {
@@ -79,6 +93,8 @@ export function totalsOf(outcomes: readonly Outcome[]): Totals {
     if (outcome.kind === 'COMPLIANT') totals.compliant += 1;
     else if (outcome.kind === 'ACTIVATE') totals.activated += 1;
     else if (outcome.kind === 'DEACTIVATE') totals.deactivated += 1;
+    else if (outcome.kind === 'WOULD_ACTIVATE') totals.wouldActivate += 1;
+    else if (outcome.kind === 'WOULD_DEACTIVATE') totals.wouldDeactivate += 1;
     else if (outcome.kind === 'SKIPPED') totals.skipped += 1;
     else totals.failed += 1;
   }
@@ -91,6 +107,8 @@ function addTotals(a: Totals, b: Totals): Totals {
     compliant: a.compliant + b.compliant,
     activated: a.activated + b.activated,
     deactivated: a.deactivated + b.deactivated,
+    wouldActivate: a.wouldActivate + b.wouldActivate,
+    wouldDeactivate: a.wouldDeactivate + b.wouldDeactivate,
     skipped: a.skipped + b.skipped,
     failed: a.failed + b.failed,
   };
@@ -110,7 +128,7 @@ export function summarize(input: {
   regions: readonly RegionReport[];
   guardrail: GuardrailVerdict;
   queue: { sent: number; undelivered: number };
-  warnings?: readonly Problem[];
+  warnings?: readonly LintWarning[];
 }): RunSummary {
   const regions = input.regions.map((report): RegionSummary => ({
     region: report.region,
@@ -124,6 +142,11 @@ export function summarize(input: {
   const changes = all.flatMap((o) =>
     o.kind === 'ACTIVATE' || o.kind === 'DEACTIVATE'
       ? [{ accountId: o.accountId, region: o.region, from: o.from, to: o.to }]
+      : [],
+  );
+  const reportOnly = all.flatMap((o) =>
+    isReportOnly(o)
+      ? [{ accountId: o.accountId, region: o.region, from: o.from, to: o.to, ...(o.rule ? { rule: o.rule } : {}) }]
       : [],
   );
   const failures = all.flatMap((o) =>
@@ -146,9 +169,11 @@ export function summarize(input: {
     regions,
     guardrail: input.guardrail,
     changes: changes.slice(0, MAX_LISTED),
+    reportOnly: reportOnly.slice(0, MAX_LISTED),
     failures: failures.slice(0, MAX_LISTED),
     omitted: {
       changes: Math.max(0, changes.length - MAX_LISTED),
+      reportOnly: Math.max(0, reportOnly.length - MAX_LISTED),
       failures: Math.max(0, failures.length - MAX_LISTED),
     },
     queue: input.queue,

@@ -16,7 +16,7 @@ describe('ParameterPolicySource.load', () => {
   it('reads the named parameter and validates it', async () => {
     ssm.on(GetParameterCommand).resolves(parameter('{"version":1,"default":"ACTIVATED"}'));
     const policy = await source().load();
-    expect(policy.default).toBe('ACTIVATED');
+    expect(policy.default).toEqual({ deepInspection: 'ACTIVATED', enforcement: 'enforce' });
     expect(ssm.commandCalls(GetParameterCommand)[0]?.args[0].input).toMatchObject({ Name: NAME });
   });
 

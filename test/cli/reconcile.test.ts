@@ -53,7 +53,10 @@ describe('npm run reconcile', () => {
       '--account-id',
       '--output',
       '--quiet',
+      '--strict',
       '--help',
+      'explain <account-id>',
+      'lint',
     ]) {
       expect(stdout).toContain(option);
     }
@@ -138,6 +141,84 @@ describe('npm run reconcile', () => {
     );
     expect(stdout).toContain('us-east-1 EC2 scan mode: EC2_SSM_AGENT_BASED');
     expect(stdout).toContain('eu-west-1 EC2 scan mode: EC2_HYBRID (Enhanced EC2 Scanning)');
+  });
+
+  it('explain prints the account’s OU path, each rule and why, the decision, and each region; it writes nothing', async () => {
+    const unit = [...organization.units.keys()][0] as string;
+    const member = organization.accounts.find(
+      (a) =>
+        a.state === 'ACTIVE' &&
+        a.id !== organization.delegatedAdminAccountId &&
+        organization.ancestorsOf(a.id).includes(unit),
+    );
+    if (!member) throw new Error('no account under the first OU');
+    const explained = {
+      version: 2,
+      default: 'ACTIVATED',
+      regions: REGIONS,
+      rules: [
+        { name: 'expired exception', accounts: [member.id], deepInspection: 'UNMANAGED', expires: '2020-01-01' },
+        { name: 'trial', organizationalUnits: [unit], deepInspection: 'DEACTIVATED', enforcement: 'report' },
+        { name: 'later', accounts: [member.id], deepInspection: 'ACTIVATED' },
+      ],
+    };
+
+    const { status, stdout } = await cli('explain', member.id, '--policy-file', policyFile(explained), '--quiet');
+
+    expect(status).toBe(0);
+    expect(stdout).toContain(`Account ${member.id} (ACTIVE)`);
+    expect(stdout).toContain(`OU path: ${organization.ancestorsOf(member.id).join(' / ')}`);
+    expect(stdout).toContain('$.rules[0] "expired exception": expired: expired on 2020-01-01');
+    expect(stdout).toContain(`$.rules[1] "trial": matches: the account is under ${unit}: DEACTIVATED, report-only`);
+    expect(stdout).toContain('$.rules[2] "later": not reached');
+    expect(stdout).toContain('Decision: DEACTIVATED (report-only: never written), by rule "trial"');
+    expect(stdout).toMatch(/us-east-1: Inspector says (ACTIVATED|DEACTIVATED|n\/a); a run would/);
+    expect(stdout).toMatch(/eu-west-1: Inspector says/);
+    expect(endpoint.writeCount()).toBe(0);
+  });
+
+  it('lint lists what will not do what it says, with JSON paths; --strict exits 1 on any warning', async () => {
+    const linted = {
+      version: 2,
+      default: 'ACTIVATED',
+      regions: REGIONS,
+      rules: [
+        { name: 'everything', organizationalUnits: [organization.rootId], deepInspection: 'ACTIVATED' },
+        { name: 'shadowed', accounts: [organization.accounts[1]?.id], deepInspection: 'DEACTIVATED' },
+        { name: 'typo', accounts: ['999999999999'], deepInspection: 'DEACTIVATED', expires: '2020-01-01' },
+      ],
+    };
+    const file = policyFile(linted);
+
+    const lenient = await cli('lint', '--policy-file', file, '--quiet');
+    const strict = await cli('lint', '--strict', '--policy-file', file, '--quiet');
+
+    expect(lenient.status).toBe(0);
+    expect(strict.status).toBe(1);
+    expect(lenient.stdout).toContain('Policy lint: 3 warnings');
+    expect(lenient.stdout).toContain('$.rules[1]: "shadowed" can never match: $.rules[0] above it');
+    expect(lenient.stdout).toContain('$.rules[2].expires: expired on 2020-01-01');
+    expect(lenient.stdout).toContain('$.rules[2].accounts[0]: account 999999999999 is not in the organization');
+    expect(endpoint.writeCount()).toBe(0);
+    expect(endpoint.callCount('BatchGetAccountStatus')).toBe(0);
+  });
+
+  it('lint on a clean policy says so and exits 0 even with --strict', async () => {
+    const { status, stdout } = await cli('lint', '--strict', '--policy-file', policyFile(policy), '--quiet');
+    expect(status).toBe(0);
+    expect(stdout).toContain('Policy lint: no warnings.');
+  });
+
+  it.each<[string[], string]>([
+    [['explain'], 'explain needs a 12-digit account id'],
+    [['explain', '123'], 'explain needs a 12-digit account id'],
+    [['frobnicate'], 'unknown command "frobnicate"'],
+    [['--strict'], '--strict goes with lint'],
+  ])('refuses %j before any AWS call', async (argv, message) => {
+    const { status, stderr } = await cli(...argv);
+    expect(status).toBe(2);
+    expect(stderr).toContain(message);
+    expect([...endpoint.calls.keys()]).toEqual([]);
   });
 
   it('exits 1 and says why when a region cannot be read', async () => {

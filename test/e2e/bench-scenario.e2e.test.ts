@@ -37,6 +37,8 @@ describe('benchmark scenario', () => {
       compliant: 0,
       activated: 500,
       deactivated: 0,
+      wouldActivate: 0,
+      wouldDeactivate: 0,
       skipped: 0,
       failed: 0,
     });

@@ -100,7 +100,9 @@ function expectStateMatchesPolicy(initial: Map<string, Map<string, string>>) {
 function expectCountsAddUp(summary: Summary) {
   for (const region of summary.regions) {
     const t = region.totals;
-    expect(t.compliant + t.activated + t.deactivated + t.skipped + t.failed).toBe(organization.accounts.length);
+    expect(t.compliant + t.activated + t.deactivated + t.wouldActivate + t.wouldDeactivate + t.skipped + t.failed).toBe(
+      organization.accounts.length,
+    );
     expect(t.accounts).toBe(organization.accounts.length);
   }
 }
@@ -136,6 +138,45 @@ describe('the bundled function against the local AWS endpoint', () => {
     expect(second.totals).toMatchObject({ activated: 0, deactivated: 0, failed: 0 });
     expect(second.regions.every((r) => r.skipped.DEEP_INSPECTION_PENDING === undefined)).toBe(true);
     expect(endpoint.writeCount()).toBe(0);
+  });
+
+  it('report-only rules are read and reported but never written, and an expired exception no longer holds its accounts', async () => {
+    const initial = snapshot();
+    const exception = eligible('us-east-1').find(
+      (a) => a.id !== UNMANAGED && !organization.ancestorsOf(a.id).includes(SANDBOX_OU),
+    );
+    if (!exception) throw new Error('no account for the exception');
+    const v2 = {
+      version: 2,
+      default: 'ACTIVATED',
+      regions: REGIONS,
+      rules: [
+        { name: 'lapsed exception', accounts: [exception.id], deepInspection: 'UNMANAGED', expires: '2020-01-01' },
+        {
+          name: 'sandbox trial',
+          organizationalUnits: [SANDBOX_OU],
+          deepInspection: 'DEACTIVATED',
+          enforcement: 'report',
+        },
+      ],
+      guardrails: { maxDeactivationsPerRun: 1000 },
+    };
+    endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(v2), version: 2 });
+
+    const summary = await run({});
+
+    expectCountsAddUp(summary);
+    expect(summary.totals.deactivated).toBe(0);
+    expect(summary.totals.wouldDeactivate).toBeGreaterThan(10);
+    expect(summary.warnings).toEqual([expect.objectContaining({ kind: 'EXPIRED_RULE', path: '$.rules[0].expires' })]);
+    for (const region of REGIONS) {
+      const after = organization.deepInspectionStates(region, { eventually: true });
+      const sandboxed = eligible(region).filter((a) => organization.ancestorsOf(a.id).includes(SANDBOX_OU));
+      // On the endpoint's own state: not one account under the report-only rule was written.
+      expect(sandboxed.filter((a) => after.get(a.id) !== initial.get(region)?.get(a.id))).toEqual([]);
+    }
+    // The lapsed exception hands its account back to the default.
+    expect(organization.deepInspectionStates('us-east-1', { eventually: true }).get(exception.id)).toBe('ACTIVATED');
   });
 
   it('a dry run reads and plans but makes zero writes', async () => {

@@ -123,6 +123,8 @@ describe('handler', () => {
       compliant: 2,
       activated: 6,
       deactivated: 0,
+      wouldActivate: 0,
+      wouldDeactivate: 0,
       skipped: 0,
       failed: 0,
     });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type ReconcilerConfig, readConfig } from '../../lib/config';
@@ -185,7 +185,44 @@ describe('DeepInspectionStack', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+  });
+
+  it('alarms when a policy exception is about to expire, on the run’s ExpiringRules metric', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExpiringRules',
+      Namespace: 'DeepInspectionReconciler',
+      Statistic: 'Maximum',
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('graphs what report-only rules would change, and the policy’s expiring rules and warnings', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+    for (const metric of ['WouldActivate', 'WouldDeactivate', 'ExpiringRules', 'PolicyWarnings']) {
+      expect(body).toContain(metric);
+    }
+  });
+
+  it('warns at synth of what lint finds in policy.json: expired, expiring and unreachable rules, with their paths', () => {
+    const directory = policyFileWith(
+      JSON.stringify({
+        version: 2,
+        default: 'ACTIVATED',
+        rules: [
+          { name: 'all', organizationalUnits: ['r-ab12'], deepInspection: 'ACTIVATED' },
+          { name: 'old', accounts: ['111122223333'], deepInspection: 'UNMANAGED', expires: '2020-01-01' },
+        ],
+      }),
+    );
+    const { stack } = synth({}, { baseDirectory: directory });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('policy.json'));
+    expect(warnings.map((w) => String(w.entry.data))).toEqual([
+      expect.stringContaining('$.rules[1].expires: expired on 2020-01-01'),
+    ]);
   });
 
   it('builds a dashboard with coverage per region', () => {

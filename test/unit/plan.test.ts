@@ -2,11 +2,12 @@ import type { DeepInspectionStatus, Observation, OrganizationAccount } from '../
 import {
   accountsToRead,
   desiredStateOf,
+  matchRule,
   planRegion,
   type RegionObservations,
   resolveTargets,
 } from '../../lambda/reconciler/plan';
-import { validatePolicy } from '../../lambda/reconciler/policy';
+import { type PolicyRule, validatePolicy } from '../../lambda/reconciler/policy';
 
 const A = '111111111111';
 const B = '222222222222';
@@ -14,6 +15,7 @@ const C = '333333333333';
 const ROOT = 'r-ab12';
 const PARENT_OU = 'ou-ab12-11111111';
 const CHILD_OU = 'ou-ab12-22222222';
+const TODAY = '2026-11-24';
 
 const policy = validatePolicy(
   {
@@ -46,23 +48,26 @@ const readable = (entries: [string, Observation][]): RegionObservations => ({
 describe('desiredStateOf', () => {
   it('uses the first matching rule', () => {
     // C is pinned on by the first rule even though it sits under the sandbox OU of the second.
-    expect(desiredStateOf(account(C, [ROOT, PARENT_OU]), policy)).toEqual({
+    expect(desiredStateOf(account(C, [ROOT, PARENT_OU]), policy, TODAY)).toEqual({
       state: 'ACTIVATED',
       rule: 'pinned on',
+      enforcement: 'enforce',
     });
   });
 
   it('matches an OU for accounts anywhere below it', () => {
-    expect(desiredStateOf(account(A, [ROOT, PARENT_OU, CHILD_OU]), policy)).toEqual({
+    expect(desiredStateOf(account(A, [ROOT, PARENT_OU, CHILD_OU]), policy, TODAY)).toEqual({
       state: 'DEACTIVATED',
       rule: 'sandbox off',
+      enforcement: 'enforce',
     });
   });
 
   it('falls back to the default when no rule matches', () => {
-    expect(desiredStateOf(account(A, [ROOT, CHILD_OU]), policy)).toEqual({
+    expect(desiredStateOf(account(A, [ROOT, CHILD_OU]), policy, TODAY)).toEqual({
       state: 'ACTIVATED',
       rule: 'default',
+      enforcement: 'enforce',
     });
   });
 
@@ -75,15 +80,15 @@ describe('desiredStateOf', () => {
       },
       't',
     );
-    expect(desiredStateOf({ id: A }, rootPolicy)).toMatchObject({ state: 'DEACTIVATED' });
+    expect(desiredStateOf({ id: A }, rootPolicy, TODAY)).toMatchObject({ state: 'DEACTIVATED' });
   });
 });
 
 describe('resolveTargets', () => {
   it('skips inactive accounts with their state and UNMANAGED ones, and reads only the rest', () => {
-    const targets = resolveTargets([account(A), account(B), account(C, [ROOT], 'SUSPENDED')], policy);
+    const targets = resolveTargets([account(A), account(B), account(C, [ROOT], 'SUSPENDED')], policy, TODAY);
     expect(targets).toEqual([
-      { accountId: A, rule: 'default', desired: 'ACTIVATED' },
+      { accountId: A, rule: 'default', desired: 'ACTIVATED', enforcement: 'enforce' as const },
       { accountId: B, rule: 'hands off', skip: 'UNMANAGED' },
       { accountId: C, skip: 'ACCOUNT_NOT_ACTIVE', detail: 'SUSPENDED' },
     ]);
@@ -91,16 +96,16 @@ describe('resolveTargets', () => {
   });
 
   it('limits the run to requested accounts and reports requested ones the organization does not list', () => {
-    const targets = resolveTargets([account(A), account(C)], policy, [C, '999999999999']);
+    const targets = resolveTargets([account(A), account(C)], policy, TODAY, [C, '999999999999']);
     expect(targets).toEqual([
-      { accountId: C, rule: 'pinned on', desired: 'ACTIVATED' },
+      { accountId: C, rule: 'pinned on', desired: 'ACTIVATED', enforcement: 'enforce' as const },
       { accountId: '999999999999', skip: 'NOT_IN_ORGANIZATION' },
     ]);
   });
 });
 
 describe('planRegion', () => {
-  const target = { accountId: A, rule: 'default', desired: 'ACTIVATED' as const };
+  const target = { accountId: A, rule: 'default', desired: 'ACTIVATED' as const, enforcement: 'enforce' as const };
   const region = 'eu-west-1';
 
   it.each<[string, Observation | undefined, object]>([
@@ -165,7 +170,7 @@ describe('planRegion', () => {
   });
 
   it('deactivates when the policy wants it off', () => {
-    const off = { accountId: A, rule: 'sandbox off', desired: 'DEACTIVATED' as const };
+    const off = { accountId: A, rule: 'sandbox off', desired: 'DEACTIVATED' as const, enforcement: 'enforce' as const };
     expect(planRegion(region, [off], readable([[A, observed('ACTIVATED')]]))).toEqual([
       { kind: 'DEACTIVATE', accountId: A, region, rule: 'sandbox off', from: 'ACTIVATED', to: 'DEACTIVATED' },
     ]);
@@ -191,12 +196,12 @@ describe('planRegion', () => {
   });
 
   it('plans the delegated administrator like any other account (it is applied differently, not planned differently)', () => {
-    const admin = { accountId: C, rule: 'pinned on', desired: 'ACTIVATED' as const };
+    const admin = { accountId: C, rule: 'pinned on', desired: 'ACTIVATED' as const, enforcement: 'enforce' as const };
     expect(planRegion(region, [admin], readable([[C, observed('DEACTIVATED')]]))[0]?.kind).toBe('ACTIVATE');
   });
 
   it('returns exactly one outcome per target, in order', () => {
-    const targets = resolveTargets([account(A), account(B), account(C, [ROOT], 'CLOSED')], policy, [
+    const targets = resolveTargets([account(A), account(B), account(C, [ROOT], 'CLOSED')], policy, TODAY, [
       A,
       B,
       C,
@@ -211,7 +216,7 @@ describe('an account whose place in the organization is unknown', () => {
   const unplaced: OrganizationAccount = { id: A, state: 'ACTIVE', ancestryUnresolved: 'ChildNotFoundException: gone' };
 
   it('is never decided by an OU rule, a later rule or the default: it fails with its own reason', () => {
-    const [target] = resolveTargets([unplaced], policy);
+    const [target] = resolveTargets([unplaced], policy, TODAY);
     expect(target).toEqual({
       accountId: A,
       rule: 'sandbox off',
@@ -231,7 +236,60 @@ describe('an account whose place in the organization is unknown', () => {
   });
 
   it('is still decided by an account rule that comes before any OU rule', () => {
-    const [target] = resolveTargets([{ ...unplaced, id: C }], policy);
-    expect(target).toEqual({ accountId: C, rule: 'pinned on', desired: 'ACTIVATED' });
+    const [target] = resolveTargets([{ ...unplaced, id: C }], policy, TODAY);
+    expect(target).toEqual({ accountId: C, rule: 'pinned on', desired: 'ACTIVATED', enforcement: 'enforce' as const });
+  });
+});
+
+describe('report-only rules and expiring exceptions', () => {
+  const v2 = validatePolicy(
+    {
+      version: 2,
+      default: 'ACTIVATED',
+      rules: [
+        { name: 'exception', accounts: [A], deepInspection: 'UNMANAGED', expires: '2026-11-30' },
+        { name: 'trial off', organizationalUnits: [PARENT_OU], deepInspection: 'DEACTIVATED', enforcement: 'report' },
+      ],
+    },
+    'test',
+  );
+
+  it('a report-only mismatch is WOULD_*, never a change', () => {
+    const targets = resolveTargets([account(B, [ROOT, PARENT_OU])], v2, TODAY);
+    expect(targets).toEqual([{ accountId: B, rule: 'trial off', desired: 'DEACTIVATED', enforcement: 'report' }]);
+    expect(planRegion('eu-west-1', targets, readable([[B, observed('ACTIVATED')]]))).toEqual([
+      {
+        kind: 'WOULD_DEACTIVATE',
+        accountId: B,
+        region: 'eu-west-1',
+        rule: 'trial off',
+        from: 'ACTIVATED',
+        to: 'DEACTIVATED',
+      },
+    ]);
+  });
+
+  it('a report-only account already as the rule wants is simply compliant', () => {
+    const targets = resolveTargets([account(B, [ROOT, PARENT_OU])], v2, TODAY);
+    expect(planRegion('eu-west-1', targets, readable([[B, observed('DEACTIVATED')]]))[0]?.kind).toBe('COMPLIANT');
+  });
+
+  it('an exception matches through its last day, and after it the account goes to the next rule', () => {
+    const under = account(A, [ROOT, PARENT_OU]);
+    expect(desiredStateOf(under, v2, '2026-11-30')).toMatchObject({ state: 'UNMANAGED', rule: 'exception' });
+    expect(desiredStateOf(under, v2, '2026-12-01')).toMatchObject({ state: 'DEACTIVATED', rule: 'trial off' });
+    expect(desiredStateOf(account(A), v2, '2026-12-01')).toMatchObject({ state: 'ACTIVATED', rule: 'default' });
+  });
+
+  it('explains each rule’s match: by account, by OU, by root; expired; not named', () => {
+    const under = account(A, [ROOT, PARENT_OU]);
+    expect(matchRule(v2.rules[0] as PolicyRule, under, TODAY)).toEqual({ matches: true, by: 'account' });
+    expect(matchRule(v2.rules[0] as PolicyRule, under, '2026-12-01')).toEqual({ matches: false, why: 'expired' });
+    expect(matchRule(v2.rules[1] as PolicyRule, under, TODAY)).toEqual({
+      matches: true,
+      by: 'organizationalUnit',
+      id: PARENT_OU,
+    });
+    expect(matchRule(v2.rules[1] as PolicyRule, account(C), TODAY)).toEqual({ matches: false, why: 'notNamed' });
   });
 });

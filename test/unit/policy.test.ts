@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PolicyError } from '../../lambda/reconciler/errors';
 import { ACCOUNT_ID, ORGANIZATIONAL_UNIT_ID, PACKAGE_PATH, ROOT_ID } from '../../lambda/reconciler/ids';
+import { POLICY_SCHEMA_FILE, policyJsonSchema } from '../../lib/policy-schema';
 import { needsOrganizationalUnits, parsePolicy, validatePolicy } from '../../lambda/reconciler/policy';
 
 const example = {
@@ -27,21 +28,32 @@ function problemsOf(document: unknown): { path: string; message: string }[] {
 }
 
 describe('validatePolicy', () => {
-  it('accepts the documented example unchanged', () => {
-    expect(validatePolicy(example, 'test')).toEqual(example);
+  it('accepts the documented example, every rule and the default enforced, nothing expiring', () => {
+    expect(validatePolicy(example, 'test')).toEqual({
+      ...example,
+      default: { deepInspection: 'ACTIVATED', enforcement: 'enforce' },
+      rules: example.rules.map((rule) => ({ ...rule, enforcement: 'enforce' })),
+      warnBeforeExpiryDays: 14,
+    });
   });
 
   it('fills in the defaults of a minimal policy', () => {
     expect(validatePolicy({ version: 1, default: 'DEACTIVATED' }, 'test')).toEqual({
       version: 1,
-      default: 'DEACTIVATED',
+      default: { deepInspection: 'DEACTIVATED', enforcement: 'enforce' },
       rules: [],
       guardrails: { maxDeactivationsPerRun: 50 },
+      warnBeforeExpiryDays: 14,
     });
   });
 
   it.each([
-    ['unknown version', { ...example, version: 2 }, '$.version', /unknown policy version 2/],
+    [
+      'unknown version',
+      { ...example, version: 3 },
+      '$.version',
+      /unknown policy version 3; this function reads versions 1 and 2/,
+    ],
     ['missing version', { default: 'ACTIVATED' }, '$.version', /is required/],
     ['bad default', { ...example, default: 'ON' }, '$.default', /"ON" is not one of ACTIVATED, DEACTIVATED, UNMANAGED/],
     ['unknown top-level key', { ...example, defualt: 'ACTIVATED' }, '$.defualt', /unknown key/],
@@ -163,7 +175,7 @@ describe('validatePolicy', () => {
 
 describe('parsePolicy', () => {
   it('parses and validates JSON text', () => {
-    expect(parsePolicy(JSON.stringify(example), 'file').default).toBe('ACTIVATED');
+    expect(parsePolicy(JSON.stringify(example), 'file').default.deepInspection).toBe('ACTIVATED');
   });
 
   it('rejects text that is not JSON, naming the source', () => {
@@ -186,11 +198,25 @@ describe('needsOrganizationalUnits', () => {
     const base = validatePolicy({ version: 1, default: 'ACTIVATED' }, 't');
     const withRoot = {
       ...base,
-      rules: [{ name: 'r', organizationalUnits: ['r-ab12'], deepInspection: 'ACTIVATED' as const }],
+      rules: [
+        {
+          name: 'r',
+          organizationalUnits: ['r-ab12'],
+          deepInspection: 'ACTIVATED' as const,
+          enforcement: 'enforce' as const,
+        },
+      ],
     };
     const withUnit = {
       ...base,
-      rules: [{ name: 'u', organizationalUnits: ['ou-ab12-34cd56ef'], deepInspection: 'ACTIVATED' as const }],
+      rules: [
+        {
+          name: 'u',
+          organizationalUnits: ['ou-ab12-34cd56ef'],
+          deepInspection: 'ACTIVATED' as const,
+          enforcement: 'enforce' as const,
+        },
+      ],
     };
     expect(needsOrganizationalUnits(base)).toBe(false);
     expect(needsOrganizationalUnits(withRoot)).toBe(false);
@@ -239,4 +265,94 @@ describe('identifier patterns', () => {
       expect(() => validatePolicy({ ...example, orgPackagePaths: [path] }, 'test')).not.toThrow();
     },
   );
+});
+
+describe('policy version 2', () => {
+  const v2 = {
+    version: 2,
+    default: { deepInspection: 'ACTIVATED', enforcement: 'report' },
+    warnBeforeExpiryDays: 30,
+    rules: [
+      {
+        name: 'legacy, until migrated',
+        accounts: ['111122223333'],
+        deepInspection: 'UNMANAGED',
+        expires: '2027-03-31',
+        owner: 'platform-team',
+        reason: 'migration',
+      },
+      {
+        name: 'trial',
+        organizationalUnits: ['ou-ab12-34cd56ef'],
+        deepInspection: 'DEACTIVATED',
+        enforcement: 'report',
+      },
+    ],
+  };
+
+  it('reads enforcement, expiry, owner and reason, and fills in the defaults', () => {
+    const policy = validatePolicy(v2, 'test');
+    expect(policy.default).toEqual({ deepInspection: 'ACTIVATED', enforcement: 'report' });
+    expect(policy.warnBeforeExpiryDays).toBe(30);
+    expect(policy.rules[0]).toMatchObject({ enforcement: 'enforce', expires: '2027-03-31', owner: 'platform-team' });
+    expect(policy.rules[1]).toMatchObject({ enforcement: 'report' });
+  });
+
+  it('accepts a plain string default, enforced', () => {
+    expect(validatePolicy({ version: 2, default: 'DEACTIVATED' }, 'test').default).toEqual({
+      deepInspection: 'DEACTIVATED',
+      enforcement: 'enforce',
+    });
+  });
+
+  it('reads a version 1 policy unchanged: every rule and the default enforced, nothing expires', () => {
+    const policy = validatePolicy(example, 'test');
+    expect(policy.version).toBe(1);
+    expect(policy.default).toEqual({ deepInspection: 'ACTIVATED', enforcement: 'enforce' });
+    expect(policy.rules.every((rule) => rule.enforcement === 'enforce' && rule.expires === undefined)).toBe(true);
+  });
+
+  it.each<[string, object, string, RegExp]>([
+    [
+      'an unknown enforcement',
+      { rules: [{ ...v2.rules[1], enforcement: 'dryrun' }] },
+      '$.rules[0].enforcement',
+      /"dryrun" is not one of enforce, report/,
+    ],
+    [
+      'a date that is not a day',
+      { rules: [{ ...v2.rules[0], expires: '31/03/2027' }] },
+      '$.rules[0].expires',
+      /is not a date such as "2027-03-31"/,
+    ],
+    [
+      'an impossible day',
+      { rules: [{ ...v2.rules[0], expires: '2027-02-30' }] },
+      '$.rules[0].expires',
+      /is not a date/,
+    ],
+    ['an empty owner', { rules: [{ ...v2.rules[0], owner: '' }] }, '$.rules[0].owner', /must not be empty/],
+    ['a negative warning period', { warnBeforeExpiryDays: -1 }, '$.warnBeforeExpiryDays', /must not be negative/],
+  ])('rejects %s with its JSON path', (_what, change, path, message) => {
+    const problems = problemsOf({ ...v2, ...change });
+    expect(problems).toEqual(expect.arrayContaining([{ path, message: expect.stringMatching(message) }]));
+  });
+
+  it('keeps version 1 strict: enforcement and expiry are version 2 fields', () => {
+    const problems = problemsOf({ ...example, rules: [{ ...example.rules[0], enforcement: 'report' }] });
+    expect(problems).toEqual([{ path: '$.rules[0].enforcement', message: 'unknown key' }]);
+  });
+});
+
+describe('the editor schema', () => {
+  it('policy.schema.json is what the validator’s schema generates: run `npm run schema` after changing it', () => {
+    expect(readFileSync(POLICY_SCHEMA_FILE, 'utf8')).toBe(policyJsonSchema());
+  });
+
+  it('is referenced by the shipped policies', () => {
+    for (const file of ['policy.json', 'local/demo-policy.json']) {
+      const document = JSON.parse(readFileSync(join(__dirname, '../..', file), 'utf8')) as { $schema?: string };
+      expect(document.$schema).toMatch(/policy\.schema\.json$/);
+    }
+  });
 });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { InvocationError, PolicyError } from '../../lambda/reconciler/errors';
 import { parseInvocation } from '../../lambda/reconciler/event';
-import { isChange, type Observation, type OrganizationAccount } from '../../lambda/reconciler/model';
+import { isExpired } from '../../lambda/reconciler/expiry';
+import { isChange, isReportOnly, type Observation, type OrganizationAccount } from '../../lambda/reconciler/model';
 import { planRegion, type RegionObservations, resolveTargets } from '../../lambda/reconciler/plan';
 import { type Policy, validatePolicy } from '../../lambda/reconciler/policy';
 import { reconcile } from '../../lambda/reconciler/reconcile';
@@ -21,9 +22,14 @@ const accountArb: fc.Arbitrary<OrganizationAccount> = fc.record({
 });
 const organizationArb = fc.uniqueArray(accountArb, { selector: (account) => account.id, maxLength: 60 });
 
+const TODAY = '2026-11-24';
+/** Days around TODAY: some rules expired, some on their last day, some still running. */
+const expiryArb = fc.constantFrom('2026-11-01', '2026-11-23', '2026-11-24', '2026-11-25', '2027-03-31');
+const enforcementArb = fc.constantFrom('enforce', 'report');
+
 const policyArb: fc.Arbitrary<Policy> = fc
   .record({
-    default: desiredArb,
+    default: fc.record({ deepInspection: desiredArb, enforcement: enforcementArb }),
     rules: fc.array(
       fc
         .record(
@@ -31,6 +37,8 @@ const policyArb: fc.Arbitrary<Policy> = fc
             accounts: fc.uniqueArray(accountIdArb, { minLength: 1, maxLength: 5 }),
             organizationalUnits: fc.uniqueArray(fc.constantFrom(...UNITS, 'r-ab12'), { minLength: 1 }),
             deepInspection: desiredArb,
+            enforcement: enforcementArb,
+            expires: expiryArb,
           },
           { requiredKeys: ['deepInspection'] },
         )
@@ -40,7 +48,7 @@ const policyArb: fc.Arbitrary<Policy> = fc
   })
   .map(({ default: fallback, rules }) =>
     validatePolicy(
-      { version: 1, default: fallback, rules: rules.map((rule, i) => ({ name: `rule ${i}`, ...rule })) },
+      { version: 2, default: fallback, rules: rules.map((rule, i) => ({ name: `rule ${i}`, ...rule })) },
       'arbitrary',
     ),
   );
@@ -78,14 +86,20 @@ describe('planner properties', () => {
   it('gives exactly one outcome per distinct account evaluated, and the totals add up', () => {
     fc.assert(
       fc.property(scenarioArb, ({ accounts, policy, observations, requested }) => {
-        const targets = resolveTargets(accounts, policy, requested);
+        const targets = resolveTargets(accounts, policy, TODAY, requested);
         const outcomes = planRegion('eu-west-1', targets, readOf(accounts, observations));
         const evaluated = new Set(requested ?? accounts.map((a) => a.id));
         expect(outcomes.map((o) => o.accountId).sort()).toEqual([...evaluated].sort());
         const totals = totalsOf(outcomes);
-        expect(totals.compliant + totals.activated + totals.deactivated + totals.skipped + totals.failed).toBe(
-          evaluated.size,
-        );
+        expect(
+          totals.compliant +
+            totals.activated +
+            totals.deactivated +
+            totals.wouldActivate +
+            totals.wouldDeactivate +
+            totals.skipped +
+            totals.failed,
+        ).toBe(evaluated.size);
         expect(totals.accounts).toBe(evaluated.size);
       }),
     );
@@ -94,7 +108,7 @@ describe('planner properties', () => {
   it('is idempotent: once its changes are applied, planning again changes nothing', () => {
     fc.assert(
       fc.property(scenarioArb, ({ accounts, policy, observations }) => {
-        const targets = resolveTargets(accounts, policy);
+        const targets = resolveTargets(accounts, policy, TODAY);
         const read = readOf(accounts, observations);
         const first = planRegion('eu-west-1', targets, read);
         if (!read.readable) return;
@@ -109,10 +123,36 @@ describe('planner properties', () => {
     );
   });
 
+  it('report-only rules make no change whatever the state: their mismatches are WOULD_* only', () => {
+    fc.assert(
+      fc.property(scenarioArb, ({ accounts, policy, observations }) => {
+        const targets = resolveTargets(accounts, policy, TODAY);
+        const outcomes = planRegion('eu-west-1', targets, readOf(accounts, observations));
+        const reportOnly = new Set(
+          targets.flatMap((t) => ('enforcement' in t && t.enforcement === 'report' ? [t.accountId] : [])),
+        );
+        // No account a report-only rule decides is ever changed, and every WOULD_* comes from such a rule.
+        expect(outcomes.filter((o) => reportOnly.has(o.accountId) && isChange(o))).toEqual([]);
+        expect(outcomes.filter((o) => isReportOnly(o) && !reportOnly.has(o.accountId))).toEqual([]);
+      }),
+    );
+  });
+
+  it('an expired rule never matches', () => {
+    fc.assert(
+      fc.property(scenarioArb, ({ accounts, policy }) => {
+        const expired = new Set(policy.rules.filter((rule) => isExpired(rule, TODAY)).map((rule) => rule.name));
+        for (const target of resolveTargets(accounts, policy, TODAY)) {
+          expect(target.rule === undefined || !expired.has(target.rule)).toBe(true);
+        }
+      }),
+    );
+  });
+
   it('never changes an account the policy leaves UNMANAGED or one that is not ACTIVE', () => {
     fc.assert(
       fc.property(scenarioArb, ({ accounts, policy, observations }) => {
-        const targets = resolveTargets(accounts, policy);
+        const targets = resolveTargets(accounts, policy, TODAY);
         const outcomes = planRegion('eu-west-1', targets, readOf(accounts, observations));
         for (const outcome of outcomes.filter(isChange)) {
           const account = accounts.find((a) => a.id === outcome.accountId);
@@ -133,6 +173,41 @@ function thrownBy(fn: () => unknown): unknown {
     return error;
   }
 }
+
+describe('report-only runs', () => {
+  it('a policy whose every rule and default are report-only writes nothing, whatever the organization', async () => {
+    await fc.assert(
+      fc.asyncProperty(policyArb, fc.integer({ min: 1, max: 1000 }), async (arbitrary, seed) => {
+        const organization = SimulatedOrganization.generate({ accounts: 25, regions: ['eu-west-1'], seed });
+        const inspector = new InMemoryInspector(organization, 'eu-west-1');
+        const reportOnly = {
+          version: 2,
+          default: { deepInspection: arbitrary.default.deepInspection, enforcement: 'report' },
+          rules: arbitrary.rules.map((rule) => ({ ...rule, enforcement: 'report' })),
+        };
+        const { summary } = await reconcile(
+          {
+            runId: 'r',
+            dryRun: false,
+            force: false,
+            ownAccountId: organization.delegatedAdminAccountId,
+            defaultRegion: 'eu-west-1',
+          },
+          {
+            policy: new StaticPolicySource(JSON.stringify(reportOnly)),
+            directory: new InMemoryDirectory(organization),
+            inspectorFor: () => inspector,
+            queue: new InMemoryQueue(),
+            now: () => new Date(`${TODAY}T12:00:00Z`),
+          },
+        );
+        expect(inspector.writes).toEqual([]);
+        expect(summary.totals.activated + summary.totals.deactivated).toBe(0);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
 
 describe('input properties', () => {
   it('any JSON as a policy is either valid or a PolicyError, never another crash', () => {

@@ -1,0 +1,144 @@
+import type { Problem } from './errors';
+import { daysLeft, isExpired } from './expiry';
+import type { OrganizationAccount } from './model';
+import type { Policy, PolicyRule } from './policy';
+
+/** What lint finds: never an error (the policy is valid), always worth a look. Each names its JSON path. */
+export interface LintWarning extends Problem {
+  readonly kind:
+    'UNREACHABLE_RULE' | 'UNKNOWN_ACCOUNT' | 'UNKNOWN_ORGANIZATIONAL_UNIT' | 'EXPIRED_RULE' | 'EXPIRING_RULE';
+}
+
+/**
+ * Lints a valid policy. Without the organization (at `cdk synth`): rules that earlier rules make
+ * unreachable by the ids they name, expired rules, rules expiring within `warnBeforeExpiryDays`.
+ * With the organization's accounts (in a run, and the CLI), also through the OU tree, and the
+ * accounts and OUs the organization does not have. Pure: `today` is passed in.
+ */
+export function lintPolicy(
+  policy: Policy,
+  { today, accounts }: { today: string; accounts?: readonly OrganizationAccount[] },
+): LintWarning[] {
+  const tree = accounts === undefined ? undefined : organizationOf(accounts);
+  const live = policy.rules.map((rule, index) => ({ rule, index })).filter(({ rule }) => !isExpired(rule, today));
+  return policy.rules.flatMap((rule, index): LintWarning[] => [
+    ...expiry(rule, index, today, policy.warnBeforeExpiryDays),
+    ...(isExpired(rule, today) ? [] : unreachable(rule, index, live, tree)),
+    ...(tree === undefined ? [] : unknownReferences(rule, index, tree)),
+  ]);
+}
+
+/** What the run knows of the organization: its accounts, each account's OU chain, and which OU lies under which. */
+interface Organization {
+  readonly accounts: ReadonlyMap<string, readonly string[] | undefined>;
+  /** OU → every root and OU above it. */
+  readonly unitAncestors: ReadonlyMap<string, ReadonlySet<string>>;
+  /** False when ancestry was not resolved (no rule names an OU): nothing can be said of OUs. */
+  readonly placed: boolean;
+}
+
+function organizationOf(accounts: readonly OrganizationAccount[]): Organization {
+  const unitAncestors = new Map<string, Set<string>>();
+  for (const account of accounts) {
+    account.ancestors?.forEach((unit, depth) => {
+      const above = unitAncestors.get(unit) ?? new Set<string>();
+      for (const ancestor of account.ancestors?.slice(0, depth) ?? []) above.add(ancestor);
+      unitAncestors.set(unit, above);
+    });
+  }
+  return {
+    accounts: new Map(accounts.map((account) => [account.id, account.ancestors])),
+    unitAncestors,
+    placed: accounts.some((account) => account.ancestors !== undefined),
+  };
+}
+
+function expiry(rule: PolicyRule, index: number, today: string, warnDays: number): LintWarning[] {
+  const days = daysLeft(rule, today);
+  if (days === undefined) return [];
+  const path = `$.rules[${index}].expires`;
+  const who = [rule.owner && `owner ${rule.owner}`, rule.reason && `reason: ${rule.reason}`].filter(Boolean).join('; ');
+  const about = who ? ` (${who})` : '';
+  if (days < 0) {
+    return [{ kind: 'EXPIRED_RULE', path, message: `expired on ${rule.expires}: it matches nothing${about}` }];
+  }
+  if (days <= warnDays) {
+    const when = days === 0 ? 'today is its last day' : `in ${days} day${days === 1 ? '' : 's'}`;
+    return [
+      {
+        kind: 'EXPIRING_RULE',
+        path,
+        message: `expires on ${rule.expires} (${when}); its accounts then go to the rules after it or the default${about}`,
+      },
+    ];
+  }
+  return [];
+}
+
+/** A rule no account can reach: every account and OU it names is taken by a live rule above it. */
+function unreachable(
+  rule: PolicyRule,
+  index: number,
+  live: readonly { rule: PolicyRule; index: number }[],
+  tree: Organization | undefined,
+): LintWarning[] {
+  const earlier = live.filter((entry) => entry.index < index);
+  if (earlier.length === 0) return [];
+  const takenBy = (test: (earlierRule: PolicyRule) => boolean) => earlier.find((entry) => test(entry.rule))?.index;
+  const rootAbove = takenBy((r) => r.organizationalUnits?.some((id) => id.startsWith('r-')) ?? false);
+  const coveringRules = [
+    ...(rule.accounts ?? []).map((account) =>
+      takenBy(
+        (r) =>
+          (r.accounts?.includes(account) ?? false) ||
+          (r.organizationalUnits?.some((unit) => tree?.accounts.get(account)?.includes(unit)) ?? false),
+      ),
+    ),
+    ...(rule.organizationalUnits ?? []).map((unit) =>
+      unit.startsWith('r-')
+        ? undefined
+        : takenBy(
+            (r) =>
+              (r.organizationalUnits?.includes(unit) ?? false) ||
+              (r.organizationalUnits?.some((above) => tree?.unitAncestors.get(unit)?.has(above)) ?? false),
+          ),
+    ),
+  ].map((covering) => covering ?? rootAbove);
+  if (coveringRules.some((covering) => covering === undefined)) return [];
+  const by = [...new Set(coveringRules)].map((covering) => `$.rules[${covering}]`).join(', ');
+  return [
+    {
+      kind: 'UNREACHABLE_RULE',
+      path: `$.rules[${index}]`,
+      message: `"${rule.name}" can never match: ${by} above it take${coveringRules.length === 1 && !by.includes(',') ? 's' : ''} every account it names`,
+    },
+  ];
+}
+
+/** Accounts the organization does not list; OUs no account of it is under (it does not exist, or is empty). */
+function unknownReferences(rule: PolicyRule, index: number, tree: Organization): LintWarning[] {
+  return [
+    ...(rule.accounts ?? []).flatMap((id, position): LintWarning[] =>
+      tree.accounts.has(id)
+        ? []
+        : [
+            {
+              kind: 'UNKNOWN_ACCOUNT',
+              path: `$.rules[${index}].accounts[${position}]`,
+              message: `account ${id} is not in the organization`,
+            },
+          ],
+    ),
+    ...(rule.organizationalUnits ?? []).flatMap((id, position): LintWarning[] =>
+      !tree.placed || id.startsWith('r-') || tree.unitAncestors.has(id)
+        ? []
+        : [
+            {
+              kind: 'UNKNOWN_ORGANIZATIONAL_UNIT',
+              path: `$.rules[${index}].organizationalUnits[${position}]`,
+              message: `no account of the organization is under ${id} (it does not exist, or holds no accounts)`,
+            },
+          ],
+    ),
+  ];
+}

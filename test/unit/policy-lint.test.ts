@@ -1,0 +1,125 @@
+import type { OrganizationAccount } from '../../lambda/reconciler/model';
+import { validatePolicy } from '../../lambda/reconciler/policy';
+import { lintPolicy } from '../../lambda/reconciler/policy-lint';
+
+const policy = validatePolicy(
+  {
+    version: 1,
+    default: 'ACTIVATED',
+    rules: [
+      { name: 'pinned', accounts: ['111111111111', '999999999999'], deepInspection: 'ACTIVATED' },
+      {
+        name: 'sandbox',
+        organizationalUnits: ['ou-ab12-11111111', 'ou-ab12-99999999', 'r-ab12'],
+        deepInspection: 'DEACTIVATED',
+      },
+    ],
+  },
+  'test',
+);
+
+const TODAY = '2026-11-24';
+
+const accounts: OrganizationAccount[] = [
+  { id: '111111111111', state: 'ACTIVE', ancestors: ['r-ab12'] },
+  { id: '222222222222', state: 'ACTIVE', ancestors: ['r-ab12', 'ou-ab12-11111111'] },
+];
+
+describe('lintPolicy: what the organization does not have', () => {
+  it('names each account and OU a rule names that the organization does not have, with its JSON path', () => {
+    expect(lintPolicy(policy, { today: TODAY, accounts })).toEqual([
+      {
+        kind: 'UNKNOWN_ACCOUNT',
+        path: '$.rules[0].accounts[1]',
+        message: 'account 999999999999 is not in the organization',
+      },
+      {
+        kind: 'UNKNOWN_ORGANIZATIONAL_UNIT',
+        path: '$.rules[1].organizationalUnits[1]',
+        message: 'no account of the organization is under ou-ab12-99999999 (it does not exist, or holds no accounts)',
+      },
+    ]);
+  });
+
+  it('says nothing of OUs when the run did not resolve ancestry', () => {
+    const unplaced = accounts.map(({ id, state }) => ({ id, state }));
+    expect(lintPolicy(policy, { today: TODAY, accounts: unplaced }).map((w) => w.path)).toEqual([
+      '$.rules[0].accounts[1]',
+    ]);
+  });
+});
+
+describe('lintPolicy: rules and their expiry', () => {
+  const v2 = (rules: object[], extra: object = {}) =>
+    validatePolicy({ version: 2, default: 'ACTIVATED', rules, ...extra }, 'test');
+  const kinds = (warnings: { kind: string; path: string }[]) => warnings.map((w) => `${w.kind} ${w.path}`);
+
+  it('finds a rule whose accounts and OUs earlier rules already take, by the ids alone', () => {
+    const policy = v2([
+      { name: 'a', accounts: ['111111111111'], organizationalUnits: ['ou-ab12-11111111'], deepInspection: 'ACTIVATED' },
+      { name: 'b', accounts: ['111111111111'], deepInspection: 'DEACTIVATED' },
+      {
+        name: 'c',
+        organizationalUnits: ['ou-ab12-11111111'],
+        accounts: ['333333333333'],
+        deepInspection: 'DEACTIVATED',
+      },
+    ]);
+    const warnings = lintPolicy(policy, { today: TODAY });
+    expect(kinds(warnings)).toEqual(['UNREACHABLE_RULE $.rules[1]']);
+    expect(warnings[0]?.message).toBe('"b" can never match: $.rules[0] above it takes every account it names');
+  });
+
+  it('finds every rule below one that names the root', () => {
+    const policy = v2([
+      { name: 'all', organizationalUnits: ['r-ab12'], deepInspection: 'ACTIVATED' },
+      { name: 'later', accounts: ['111111111111'], deepInspection: 'DEACTIVATED' },
+    ]);
+    expect(kinds(lintPolicy(policy, { today: TODAY }))).toEqual(['UNREACHABLE_RULE $.rules[1]']);
+  });
+
+  it('with the organization, sees through the OU tree: an account or OU under an earlier rule’s OU is taken', () => {
+    const policy = v2([
+      { name: 'parent', organizationalUnits: ['ou-ab12-11111111'], deepInspection: 'DEACTIVATED' },
+      { name: 'account below', accounts: ['222222222222'], deepInspection: 'ACTIVATED' },
+      { name: 'child OU', organizationalUnits: ['ou-ab12-22222222'], deepInspection: 'ACTIVATED' },
+    ]);
+    const tree: OrganizationAccount[] = [
+      { id: '222222222222', state: 'ACTIVE', ancestors: ['r-ab12', 'ou-ab12-11111111', 'ou-ab12-22222222'] },
+    ];
+    expect(kinds(lintPolicy(policy, { today: TODAY }))).toEqual([]);
+    expect(kinds(lintPolicy(policy, { today: TODAY, accounts: tree }))).toEqual([
+      'UNREACHABLE_RULE $.rules[1]',
+      'UNREACHABLE_RULE $.rules[2]',
+    ]);
+  });
+
+  it('an expired rule takes nothing: it neither shadows later rules nor is shadowed, and is reported', () => {
+    const policy = v2([
+      {
+        name: 'old exception',
+        accounts: ['111111111111'],
+        deepInspection: 'UNMANAGED',
+        expires: '2026-11-23',
+        owner: 'platform',
+        reason: 'migration',
+      },
+      { name: 'b', accounts: ['111111111111'], deepInspection: 'DEACTIVATED' },
+    ]);
+    const warnings = lintPolicy(policy, { today: TODAY });
+    expect(kinds(warnings)).toEqual(['EXPIRED_RULE $.rules[0].expires']);
+    expect(warnings[0]?.message).toBe('expired on 2026-11-23: it matches nothing (owner platform; reason: migration)');
+  });
+
+  it.each<[string, number, string[]]>([
+    ['2026-11-24', 14, ['EXPIRING_RULE $.rules[0].expires']],
+    ['2026-12-08', 14, ['EXPIRING_RULE $.rules[0].expires']],
+    ['2026-12-09', 14, []],
+    ['2026-12-09', 30, ['EXPIRING_RULE $.rules[0].expires']],
+  ])('a rule expiring on %s with warnBeforeExpiryDays %d', (expires, days, expected) => {
+    const policy = v2([{ name: 'e', accounts: ['111111111111'], deepInspection: 'UNMANAGED', expires }], {
+      warnBeforeExpiryDays: days,
+    });
+    expect(kinds(lintPolicy(policy, { today: TODAY }))).toEqual(expected);
+  });
+});
