@@ -46,7 +46,7 @@ export interface RunSummary {
   readonly regions: readonly RegionSummary[];
   readonly guardrail: GuardrailVerdict;
   /** In a dry run: what would change. */
-  readonly changes: readonly { accountId: string; region: string; from: string; to: string }[];
+  readonly changes: readonly { accountId: string; region: string; from: string; to: string; rule?: string }[];
   /** What report-only rules would change, with the rule: never written, in any run. */
   readonly reportOnly: readonly { accountId: string; region: string; from: string; to: string; rule?: string }[];
   readonly failures: readonly {
@@ -55,6 +55,8 @@ export interface RunSummary {
     desired?: string;
     reason: string;
     errorMessage?: string;
+    /** The rule that decided the account, or "default". */
+    rule?: string;
   }[];
   /** How many changes and failures were left out of the lists above (never out of the totals or the queue). */
   readonly omitted: { changes: number; reportOnly: number; failures: number };
@@ -141,7 +143,7 @@ export function summarize(input: {
   const all = input.regions.flatMap((report) => report.outcomes);
   const changes = all.flatMap((o) =>
     o.kind === 'ACTIVATE' || o.kind === 'DEACTIVATE'
-      ? [{ accountId: o.accountId, region: o.region, from: o.from, to: o.to }]
+      ? [{ accountId: o.accountId, region: o.region, from: o.from, to: o.to, ...(o.rule ? { rule: o.rule } : {}) }]
       : [],
   );
   const reportOnly = all.flatMap((o) =>
@@ -158,6 +160,7 @@ export function summarize(input: {
             ...(o.desired === undefined ? {} : { desired: o.desired }),
             reason: o.reason,
             errorMessage: o.errorMessage,
+            ...(o.rule ? { rule: o.rule } : {}),
           },
         ]
       : [],

@@ -72,6 +72,36 @@ describe('publishRunMetrics', () => {
     );
   });
 
+  it('publishes what report-only rules would change, and the policy’s expiring rules and warnings', () => {
+    const reportOnly: Outcome[] = [
+      ...outcomes,
+      { kind: 'WOULD_DEACTIVATE', accountId: '777777777777', region, from: 'ACTIVATED', to: 'DEACTIVATED', rule: 't' },
+      { kind: 'WOULD_ACTIVATE', accountId: '888888888888', region, from: 'DEACTIVATED', to: 'ACTIVATED', rule: 't' },
+    ];
+    const summary = summarize({
+      runId: 'r',
+      dryRun: false,
+      regions: [{ region, outcomes: reportOnly }],
+      guardrail,
+      queue: { sent: 1, undelivered: 0 },
+      warnings: [
+        { kind: 'EXPIRING_RULE', path: '$.rules[0].expires', message: 'expires soon' },
+        { kind: 'UNKNOWN_ACCOUNT', path: '$.rules[1].accounts[0]', message: 'not in the organization' },
+      ],
+    });
+    const metrics = byName(
+      emitted((m) => publishRunMetrics(m, { summary, outcomes: reportOnly, succeeded: true, durationMs: 1 })),
+    );
+    const regional = { service: 'svc', Region: region };
+    expect(metrics.WouldActivate).toEqual([{ value: 1, dimensions: regional }]);
+    expect(metrics.WouldDeactivate).toEqual([{ value: 1, dimensions: regional }]);
+    expect(metrics.ExpiringRules).toEqual([{ value: 1, dimensions: { service: 'svc' } }]);
+    expect(metrics.PolicyWarnings).toEqual([{ value: 2, dimensions: { service: 'svc' } }]);
+    // A report-only account still on counts as active; both are eligible.
+    expect(metrics.DeepInspectionActive).toEqual([{ value: 3, dimensions: regional }]);
+    expect(metrics.Eligible).toEqual([{ value: 6, dimensions: regional }]);
+  });
+
   it('does not count a run that must be marked failed as completed', () => {
     const metrics = byName(
       emitted((m) => publishRunMetrics(m, { summary: summaryOf(false), outcomes, succeeded: false, durationMs: 1 })),
