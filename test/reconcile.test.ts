@@ -162,6 +162,7 @@ describe('reconcile', () => {
         desired: 'ACTIVATED',
         reason: 'UPDATE_FAILED',
         errorMessage: 'simulated failure',
+        rule: 'default',
       },
     ]);
     expect(summary.queue).toEqual({ sent: 1, undelivered: 0 });
