@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -38,8 +38,12 @@ export class ReconcilerAlarms extends Construct {
   readonly topic: sns.ITopic;
   readonly alarms: cloudwatch.Alarm[] = [];
 
+  /** Every alarm is named `<stack>-<Alarm>`, so that the topic and key policies can name them before they exist. */
+  private readonly alarmNamePrefix: string;
+
   constructor(scope: Construct, id: string, props: ReconcilerAlarmsProps) {
     super(scope, id);
+    this.alarmNamePrefix = `${Stack.of(this).stackName}-`;
     this.topic = props.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'Topic', props.alarmTopicArn) : this.newTopic();
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
 
@@ -90,6 +94,11 @@ export class ReconcilerAlarms extends Construct {
     );
   }
 
+  /**
+   * A topic policy replaces SNS's default one, so CloudWatch may publish only if the policy says so;
+   * the key policy must let it use the key too. Both are scoped to this account and to this stack's
+   * alarms (their names share a prefix, known before the alarms exist: no dependency cycle with the key).
+   */
   private newTopic(): sns.Topic {
     const key = new kms.Key(this, 'TopicKey', {
       enableKeyRotation: true,
@@ -97,23 +106,58 @@ export class ReconcilerAlarms extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
       description: 'Encrypts the deep inspection reconciler alarm topic',
     });
-    // CloudWatch must be able to publish to the encrypted topic.
-    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    return new sns.Topic(this, 'Topic', {
+    const cloudWatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    const fromTheseAlarms = {
+      StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      ArnLike: { 'aws:SourceArn': this.alarmArnPattern() },
+    };
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToUseTheKey',
+        principals: [cloudWatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: fromTheseAlarms,
+      }),
+    );
+    const topic = new sns.Topic(this, 'Topic', {
       masterKey: key,
       enforceSSL: true,
       displayName: 'Deep inspection reconciler alarms',
     });
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [cloudWatch],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: fromTheseAlarms,
+      }),
+    );
+    return topic;
   }
 
+  /** `arn:aws:cloudwatch:<region>:<account>:alarm:<stack>-*`: this stack's alarms and no other. */
+  private alarmArnPattern(): string {
+    return `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${this.alarmNamePrefix}*`;
+  }
+
+  /**
+   * Two alarms a queue: one on its depth (something is waiting), which stays in ALARM while nobody
+   * reads the queue, and one on what arrived in the last five minutes, which goes back to OK after
+   * each burst, so a new failure notifies again even while older ones are still waiting.
+   */
   private queueNotEmpty(id: string, queue: sqs.IQueue, description: string): void {
+    const period = Duration.minutes(5);
     this.add(
       `${id}QueueNotEmpty`,
-      queue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
+      queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM }),
       description,
+    );
+    this.add(
+      `${id}Arrived`,
+      queue.metricNumberOfMessagesSent({ period, statistic: cloudwatch.Stats.SUM }),
+      `New: ${description}`,
     );
   }
 
@@ -124,6 +168,7 @@ export class ReconcilerAlarms extends Construct {
     options: Partial<cloudwatch.CreateAlarmOptions> = {},
   ): void {
     const alarm = metric.createAlarm(this, id, {
+      alarmName: `${this.alarmNamePrefix}${id}`,
       alarmDescription: description,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       threshold: 1,
@@ -131,7 +176,9 @@ export class ReconcilerAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       ...options,
     });
+    // OK actions too: the operator sees the recovery, not only the problem.
     alarm.addAlarmAction(new SnsAction(this.topic));
+    alarm.addOkAction(new SnsAction(this.topic));
     this.alarms.push(alarm);
   }
 }

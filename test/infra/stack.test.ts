@@ -185,8 +185,99 @@ describe('DeepInspectionStack', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 10);
   });
+
+  const theseAlarms = {
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    ArnLike: {
+      'aws:SourceArn': {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':cloudwatch:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':alarm:Test-*',
+          ],
+        ],
+      },
+    },
+  };
+
+  it('lets CloudWatch publish to the alarm topic, from this account and this stack’s alarms only, over SSL only', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'AllowPublishThroughSSLOnly',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'sns:Publish',
+            Resource: ref('AlarmsTopic'),
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+          {
+            Sid: 'AllowCloudWatchAlarmsToPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: ref('AlarmsTopic'),
+            Condition: theseAlarms,
+          },
+        ],
+      },
+    });
+  });
+
+  it('lets CloudWatch use the topic’s key, scoped the same way', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'AllowCloudWatchAlarmsToUseTheKey',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Resource: '*',
+            Condition: theseAlarms,
+          },
+        ]),
+      },
+    });
+    // No other statement names CloudWatch: the old unscoped grant is gone.
+    const [key] = Object.values(template.findResources('AWS::KMS::Key'));
+    const statements = key?.Properties.KeyPolicy.Statement as { Principal?: { Service?: string } }[];
+    expect(statements.filter((st) => st.Principal?.Service === 'cloudwatch.amazonaws.com')).toHaveLength(1);
+  });
+
+  it('names every alarm under the stack’s prefix, and notifies on recovery as well as on alarm', () => {
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmName).toMatch(/^Test-/);
+      expect(alarm.Properties.AlarmActions).toEqual([ref('AlarmsTopic')]);
+      expect(alarm.Properties.OKActions).toEqual(alarm.Properties.AlarmActions);
+    }
+  });
+
+  it.each(['FailedAccounts', 'RunFailures', 'ScheduleDeliveryFailures'])(
+    'alarms on what arrived in the %s queue in the last five minutes, so a new failure notifies again',
+    (queue) => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `Test-${queue}Arrived`,
+        MetricName: 'NumberOfMessagesSent',
+        Namespace: 'AWS/SQS',
+        Statistic: 'Sum',
+        Period: 300,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+        TreatMissingData: 'notBreaching',
+      });
+    },
+  );
 
   it('alarms when a policy exception is about to expire, on the run’s ExpiringRules metric', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
