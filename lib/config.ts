@@ -69,6 +69,16 @@ const configSchema = z.strictObject({
     .default(90),
   memoryMiB: z.coerce.number().int().min(128).max(10240).default(1024),
   timeoutMinutes: z.coerce.number().int().min(1).max(15).default(15),
+  // Reserved concurrency 1: runs never overlap. Lambda refuses it where it would leave under 10 unreserved.
+  runsNeverOverlap: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')])
+    .default(true),
+  /** The account's concurrency quota, from `aws lambda get-account-settings`, when it is low: checked at synth. */
+  accountConcurrencyLimit: z.coerce.number().int().min(1).optional(),
+  // The audit trail (the log group) and the failure records (two queues) outlive `cdk destroy` unless asked.
+  keepEvidenceOnDestroy: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')])
+    .default(true),
 });
 
 export type ReconcilerConfig = z.output<typeof configSchema>;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,6 +10,7 @@ import type { Construct } from 'constructs';
 import { utcDay } from '../lambda/reconciler/expiry';
 import { parsePolicy } from '../lambda/reconciler/policy';
 import { lintPolicy } from '../lambda/reconciler/policy-lint';
+import { CALL_TIMEOUTS, marginsFor } from '../lambda/reconciler/deadline';
 import { ReconcilerAlarms } from './alarms';
 import { type ReconcilerConfig, scheduleSeconds } from './config';
 import { ReconcilerDashboard } from './dashboard';
@@ -54,6 +56,9 @@ export class DeepInspectionStack extends Stack {
       );
     }
 
+    checkRegions(policy.regions ?? [], this.region);
+    checkTimeout(config.timeoutMinutes);
+    checkConcurrency(config);
     const schedulePeriod = Duration.seconds(scheduleSeconds(config.schedule));
 
     const parameter = new ssm.StringParameter(this, 'Policy', {
@@ -63,8 +68,11 @@ export class DeepInspectionStack extends Stack {
       description: `Deep inspection policy, seeded from ${config.policyFile}`,
     });
 
-    const queues = new ReconcilerQueues(this, 'Queues');
+    const evidence = config.keepEvidenceOnDestroy ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const queues = new ReconcilerQueues(this, 'Queues', { evidenceRemovalPolicy: evidence });
     const reconciler = new ReconcilerFunction(this, 'Reconciler', {
+      logRemovalPolicy: evidence,
+      runsNeverOverlap: config.runsNeverOverlap,
       memoryMiB: config.memoryMiB,
       timeout: Duration.minutes(config.timeoutMinutes),
       logRetention: config.logRetentionDays as logs.RetentionDays,
@@ -110,5 +118,49 @@ export class DeepInspectionStack extends Stack {
     new CfnOutput(this, 'PolicyParameterName', { value: parameter.parameterName });
     new CfnOutput(this, 'DashboardName', { value: dashboard.dashboard.dashboardName });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
+  }
+}
+
+/** Every policy region must be one AWS has, in the stack's own partition (one delegated administrator, one partition). */
+function checkRegions(regions: readonly string[], stackRegion: string): void {
+  const known = new Set(RegionInfo.regions.map((region) => region.name));
+  const partition = Token.isUnresolved(stackRegion) ? undefined : RegionInfo.get(stackRegion).partition;
+  for (const region of regions) {
+    if (!known.has(region)) {
+      throw new Error(
+        `policy region ${region} is not an AWS region this CDK version knows (${RegionInfo.regions.length} regions)`,
+      );
+    }
+    const regionPartition = RegionInfo.get(region).partition;
+    if (partition !== undefined && regionPartition !== partition) {
+      throw new Error(
+        `policy region ${region} is in the ${regionPartition} partition; this stack deploys to ${stackRegion} (${partition}). One deployment serves one partition`,
+      );
+    }
+  }
+}
+
+/** A real run needs time beyond the deadline's margin: the largest organization takes over a minute (BENCHMARKS.md). */
+const MIN_RUN_SECONDS = 60;
+
+function checkTimeout(timeoutMinutes: number): void {
+  const marginSeconds = marginsFor(CALL_TIMEOUTS).stopStartingMs / 1000;
+  if (timeoutMinutes * 60 < marginSeconds + MIN_RUN_SECONDS) {
+    throw new Error(
+      `timeoutMinutes ${timeoutMinutes} leaves no room for a run: the deadline keeps the last ${marginSeconds} s to report and queue, and a run needs ${MIN_RUN_SECONDS} s more. Use at least ${Math.ceil((marginSeconds + MIN_RUN_SECONDS) / 60)}`,
+    );
+  }
+}
+
+/** Lambda keeps at least this much of an account's concurrency unreserved. */
+const MIN_UNRESERVED_CONCURRENCY = 10;
+
+function checkConcurrency(config: ReconcilerConfig): void {
+  const limit = config.accountConcurrencyLimit;
+  if (config.runsNeverOverlap && limit !== undefined && limit - 1 < MIN_UNRESERVED_CONCURRENCY) {
+    throw new Error(
+      `this account's Lambda concurrency limit is ${limit}: reserving 1 for the reconciler would leave ${limit - 1} unreserved, and Lambda requires ${MIN_UNRESERVED_CONCURRENCY}. ` +
+        'Ask for a higher quota (Service Quotas, Lambda "Concurrent executions"), or deploy with -c runsNeverOverlap=false (runs are then kept apart by the schedule, which synth keeps longer than the timeout)',
+    );
   }
 }

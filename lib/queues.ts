@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
@@ -13,18 +13,21 @@ export class ReconcilerQueues extends Construct {
   readonly runFailures: sqs.Queue;
   readonly scheduleDeadLetters: sqs.Queue;
 
-  constructor(scope: Construct, id: string) {
+  /** @param props.evidenceRemovalPolicy what `cdk destroy` does with the two queues that hold failure records */
+  constructor(scope: Construct, id: string, props: { readonly evidenceRemovalPolicy?: RemovalPolicy } = {}) {
     super(scope, id);
-    this.failedAccounts = this.queue('FailedAccounts');
-    this.runFailures = this.queue('RunFailures');
-    this.scheduleDeadLetters = this.queue('ScheduleDeadLetters');
+    const evidence = props.evidenceRemovalPolicy ?? RemovalPolicy.RETAIN;
+    this.failedAccounts = this.queue('FailedAccounts', evidence);
+    this.runFailures = this.queue('RunFailures', evidence);
+    this.scheduleDeadLetters = this.queue('ScheduleDeadLetters', RemovalPolicy.DESTROY);
   }
 
-  private queue(id: string): sqs.Queue {
+  private queue(id: string, removalPolicy: RemovalPolicy): sqs.Queue {
     const queue = new sqs.Queue(this, id, {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: RETENTION,
+      removalPolicy,
     });
     Validations.of(queue).acknowledge({
       id: 'AwsSolutions-SQS3',

@@ -41,6 +41,10 @@ export interface ReconcilerFunctionProps {
   readonly logRetention?: logs.RetentionDays;
   /** Receives a run that still fails after Lambda's asynchronous retries, with its event. */
   readonly runFailures: sqs.IQueue;
+  /** What `cdk destroy` does with the log group, the audit trail of every change. @default RemovalPolicy.RETAIN */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /** Reserved concurrency 1, so that two runs never race on the same accounts. @default true */
+  readonly runsNeverOverlap?: boolean;
 }
 
 /**
@@ -56,7 +60,7 @@ export class ReconcilerFunction extends Construct {
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
     // No managed policy: log writing is granted on this log group alone.
     this.role = new iam.Role(this, 'Role', {
@@ -83,7 +87,7 @@ export class ReconcilerFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       // Runs never overlap: two runs at once could race on the same accounts.
-      reservedConcurrentExecutions: 1,
+      ...(props.runsNeverOverlap === false ? {} : { reservedConcurrentExecutions: 1 }),
       description: 'Keeps Inspector EC2 deep inspection as the policy in SSM says',
       // Stack traces point at the TypeScript source, through the bundle's source map.
       environment: { POWERTOOLS_LOG_LEVEL: 'INFO', NODE_OPTIONS: '--enable-source-maps' },

@@ -424,6 +424,8 @@ describe('readConfig', () => {
       logRetentionDays: 90,
       memoryMiB: 1024,
       timeoutMinutes: 15,
+      runsNeverOverlap: true,
+      keepEvidenceOnDestroy: true,
     });
   });
 
@@ -484,5 +486,60 @@ describe('the function role', () => {
     const organizationsCalls = new Set(called(source[1] as string, 'organizations'));
     expect([...inspectorCalls].sort()).toEqual([...INSPECTOR_ACTIONS].sort());
     expect([...organizationsCalls].sort()).toEqual([...ORGANIZATIONS_ACTIONS].sort());
+  });
+});
+
+describe('a deploy that works, and keeps the evidence', () => {
+  it('keeps the log group and the two failure queues on cdk destroy by default; the schedule’s DLQ goes', () => {
+    const { template } = synth();
+    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    const queues = template.findResources('AWS::SQS::Queue');
+    const policyOf = (prefix: string) =>
+      Object.entries(queues).find(([id]) => id.startsWith(`Queues${prefix}`))?.[1].DeletionPolicy;
+    expect(policyOf('FailedAccounts')).toBe('Retain');
+    expect(policyOf('RunFailures')).toBe('Retain');
+    expect(policyOf('ScheduleDeadLetters')).toBe('Delete');
+  });
+
+  it('removes everything when asked: -c keepEvidenceOnDestroy=false', () => {
+    const { template } = synth({ keepEvidenceOnDestroy: false });
+    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
+    for (const queue of Object.values(template.findResources('AWS::SQS::Queue'))) {
+      expect(queue.DeletionPolicy).toBe('Delete');
+    }
+  });
+
+  it('reserves concurrency 1 by default, and none with runsNeverOverlap=false', () => {
+    synth().template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 1 });
+    const loose = synth({ runsNeverOverlap: false }).template;
+    for (const fn of Object.values(loose.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    }
+  });
+
+  it('fails synth, saying what to do, where the account’s concurrency quota cannot spare one', () => {
+    expect(() => synth({ accountConcurrencyLimit: 10 })).toThrow(
+      /concurrency limit is 10: reserving 1 .* leave 9 unreserved.*-c runsNeverOverlap=false/s,
+    );
+    expect(() => synth({ accountConcurrencyLimit: 11 })).not.toThrow();
+    expect(() => synth({ accountConcurrencyLimit: 10, runsNeverOverlap: false })).not.toThrow();
+  });
+
+  it.each<[string, string[], RegExp]>([
+    ['an unknown region', ['eu-west-1', 'eu-moon-1'], /policy region eu-moon-1 is not an AWS region/],
+    [
+      'a region of another partition',
+      ['eu-west-1', 'us-gov-west-1'],
+      /us-gov-west-1 is in the aws-us-gov partition; this stack deploys to eu-west-1 \(aws\)/,
+    ],
+    ['a China region', ['cn-north-1'], /cn-north-1 is in the aws-cn partition/],
+  ])('fails synth on %s, naming it', (_what, regions, message) => {
+    const directory = policyFileWith(JSON.stringify({ version: 1, default: 'ACTIVATED', regions }));
+    expect(() => synth({}, { baseDirectory: directory })).toThrow(message);
+  });
+
+  it('fails synth on a timeout that leaves no room for the deadline margin and a run', () => {
+    expect(() => synth({ timeoutMinutes: 1 })).toThrow(/timeoutMinutes 1 leaves no room for a run.*Use at least 2/);
+    expect(() => synth({ timeoutMinutes: 2 })).not.toThrow();
   });
 });
