@@ -69,19 +69,23 @@ export class ReconcilerAlarms extends Construct {
       props.function.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
       'The reconciler ended in an error: an invalid policy, a failed region, or undeliverable failures. See its log.',
     );
-    // Missing data is breaching: a reconciler that silently stopped is the worst failure.
-    this.add(
+    // A reconciler that silently stopped is the worst failure; a fresh deploy that has not run yet is
+    // not one. So the alarm counts from the first completed run: missing data keeps it waiting
+    // (INSUFFICIENT_DATA, its state at creation, which notifies nobody); once runs have completed, two
+    // schedule periods without one take it to INSUFFICIENT_DATA again, and that transition notifies.
+    const stale = this.add(
       'NoSuccessfulRun',
       reconcilerMetric(METRIC.runsCompleted, { period: props.schedulePeriod, statistic: cloudwatch.Stats.SUM }),
-      'No successful reconciler run within twice the schedule period.',
+      'No successful reconciler run within twice the schedule period (INSUFFICIENT_DATA after runs had completed): the reconciler stopped or keeps failing.',
       {
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         threshold: 1,
         evaluationPeriods: 2,
         datapointsToAlarm: 2,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        treatMissingData: cloudwatch.TreatMissingData.MISSING,
       },
     );
+    stale.addInsufficientDataAction(new SnsAction(this.topic));
     this.add(
       'GuardrailTripped',
       reconcilerMetric(METRIC.guardrailTripped, { period: props.schedulePeriod, statistic: cloudwatch.Stats.MAXIMUM }),
@@ -166,7 +170,7 @@ export class ReconcilerAlarms extends Construct {
     metric: cloudwatch.Metric,
     description: string,
     options: Partial<cloudwatch.CreateAlarmOptions> = {},
-  ): void {
+  ): cloudwatch.Alarm {
     const alarm = metric.createAlarm(this, id, {
       alarmName: `${this.alarmNamePrefix}${id}`,
       alarmDescription: description,
@@ -180,5 +184,6 @@ export class ReconcilerAlarms extends Construct {
     alarm.addAlarmAction(new SnsAction(this.topic));
     alarm.addOkAction(new SnsAction(this.topic));
     this.alarms.push(alarm);
+    return alarm;
   }
 }

@@ -40,7 +40,7 @@ export function scheduleSeconds(expression: string): number {
 const configSchema = z.strictObject({
   schedule: z
     .string()
-    .default('rate(6 hours)')
+    .default('rate(1 hour)')
     .superRefine((expression, ctx) => {
       try {
         scheduleSeconds(expression);

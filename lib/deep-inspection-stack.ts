@@ -1,9 +1,21 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  TimeZone,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
@@ -58,6 +70,7 @@ export class DeepInspectionStack extends Stack {
 
     checkRegions(policy.regions ?? [], this.region);
     checkTimeout(config.timeoutMinutes);
+    checkScheduleAgainstTimeout(config.schedule, config.timeoutMinutes);
     checkConcurrency(config);
     const schedulePeriod = Duration.seconds(scheduleSeconds(config.schedule));
 
@@ -81,16 +94,33 @@ export class DeepInspectionStack extends Stack {
     reconciler.bindPolicy(parameter);
     reconciler.bindFailedAccountsQueue(queues.failedAccounts);
 
-    new events.Rule(this, 'Schedule', {
+    // EventBridge Scheduler, the successor of scheduled rules: on time (no flexible window), in UTC,
+    // with an explicit input naming the schedule and its execution, retries and a dead-letter queue.
+    const scheduleRole = new iam.Role(this, 'ScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+      description: 'EventBridge Scheduler invokes the deep inspection reconciler',
+    });
+    Validations.of(scheduleRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(reconciler.function.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+      reason:
+        'lambda:InvokeFunction on the function and its qualified ARNs (versions and aliases of this one function), as the Scheduler target grants it; no other function.',
+    });
+    new scheduler.Schedule(this, 'Schedule', {
       description: 'Runs the deep inspection reconciler',
-      schedule: events.Schedule.expression(config.schedule),
-      targets: [
-        new targets.LambdaFunction(reconciler.function, {
-          retryAttempts: 3,
-          maxEventAge: Duration.hours(2),
-          deadLetterQueue: queues.scheduleDeadLetters,
+      schedule: scheduler.ScheduleExpression.expression(config.schedule, TimeZone.ETC_UTC),
+      timeWindow: scheduler.TimeWindow.off(),
+      target: new schedulerTargets.LambdaInvoke(reconciler.function, {
+        role: scheduleRole,
+        input: scheduler.ScheduleTargetInput.fromObject({
+          trigger: 'schedule',
+          scheduleExecutionId: scheduler.ContextAttribute.executionId,
         }),
-      ],
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(1),
+        deadLetterQueue: queues.scheduleDeadLetters,
+      }),
     });
 
     const alarms = new ReconcilerAlarms(this, 'Alarms', {
@@ -161,6 +191,15 @@ function checkConcurrency(config: ReconcilerConfig): void {
     throw new Error(
       `this account's Lambda concurrency limit is ${limit}: reserving 1 for the reconciler would leave ${limit - 1} unreserved, and Lambda requires ${MIN_UNRESERVED_CONCURRENCY}. ` +
         'Ask for a higher quota (Service Quotas, Lambda "Concurrent executions"), or deploy with -c runsNeverOverlap=false (runs are then kept apart by the schedule, which synth keeps longer than the timeout)',
+    );
+  }
+}
+
+/** A schedule shorter than the timeout would start a run while the last may still be going. */
+function checkScheduleAgainstTimeout(schedule: string, timeoutMinutes: number): void {
+  if (scheduleSeconds(schedule) < timeoutMinutes * 60) {
+    throw new Error(
+      `schedule ${JSON.stringify(schedule)} is shorter than the function's timeout (${timeoutMinutes} minutes): a run could start before the last one ended. Lengthen the schedule or shorten timeoutMinutes`,
     );
   }
 }

@@ -24,6 +24,8 @@ export interface Invocation {
   readonly force: boolean;
   readonly accountIds?: readonly string[];
   readonly regions?: readonly string[];
+  /** The scheduled invocation this is, retries included (EventBridge Scheduler's execution id). */
+  readonly scheduleExecutionId?: string;
 }
 
 /**
@@ -44,25 +46,45 @@ const scheduledEventSchema = z.strictObject({
 });
 
 /** True for a scheduled event; throws naming what is wrong with an event from `aws.events` that is not exactly one. */
+/**
+ * EventBridge Scheduler's explicit input, as the stack sets it: `<aws.scheduler.execution-id>` is the
+ * same for every retry of one scheduled invocation (Scheduler's and Lambda's own).
+ */
+const schedulerInputSchema = z.strictObject({
+  trigger: z.literal('schedule'),
+  scheduleExecutionId: z.string().min(1).max(128),
+});
+
 function isScheduledEvent(event: unknown): boolean {
-  const result = scheduledEventSchema.safeParse(event);
-  if (result.success) return true;
-  if ((event as { source?: unknown } | null)?.source !== 'aws.events') return false;
+  const fromScheduler = schedulerInputSchema.safeParse(event);
+  const fromRule = scheduledEventSchema.safeParse(event);
+  if (fromScheduler.success || fromRule.success) return true;
+  const looksScheduled = (event as { source?: unknown; trigger?: unknown } | null) ?? {};
+  const error = looksScheduled.trigger === 'schedule' ? fromScheduler.error : fromRule.error;
+  if (looksScheduled.source !== 'aws.events' && looksScheduled.trigger !== 'schedule') return false;
   throw new InvocationError(
-    problemsFrom(result.error).map((problem) => ({
+    problemsFrom(error).map((problem) => ({
       path: problem.path,
-      message: `${problem.message} (an EventBridge scheduled event carries exactly its own fields; a manual run is a plain object such as {"dryRun": true})`,
+      message: `${problem.message} (a scheduled event carries exactly its own fields; a manual run is a plain object such as {"dryRun": true})`,
     })),
   );
 }
 
 /**
  * Turns whatever invoked the function into a validated request, before any AWS call.
- * Accepts an EventBridge scheduled event, or a manual event such as
+ * Accepts the EventBridge Scheduler input the stack sets, an EventBridge rule's scheduled event, or a manual event such as
  * `{"dryRun": true, "accountIds": ["123456789012"], "regions": ["eu-west-1"], "force": true}`.
  */
 export function parseInvocation(event: unknown): Invocation {
-  if (isScheduledEvent(event)) return { trigger: 'schedule', dryRun: false, force: false };
+  if (isScheduledEvent(event)) {
+    const executionId = (event as { scheduleExecutionId?: string }).scheduleExecutionId;
+    return {
+      trigger: 'schedule',
+      dryRun: false,
+      force: false,
+      ...(executionId ? { scheduleExecutionId: executionId } : {}),
+    };
+  }
   if (event === null || typeof event !== 'object' || Array.isArray(event)) {
     throw new InvocationError([
       {

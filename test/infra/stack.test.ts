@@ -73,17 +73,49 @@ describe('DeepInspectionStack', () => {
     });
   });
 
-  it('schedules it every 6 hours with retries and a dead-letter queue for undelivered events', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(6 hours)',
+  it('schedules it hourly with EventBridge Scheduler: UTC, no flexible window, explicit input, retries and a dead-letter queue', () => {
+    template.resourceCountIs('AWS::Events::Rule', 0);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 hour)',
+      ScheduleExpressionTimezone: 'Etc/UTC',
+      FlexibleTimeWindow: { Mode: 'OFF' },
       State: 'ENABLED',
-      Targets: [
-        Match.objectLike({
-          Arn: arnOf('ReconcilerFunction'),
-          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 7200 },
-          DeadLetterConfig: { Arn: arnOf('QueuesScheduleDeadLetters') },
-        }),
-      ],
+      Target: {
+        Arn: arnOf('ReconcilerFunction'),
+        RoleArn: arnOf('ScheduleRole'),
+        Input: JSON.stringify({ trigger: 'schedule', scheduleExecutionId: '<aws.scheduler.execution-id>' }),
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: arnOf('QueuesScheduleDeadLetters') },
+      },
+    });
+  });
+
+  it('lets Scheduler, from this account only, invoke this function and send to its dead-letter queue, nothing else', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' } },
+          },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [ref('ScheduleRole')],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'lambda:InvokeFunction',
+            Resource: [arnOf('ReconcilerFunction'), { 'Fn::Join': ['', [arnOf('ReconcilerFunction'), ':*']] }],
+          },
+          { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf('QueuesScheduleDeadLetters') },
+        ],
+      },
     });
   });
 
@@ -107,7 +139,7 @@ describe('DeepInspectionStack', () => {
   });
 
   it('grants exactly the actions the function calls, on exactly their resources, and no managed policy', () => {
-    template.resourceCountIs('AWS::IAM::Policy', 1);
+    template.resourceCountIs('AWS::IAM::Policy', 2);
     // Arrays match exactly: any extra statement, action or resource fails this test.
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -163,18 +195,22 @@ describe('DeepInspectionStack', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
 
-  it('alarms when no run succeeded within twice the schedule period, treating missing data as breaching', () => {
+  it('notifies when no run succeeded within twice the schedule period, counting from the first run: no page on a fresh deploy', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Test-NoSuccessfulRun',
       Namespace: 'DeepInspectionReconciler',
       MetricName: 'RunsCompleted',
       Dimensions: [{ Name: 'service', Value: 'deep-inspection-reconciler' }],
       Statistic: 'Sum',
-      Period: 21600,
+      Period: 3600,
       EvaluationPeriods: 2,
       DatapointsToAlarm: 2,
       ComparisonOperator: 'LessThanThreshold',
       Threshold: 1,
-      TreatMissingData: 'breaching',
+      // Missing data is not breaching: a fresh deploy waits in INSUFFICIENT_DATA, which notifies nobody…
+      TreatMissingData: 'missing',
+      // …and runs that stop after having completed take it back there, which notifies.
+      InsufficientDataActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
     });
   });
 
@@ -355,8 +391,8 @@ describe('DeepInspectionStack configuration', () => {
     const directory = policyFileWith(
       JSON.stringify({ version: 1, default: 'ACTIVATED', regions: ['us-east-1', 'eu-west-1'] }),
     );
-    const { template } = synth({ schedule: 'rate(30 minutes)' }, { baseDirectory: directory });
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(30 minutes)' });
+    const { template } = synth({ schedule: 'rate(30 minutes)', timeoutMinutes: 15 }, { baseDirectory: directory });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(30 minutes)' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RunsCompleted', Period: 1800 });
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     expect(JSON.stringify(dashboard?.Properties.DashboardBody)).toContain('eligible1');
@@ -417,7 +453,7 @@ describe('readConfig', () => {
 
   it('has a default for every setting', () => {
     expect(readConfig(context({}))).toEqual({
-      schedule: 'rate(6 hours)',
+      schedule: 'rate(1 hour)',
       policyParameterName: '/deep-inspection-reconciler/policy',
       policyFile: 'policy.json',
       policyParameterTier: 'Standard',
@@ -536,6 +572,13 @@ describe('a deploy that works, and keeps the evidence', () => {
   ])('fails synth on %s, naming it', (_what, regions, message) => {
     const directory = policyFileWith(JSON.stringify({ version: 1, default: 'ACTIVATED', regions }));
     expect(() => synth({}, { baseDirectory: directory })).toThrow(message);
+  });
+
+  it('fails synth on a schedule shorter than the timeout: runs could overlap', () => {
+    expect(() => synth({ schedule: 'rate(10 minutes)', timeoutMinutes: 15 })).toThrow(
+      /schedule "rate\(10 minutes\)" is shorter than the function's timeout \(15 minutes\)/,
+    );
+    expect(() => synth({ schedule: 'rate(15 minutes)', timeoutMinutes: 15 })).not.toThrow();
   });
 
   it('fails synth on a timeout that leaves no room for the deadline margin and a run', () => {

@@ -31,6 +31,21 @@ describe('parseInvocation', () => {
     },
   );
 
+  it('treats the EventBridge Scheduler input the stack sets as a full scheduled run, keeping its execution id', () => {
+    expect(parseInvocation({ trigger: 'schedule', scheduleExecutionId: 'a1b2c3' })).toEqual({
+      trigger: 'schedule',
+      dryRun: false,
+      force: false,
+      scheduleExecutionId: 'a1b2c3',
+    });
+  });
+
+  it('refuses a Scheduler input that carries anything else, rather than running it as a full run', () => {
+    expect(() => parseInvocation({ trigger: 'schedule', scheduleExecutionId: 'x', dryRun: true })).toThrow(
+      /\$\.dryRun: unknown key/,
+    );
+  });
+
   it('treats {} as a full manual run', () => {
     expect(parseInvocation({})).toEqual({ trigger: 'manual', dryRun: false, force: false });
   });
