@@ -6,6 +6,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type ReconcilerConfig, readConfig } from '../../lib/config';
+import { parsePolicy } from '../../lambda/reconciler/policy';
 import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
 import { INSPECTOR_ACTIONS, ORGANIZATIONS_ACTIONS } from '../../lib/reconciler-function';
 
@@ -584,5 +585,13 @@ describe('a deploy that works, and keeps the evidence', () => {
   it('fails synth on a timeout that leaves no room for the deadline margin and a run', () => {
     expect(() => synth({ timeoutMinutes: 1 })).toThrow(/timeoutMinutes 1 leaves no room for a run.*Use at least 2/);
     expect(() => synth({ timeoutMinutes: 2 })).not.toThrow();
+  });
+});
+
+describe('a safe first deploy', () => {
+  it('ships a policy that writes nothing until the operator says so: every decision report-only', () => {
+    const policy = parsePolicy(readFileSync(path.join(ROOT, 'policy.json'), 'utf8'), 'policy.json');
+    expect(policy.default.enforcement).toBe('report');
+    expect(policy.rules.every((rule) => rule.enforcement === 'report')).toBe(true);
   });
 });
