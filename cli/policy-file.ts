@@ -16,6 +16,6 @@ export class FilePolicySource implements PolicySource {
         cause,
       });
     }
-    return parsePolicy(text, this.file);
+    return { ...parsePolicy(text, this.file), origin: `file ${this.file}` };
   }
 }

@@ -1,6 +1,7 @@
 import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -99,6 +100,35 @@ export class ReconcilerAlarms extends Construct {
   }
 
   /**
+   * Every change of the policy parameter (PutParameter, DeleteParameter, LabelParameterVersion, as
+   * CloudTrail records them) goes to the alarm topic with who made it and when: "who switched this
+   * off?" has an answer. Needs CloudTrail logging management events in this account and region (an
+   * organization trail does), as every "AWS API Call via CloudTrail" rule does.
+   */
+  notifyPolicyChanges(parameterName: string): events.Rule {
+    const rule = new events.Rule(this, 'PolicyChanged', {
+      ruleName: `${this.alarmNamePrefix}PolicyChanged`,
+      description: 'Tells the alarm topic who changed the deep inspection policy parameter, and when',
+      eventPattern: {
+        source: ['aws.ssm'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: ['ssm.amazonaws.com'],
+          eventName: ['PutParameter', 'DeleteParameter', 'DeleteParameters', 'LabelParameterVersion'],
+          requestParameters: { name: [parameterName] },
+        },
+      },
+    });
+    const message = events.RuleTargetInput.fromText(
+      `The deep inspection policy ${parameterName} was changed: ${events.EventField.fromPath('$.detail.eventName')} by ${events.EventField.fromPath('$.detail.userIdentity.arn')} at ${events.EventField.fromPath('$.detail.eventTime')} from ${events.EventField.fromPath('$.detail.sourceIPAddress')}. The next run uses it; its summary names the parameter version.`,
+    );
+    // Bound by hand: the stock SNS target would add an unscoped events.amazonaws.com statement to the
+    // topic policy; the stack's own topic allows this rule alone (newTopic), an imported one is the owner's.
+    rule.addTarget({ bind: () => ({ arn: this.topic.topicArn, input: message }) });
+    return rule;
+  }
+
+  /**
    * A topic policy replaces SNS's default one, so CloudWatch may publish only if the policy says so;
    * the key policy must let it use the key too. Both are scoped to this account and to this stack's
    * alarms (their names share a prefix, known before the alarms exist: no dependency cycle with the key).
@@ -115,6 +145,19 @@ export class ReconcilerAlarms extends Construct {
       StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
       ArnLike: { 'aws:SourceArn': this.alarmArnPattern() },
     };
+    const fromThePolicyRule = {
+      StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      ArnLike: { 'aws:SourceArn': this.policyRuleArn() },
+    };
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowThePolicyChangeRuleToUseTheKey',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: fromThePolicyRule,
+      }),
+    );
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToUseTheKey',
@@ -131,6 +174,15 @@ export class ReconcilerAlarms extends Construct {
     });
     topic.addToResourcePolicy(
       new iam.PolicyStatement({
+        sid: 'AllowThePolicyChangeRuleToPublish',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: fromThePolicyRule,
+      }),
+    );
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToPublish',
         principals: [cloudWatch],
         actions: ['sns:Publish'],
@@ -139,6 +191,10 @@ export class ReconcilerAlarms extends Construct {
       }),
     );
     return topic;
+  }
+
+  private policyRuleArn(): string {
+    return `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${this.alarmNamePrefix}PolicyChanged`;
   }
 
   /** `arn:aws:cloudwatch:<region>:<account>:alarm:<stack>-*`: this stack's alarms and no other. */

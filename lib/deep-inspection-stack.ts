@@ -130,6 +130,7 @@ export class DeepInspectionStack extends Stack {
       ...(config.alarmTopicArn ? { alarmTopicArn: config.alarmTopicArn } : {}),
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     });
+    alarms.notifyPolicyChanges(config.policyParameterName);
     const dashboard = new ReconcilerDashboard(this, 'Dashboard', {
       function: reconciler.function,
       failedAccounts: queues.failedAccounts,

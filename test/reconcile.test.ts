@@ -290,4 +290,13 @@ describe('reconcile', () => {
     const { summary } = await reconcile(request, deps);
     expect(summary.regions.map((r) => r.region)).toEqual(['us-east-1']);
   });
+
+  it('names in its summary the policy it ran with, and its version', async () => {
+    const { deps, request } = world({ policy: allOn });
+    const versioned = {
+      load: async () => ({ ...(await deps.policy.load()), origin: 'SSM parameter /p version 7' }),
+    };
+    const { summary } = await reconcile(request, { ...deps, policy: versioned });
+    expect(summary.policy).toBe('SSM parameter /p version 7');
+  });
 });

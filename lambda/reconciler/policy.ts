@@ -160,6 +160,8 @@ export interface Policy {
   readonly orgPackagePaths?: readonly string[];
   readonly guardrails: { readonly maxDeactivationsPerRun: number };
   readonly warnBeforeExpiryDays: number;
+  /** Where it was read from, when the source says: `SSM parameter /name version 7`. */
+  readonly origin?: string;
 }
 
 const SUPPORTED_VERSIONS = [1, 2];

@@ -132,6 +132,7 @@ async function run(request: ReconcileRequest, deps: Dependencies, deadline: Dead
     guardrail: guarded.verdict,
     queue: { sent: delivery.sent, undelivered: delivery.undelivered.length },
     warnings,
+    ...(policy.origin === undefined ? {} : { policy: policy.origin }),
   });
   return {
     summary,

@@ -42,6 +42,8 @@ export interface RegionSummary {
 export interface RunSummary {
   readonly runId: string;
   readonly dryRun: boolean;
+  /** The policy the run used, and its version: `SSM parameter /name version 7`. */
+  readonly policy?: string;
   readonly totals: Totals;
   readonly regions: readonly RegionSummary[];
   readonly guardrail: GuardrailVerdict;
@@ -131,6 +133,7 @@ export function summarize(input: {
   guardrail: GuardrailVerdict;
   queue: { sent: number; undelivered: number };
   warnings?: readonly LintWarning[];
+  policy?: string;
 }): RunSummary {
   const regions = input.regions.map((report): RegionSummary => ({
     region: report.region,
@@ -168,6 +171,7 @@ export function summarize(input: {
   return {
     runId: input.runId,
     dryRun: input.dryRun,
+    ...(input.policy === undefined ? {} : { policy: input.policy }),
     totals: regions.reduce((sum, region) => addTotals(sum, region.totals), emptyTotals()),
     regions,
     guardrail: input.guardrail,

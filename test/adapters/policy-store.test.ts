@@ -17,6 +17,8 @@ describe('ParameterPolicySource.load', () => {
     ssm.on(GetParameterCommand).resolves(parameter('{"version":1,"default":"ACTIVATED"}'));
     const policy = await source().load();
     expect(policy.default).toEqual({ deepInspection: 'ACTIVATED', enforcement: 'enforce' });
+    // The run's summary names the parameter version it used.
+    expect(policy.origin).toBe(`SSM parameter ${NAME} version 1`);
     expect(ssm.commandCalls(GetParameterCommand)[0]?.args[0].input).toMatchObject({ Name: NAME });
   });
 

@@ -75,7 +75,7 @@ describe('DeepInspectionStack', () => {
   });
 
   it('schedules it hourly with EventBridge Scheduler: UTC, no flexible window, explicit input, retries and a dead-letter queue', () => {
-    template.resourceCountIs('AWS::Events::Rule', 0);
+    template.resourcePropertiesCountIs('AWS::Events::Rule', { ScheduleExpression: Match.anyValue() }, 0);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(1 hour)',
       ScheduleExpressionTimezone: 'Etc/UTC',
@@ -245,6 +245,66 @@ describe('DeepInspectionStack', () => {
     },
   };
 
+  const thePolicyRule = {
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    ArnLike: {
+      'aws:SourceArn': {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':events:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':rule/Test-PolicyChanged',
+          ],
+        ],
+      },
+    },
+  };
+
+  it('tells the alarm topic who changed the policy parameter and when, from CloudTrail', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'Test-PolicyChanged',
+      EventPattern: {
+        source: ['aws.ssm'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: ['ssm.amazonaws.com'],
+          eventName: ['PutParameter', 'DeleteParameter', 'DeleteParameters', 'LabelParameterVersion'],
+          requestParameters: { name: ['/deep-inspection-reconciler/policy'] },
+        },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: ref('AlarmsTopic'),
+          InputTransformer: Match.objectLike({
+            InputPathsMap: Match.objectLike({
+              'detail-userIdentity-arn': '$.detail.userIdentity.arn',
+              'detail-eventTime': '$.detail.eventTime',
+            }),
+          }),
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'AllowThePolicyChangeRuleToUseTheKey',
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Resource: '*',
+            Condition: thePolicyRule,
+          },
+        ]),
+      },
+    });
+  });
+
   it('lets CloudWatch publish to the alarm topic, from this account and this stack’s alarms only, over SSL only', () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
@@ -257,6 +317,14 @@ describe('DeepInspectionStack', () => {
             Action: 'sns:Publish',
             Resource: ref('AlarmsTopic'),
             Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+          {
+            Sid: 'AllowThePolicyChangeRuleToPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: ref('AlarmsTopic'),
+            Condition: thePolicyRule,
           },
           {
             Sid: 'AllowCloudWatchAlarmsToPublish',

@@ -1,5 +1,5 @@
-import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
-import type { SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { describeError } from '../describe-error';
 import { PolicyError } from '../errors';
 import { type Policy, parsePolicy } from '../policy';
 
@@ -9,32 +9,29 @@ export interface PolicySource {
 }
 
 /**
- * The policy as stored in an SSM String parameter, read with Powertools Parameters.
- * Made once per invocation, so its cache never serves a policy older than the run: a manual run right after an edit sees it.
+ * The policy as stored in an SSM String parameter. Read with GetParameter itself rather than
+ * Powertools Parameters, which returns the value alone: the summary names the parameter version the
+ * run used, so "who changed this, and when" can be matched to the run it changed.
  */
 export class ParameterPolicySource implements PolicySource {
-  private readonly provider: SSMProvider;
-
   constructor(
-    client: SSMClient,
+    private readonly client: SSMClient,
     private readonly parameterName: string,
-  ) {
-    this.provider = new SSMProvider({ awsSdkV3Client: client });
-  }
+  ) {}
 
   async load(): Promise<Policy> {
     const source = `SSM parameter ${this.parameterName}`;
-    let text: string | undefined;
+    let parameter: { Value?: string; Version?: number } | undefined;
     try {
-      text = await this.provider.get(this.parameterName);
+      parameter = (await this.client.send(new GetParameterCommand({ Name: this.parameterName }))).Parameter;
     } catch (cause) {
-      const reason = cause instanceof Error ? (cause.cause instanceof Error ? cause.cause : cause) : undefined;
       const message =
-        reason?.name === 'ParameterNotFound'
+        (cause as Error).name === 'ParameterNotFound'
           ? 'the parameter does not exist'
-          : `could not be read: ${reason ? `${reason.name}: ${reason.message}` : String(cause)}`;
+          : `could not be read: ${describeError(cause)}`;
       throw new PolicyError(source, [{ path: '$', message }], { cause });
     }
-    return parsePolicy(text, source);
+    const policy = parsePolicy(parameter?.Value, source);
+    return { ...policy, origin: `${source} version ${parameter?.Version ?? 'unknown'}` };
   }
 }
