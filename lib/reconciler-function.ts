@@ -2,7 +2,6 @@ import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -20,17 +19,29 @@ export const INSPECTOR_ACTIONS = [
   'inspector2:UpdateOrgEc2DeepInspectionConfiguration',
 ];
 
+/** The Organizations List* actions that take no resource-level permission (Resource must be "*"). */
+export const ORGANIZATIONS_ACTIONS_ON_ALL = ['organizations:ListAccounts', 'organizations:ListRoots'];
+
 /**
- * The Organizations List* actions the reconciler calls (the tree walk's only when a rule names an OU;
- * ListParents for an account the walk did not place).
+ * The Organizations List* actions on a parent or child: the tree walk's, only when a rule names an OU,
+ * and ListParents for an account the walk did not place. They accept root, OU and account ARNs.
  */
-export const ORGANIZATIONS_ACTIONS = [
-  'organizations:ListAccounts',
+export const ORGANIZATIONS_ACTIONS_ON_TREE = [
   'organizations:ListAccountsForParent',
   'organizations:ListOrganizationalUnitsForParent',
   'organizations:ListParents',
-  'organizations:ListRoots',
 ];
+
+export const ORGANIZATIONS_ACTIONS = [...ORGANIZATIONS_ACTIONS_ON_ALL, ...ORGANIZATIONS_ACTIONS_ON_TREE];
+
+/**
+ * Every root, OU and account ARN of an organization (the Service Authorization Reference's formats).
+ * The management account and organization ids are not known at synth, hence their wildcards.
+ */
+export function organizationTreeArns(partition: string): string[] {
+  const prefix = `arn:${partition}:organizations::*`;
+  return [`${prefix}:root/o-*/r-*`, `${prefix}:ou/o-*/ou-*`, `${prefix}:account/o-*/*`];
+}
 
 export interface ReconcilerFunctionProps {
   /** @default 1024 */
@@ -74,7 +85,13 @@ export class ReconcilerFunction extends Construct {
       }),
     );
     this.role.addToPolicy(new iam.PolicyStatement({ actions: INSPECTOR_ACTIONS, resources: ['*'] }));
-    this.role.addToPolicy(new iam.PolicyStatement({ actions: ORGANIZATIONS_ACTIONS, resources: ['*'] }));
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ORGANIZATIONS_ACTIONS_ON_ALL, resources: ['*'] }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ORGANIZATIONS_ACTIONS_ON_TREE,
+        resources: organizationTreeArns(Stack.of(this).partition),
+      }),
+    );
 
     this.function = new NodejsFunction(this, 'Function', {
       entry: path.join(__dirname, '..', 'lambda', 'reconciler', 'handler.ts'),
@@ -104,19 +121,21 @@ export class ReconcilerFunction extends Construct {
       },
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
-      onFailure: new SqsDestination(props.runFailures),
+      onFailure: sendOnlyQueueDestination(props.runFailures),
     });
 
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'Inspector2 batch and deep-inspection actions and Organizations List* actions support no resource-level permissions; they require Resource "*". The actions themselves are listed one by one.',
+        'The Inspector2 actions and organizations:ListAccounts and ListRoots support no resource-level permissions, so they require Resource "*". The actions themselves are listed one by one.',
     });
-    Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.logGroup.node.defaultChild as logs.CfnLogGroup)}.Arn>:*]`,
-      reason:
-        'Log streams are created by Lambda under this function\'s own log group; the ":*" covers its streams only.',
-    });
+    for (const arn of organizationTreeArns('<AWS::Partition>')) {
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${arn}]`,
+        reason:
+          'ListAccountsForParent, ListOrganizationalUnitsForParent and ListParents on the roots, OUs and accounts of the organization: their ARNs hold the management account and organization ids, unknown at synth, and the walk visits every OU.',
+      });
+    }
   }
 
   /** Lets the function read the policy parameter (ssm:GetParameter on it alone) and tells it the name. */
@@ -132,4 +151,18 @@ export class ReconcilerFunction extends Construct {
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
     this.function.addEnvironment('FAILED_ACCOUNTS_QUEUE_URL', queue.queueUrl);
   }
+}
+
+/**
+ * Lambda's on-failure destination on a queue, granting the function's role sqs:SendMessage on it and
+ * nothing more: the stock SqsDestination also grants GetQueueAttributes and GetQueueUrl, which Lambda
+ * does not use to deliver a record.
+ */
+function sendOnlyQueueDestination(queue: sqs.IQueue): lambda.IDestination {
+  return {
+    bind: (_scope, fn) => {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+      return { destination: queue.queueArn };
+    },
+  };
 }

@@ -5,10 +5,16 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { type ReconcilerConfig, readConfig } from '../../lib/config';
 import { parsePolicy } from '../../lambda/reconciler/policy';
 import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
-import { INSPECTOR_ACTIONS, ORGANIZATIONS_ACTIONS } from '../../lib/reconciler-function';
+import {
+  INSPECTOR_ACTIONS,
+  ORGANIZATIONS_ACTIONS,
+  ORGANIZATIONS_ACTIONS_ON_ALL,
+  ORGANIZATIONS_ACTIONS_ON_TREE,
+} from '../../lib/reconciler-function';
 
 const ROOT = path.join(__dirname, '..', '..');
 const env = { account: '111122223333', region: 'eu-west-1' };
@@ -151,13 +157,16 @@ describe('DeepInspectionStack', () => {
             Resource: arnOf('ReconcilerLogGroup'),
           },
           { Effect: 'Allow', Action: INSPECTOR_ACTIONS, Resource: '*' },
-          { Effect: 'Allow', Action: ORGANIZATIONS_ACTIONS, Resource: '*' },
-          // Lambda's on-failure destination needs these on the run-failures queue (granted by the destination).
+          { Effect: 'Allow', Action: ORGANIZATIONS_ACTIONS_ON_ALL, Resource: '*' },
           {
             Effect: 'Allow',
-            Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
-            Resource: arnOf('QueuesRunFailures'),
+            Action: ORGANIZATIONS_ACTIONS_ON_TREE,
+            Resource: ['root/o-*/r-*', 'ou/o-*/ou-*', 'account/o-*/*'].map((tail) => ({
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:organizations::*:${tail}`]],
+            })),
           },
+          // Lambda's on-failure destination sends the failed run's record; it needs nothing else.
+          { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf('QueuesRunFailures') },
           {
             Effect: 'Allow',
             Action: 'ssm:GetParameter',
@@ -564,6 +573,30 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     expect(() => app.synth()).not.toThrow();
     const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
     expect(report.pluginReports.flatMap((p: { violations?: unknown[] }) => p.violations ?? [])).toEqual([]);
+  });
+
+  it('acknowledges only findings that exist: every acknowledgement matches one', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new DeepInspectionStack(app, 'Nag', { env, config: defaults, baseDirectory: ROOT });
+    const checks = new AwsSolutionsChecks(app);
+    // Records every acknowledgement cdk-nag consults for a finding it has.
+    const used = new Set<string>();
+    const consulted = checks as unknown as { isAcknowledged(node: IConstruct, ruleId: string): boolean };
+    const original = consulted.isAcknowledged.bind(checks);
+    consulted.isAcknowledged = (node, ruleId) => {
+      const acknowledged = original(node, ruleId);
+      if (acknowledged) used.add(ruleId);
+      return acknowledged;
+    };
+    checks.validateScope(stack);
+
+    const declared = stack.node
+      .findAll()
+      .flatMap((construct) => construct.node.metadata)
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.keys(entry.data as object).map((id) => id.replace(/^annotation::/i, '')));
+    expect(declared.length).toBeGreaterThan(0);
+    expect([...new Set(declared)].filter((id) => !used.has(id))).toEqual([]);
   });
 
   it('does fail synth on a finding that is not acknowledged', () => {
