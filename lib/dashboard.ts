@@ -9,58 +9,48 @@ import { reconcilerMetric } from './alarms';
 export interface ReconcilerDashboardProps {
   readonly function: lambda.IFunction;
   readonly failedAccounts: sqs.IQueue;
-  /** The regions the policy reconciles. */
-  readonly regions: readonly string[];
   readonly period: Duration;
 }
 
-/** Coverage at a glance: deep inspection activated / eligible per region over time, changes, failures, skips, duration. */
+/**
+ * Coverage at a glance: deep inspection activated / eligible per region over time, changes, failures,
+ * skips, duration. Every per-region graph is a metric search, not a list fixed at synth: a region
+ * added to the policy in SSM later shows as soon as a run publishes it.
+ */
 export class ReconcilerDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: ReconcilerDashboardProps) {
     super(scope, id);
     const { period } = props;
-    const perRegion = (metricName: string, region: string) =>
-      reconcilerMetric(metricName, {
+    /** Every region's series of a metric; each labelled with its region (or `region label`). */
+    const everyRegion = (metricName: string, label?: string) =>
+      new cloudwatch.MathExpression({
+        expression: `SEARCH('{${METRICS_NAMESPACE},${DIMENSION.region},service} MetricName="${metricName}"', 'Maximum', ${period.toSeconds()})`,
+        // An empty label lets each series carry its dimension value, the region.
+        label: label ?? '',
         period,
-        statistic: cloudwatch.Stats.MAXIMUM,
-        dimensionsMap: { [DIMENSION.region]: region },
-        label: region,
       });
-
-    const coverage = props.regions.map(
-      (region, i) =>
-        new cloudwatch.MathExpression({
-          expression: `100 * active${i} / eligible${i}`,
-          usingMetrics: {
-            [`active${i}`]: perRegion(METRIC.deepInspectionActive, region),
-            [`eligible${i}`]: perRegion(METRIC.eligible, region),
-          },
-          label: region,
-          period,
-        }),
-    );
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Deep inspection coverage: activated / eligible (%)',
-        left: coverage,
+        left: [everyRegion(METRIC.coverage)],
         leftYAxis: { min: 0, max: 100 },
         width: 24,
       }),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
-        title: 'Changes per run',
-        left: props.regions.map((r) => perRegion(METRIC.activated, r).with({ label: `${r} activated` })),
-        right: props.regions.map((r) => perRegion(METRIC.deactivated, r).with({ label: `${r} deactivated` })),
+        title: 'Changes per run: activated (left), deactivated (right)',
+        left: [everyRegion(METRIC.activated)],
+        right: [everyRegion(METRIC.deactivated)],
         width: 12,
       }),
       new cloudwatch.GraphWidget({
-        title: 'Failures',
-        left: props.regions.map((r) => perRegion(METRIC.failed, r).with({ label: `${r} failed` })),
+        title: 'Failures per run (left), failed-accounts queue (right)',
+        left: [everyRegion(METRIC.failed)],
         right: [
           props.failedAccounts.metricApproximateNumberOfMessagesVisible({ period, label: 'failed-accounts queue' }),
         ],
@@ -69,9 +59,9 @@ export class ReconcilerDashboard extends Construct {
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
-        title: 'Report-only rules: what enforcing them would change',
-        left: props.regions.map((r) => perRegion(METRIC.wouldActivate, r).with({ label: `${r} would activate` })),
-        right: props.regions.map((r) => perRegion(METRIC.wouldDeactivate, r).with({ label: `${r} would deactivate` })),
+        title: 'Report-only rules: would activate (left), would deactivate (right)',
+        left: [everyRegion(METRIC.wouldActivate)],
+        right: [everyRegion(METRIC.wouldDeactivate)],
         width: 12,
       }),
       new cloudwatch.GraphWidget({

@@ -134,7 +134,6 @@ export class DeepInspectionStack extends Stack {
     const dashboard = new ReconcilerDashboard(this, 'Dashboard', {
       function: reconciler.function,
       failedAccounts: queues.failedAccounts,
-      regions: policy.regions ?? [this.region],
       period: schedulePeriod,
     });
 

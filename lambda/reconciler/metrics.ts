@@ -24,6 +24,8 @@ export const METRIC = {
   deepInspectionActive: 'DeepInspectionActive',
   /** Accounts deep inspection can apply to: active, Inspector members, EC2 scanning enabled. */
   eligible: 'Eligible',
+  /** DeepInspectionActive / Eligible in percent, when a region has any eligible account: one series a region. */
+  coverage: 'DeepInspectionCoverage',
   skippedByReason: 'SkippedByReason',
 } as const;
 export const DIMENSION = { region: 'Region', reason: 'Reason' } as const;
@@ -73,8 +75,11 @@ export function publishRunMetrics(
     metrics.addMetric(METRIC.wouldDeactivate, MetricUnit.Count, region.totals.wouldDeactivate);
     metrics.addMetric(METRIC.skipped, MetricUnit.Count, region.totals.skipped);
     metrics.addMetric(METRIC.failed, MetricUnit.Count, region.totals.failed);
-    metrics.addMetric(METRIC.deepInspectionActive, MetricUnit.Count, outcomes.filter(isActiveAfterRun).length);
-    metrics.addMetric(METRIC.eligible, MetricUnit.Count, outcomes.filter(isEligible).length);
+    const active = outcomes.filter(isActiveAfterRun).length;
+    const eligible = outcomes.filter(isEligible).length;
+    metrics.addMetric(METRIC.deepInspectionActive, MetricUnit.Count, active);
+    metrics.addMetric(METRIC.eligible, MetricUnit.Count, eligible);
+    if (eligible > 0) metrics.addMetric(METRIC.coverage, MetricUnit.Percent, (100 * active) / eligible);
     metrics.publishStoredMetrics();
     for (const [reason, count] of Object.entries(region.skipped)) {
       metrics.addDimensions({ [DIMENSION.region]: region.region, [DIMENSION.reason]: reason });

@@ -64,6 +64,8 @@ describe('publishRunMetrics', () => {
     // Active after the run: compliant-and-on plus activated. Eligible: all but the two that cannot have it.
     expect(metrics.DeepInspectionActive).toEqual([{ value: 2, dimensions: regional }]);
     expect(metrics.Eligible).toEqual([{ value: 4, dimensions: regional }]);
+    // One series a region, so the dashboard's search finds every region the policy has now.
+    expect(metrics.DeepInspectionCoverage).toEqual([{ value: 50, dimensions: regional }]);
     expect(metrics.SkippedByReason).toEqual(
       expect.arrayContaining([
         { value: 1, dimensions: { ...regional, Reason: 'EC2_SCANNING_NOT_ENABLED' } },
