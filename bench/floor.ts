@@ -29,7 +29,8 @@ export type Operation =
   | 'SendMessageBatch';
 
 /**
- * Calls per operation for the whole run: the policy once; ⌈N/20⌉ ListAccounts once; per region ⌈N/100⌉
+ * Calls per operation for the whole run: the policy and the guardrail's deactivation ledger once each
+ * (the ledger is written only by a run that deactivates, which the benchmark's runs do not); ⌈N/20⌉ ListAccounts once; per region ⌈N/100⌉
  * BatchGetAccountStatus, ⌈members/100⌉ BatchGetMemberEc2DeepInspectionStatus, one
  * GetEc2DeepInspectionConfiguration (the delegated administrator's own status), one GetConfiguration
  * (the region's EC2 scan mode), ⌈changes/100⌉ updates
@@ -38,7 +39,7 @@ export type Operation =
 export function lowerBounds(shape: RunShape): Record<Operation, number> {
   const members = shape.accounts - 1;
   return {
-    GetParameter: 1,
+    GetParameter: 2,
     ListAccounts: Math.ceil(shape.accounts / ORGANIZATIONS_PAGE),
     BatchGetAccountStatus: shape.regions * Math.ceil(shape.accounts / INSPECTOR_BATCH),
     BatchGetMemberEc2DeepInspectionStatus: shape.regions * Math.ceil(members / INSPECTOR_BATCH),

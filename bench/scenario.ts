@@ -121,6 +121,7 @@ export async function runScenario(fn: DeployedFunction, settings: ScenarioSettin
       ...endpoint.environment(),
       AWS_REGION: regions[0] as string,
       POLICY_PARAMETER_NAME: PARAMETER,
+      GUARDRAIL_LEDGER_PARAMETER_NAME: `${PARAMETER}-guardrail-ledger`,
       FAILED_ACCOUNTS_QUEUE_URL: queueUrl,
       // The function paces itself to the same rate the endpoint enforces (its shipped default is 10).
       ORGANIZATIONS_REQUESTS_PER_SECOND: String(settings.organizationsRatePerSecond ?? settings.ratePerSecond),

@@ -70,6 +70,11 @@ export class ReconcilerAlarms extends Construct {
       props.function.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
       'The reconciler ended in an error: an invalid policy, a failed region, or undeliverable failures. See its log.',
     );
+    this.add(
+      'RunFailedNotRetried',
+      reconcilerMetric(METRIC.runsFailedNotRetried, { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      'A scheduled run failed for a reason a retry would meet again (an invalid policy, access denied), so it was not retried. See the function log: fix the policy or the permission.',
+    );
     // A reconciler that silently stopped is the worst failure; a fresh deploy that has not run yet is
     // not one. So the alarm counts from the first completed run: missing data keeps it waiting
     // (INSUFFICIENT_DATA, its state at creation, which notifies nobody); once runs have completed, two

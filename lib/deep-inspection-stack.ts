@@ -19,6 +19,7 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
+import { EMPTY_LEDGER } from '../lambda/reconciler/deactivation-ledger';
 import { utcDay } from '../lambda/reconciler/expiry';
 import { parsePolicy } from '../lambda/reconciler/policy';
 import { lintPolicy } from '../lambda/reconciler/policy-lint';
@@ -92,6 +93,15 @@ export class DeepInspectionStack extends Stack {
       runFailures: queues.runFailures,
     });
     reconciler.bindPolicy(parameter);
+    // The guardrail's memory across invocations. Created empty; CloudFormation leaves its value alone
+    // on later deploys (the template's value never changes), so a deploy does not reset the day's count.
+    const ledger = new ssm.StringParameter(this, 'GuardrailLedger', {
+      parameterName: `${config.policyParameterName}-guardrail-ledger`,
+      stringValue: EMPTY_LEDGER,
+      tier: ssm.ParameterTier.STANDARD,
+      description: 'Deep inspection reconciler: the deactivations of the last 24 hours, written by the function',
+    });
+    reconciler.bindGuardrailLedger(ledger);
     reconciler.bindFailedAccountsQueue(queues.failedAccounts);
 
     // EventBridge Scheduler, the successor of scheduled rules: on time (no flexible window), in UTC,
@@ -115,6 +125,7 @@ export class DeepInspectionStack extends Stack {
         role: scheduleRole,
         input: scheduler.ScheduleTargetInput.fromObject({
           trigger: 'schedule',
+          scheduledTime: scheduler.ContextAttribute.scheduledTime,
           scheduleExecutionId: scheduler.ContextAttribute.executionId,
         }),
         retryAttempts: 3,
@@ -146,6 +157,7 @@ export class DeepInspectionStack extends Stack {
     new CfnOutput(this, 'RunFailuresQueueUrl', { value: queues.runFailures.queueUrl });
     new CfnOutput(this, 'ScheduleDeadLetterQueueUrl', { value: queues.scheduleDeadLetters.queueUrl });
     new CfnOutput(this, 'PolicyParameterName', { value: parameter.parameterName });
+    new CfnOutput(this, 'GuardrailLedgerParameterName', { value: ledger.parameterName });
     new CfnOutput(this, 'DashboardName', { value: dashboard.dashboard.dashboardName });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
   }

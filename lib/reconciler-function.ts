@@ -146,6 +146,20 @@ export class ReconcilerFunction extends Construct {
     this.function.addEnvironment('POLICY_PARAMETER_NAME', parameter.parameterName);
   }
 
+  /**
+   * Lets the function read and write the deactivation ledger (ssm:GetParameter and ssm:PutParameter
+   * on it alone) and tells it the name.
+   */
+  bindGuardrailLedger(parameter: ssm.IStringParameter): void {
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ssm:GetParameter', 'ssm:PutParameter'],
+        resources: [parameter.parameterArn],
+      }),
+    );
+    this.function.addEnvironment('GUARDRAIL_LEDGER_PARAMETER_NAME', parameter.parameterName);
+  }
+
   /** Lets the function send to the failed-accounts queue (sqs:SendMessage on it alone) and tells it the URL. */
   bindFailedAccountsQueue(queue: sqs.IQueue): void {
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));

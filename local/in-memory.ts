@@ -9,6 +9,7 @@ import { chunk } from '../lambda/reconciler/batches';
 import type { AccountDirectory } from '../lambda/reconciler/aws/organizations';
 import type { PolicySource } from '../lambda/reconciler/aws/policy-store';
 import type { FailureMessage, FailureQueue } from '../lambda/reconciler/aws/queue';
+import type { LedgerEntry, LedgerSnapshot, LedgerStore } from '../lambda/reconciler/deactivation-ledger';
 import type { Observation, OrganizationAccount } from '../lambda/reconciler/model';
 import { type Policy, parsePolicy } from '../lambda/reconciler/policy';
 import type { SimulatedOrganization } from './simulated-organization';
@@ -145,5 +146,33 @@ export class StaticPolicySource implements PolicySource {
 
   async load(): Promise<Policy> {
     return parsePolicy(this.text, this.source);
+  }
+}
+
+/** The deactivation ledger in memory, versioned as SSM versions a parameter; faults on demand. */
+export class InMemoryLedger implements LedgerStore {
+  readonly name = 'in-memory ledger';
+  entries: LedgerEntry[] = [];
+  version = 0;
+  writes = 0;
+  failReads?: Error;
+  failWrites?: Error;
+  /** Runs once, just before the next write lands: another run writing in between. */
+  beforeNextWrite?: () => void;
+
+  async read(): Promise<LedgerSnapshot> {
+    if (this.failReads) throw this.failReads;
+    return { entries: [...this.entries], version: this.version };
+  }
+
+  async write(entries: readonly LedgerEntry[]): Promise<number> {
+    if (this.failWrites) throw this.failWrites;
+    const interleaved = this.beforeNextWrite;
+    this.beforeNextWrite = undefined;
+    interleaved?.();
+    this.writes += 1;
+    this.entries = [...entries];
+    this.version += 1;
+    return this.version;
   }
 }

@@ -6,12 +6,16 @@ const configSchema = z.object({
   POLICY_PARAMETER_NAME: z
     .string({ error: 'is required: the SSM parameter that holds the policy' })
     .min(1, 'must not be empty'),
+  GUARDRAIL_LEDGER_PARAMETER_NAME: z
+    .string({ error: 'is required: the SSM parameter that records deactivations for the daily guardrail' })
+    .min(1, 'must not be empty'),
   FAILED_ACCOUNTS_QUEUE_URL: z.url({ error: 'is required: the URL of the failed-accounts SQS queue' }),
   AWS_REGION: regionSchema,
 });
 
 export interface Config {
   readonly policyParameterName: string;
+  readonly guardrailLedgerParameterName: string;
   readonly failedAccountsQueueUrl: string;
   readonly region: string;
 }
@@ -26,6 +30,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   return Object.freeze({
     policyParameterName: result.data.POLICY_PARAMETER_NAME,
+    guardrailLedgerParameterName: result.data.GUARDRAIL_LEDGER_PARAMETER_NAME,
     failedAccountsQueueUrl: result.data.FAILED_ACCOUNTS_QUEUE_URL,
     region: result.data.AWS_REGION,
   });

@@ -40,4 +40,10 @@ export class ConfigError extends Error {
 /** The run finished and reported, but something in it needs a human: a failed region or undeliverable failures. */
 export class RunFailedError extends Error {
   override readonly name = 'RunFailedError';
+  /** A retry would fail the same way: access denied in every failed region, say. */
+  readonly permanent: boolean;
+  constructor(message: string, options: { permanent: boolean }) {
+    super(message);
+    this.permanent = options.permanent;
+  }
 }

@@ -24,8 +24,10 @@ export interface Invocation {
   readonly force: boolean;
   readonly accountIds?: readonly string[];
   readonly regions?: readonly string[];
-  /** The scheduled invocation this is, retries included (EventBridge Scheduler's execution id). */
+  /** Scheduler's id of this attempt, for the log: it differs between Scheduler's own retries. */
   readonly scheduleExecutionId?: string;
+  /** When the schedule was due: the same for every attempt of one scheduled run, retries included. */
+  readonly scheduledTime?: string;
 }
 
 /**
@@ -45,16 +47,18 @@ const scheduledEventSchema = z.strictObject({
   detail: z.strictObject({}),
 });
 
-/** True for a scheduled event; throws naming what is wrong with an event from `aws.events` that is not exactly one. */
 /**
- * EventBridge Scheduler's explicit input, as the stack sets it: `<aws.scheduler.execution-id>` is the
- * same for every retry of one scheduled invocation (Scheduler's and Lambda's own).
+ * EventBridge Scheduler's explicit input, as the stack sets it. `<aws.scheduler.scheduled-time>` is
+ * the same for every attempt of one scheduled run; `<aws.scheduler.execution-id>` is "assigned for
+ * each attempted invocation" (Scheduler's documentation), so it names an attempt, not the run.
  */
 const schedulerInputSchema = z.strictObject({
   trigger: z.literal('schedule'),
+  scheduledTime: z.iso.datetime(),
   scheduleExecutionId: z.string().min(1).max(128),
 });
 
+/** True for a scheduled event; throws naming what is wrong with an event that claims to be one and is not exactly one. */
 function isScheduledEvent(event: unknown): boolean {
   const fromScheduler = schedulerInputSchema.safeParse(event);
   const fromRule = scheduledEventSchema.safeParse(event);
@@ -77,12 +81,14 @@ function isScheduledEvent(event: unknown): boolean {
  */
 export function parseInvocation(event: unknown): Invocation {
   if (isScheduledEvent(event)) {
-    const executionId = (event as { scheduleExecutionId?: string }).scheduleExecutionId;
+    const scheduled = event as { scheduleExecutionId?: string; scheduledTime?: string; time?: string };
+    const scheduledTime = scheduled.scheduledTime ?? scheduled.time;
     return {
       trigger: 'schedule',
       dryRun: false,
       force: false,
-      ...(executionId ? { scheduleExecutionId: executionId } : {}),
+      ...(scheduled.scheduleExecutionId ? { scheduleExecutionId: scheduled.scheduleExecutionId } : {}),
+      ...(scheduledTime ? { scheduledTime } : {}),
     };
   }
   if (event === null || typeof event !== 'object' || Array.isArray(event)) {

@@ -1,44 +1,95 @@
+import { allowance, type DeactivationBudget } from './deactivation-ledger';
 import type { Outcome } from './model';
 
 export interface GuardrailVerdict {
+  /** guardrails.maxDeactivationsPerRun. */
   readonly limit: number;
+  /** guardrails.maxDeactivationsPerDay, where a ledger is kept. */
+  readonly dailyLimit?: number;
   /** Distinct accounts the run would deactivate, across all regions. */
   readonly wouldDeactivate: number;
   /** True when deactivations were held back. */
   readonly tripped: boolean;
-  /** True when the limit was exceeded but the invocation said `force`. */
+  /** True when a limit was exceeded but the invocation said `force`. */
   readonly forced: boolean;
+  /** Deactivations this run had already made: earlier attempts of the same scheduled run or invocation. */
+  readonly usedThisRun: number;
+  /** Deactivations of the 24 hours before this run, where a ledger is kept. */
+  readonly usedToday?: number;
+  /** What is left once this run is done: for a retry of this run, and for any run within 24 hours. */
+  readonly remaining: { readonly thisRun: number; readonly today?: number };
+  /** Why deactivations were held, when they were. */
+  readonly heldBecause?: string;
+}
+
+function deactivatedAccounts(outcomes: readonly Outcome[]): Set<string> {
+  return new Set(outcomes.filter((o) => o.kind === 'DEACTIVATE').map((o) => o.accountId));
+}
+
+/** Distinct accounts the outcomes deactivate, across regions: what the guardrail counts. */
+export function countDeactivations(outcomes: readonly Outcome[]): number {
+  return deactivatedAccounts(outcomes).size;
+}
+
+/** Every deactivation becomes a skip that says why it was held; activations are never held. */
+export function holdDeactivations(outcomes: readonly Outcome[], why: string): Outcome[] {
+  const detail = `${why}; invoke with "force": true to apply`;
+  return outcomes.map((o): Outcome =>
+    o.kind === 'DEACTIVATE'
+      ? {
+          kind: 'SKIPPED',
+          accountId: o.accountId,
+          region: o.region,
+          rule: o.rule,
+          reason: 'DEACTIVATION_HELD_BY_GUARDRAIL',
+          detail,
+        }
+      : o,
+  );
+}
+
+function whyHeld(count: number, budget: DeactivationBudget): string {
+  if (budget.unavailable !== undefined) {
+    return `would deactivate ${count} accounts, but the deactivation ledger could not be read (${budget.unavailable}), so the daily limit cannot be checked`;
+  }
+  const perRunLeft = budget.perRun.limit - budget.perRun.used;
+  const perDayLeft = budget.perDay ? budget.perDay.limit - budget.perDay.used : Number.POSITIVE_INFINITY;
+  if (perRunLeft <= perDayLeft) {
+    const earlier = budget.perRun.used > 0 ? ` after its earlier attempts deactivated ${budget.perRun.used}` : '';
+    return `would deactivate ${count} accounts, more than guardrails.maxDeactivationsPerRun (${budget.perRun.limit}) leaves this run${earlier} (${Math.max(0, perRunLeft)})`;
+  }
+  return `would deactivate ${count} accounts, more than guardrails.maxDeactivationsPerDay (${budget.perDay?.limit}) leaves after ${budget.perDay?.used} in the last 24 hours (${Math.max(0, perDayLeft)})`;
 }
 
 /**
- * Holds back every deactivation when a run would deactivate more accounts than the policy allows,
- * unless forced: a typo in a policy must never switch deep inspection off across an organization.
- * Activations are never held. Pure.
+ * Holds back every deactivation when a run would deactivate more accounts than its budget allows
+ * (the per-run limit less what earlier attempts of the same run did, and the rolling daily limit
+ * less the last 24 hours), unless forced: a typo in a policy must never switch deep inspection off
+ * across an organization, neither at once nor an hour at a time. Activations are never held. Pure.
  */
 export function applyGuardrail(
   outcomes: readonly Outcome[],
-  limit: number,
+  budget: DeactivationBudget,
   force: boolean,
 ): { outcomes: Outcome[]; verdict: GuardrailVerdict } {
-  const deactivated = new Set(outcomes.filter((o) => o.kind === 'DEACTIVATE').map((o) => o.accountId));
-  const exceeded = deactivated.size > limit;
+  const count = countDeactivations(outcomes);
+  const exceeded = count > allowance(budget);
   const tripped = exceeded && !force;
-  const verdict = { limit, wouldDeactivate: deactivated.size, tripped, forced: exceeded && force };
-  if (!tripped) return { outcomes: [...outcomes], verdict };
-  const detail = `would deactivate ${deactivated.size} accounts, more than guardrails.maxDeactivationsPerRun (${limit}); invoke with "force": true to apply`;
-  return {
-    verdict,
-    outcomes: outcomes.map((o): Outcome =>
-      o.kind === 'DEACTIVATE'
-        ? {
-            kind: 'SKIPPED',
-            accountId: o.accountId,
-            region: o.region,
-            rule: o.rule,
-            reason: 'DEACTIVATION_HELD_BY_GUARDRAIL',
-            detail,
-          }
-        : o,
-    ),
+  const applied = tripped ? 0 : count;
+  const heldBecause = tripped ? whyHeld(count, budget) : undefined;
+  const verdict: GuardrailVerdict = {
+    limit: budget.perRun.limit,
+    ...(budget.perDay ? { dailyLimit: budget.perDay.limit } : {}),
+    wouldDeactivate: count,
+    tripped,
+    forced: exceeded && force,
+    usedThisRun: budget.perRun.used,
+    ...(budget.perDay ? { usedToday: budget.perDay.used } : {}),
+    remaining: {
+      thisRun: Math.max(0, budget.perRun.limit - budget.perRun.used - applied),
+      ...(budget.perDay ? { today: Math.max(0, budget.perDay.limit - budget.perDay.used - applied) } : {}),
+    },
+    ...(heldBecause ? { heldBecause } : {}),
   };
+  return { verdict, outcomes: heldBecause ? holdDeactivations(outcomes, heldBecause) : [...outcomes] };
 }

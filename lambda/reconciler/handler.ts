@@ -1,17 +1,20 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { type Clients, createClients } from './aws/clients';
 import { InspectorRegion } from './aws/inspector';
 import { OrganizationsDirectory } from './aws/organizations';
+import { ParameterLedgerStore } from './aws/ledger-store';
 import { ParameterPolicySource } from './aws/policy-store';
 import { SqsFailureQueue } from './aws/queue';
 import { loadConfig } from './config';
 import { marginsFor } from './deadline';
 import { describeError } from './describe-error';
 import { RunFailedError } from './errors';
-import { parseInvocation } from './event';
-import { publishRunMetrics } from './metrics';
+import { type Invocation, parseInvocation } from './event';
+import { METRIC, publishRunMetrics } from './metrics';
 import { logger, metrics } from './observability';
 import { reconcile } from './reconcile';
+import { isPermanentError, problemsArePermanent } from './retry';
 import type { RunSummary } from './summary';
 
 // Created once per container and reused by every invocation.
@@ -26,18 +29,36 @@ function accountOf(functionArn: string): string {
   return accountId;
 }
 
-/** Serves the schedule, the console and the CLI alike: validates, runs, logs one summary line, returns it. */
-export async function handler(event: unknown, context: Context): Promise<RunSummary> {
+/** What a scheduled run returns instead of throwing when a retry would fail the same way. */
+export interface NotRetried {
+  readonly failed: true;
+  readonly retried: false;
+  readonly error: string;
+}
+
+/**
+ * Serves the schedule, the console and the CLI alike: validates, runs, logs one summary line, returns it.
+ * A scheduled run that fails for a reason a retry would meet again (an invalid policy, access denied)
+ * logs it, counts it in RunsFailedNotRetried (its own alarm) and returns, so that Lambda does not
+ * retry it twice for nothing; any other failure throws, and Lambda retries it.
+ */
+export async function handler(event: unknown, context: Context): Promise<RunSummary | NotRetried> {
   logger.addContext(context);
   const startedAt = Date.now();
+  let invocation: Invocation | undefined;
   try {
-    const invocation = parseInvocation(event);
+    invocation = parseInvocation(event);
     const config = loadConfig(process.env);
     clients ??= createClients(config.region);
     const aws = clients;
     const result = await reconcile(
       {
         runId: context.awsRequestId,
+        // Lambda retries an asynchronous invocation with the same request id; Scheduler's retries are
+        // new invocations of the same scheduled time. Either way, one run's deactivations count once.
+        guardrailRun: invocation.scheduledTime
+          ? `schedule ${invocation.scheduledTime}`
+          : `invocation ${context.awsRequestId}`,
         dryRun: invocation.dryRun,
         force: invocation.force,
         ownAccountId: accountOf(context.invokedFunctionArn),
@@ -52,6 +73,7 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
         directory: new OrganizationsDirectory(aws.organizations),
         inspectorFor: (region) => new InspectorRegion(aws.inspector(region)),
         queue: new SqsFailureQueue(aws.sqs, config.failedAccountsQueueUrl),
+        ledger: new ParameterLedgerStore(aws.ssm, config.guardrailLedgerParameterName),
       },
     );
     logger.info('reconciliation summary', { trigger: invocation.trigger, summary: result.summary });
@@ -64,10 +86,19 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
     // A run its deadline stopped has reported and queued what it did not reach; it returns, but does not count as completed.
     const succeeded = result.problems.length === 0 && !result.summary.deadlineReached;
     publishRunMetrics(metrics, { ...result, succeeded, durationMs: Date.now() - startedAt });
-    if (result.problems.length > 0) throw new RunFailedError(result.problems.join('; '));
+    if (result.problems.length > 0) {
+      throw new RunFailedError(result.problems.join('; '), { permanent: problemsArePermanent(result) });
+    }
     return result.summary;
   } catch (error) {
     logger.error('reconciliation failed', { error: describeError(error) });
-    throw error;
+    const permanent = error instanceof RunFailedError ? error.permanent : isPermanentError(error);
+    if (invocation?.trigger !== 'schedule' || !permanent) throw error;
+    logger.error('not retried: a retry would fail the same way until the cause is fixed', {
+      error: describeError(error),
+    });
+    metrics.addMetric(METRIC.runsFailedNotRetried, MetricUnit.Count, 1);
+    metrics.publishStoredMetrics();
+    return { failed: true, retried: false, error: describeError(error) };
   }
 }

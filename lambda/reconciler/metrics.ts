@@ -6,6 +6,8 @@ import type { RunSummary } from './summary';
 export const METRICS_NAMESPACE = 'DeepInspectionReconciler';
 export const METRIC = {
   runsCompleted: 'RunsCompleted',
+  /** Scheduled runs that failed for a reason a retry would meet again, returned instead of retried. */
+  runsFailedNotRetried: 'RunsFailedNotRetried',
   runDuration: 'RunDuration',
   guardrailTripped: 'GuardrailTripped',
   compliant: 'Compliant',

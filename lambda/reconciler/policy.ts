@@ -11,6 +11,12 @@ export type DesiredState = (typeof DESIRED_STATES)[number];
 export const MAX_ORG_PACKAGE_PATHS = 5;
 export const MAX_PACKAGE_PATH_LENGTH = 512;
 export const DEFAULT_MAX_DEACTIVATIONS_PER_RUN = 50;
+/**
+ * The rolling 24-hour limit, when the policy sets none: twice the per-run limit. A deliberate change
+ * up to the per-run limit goes through (and once more that day); a bad or malicious edit switches off
+ * at most this many accounts a day, not the per-run limit every hour.
+ */
+export const DEFAULT_DAILY_FACTOR = 2;
 
 const desiredStateSchema = z.enum(DESIRED_STATES, {
   error: (issue) =>
@@ -108,6 +114,11 @@ const common = {
         .int('must be a whole number')
         .min(0, 'must not be negative')
         .default(DEFAULT_MAX_DEACTIVATIONS_PER_RUN),
+      maxDeactivationsPerDay: z
+        .number({ error: 'must be a number' })
+        .int('must be a whole number')
+        .min(0, 'must not be negative')
+        .optional(),
     })
     .default({ maxDeactivationsPerRun: DEFAULT_MAX_DEACTIVATIONS_PER_RUN }),
 };
@@ -158,7 +169,11 @@ export interface Policy {
   readonly rules: readonly PolicyRule[];
   readonly regions?: readonly string[];
   readonly orgPackagePaths?: readonly string[];
-  readonly guardrails: { readonly maxDeactivationsPerRun: number };
+  readonly guardrails: {
+    readonly maxDeactivationsPerRun: number;
+    /** Across every run in a rolling 24 hours, retries and manual runs included. */
+    readonly maxDeactivationsPerDay: number;
+  };
   readonly warnBeforeExpiryDays: number;
   /** Where it was read from, when the source says: `SSM parameter /name version 7`. */
   readonly origin?: string;
@@ -168,7 +183,11 @@ const SUPPORTED_VERSIONS = [1, 2];
 
 function normalize(document: z.output<typeof policyDocumentSchema>): Policy {
   const common = {
-    guardrails: document.guardrails,
+    guardrails: {
+      maxDeactivationsPerRun: document.guardrails.maxDeactivationsPerRun,
+      maxDeactivationsPerDay:
+        document.guardrails.maxDeactivationsPerDay ?? DEFAULT_DAILY_FACTOR * document.guardrails.maxDeactivationsPerRun,
+    },
     ...(document.regions === undefined ? {} : { regions: document.regions }),
     ...(document.orgPackagePaths === undefined ? {} : { orgPackagePaths: document.orgPackagePaths }),
   };

@@ -15,7 +15,8 @@ import {
 import { describeError } from './describe-error';
 import { utcDay } from './expiry';
 import { InvocationError } from './errors';
-import { applyGuardrail } from './guardrail';
+import type { LedgerStore } from './deactivation-ledger';
+import { limitDeactivations } from './limit-deactivations';
 import type { Outcome } from './model';
 import { accountsToRead, planRegion, type RegionObservations, resolveTargets, type Target } from './plan';
 import { needsOrganizationalUnits, type Policy } from './policy';
@@ -38,6 +39,11 @@ export interface ReconcileRequest {
   readonly defaultRegion: string;
   /** Milliseconds left in the invocation (Lambda's getRemainingTimeInMillis); absent: no deadline. */
   readonly remainingTimeMs?: () => number;
+  /**
+   * What the per-run deactivation limit counts against: the same for every attempt of one scheduled
+   * run (Lambda's retries and Scheduler's), so retries cannot multiply it. @default runId
+   */
+  readonly guardrailRun?: string;
   /** When the run stops starting calls and aborts those in flight. @default marginsFor(CALL_TIMEOUTS) */
   readonly deadlineMargins?: DeadlineMargins;
 }
@@ -47,6 +53,8 @@ export interface Dependencies {
   readonly directory: AccountDirectory;
   readonly inspectorFor: (region: string) => RegionInspector;
   readonly queue: FailureQueue;
+  /** Deactivations across invocations, for the daily limit and retries. Absent: the per-run limit within this invocation only. */
+  readonly ledger?: LedgerStore;
   readonly now?: () => Date;
   /** Told each step as it finishes, for a long run's progress on a terminal. */
   readonly progress?: (message: string) => void;
@@ -95,10 +103,17 @@ async function run(request: ReconcileRequest, deps: Dependencies, deadline: Dead
       return result;
     }),
   );
-  const guarded = applyGuardrail(
+  const guarded = await limitDeactivations(
     planned.flatMap((region) => region.outcomes),
-    policy.guardrails.maxDeactivationsPerRun,
-    request.force,
+    {
+      limits: { perRun: policy.guardrails.maxDeactivationsPerRun, perDay: policy.guardrails.maxDeactivationsPerDay },
+      run: request.guardrailRun ?? request.runId,
+      now: now(),
+      force: request.force,
+      dryRun: request.dryRun,
+      signal: deadline.signal,
+      ...(deps.ledger ? { ledger: deps.ledger } : {}),
+    },
   );
   const guardedByRegion = groupByRegion(guarded.outcomes);
 

@@ -20,7 +20,7 @@ describe('benchmark scenario', () => {
     const result = await runScenario(fn, { accounts: 250, regions: 2, latencyMs: 0, ratePerSecond: 1000 });
 
     expect(result.worstCase.operations).toEqual({
-      GetParameter: { calls: 1, lowerBound: 1, throttled: 0 },
+      GetParameter: { calls: 2, lowerBound: 2, throttled: 0 },
       ListAccounts: { calls: 13, lowerBound: 13, throttled: 0 },
       BatchGetAccountStatus: { calls: 6, lowerBound: 6, throttled: 0 },
       BatchGetMemberEc2DeepInspectionStatus: { calls: 6, lowerBound: 6, throttled: 0 },

@@ -28,6 +28,7 @@ beforeEach(async () => {
     ...endpoint.environment(),
     AWS_REGION: 'us-east-1',
     POLICY_PARAMETER_NAME: PARAMETER,
+    GUARDRAIL_LEDGER_PARAMETER_NAME: `${PARAMETER}-guardrail-ledger`,
     FAILED_ACCOUNTS_QUEUE_URL: queueUrl,
     POWERTOOLS_LOG_LEVEL: 'ERROR',
     // Pacing has its own tests and the benchmark; here it would only slow the suite.

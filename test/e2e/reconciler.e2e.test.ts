@@ -49,6 +49,7 @@ async function startWorld(accounts: number) {
     ...endpoint.environment(),
     AWS_REGION: 'us-east-1',
     POLICY_PARAMETER_NAME: PARAMETER,
+    GUARDRAIL_LEDGER_PARAMETER_NAME: `${PARAMETER}-guardrail-ledger`,
     FAILED_ACCOUNTS_QUEUE_URL: queueUrl,
     POWERTOOLS_LOG_LEVEL: 'ERROR',
     // Pacing has its own tests and the benchmark; here it would only slow the suite.

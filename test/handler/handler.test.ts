@@ -9,13 +9,14 @@ import {
 } from '@aws-sdk/client-inspector2';
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConfigError, InvocationError, PolicyError, RunFailedError } from '../../lambda/reconciler/errors';
 import { handler } from '../../lambda/reconciler/handler';
-import { logger } from '../../lambda/reconciler/observability';
+import { logger, metrics } from '../../lambda/reconciler/observability';
 import { CALL_TIMEOUTS, marginsFor } from '../../lambda/reconciler/deadline';
+import type { RunSummary } from '../../lambda/reconciler/summary';
 import { acceptAll } from '../support/sqs';
 
 const ADMIN = '999999999999';
@@ -46,6 +47,12 @@ const scheduledEvent = {
   resources: [`arn:aws:events:us-east-1:${ADMIN}:rule/reconcile`],
   detail: {},
 };
+/** What the stack's EventBridge Scheduler schedule delivers. */
+const schedulerInput = {
+  trigger: 'schedule',
+  scheduledTime: '2026-11-21T12:00:00Z',
+  scheduleExecutionId: 'd32c5kddcf5bb8c3',
+};
 const policy = { version: 1, default: 'ACTIVATED', regions: ['us-east-1', 'eu-west-1'] };
 const WRITES = [
   BatchUpdateMemberEc2DeepInspectionStatusCommand,
@@ -53,24 +60,43 @@ const WRITES = [
   UpdateOrgEc2DeepInspectionConfigurationCommand,
 ];
 
+/** A run that returns its summary. */
+const runSummary = async (event: unknown, ctx: Context = context) => (await handler(event, ctx)) as RunSummary;
+
 let info: jest.SpyInstance;
 let error: jest.SpyInstance;
 
+const LEDGER = '/p-guardrail-ledger';
+/** The deactivation ledger as SSM would keep it: every write a new version. */
+let ledger: { value?: string; version: number };
+
 function givenPolicy(document: unknown) {
-  ssm.on(GetParameterCommand).resolves({ Parameter: { Name: '/p', Type: 'String', Value: JSON.stringify(document) } });
+  ssm
+    .on(GetParameterCommand, { Name: '/p' })
+    .resolves({ Parameter: { Name: '/p', Type: 'String', Value: JSON.stringify(document), Version: 3 } });
+  ssm.on(GetParameterCommand, { Name: LEDGER }).callsFake(async () => {
+    if (ledger.value === undefined) {
+      throw Object.assign(new Error('not found'), { name: 'ParameterNotFound', $fault: 'client' });
+    }
+    return { Parameter: { Name: LEDGER, Type: 'String', Value: ledger.value, Version: ledger.version } };
+  });
+  ssm.on(PutParameterCommand, { Name: LEDGER }).callsFake(async ({ Value }) => {
+    ledger = { value: Value, version: ledger.version + 1 };
+    return { Version: ledger.version, Tier: 'Standard' };
+  });
 }
 
 /** Every member off, EC2 scanning on, in every region; an update succeeds for every account asked. */
-function givenOrganization({ deniedRegion }: { deniedRegion?: string } = {}) {
+function givenOrganization({
+  deniedRegion,
+  regionError = 'AccessDeniedException',
+}: { deniedRegion?: string; regionError?: string } = {}) {
   organizations
     .on(ListAccountsCommand)
     .resolves({ Accounts: [ADMIN, ...MEMBERS].map((Id) => ({ Id, State: 'ACTIVE' })) });
   inspector.on(BatchGetAccountStatusCommand).callsFake(async ({ accountIds }, getClient) => {
     if ((await getClient().config.region()) === deniedRegion) {
-      throw Object.assign(new Error('not the delegated administrator'), {
-        name: 'AccessDeniedException',
-        $fault: 'client',
-      });
+      throw Object.assign(new Error('not the delegated administrator'), { name: regionError, $fault: 'client' });
     }
     return {
       accounts: accountIds.map((accountId: string) => ({
@@ -102,6 +128,8 @@ const anyCalls = () => [...organizations.calls(), ...inspector.calls(), ...ssm.c
 beforeEach(() => {
   for (const mock of [organizations, inspector, ssm, sqs]) mock.reset();
   process.env.POLICY_PARAMETER_NAME = '/p';
+  process.env.GUARDRAIL_LEDGER_PARAMETER_NAME = LEDGER;
+  ledger = { version: 0 };
   process.env.FAILED_ACCOUNTS_QUEUE_URL = QUEUE_URL;
   process.env.AWS_REGION = 'us-east-1';
   info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
@@ -115,7 +143,7 @@ describe('handler', () => {
     givenPolicy(policy);
     givenOrganization();
 
-    const summary = await handler(scheduledEvent, context);
+    const summary = await runSummary(scheduledEvent, context);
 
     expect(summary.runId).toBe('req-1');
     expect(summary.totals).toEqual({
@@ -142,7 +170,7 @@ describe('handler', () => {
     givenPolicy({ ...policy, orgPackagePaths: ['/opt/app'] });
     givenOrganization();
 
-    const summary = await handler({ dryRun: true }, context);
+    const summary = await runSummary({ dryRun: true }, context);
 
     expect(summary.dryRun).toBe(true);
     expect(summary.changes).toHaveLength(6);
@@ -153,7 +181,7 @@ describe('handler', () => {
     givenPolicy(policy);
     givenOrganization();
 
-    const summary = await handler({ accountIds: ['111111111111'], regions: ['eu-west-1'] }, context);
+    const summary = await runSummary({ accountIds: ['111111111111'], regions: ['eu-west-1'] }, context);
 
     expect(summary.regions.map((r) => r.region)).toEqual(['eu-west-1']);
     expect(inspector.commandCalls(BatchUpdateMemberEc2DeepInspectionStatusCommand)[0]?.args[0].input).toEqual({
@@ -173,12 +201,109 @@ describe('handler', () => {
   it('an invalid policy fails with its problems and makes zero writes', async () => {
     givenPolicy({ version: 1, default: 'ON' });
     givenOrganization();
-    await expect(handler(scheduledEvent, context)).rejects.toThrow(PolicyError);
-    await expect(handler(scheduledEvent, context)).rejects.toThrow('$.default: "ON" is not one of');
+    await expect(handler({}, context)).rejects.toThrow(PolicyError);
+    await expect(handler({}, context)).rejects.toThrow('$.default: "ON" is not one of');
     expect(writeCalls()).toEqual([]);
     expect(error).toHaveBeenCalledWith('reconciliation failed', {
       error: expect.stringContaining('PolicyError'),
     });
+  });
+
+  it('a scheduled run with an invalid policy is not retried for nothing: it logs, counts it and returns', async () => {
+    givenPolicy({ version: 1, default: 'ON' });
+    givenOrganization();
+    const counted = jest.spyOn(metrics, 'addMetric');
+
+    const result = await handler(schedulerInput, context);
+
+    expect(result).toEqual({ failed: true, retried: false, error: expect.stringContaining('PolicyError') });
+    expect(counted).toHaveBeenCalledWith('RunsFailedNotRetried', 'Count', 1);
+    expect(writeCalls()).toEqual([]);
+    expect(error).toHaveBeenCalledWith('not retried: a retry would fail the same way until the cause is fixed', {
+      error: expect.stringContaining('$.default'),
+    });
+  });
+
+  it('a scheduled run whose only failure is a region denying access is not retried; a throttled one is', async () => {
+    givenPolicy(policy);
+    givenOrganization({ deniedRegion: 'eu-west-1' });
+    await expect(handler(schedulerInput, context)).resolves.toMatchObject({ failed: true, retried: false });
+
+    inspector.reset();
+    givenOrganization();
+    inspector
+      .on(BatchGetAccountStatusCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' }));
+    await expect(handler(schedulerInput, context)).rejects.toThrow(RunFailedError);
+  });
+
+  it('retries of one scheduled run cannot deactivate more than its per-run limit between them', async () => {
+    // Two members to switch off in us-east-1; eu-west-1 comes back on the retry with two more.
+    givenPolicy({
+      version: 2,
+      default: 'DEACTIVATED',
+      regions: ['us-east-1', 'eu-west-1'],
+      rules: [{ name: 'the administrator', accounts: [ADMIN], deepInspection: 'UNMANAGED' }],
+      guardrails: { maxDeactivationsPerRun: 2 },
+    });
+    givenOrganization({ deniedRegion: 'eu-west-1', regionError: 'InternalServerException' });
+    // Inspector's state, per region, as the updates leave it.
+    const on = new Map([
+      ['us-east-1', new Set(['111111111111', '222222222222'])],
+      ['eu-west-1', new Set(['333333333333', '111111111111'])],
+    ]);
+    inspector.on(BatchGetMemberEc2DeepInspectionStatusCommand).callsFake(async ({ accountIds }, getClient) => {
+      const active = on.get(await getClient().config.region());
+      return {
+        accountIds: accountIds.map((accountId: string) => ({
+          accountId,
+          status: active?.has(accountId) ? 'ACTIVATED' : 'DEACTIVATED',
+        })),
+      };
+    });
+    inspector.on(BatchUpdateMemberEc2DeepInspectionStatusCommand).callsFake(async ({ accountIds }, getClient) => {
+      const active = on.get(await getClient().config.region());
+      return {
+        accountIds: accountIds.map((a: { accountId: string; activateDeepInspection: boolean }) => {
+          if (!a.activateDeepInspection) active?.delete(a.accountId);
+          return { accountId: a.accountId, status: a.activateDeepInspection ? 'ACTIVATED' : 'DEACTIVATED' };
+        }),
+      };
+    });
+    const deactivated = () =>
+      inspector
+        .commandCalls(BatchUpdateMemberEc2DeepInspectionStatusCommand)
+        .flatMap((c) => c.args[0].input.accountIds ?? [])
+        .filter((a) => a.activateDeepInspection === false).length;
+
+    await expect(handler(schedulerInput, context)).rejects.toThrow(RunFailedError);
+    expect(deactivated()).toBe(2);
+
+    // Lambda's retry: same request id, eu-west-1 readable again.
+    inspector.on(BatchGetAccountStatusCommand).callsFake(({ accountIds }) => ({
+      accounts: accountIds.map((accountId: string) => ({
+        accountId,
+        state: { status: 'ENABLED' },
+        resourceState: { ec2: { status: 'ENABLED' }, ecr: { status: 'ENABLED' } },
+      })),
+    }));
+    const retry = await runSummary(schedulerInput, context);
+    expect(deactivated()).toBe(2);
+    expect(retry.guardrail).toMatchObject({ tripped: true, usedThisRun: 2, remaining: { thisRun: 0, today: 2 } });
+
+    // Scheduler's own retry of the same scheduled time is a new invocation: it counts against the same run.
+    const schedulerRetry = await runSummary(schedulerInput, { ...context, awsRequestId: 'req-2' } as Context);
+    expect(schedulerRetry.guardrail).toMatchObject({ tripped: true, usedThisRun: 2 });
+
+    // The next hour's run has a budget of its own, within the day's.
+    const nextHour = { ...schedulerInput, scheduledTime: '2026-11-21T13:00:00Z' };
+    const next = await runSummary(nextHour, { ...context, awsRequestId: 'req-3' } as Context);
+    expect(next.guardrail).toMatchObject({ tripped: false, usedThisRun: 0, usedToday: 2, dailyLimit: 4 });
+    expect(deactivated()).toBe(4);
+    expect(JSON.parse(ledger.value ?? '{}').entries.map((e: { run: string }) => e.run)).toEqual([
+      'schedule 2026-11-21T12:00:00Z',
+      'schedule 2026-11-21T13:00:00Z',
+    ]);
   });
 
   it('a missing environment variable fails with its name before any AWS call', async () => {
@@ -192,7 +317,7 @@ describe('handler', () => {
     givenPolicy(policy);
     givenOrganization({ deniedRegion: 'eu-west-1' });
 
-    await expect(handler(scheduledEvent, context)).rejects.toThrow(RunFailedError);
+    await expect(handler({}, context)).rejects.toThrow(RunFailedError);
 
     const { summary } = (info.mock.calls[0] ?? [])[1] as {
       summary: {
@@ -215,7 +340,7 @@ describe('handler', () => {
     const remaining = marginsFor(CALL_TIMEOUTS).stopStartingMs - 1_000;
     const late = { ...context, getRemainingTimeInMillis: () => remaining } as Context;
 
-    const summary = await handler(scheduledEvent, late);
+    const summary = await runSummary(scheduledEvent, late);
 
     expect(summary.deadlineReached).toBe(true);
     expect(inspector.commandCalls(BatchUpdateMemberEc2DeepInspectionStatusCommand)).toHaveLength(0);

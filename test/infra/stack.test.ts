@@ -52,6 +52,16 @@ describe('DeepInspectionStack', () => {
   const ref = (logicalPrefix: string) => ({ Ref: Match.stringLikeRegexp(`^${logicalPrefix}`) });
   const arnOf = (logicalPrefix: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^${logicalPrefix}`), 'Arn'] });
 
+  it('keeps the guardrail’s deactivation ledger in an SSM String parameter of its own, created empty', () => {
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Type: 'String',
+      Name: '/deep-inspection-reconciler/policy-guardrail-ledger',
+      Value: '{"version":1,"entries":[]}',
+      Tier: 'Standard',
+    });
+    template.hasOutput('GuardrailLedgerParameterName', {});
+  });
+
   it('stores the policy file in an SSM String parameter', () => {
     template.hasResourceProperties('AWS::SSM::Parameter', {
       Type: 'String',
@@ -73,6 +83,7 @@ describe('DeepInspectionStack', () => {
       Environment: {
         Variables: {
           POLICY_PARAMETER_NAME: ref('Policy'),
+          GUARDRAIL_LEDGER_PARAMETER_NAME: ref('GuardrailLedger'),
           FAILED_ACCOUNTS_QUEUE_URL: ref('QueuesFailedAccounts'),
           POWERTOOLS_LOG_LEVEL: 'INFO',
           NODE_OPTIONS: '--enable-source-maps',
@@ -100,7 +111,12 @@ describe('DeepInspectionStack', () => {
       Target: {
         Arn: arnOf('ReconcilerFunction'),
         RoleArn: arnOf('ScheduleRole'),
-        Input: JSON.stringify({ trigger: 'schedule', scheduleExecutionId: '<aws.scheduler.execution-id>' }),
+        // The scheduled time is the same for every attempt of one run: the guardrail counts retries by it.
+        Input: JSON.stringify({
+          trigger: 'schedule',
+          scheduledTime: '<aws.scheduler.scheduled-time>',
+          scheduleExecutionId: '<aws.scheduler.execution-id>',
+        }),
         RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
         DeadLetterConfig: { Arn: arnOf('QueuesScheduleDeadLetters') },
       },
@@ -187,6 +203,16 @@ describe('DeepInspectionStack', () => {
               ],
             },
           },
+          {
+            Effect: 'Allow',
+            Action: ['ssm:GetParameter', 'ssm:PutParameter'],
+            Resource: {
+              'Fn::Join': [
+                '',
+                ['arn:', { Ref: 'AWS::Partition' }, ':ssm:eu-west-1:111122223333:parameter', ref('GuardrailLedger')],
+              ],
+            },
+          },
           { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf('QueuesFailedAccounts') },
         ],
       },
@@ -241,7 +267,7 @@ describe('DeepInspectionStack', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 10);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 11);
   });
 
   const theseAlarms = {

@@ -3,6 +3,7 @@ import { ConfigError } from '../../lambda/reconciler/errors';
 
 const env = {
   POLICY_PARAMETER_NAME: '/deep-inspection/policy',
+  GUARDRAIL_LEDGER_PARAMETER_NAME: '/deep-inspection/policy-guardrail-ledger',
   FAILED_ACCOUNTS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/failed-accounts',
   AWS_REGION: 'eu-west-1',
 };
@@ -12,6 +13,7 @@ describe('loadConfig', () => {
     const config = loadConfig(env);
     expect(config).toEqual({
       policyParameterName: '/deep-inspection/policy',
+      guardrailLedgerParameterName: '/deep-inspection/policy-guardrail-ledger',
       failedAccountsQueueUrl: env.FAILED_ACCOUNTS_QUEUE_URL,
       region: 'eu-west-1',
     });
@@ -21,7 +23,7 @@ describe('loadConfig', () => {
   it('names every missing variable', () => {
     expect(() => loadConfig({ AWS_REGION: 'eu-west-1' })).toThrow(ConfigError);
     expect(() => loadConfig({ AWS_REGION: 'eu-west-1' })).toThrow(
-      /POLICY_PARAMETER_NAME: is required.*FAILED_ACCOUNTS_QUEUE_URL: is required/s,
+      /POLICY_PARAMETER_NAME: is required.*GUARDRAIL_LEDGER_PARAMETER_NAME: is required.*FAILED_ACCOUNTS_QUEUE_URL: is required/s,
     );
   });
 

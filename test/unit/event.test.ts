@@ -15,7 +15,12 @@ const scheduledEvent = {
 
 describe('parseInvocation', () => {
   it('treats an EventBridge scheduled event as a full run', () => {
-    expect(parseInvocation(scheduledEvent)).toEqual({ trigger: 'schedule', dryRun: false, force: false });
+    expect(parseInvocation(scheduledEvent)).toEqual({
+      trigger: 'schedule',
+      dryRun: false,
+      force: false,
+      scheduledTime: '2026-11-21T12:00:00Z',
+    });
   });
 
   it.each<[string, object, string]>([
@@ -31,19 +36,24 @@ describe('parseInvocation', () => {
     },
   );
 
-  it('treats the EventBridge Scheduler input the stack sets as a full scheduled run, keeping its execution id', () => {
-    expect(parseInvocation({ trigger: 'schedule', scheduleExecutionId: 'a1b2c3' })).toEqual({
+  const schedulerInput = { trigger: 'schedule', scheduledTime: '2026-11-29T12:00:00Z', scheduleExecutionId: 'a1b2c3' };
+
+  it('treats the EventBridge Scheduler input the stack sets as a full scheduled run, keeping its scheduled time', () => {
+    expect(parseInvocation(schedulerInput)).toEqual({
       trigger: 'schedule',
       dryRun: false,
       force: false,
       scheduleExecutionId: 'a1b2c3',
+      scheduledTime: '2026-11-29T12:00:00Z',
     });
   });
 
   it('refuses a Scheduler input that carries anything else, rather than running it as a full run', () => {
-    expect(() => parseInvocation({ trigger: 'schedule', scheduleExecutionId: 'x', dryRun: true })).toThrow(
-      /\$\.dryRun: unknown key/,
-    );
+    expect(() => parseInvocation({ ...schedulerInput, dryRun: true })).toThrow(/\$\.dryRun: unknown key/);
+  });
+
+  it('refuses a Scheduler input without its scheduled time: the guardrail counts retries by it', () => {
+    expect(() => parseInvocation({ trigger: 'schedule', scheduleExecutionId: 'x' })).toThrow(/\$\.scheduledTime/);
   });
 
   it('treats {} as a full manual run', () => {

@@ -12,7 +12,14 @@ const outcomes: Outcome[] = [
   { kind: 'SKIPPED', accountId: '555555555555', region, reason: 'NOT_INSPECTOR_MEMBER' },
   { kind: 'FAILED', accountId: '666666666666', region, reason: 'UPDATE_FAILED', desired: 'ACTIVATED' },
 ];
-const guardrail = { limit: 50, wouldDeactivate: 0, tripped: false, forced: false };
+const guardrail = {
+  limit: 50,
+  wouldDeactivate: 0,
+  tripped: false,
+  forced: false,
+  usedThisRun: 0,
+  remaining: { thisRun: 50 },
+};
 const summaryOf = (dryRun: boolean) =>
   summarize({ runId: 'r', dryRun, regions: [{ region, outcomes }], guardrail, queue: { sent: 1, undelivered: 0 } });
 

@@ -33,6 +33,7 @@ describe('validatePolicy', () => {
       ...example,
       default: { deepInspection: 'ACTIVATED', enforcement: 'enforce' },
       rules: example.rules.map((rule) => ({ ...rule, enforcement: 'enforce' })),
+      guardrails: { maxDeactivationsPerRun: 50, maxDeactivationsPerDay: 100 },
       warnBeforeExpiryDays: 14,
     });
   });
@@ -42,9 +43,24 @@ describe('validatePolicy', () => {
       version: 1,
       default: { deepInspection: 'DEACTIVATED', enforcement: 'enforce' },
       rules: [],
-      guardrails: { maxDeactivationsPerRun: 50 },
+      guardrails: { maxDeactivationsPerRun: 50, maxDeactivationsPerDay: 100 },
       warnBeforeExpiryDays: 14,
     });
+  });
+
+  it('takes the daily limit as given, or twice the per-run limit', () => {
+    const withLimits = (guardrails: object) => validatePolicy({ version: 2, default: 'ACTIVATED', guardrails }, 'test');
+    expect(withLimits({ maxDeactivationsPerRun: 10 }).guardrails).toEqual({
+      maxDeactivationsPerRun: 10,
+      maxDeactivationsPerDay: 20,
+    });
+    expect(withLimits({ maxDeactivationsPerRun: 10, maxDeactivationsPerDay: 15 }).guardrails).toEqual({
+      maxDeactivationsPerRun: 10,
+      maxDeactivationsPerDay: 15,
+    });
+    expect(problemsOf({ version: 2, default: 'ACTIVATED', guardrails: { maxDeactivationsPerDay: -1 } })).toEqual([
+      { path: '$.guardrails.maxDeactivationsPerDay', message: 'must not be negative' },
+    ]);
   });
 
   it.each([

@@ -1,0 +1,56 @@
+import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { type LedgerEntry, type LedgerSnapshot, type LedgerStore, ledgerDocumentSchema } from '../deactivation-ledger';
+import { problemsFrom } from '../validation';
+
+/**
+ * The deactivation ledger in an SSM String parameter of its own: no new service for a few hundred
+ * bytes, read and written with the client the policy already uses. Runs never overlap by default,
+ * so it has one writer at a time; PutParameter's version shows a write in between when they do.
+ */
+export class ParameterLedgerStore implements LedgerStore {
+  readonly name: string;
+
+  constructor(
+    private readonly client: SSMClient,
+    private readonly parameterName: string,
+  ) {
+    this.name = `SSM parameter ${parameterName}`;
+  }
+
+  async read(abortSignal?: AbortSignal): Promise<LedgerSnapshot> {
+    let parameter: { Value?: string; Version?: number } | undefined;
+    try {
+      const output = await this.client.send(new GetParameterCommand({ Name: this.parameterName }), { abortSignal });
+      parameter = output.Parameter;
+    } catch (error) {
+      // Not created yet (a stack deploy creates it): nothing has been deactivated through it.
+      if ((error as Error).name === 'ParameterNotFound') return { entries: [], version: 0 };
+      throw error;
+    }
+    let document: unknown;
+    try {
+      document = JSON.parse(parameter?.Value ?? '');
+    } catch {
+      throw new Error(`${this.name} is not JSON`);
+    }
+    const result = ledgerDocumentSchema.safeParse(document);
+    if (!result.success) {
+      const problems = problemsFrom(result.error).map((p) => `${p.path}: ${p.message}`);
+      throw new Error(`${this.name} is not a deactivation ledger (${problems.join('; ')})`);
+    }
+    return { entries: result.data.entries, version: parameter?.Version ?? 0 };
+  }
+
+  async write(entries: readonly LedgerEntry[], abortSignal?: AbortSignal): Promise<number> {
+    const output = await this.client.send(
+      new PutParameterCommand({
+        Name: this.parameterName,
+        Value: JSON.stringify({ version: 1, entries }),
+        Type: 'String',
+        Overwrite: true,
+      }),
+      { abortSignal },
+    );
+    return output.Version ?? 0;
+  }
+}
