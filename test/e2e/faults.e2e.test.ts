@@ -211,6 +211,62 @@ describe('faults on the wire', () => {
     expect(state.deepInspection).toBe('PENDING');
   });
 
+  it('the deactivation ledger on the wire: a retry of one scheduled run shares its budget, the next run the day’s', async () => {
+    endpoint.simulation.pendingMs = 0;
+    const ledgerName = `${PARAMETER}-guardrail-ledger`;
+    const givenPolicy = (guardrails: object) =>
+      endpoint.state.parameters.set(PARAMETER, {
+        value: JSON.stringify({ version: 2, default: 'DEACTIVATED', regions: REGIONS, guardrails }),
+        version: 1,
+      });
+    const scheduled = (time: string) => ({
+      trigger: 'schedule',
+      scheduledTime: time,
+      scheduleExecutionId: `x${time.length}`,
+    });
+    const ledger = () => JSON.parse(endpoint.state.parameters.get(ledgerName)?.value ?? '{}');
+
+    givenPolicy({ maxDeactivationsPerRun: 1000, maxDeactivationsPerDay: 1000 });
+    const first = await run(scheduled('2026-11-29T12:00:00Z'));
+    const used = first.guardrail.wouldDeactivate;
+    expect(used).toBeGreaterThan(10);
+    expect(first.guardrail).toMatchObject({
+      tripped: false,
+      usedThisRun: 0,
+      remaining: { thisRun: 1000 - used, today: 1000 - used },
+    });
+    expect(ledger().entries).toEqual([
+      { at: expect.any(String), run: 'schedule 2026-11-29T12:00:00Z', deactivations: used },
+    ]);
+
+    // Someone switches deep inspection back on in three accounts; the day's limit is what was used.
+    const eligible = organization.accounts.filter(
+      (a) =>
+        a.id !== organization.delegatedAdminAccountId &&
+        organization.inspectorAccount('us-east-1', a.id)?.deepInspection === 'DEACTIVATED',
+    );
+    for (const account of eligible.slice(0, 3)) {
+      const state = organization.inspectorAccount('us-east-1', account.id);
+      if (state) state.deepInspection = 'ACTIVATED';
+    }
+    givenPolicy({ maxDeactivationsPerRun: 1000, maxDeactivationsPerDay: used });
+    endpoint.resetCounters();
+
+    // The same scheduled run retried, and the next hour's run: both held, nothing written to Inspector.
+    for (const time of ['2026-11-29T12:00:00Z', '2026-11-29T13:00:00Z']) {
+      const held = await run(scheduled(time));
+      expect(held.guardrail).toMatchObject({
+        tripped: true,
+        wouldDeactivate: 3,
+        usedToday: used,
+        remaining: { today: 0 },
+      });
+      expect(held.guardrail.heldBecause).toMatch(/maxDeactivationsPerDay/);
+    }
+    expect(endpoint.callCount('BatchUpdateMemberEc2DeepInspectionStatus')).toBe(0);
+    expect(ledger().entries).toHaveLength(1);
+  });
+
   it('SendMessageBatch refusing an entry once: retried, and it arrives', async () => {
     const target = organization.accounts.find(
       (a) =>
