@@ -34,6 +34,10 @@ export function reconcilerMetric(metricName: string, props: cloudwatch.MetricOpt
   });
 }
 
+/** The stack's EventBridge rules that publish to the alarm topic, named under the stack's prefix. */
+const POLICY_CHANGED_RULE = 'PolicyChanged';
+const ALARM_RECOVERED_RULE = 'AlarmRecovered';
+
 /** Every way the reconciler can go wrong or go quiet, each an alarm on one SNS topic. */
 export class ReconcilerAlarms extends Construct {
   readonly topic: sns.ITopic;
@@ -102,6 +106,7 @@ export class ReconcilerAlarms extends Construct {
       reconcilerMetric(METRIC.expiringRules, { period: props.schedulePeriod, statistic: cloudwatch.Stats.MAXIMUM }),
       'A policy rule (an exception) expires within warnBeforeExpiryDays: its accounts then go to the rules after it or the default. Extend it or let it lapse on purpose; the run summary names it.',
     );
+    this.notifyRecoveries();
   }
 
   /**
@@ -112,7 +117,7 @@ export class ReconcilerAlarms extends Construct {
    */
   notifyPolicyChanges(parameterName: string): events.Rule {
     const rule = new events.Rule(this, 'PolicyChanged', {
-      ruleName: `${this.alarmNamePrefix}PolicyChanged`,
+      ruleName: `${this.alarmNamePrefix}${POLICY_CHANGED_RULE}`,
       description: 'Tells the alarm topic who changed the deep inspection policy parameter, and when',
       eventPattern: {
         source: ['aws.ssm'],
@@ -127,10 +132,45 @@ export class ReconcilerAlarms extends Construct {
     const message = events.RuleTargetInput.fromText(
       `The deep inspection policy ${parameterName} was changed: ${events.EventField.fromPath('$.detail.eventName')} by ${events.EventField.fromPath('$.detail.userIdentity.arn')} at ${events.EventField.fromPath('$.detail.eventTime')} from ${events.EventField.fromPath('$.detail.sourceIPAddress')}. The next run uses it; its summary names the parameter version.`,
     );
-    // Bound by hand: the stock SNS target would add an unscoped events.amazonaws.com statement to the
-    // topic policy; the stack's own topic allows this rule alone (newTopic), an imported one is the owner's.
-    rule.addTarget({ bind: () => ({ arn: this.topic.topicArn, input: message }) });
+    this.toTopic(rule, message);
     return rule;
+  }
+
+  /**
+   * Recovery, told once: an alarm back to OK from ALARM, and NoSuccessfulRun back to OK after runs
+   * had stopped (from INSUFFICIENT_DATA; the first run after a deploy says so too, which proves runs
+   * complete and notifications arrive). OK actions on the alarms would instead notify every alarm's
+   * first OK right after a deploy, INSUFFICIENT_DATA to OK: a dozen messages about nothing.
+   */
+  private notifyRecoveries(): events.Rule {
+    const rule = new events.Rule(this, 'AlarmRecovered', {
+      ruleName: `${this.alarmNamePrefix}${ALARM_RECOVERED_RULE}`,
+      description: 'Tells the alarm topic when one of the reconciler alarms recovers',
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: ['CloudWatch Alarm State Change'],
+        detail: {
+          state: { value: ['OK'] },
+          $or: [
+            { alarmName: [{ prefix: this.alarmNamePrefix }], previousState: { value: ['ALARM'] } },
+            { alarmName: [`${this.alarmNamePrefix}NoSuccessfulRun`], previousState: { value: ['INSUFFICIENT_DATA'] } },
+          ],
+        },
+      },
+    });
+    const message = events.RuleTargetInput.fromText(
+      `OK: ${events.EventField.fromPath('$.detail.alarmName')} has recovered at ${events.EventField.fromPath('$.time')}: ${events.EventField.fromPath('$.detail.state.reason')}`,
+    );
+    this.toTopic(rule, message);
+    return rule;
+  }
+
+  /**
+   * Bound by hand: the stock SNS target would add an unscoped events.amazonaws.com statement to the
+   * topic policy; the stack's own topic allows this stack's rules alone (newTopic), an imported one is the owner's.
+   */
+  private toTopic(rule: events.Rule, input: events.RuleTargetInput): void {
+    rule.addTarget({ bind: () => ({ arn: this.topic.topicArn, input }) });
   }
 
   /**
@@ -150,17 +190,17 @@ export class ReconcilerAlarms extends Construct {
       StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
       ArnLike: { 'aws:SourceArn': this.alarmArnPattern() },
     };
-    const fromThePolicyRule = {
+    const fromTheseRules = {
       StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-      ArnLike: { 'aws:SourceArn': this.policyRuleArn() },
+      ArnLike: { 'aws:SourceArn': [POLICY_CHANGED_RULE, ALARM_RECOVERED_RULE].map((name) => this.ruleArn(name)) },
     };
     key.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'AllowThePolicyChangeRuleToUseTheKey',
+        sid: 'AllowThisStacksRulesToUseTheKey',
         principals: [new iam.ServicePrincipal('events.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
-        conditions: fromThePolicyRule,
+        conditions: fromTheseRules,
       }),
     );
     key.addToResourcePolicy(
@@ -179,11 +219,11 @@ export class ReconcilerAlarms extends Construct {
     });
     topic.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'AllowThePolicyChangeRuleToPublish',
+        sid: 'AllowThisStacksRulesToPublish',
         principals: [new iam.ServicePrincipal('events.amazonaws.com')],
         actions: ['sns:Publish'],
         resources: [topic.topicArn],
-        conditions: fromThePolicyRule,
+        conditions: fromTheseRules,
       }),
     );
     topic.addToResourcePolicy(
@@ -198,8 +238,8 @@ export class ReconcilerAlarms extends Construct {
     return topic;
   }
 
-  private policyRuleArn(): string {
-    return `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${this.alarmNamePrefix}PolicyChanged`;
+  private ruleArn(name: string): string {
+    return `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${this.alarmNamePrefix}${name}`;
   }
 
   /** `arn:aws:cloudwatch:<region>:<account>:alarm:<stack>-*`: this stack's alarms and no other. */
@@ -241,9 +281,8 @@ export class ReconcilerAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       ...options,
     });
-    // OK actions too: the operator sees the recovery, not only the problem.
+    // Recovery is told by the AlarmRecovered rule, not by OK actions (see notifyRecoveries).
     alarm.addAlarmAction(new SnsAction(this.topic));
-    alarm.addOkAction(new SnsAction(this.topic));
     this.alarms.push(alarm);
     return alarm;
   }

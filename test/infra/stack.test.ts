@@ -290,24 +290,23 @@ describe('DeepInspectionStack', () => {
     },
   };
 
-  const thePolicyRule = {
+  const ruleArn = (name: string) => ({
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':events:',
+        { Ref: 'AWS::Region' },
+        ':',
+        { Ref: 'AWS::AccountId' },
+        `:rule/${name}`,
+      ],
+    ],
+  });
+  const theseRules = {
     StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-    ArnLike: {
-      'aws:SourceArn': {
-        'Fn::Join': [
-          '',
-          [
-            'arn:',
-            { Ref: 'AWS::Partition' },
-            ':events:',
-            { Ref: 'AWS::Region' },
-            ':',
-            { Ref: 'AWS::AccountId' },
-            ':rule/Test-PolicyChanged',
-          ],
-        ],
-      },
-    },
+    ArnLike: { 'aws:SourceArn': [ruleArn('Test-PolicyChanged'), ruleArn('Test-AlarmRecovered')] },
   };
 
   it('tells the alarm topic who changed the policy parameter and when, from CloudTrail', () => {
@@ -338,12 +337,12 @@ describe('DeepInspectionStack', () => {
       KeyPolicy: {
         Statement: Match.arrayWith([
           {
-            Sid: 'AllowThePolicyChangeRuleToUseTheKey',
+            Sid: 'AllowThisStacksRulesToUseTheKey',
             Effect: 'Allow',
             Principal: { Service: 'events.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
             Resource: '*',
-            Condition: thePolicyRule,
+            Condition: theseRules,
           },
         ]),
       },
@@ -364,12 +363,12 @@ describe('DeepInspectionStack', () => {
             Condition: { Bool: { 'aws:SecureTransport': 'false' } },
           },
           {
-            Sid: 'AllowThePolicyChangeRuleToPublish',
+            Sid: 'AllowThisStacksRulesToPublish',
             Effect: 'Allow',
             Principal: { Service: 'events.amazonaws.com' },
             Action: 'sns:Publish',
             Resource: ref('AlarmsTopic'),
-            Condition: thePolicyRule,
+            Condition: theseRules,
           },
           {
             Sid: 'AllowCloudWatchAlarmsToPublish',
@@ -405,12 +404,38 @@ describe('DeepInspectionStack', () => {
     expect(statements.filter((st) => st.Principal?.Service === 'cloudwatch.amazonaws.com')).toHaveLength(1);
   });
 
-  it('names every alarm under the stack’s prefix, and notifies on recovery as well as on alarm', () => {
+  it('names every alarm under the stack’s prefix and notifies the topic; no OK action, which a fresh deploy would fire', () => {
     for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
       expect(alarm.Properties.AlarmName).toMatch(/^Test-/);
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmsTopic/) }]);
-      expect(alarm.Properties.OKActions).toEqual(alarm.Properties.AlarmActions);
+      // A new alarm's first INSUFFICIENT_DATA → OK would notify: a dozen messages about nothing after a deploy.
+      expect(alarm.Properties.OKActions).toBeUndefined();
     }
+  });
+
+  it('tells the topic of every recovery: an alarm back to OK from ALARM, and runs completing again', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'Test-AlarmRecovered',
+      EventPattern: {
+        source: ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        detail: {
+          state: { value: ['OK'] },
+          $or: [
+            { alarmName: [{ prefix: 'Test-' }], previousState: { value: ['ALARM'] } },
+            { alarmName: ['Test-NoSuccessfulRun'], previousState: { value: ['INSUFFICIENT_DATA'] } },
+          ],
+        },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: ref('AlarmsTopic'),
+          InputTransformer: Match.objectLike({
+            InputPathsMap: Match.objectLike({ 'detail-alarmName': '$.detail.alarmName' }),
+          }),
+        }),
+      ],
+    });
   });
 
   it.each(['FailedAccounts', 'RunFailures', 'ScheduleDeliveryFailures'])(
