@@ -117,7 +117,7 @@ export class DeepInspectionStack extends Stack {
       reason:
         'lambda:InvokeFunction on the function and its qualified ARNs (versions and aliases of this one function), as the Scheduler target grants it; no other function.',
     });
-    new scheduler.Schedule(this, 'Schedule', {
+    const schedule = new scheduler.Schedule(this, 'Schedule', {
       description: 'Runs the deep inspection reconciler',
       schedule: scheduler.ScheduleExpression.expression(config.schedule, TimeZone.ETC_UTC),
       timeWindow: scheduler.TimeWindow.off(),
@@ -158,6 +158,7 @@ export class DeepInspectionStack extends Stack {
     new CfnOutput(this, 'ScheduleDeadLetterQueueUrl', { value: queues.scheduleDeadLetters.queueUrl });
     new CfnOutput(this, 'PolicyParameterName', { value: parameter.parameterName });
     new CfnOutput(this, 'GuardrailLedgerParameterName', { value: ledger.parameterName });
+    new CfnOutput(this, 'ScheduleName', { value: schedule.scheduleName });
     new CfnOutput(this, 'DashboardName', { value: dashboard.dashboard.dashboardName });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
   }

@@ -413,6 +413,44 @@ describe('DeepInspectionStack', () => {
     }
   });
 
+  it('has exactly the alarms of the README’s table, each with the metric, statistic, period and missing data it says', () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const section = readme.split('### Alarms: what they mean and what to do')[1]?.split('\n### ')[0] ?? '';
+    const rows = section
+      .split('\n')
+      .filter((line) => line.startsWith('| ') && !line.startsWith('| alarm ') && !line.startsWith('| ---'))
+      .map((line) =>
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.trim()),
+      );
+    const documented = rows.map(([name = '', metric = '', statistic = '', period = '', missing = '']) => {
+      const names = [...metric.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+      return {
+        AlarmName: `Test-${name}`,
+        Namespace: names.length === 2 ? names[0] : 'DeepInspectionReconciler',
+        MetricName: names[names.length - 1],
+        Statistic: statistic,
+        Period: period === '5 minutes' ? 300 : period === 'the schedule’s' || period === "the schedule's" ? 3600 : NaN,
+        TreatMissingData: missing.startsWith('not breaching') ? 'notBreaching' : missing.split(' ')[0],
+      };
+    });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => {
+      const p = alarm.Properties;
+      return {
+        AlarmName: p.AlarmName,
+        Namespace: p.Namespace,
+        MetricName: p.MetricName,
+        Statistic: p.Statistic,
+        Period: p.Period,
+        TreatMissingData: p.TreatMissingData,
+      };
+    });
+    const byName = (a: { AlarmName: string }, b: { AlarmName: string }) => a.AlarmName.localeCompare(b.AlarmName);
+    expect(documented.sort(byName)).toEqual(alarms.sort(byName));
+  });
+
   it('tells the topic of every recovery: an alarm back to OK from ALARM, and runs completing again', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       Name: 'Test-AlarmRecovered',
@@ -515,6 +553,7 @@ describe('DeepInspectionStack', () => {
       'FailedAccountsQueueUrl',
       'RunFailuresQueueUrl',
       'PolicyParameterName',
+      'ScheduleName',
       'DashboardName',
     ]) {
       template.hasOutput(name, {});
