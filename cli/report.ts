@@ -54,7 +54,7 @@ export function formatSummary(summary: RunSummary, options: { maxChanges?: numbe
   }
   if (summary.guardrail.tripped) {
     lines.push(
-      `Guardrail tripped: ${summary.guardrail.wouldDeactivate} deactivations held back (limit ${summary.guardrail.limit}); rerun with force to apply.`,
+      `Guardrail tripped: ${summary.guardrail.wouldDeactivate} deactivations held back: ${summary.guardrail.heldBecause ?? `limit ${summary.guardrail.limit}`}; rerun with --force to apply.`,
     );
   }
   if (summary.changes.length > 0) {

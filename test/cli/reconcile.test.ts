@@ -106,6 +106,16 @@ describe('npm run reconcile', () => {
     expect(endpoint.callCount('BatchUpdateMemberEc2DeepInspectionStatus', 'us-east-1')).toBe(0);
   });
 
+  it('says which limit held deactivations back, and that --force applies them', async () => {
+    const off = { version: 2, default: 'DEACTIVATED', regions: REGIONS, guardrails: { maxDeactivationsPerRun: 2 } };
+    const { status, stdout } = await cli('--policy-file', policyFile(off), '--quiet');
+    expect(status).toBe(0);
+    expect(stdout).toMatch(
+      /Guardrail tripped: \d+ deactivations held back: would deactivate \d+ accounts, more than guardrails\.maxDeactivationsPerRun \(2\) leaves this run \(2\); rerun with --force to apply\./,
+    );
+    expect(endpoint.callCount('BatchUpdateMemberEc2DeepInspectionStatus')).toBe(0);
+  });
+
   it('reads the policy from an SSM parameter', async () => {
     endpoint.state.parameters.set('/team/policy', { value: JSON.stringify(policy), version: 1 });
     const { status } = await cli('--dry-run', '--policy-parameter', '/team/policy', '--quiet');
