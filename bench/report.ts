@@ -1,3 +1,4 @@
+import type { CoverageMeasurement } from './coverage';
 import type { Operation } from './floor';
 import type { NaiveResult } from './naive';
 import type { RunMeasurement, ScenarioResult } from './scenario';
@@ -96,5 +97,38 @@ export function renderResults(results: Results): string {
       (sameAsNaive
         ? `; the reconciler: ${fixed(sameAsNaive.worstCase.wallSeconds)} s and ${callsCell(sameAsNaive.worstCase).split(' ')[0]} calls, ${fixed(naive.wallSeconds / sameAsNaive.worstCase.wallSeconds, 1)}× faster.`
         : '.'),
+  ].join('\n');
+}
+
+/** The coverage measurement's section of BENCHMARKS.md. */
+export function renderCoverage(results: {
+  date: string;
+  machine: Results['machine'];
+  coverage: CoverageMeasurement;
+}): string {
+  const { coverage } = results;
+  const perOperation = Object.entries(coverage.calls).map(([operation, count]) =>
+    [operation, count.calls, count.lowerBound].join(' | '),
+  );
+  return [
+    `Measured ${results.date.slice(0, 10)} on ${results.machine.cores} × ${results.machine.cpu}, Node.js ${results.machine.node}.`,
+    '',
+    'accounts × regions | instances | wall s | floor s | wall/floor | API calls / lower bound (ratio) | throttled | peak RSS MiB | correctness',
+    '--- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---',
+    [
+      `${coverage.settings.accounts.toLocaleString('en-US')} × ${coverage.settings.regions}`,
+      coverage.instances.toLocaleString('en-US'),
+      fixed(coverage.wallSeconds),
+      fixed(coverage.floorSeconds),
+      fixed(coverage.wallSeconds / coverage.floorSeconds, 2),
+      `${Object.values(coverage.calls).reduce((sum, c) => sum + c.calls, 0)} / ${Object.values(coverage.calls).reduce((sum, c) => sum + c.lowerBound, 0)} (${fixed(coverage.callRatio, 2)})`,
+      String(coverage.throttled),
+      fixed(coverage.peakRssMiB, 0),
+      `${coverage.countsMatchGroundTruth ? 'counts = ground truth' : '**counts differ from the ground truth**'}, ${coverage.writeCalls} writes`,
+    ].join(' | '),
+    '',
+    'operation | calls | lower bound',
+    '--- | ---: | ---:',
+    ...perOperation,
   ].join('\n');
 }

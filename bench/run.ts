@@ -4,19 +4,23 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as prettier from 'prettier';
 import { buildFunction } from '../local/bundle';
+import { type CoverageSettings, runCoverageScenario } from './coverage';
 import { measureInit } from './init';
 import { runNaive } from './naive';
-import { renderResults } from './report';
+import { renderCoverage, renderResults } from './report';
 import { lambdaOldSpaceMiB, runScenario, type ScenarioResult, type ScenarioSettings } from './scenario';
 
-const USAGE = `Usage: npm run bench [-- --quick]
+const USAGE = `Usage: npm run bench [-- --quick | --coverage]
 
 Drives the bundled function (the esbuild output cdk deploy uploads) against the local AWS endpoint
 with about 40 ms a call and 10 requests a second per operation and region, in the worst case (every
 account changes) and the steady state (nothing to change); then a naive one-account-per-call
 baseline. Prints a table; the full run rewrites BENCHMARKS.md's results and bench/results.json.
 
+Then the coverage measurement: 10,000 accounts, about 300,000 instances, 17 regions.
+
   --quick     1,000 accounts only, results to .bench/ (a few minutes less than the full run)
+  --coverage  the coverage measurement alone (its own section of BENCHMARKS.md)
   -h, --help  this help`;
 
 const ROOT = path.join(__dirname, '..');
@@ -31,17 +35,29 @@ const LARGEST: ScenarioSettings = {
   latencyMs: LATENCY_MS,
   ratePerSecond: RATE_PER_SECOND,
 };
+const COVERAGE: CoverageSettings = {
+  accounts: 10_000,
+  regions: 17,
+  instances: 300_000,
+  latencyMs: LATENCY_MS,
+  ratePerSecond: RATE_PER_SECOND,
+};
 const TARGETS = { wallSeconds: 180, floorRatio: 1.5, peakRssMiB: 256, bundleBytes: 1_000_000, initMs: 300 };
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      coverage: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
   });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
+  if (values.coverage) return runCoverage(values.quick);
   const sizes = values.quick ? [1_000] : [1_000, 10_000];
   const regionCounts = [1, 3, 17];
   const progress = (text: string) => process.stderr.write(`${text}\n`);
@@ -95,12 +111,30 @@ async function main(argv: string[]): Promise<number> {
   const outputDirectory = values.quick ? path.join(ROOT, '.bench') : path.join(ROOT, 'bench');
   mkdirSync(outputDirectory, { recursive: true });
   await writeFormatted(path.join(outputDirectory, 'results.json'), JSON.stringify(results));
-  if (!values.quick) await replaceResults(path.join(ROOT, 'BENCHMARKS.md'), table);
+  if (!values.quick) await replaceSection(path.join(ROOT, 'BENCHMARKS.md'), RESULTS_MARKERS, table);
   progress(
     `results written to ${path.relative(ROOT, outputDirectory)}/results.json${values.quick ? '' : ' and BENCHMARKS.md'}`,
   );
   const ok = scenarios.every((s) => s.finalStateMatchesPolicy && s.secondRunWrites === 0);
-  return ok ? 0 : 1;
+  const coverageOk = (await runCoverage(values.quick)) === 0;
+  return ok && coverageOk ? 0 : 1;
+}
+
+/** The coverage measurement at the largest size: its calls against their lower bound, wall time, peak RSS. */
+async function runCoverage(quick: boolean): Promise<number> {
+  const fn = buildFunction();
+  const settings = quick ? { ...COVERAGE, accounts: 1_000, instances: 30_000 } : COVERAGE;
+  process.stderr.write(
+    `coverage: ${settings.accounts} accounts, about ${settings.instances} instances, ${settings.regions} regions…\n`,
+  );
+  const coverage = await runCoverageScenario(fn, settings);
+  const table = renderCoverage({ date: new Date().toISOString(), machine: machine(), coverage });
+  console.log(table);
+  const outputDirectory = quick ? path.join(ROOT, '.bench') : path.join(ROOT, 'bench');
+  mkdirSync(outputDirectory, { recursive: true });
+  await writeFormatted(path.join(outputDirectory, 'coverage-results.json'), JSON.stringify(coverage));
+  if (!quick) await replaceSection(path.join(ROOT, 'BENCHMARKS.md'), COVERAGE_MARKERS, table);
+  return coverage.countsMatchGroundTruth && coverage.writeCalls === 0 ? 0 : 1;
 }
 
 function machine() {
@@ -114,10 +148,10 @@ function machine() {
   };
 }
 
-const START = '<!-- results:start (written by npm run bench) -->';
-const END = '<!-- results:end -->';
+const RESULTS_MARKERS = ['<!-- results:start (written by npm run bench) -->', '<!-- results:end -->'] as const;
+const COVERAGE_MARKERS = ['<!-- coverage:start (written by npm run bench) -->', '<!-- coverage:end -->'] as const;
 
-async function replaceResults(file: string, table: string): Promise<void> {
+async function replaceSection(file: string, [START, END]: readonly [string, string], table: string): Promise<void> {
   const text = readFileSync(file, 'utf8');
   const start = text.indexOf(START);
   const end = text.indexOf(END);

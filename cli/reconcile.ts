@@ -11,11 +11,12 @@ import { parseInvocation } from '../lambda/reconciler/event';
 import { ACCOUNT_ID, REGION } from '../lambda/reconciler/ids';
 import { utcDay } from '../lambda/reconciler/expiry';
 import type { Policy } from '../lambda/reconciler/policy';
+import { measureCoverage } from '../lambda/reconciler/measure-coverage';
 import { lintPolicy } from '../lambda/reconciler/policy-lint';
 import { reconcile } from '../lambda/reconciler/reconcile';
 import { FilePolicySource } from './policy-file';
 import { explain } from './explain';
-import { formatExplanation, formatLint, formatSummary } from './report';
+import { coverageCsv, formatCoverage, formatExplanation, formatLint, formatSummary } from './report';
 
 export const USAGE = `Usage: npm run reconcile -- [command] [options]
 
@@ -27,6 +28,9 @@ Commands:
   explain <account-id>           why the policy decides this account as it does: its OU path, each
                                  rule in order and whether it matched, the decision, and per region
                                  what Inspector reports and what a run would do (writes nothing)
+  coverage                       effective coverage: per region, how many EC2 instances are really
+                                 deep-inspected, the others by reason with the usual fix, and the
+                                 worst accounts; --output csv gives one row an account (writes nothing)
   lint [--strict]                what in the policy will not do what it says, against the
                                  organization: rules that can never match, accounts and OUs it does
                                  not have, expired rules, rules expiring soon (writes nothing)
@@ -43,7 +47,8 @@ Options:
   --region <region>              home region: SSM, SQS, and the policy's default region
                                  (default: AWS_REGION or AWS_DEFAULT_REGION)
   --account-id <id>              the delegated administrator's account id (default: from STS GetCallerIdentity)
-  --output <table|json>          a table per region (default), or the full summary as JSON
+  --output <table|json|csv>      a table per region (default), or the full summary as JSON;
+                                 csv (coverage only): one row an account and region
   --quiet                        no progress on stderr
   --strict                       lint: exit 1 when there is any warning
   -h, --help                     this help
@@ -57,6 +62,7 @@ Examples:
   npm run reconcile -- --accounts 111122223333 --output json
   npm run reconcile -- explain 111122223333 --policy-file policy.json
   npm run reconcile -- lint --strict --policy-parameter /deep-inspection-reconciler/policy
+  npm run reconcile -- coverage --output csv > coverage.csv
 `;
 
 export interface Io {
@@ -76,7 +82,7 @@ function list(value: string | undefined): string[] | undefined {
         .filter(Boolean);
 }
 
-const COMMANDS = ['run', 'explain', 'lint'] as const;
+const COMMANDS = ['run', 'explain', 'lint', 'coverage'] as const;
 
 function parse(argv: readonly string[], env: NodeJS.ProcessEnv) {
   let values;
@@ -109,7 +115,7 @@ function parse(argv: readonly string[], env: NodeJS.ProcessEnv) {
   const [commandName = 'run', ...operands] = positionals;
   const command = COMMANDS.find((name) => name === commandName && name !== 'run');
   if (commandName !== 'run' && command === undefined) {
-    throw new UsageError(`unknown command ${JSON.stringify(commandName)}: explain or lint`);
+    throw new UsageError(`unknown command ${JSON.stringify(commandName)}: explain, lint or coverage`);
   }
   const explained = command === 'explain' ? operands.shift() : undefined;
   if (command === 'explain' && (explained === undefined || !ACCOUNT_ID.test(explained))) {
@@ -120,8 +126,14 @@ function parse(argv: readonly string[], env: NodeJS.ProcessEnv) {
   if (values['policy-file'] && values['policy-parameter']) {
     throw new UsageError('give --policy-file or --policy-parameter, not both');
   }
-  if (values.output !== 'table' && values.output !== 'json') {
-    throw new UsageError(`--output must be table or json, not ${JSON.stringify(values.output)}`);
+  const outputs = command === 'coverage' ? ['table', 'json', 'csv'] : ['table', 'json'];
+  if (!outputs.includes(values.output)) {
+    throw new UsageError(
+      `--output must be ${outputs.join(', ').replace(/, (\w+)$/, ' or $1')}, not ${JSON.stringify(values.output)}`,
+    );
+  }
+  if (command === 'coverage' && (values['dry-run'] || values.force)) {
+    throw new UsageError('coverage only reads: --dry-run and --force do not go with it');
   }
   const region = values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region || !REGION.test(region)) {
@@ -220,6 +232,32 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return options.strict && warnings.length > 0 ? 1 : 0;
     }
     const ownAccountId = options.accountId ?? (await sts.send(new GetCallerIdentityCommand({}))).Account ?? '';
+    if (options.command === 'coverage') {
+      const coverage = await measureCoverage(
+        {
+          runId: randomUUID(),
+          ownAccountId,
+          defaultRegion: options.region,
+          ...(options.invocation.accountIds ? { accountIds: options.invocation.accountIds } : {}),
+          ...(options.invocation.regions ? { regions: options.invocation.regions } : {}),
+        },
+        {
+          policy: policySource,
+          directory,
+          inspectorFor: (region) => new InspectorRegion(clients.inspector(region)),
+          ...(progress ? { progress } : {}),
+        },
+      );
+      const formats = {
+        table: () => formatCoverage(coverage.summary),
+        json: () => JSON.stringify(coverage.summary, null, 2),
+        csv: () => coverageCsv(coverage.accounts),
+      };
+      io.stdout(`${formats[options.output as keyof typeof formats]()}\n`);
+      const unread = coverage.summary.regions.filter((region) => region.error !== undefined);
+      for (const region of unread) io.stderr(`reconcile: region ${region.region}: ${region.error}\n`);
+      return unread.length > 0 ? 1 : 0;
+    }
     progress?.(`running as account ${ownAccountId}${options.invocation.dryRun ? ', dry run' : ''}`);
     // explain shows the account's OU path, so it lists the organization with ancestry once and runs on that list.
     const listed = options.command === 'explain' ? await directory.listAccounts({ withAncestors: true }) : undefined;

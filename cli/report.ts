@@ -1,6 +1,16 @@
+import { FIXABLE_REASONS } from '../lambda/reconciler/coverage';
+import type { CoverageResult, CoverageSummary } from '../lambda/reconciler/measure-coverage';
 import type { LintWarning } from '../lambda/reconciler/policy-lint';
 import type { RunSummary, Totals } from '../lambda/reconciler/summary';
 import type { Explanation } from './explain';
+
+/** Columns aligned: the first to the left, the others (numbers) to the right. */
+function table(columns: readonly string[], rows: readonly string[][]): string[] {
+  const widths = columns.map((column, i) => Math.max(column.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
 
 /** A readable table per region of a run summary, for the demo and the command line. */
 export function formatSummary(summary: RunSummary, options: { maxChanges?: number } = {}): string {
@@ -23,11 +33,7 @@ export function formatSummary(summary: RunSummary, options: { maxChanges?: numbe
     );
   const rows = summary.regions.map((r) => [r.region, ...counts(r.totals)]);
   rows.push(['total', ...counts(summary.totals)]);
-  const widths = columns.map((column, i) => Math.max(column.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
-
-  const lines = [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  const lines = table(columns, rows);
   for (const region of summary.regions) {
     const reasons = Object.entries(region.skipped)
       .sort(([a], [b]) => a.localeCompare(b))
@@ -106,4 +112,63 @@ export function formatLint(warnings: readonly LintWarning[]): string {
     `Policy lint: ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`,
     ...warnings.map((warning) => `  ${warning.path}: ${warning.message} [${warning.kind}]`),
   ].join('\n');
+}
+
+const percentText = (value: number | undefined) => (value === undefined ? 'n/a' : `${value.toFixed(1)}%`);
+
+/** `npm run reconcile -- coverage`: a table per region, the reasons with their usual fix, the worst accounts. */
+export function formatCoverage(summary: CoverageSummary): string {
+  const columns = ['region', 'instances', 'deep-inspected', 'to fix', 'expected', 'effective'];
+  const rows = summary.regions.map((r) => [
+    r.region,
+    String(r.totals.instances),
+    String(r.totals.deepInspected),
+    String(r.totals.fixable),
+    String(r.totals.expected),
+    percentText(r.totals.effectivePercent),
+  ]);
+  const t = summary.totals;
+  rows.push(['total', String(t.instances), String(t.deepInspected), String(t.fixable), String(t.expected), '']);
+  const lines = table(columns, rows);
+  lines.push(
+    'effective: deep-inspected / (deep-inspected + to fix), in the accounts whose deep inspection is ACTIVATED',
+  );
+  for (const region of summary.regions) {
+    if (region.error) lines.push(`  ${region.region} ERROR: ${region.error}`);
+    const reasons = Object.entries(region.notDeepInspected).sort(([, a], [, b]) => b - a);
+    for (const [reason, count] of reasons) {
+      const fix = FIXABLE_REASONS[reason];
+      lines.push(`  ${region.region} ${reason} ${count}${fix ? `: ${fix}` : ' (expected)'}`);
+    }
+    for (const account of region.worstAccounts) {
+      lines.push(
+        `  ${region.region} worst: ${account.accountId} ${account.fixable} to fix of ${account.instances} (${percentText(account.effectivePercent)})`,
+      );
+    }
+  }
+  if (summary.minimumEffectivePercent !== undefined) {
+    lines.push(
+      summary.regionsBelowMinimum.length === 0
+        ? `Every region is at or above the policy's minimum of ${summary.minimumEffectivePercent}%.`
+        : `Below the policy's minimum of ${summary.minimumEffectivePercent}%: ${summary.regionsBelowMinimum.join(', ')}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** One row an account and region, every reason a column: for auditors' spreadsheets. */
+export function coverageCsv(accounts: CoverageResult['accounts']): string {
+  const reasons = [...new Set(accounts.flatMap((account) => Object.keys(account.notDeepInspected)))].sort();
+  const header = ['region', 'accountId', 'deepInspectionActivated', 'instances', 'deepInspected', 'toFix', ...reasons];
+  const rows = accounts.map((account) => [
+    account.region,
+    account.accountId,
+    String(account.activated),
+    String(account.instances),
+    String(account.deepInspected),
+    String(account.fixable),
+    ...reasons.map((reason) => String(account.notDeepInspected[reason] ?? 0)),
+  ]);
+  // Every value is an id, a number, a boolean or an enum name: nothing to quote.
+  return [header, ...rows].map((row) => row.join(',')).join('\n');
 }

@@ -18,6 +18,8 @@ export interface ReconcilerAlarmsProps {
   readonly queues: ReconcilerQueues;
   /** How often the schedule runs; the staleness alarm waits twice this long. */
   readonly schedulePeriod: Duration;
+  /** How often effective coverage is measured. */
+  readonly coveragePeriod: Duration;
   /** @default - a new encrypted topic */
   readonly alarmTopicArn?: string;
   /** @default - no e-mail subscription */
@@ -105,6 +107,14 @@ export class ReconcilerAlarms extends Construct {
       'ExpiringRules',
       reconcilerMetric(METRIC.expiringRules, { period: props.schedulePeriod, statistic: cloudwatch.Stats.MAXIMUM }),
       'A policy rule (an exception) expires within warnBeforeExpiryDays: its accounts then go to the rules after it or the default. Extend it or let it lapse on purpose; the run summary names it.',
+    );
+    this.add(
+      'CoverageBelowMinimum',
+      reconcilerMetric(METRIC.regionsBelowCoverageMinimum, {
+        period: props.coveragePeriod,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      'In a region, the effective deep inspection coverage of ACTIVATED accounts is below the policy’s coverage.minimumEffectivePercent. The coverage summary names the regions, their worst accounts and the reasons to fix.',
     );
     this.notifyRecoveries();
   }

@@ -48,6 +48,17 @@ const configSchema = z.strictObject({
         ctx.addIssue({ code: 'custom', message: (error as Error).message });
       }
     }),
+  /** When effective coverage is measured: its own schedule, so the reconcile run's time is untouched. */
+  coverageSchedule: z
+    .string()
+    .default('rate(1 day)')
+    .superRefine((expression, ctx) => {
+      try {
+        scheduleSeconds(expression);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
   policyParameterName: z
     .string()
     .regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/, 'must be an SSM parameter path such as /deep-inspection-reconciler/policy')

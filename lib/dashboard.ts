@@ -43,6 +43,25 @@ export class ReconcilerDashboard extends Construct {
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
+        title: 'Effective coverage: instances deep-inspected / those it could reach, ACTIVATED accounts (%)',
+        left: [everyRegion(METRIC.effectiveCoverage)],
+        leftYAxis: { min: 0, max: 100 },
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Instances not deep-inspected, by region and reason',
+        left: [
+          new cloudwatch.MathExpression({
+            expression: `SEARCH('{${METRICS_NAMESPACE},${DIMENSION.reason},${DIMENSION.region},service} MetricName="${METRIC.instancesNotDeepInspected}"', 'Maximum', 86400)`,
+            label: '',
+            period: Duration.days(1),
+          }),
+        ],
+        width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
         title: 'Changes per run: activated (left), deactivated (right)',
         left: [everyRegion(METRIC.activated)],
         right: [everyRegion(METRIC.deactivated)],

@@ -117,27 +117,38 @@ export class DeepInspectionStack extends Stack {
       reason:
         'lambda:InvokeFunction on the function and its qualified ARNs (versions and aliases of this one function), as the Scheduler target grants it; no other function.',
     });
-    const schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: 'Runs the deep inspection reconciler',
-      schedule: scheduler.ScheduleExpression.expression(config.schedule, TimeZone.ETC_UTC),
-      timeWindow: scheduler.TimeWindow.off(),
-      target: new schedulerTargets.LambdaInvoke(reconciler.function, {
+    const scheduled = (action?: 'coverage') =>
+      new schedulerTargets.LambdaInvoke(reconciler.function, {
         role: scheduleRole,
         input: scheduler.ScheduleTargetInput.fromObject({
           trigger: 'schedule',
+          ...(action ? { action } : {}),
           scheduledTime: scheduler.ContextAttribute.scheduledTime,
           scheduleExecutionId: scheduler.ContextAttribute.executionId,
         }),
         retryAttempts: 3,
         maxEventAge: Duration.hours(1),
         deadLetterQueue: queues.scheduleDeadLetters,
-      }),
+      });
+    const schedule = new scheduler.Schedule(this, 'Schedule', {
+      description: 'Runs the deep inspection reconciler',
+      schedule: scheduler.ScheduleExpression.expression(config.schedule, TimeZone.ETC_UTC),
+      timeWindow: scheduler.TimeWindow.off(),
+      target: scheduled(),
+    });
+    // Effective coverage on a schedule of its own (daily by default): the reconcile run's time is untouched.
+    new scheduler.Schedule(this, 'CoverageSchedule', {
+      description: 'Measures the effective deep inspection coverage of EC2 instances',
+      schedule: scheduler.ScheduleExpression.expression(config.coverageSchedule, TimeZone.ETC_UTC),
+      timeWindow: scheduler.TimeWindow.off(),
+      target: scheduled('coverage'),
     });
 
     const alarms = new ReconcilerAlarms(this, 'Alarms', {
       function: reconciler.function,
       queues,
       schedulePeriod,
+      coveragePeriod: Duration.seconds(scheduleSeconds(config.coverageSchedule)),
       ...(config.alarmTopicArn ? { alarmTopicArn: config.alarmTopicArn } : {}),
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     });

@@ -1,5 +1,6 @@
 import {
   MAX_ACCOUNTS_PER_CALL,
+  MAX_COVERAGE_PER_PAGE,
   type RegionInspector,
   type RegionRead,
   type UpdateResult,
@@ -9,9 +10,11 @@ import { chunk } from '../lambda/reconciler/batches';
 import type { AccountDirectory } from '../lambda/reconciler/aws/organizations';
 import type { PolicySource } from '../lambda/reconciler/aws/policy-store';
 import type { FailureMessage, FailureQueue } from '../lambda/reconciler/aws/queue';
+import type { CoveredInstance } from '../lambda/reconciler/coverage';
 import type { LedgerEntry, LedgerSnapshot, LedgerStore } from '../lambda/reconciler/deactivation-ledger';
 import type { Observation, OrganizationAccount } from '../lambda/reconciler/model';
 import { type Policy, parsePolicy } from '../lambda/reconciler/policy';
+import { reportedScanStatus } from './simulated-coverage';
 import type { SimulatedOrganization } from './simulated-organization';
 
 /** The reconciler's ports served from a simulated organization, counting every call. No AWS, no network. */
@@ -44,6 +47,30 @@ export class InMemoryInspector implements RegionInspector {
     private readonly region: string,
     private readonly faults: InspectorFaults = {},
   ) {}
+
+  async listCoverage(onPage: (page: readonly CoveredInstance[]) => void, budget = UNLIMITED): Promise<number> {
+    this.failIfRegionDown();
+    let page: CoveredInstance[] = [];
+    let pages = 0;
+    const flush = () => {
+      if (!budget.canContinue()) throw new DeadlineReached();
+      onPage(page);
+      pages += 1;
+      page = [];
+    };
+    for (const { accountId, profile } of this.organization.coverage.instances(this.region)) {
+      const activated = this.organization.inspectorAccount(this.region, accountId)?.deepInspection === 'ACTIVATED';
+      page.push({
+        accountId,
+        scanStatus: reportedScanStatus(profile, activated),
+        scanMode: profile.scanMode,
+        platform: profile.platform,
+      });
+      if (page.length === MAX_COVERAGE_PER_PAGE) flush();
+    }
+    if (page.length > 0 || pages === 0) flush();
+    return pages;
+  }
 
   async read({
     accountIds,

@@ -1,4 +1,5 @@
 import type { DeepInspectionStatus } from '../lambda/reconciler/model';
+import { SimulatedCoverage } from './simulated-coverage';
 
 /** Inspector's view of one account in one region. */
 export interface SimulatedInspectorAccount {
@@ -78,6 +79,8 @@ export class SimulatedOrganization {
   readonly orgPackagePaths = new Map<string, string[]>();
   /** region → GetConfiguration's EC2 scan mode (EC2_SSM_AGENT_BASED unless set; EC2_HYBRID is Enhanced EC2 Scanning). */
   readonly ec2ScanMode = new Map<string, string>();
+  /** The EC2 instances Inspector's coverage reports: 3 an account and region on average unless set. */
+  coverage: SimulatedCoverage = new SimulatedCoverage(this, 3);
   /** The same account objects by id: the endpoint looks up every id of every batch, 170,000 a run at scale. */
   private readonly accountsById = new Map<string, SimulatedAccount>();
 

@@ -7,6 +7,8 @@ import { problemsFrom } from './validation';
 export const MAX_REQUESTED_ACCOUNTS = 1000;
 
 const manualEventSchema = z.strictObject({
+  /** Measure effective coverage instead of reconciling: read-only. */
+  coverage: z.literal(true, { error: 'must be true, or left out to reconcile' }).optional(),
   dryRun: z.boolean({ error: 'must be true or false' }).optional(),
   force: z.boolean({ error: 'must be true or false' }).optional(),
   accountIds: distinct(accountIdSchema, 'account id')
@@ -20,6 +22,8 @@ const manualEventSchema = z.strictObject({
 
 export interface Invocation {
   readonly trigger: 'schedule' | 'manual';
+  /** Measure effective coverage (read-only) instead of reconciling. */
+  readonly coverage?: true;
   readonly dryRun: boolean;
   readonly force: boolean;
   readonly accountIds?: readonly string[];
@@ -54,6 +58,8 @@ const scheduledEventSchema = z.strictObject({
  */
 const schedulerInputSchema = z.strictObject({
   trigger: z.literal('schedule'),
+  /** The coverage schedule's input says so; the reconcile schedule's does not. */
+  action: z.literal('coverage').optional(),
   scheduledTime: z.iso.datetime(),
   scheduleExecutionId: z.string().min(1).max(128),
 });
@@ -81,10 +87,11 @@ function isScheduledEvent(event: unknown): boolean {
  */
 export function parseInvocation(event: unknown): Invocation {
   if (isScheduledEvent(event)) {
-    const scheduled = event as { scheduleExecutionId?: string; scheduledTime?: string; time?: string };
+    const scheduled = event as { scheduleExecutionId?: string; scheduledTime?: string; time?: string; action?: string };
     const scheduledTime = scheduled.scheduledTime ?? scheduled.time;
     return {
       trigger: 'schedule',
+      ...(scheduled.action === 'coverage' ? { coverage: true as const } : {}),
       dryRun: false,
       force: false,
       ...(scheduled.scheduleExecutionId ? { scheduleExecutionId: scheduled.scheduleExecutionId } : {}),
@@ -101,9 +108,18 @@ export function parseInvocation(event: unknown): Invocation {
   }
   const result = manualEventSchema.safeParse(event);
   if (!result.success) throw new InvocationError(problemsFrom(result.error));
-  const { dryRun = false, force = false, accountIds, regions } = result.data;
+  const { coverage, dryRun = false, force = false, accountIds, regions } = result.data;
+  if (coverage && (result.data.dryRun !== undefined || result.data.force !== undefined)) {
+    throw new InvocationError([
+      {
+        path: result.data.dryRun !== undefined ? '$.dryRun' : '$.force',
+        message: 'a coverage measurement only reads: leave out dryRun and force',
+      },
+    ]);
+  }
   return {
     trigger: 'manual',
+    ...(coverage ? { coverage } : {}),
     dryRun,
     force,
     ...(accountIds === undefined ? {} : { accountIds }),

@@ -6,12 +6,13 @@ import { OrganizationsDirectory } from './aws/organizations';
 import { ParameterLedgerStore } from './aws/ledger-store';
 import { ParameterPolicySource } from './aws/policy-store';
 import { SqsFailureQueue } from './aws/queue';
-import { loadConfig } from './config';
+import { type Config, loadConfig } from './config';
 import { marginsFor } from './deadline';
 import { describeError } from './describe-error';
 import { RunFailedError } from './errors';
 import { type Invocation, parseInvocation } from './event';
-import { METRIC, publishRunMetrics } from './metrics';
+import { type CoverageSummary, measureCoverage } from './measure-coverage';
+import { METRIC, publishCoverageMetrics, publishRunMetrics } from './metrics';
 import { logger, metrics } from './observability';
 import { reconcile } from './reconcile';
 import { isPermanentError, problemsArePermanent } from './retry';
@@ -42,54 +43,16 @@ export interface NotRetried {
  * logs it, counts it in RunsFailedNotRetried (its own alarm) and returns, so that Lambda does not
  * retry it twice for nothing; any other failure throws, and Lambda retries it.
  */
-export async function handler(event: unknown, context: Context): Promise<RunSummary | NotRetried> {
+export async function handler(event: unknown, context: Context): Promise<RunSummary | CoverageSummary | NotRetried> {
   logger.addContext(context);
-  const startedAt = Date.now();
   let invocation: Invocation | undefined;
   try {
     invocation = parseInvocation(event);
     const config = loadConfig(process.env);
     clients ??= createClients(config.region);
-    const aws = clients;
-    const result = await reconcile(
-      {
-        runId: context.awsRequestId,
-        // Lambda retries an asynchronous invocation with the same request id; Scheduler's retries are
-        // new invocations of the same scheduled time. Either way, one run's deactivations count once.
-        guardrailRun: invocation.scheduledTime
-          ? `schedule ${invocation.scheduledTime}`
-          : `invocation ${context.awsRequestId}`,
-        dryRun: invocation.dryRun,
-        force: invocation.force,
-        ownAccountId: accountOf(context.invokedFunctionArn),
-        defaultRegion: config.region,
-        remainingTimeMs: () => context.getRemainingTimeInMillis(),
-        deadlineMargins: marginsFor(aws.timeouts),
-        ...(invocation.accountIds ? { accountIds: invocation.accountIds } : {}),
-        ...(invocation.regions ? { regions: invocation.regions } : {}),
-      },
-      {
-        policy: new ParameterPolicySource(aws.ssm, config.policyParameterName),
-        directory: new OrganizationsDirectory(aws.organizations),
-        inspectorFor: (region) => new InspectorRegion(aws.inspector(region)),
-        queue: new SqsFailureQueue(aws.sqs, config.failedAccountsQueueUrl),
-        ledger: new ParameterLedgerStore(aws.ssm, config.guardrailLedgerParameterName),
-      },
-    );
-    logger.info('reconciliation summary', { trigger: invocation.trigger, summary: result.summary });
-    if (result.summary.warnings.length > 0) {
-      logger.warn('the policy names what the organization does not have', { warnings: result.summary.warnings });
-    }
-    for (const { message, error } of result.undelivered) {
-      logger.error('failure not delivered to the failed-accounts queue', { failure: message, error });
-    }
-    // A run its deadline stopped has reported and queued what it did not reach; it returns, but does not count as completed.
-    const succeeded = result.problems.length === 0 && !result.summary.deadlineReached;
-    publishRunMetrics(metrics, { ...result, succeeded, durationMs: Date.now() - startedAt });
-    if (result.problems.length > 0) {
-      throw new RunFailedError(result.problems.join('; '), { permanent: problemsArePermanent(result) });
-    }
-    return result.summary;
+    return invocation.coverage
+      ? await runCoverage(invocation, context, config, clients)
+      : await runReconcile(invocation, context, config, clients);
   } catch (error) {
     logger.error('reconciliation failed', { error: describeError(error) });
     const permanent = error instanceof RunFailedError ? error.permanent : isPermanentError(error);
@@ -101,4 +64,85 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
     metrics.publishStoredMetrics();
     return { failed: true, retried: false, error: describeError(error) };
   }
+}
+
+/** What both kinds of run share: the invocation's own account, its deadline, and what it asked for. */
+function scope(invocation: Invocation, context: Context, config: Config, aws: Clients) {
+  return {
+    runId: context.awsRequestId,
+    ownAccountId: accountOf(context.invokedFunctionArn),
+    defaultRegion: config.region,
+    remainingTimeMs: () => context.getRemainingTimeInMillis(),
+    deadlineMargins: marginsFor(aws.timeouts),
+    ...(invocation.accountIds ? { accountIds: invocation.accountIds } : {}),
+    ...(invocation.regions ? { regions: invocation.regions } : {}),
+  };
+}
+
+function readers(config: Config, aws: Clients) {
+  return {
+    policy: new ParameterPolicySource(aws.ssm, config.policyParameterName),
+    directory: new OrganizationsDirectory(aws.organizations),
+    inspectorFor: (region: string) => new InspectorRegion(aws.inspector(region)),
+  };
+}
+
+async function runReconcile(
+  invocation: Invocation,
+  context: Context,
+  config: Config,
+  aws: Clients,
+): Promise<RunSummary> {
+  const startedAt = Date.now();
+  const result = await reconcile(
+    {
+      ...scope(invocation, context, config, aws),
+      // Lambda retries an asynchronous invocation with the same request id; Scheduler's retries are
+      // new invocations of the same scheduled time. Either way, one run's deactivations count once.
+      guardrailRun: invocation.scheduledTime
+        ? `schedule ${invocation.scheduledTime}`
+        : `invocation ${context.awsRequestId}`,
+      dryRun: invocation.dryRun,
+      force: invocation.force,
+    },
+    {
+      ...readers(config, aws),
+      queue: new SqsFailureQueue(aws.sqs, config.failedAccountsQueueUrl),
+      ledger: new ParameterLedgerStore(aws.ssm, config.guardrailLedgerParameterName),
+    },
+  );
+  logger.info('reconciliation summary', { trigger: invocation.trigger, summary: result.summary });
+  if (result.summary.warnings.length > 0) {
+    logger.warn('the policy names what the organization does not have', { warnings: result.summary.warnings });
+  }
+  for (const { message, error } of result.undelivered) {
+    logger.error('failure not delivered to the failed-accounts queue', { failure: message, error });
+  }
+  // A run its deadline stopped has reported and queued what it did not reach; it returns, but does not count as completed.
+  const succeeded = result.problems.length === 0 && !result.summary.deadlineReached;
+  publishRunMetrics(metrics, { ...result, succeeded, durationMs: Date.now() - startedAt });
+  if (result.problems.length > 0) {
+    throw new RunFailedError(result.problems.join('; '), { permanent: problemsArePermanent(result) });
+  }
+  return result.summary;
+}
+
+/** Effective coverage: read-only; a region whose coverage could not be read fails the invocation after the others are reported. */
+async function runCoverage(
+  invocation: Invocation,
+  context: Context,
+  config: Config,
+  aws: Clients,
+): Promise<CoverageSummary> {
+  const { summary } = await measureCoverage(scope(invocation, context, config, aws), readers(config, aws));
+  logger.info('coverage summary', { trigger: invocation.trigger, summary });
+  publishCoverageMetrics(metrics, summary);
+  const unread = summary.regions.filter((region) => region.error !== undefined);
+  if (unread.length > 0) {
+    throw new RunFailedError(
+      unread.map((region) => `region ${region.region}: coverage could not be read: ${region.error}`).join('; '),
+      { permanent: false },
+    );
+  }
+  return summary;
 }

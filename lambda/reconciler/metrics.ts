@@ -1,5 +1,6 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Outcome } from './model';
+import type { CoverageSummary } from './measure-coverage';
 import type { RunSummary } from './summary';
 
 /** Names shared with the stack's alarms and dashboard: defined once, here. */
@@ -29,6 +30,15 @@ export const METRIC = {
   /** DeepInspectionActive / Eligible in percent, when a region has any eligible account: one series a region. */
   coverage: 'DeepInspectionCoverage',
   skippedByReason: 'SkippedByReason',
+  /** Effective coverage, per region (and per reason for the instances not deep-inspected). */
+  coverageMeasured: 'CoverageMeasured',
+  instancesDeepInspected: 'InstancesDeepInspected',
+  instancesFixable: 'InstancesFixable',
+  instancesExpected: 'InstancesExpected',
+  effectiveCoverage: 'EffectiveCoverage',
+  instancesNotDeepInspected: 'InstancesNotDeepInspected',
+  /** Regions whose effective coverage is below the policy's coverage.minimumEffectivePercent. */
+  regionsBelowCoverageMinimum: 'RegionsBelowCoverageMinimum',
 } as const;
 export const DIMENSION = { region: 'Region', reason: 'Reason' } as const;
 
@@ -86,6 +96,29 @@ export function publishRunMetrics(
     for (const [reason, count] of Object.entries(region.skipped)) {
       metrics.addDimensions({ [DIMENSION.region]: region.region, [DIMENSION.reason]: reason });
       metrics.addMetric(METRIC.skippedByReason, MetricUnit.Count, count);
+      metrics.publishStoredMetrics();
+    }
+  }
+}
+
+/** Publishes a coverage measurement: per region its counts, effective coverage and reasons; and the regions below the minimum. */
+export function publishCoverageMetrics(metrics: Metrics, summary: CoverageSummary): void {
+  metrics.addMetric(METRIC.coverageMeasured, MetricUnit.Count, 1);
+  metrics.addMetric(METRIC.regionsBelowCoverageMinimum, MetricUnit.Count, summary.regionsBelowMinimum.length);
+  metrics.publishStoredMetrics();
+  for (const region of summary.regions) {
+    if (region.error !== undefined) continue;
+    metrics.addDimension(DIMENSION.region, region.region);
+    metrics.addMetric(METRIC.instancesDeepInspected, MetricUnit.Count, region.totals.deepInspected);
+    metrics.addMetric(METRIC.instancesFixable, MetricUnit.Count, region.totals.fixable);
+    metrics.addMetric(METRIC.instancesExpected, MetricUnit.Count, region.totals.expected);
+    if (region.totals.effectivePercent !== undefined) {
+      metrics.addMetric(METRIC.effectiveCoverage, MetricUnit.Percent, region.totals.effectivePercent);
+    }
+    metrics.publishStoredMetrics();
+    for (const [reason, count] of Object.entries(region.notDeepInspected)) {
+      metrics.addDimensions({ [DIMENSION.region]: region.region, [DIMENSION.reason]: reason });
+      metrics.addMetric(METRIC.instancesNotDeepInspected, MetricUnit.Count, count);
       metrics.publishStoredMetrics();
     }
   }

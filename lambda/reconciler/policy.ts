@@ -144,6 +144,14 @@ export const policyV2Schema = z.strictObject({
     .min(0, 'must not be negative')
     .max(365, 'must be at most 365')
     .default(DEFAULT_WARN_BEFORE_EXPIRY_DAYS),
+  coverage: z
+    .strictObject({
+      minimumEffectivePercent: z
+        .number({ error: 'must be a number' })
+        .min(0, 'must be at least 0')
+        .max(100, 'must be at most 100'),
+    })
+    .optional(),
 });
 
 /** Every policy document this function reads, as written: the editor schema is generated from it. */
@@ -175,6 +183,8 @@ export interface Policy {
     readonly maxDeactivationsPerDay: number;
   };
   readonly warnBeforeExpiryDays: number;
+  /** The effective coverage of ACTIVATED accounts below which a region alarms (version 2). */
+  readonly coverage?: { readonly minimumEffectivePercent: number };
   /** Where it was read from, when the source says: `SSM parameter /name version 7`. */
   readonly origin?: string;
 }
@@ -209,6 +219,7 @@ function normalize(document: z.output<typeof policyDocumentSchema>): Policy {
         : document.default,
     rules: document.rules,
     warnBeforeExpiryDays: document.warnBeforeExpiryDays,
+    ...(document.coverage === undefined ? {} : { coverage: document.coverage }),
   };
 }
 

@@ -157,7 +157,11 @@ async function run(request: ReconcileRequest, deps: Dependencies, deadline: Dead
   };
 }
 
-function selectRegions(policy: Policy, request: ReconcileRequest): readonly string[] {
+/** The policy's regions, or those of them the request names; a region outside the policy is refused. */
+export function selectRegions(
+  policy: Policy,
+  request: { readonly regions?: readonly string[]; readonly defaultRegion: string },
+): readonly string[] {
   const policyRegions = policy.regions ?? [request.defaultRegion];
   if (request.regions === undefined) return policyRegions;
   const outside = request.regions.filter((region) => !policyRegions.includes(region));

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { settle, type SimulatedInspectorAccount, type SimulatedOrganization } from '../simulated-organization';
+import { reportedScanStatus } from '../simulated-coverage';
 import { serviceError } from './errors';
 
 /** Organizations' page size when a request names none. */
@@ -261,6 +262,8 @@ export function inspector(state: LocalState, region: string, operation: string, 
     case 'UpdateOrgEc2DeepInspectionConfiguration':
       org.orgPackagePaths.set(region, [...(input.orgPackagePaths as string[])]);
       return {};
+    case 'ListCoverage':
+      return listCoverage(org, region, input, now);
     case 'GetConfiguration':
       return {
         ec2Configuration: {
@@ -275,6 +278,61 @@ export function inspector(state: LocalState, region: string, operation: string, 
         `Inspector2 operation ${operation} is not simulated`,
       );
   }
+}
+
+/** ListCoverage's page size when a request names none. */
+const DEFAULT_COVERAGE_PAGE = 100;
+/** The coverage filters simulated; any other is refused rather than ignored, which would return more than AWS. */
+const SIMULATED_COVERAGE_FILTERS = new Set(['resourceType', 'scanType', 'accountId']);
+
+type StringFilter = { comparison: string; value: string };
+
+function passes(filters: StringFilter[] | undefined, value: string): boolean {
+  if (filters === undefined) return true;
+  const equals = filters.filter((f) => f.comparison === 'EQUALS');
+  const notEquals = filters.filter((f) => f.comparison === 'NOT_EQUALS');
+  return (equals.length === 0 || equals.some((f) => f.value === value)) && notEquals.every((f) => f.value !== value);
+}
+
+/** EC2 package-scan coverage of the organization's instances, account by account, `maxResults` a page; the token is where the next page starts. */
+function listCoverage(org: SimulatedOrganization, region: string, input: Json, now: number): Json {
+  const criteria = (input.filterCriteria ?? {}) as Record<string, StringFilter[]>;
+  const unsimulated = Object.keys(criteria).filter((key) => !SIMULATED_COVERAGE_FILTERS.has(key));
+  if (unsimulated.length > 0) {
+    throw serviceError(
+      'inspector2',
+      'ValidationException',
+      `coverage filters not simulated: ${unsimulated.join(', ')}`,
+    );
+  }
+  const pageSize = Number(input.maxResults ?? DEFAULT_COVERAGE_PAGE);
+  let [accountIndex, instanceIndex] = String(input.nextToken ?? '0:0')
+    .split(':')
+    .map(Number) as [number, number];
+  const coveredResources: Json[] = [];
+  const wanted = passes(criteria.resourceType, 'AWS_EC2_INSTANCE') && passes(criteria.scanType, 'PACKAGE');
+  for (; wanted && accountIndex < org.accounts.length && coveredResources.length < pageSize; accountIndex++) {
+    const account = org.accounts[accountIndex];
+    const count = passes(criteria.accountId, account?.id ?? '') ? org.coverage.instanceCount(region, accountIndex) : 0;
+    const state = account && org.inspectorAccount(region, account.id);
+    const activated = state !== undefined && settle(state, now).deepInspection === 'ACTIVATED';
+    for (; instanceIndex < count && coveredResources.length < pageSize; instanceIndex++) {
+      const { instanceId, accountId, profile } = org.coverage.instance(region, accountIndex, instanceIndex);
+      coveredResources.push({
+        resourceType: 'AWS_EC2_INSTANCE',
+        resourceId: instanceId,
+        accountId,
+        scanType: 'PACKAGE',
+        scanStatus: reportedScanStatus(profile, activated),
+        resourceMetadata: { ec2: { platform: profile.platform, amiId: 'ami-0123456789abcdef0' } },
+        scanMode: profile.scanMode,
+      });
+    }
+    if (instanceIndex < count) break;
+    instanceIndex = 0;
+  }
+  const done = !wanted || accountIndex >= org.accounts.length;
+  return { coveredResources, ...(done ? {} : { nextToken: `${accountIndex}:${instanceIndex}` }) };
 }
 
 /** SSM, JSON 1.1: GetParameter and PutParameter on String parameters. */

@@ -5,6 +5,7 @@ import {
   GetConfigurationCommand,
   GetEc2DeepInspectionConfigurationCommand,
   Inspector2Client,
+  ListCoverageCommand,
   UpdateEc2DeepInspectionConfigurationCommand,
 } from '@aws-sdk/client-inspector2';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -355,6 +356,71 @@ describe('InspectorRegion.updateOwnAccount', () => {
       activateDeepInspection: true,
     });
     expect(result).toEqual({ accountId: ADMIN, ok: true, status: 'ACTIVATED' });
+  });
+});
+
+describe('InspectorRegion.listCoverage', () => {
+  const instance = (accountId: string, reason: string) => ({
+    resourceType: 'AWS_EC2_INSTANCE' as const,
+    resourceId: 'i-0123456789abcdef0',
+    accountId,
+    scanType: 'PACKAGE' as const,
+    scanStatus: { statusCode: 'ACTIVE' as const, reason: reason as 'SUCCESSFUL' },
+    scanMode: 'EC2_SSM_AGENT_BASED' as const,
+    resourceMetadata: { ec2: { platform: 'LINUX' as const, amiId: 'ami-0123456789abcdef0' } },
+  });
+
+  it('asks 200 EC2 package scans a page, goes on past an empty page with a next token, and hands each page over', async () => {
+    const answers = [
+      { coveredResources: [instance('111111111111', 'SUCCESSFUL')], nextToken: 'a' },
+      { coveredResources: [], nextToken: 'b' },
+      { coveredResources: [instance('222222222222', 'DEEP_INSPECTION_NO_INVENTORY')] },
+    ];
+    // Each request as it is sent: the paginator reuses its input object from page to page.
+    const requests: unknown[] = [];
+    inspector.on(ListCoverageCommand).callsFake((input) => {
+      requests.push(structuredClone(input));
+      return answers.shift();
+    });
+    const pages: unknown[] = [];
+
+    const count = await region().listCoverage((page) => pages.push(page));
+
+    expect(count).toBe(3);
+    expect(pages).toEqual([
+      [
+        {
+          accountId: '111111111111',
+          scanStatus: { statusCode: 'ACTIVE', reason: 'SUCCESSFUL' },
+          scanMode: 'EC2_SSM_AGENT_BASED',
+          platform: 'LINUX',
+        },
+      ],
+      [],
+      [
+        {
+          accountId: '222222222222',
+          scanStatus: { statusCode: 'ACTIVE', reason: 'DEEP_INSPECTION_NO_INVENTORY' },
+          scanMode: 'EC2_SSM_AGENT_BASED',
+          platform: 'LINUX',
+        },
+      ],
+    ]);
+    expect(requests.map((request) => (request as { nextToken?: string }).nextToken)).toEqual([undefined, 'a', 'b']);
+    expect(requests[0]).toEqual({
+      maxResults: 200,
+      filterCriteria: {
+        resourceType: [{ comparison: 'EQUALS', value: 'AWS_EC2_INSTANCE' }],
+        scanType: [{ comparison: 'EQUALS', value: 'PACKAGE' }],
+      },
+    });
+  });
+
+  it('passes on a failure, for the region to report it', async () => {
+    inspector
+      .on(ListCoverageCommand)
+      .rejects(Object.assign(new Error('no'), { name: 'AccessDeniedException', $fault: 'client' }));
+    await expect(region().listCoverage(() => undefined)).rejects.toThrow('no');
   });
 });
 

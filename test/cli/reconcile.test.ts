@@ -57,6 +57,7 @@ describe('npm run reconcile', () => {
       '--help',
       'explain <account-id>',
       'lint',
+      'coverage',
     ]) {
       expect(stdout).toContain(option);
     }
@@ -114,6 +115,51 @@ describe('npm run reconcile', () => {
       /Guardrail tripped: \d+ deactivations held back: would deactivate \d+ accounts, more than guardrails\.maxDeactivationsPerRun \(2\) leaves this run \(2\); rerun with --force to apply\./,
     );
     expect(endpoint.callCount('BatchUpdateMemberEc2DeepInspectionStatus')).toBe(0);
+  });
+
+  it('coverage prints a table per region with the reasons and their fixes, and writes nothing', async () => {
+    const { status, stdout } = await cli('coverage', '--policy-file', policyFile(policy), '--quiet');
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/region\s+instances\s+deep-inspected\s+to fix\s+expected\s+effective/);
+    expect(stdout).toMatch(/^us-east-1\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+\.\d%$/m);
+    expect(stdout).toContain('UNMANAGED_EC2_INSTANCE');
+    expect(stdout).toContain('make SSM manage the instance');
+    expect(endpoint.writeCount()).toBe(0);
+  });
+
+  it('coverage --output csv gives one row an account and region, a column a reason, adding up to the summary', async () => {
+    const csv = await cli('coverage', '--policy-file', policyFile(policy), '--quiet', '--output', 'csv');
+    const json = await cli('coverage', '--policy-file', policyFile(policy), '--quiet', '--output', 'json');
+    expect(csv.status).toBe(0);
+    const [header = '', ...rows] = csv.stdout.trim().split('\n');
+    const columns = header.split(',');
+    expect(columns.slice(0, 6)).toEqual([
+      'region',
+      'accountId',
+      'deepInspectionActivated',
+      'instances',
+      'deepInspected',
+      'toFix',
+    ]);
+    const active = organization.accounts.filter((a) => a.state === 'ACTIVE').length;
+    expect(rows).toHaveLength(active * REGIONS.length);
+    const summary = JSON.parse(json.stdout);
+    for (const region of REGIONS) {
+      const cells = rows.map((row) => row.split(',')).filter((cells) => cells[0] === region);
+      const sum = (column: string) => cells.reduce((total, row) => total + Number(row[columns.indexOf(column)]), 0);
+      const totals = summary.regions.find((r: { region: string }) => r.region === region).totals;
+      expect([sum('instances'), sum('deepInspected'), sum('toFix')]).toEqual([
+        totals.instances,
+        totals.deepInspected,
+        totals.fixable,
+      ]);
+    }
+  });
+
+  it('refuses --output csv outside coverage, and --dry-run with it', async () => {
+    expect((await cli('--output', 'csv')).stderr).toContain('--output must be table or json, not "csv"');
+    expect((await cli('coverage', '--dry-run')).stderr).toContain('coverage only reads');
+    expect(endpoint.calls.size).toBe(0);
   });
 
   it('reads the policy from an SSM parameter', async () => {

@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { type ReconcilerConfig, readConfig } from '../../lib/config';
+import { FIXABLE_REASONS } from '../../lambda/reconciler/coverage';
 import { parsePolicy } from '../../lambda/reconciler/policy';
 import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
 import {
@@ -121,6 +122,33 @@ describe('DeepInspectionStack', () => {
         DeadLetterConfig: { Arn: arnOf('QueuesScheduleDeadLetters') },
       },
     });
+  });
+
+  it('measures effective coverage daily on a schedule of its own, with the same retries and dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 day)',
+      ScheduleExpressionTimezone: 'Etc/UTC',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: arnOf('ReconcilerFunction'),
+        RoleArn: arnOf('ScheduleRole'),
+        Input: JSON.stringify({
+          trigger: 'schedule',
+          action: 'coverage',
+          scheduledTime: '<aws.scheduler.scheduled-time>',
+          scheduleExecutionId: '<aws.scheduler.execution-id>',
+        }),
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: arnOf('QueuesScheduleDeadLetters') },
+      },
+    });
+  });
+
+  it('documents every reason to fix in the README’s coverage table', () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const section = readme.split('## Effective coverage')[1]?.split('\n## ')[0] ?? '';
+    const documented = [...section.matchAll(/^\| `([A-Z0-9_]+)` /gm)].map((m) => m[1]);
+    expect(documented.sort()).toEqual(Object.keys(FIXABLE_REASONS).sort());
   });
 
   it('lets Scheduler, from this account only, invoke this function and send to its dead-letter queue, nothing else', () => {
@@ -267,7 +295,7 @@ describe('DeepInspectionStack', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 11);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 12);
   });
 
   const theseAlarms = {
@@ -432,7 +460,7 @@ describe('DeepInspectionStack', () => {
         Namespace: names.length === 2 ? names[0] : 'DeepInspectionReconciler',
         MetricName: names[names.length - 1],
         Statistic: statistic,
-        Period: period === '5 minutes' ? 300 : period === 'the schedule’s' || period === "the schedule's" ? 3600 : NaN,
+        Period: { '5 minutes': 300, "the schedule's": 3600, "the coverage schedule's": 86400 }[period] ?? NaN,
         TreatMissingData: missing.startsWith('not breaching') ? 'notBreaching' : missing.split(' ')[0],
       };
     });
@@ -641,6 +669,7 @@ describe('readConfig', () => {
   it('has a default for every setting', () => {
     expect(readConfig(context({}))).toEqual({
       schedule: 'rate(1 hour)',
+      coverageSchedule: 'rate(1 day)',
       policyParameterName: '/deep-inspection-reconciler/policy',
       policyFile: 'policy.json',
       policyParameterTier: 'Standard',

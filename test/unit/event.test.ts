@@ -56,6 +56,32 @@ describe('parseInvocation', () => {
     expect(() => parseInvocation({ trigger: 'schedule', scheduleExecutionId: 'x' })).toThrow(/\$\.scheduledTime/);
   });
 
+  it('treats {"coverage": true} as a coverage measurement, limited as asked, and refuses it with dryRun or force', () => {
+    expect(parseInvocation({ coverage: true, regions: ['eu-west-1'] })).toEqual({
+      trigger: 'manual',
+      coverage: true,
+      dryRun: false,
+      force: false,
+      regions: ['eu-west-1'],
+    });
+    expect(() => parseInvocation({ coverage: true, dryRun: true })).toThrow(
+      /\$\.dryRun: a coverage measurement only reads/,
+    );
+    expect(() => parseInvocation({ coverage: true, force: true })).toThrow(
+      /\$\.force: a coverage measurement only reads/,
+    );
+    expect(() => parseInvocation({ coverage: false })).toThrow(/\$\.coverage: must be true, or left out to reconcile/);
+  });
+
+  it('treats the coverage schedule’s input as a scheduled coverage measurement', () => {
+    expect(parseInvocation({ ...schedulerInput, action: 'coverage' })).toMatchObject({
+      trigger: 'schedule',
+      coverage: true,
+      dryRun: false,
+    });
+    expect(() => parseInvocation({ ...schedulerInput, action: 'reconcile' })).toThrow(/\$\.action/);
+  });
+
   it('treats {} as a full manual run', () => {
     expect(parseInvocation({})).toEqual({ trigger: 'manual', dryRun: false, force: false });
   });

@@ -1,5 +1,6 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { METRICS_NAMESPACE, publishRunMetrics } from '../../lambda/reconciler/metrics';
+import { CoverageTally } from '../../lambda/reconciler/coverage';
+import { METRICS_NAMESPACE, publishCoverageMetrics, publishRunMetrics } from '../../lambda/reconciler/metrics';
 import type { Outcome } from '../../lambda/reconciler/model';
 import { summarize } from '../../lambda/reconciler/summary';
 
@@ -123,5 +124,39 @@ describe('publishRunMetrics', () => {
     expect(
       emitted((m) => publishRunMetrics(m, { summary: summaryOf(true), outcomes, succeeded: true, durationMs: 1 })),
     ).toEqual([]);
+  });
+});
+
+describe('publishCoverageMetrics', () => {
+  it('publishes per region the counts, the effective coverage and each reason, and the regions below the minimum', () => {
+    const tally = new CoverageTally(new Map([['111111111111', true]]));
+    tally.add([
+      { accountId: '111111111111', scanStatus: { statusCode: 'ACTIVE', reason: 'SUCCESSFUL' }, platform: 'LINUX' },
+      { accountId: '111111111111', scanStatus: { statusCode: 'INACTIVE', reason: 'UNMANAGED_EC2_INSTANCE' } },
+      { accountId: '111111111111', scanStatus: { statusCode: 'INACTIVE', reason: 'EC2_INSTANCE_STOPPED' } },
+    ]);
+    const unreadable = { ...new CoverageTally(new Map()).summary('us-east-1'), error: 'AccessDeniedException: no' };
+    const summary = {
+      runId: 'c',
+      totals: { instances: 3, deepInspected: 1, fixable: 1, expected: 1 },
+      regions: [tally.summary(region), unreadable],
+      minimumEffectivePercent: 90,
+      regionsBelowMinimum: [region],
+      deadlineReached: false,
+    };
+
+    const metrics = byName(emitted((m) => publishCoverageMetrics(m, summary)));
+
+    const regional = { service: 'svc', Region: region };
+    expect(metrics.CoverageMeasured).toEqual([{ value: 1, dimensions: { service: 'svc' } }]);
+    expect(metrics.RegionsBelowCoverageMinimum).toEqual([{ value: 1, dimensions: { service: 'svc' } }]);
+    expect(metrics.InstancesDeepInspected).toEqual([{ value: 1, dimensions: regional }]);
+    expect(metrics.InstancesFixable).toEqual([{ value: 1, dimensions: regional }]);
+    expect(metrics.InstancesExpected).toEqual([{ value: 1, dimensions: regional }]);
+    expect(metrics.EffectiveCoverage).toEqual([{ value: 50, dimensions: regional }]);
+    expect(metrics.InstancesNotDeepInspected).toEqual([
+      { value: 1, dimensions: { ...regional, Reason: 'UNMANAGED_EC2_INSTANCE' } },
+      { value: 1, dimensions: { ...regional, Reason: 'EC2_INSTANCE_STOPPED' } },
+    ]);
   });
 });

@@ -48,6 +48,20 @@ describe('validatePolicy', () => {
     });
   });
 
+  it('takes a coverage minimum between 0 and 100 in version 2', () => {
+    expect(
+      validatePolicy({ version: 2, default: 'ACTIVATED', coverage: { minimumEffectivePercent: 95 } }, 't').coverage,
+    ).toEqual({
+      minimumEffectivePercent: 95,
+    });
+    expect(problemsOf({ version: 2, default: 'ACTIVATED', coverage: { minimumEffectivePercent: 101 } })).toEqual([
+      { path: '$.coverage.minimumEffectivePercent', message: 'must be at most 100' },
+    ]);
+    expect(problemsOf({ version: 1, default: 'ACTIVATED', coverage: { minimumEffectivePercent: 95 } })).toEqual([
+      { path: '$.coverage', message: 'unknown key' },
+    ]);
+  });
+
   it('takes the daily limit as given, or twice the per-run limit', () => {
     const withLimits = (guardrails: object) => validatePolicy({ version: 2, default: 'ACTIVATED', guardrails }, 'test');
     expect(withLimits({ maxDeactivationsPerRun: 10 }).guardrails).toEqual({

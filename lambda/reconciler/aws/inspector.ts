@@ -5,11 +5,13 @@ import {
   GetConfigurationCommand,
   GetEc2DeepInspectionConfigurationCommand,
   type Inspector2Client,
+  paginateListCoverage,
   UpdateEc2DeepInspectionConfigurationCommand,
   UpdateOrgEc2DeepInspectionConfigurationCommand,
 } from '@aws-sdk/client-inspector2';
 import { chunk, mapWithConcurrency } from '../batches';
 import { type CallBudget, DeadlineReached, NOT_REACHED, UNLIMITED } from '../deadline';
+import type { CoveredInstance } from '../coverage';
 import { describeError } from '../describe-error';
 import type { DeepInspectionStatus, Observation } from '../model';
 import { confirmation, ObservationCollector, type UpdateResult, updateResults } from './inspector-responses';
@@ -18,6 +20,13 @@ export type { UpdateResult } from './inspector-responses';
 
 /** Inspector's documented ceiling for every Batch* operation used here. */
 export const MAX_ACCOUNTS_PER_CALL = 100;
+/** ListCoverage's documented ceiling for maxResults. */
+export const MAX_COVERAGE_PER_PAGE = 200;
+/** The coverage deep inspection concerns: every EC2 instance's package scan. */
+const EC2_PACKAGE_SCANS = {
+  resourceType: [{ comparison: 'EQUALS' as const, value: 'AWS_EC2_INSTANCE' }],
+  scanType: [{ comparison: 'EQUALS' as const, value: 'PACKAGE' }],
+};
 /** Batch calls in flight per operation and region; pacing keeps them under the service's rate. */
 const BATCH_CONCURRENCY = 2;
 
@@ -64,6 +73,11 @@ export interface RegionInspector {
   updateOwnAccount(accountId: string, activate: boolean, budget?: CallBudget): Promise<UpdateResult>;
   /** Replaces the organization's whole list of custom package paths. */
   updateOrgPackagePaths(paths: readonly string[], budget?: CallBudget): Promise<void>;
+  /**
+   * Every EC2 instance's package-scan coverage in the region, for the whole organization as the
+   * delegated administrator sees it, handed over page by page (never held). Returns the pages read.
+   */
+  listCoverage(onPage: (page: readonly CoveredInstance[]) => void, budget?: CallBudget): Promise<number>;
 }
 
 export class InspectorRegion implements RegionInspector {
@@ -180,6 +194,34 @@ export class InspectorRegion implements RegionInspector {
     await this.client.send(new UpdateOrgEc2DeepInspectionConfigurationCommand({ orgPackagePaths: [...paths] }), {
       abortSignal: budget.signal,
     });
+  }
+
+  async listCoverage(
+    onPage: (page: readonly CoveredInstance[]) => void,
+    budget: CallBudget = UNLIMITED,
+  ): Promise<number> {
+    let pages = 0;
+    // 200 a page, the most ListCoverage gives: calls grow with instances / 200. The paginator goes on
+    // while nextToken is set, even past an empty page.
+    for await (const page of paginateListCoverage(
+      { client: this.client, pageSize: MAX_COVERAGE_PER_PAGE },
+      { filterCriteria: EC2_PACKAGE_SCANS },
+      { abortSignal: budget.signal },
+    )) {
+      pages += 1;
+      onPage(
+        (page.coveredResources ?? []).map((resource) => ({
+          ...(resource.accountId === undefined ? {} : { accountId: resource.accountId }),
+          ...(resource.scanStatus === undefined ? {} : { scanStatus: resource.scanStatus }),
+          ...(resource.scanMode === undefined ? {} : { scanMode: resource.scanMode }),
+          ...(resource.resourceMetadata?.ec2?.platform === undefined
+            ? {}
+            : { platform: resource.resourceMetadata.ec2.platform }),
+        })),
+      );
+      if (!budget.canContinue()) throw new DeadlineReached();
+    }
+    return pages;
   }
 
   private async getConfiguration(abortSignal: AbortSignal): Promise<DeepInspectionConfiguration> {

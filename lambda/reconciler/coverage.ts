@@ -1,0 +1,216 @@
+/**
+ * Effective coverage: of the EC2 instances Inspector sees in the accounts the policy manages, how
+ * many are really deep-inspected, and why the others are not. Pure: pages of ListCoverage are folded
+ * into counts per account as they arrive, so memory grows with accounts and reasons, never with
+ * instances.
+ *
+ * The rule (from the inspector2 model's ScanStatus and CoveredResource, and Inspector's deep
+ * inspection guide): deep inspection runs through the Inspector SSM plugin, on Linux, in an account
+ * whose deep inspection is ACTIVATED. An instance is deep-inspected when its package scan is ACTIVE
+ * with reason SUCCESSFUL, scanned agent-based (`scanMode` EC2_SSM_AGENT_BASED, or none reported), on
+ * a platform that is not Windows or macOS, in an ACTIVATED account. A package scan that is ACTIVE
+ * with a `DEEP_INSPECTION_*` reason still scans the operating system's packages, but deep inspection
+ * failed there: not deep-inspected.
+ */
+
+/** What ListCoverage says of one instance: the fields the rule reads. */
+export interface CoveredInstance {
+  readonly accountId?: string;
+  readonly scanStatus?: { readonly statusCode?: string; readonly reason?: string };
+  readonly scanMode?: string;
+  readonly platform?: string;
+}
+
+/** An instance that is not deep-inspected, and why. */
+export interface NotDeepInspected {
+  readonly reason: string;
+  /** Something the operator can fix (SSM management, inventory, the plugin's limits), not an expected state. */
+  readonly fixable: boolean;
+}
+
+/** Reasons the account's operator can act on, with the usual fix (the README's table). */
+export const FIXABLE_REASONS: Readonly<Record<string, string>> = {
+  UNMANAGED_EC2_INSTANCE:
+    'make SSM manage the instance: SSM agent running, an instance profile or Default Host Management',
+  NO_INVENTORY: 'SSM inventory never arrived: check the Inspector SSM associations run on the instance',
+  STALE_INVENTORY: 'SSM inventory is old: check the SSM agent and the Inspector associations',
+  ACCESS_DENIED: 'a resource policy keeps Inspector out: update it',
+  AGENTLESS_SCAN:
+    'scanned agentless (from EBS snapshots), so not deep-inspected: make SSM manage it for agent-based scanning',
+  DEEP_INSPECTION_NO_INVENTORY:
+    'the Inspector plugin has not collected packages yet; after 6 hours, check the InvokeInspectorLinuxSsmPlugin association and that the instance profile allows ssm:PutInventory and ssm:GetParameter',
+  DEEP_INSPECTION_PACKAGE_COLLECTION_LIMIT_EXCEEDED:
+    'over 5,000 packages: narrow the organization’s custom package paths (orgPackagePaths)',
+  DEEP_INSPECTION_DAILY_SSM_INVENTORY_LIMIT_EXCEEDED:
+    'SSM’s daily inventory quota for the instance is used up: reduce other inventory collection on it',
+  DEEP_INSPECTION_COLLECTION_TIME_LIMIT_EXCEEDED:
+    'package collection took over 15 minutes: narrow the custom package paths',
+};
+
+/** Not deep-inspected by design or by state; nothing to fix here. */
+export const NOT_LINUX = 'NOT_LINUX';
+export const DEEP_INSPECTION_NOT_ACTIVATED = 'DEEP_INSPECTION_NOT_ACTIVATED';
+export const NO_SCAN_STATUS = 'NO_SCAN_STATUS';
+
+/** Deep-inspected, or not and why. Pure. */
+export function classifyInstance(
+  instance: CoveredInstance,
+  accountActivated: boolean,
+): NotDeepInspected | 'DEEP_INSPECTED' {
+  if (instance.platform === 'WINDOWS' || instance.platform === 'MACOS') return { reason: NOT_LINUX, fixable: false };
+  if (!accountActivated) return { reason: DEEP_INSPECTION_NOT_ACTIVATED, fixable: false };
+  const reason = instance.scanStatus?.reason;
+  if (instance.scanStatus?.statusCode === undefined || reason === undefined) {
+    return { reason: NO_SCAN_STATUS, fixable: false };
+  }
+  if (instance.scanStatus.statusCode === 'ACTIVE' && reason === 'SUCCESSFUL') {
+    return instance.scanMode === 'EC2_AGENTLESS' ? { reason: 'AGENTLESS_SCAN', fixable: true } : 'DEEP_INSPECTED';
+  }
+  return { reason, fixable: reason in FIXABLE_REASONS };
+}
+
+export interface AccountCoverage {
+  readonly accountId: string;
+  /** Whether the account's deep inspection read ACTIVATED in the region. */
+  readonly activated: boolean;
+  instances: number;
+  deepInspected: number;
+  /** Not deep-inspected, by reason. */
+  readonly notDeepInspected: Record<string, number>;
+  fixable: number;
+}
+
+export interface CoverageTotals {
+  readonly instances: number;
+  readonly deepInspected: number;
+  /** Not deep-inspected for a reason the operator can fix. */
+  readonly fixable: number;
+  /** Not deep-inspected as expected: stopped, not Linux, unsupported, deactivated by the policy… */
+  readonly expected: number;
+  /**
+   * deepInspected / (deepInspected + fixable) over the ACTIVATED accounts, in percent: of the instances
+   * deep inspection could reach, how many it does. Absent when there are none.
+   */
+  readonly effectivePercent?: number;
+}
+
+export interface RegionCoverage {
+  readonly region: string;
+  readonly totals: CoverageTotals;
+  readonly notDeepInspected: Readonly<Record<string, number>>;
+  /** The accounts with the most instances to fix, most first. */
+  readonly worstAccounts: readonly {
+    readonly accountId: string;
+    readonly fixable: number;
+    readonly instances: number;
+    readonly effectivePercent?: number;
+  }[];
+  /** Instances of accounts the policy does not manage (or the run was not asked about): not counted. */
+  readonly outside: number;
+  readonly pages: number;
+  readonly error?: string;
+}
+
+/** How many accounts the summary names as the worst of a region. */
+export const WORST_ACCOUNTS = 10;
+
+function percent(deepInspected: number, fixable: number): number | undefined {
+  const reachable = deepInspected + fixable;
+  return reachable === 0 ? undefined : Math.round((1000 * deepInspected) / reachable) / 10;
+}
+
+/** Folds ListCoverage pages for one region into counts per account, page by page. */
+export class CoverageTally {
+  private readonly accounts = new Map<string, AccountCoverage>();
+  private outside = 0;
+  private pages = 0;
+
+  /** @param managed the accounts to count, each with whether its deep inspection is ACTIVATED */
+  constructor(managed: ReadonlyMap<string, boolean>) {
+    for (const [accountId, activated] of managed) {
+      this.accounts.set(accountId, {
+        accountId,
+        activated,
+        instances: 0,
+        deepInspected: 0,
+        notDeepInspected: {},
+        fixable: 0,
+      });
+    }
+  }
+
+  /** One page; an empty page (ListCoverage may answer one with a nextToken) counts as a page and nothing else. */
+  add(page: readonly CoveredInstance[]): void {
+    this.pages += 1;
+    for (const instance of page) {
+      const account = instance.accountId === undefined ? undefined : this.accounts.get(instance.accountId);
+      if (!account) {
+        this.outside += 1;
+        continue;
+      }
+      account.instances += 1;
+      const verdict = classifyInstance(instance, account.activated);
+      if (verdict === 'DEEP_INSPECTED') {
+        account.deepInspected += 1;
+      } else {
+        account.notDeepInspected[verdict.reason] = (account.notDeepInspected[verdict.reason] ?? 0) + 1;
+        if (verdict.fixable) account.fixable += 1;
+      }
+    }
+  }
+
+  /** Every managed account's counts, for the CLI's per-account table and CSV. */
+  perAccount(): AccountCoverage[] {
+    return [...this.accounts.values()];
+  }
+
+  summary(region: string): RegionCoverage {
+    const accounts = this.perAccount();
+    const notDeepInspected: Record<string, number> = {};
+    let instances = 0;
+    let deepInspected = 0;
+    let fixable = 0;
+    let activatedDeep = 0;
+    let activatedFixable = 0;
+    for (const account of accounts) {
+      instances += account.instances;
+      deepInspected += account.deepInspected;
+      fixable += account.fixable;
+      if (account.activated) {
+        activatedDeep += account.deepInspected;
+        activatedFixable += account.fixable;
+      }
+      for (const [reason, count] of Object.entries(account.notDeepInspected)) {
+        notDeepInspected[reason] = (notDeepInspected[reason] ?? 0) + count;
+      }
+    }
+    const effectivePercent = percent(activatedDeep, activatedFixable);
+    const worstAccounts = accounts
+      .filter((account) => account.fixable > 0)
+      .sort((a, b) => b.fixable - a.fixable || a.accountId.localeCompare(b.accountId))
+      .slice(0, WORST_ACCOUNTS)
+      .map((account) => {
+        const accountPercent = percent(account.deepInspected, account.fixable);
+        return {
+          accountId: account.accountId,
+          fixable: account.fixable,
+          instances: account.instances,
+          ...(accountPercent === undefined ? {} : { effectivePercent: accountPercent }),
+        };
+      });
+    return {
+      region,
+      totals: {
+        instances,
+        deepInspected,
+        fixable,
+        expected: instances - deepInspected - fixable,
+        ...(effectivePercent === undefined ? {} : { effectivePercent }),
+      },
+      notDeepInspected,
+      worstAccounts,
+      outside: this.outside,
+      pages: this.pages,
+    };
+  }
+}

@@ -1,0 +1,129 @@
+import type { AccountCoverage, CoverageTotals, RegionCoverage } from './coverage';
+import { CoverageTally } from './coverage';
+import { CALL_TIMEOUTS, Deadline, DeadlineReached, type DeadlineMargins, marginsFor, NOT_REACHED } from './deadline';
+import { describeError } from './describe-error';
+import { utcDay } from './expiry';
+import { resolveTargets } from './plan';
+import { needsOrganizationalUnits } from './policy';
+import { type Dependencies, selectRegions } from './reconcile';
+
+/** What one coverage measurement is asked to do, already validated. Read-only: it writes nothing anywhere. */
+export interface CoverageRequest {
+  readonly runId: string;
+  readonly ownAccountId: string;
+  readonly defaultRegion: string;
+  readonly accountIds?: readonly string[];
+  readonly regions?: readonly string[];
+  readonly remainingTimeMs?: () => number;
+  readonly deadlineMargins?: DeadlineMargins;
+}
+
+export interface CoverageSummary {
+  readonly runId: string;
+  /** The policy the measurement used, and its version, when the source says. */
+  readonly policy?: string;
+  readonly totals: CoverageTotals;
+  readonly regions: readonly RegionCoverage[];
+  /** The policy's coverage.minimumEffectivePercent, when set. */
+  readonly minimumEffectivePercent?: number;
+  /** Regions whose effective coverage is below it. */
+  readonly regionsBelowMinimum: readonly string[];
+  readonly deadlineReached: boolean;
+}
+
+export interface CoverageResult {
+  readonly summary: CoverageSummary;
+  /** Every managed account's counts per region, for a per-account report (CSV). */
+  readonly accounts: readonly (AccountCoverage & { readonly region: string })[];
+}
+
+type CoverageDependencies = Pick<Dependencies, 'policy' | 'directory' | 'inspectorFor' | 'now' | 'progress'>;
+
+/**
+ * Measures effective coverage: policy → accounts the policy manages (ACTIVATED or DEACTIVATED, not
+ * UNMANAGED) → per region, in parallel, their deep inspection status (the reconciler's own batch
+ * reads) and the organization's EC2 coverage (ListCoverage, 200 a page, folded as it arrives).
+ */
+export async function measureCoverage(request: CoverageRequest, deps: CoverageDependencies): Promise<CoverageResult> {
+  const deadline = new Deadline(request.remainingTimeMs, request.deadlineMargins ?? marginsFor(CALL_TIMEOUTS));
+  try {
+    const now = deps.now ?? (() => new Date());
+    const progress = deps.progress ?? (() => undefined);
+    const policy = await deps.policy.load();
+    const regions = selectRegions(policy, request);
+    const accounts = await deps.directory.listAccounts({
+      withAncestors: needsOrganizationalUnits(policy),
+      abortSignal: deadline.signal,
+    });
+    const targets = resolveTargets(accounts, policy, utcDay(now()), request.accountIds);
+    const managed = targets.flatMap((target) => ('desired' in target ? [target.accountId] : []));
+    progress(`${managed.length} accounts the policy manages; measuring coverage in ${regions.join(', ')}`);
+
+    const measured = await Promise.all(
+      regions.map(async (region) => {
+        const inspector = deps.inspectorFor(region);
+        try {
+          const read = await inspector.read({
+            accountIds: managed,
+            ownAccountId: request.ownAccountId,
+            includeConfiguration: false,
+            budget: deadline,
+          });
+          const tally = new CoverageTally(
+            new Map(
+              managed.map((id) => {
+                const observation = read.observations.get(id);
+                return [id, observation?.kind === 'OBSERVED' && observation.deepInspection === 'ACTIVATED'];
+              }),
+            ),
+          );
+          await inspector.listCoverage((page) => tally.add(page), deadline);
+          progress(`${region}: coverage read`);
+          return {
+            summary: tally.summary(region),
+            accounts: tally.perAccount().map((account) => ({ ...account, region })),
+          };
+        } catch (error) {
+          const message = error instanceof DeadlineReached ? NOT_REACHED : describeError(error);
+          progress(`${region}: coverage could not be read: ${message}`);
+          return { summary: { ...new CoverageTally(new Map()).summary(region), error: message }, accounts: [] };
+        }
+      }),
+    );
+
+    const minimum = policy.coverage?.minimumEffectivePercent;
+    const summaries = measured.map((region) => region.summary);
+    return {
+      summary: {
+        runId: request.runId,
+        ...(policy.origin === undefined ? {} : { policy: policy.origin }),
+        totals: addTotals(summaries.map((region) => region.totals)),
+        regions: summaries,
+        ...(minimum === undefined ? {} : { minimumEffectivePercent: minimum }),
+        regionsBelowMinimum:
+          minimum === undefined
+            ? []
+            : summaries
+                .filter(
+                  (region) => region.totals.effectivePercent !== undefined && region.totals.effectivePercent < minimum,
+                )
+                .map((region) => region.region),
+        deadlineReached: summaries.some((region) => region.error === NOT_REACHED),
+      },
+      accounts: measured.flatMap((region) => region.accounts),
+    };
+  } finally {
+    deadline.dispose();
+  }
+}
+
+function addTotals(totals: readonly CoverageTotals[]): CoverageTotals {
+  const sum = (key: 'instances' | 'deepInspected' | 'fixable' | 'expected') =>
+    totals.reduce((total, region) => total + region[key], 0);
+  return {
+    instances: sum('instances'),
+    deepInspected: sum('deepInspected'),
+    fixable: sum('fixable'),
+    expected: sum('expected'),
+  };
+}

@@ -1,0 +1,194 @@
+import type { SimulatedOrganization } from './simulated-organization';
+
+/**
+ * EC2 instances as Inspector's coverage reports them, generated from the organization without being
+ * stored (300,000 instances cost nothing to hold), each from a profile that also says what it
+ * means: the ground truth the tests check the reconciler's counts against, written here
+ * independently of its classifier.
+ */
+export interface InstanceProfile {
+  readonly platform: 'LINUX' | 'WINDOWS' | 'MACOS' | 'UNKNOWN';
+  readonly statusCode: 'ACTIVE' | 'INACTIVE';
+  readonly reason: string;
+  readonly scanMode: 'EC2_SSM_AGENT_BASED' | 'EC2_AGENTLESS';
+  /** Share of instances, in thousandths. */
+  readonly weight: number;
+  /** What a correct report says of it in an account whose deep inspection is ACTIVATED. */
+  readonly truth: { readonly deepInspected: true } | { readonly reason: string; readonly fixable: boolean };
+}
+
+const linux = { platform: 'LINUX', scanMode: 'EC2_SSM_AGENT_BASED' } as const;
+
+/** A fleet's usual mix: mostly healthy, a tail of the usual problems. Weights add up to 1,000. */
+export const INSTANCE_PROFILES: readonly InstanceProfile[] = [
+  { ...linux, statusCode: 'ACTIVE', reason: 'SUCCESSFUL', weight: 640, truth: { deepInspected: true } },
+  {
+    platform: 'WINDOWS',
+    scanMode: 'EC2_SSM_AGENT_BASED',
+    statusCode: 'ACTIVE',
+    reason: 'SUCCESSFUL',
+    weight: 90,
+    truth: { reason: 'NOT_LINUX', fixable: false },
+  },
+  {
+    platform: 'LINUX',
+    scanMode: 'EC2_AGENTLESS',
+    statusCode: 'ACTIVE',
+    reason: 'SUCCESSFUL',
+    weight: 40,
+    truth: { reason: 'AGENTLESS_SCAN', fixable: true },
+  },
+  {
+    ...linux,
+    statusCode: 'INACTIVE',
+    reason: 'UNMANAGED_EC2_INSTANCE',
+    weight: 60,
+    truth: { reason: 'UNMANAGED_EC2_INSTANCE', fixable: true },
+  },
+  {
+    ...linux,
+    statusCode: 'INACTIVE',
+    reason: 'EC2_INSTANCE_STOPPED',
+    weight: 50,
+    truth: { reason: 'EC2_INSTANCE_STOPPED', fixable: false },
+  },
+  {
+    ...linux,
+    statusCode: 'ACTIVE',
+    reason: 'DEEP_INSPECTION_NO_INVENTORY',
+    weight: 35,
+    truth: { reason: 'DEEP_INSPECTION_NO_INVENTORY', fixable: true },
+  },
+  {
+    ...linux,
+    statusCode: 'INACTIVE',
+    reason: 'STALE_INVENTORY',
+    weight: 25,
+    truth: { reason: 'STALE_INVENTORY', fixable: true },
+  },
+  {
+    ...linux,
+    statusCode: 'ACTIVE',
+    reason: 'DEEP_INSPECTION_PACKAGE_COLLECTION_LIMIT_EXCEEDED',
+    weight: 15,
+    truth: { reason: 'DEEP_INSPECTION_PACKAGE_COLLECTION_LIMIT_EXCEEDED', fixable: true },
+  },
+  {
+    ...linux,
+    statusCode: 'ACTIVE',
+    reason: 'DEEP_INSPECTION_DAILY_SSM_INVENTORY_LIMIT_EXCEEDED',
+    weight: 10,
+    truth: { reason: 'DEEP_INSPECTION_DAILY_SSM_INVENTORY_LIMIT_EXCEEDED', fixable: true },
+  },
+  {
+    ...linux,
+    statusCode: 'ACTIVE',
+    reason: 'DEEP_INSPECTION_COLLECTION_TIME_LIMIT_EXCEEDED',
+    weight: 5,
+    truth: { reason: 'DEEP_INSPECTION_COLLECTION_TIME_LIMIT_EXCEEDED', fixable: true },
+  },
+  {
+    ...linux,
+    statusCode: 'INACTIVE',
+    reason: 'UNSUPPORTED_OS',
+    weight: 15,
+    truth: { reason: 'UNSUPPORTED_OS', fixable: false },
+  },
+  {
+    ...linux,
+    statusCode: 'INACTIVE',
+    reason: 'NO_INVENTORY',
+    weight: 10,
+    truth: { reason: 'NO_INVENTORY', fixable: true },
+  },
+  {
+    ...linux,
+    statusCode: 'INACTIVE',
+    reason: 'PENDING_INITIAL_SCAN',
+    weight: 5,
+    truth: { reason: 'PENDING_INITIAL_SCAN', fixable: false },
+  },
+];
+
+export interface SimulatedInstance {
+  readonly instanceId: string;
+  readonly accountId: string;
+  readonly profile: InstanceProfile;
+}
+
+/** A well-mixed 32-bit hash: the same account, region and index always make the same instance. */
+function hash(...parts: number[]): number {
+  let h = 0x9e3779b9;
+  for (const part of parts) {
+    h = Math.imul(h ^ part, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+  }
+  return h >>> 0;
+}
+
+function profileFor(draw: number): InstanceProfile {
+  let left = draw % 1000;
+  for (const profile of INSTANCE_PROFILES) {
+    if (left < profile.weight) return profile;
+    left -= profile.weight;
+  }
+  return INSTANCE_PROFILES[0] as InstanceProfile;
+}
+
+/**
+ * The instances of every account that can have coverage (ACTIVE, an Inspector member with EC2
+ * scanning ENABLED), `perAccount` on average in each region (0 to twice that, so totals vary).
+ */
+export class SimulatedCoverage {
+  constructor(
+    private readonly organization: SimulatedOrganization,
+    readonly perAccount: number,
+    private readonly seed = 1,
+  ) {}
+
+  instanceCount(region: string, accountIndex: number): number {
+    const account = this.organization.accounts[accountIndex];
+    if (!account || account.state !== 'ACTIVE') return 0;
+    const state = this.organization.inspectorAccount(region, account.id);
+    if (!state?.member || state.ec2ScanStatus !== 'ENABLED') return 0;
+    const span = Math.round(this.perAccount * 2) + 1;
+    return hash(this.seed, regionNumber(region), accountIndex) % span;
+  }
+
+  instance(region: string, accountIndex: number, index: number): SimulatedInstance {
+    const account = this.organization.accounts[accountIndex];
+    const draw = hash(this.seed, regionNumber(region), accountIndex, index, 7);
+    const id = `${accountIndex.toString(16).padStart(8, '0')}${index.toString(16).padStart(9, '0')}`;
+    return { instanceId: `i-${id}`, accountId: account?.id ?? '', profile: profileFor(draw) };
+  }
+
+  /** Every instance in the region, account by account: for ground truth in tests. */
+  *instances(region: string): Generator<SimulatedInstance> {
+    for (let a = 0; a < this.organization.accounts.length; a++) {
+      const count = this.instanceCount(region, a);
+      for (let i = 0; i < count; i++) yield this.instance(region, a, i);
+    }
+  }
+}
+
+/**
+ * The scan status Inspector reports for an instance of `profile`: deep inspection reasons appear
+ * only where the account's deep inspection is ACTIVATED (elsewhere the plugin does not run, and the
+ * package scan reads SUCCESSFUL).
+ */
+export function reportedScanStatus(
+  profile: InstanceProfile,
+  accountActivated: boolean,
+): { statusCode: string; reason: string } {
+  return accountActivated || !profile.reason.startsWith('DEEP_INSPECTION_')
+    ? { statusCode: profile.statusCode, reason: profile.reason }
+    : { statusCode: 'ACTIVE', reason: 'SUCCESSFUL' };
+}
+
+function regionNumber(region: string): number {
+  let n = 0;
+  for (const char of region) n = Math.imul(n, 31) + char.charCodeAt(0);
+  return n >>> 0;
+}

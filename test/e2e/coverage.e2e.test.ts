@@ -1,0 +1,124 @@
+import type { CoverageSummary } from '../../lambda/reconciler/measure-coverage';
+import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
+import { SimulatedCoverage } from '../../local/simulated-coverage';
+import { SimulatedOrganization } from '../../local/simulated-organization';
+import { buildBundle, invokeBundle } from '../../local/bundle';
+
+/** Effective coverage over the wire, against the bundled function, checked against the simulator's own truth. */
+
+const REGIONS = ['us-east-1', 'eu-west-1'];
+const UNMANAGED = '100000000005';
+const PARAMETER = '/deep-inspection-reconciler/policy';
+const policy = {
+  version: 2,
+  default: 'ACTIVATED',
+  regions: REGIONS,
+  rules: [{ name: 'legacy, hands off', accounts: [UNMANAGED], deepInspection: 'UNMANAGED' }],
+  coverage: { minimumEffectivePercent: 90 },
+};
+
+let bundle: string;
+let endpoint: LocalAwsEndpoint;
+let organization: SimulatedOrganization;
+let env: Record<string, string>;
+
+beforeAll(() => {
+  bundle = buildBundle();
+});
+
+beforeEach(async () => {
+  organization = SimulatedOrganization.generate({
+    accounts: 150,
+    regions: REGIONS,
+    closed: 0.05,
+    nonMembers: 0.05,
+    ec2ScanningOff: 0.05,
+    activated: 0.6,
+    seed: 21,
+  });
+  // About 8 instances an account and region: several pages of 200 in each region.
+  organization.coverage = new SimulatedCoverage(organization, 8, 3);
+  endpoint = await LocalAwsEndpoint.start(organization);
+  endpoint.createQueue('failed-accounts');
+  endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version: 1 });
+  env = {
+    ...endpoint.environment(),
+    AWS_REGION: 'us-east-1',
+    POLICY_PARAMETER_NAME: PARAMETER,
+    GUARDRAIL_LEDGER_PARAMETER_NAME: `${PARAMETER}-guardrail-ledger`,
+    FAILED_ACCOUNTS_QUEUE_URL: 'http://127.0.0.1:1/unused',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    ORGANIZATIONS_REQUESTS_PER_SECOND: '50',
+    INSPECTOR_REQUESTS_PER_SECOND: '50',
+  };
+});
+
+afterEach(async () => {
+  await endpoint.close();
+  if (endpoint.violations.length > 0) {
+    throw new Error(`responses departed from AWS's models: ${JSON.stringify(endpoint.violations, null, 2)}`);
+  }
+});
+
+/** What a correct report says, from the simulator's profiles: written here, not with the function's classifier. */
+function groundTruth(region: string) {
+  const managed = new Set(
+    organization.accounts.filter((a) => a.state === 'ACTIVE' && a.id !== UNMANAGED).map((a) => a.id),
+  );
+  const truth = { instances: 0, deepInspected: 0, fixable: 0, expected: 0, activatedDeep: 0, activatedFixable: 0 };
+  const reasons: Record<string, number> = {};
+  for (const { accountId, profile } of organization.coverage.instances(region)) {
+    if (!managed.has(accountId)) continue;
+    const activated = organization.inspectorAccount(region, accountId)?.deepInspection === 'ACTIVATED';
+    truth.instances += 1;
+    const verdict =
+      profile.platform === 'WINDOWS'
+        ? { reason: 'NOT_LINUX', fixable: false }
+        : !activated
+          ? { reason: 'DEEP_INSPECTION_NOT_ACTIVATED', fixable: false }
+          : profile.truth;
+    if ('deepInspected' in verdict) {
+      truth.deepInspected += 1;
+      if (activated) truth.activatedDeep += 1;
+      continue;
+    }
+    reasons[verdict.reason] = (reasons[verdict.reason] ?? 0) + 1;
+    if (verdict.fixable) {
+      truth.fixable += 1;
+      if (activated) truth.activatedFixable += 1;
+    } else truth.expected += 1;
+  }
+  return { truth, reasons };
+}
+
+describe('effective coverage, the bundled function against the local endpoint', () => {
+  it('counts every region exactly as the simulator’s ground truth, in pages of 200, and writes nothing', async () => {
+    const summary = (await invokeBundle(
+      bundle,
+      { coverage: true },
+      organization.delegatedAdminAccountId,
+      env,
+    )) as CoverageSummary;
+
+    for (const region of REGIONS) {
+      const { truth, reasons } = groundTruth(region);
+      const measured = summary.regions.find((r) => r.region === region);
+      const effective = Math.round((1000 * truth.activatedDeep) / (truth.activatedDeep + truth.activatedFixable)) / 10;
+      expect(measured?.totals).toEqual({
+        instances: truth.instances,
+        deepInspected: truth.deepInspected,
+        fixable: truth.fixable,
+        expected: truth.expected,
+        effectivePercent: effective,
+      });
+      expect(measured?.notDeepInspected).toEqual(reasons);
+      expect(truth.instances).toBeGreaterThan(600);
+      // Every instance of the organization, managed or not, arrives in pages of 200.
+      const all = [...organization.coverage.instances(region)].length;
+      expect(endpoint.callCount('ListCoverage', region)).toBe(Math.ceil(all / 200));
+    }
+    expect(summary.minimumEffectivePercent).toBe(90);
+    expect(summary.regionsBelowMinimum).toEqual(REGIONS);
+    expect(endpoint.writeCount()).toBe(0);
+  });
+});

@@ -1,0 +1,136 @@
+import {
+  classifyInstance,
+  CoverageTally,
+  type CoveredInstance,
+  WORST_ACCOUNTS,
+} from '../../lambda/reconciler/coverage';
+
+const ON = '111111111111';
+const OFF = '222222222222';
+const linux = (reason: string, statusCode = 'ACTIVE', extra: Partial<CoveredInstance> = {}): CoveredInstance => ({
+  accountId: ON,
+  scanStatus: { statusCode, reason },
+  scanMode: 'EC2_SSM_AGENT_BASED',
+  platform: 'LINUX',
+  ...extra,
+});
+
+describe('classifyInstance', () => {
+  it.each<[string, CoveredInstance, boolean, ReturnType<typeof classifyInstance>]>([
+    ['an agent-based Linux scan, ACTIVE and SUCCESSFUL', linux('SUCCESSFUL'), true, 'DEEP_INSPECTED'],
+    [
+      'the same with no platform or scan mode reported',
+      { accountId: ON, scanStatus: { statusCode: 'ACTIVE', reason: 'SUCCESSFUL' } },
+      true,
+      'DEEP_INSPECTED',
+    ],
+    [
+      'the same in an account whose deep inspection is off',
+      linux('SUCCESSFUL'),
+      false,
+      { reason: 'DEEP_INSPECTION_NOT_ACTIVATED', fixable: false },
+    ],
+    [
+      'a Windows instance',
+      linux('SUCCESSFUL', 'ACTIVE', { platform: 'WINDOWS' }),
+      true,
+      { reason: 'NOT_LINUX', fixable: false },
+    ],
+    [
+      'a macOS instance',
+      linux('SUCCESSFUL', 'ACTIVE', { platform: 'MACOS' }),
+      true,
+      { reason: 'NOT_LINUX', fixable: false },
+    ],
+    [
+      'an agentless scan',
+      linux('SUCCESSFUL', 'ACTIVE', { scanMode: 'EC2_AGENTLESS' }),
+      true,
+      { reason: 'AGENTLESS_SCAN', fixable: true },
+    ],
+    [
+      'an ACTIVE scan whose deep inspection failed',
+      linux('DEEP_INSPECTION_NO_INVENTORY'),
+      true,
+      { reason: 'DEEP_INSPECTION_NO_INVENTORY', fixable: true },
+    ],
+    [
+      'over the package limit',
+      linux('DEEP_INSPECTION_PACKAGE_COLLECTION_LIMIT_EXCEEDED'),
+      true,
+      { reason: 'DEEP_INSPECTION_PACKAGE_COLLECTION_LIMIT_EXCEEDED', fixable: true },
+    ],
+    [
+      'an instance SSM does not manage',
+      linux('UNMANAGED_EC2_INSTANCE', 'INACTIVE'),
+      true,
+      { reason: 'UNMANAGED_EC2_INSTANCE', fixable: true },
+    ],
+    [
+      'a stopped instance',
+      linux('EC2_INSTANCE_STOPPED', 'INACTIVE'),
+      true,
+      { reason: 'EC2_INSTANCE_STOPPED', fixable: false },
+    ],
+    ['an unsupported OS', linux('UNSUPPORTED_OS', 'INACTIVE'), true, { reason: 'UNSUPPORTED_OS', fixable: false }],
+    ['no scan status at all', { accountId: ON, platform: 'LINUX' }, true, { reason: 'NO_SCAN_STATUS', fixable: false }],
+  ])('%s', (_what, instance, activated, expected) => {
+    expect(classifyInstance(instance, activated)).toEqual(expected);
+  });
+});
+
+describe('CoverageTally', () => {
+  const managed = new Map([
+    [ON, true],
+    [OFF, false],
+  ]);
+
+  it('folds pages into counts per account, an empty page (sent with a next token) counting as a page and nothing else', () => {
+    const tally = new CoverageTally(managed);
+    tally.add([linux('SUCCESSFUL'), linux('SUCCESSFUL'), linux('UNMANAGED_EC2_INSTANCE', 'INACTIVE')]);
+    tally.add([]);
+    tally.add([
+      linux('EC2_INSTANCE_STOPPED', 'INACTIVE'),
+      { ...linux('SUCCESSFUL'), accountId: OFF },
+      { ...linux('SUCCESSFUL'), accountId: '333333333333' },
+    ]);
+
+    const summary = tally.summary('eu-west-1');
+
+    expect(summary).toEqual({
+      region: 'eu-west-1',
+      totals: { instances: 5, deepInspected: 2, fixable: 1, expected: 2, effectivePercent: 66.7 },
+      notDeepInspected: { UNMANAGED_EC2_INSTANCE: 1, EC2_INSTANCE_STOPPED: 1, DEEP_INSPECTION_NOT_ACTIVATED: 1 },
+      worstAccounts: [{ accountId: ON, fixable: 1, instances: 4, effectivePercent: 66.7 }],
+      outside: 1,
+      pages: 3,
+    });
+    expect(tally.perAccount().find((a) => a.accountId === OFF)).toMatchObject({ instances: 1, deepInspected: 0 });
+  });
+
+  it('has no effective coverage where no instance could be reached, rather than 0% or 100%', () => {
+    const tally = new CoverageTally(managed);
+    tally.add([linux('EC2_INSTANCE_STOPPED', 'INACTIVE'), { ...linux('SUCCESSFUL'), accountId: OFF }]);
+    expect(tally.summary('us-east-1').totals.effectivePercent).toBeUndefined();
+  });
+
+  it('counts effective coverage over ACTIVATED accounts only', () => {
+    const tally = new CoverageTally(managed);
+    // The deactivated account's instances are expected, not to fix: they do not lower the percentage.
+    tally.add([linux('SUCCESSFUL'), { ...linux('UNMANAGED_EC2_INSTANCE', 'INACTIVE'), accountId: OFF }]);
+    expect(tally.summary('us-east-1').totals).toMatchObject({ effectivePercent: 100, fixable: 0, expected: 1 });
+  });
+
+  it(`names at most ${WORST_ACCOUNTS} worst accounts, the most to fix first`, () => {
+    const accounts = Array.from({ length: 15 }, (_, i) => String(100000000000 + i));
+    const tally = new CoverageTally(new Map(accounts.map((id) => [id, true])));
+    tally.add(
+      accounts.flatMap((id, i) =>
+        Array.from({ length: i }, () => ({ ...linux('NO_INVENTORY', 'INACTIVE'), accountId: id })),
+      ),
+    );
+    const worst = tally.summary('us-east-1').worstAccounts;
+    expect(worst).toHaveLength(WORST_ACCOUNTS);
+    expect(worst.map((a) => a.fixable)).toEqual([14, 13, 12, 11, 10, 9, 8, 7, 6, 5]);
+  });
+});

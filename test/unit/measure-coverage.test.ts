@@ -1,0 +1,79 @@
+import { measureCoverage } from '../../lambda/reconciler/measure-coverage';
+import { InMemoryDirectory, InMemoryInspector, type InspectorFaults, StaticPolicySource } from '../../local/in-memory';
+import { SimulatedCoverage } from '../../local/simulated-coverage';
+import { SimulatedOrganization } from '../../local/simulated-organization';
+
+const REGIONS = ['us-east-1', 'eu-west-1'];
+const LEGACY = '100000000003';
+
+function world(policy: object, faults: Record<string, InspectorFaults> = {}) {
+  const organization = SimulatedOrganization.generate({ accounts: 40, regions: REGIONS, activated: 0.7, seed: 4 });
+  organization.coverage = new SimulatedCoverage(organization, 6, 2);
+  const inspectors = new Map(
+    REGIONS.map((region) => [region, new InMemoryInspector(organization, region, faults[region])]),
+  );
+  const deps = {
+    policy: new StaticPolicySource(JSON.stringify(policy)),
+    directory: new InMemoryDirectory(organization),
+    inspectorFor: (region: string) => inspectors.get(region) as InMemoryInspector,
+  };
+  const request = { runId: 'c-1', ownAccountId: organization.delegatedAdminAccountId, defaultRegion: 'us-east-1' };
+  return { organization, inspectors, deps, request };
+}
+
+const policy = {
+  version: 2,
+  default: 'ACTIVATED',
+  regions: REGIONS,
+  rules: [{ name: 'legacy', accounts: [LEGACY], deepInspection: 'UNMANAGED' }],
+};
+
+describe('measureCoverage', () => {
+  it('counts the instances of the accounts the policy manages, not those it leaves alone, and writes nothing', async () => {
+    const { organization, inspectors, deps, request } = world(policy);
+    const { summary, accounts } = await measureCoverage(request, deps);
+    for (const region of REGIONS) {
+      const all = [...organization.coverage.instances(region)];
+      const legacy = all.filter((instance) => instance.accountId === LEGACY).length;
+      const measured = summary.regions.find((r) => r.region === region);
+      expect(legacy).toBeGreaterThan(0);
+      expect(measured?.totals.instances).toBe(all.length - legacy);
+      expect(measured?.outside).toBe(legacy);
+    }
+    expect(accounts.some((account) => account.accountId === LEGACY)).toBe(false);
+    expect(accounts).toHaveLength(39 * REGIONS.length);
+    expect([...inspectors.values()].flatMap((inspector) => inspector.writes)).toEqual([]);
+  });
+
+  it('reports a region whose coverage cannot be read, and measures the others', async () => {
+    const { deps, request } = world(policy, {
+      'eu-west-1': { regionError: Object.assign(new Error('denied'), { name: 'AccessDeniedException' }) },
+    });
+    const { summary } = await measureCoverage(request, deps);
+    expect(summary.regions.map((r) => [r.region, r.error])).toEqual([
+      ['us-east-1', undefined],
+      ['eu-west-1', 'AccessDeniedException: denied'],
+    ]);
+    expect(summary.regions[0]?.totals.instances).toBeGreaterThan(50);
+  });
+
+  it('names the regions below the policy’s minimum effective coverage', async () => {
+    const { deps, request } = world({ ...policy, coverage: { minimumEffectivePercent: 99 } });
+    const { summary } = await measureCoverage(request, deps);
+    expect(summary.minimumEffectivePercent).toBe(99);
+    expect(summary.regionsBelowMinimum).toEqual(REGIONS);
+
+    const lenient = world({ ...policy, coverage: { minimumEffectivePercent: 0 } });
+    expect((await measureCoverage(lenient.request, lenient.deps)).summary.regionsBelowMinimum).toEqual([]);
+  });
+
+  it('measures only the requested accounts and regions', async () => {
+    const { deps, request } = world(policy);
+    const { summary, accounts } = await measureCoverage(
+      { ...request, regions: ['eu-west-1'], accountIds: ['100000000001', '100000000002'] },
+      deps,
+    );
+    expect(summary.regions.map((r) => r.region)).toEqual(['eu-west-1']);
+    expect(new Set(accounts.map((a) => a.accountId))).toEqual(new Set(['100000000001', '100000000002']));
+  });
+});
