@@ -105,8 +105,10 @@ export function renderCoverage(results: {
   date: string;
   machine: Results['machine'];
   coverage: CoverageMeasurement;
+  /** The same organization with more and more instances: peak RSS must not follow them. */
+  growth: readonly CoverageMeasurement[];
 }): string {
-  const { coverage } = results;
+  const { coverage, growth } = results;
   const perOperation = Object.entries(coverage.calls).map(([operation, count]) =>
     [operation, count.calls, count.lowerBound].join(' | '),
   );
@@ -130,5 +132,14 @@ export function renderCoverage(results: {
     'operation | calls | lower bound',
     '--- | ---: | ---:',
     ...perOperation,
+    '',
+    `Memory against instances, ${growth[0]?.settings.accounts.toLocaleString('en-US')} accounts × ${growth[0]?.settings.regions} regions: ` +
+      growth
+        .map(
+          (run) =>
+            `${run.instances.toLocaleString('en-US')} instances, peak RSS ${fixed(run.peakRssMiB, 0)} MiB (${fixed(run.wallSeconds)} s)`,
+        )
+        .join('; ') +
+      '.',
   ].join('\n');
 }

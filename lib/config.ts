@@ -37,28 +37,24 @@ export function scheduleSeconds(expression: string): number {
   return seconds;
 }
 
+/** A `rate()` expression scheduleSeconds accepts, with its default. */
+function rateExpression(fallback: string) {
+  return z
+    .string()
+    .default(fallback)
+    .superRefine((expression, ctx) => {
+      try {
+        scheduleSeconds(expression);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    });
+}
+
 const configSchema = z.strictObject({
-  schedule: z
-    .string()
-    .default('rate(1 hour)')
-    .superRefine((expression, ctx) => {
-      try {
-        scheduleSeconds(expression);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      }
-    }),
+  schedule: rateExpression('rate(1 hour)'),
   /** When effective coverage is measured: its own schedule, so the reconcile run's time is untouched. */
-  coverageSchedule: z
-    .string()
-    .default('rate(1 day)')
-    .superRefine((expression, ctx) => {
-      try {
-        scheduleSeconds(expression);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      }
-    }),
+  coverageSchedule: rateExpression('rate(1 day)'),
   policyParameterName: z
     .string()
     .regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/, 'must be an SSM parameter path such as /deep-inspection-reconciler/policy')

@@ -153,8 +153,8 @@ export class SimulatedCoverage {
     if (!account || account.state !== 'ACTIVE') return 0;
     const state = this.organization.inspectorAccount(region, account.id);
     if (!state?.member || state.ec2ScanStatus !== 'ENABLED') return 0;
-    const span = Math.round(this.perAccount * 2) + 1;
-    return hash(this.seed, regionNumber(region), accountIndex) % span;
+    // Uniform over 0 … 2 × perAccount: the mean is perAccount, fractions included.
+    return Math.floor((hash(this.seed, regionNumber(region), accountIndex) / 2 ** 32) * (2 * this.perAccount + 1));
   }
 
   instance(region: string, accountIndex: number, index: number): SimulatedInstance {

@@ -1,3 +1,4 @@
+import { COVERAGE_PAGE, coverageLowerBounds, runCoverageScenario } from '../../bench/coverage';
 import { runScenario } from '../../bench/scenario';
 import { buildFunction, type DeployedFunction } from '../../local/bundle';
 
@@ -63,5 +64,37 @@ describe('benchmark scenario', () => {
     expect(worstCase.peakRssMiB * 1024 * 1024).toBeLessThan(process.memoryUsage().rss);
     expect(worstCase.wallSeconds).toBeGreaterThan(0);
     expect(worstCase.floorSeconds).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('coverage benchmark scenario', () => {
+  it('makes exactly the lower bound of calls, one ListCoverage page per 200 instances a region, counts right, writes nothing', async () => {
+    const result = await runCoverageScenario(fn, {
+      accounts: 200,
+      regions: 2,
+      instances: 4_000,
+      latencyMs: 0,
+      ratePerSecond: 1000,
+    });
+    expect(result.instances).toBeGreaterThan(3_000);
+    expect(result.callRatio).toBe(1);
+    expect(result.calls.ListCoverage?.calls).toBe(result.calls.ListCoverage?.lowerBound);
+    expect(result.calls.ListCoverage?.lowerBound).toBeGreaterThanOrEqual(Math.ceil(result.instances / COVERAGE_PAGE));
+    expect(result.countsMatchGroundTruth).toBe(true);
+    expect(result.writeCalls).toBe(0);
+  });
+});
+
+describe('coverageLowerBounds', () => {
+  it('counts the policy, the listing, each region’s status reads and its pages of 200 (at least one, even empty)', () => {
+    expect(coverageLowerBounds(10_000, [17_600, 0])).toEqual({
+      GetParameter: 1,
+      ListAccounts: 500,
+      BatchGetAccountStatus: 200,
+      BatchGetMemberEc2DeepInspectionStatus: 200,
+      GetEc2DeepInspectionConfiguration: 2,
+      GetConfiguration: 2,
+      ListCoverage: 89,
+    });
   });
 });

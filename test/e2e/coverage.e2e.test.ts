@@ -3,12 +3,13 @@ import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedCoverage } from '../../local/simulated-coverage';
 import { SimulatedOrganization } from '../../local/simulated-organization';
 import { buildBundle, invokeBundle } from '../../local/bundle';
+import { functionEnvironment, POLICY_PARAMETER } from '../support/function-environment';
 
 /** Effective coverage over the wire, against the bundled function, checked against the simulator's own truth. */
 
 const REGIONS = ['us-east-1', 'eu-west-1'];
 const UNMANAGED = '100000000005';
-const PARAMETER = '/deep-inspection-reconciler/policy';
+const PARAMETER = POLICY_PARAMETER;
 const policy = {
   version: 2,
   default: 'ACTIVATED',
@@ -39,18 +40,8 @@ beforeEach(async () => {
   // About 8 instances an account and region: several pages of 200 in each region.
   organization.coverage = new SimulatedCoverage(organization, 8, 3);
   endpoint = await LocalAwsEndpoint.start(organization);
-  endpoint.createQueue('failed-accounts');
   endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version: 1 });
-  env = {
-    ...endpoint.environment(),
-    AWS_REGION: 'us-east-1',
-    POLICY_PARAMETER_NAME: PARAMETER,
-    GUARDRAIL_LEDGER_PARAMETER_NAME: `${PARAMETER}-guardrail-ledger`,
-    FAILED_ACCOUNTS_QUEUE_URL: 'http://127.0.0.1:1/unused',
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
-    ORGANIZATIONS_REQUESTS_PER_SECOND: '50',
-    INSPECTOR_REQUESTS_PER_SECOND: '50',
-  };
+  env = functionEnvironment(endpoint, endpoint.createQueue('failed-accounts'));
 });
 
 afterEach(async () => {

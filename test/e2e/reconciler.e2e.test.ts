@@ -2,11 +2,12 @@ import type { RunSummary as Summary } from '../../lambda/reconciler/summary';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../../local/simulated-organization';
 import { buildBundle, invokeBundle } from '../../local/bundle';
+import { functionEnvironment, POLICY_PARAMETER } from '../support/function-environment';
 
 const REGIONS = ['us-east-1', 'eu-west-1'];
 const SANDBOX_OU = 'ou-ex12-00000002';
 const UNMANAGED = '100000000005';
-const PARAMETER = '/deep-inspection-reconciler/policy';
+const PARAMETER = POLICY_PARAMETER;
 const policy = {
   version: 1,
   default: 'ACTIVATED',
@@ -45,17 +46,7 @@ async function startWorld(accounts: number) {
   endpoint = await LocalAwsEndpoint.start(organization);
   queueUrl = endpoint.createQueue('failed-accounts');
   endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version: 1 });
-  env = {
-    ...endpoint.environment(),
-    AWS_REGION: 'us-east-1',
-    POLICY_PARAMETER_NAME: PARAMETER,
-    GUARDRAIL_LEDGER_PARAMETER_NAME: `${PARAMETER}-guardrail-ledger`,
-    FAILED_ACCOUNTS_QUEUE_URL: queueUrl,
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
-    // Pacing has its own tests and the benchmark; here it would only slow the suite.
-    ORGANIZATIONS_REQUESTS_PER_SECOND: '50',
-    INSPECTOR_REQUESTS_PER_SECOND: '50',
-  };
+  env = functionEnvironment(endpoint, queueUrl);
 }
 
 beforeEach(() => startWorld(300));

@@ -1,0 +1,22 @@
+import type { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
+
+/** Where the end-to-end tests keep the policy, as the stack names it. */
+export const POLICY_PARAMETER = '/deep-inspection-reconciler/policy';
+
+/**
+ * The environment the bundled function runs with against the local endpoint in the end-to-end tests:
+ * the endpoint's, the stack's variables, quiet logs, and pacing loose enough not to slow the suite
+ * (pacing has its own tests and the benchmark).
+ */
+export function functionEnvironment(endpoint: LocalAwsEndpoint, queueUrl: string): Record<string, string> {
+  return {
+    ...endpoint.environment(),
+    AWS_REGION: 'us-east-1',
+    POLICY_PARAMETER_NAME: POLICY_PARAMETER,
+    GUARDRAIL_LEDGER_PARAMETER_NAME: `${POLICY_PARAMETER}-guardrail-ledger`,
+    FAILED_ACCOUNTS_QUEUE_URL: queueUrl,
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    ORGANIZATIONS_REQUESTS_PER_SECOND: '50',
+    INSPECTOR_REQUESTS_PER_SECOND: '50',
+  };
+}
