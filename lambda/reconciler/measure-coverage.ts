@@ -1,22 +1,17 @@
 import type { AccountCoverage, CoverageTotals, RegionCoverage } from './coverage';
 import { CoverageTally } from './coverage';
-import { CALL_TIMEOUTS, Deadline, DeadlineReached, type DeadlineMargins, marginsFor, NOT_REACHED } from './deadline';
+import { CALL_TIMEOUTS, Deadline, DeadlineReached, marginsFor, NOT_REACHED } from './deadline';
 import { describeError } from './describe-error';
 import { utcDay } from './expiry';
 import { resolveTargets } from './plan';
 import { needsOrganizationalUnits } from './policy';
-import { type Dependencies, selectRegions } from './reconcile';
+import { type Dependencies, type ReconcileRequest, selectRegions } from './reconcile';
 
-/** What one coverage measurement is asked to do, already validated. Read-only: it writes nothing anywhere. */
-export interface CoverageRequest {
-  readonly runId: string;
-  readonly ownAccountId: string;
-  readonly defaultRegion: string;
-  readonly accountIds?: readonly string[];
-  readonly regions?: readonly string[];
-  readonly remainingTimeMs?: () => number;
-  readonly deadlineMargins?: DeadlineMargins;
-}
+/** What one coverage measurement is asked to do, already validated: a run's scope, and nothing it would write. */
+export type CoverageRequest = Pick<
+  ReconcileRequest,
+  'runId' | 'ownAccountId' | 'defaultRegion' | 'accountIds' | 'regions' | 'remainingTimeMs' | 'deadlineMargins'
+>;
 
 export interface CoverageSummary {
   readonly runId: string;
