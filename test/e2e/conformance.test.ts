@@ -5,6 +5,7 @@ import {
   GetConfigurationCommand,
   GetEc2DeepInspectionConfigurationCommand,
   Inspector2Client,
+  ListCoverageCommand,
   UpdateEc2DeepInspectionConfigurationCommand,
   UpdateOrgEc2DeepInspectionConfigurationCommand,
 } from '@aws-sdk/client-inspector2';
@@ -18,6 +19,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { INSPECTOR_ACTIONS, ORGANIZATIONS_ACTIONS } from '../../lib/reconciler-function';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { checkResponse } from '../../local/aws-endpoint/conformance';
 import { model, type ServiceName } from '../../local/aws-endpoint/model';
@@ -138,6 +140,20 @@ const CALLS: readonly Call[] = [
     operation: 'GetConfiguration',
     send: (c) => c.inspector2.send(new GetConfigurationCommand({})),
   },
+  {
+    service: 'inspector2',
+    operation: 'ListCoverage',
+    send: (c) =>
+      c.inspector2.send(
+        new ListCoverageCommand({
+          maxResults: 200,
+          filterCriteria: {
+            resourceType: [{ comparison: 'EQUALS', value: 'AWS_EC2_INSTANCE' }],
+            scanType: [{ comparison: 'EQUALS', value: 'PACKAGE' }],
+          },
+        }),
+      ),
+  },
   { service: 'ssm', operation: 'GetParameter', send: (c) => c.ssm.send(new GetParameterCommand({ Name: PARAMETER })) },
   {
     service: 'ssm',
@@ -179,6 +195,10 @@ const declaredErrors = (call: Call) =>
 
 describe('conformance of the local endpoint to AWS service models', () => {
   it('covers every operation the project calls, each a model operation', async () => {
+    const called = [...INSPECTOR_ACTIONS, ...ORGANIZATIONS_ACTIONS].map((action) => action.replace(':', '.'));
+    expect(called.filter((action) => !CALLS.some((call) => `${call.service}.${call.operation}` === action))).toEqual(
+      [],
+    );
     await sendAll();
     expectConforming();
     for (const call of CALLS) {
