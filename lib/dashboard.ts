@@ -23,14 +23,14 @@ export class ReconcilerDashboard extends Construct {
   constructor(scope: Construct, id: string, props: ReconcilerDashboardProps) {
     super(scope, id);
     const { period } = props;
-    /** Every region's series of a metric; each labelled with its region (or `region label`). */
-    const everyRegion = (metricName: string, label?: string) =>
+    /** Every series of a metric over these dimensions, as a search: labelled by their values (the empty label). */
+    const search = (metricName: string, dimensions: readonly string[], over: Duration = period) =>
       new cloudwatch.MathExpression({
-        expression: `SEARCH('{${METRICS_NAMESPACE},${DIMENSION.region},service} MetricName="${metricName}"', 'Maximum', ${period.toSeconds()})`,
-        // An empty label lets each series carry its dimension value, the region.
-        label: label ?? '',
-        period,
+        expression: `SEARCH('{${[METRICS_NAMESPACE, ...dimensions, 'service'].join(',')}} MetricName="${metricName}"', 'Maximum', ${over.toSeconds()})`,
+        label: '',
+        period: over,
       });
+    const everyRegion = (metricName: string) => search(metricName, [DIMENSION.region]);
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });
     this.dashboard.addWidgets(
@@ -50,13 +50,7 @@ export class ReconcilerDashboard extends Construct {
       }),
       new cloudwatch.GraphWidget({
         title: 'Instances not deep-inspected, by region and reason',
-        left: [
-          new cloudwatch.MathExpression({
-            expression: `SEARCH('{${METRICS_NAMESPACE},${DIMENSION.reason},${DIMENSION.region},service} MetricName="${METRIC.instancesNotDeepInspected}"', 'Maximum', 86400)`,
-            label: '',
-            period: Duration.days(1),
-          }),
-        ],
+        left: [search(METRIC.instancesNotDeepInspected, [DIMENSION.reason, DIMENSION.region], Duration.days(1))],
         width: 12,
       }),
     );
@@ -99,13 +93,7 @@ export class ReconcilerDashboard extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Skipped by reason',
-        left: [
-          new cloudwatch.MathExpression({
-            expression: `SEARCH('{${METRICS_NAMESPACE},${DIMENSION.reason},${DIMENSION.region},service} MetricName="${METRIC.skippedByReason}"', 'Maximum', ${period.toSeconds()})`,
-            label: '',
-            period,
-          }),
-        ],
+        left: [search(METRIC.skippedByReason, [DIMENSION.reason, DIMENSION.region])],
         width: 12,
       }),
       new cloudwatch.GraphWidget({

@@ -70,6 +70,7 @@ export function classifyInstance(
 }
 
 export interface AccountCoverage {
+  readonly region: string;
   readonly accountId: string;
   /** Whether the account's deep inspection read ACTIVATED in the region. */
   readonly activated: boolean;
@@ -126,9 +127,13 @@ export class CoverageTally {
   private pages = 0;
 
   /** @param managed the accounts to count, each with whether its deep inspection is ACTIVATED */
-  constructor(managed: ReadonlyMap<string, boolean>) {
+  constructor(
+    managed: ReadonlyMap<string, boolean>,
+    private readonly region: string,
+  ) {
     for (const [accountId, activated] of managed) {
       this.accounts.set(accountId, {
+        region,
         accountId,
         activated,
         instances: 0,
@@ -164,7 +169,7 @@ export class CoverageTally {
     return [...this.accounts.values()];
   }
 
-  summary(region: string): RegionCoverage {
+  summary(): RegionCoverage {
     const accounts = this.perAccount();
     const notDeepInspected: Record<string, number> = {};
     let instances = 0;
@@ -199,7 +204,7 @@ export class CoverageTally {
         };
       });
     return {
-      region,
+      region: this.region,
       totals: {
         instances,
         deepInspected,

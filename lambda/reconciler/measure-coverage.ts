@@ -29,7 +29,7 @@ export interface CoverageSummary {
 export interface CoverageResult {
   readonly summary: CoverageSummary;
   /** Every managed account's counts per region, for a per-account report (CSV). */
-  readonly accounts: readonly (AccountCoverage & { readonly region: string })[];
+  readonly accounts: readonly AccountCoverage[];
 }
 
 type CoverageDependencies = Pick<Dependencies, 'policy' | 'directory' | 'inspectorFor' | 'now' | 'progress'>;
@@ -71,17 +71,18 @@ export async function measureCoverage(request: CoverageRequest, deps: CoverageDe
                 return [id, observation?.kind === 'OBSERVED' && observation.deepInspection === 'ACTIVATED'];
               }),
             ),
+            region,
           );
           await inspector.listCoverage((page) => tally.add(page), deadline);
           progress(`${region}: coverage read`);
           return {
-            summary: tally.summary(region),
-            accounts: tally.perAccount().map((account) => ({ ...account, region })),
+            summary: tally.summary(),
+            accounts: tally.perAccount(),
           };
         } catch (error) {
           const message = error instanceof DeadlineReached ? NOT_REACHED : describeError(error);
           progress(`${region}: coverage could not be read: ${message}`);
-          return { summary: { ...new CoverageTally(new Map()).summary(region), error: message }, accounts: [] };
+          return { summary: { ...new CoverageTally(new Map(), region).summary(), error: message }, accounts: [] };
         }
       }),
     );

@@ -86,7 +86,7 @@ describe('CoverageTally', () => {
   ]);
 
   it('folds pages into counts per account, an empty page (sent with a next token) counting as a page and nothing else', () => {
-    const tally = new CoverageTally(managed);
+    const tally = new CoverageTally(managed, 'eu-west-1');
     tally.add([linux('SUCCESSFUL'), linux('SUCCESSFUL'), linux('UNMANAGED_EC2_INSTANCE', 'INACTIVE')]);
     tally.add([]);
     tally.add([
@@ -95,7 +95,7 @@ describe('CoverageTally', () => {
       { ...linux('SUCCESSFUL'), accountId: '333333333333' },
     ]);
 
-    const summary = tally.summary('eu-west-1');
+    const summary = tally.summary();
 
     expect(summary).toEqual({
       region: 'eu-west-1',
@@ -109,27 +109,27 @@ describe('CoverageTally', () => {
   });
 
   it('has no effective coverage where no instance could be reached, rather than 0% or 100%', () => {
-    const tally = new CoverageTally(managed);
+    const tally = new CoverageTally(managed, 'us-east-1');
     tally.add([linux('EC2_INSTANCE_STOPPED', 'INACTIVE'), { ...linux('SUCCESSFUL'), accountId: OFF }]);
-    expect(tally.summary('us-east-1').totals.effectivePercent).toBeUndefined();
+    expect(tally.summary().totals.effectivePercent).toBeUndefined();
   });
 
   it('counts effective coverage over ACTIVATED accounts only', () => {
-    const tally = new CoverageTally(managed);
+    const tally = new CoverageTally(managed, 'us-east-1');
     // The deactivated account's instances are expected, not to fix: they do not lower the percentage.
     tally.add([linux('SUCCESSFUL'), { ...linux('UNMANAGED_EC2_INSTANCE', 'INACTIVE'), accountId: OFF }]);
-    expect(tally.summary('us-east-1').totals).toMatchObject({ effectivePercent: 100, fixable: 0, expected: 1 });
+    expect(tally.summary().totals).toMatchObject({ effectivePercent: 100, fixable: 0, expected: 1 });
   });
 
   it(`names at most ${WORST_ACCOUNTS} worst accounts, the most to fix first`, () => {
     const accounts = Array.from({ length: 15 }, (_, i) => String(100000000000 + i));
-    const tally = new CoverageTally(new Map(accounts.map((id) => [id, true])));
+    const tally = new CoverageTally(new Map(accounts.map((id) => [id, true])), 'us-east-1');
     tally.add(
       accounts.flatMap((id, i) =>
         Array.from({ length: i }, () => ({ ...linux('NO_INVENTORY', 'INACTIVE'), accountId: id })),
       ),
     );
-    const worst = tally.summary('us-east-1').worstAccounts;
+    const worst = tally.summary().worstAccounts;
     expect(worst).toHaveLength(WORST_ACCOUNTS);
     expect(worst.map((a) => a.fixable)).toEqual([14, 13, 12, 11, 10, 9, 8, 7, 6, 5]);
   });

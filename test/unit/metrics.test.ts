@@ -129,17 +129,17 @@ describe('publishRunMetrics', () => {
 
 describe('publishCoverageMetrics', () => {
   it('publishes per region the counts, the effective coverage and each reason, and the regions below the minimum', () => {
-    const tally = new CoverageTally(new Map([['111111111111', true]]));
+    const tally = new CoverageTally(new Map([['111111111111', true]]), region);
     tally.add([
       { accountId: '111111111111', scanStatus: { statusCode: 'ACTIVE', reason: 'SUCCESSFUL' }, platform: 'LINUX' },
       { accountId: '111111111111', scanStatus: { statusCode: 'INACTIVE', reason: 'UNMANAGED_EC2_INSTANCE' } },
       { accountId: '111111111111', scanStatus: { statusCode: 'INACTIVE', reason: 'EC2_INSTANCE_STOPPED' } },
     ]);
-    const unreadable = { ...new CoverageTally(new Map()).summary('us-east-1'), error: 'AccessDeniedException: no' };
+    const unreadable = { ...new CoverageTally(new Map(), 'us-east-1').summary(), error: 'AccessDeniedException: no' };
     const summary = {
       runId: 'c',
       totals: { instances: 3, deepInspected: 1, fixable: 1, expected: 1 },
-      regions: [tally.summary(region), unreadable],
+      regions: [tally.summary(), unreadable],
       minimumEffectivePercent: 90,
       regionsBelowMinimum: [region],
       deadlineReached: false,
