@@ -1,4 +1,10 @@
 import * as z from 'zod';
+import { nearest } from '../lambda/reconciler/validation';
+
+/** A setting (CDK context) or what it names is wrong: synth stops with this message alone, no stack trace. */
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
 
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [
@@ -102,7 +108,27 @@ export function readConfig(context: (key: string) => unknown): ReconcilerConfig 
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `  - ${issue.path.join('.') || '(context)'}: ${issue.message}`);
-    throw new Error(`Invalid CDK context for the reconciler:\n${problems.join('\n')}`);
+    throw new SettingsError(`Invalid CDK context for the reconciler:\n${problems.join('\n')}`);
   }
   return result.data;
+}
+
+/**
+ * Refuses a context key this app does not read, so `-c alarmEmial=…` fails synth instead of leaving
+ * alarms e-mailing no one. Keys the CDK itself sets are namespaced and left alone: feature flags
+ * (`@aws-cdk/…`), the toolkit's (`aws:cdk:…`) and lookups (`availability-zones:account=…`).
+ */
+export function checkContextKeys(keys: readonly string[]): void {
+  const unknown = keys.filter(
+    (key) => !key.startsWith('@') && !key.includes(':') && !(CONFIG_KEYS as string[]).includes(key),
+  );
+  if (unknown.length === 0) return;
+  const problems = unknown.map((key) => {
+    const suggestion = nearest(key, CONFIG_KEYS);
+    return `  - ${key}: not a setting of this app${suggestion ? `: did you mean "${suggestion}"?` : ''}`;
+  });
+  throw new SettingsError(
+    `Invalid CDK context for the reconciler (cdk.json "context" or -c key=value):\n${problems.join('\n')}\n` +
+      `The settings are: ${CONFIG_KEYS.join(', ')}`,
+  );
 }

@@ -2,11 +2,14 @@
 export interface Problem {
   readonly path: string;
   readonly message: string;
+  /** Where in the text it is, when the input was text (a policy file or parameter): 1-based. */
+  readonly line?: number;
+  readonly column?: number;
 }
 
 function describeProblems(what: string, problems: readonly Problem[]): string {
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-  return `${what}: ${count}\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`;
+  return `${what}: ${count}\n${problems.map((p) => `  - ${p.path}${p.line === undefined ? '' : ` (line ${p.line}, column ${p.column})`}: ${p.message}`).join('\n')}`;
 }
 
 /** The policy document is missing, unreadable or invalid. Nothing was changed. */

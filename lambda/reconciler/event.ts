@@ -107,7 +107,8 @@ export function parseInvocation(event: unknown): Invocation {
     ]);
   }
   const result = manualEventSchema.safeParse(event);
-  if (!result.success) throw new InvocationError(problemsFrom(result.error));
+  if (!result.success)
+    throw new InvocationError(problemsFrom(result.error, { schema: manualEventSchema, input: event }));
   const { coverage, dryRun = false, force = false, accountIds, regions } = result.data;
   if (coverage && (result.data.dryRun !== undefined || result.data.force !== undefined)) {
     throw new InvocationError([

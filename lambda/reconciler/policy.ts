@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { PolicyError, type Problem } from './errors';
 import { accountIdSchema, distinct, ORGANIZATIONAL_UNIT_ID, PACKAGE_PATH, ROOT_ID, regionSchema } from './ids';
+import { locateProblems, syntaxProblem } from './policy-text';
 import { problemsFrom } from './validation';
 
 /** What the policy asks for an account. UNMANAGED leaves it exactly as it is. */
@@ -250,7 +251,10 @@ export function validatePolicy(document: unknown, source: string): Policy {
   // zod skips refinements of an object whose fields already have issues.
   const problems = [
     ...versionProblems,
-    ...(result.success ? [] : problemsFrom(result.error)).filter((p) => supported || p.path !== '$.version'),
+    ...(result.success
+      ? []
+      : problemsFrom(result.error, { schema: version === 1 ? policyV1Schema : policyV2Schema, input: document })
+    ).filter((p) => supported || p.path !== '$.version'),
     ...duplicateRuleNames(document),
   ];
   if (problems.length > 0 || !result.success) throw new PolicyError(source, problems);
@@ -278,7 +282,11 @@ function duplicateRuleNames(document: unknown): Problem[] {
   });
 }
 
-/** Parses and validates the policy text as stored in SSM or in a file. */
+/**
+ * Parses and validates the policy text as stored in SSM or in a file. Every problem says where it is:
+ * a syntax error its line, column and the line itself with a caret; a schema problem its JSON path
+ * and the line and column of the value (or of the key, for an unknown key).
+ */
 export function parsePolicy(text: string | undefined, source: string): Policy {
   if (text === undefined || text.trim() === '') {
     throw new PolicyError(source, [{ path: '$', message: 'the policy is empty' }]);
@@ -287,13 +295,15 @@ export function parsePolicy(text: string | undefined, source: string): Policy {
   try {
     document = JSON.parse(text);
   } catch (cause) {
-    throw new PolicyError(source, [{ path: '$', message: `not valid JSON: ${(cause as Error).message}` }], {
-      cause,
-    });
+    throw new PolicyError(source, [syntaxProblem(text, cause as Error)], { cause });
   }
-  return validatePolicy(document, source);
+  try {
+    return validatePolicy(document, source);
+  } catch (error) {
+    if (!(error instanceof PolicyError)) throw error;
+    throw new PolicyError(source, locateProblems(text, error.problems), { cause: error });
+  }
 }
-
 /** True when some rule names an organizational unit, so account ancestry must be resolved. Root ids match everything. */
 export function needsOrganizationalUnits(policy: Policy): boolean {
   return policy.rules.some((rule) => rule.organizationalUnits?.some((id) => ORGANIZATIONAL_UNIT_ID.test(id)));

@@ -36,7 +36,7 @@ describe('ParameterPolicySource.load', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PolicyError);
     expect((error as PolicyError).problems).toEqual([
-      { path: '$.default', message: '"OFF" is not one of ACTIVATED, DEACTIVATED, UNMANAGED' },
+      { path: '$.default', line: 1, column: 24, message: '"OFF" is not one of ACTIVATED, DEACTIVATED, UNMANAGED' },
     ]);
   });
 

@@ -174,7 +174,7 @@ describe('npm run reconcile', () => {
     const { status, stderr } = await cli('--policy-file', file, '--quiet');
     expect(status).toBe(2);
     expect(stderr).toContain(`Invalid policy (${file})`);
-    expect(stderr).toContain('$.default: "ON" is not one of');
+    expect(stderr).toContain('$.default (line 1, column 24): "ON" is not one of');
     // Not even the caller's identity is asked for: the file is checked before any AWS call.
     expect([...endpoint.calls.keys()]).toEqual([]);
   });

@@ -231,7 +231,9 @@ describe('the bundled function against the local AWS endpoint', () => {
   it('an invalid policy fails the run with its problems and makes zero writes', async () => {
     endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify({ ...policy, default: 'ON' }), version: 2 });
 
-    await expect(run({})).rejects.toThrow('$.default: "ON" is not one of ACTIVATED, DEACTIVATED, UNMANAGED');
+    await expect(run({})).rejects.toThrow(
+      '$.default (line 1, column 24): "ON" is not one of ACTIVATED, DEACTIVATED, UNMANAGED',
+    );
 
     expect(endpoint.writeCount()).toBe(0);
     expect(endpoint.callCount('ListAccounts')).toBe(0);

@@ -202,7 +202,7 @@ describe('handler', () => {
     givenPolicy({ version: 1, default: 'ON' });
     givenOrganization();
     await expect(handler({}, context)).rejects.toThrow(PolicyError);
-    await expect(handler({}, context)).rejects.toThrow('$.default: "ON" is not one of');
+    await expect(handler({}, context)).rejects.toThrow('$.default (line 1, column 24): "ON" is not one of');
     expect(writeCalls()).toEqual([]);
     expect(error).toHaveBeenCalledWith('reconciliation failed', {
       error: expect.stringContaining('PolicyError'),
