@@ -24,10 +24,13 @@ export const INSPECTOR_ACTIONS = [
 export const ORGANIZATIONS_ACTIONS_ON_ALL = ['organizations:ListAccounts', 'organizations:ListRoots'];
 
 /**
- * The Organizations List* actions on a parent or child: the tree walk's, only when a rule names an OU,
- * and ListParents for an account the walk did not place. They accept root, OU and account ARNs.
+ * The Organizations actions on an account, parent or child: DescribeAccount for a run scoped to a few
+ * accounts, the tree walk's (only when a rule names an OU), and ListParents for an account the walk did
+ * not place or a scoped run's OU chain. They accept root, OU and account ARNs (Service Authorization
+ * Reference, AWS Organizations: DescribeAccount's resource type is account).
  */
 export const ORGANIZATIONS_ACTIONS_ON_TREE = [
+  'organizations:DescribeAccount',
   'organizations:ListAccountsForParent',
   'organizations:ListOrganizationalUnitsForParent',
   'organizations:ListParents',

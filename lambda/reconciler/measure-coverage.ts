@@ -1,3 +1,4 @@
+import { accountsFor } from './aws/organizations';
 import type { AccountCoverage, CoverageTotals, RegionCoverage } from './coverage';
 import { CoverageTally } from './coverage';
 import { CALL_TIMEOUTS, Deadline, DeadlineReached, marginsFor, NOT_REACHED } from './deadline';
@@ -46,7 +47,7 @@ export async function measureCoverage(request: CoverageRequest, deps: CoverageDe
     const progress = deps.progress ?? (() => undefined);
     const policy = await deps.policy.load();
     const regions = selectRegions(policy, request);
-    const accounts = await deps.directory.listAccounts({
+    const { accounts } = await accountsFor(deps.directory, request.accountIds, {
       withAncestors: needsOrganizationalUnits(policy),
       abortSignal: deadline.signal,
     });

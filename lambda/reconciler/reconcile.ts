@@ -1,6 +1,6 @@
 import { applyRegion } from './apply';
 import type { Ec2ScanConfiguration, RegionInspector } from './aws/inspector';
-import type { AccountDirectory } from './aws/organizations';
+import { type AccountDirectory, accountsFor } from './aws/organizations';
 import type { PolicySource } from './aws/policy-store';
 import { type FailureQueue, failureMessage, type Undelivered } from './aws/queue';
 import {
@@ -87,14 +87,17 @@ async function run(request: ReconcileRequest, deps: Dependencies, deadline: Dead
   const regions = selectRegions(policy, request);
   progress(`policy valid; regions ${regions.join(', ')}`);
 
-  const accounts = await deps.directory.listAccounts({
+  const { accounts, complete } = await accountsFor(deps.directory, request.accountIds, {
     withAncestors: needsOrganizationalUnits(policy),
     abortSignal: deadline.signal,
   });
   const today = utcDay(now());
   const targets = resolveTargets(accounts, policy, today, request.accountIds);
-  const warnings = lintPolicy(policy, { today, accounts });
-  progress(`${accounts.length} accounts in the organization; ${accountsToRead(targets).length} to read in each region`);
+  // Accounts and OUs the organization does not have can be told only from the whole organization.
+  const warnings = lintPolicy(policy, complete ? { today, accounts } : { today });
+  progress(
+    `${accounts.length} accounts ${complete ? 'in the organization' : 'read one by one'}; ${accountsToRead(targets).length} to read in each region`,
+  );
 
   const planned = await Promise.all(
     regions.map(async (region) => {

@@ -105,6 +105,13 @@ export function organizations(state: LocalState, operation: string, input: Json)
       const { items, nextToken } = page(org.accounts, input, operation);
       return { Accounts: items.map(account), ...(nextToken ? { NextToken: nextToken } : {}) };
     }
+    case 'DescribeAccount': {
+      const found = org.account(String(input.AccountId));
+      if (found === undefined) {
+        throw serviceError('organizations', 'AccountNotFoundException', "You specified an account that doesn't exist.");
+      }
+      return { Account: account(found) };
+    }
     case 'ListRoots':
       return { Roots: [{ Id: org.rootId, Name: 'Root', Arn: arn('root', org.rootId), PolicyTypes: [] }] };
     case 'ListOrganizationalUnitsForParent': {

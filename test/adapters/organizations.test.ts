@@ -1,4 +1,6 @@
 import {
+  AccountNotFoundException,
+  DescribeAccountCommand,
   ListAccountsCommand,
   ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
@@ -7,7 +9,13 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ancestorsFromPaths, OrganizationsDirectory } from '../../lambda/reconciler/aws/organizations';
+import {
+  type AccountDirectory,
+  accountsFor,
+  ancestorsFromPaths,
+  MAX_ACCOUNTS_READ_ONE_BY_ONE,
+  OrganizationsDirectory,
+} from '../../lambda/reconciler/aws/organizations';
 
 const organizations = mockClient(OrganizationsClient);
 const directory = () => new OrganizationsDirectory(new OrganizationsClient({ region: 'us-east-1' }));
@@ -161,5 +169,91 @@ describe('ancestorsFromPaths', () => {
       'r-ab12',
       'ou-ab12-11111111',
     ]);
+  });
+});
+
+describe('OrganizationsDirectory.describeAccounts', () => {
+  const parents: Record<string, string> = {
+    '111111111111': 'ou-ab12-22222222',
+    '333333333333': 'ou-ab12-22222222',
+    'ou-ab12-22222222': 'ou-ab12-11111111',
+    'ou-ab12-11111111': 'r-ab12',
+  };
+  beforeEach(() => {
+    organizations.on(DescribeAccountCommand).callsFake(({ AccountId }) => {
+      if (AccountId === '999999999999') {
+        throw new AccountNotFoundException({ message: "You specified an account that doesn't exist.", $metadata: {} });
+      }
+      return { Account: { Id: AccountId, Name: `a${AccountId}`, State: 'ACTIVE' } };
+    });
+    organizations.on(ListParentsCommand).callsFake(({ ChildId }) => ({
+      Parents: [{ Id: parents[ChildId], Type: parents[ChildId]?.startsWith('r-') ? 'ROOT' : 'ORGANIZATIONAL_UNIT' }],
+    }));
+  });
+
+  it('reads just the accounts asked about, leaving out one the organization does not have, and lists nothing', async () => {
+    const accounts = await directory().describeAccounts(['111111111111', '999999999999'], { withAncestors: false });
+
+    expect(accounts).toEqual([{ id: '111111111111', name: 'a111111111111', state: 'ACTIVE' }]);
+    expect(organizations.commandCalls(ListAccountsCommand)).toHaveLength(0);
+    expect(organizations.commandCalls(ListParentsCommand)).toHaveLength(0);
+  });
+
+  it('climbs ListParents to the root for the OU chain, each OU once however many accounts sit under it', async () => {
+    const accounts = await directory().describeAccounts(['111111111111', '333333333333'], { withAncestors: true });
+
+    const chain = ['r-ab12', 'ou-ab12-11111111', 'ou-ab12-22222222'];
+    expect(accounts.map((account) => account.ancestors)).toEqual([chain, chain]);
+    const asked = organizations.commandCalls(ListParentsCommand).map((call) => call.args[0].input.ChildId);
+    expect(asked.sort()).toEqual(['111111111111', '333333333333', 'ou-ab12-11111111', 'ou-ab12-22222222']);
+  });
+
+  it('marks an account whose chain cannot be climbed as unresolved, never placed by guess', async () => {
+    organizations.on(ListParentsCommand).rejects(new Error('ChildNotFoundException: gone'));
+    const [account] = await directory().describeAccounts(['111111111111'], { withAncestors: true });
+    expect(account).toMatchObject({ id: '111111111111', ancestryUnresolved: 'Error: ChildNotFoundException: gone' });
+    expect(account?.ancestors).toBeUndefined();
+  });
+
+  it('fails on any other error, as the listing does', async () => {
+    organizations
+      .on(DescribeAccountCommand)
+      .rejects(Object.assign(new Error('slow down'), { name: 'TooManyRequestsException' }));
+    await expect(directory().describeAccounts(['111111111111'], { withAncestors: false })).rejects.toThrow('slow down');
+  });
+});
+
+describe('accountsFor', () => {
+  const listed = [{ id: '111111111111', state: 'ACTIVE' }];
+  const fake = (): AccountDirectory & { calls: string[] } => {
+    const calls: string[] = [];
+    return {
+      calls,
+      listAccounts: async () => {
+        calls.push('list');
+        return listed;
+      },
+      describeAccounts: async (ids) => {
+        calls.push(`describe ${ids.length}`);
+        return listed;
+      },
+    };
+  };
+
+  it('reads a few requested accounts one by one, and says the result is not the whole organization', async () => {
+    const directory = fake();
+    const result = await accountsFor(directory, ['111111111111'], { withAncestors: true });
+    expect(directory.calls).toEqual(['describe 1']);
+    expect(result.complete).toBe(false);
+  });
+
+  it('lists the organization for a full run, or when more accounts are asked about than reading one by one pays for', async () => {
+    const many = Array.from({ length: MAX_ACCOUNTS_READ_ONE_BY_ONE + 1 }, (_, i) => String(i).padStart(12, '0'));
+    for (const ids of [undefined, many]) {
+      const directory = fake();
+      const result = await accountsFor(directory, ids, { withAncestors: false });
+      expect(directory.calls).toEqual(['list']);
+      expect(result.complete).toBe(true);
+    }
   });
 });

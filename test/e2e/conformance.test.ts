@@ -13,6 +13,7 @@ import {
   ListAccountsCommand,
   ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
+  DescribeAccountCommand,
   ListParentsCommand,
   ListRootsCommand,
   OrganizationsClient,
@@ -94,6 +95,11 @@ const CALLS: readonly Call[] = [
     service: 'organizations',
     operation: 'ListParents',
     send: (c) => c.organizations.send(new ListParentsCommand({ ChildId: member() })),
+  },
+  {
+    service: 'organizations',
+    operation: 'DescribeAccount',
+    send: (c) => c.organizations.send(new DescribeAccountCommand({ AccountId: member() })),
   },
   {
     service: 'inspector2',

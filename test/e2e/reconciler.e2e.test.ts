@@ -182,6 +182,35 @@ describe('the bundled function against the local AWS endpoint', () => {
     expect(queued()).toEqual([]);
   });
 
+  it('a run scoped to a few accounts reads just them, not the organization, and brings them to the policy', async () => {
+    const active = (inSandbox: boolean) =>
+      organization.accounts.find(
+        (account) =>
+          account.state === 'ACTIVE' &&
+          account.id !== UNMANAGED &&
+          organization.ancestorsOf(account.id).includes(SANDBOX_OU) === inSandbox &&
+          REGIONS.every((region) => eligible(region).includes(account)),
+      )?.id as string;
+    const ids = [active(true), active(false), '999999999999'];
+    const initial = snapshot();
+
+    const summary = await run({ accountIds: ids });
+
+    expect(endpoint.callCount('ListAccounts')).toBe(0);
+    expect(endpoint.callCount('ListAccountsForParent')).toBe(0);
+    expect(endpoint.callCount('DescribeAccount')).toBe(3);
+    // Each account's parent, then each OU above it once: the OU depth (3 here), not the organization's size.
+    expect(endpoint.callCount('ListParents')).toBeLessThanOrEqual(2 + 2 * 3);
+    for (const region of REGIONS) {
+      const eventually = organization.deepInspectionStates(region, { eventually: true });
+      for (const id of ids.slice(0, 2)) {
+        expect(eventually.get(id)).toBe(expectedState(id, initial.get(region)?.get(id) ?? ''));
+      }
+    }
+    expect(summary.regions.map((region) => region.totals.accounts)).toEqual(REGIONS.map(() => 3));
+    expect(summary.regions.every((region) => region.totals.skipped >= 1)).toBe(true);
+  });
+
   it('converges with nothing lost when every third call is throttled', async () => {
     const initial = snapshot();
     endpoint.faults.throttleEveryNth = 3;

@@ -7,7 +7,7 @@ import {
   UpdateEc2DeepInspectionConfigurationCommand,
   UpdateOrgEc2DeepInspectionConfigurationCommand,
 } from '@aws-sdk/client-inspector2';
-import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { DescribeAccountCommand, ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
@@ -94,6 +94,9 @@ function givenOrganization({
   organizations
     .on(ListAccountsCommand)
     .resolves({ Accounts: [ADMIN, ...MEMBERS].map((Id) => ({ Id, State: 'ACTIVE' })) });
+  organizations
+    .on(DescribeAccountCommand)
+    .callsFake(async ({ AccountId }) => ({ Account: { Id: AccountId, State: 'ACTIVE' } }));
   inspector.on(BatchGetAccountStatusCommand).callsFake(async ({ accountIds }, getClient) => {
     if ((await getClient().config.region()) === deniedRegion) {
       throw Object.assign(new Error('not the delegated administrator'), { name: regionError, $fault: 'client' });

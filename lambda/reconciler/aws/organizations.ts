@@ -1,5 +1,6 @@
 import {
   type Account,
+  DescribeAccountCommand,
   type OrganizationsClient,
   paginateListAccounts,
   paginateListAccountsForParent,
@@ -18,9 +19,42 @@ const TREE_WALK_CONCURRENCY = 4;
 /** OUs nest at most five levels below the root: an account's chain of parents is never longer. */
 const MAX_PARENTS = 6;
 
+/**
+ * A run scoped to at most this many accounts reads just them (DescribeAccount, and ListParents up to
+ * the root when a rule names OUs: 1 + depth calls an account, depth at most 6) instead of listing the
+ * organization (one ListAccounts page per 20 accounts, plus the tree walk). 50 accounts cost at most
+ * 350 calls, what listing a 7,000-account organization costs; past that the listing is the safer bet,
+ * since the organization's size is not known before listing it.
+ */
+export const MAX_ACCOUNTS_READ_ONE_BY_ONE = 50;
+
 export interface AccountDirectory {
   /** Every account of the organization; with `withAncestors`, each account's root and OU ancestry too. */
   listAccounts(options: { withAncestors: boolean; abortSignal?: AbortSignal }): Promise<OrganizationAccount[]>;
+  /**
+   * Just these accounts, those the organization has (an id it does not have is left out): the cost
+   * follows the accounts asked about and the OU depth, not the organization's size.
+   */
+  describeAccounts?(
+    accountIds: readonly string[],
+    options: { withAncestors: boolean; abortSignal?: AbortSignal },
+  ): Promise<OrganizationAccount[]>;
+}
+
+/**
+ * The accounts a run needs: the ones it asks about, when they are few enough to read one by one (and
+ * the directory can), or the whole organization. `complete` says whether it is the whole
+ * organization, which lint needs to tell an account the organization does not have.
+ */
+export async function accountsFor(
+  directory: AccountDirectory,
+  accountIds: readonly string[] | undefined,
+  options: { withAncestors: boolean; abortSignal?: AbortSignal },
+): Promise<{ accounts: OrganizationAccount[]; complete: boolean }> {
+  if (accountIds !== undefined && accountIds.length <= MAX_ACCOUNTS_READ_ONE_BY_ONE && directory.describeAccounts) {
+    return { accounts: await directory.describeAccounts(accountIds, options), complete: false };
+  }
+  return { accounts: await directory.listAccounts(options), complete: true };
 }
 
 /** Reads the organization through the Organizations API: ListAccounts, and a tree walk only when needed. */
@@ -68,6 +102,55 @@ export class OrganizationsDirectory implements AccountDirectory {
     });
   }
 
+  async describeAccounts(
+    accountIds: readonly string[],
+    { withAncestors, abortSignal }: { withAncestors: boolean; abortSignal?: AbortSignal },
+  ): Promise<OrganizationAccount[]> {
+    const options = { abortSignal };
+    // Each OU's chain is climbed once, however many of the accounts sit under it (the promise is shared).
+    const chains = new Map<string, Promise<string[]>>();
+    const chainOf = (parentId: string, depth: number): Promise<string[]> => {
+      if (parentId.startsWith('r-')) return Promise.resolve([parentId]);
+      if (depth >= MAX_PARENTS) return Promise.reject(new Error(`no root found within ${MAX_PARENTS} parents`));
+      let chain = chains.get(parentId);
+      if (chain === undefined) {
+        chain = this.parentOf(parentId, options).then(async (parent) => [
+          ...(await chainOf(parent, depth + 1)),
+          parentId,
+        ]);
+        chains.set(parentId, chain);
+      }
+      return chain;
+    };
+    const described = await mapWithConcurrency([...new Set(accountIds)], TREE_WALK_CONCURRENCY, async (id) => {
+      let account: Account | undefined;
+      try {
+        account = (await this.client.send(new DescribeAccountCommand({ AccountId: id }), options)).Account;
+      } catch (error) {
+        if ((error as Error).name === 'AccountNotFoundException') return undefined;
+        throw error;
+      }
+      if (account?.Id === undefined) return undefined;
+      if (!withAncestors) return toAccount(account);
+      try {
+        return toAccount(account, await chainOf(await this.parentOf(id, options), 1));
+      } catch (error) {
+        return { ...toAccount(account), ancestryUnresolved: describeError(error) };
+      }
+    });
+    return described.filter((account): account is OrganizationAccount => account !== undefined);
+  }
+
+  /** The one parent Organizations gives an account or OU (ListParents). */
+  private async parentOf(childId: string, options: { abortSignal?: AbortSignal }): Promise<string> {
+    let parent: string | undefined;
+    for await (const page of paginateListParents({ client: this.client }, { ChildId: childId }, options)) {
+      parent ??= page.Parents?.[0]?.Id;
+    }
+    if (parent === undefined) throw new Error(`ListParents named no parent of ${childId}`);
+    return parent;
+  }
+
   /** Climbs ListParents from an account until a root or an OU whose chain the walk already knows. */
   private async ancestorsOf(
     accountId: string,
@@ -77,11 +160,7 @@ export class OrganizationsDirectory implements AccountDirectory {
     const climbed: string[] = [];
     let child = accountId;
     for (let depth = 0; depth < MAX_PARENTS; depth++) {
-      let parent: string | undefined;
-      for await (const page of paginateListParents({ client: this.client }, { ChildId: child }, options)) {
-        parent ??= page.Parents?.[0]?.Id;
-      }
-      if (parent === undefined) throw new Error(`ListParents named no parent of ${child}`);
+      const parent = await this.parentOf(child, options);
       const known = chainByUnit.get(parent);
       if (known !== undefined) return [...known, ...climbed];
       climbed.unshift(parent);
