@@ -145,7 +145,7 @@ const notChanges: [string, unknown][] = [
 ];
 
 describe('policy changes where a trail exists (-c cloudTrailManagementEvents=true): CloudTrail speaks', () => {
-  const stack = synth({ cloudTrailManagementEvents: true } as Partial<ReconcilerConfig>);
+  const stack = synth({ cloudTrailManagementEvents: true });
 
   it.each(changes)('%s is announced once, naming who (CloudTrail’s event)', (_change, cloudTrail, parameterStore) => {
     // Where a trail exists, AWS emits both events for one change; one message must come of them.
@@ -249,7 +249,7 @@ describe('recoveries (AlarmRecovered)', () => {
 describe('every rule’s delivery: retried, dead-lettered, alarmed', () => {
   const configurations: [string, Partial<ReconcilerConfig>][] = [
     ['by default', {}],
-    ['with a trail', { cloudTrailManagementEvents: true } as Partial<ReconcilerConfig>],
+    ['with a trail', { cloudTrailManagementEvents: true }],
   ];
 
   it.each(configurations)('%s, every target retries, then leaves the event in the notification DLQ', (_how, config) => {
