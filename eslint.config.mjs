@@ -41,6 +41,7 @@ export default tseslint.config(
           assertFunctionNames: [
             'expect',
             'expectCountsAddUp',
+            'expectDecisions',
             '**.hasResourceProperties',
             '**.hasOutput',
             '**.resourceCountIs',

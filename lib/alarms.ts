@@ -40,6 +40,36 @@ export function reconcilerMetric(metricName: string, props: cloudwatch.MetricOpt
 const POLICY_CHANGED_RULE = 'PolicyChanged';
 const ALARM_RECOVERED_RULE = 'AlarmRecovered';
 
+/**
+ * How a rule target retries a notification before EventBridge leaves it in the dead-letter queue. Errors no
+ * retry heals (a permission the topic or its key refuses, a topic that is gone) go there at once (EventBridge
+ * User Guide, "Event retry policy and using dead-letter queues"); a notification two hours late still says
+ * what happened and when.
+ */
+const NOTIFICATION_RETRY = { maximumRetryAttempts: 10, maximumEventAge: Duration.hours(2) };
+
+/**
+ * Which events announce a change of the policy parameter: exactly one path speaks, so a change is told once.
+ * - `cloudtrail`: CloudTrail's "AWS API Call via CloudTrail" events, which name who made the change. They
+ *   exist only where a trail logs this account's and region's write management events (EventBridge User
+ *   Guide, "Events from AWS services": "a CloudTrail trail with logging enabled is required").
+ * - `parameter-store`: Parameter Store's own "Parameter Store Change" events, which need no trail but name no
+ *   caller, are sent best effort (EventBridge Events Reference, "Delivery level for AWS service events"), and
+ *   have no event for UnlabelParameterVersion (Systems Manager User Guide, "Amazon EventBridge event
+ *   examples for Systems Manager").
+ */
+export type PolicyChangeSource = 'cloudtrail' | 'parameter-store';
+
+/** The alarms on the notifications' dead-letter queue: `<this>Arrived` and `<this>QueueNotEmpty`. */
+const NOTIFICATION_DELIVERY_FAILURES = 'NotificationDeliveryFailures';
+
+/** The alarms a failed AlarmRecovered delivery raises: their recovery is not told through it (notifyRecoveries). */
+const SILENT_RECOVERIES = [
+  `${ALARM_RECOVERED_RULE}NotDelivered`,
+  `${NOTIFICATION_DELIVERY_FAILURES}Arrived`,
+  `${NOTIFICATION_DELIVERY_FAILURES}QueueNotEmpty`,
+];
+
 /** Every way the reconciler can go wrong or go quiet, each an alarm on one SNS topic. */
 export class ReconcilerAlarms extends Construct {
   readonly topic: sns.ITopic;
@@ -47,6 +77,7 @@ export class ReconcilerAlarms extends Construct {
 
   /** Every alarm is named `<stack>-<Alarm>`, so that the topic and key policies can name them before they exist. */
   private readonly alarmNamePrefix: string;
+  private readonly notificationDeadLetters: sqs.IQueue;
 
   constructor(scope: Construct, id: string, props: ReconcilerAlarmsProps) {
     super(scope, id);
@@ -69,6 +100,23 @@ export class ReconcilerAlarms extends Construct {
       'ScheduleDeliveryFailures',
       queues.scheduleDeadLetters,
       'EventBridge could not deliver a scheduled run to the function.',
+    );
+    this.notificationDeadLetters = queues.notificationDeadLetters;
+    this.queueNotEmpty(
+      NOTIFICATION_DELIVERY_FAILURES,
+      queues.notificationDeadLetters,
+      'EventBridge could not deliver a notification (a policy change or a recovery) to the alarm topic. Each message holds the event and EventBridge’s error: check the topic, its policy and its key.',
+    );
+    // As EventBridge's own example grants it: SendMessage from this stack's rules alone (EventBridge User
+    // Guide, "Using dead-letter queues", "Granting permissions to the dead-letter queue").
+    queues.notificationDeadLetters.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowThisStacksRulesToSendUndeliveredEvents',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [queues.notificationDeadLetters.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': this.ruleArns() } },
+      }),
     );
 
     this.add(
@@ -120,29 +168,51 @@ export class ReconcilerAlarms extends Construct {
   }
 
   /**
-   * Every change of the policy parameter (PutParameter, DeleteParameter, LabelParameterVersion, as
-   * CloudTrail records them) goes to the alarm topic with who made it and when: "who switched this
-   * off?" has an answer. Needs CloudTrail logging management events in this account and region (an
-   * organization trail does), as every "AWS API Call via CloudTrail" rule does.
+   * Every change of the policy parameter goes to the alarm topic, told once, by the path `from` names (see
+   * PolicyChangeSource): from CloudTrail, who made it, when and from where ("who switched this off?" has an
+   * answer); from Parameter Store, which operation and when. A read, another parameter (the guardrail ledger
+   * the function writes every run) and a call that was refused are not changes.
    */
-  notifyPolicyChanges(parameterName: string): events.Rule {
+  notifyPolicyChanges(parameterName: string, from: PolicyChangeSource = 'parameter-store'): events.Rule {
+    const cloudTrail = from === 'cloudtrail';
     const rule = new events.Rule(this, 'PolicyChanged', {
       ruleName: `${this.alarmNamePrefix}${POLICY_CHANGED_RULE}`,
-      description: 'Tells the alarm topic who changed the deep inspection policy parameter, and when',
-      eventPattern: {
-        source: ['aws.ssm'],
-        detailType: ['AWS API Call via CloudTrail'],
-        detail: {
-          eventSource: ['ssm.amazonaws.com'],
-          eventName: ['PutParameter', 'DeleteParameter', 'DeleteParameters', 'LabelParameterVersion'],
-          requestParameters: { name: [parameterName] },
-        },
-      },
+      description: cloudTrail
+        ? 'Tells the alarm topic who changed the deep inspection policy parameter, and when (CloudTrail)'
+        : 'Tells the alarm topic when the deep inspection policy parameter changed (Parameter Store events)',
+      eventPattern: cloudTrail
+        ? {
+            source: ['aws.ssm'],
+            detailType: ['AWS API Call via CloudTrail'],
+            detail: {
+              eventSource: ['ssm.amazonaws.com'],
+              eventName: [
+                'PutParameter',
+                'DeleteParameter',
+                'DeleteParameters',
+                'LabelParameterVersion',
+                'UnlabelParameterVersion',
+              ],
+              // CloudTrail records a refused call too, with its errorCode: it changed nothing.
+              errorCode: [{ exists: false }],
+              // DeleteParameters carries a list of names (SSM API Reference, DeleteParameters "Names"); an
+              // event's array matches if any element does.
+              requestParameters: { $or: [{ name: [parameterName] }, { names: [parameterName] }] },
+            },
+          }
+        : {
+            source: ['aws.ssm'],
+            detailType: ['Parameter Store Change'],
+            // Every operation Parameter Store reports for this parameter: Create, Update, Delete and
+            // LabelParameterVersion are documented; one it adds later is a change too.
+            detail: { name: [parameterName] },
+          },
     });
-    const message = events.RuleTargetInput.fromText(
-      `The deep inspection policy ${parameterName} was changed: ${events.EventField.fromPath('$.detail.eventName')} by ${events.EventField.fromPath('$.detail.userIdentity.arn')} at ${events.EventField.fromPath('$.detail.eventTime')} from ${events.EventField.fromPath('$.detail.sourceIPAddress')}. The next run uses it; its summary names the parameter version.`,
-    );
-    this.toTopic(rule, message);
+    const field = (jsonPath: string) => events.EventField.fromPath(jsonPath);
+    const message = cloudTrail
+      ? `The deep inspection policy ${parameterName} was changed: ${field('$.detail.eventName')} by ${field('$.detail.userIdentity.arn')} at ${field('$.detail.eventTime')} from ${field('$.detail.sourceIPAddress')}. The next run uses it; its summary names the parameter version.`
+      : `The deep inspection policy ${parameterName} was changed: ${field('$.detail.operation')} at ${field('$.time')}. Parameter Store's event names no caller: CloudTrail's event history for the parameter does. The next run uses it; its summary names the parameter version.`;
+    this.toTopic(rule, POLICY_CHANGED_RULE, events.RuleTargetInput.fromText(message));
     return rule;
   }
 
@@ -150,7 +220,8 @@ export class ReconcilerAlarms extends Construct {
    * Recovery, told once: an alarm back to OK from ALARM, and NoSuccessfulRun back to OK after runs
    * had stopped (from INSUFFICIENT_DATA; the first run after a deploy says so too, which proves runs
    * complete and notifications arrive). OK actions on the alarms would instead notify every alarm's
-   * first OK right after a deploy, INSUFFICIENT_DATA to OK: a dozen messages about nothing.
+   * first OK right after a deploy, INSUFFICIENT_DATA to OK: a dozen messages about nothing. The alarms
+   * this rule's own failed delivery raises (SILENT_RECOVERIES) are not told.
    */
   private notifyRecoveries(): events.Rule {
     const rule = new events.Rule(this, 'AlarmRecovered', {
@@ -159,6 +230,9 @@ export class ReconcilerAlarms extends Construct {
       eventPattern: {
         source: ['aws.cloudwatch'],
         detailType: ['CloudWatch Alarm State Change'],
+        // An alarm that this rule's own failed delivery raises (the alarm event's resources hold its ARN) is not
+        // told: were the delivery still failing, telling its recovery would raise it again, without end.
+        resources: events.Match.anythingBut(...SILENT_RECOVERIES.map((name) => this.alarmArn(name))),
         detail: {
           state: { value: ['OK'] },
           $or: [
@@ -171,22 +245,46 @@ export class ReconcilerAlarms extends Construct {
     const message = events.RuleTargetInput.fromText(
       `OK: ${events.EventField.fromPath('$.detail.alarmName')} has recovered at ${events.EventField.fromPath('$.time')}: ${events.EventField.fromPath('$.detail.state.reason')}`,
     );
-    this.toTopic(rule, message);
+    this.toTopic(rule, ALARM_RECOVERED_RULE, message);
     return rule;
   }
 
   /**
    * Bound by hand: the stock SNS target would add an unscoped events.amazonaws.com statement to the
    * topic policy; the stack's own topic allows this stack's rules alone (newTopic), an imported one is the owner's.
+   * Every target retries, then leaves what it could not deliver in the notification dead-letter queue, and
+   * its rule's failed invocations (AWS/Events FailedInvocations, per rule) raise `<rule>NotDelivered`.
    */
-  private toTopic(rule: events.Rule, input: events.RuleTargetInput): void {
-    rule.addTarget({ bind: () => ({ arn: this.topic.topicArn, input }) });
+  private toTopic(rule: events.Rule, name: string, input: events.RuleTargetInput): void {
+    rule.addTarget({
+      bind: () => ({
+        arn: this.topic.topicArn,
+        input,
+        deadLetterConfig: { arn: this.notificationDeadLetters.queueArn },
+        retryPolicy: {
+          maximumRetryAttempts: NOTIFICATION_RETRY.maximumRetryAttempts,
+          maximumEventAgeInSeconds: NOTIFICATION_RETRY.maximumEventAge.toSeconds(),
+        },
+      }),
+    });
+    this.add(
+      `${name}NotDelivered`,
+      new cloudwatch.Metric({
+        namespace: 'AWS/Events',
+        metricName: 'FailedInvocations',
+        dimensionsMap: { RuleName: `${this.alarmNamePrefix}${name}` },
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.SUM,
+      }),
+      `EventBridge could not deliver the ${name} rule’s notification to the alarm topic. The event and the error wait in the notification dead-letter queue: check the topic, its policy and its key.`,
+    );
   }
 
   /**
-   * A topic policy replaces SNS's default one, so CloudWatch may publish only if the policy says so;
-   * the key policy must let it use the key too. Both are scoped to this account and to this stack's
-   * alarms (their names share a prefix, known before the alarms exist: no dependency cycle with the key).
+   * A topic policy replaces SNS's default one, so CloudWatch and EventBridge may publish only if the policy
+   * says so, and only from this account, this stack's alarms and this stack's rules (their names share a
+   * prefix, known before they exist: no dependency cycle with the key). The key policy must let both use the
+   * key: CloudWatch scoped the same way, EventBridge without source conditions (see below).
    */
   private newTopic(): sns.Topic {
     const key = new kms.Key(this, 'TopicKey', {
@@ -202,17 +300,23 @@ export class ReconcilerAlarms extends Construct {
     };
     const fromTheseRules = {
       StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-      ArnLike: { 'aws:SourceArn': [POLICY_CHANGED_RULE, ALARM_RECOVERED_RULE].map((name) => this.ruleArn(name)) },
+      ArnLike: { 'aws:SourceArn': this.ruleArns() },
     };
+    // No source conditions here: EventBridge sends none to the key of an encrypted topic, "Adding the
+    // aws:SourceAccount and aws:SourceArn to a AWS KMS policy is not supported for EventBridge-to-encrypted
+    // topics" (SNS Developer Guide, "Key management", "Enable compatibility between event sources from AWS
+    // services and encrypted topics"), and with them every rule's delivery failed. The topic policy keeps them,
+    // so a foreign rule is refused at the topic; the key allows this principal these two actions alone.
     key.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'AllowThisStacksRulesToUseTheKey',
+        sid: 'AllowEventBridgeToUseTheKey',
         principals: [new iam.ServicePrincipal('events.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
-        conditions: fromTheseRules,
       }),
     );
+    // CloudWatch keeps them: the same page excepts EventBridge-to-encrypted-topic delivery alone from these
+    // conditions in a key policy. First-day check 1 (set-alarm-state) proves the path live.
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToUseTheKey',
@@ -250,6 +354,14 @@ export class ReconcilerAlarms extends Construct {
 
   private ruleArn(name: string): string {
     return `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${this.alarmNamePrefix}${name}`;
+  }
+
+  private ruleArns(): string[] {
+    return [POLICY_CHANGED_RULE, ALARM_RECOVERED_RULE].map((name) => this.ruleArn(name));
+  }
+
+  private alarmArn(name: string): string {
+    return `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${this.alarmNamePrefix}${name}`;
   }
 
   /** `arn:aws:cloudwatch:<region>:<account>:alarm:<stack>-*`: this stack's alarms and no other. */

@@ -92,6 +92,12 @@ const configSchema = z.strictObject({
   keepEvidenceOnDestroy: z
     .union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')])
     .default(true),
+  // Whether a CloudTrail trail logs this account's and region's write management events (an organization trail
+  // does): then CloudTrail announces policy changes, naming who; otherwise Parameter Store's own events do, which
+  // need no trail. Off by default: asserting a trail that does not exist would leave changes unannounced.
+  cloudTrailManagementEvents: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')])
+    .default(false),
 });
 
 export type ReconcilerConfig = z.output<typeof configSchema>;

@@ -152,7 +152,12 @@ export class DeepInspectionStack extends Stack {
       ...(config.alarmTopicArn ? { alarmTopicArn: config.alarmTopicArn } : {}),
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     });
-    alarms.notifyPolicyChanges(config.policyParameterName);
+    const policyChanged = alarms.notifyPolicyChanges(
+      config.policyParameterName,
+      config.cloudTrailManagementEvents ? 'cloudtrail' : 'parameter-store',
+    );
+    // The deploy's own creation of the policy is not a change to announce: the rule comes after it.
+    policyChanged.node.addDependency(parameter);
     const dashboard = new ReconcilerDashboard(this, 'Dashboard', {
       function: reconciler.function,
       failedAccounts: queues.failedAccounts,
@@ -167,6 +172,7 @@ export class DeepInspectionStack extends Stack {
     new CfnOutput(this, 'FailedAccountsQueueUrl', { value: queues.failedAccounts.queueUrl });
     new CfnOutput(this, 'RunFailuresQueueUrl', { value: queues.runFailures.queueUrl });
     new CfnOutput(this, 'ScheduleDeadLetterQueueUrl', { value: queues.scheduleDeadLetters.queueUrl });
+    new CfnOutput(this, 'NotificationDeadLetterQueueUrl', { value: queues.notificationDeadLetters.queueUrl });
     new CfnOutput(this, 'PolicyParameterName', { value: parameter.parameterName });
     new CfnOutput(this, 'GuardrailLedgerParameterName', { value: ledger.parameterName });
     new CfnOutput(this, 'ScheduleName', { value: schedule.scheduleName });

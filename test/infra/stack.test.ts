@@ -180,11 +180,11 @@ describe('DeepInspectionStack', () => {
     });
   });
 
-  it('keeps three encrypted, SSL-only queues for 14 days', () => {
+  it('keeps four encrypted, SSL-only queues for 14 days', () => {
     template.resourcePropertiesCountIs(
       'AWS::SQS::Queue',
       { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 },
-      3,
+      4,
     );
     template.resourcePropertiesCountIs(
       'AWS::SQS::QueuePolicy',
@@ -195,7 +195,7 @@ describe('DeepInspectionStack', () => {
           ]),
         },
       },
-      3,
+      4,
     );
   });
 
@@ -295,7 +295,7 @@ describe('DeepInspectionStack', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 12);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 16);
   });
 
   const theseAlarms = {
@@ -337,40 +337,44 @@ describe('DeepInspectionStack', () => {
     ArnLike: { 'aws:SourceArn': [ruleArn('Test-PolicyChanged'), ruleArn('Test-AlarmRecovered')] },
   };
 
-  it('tells the alarm topic who changed the policy parameter and when, from CloudTrail', () => {
+  // What the rules match is proven by matching events against them: test/infra/notifications.test.ts.
+  it('tells the alarm topic of policy changes from Parameter Store’s own events by default, CloudTrail’s with a trail', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       Name: 'Test-PolicyChanged',
       EventPattern: {
         source: ['aws.ssm'],
-        'detail-type': ['AWS API Call via CloudTrail'],
-        detail: {
-          eventSource: ['ssm.amazonaws.com'],
-          eventName: ['PutParameter', 'DeleteParameter', 'DeleteParameters', 'LabelParameterVersion'],
-          requestParameters: { name: ['/deep-inspection-reconciler/policy'] },
-        },
+        'detail-type': ['Parameter Store Change'],
+        detail: { name: ['/deep-inspection-reconciler/policy'] },
       },
-      Targets: [
-        Match.objectLike({
-          Arn: ref('AlarmsTopic'),
-          InputTransformer: Match.objectLike({
-            InputPathsMap: Match.objectLike({
-              'detail-userIdentity-arn': '$.detail.userIdentity.arn',
-              'detail-eventTime': '$.detail.eventTime',
-            }),
-          }),
-        }),
-      ],
+      Targets: [Match.objectLike({ Arn: ref('AlarmsTopic') })],
     });
+    synth({ cloudTrailManagementEvents: true }).template.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'Test-PolicyChanged',
+      EventPattern: Match.objectLike({ source: ['aws.ssm'], 'detail-type': ['AWS API Call via CloudTrail'] }),
+      Targets: [Match.objectLike({ Arn: ref('AlarmsTopic') })],
+    });
+  });
+
+  it('creates the PolicyChanged rule after the policy parameter: a fresh deploy does not announce its creation', () => {
+    const [ruleId] = Object.keys(
+      template.findResources('AWS::Events::Rule', { Properties: { Name: 'Test-PolicyChanged' } }),
+    );
+    const [policyId] = Object.keys(
+      template.findResources('AWS::SSM::Parameter', { Properties: { Name: '/deep-inspection-reconciler/policy' } }),
+    );
+    expect(template.toJSON().Resources[ruleId as string].DependsOn).toContain(policyId);
+  });
+
+  it('lets EventBridge use the topic’s key without source conditions, which it does not send to the key', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
           {
-            Sid: 'AllowThisStacksRulesToUseTheKey',
+            Sid: 'AllowEventBridgeToUseTheKey',
             Effect: 'Allow',
             Principal: { Service: 'events.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
             Resource: '*',
-            Condition: theseRules,
           },
         ]),
       },
@@ -504,7 +508,7 @@ describe('DeepInspectionStack', () => {
     });
   });
 
-  it.each(['FailedAccounts', 'RunFailures', 'ScheduleDeliveryFailures'])(
+  it.each(['FailedAccounts', 'RunFailures', 'ScheduleDeliveryFailures', 'NotificationDeliveryFailures'])(
     'alarms on what arrived in the %s queue in the last five minutes, so a new failure notifies again',
     (queue) => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -580,6 +584,7 @@ describe('DeepInspectionStack', () => {
       'ConsoleTestEvent',
       'FailedAccountsQueueUrl',
       'RunFailuresQueueUrl',
+      'NotificationDeadLetterQueueUrl',
       'PolicyParameterName',
       'ScheduleName',
       'DashboardName',
@@ -678,7 +683,15 @@ describe('readConfig', () => {
       timeoutMinutes: 15,
       runsNeverOverlap: true,
       keepEvidenceOnDestroy: true,
+      cloudTrailManagementEvents: false,
     });
+  });
+
+  it('reads whether a trail exists from the command line: -c cloudTrailManagementEvents=true', () => {
+    expect(readConfig(context({ cloudTrailManagementEvents: 'true' }))).toMatchObject({
+      cloudTrailManagementEvents: true,
+    });
+    expect(() => readConfig(context({ cloudTrailManagementEvents: 'yes' }))).toThrow(/cloudTrailManagementEvents/);
   });
 
   it('reads numbers given on the command line as strings, and treats empty strings as unset', () => {
@@ -766,7 +779,7 @@ describe('the function role', () => {
 });
 
 describe('a deploy that works, and keeps the evidence', () => {
-  it('keeps the log group and the two failure queues on cdk destroy by default; the schedule’s DLQ goes', () => {
+  it('keeps the log group and the three failure queues on cdk destroy by default; the schedule’s DLQ goes', () => {
     const { template } = synth();
     template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     const queues = template.findResources('AWS::SQS::Queue');
@@ -774,6 +787,7 @@ describe('a deploy that works, and keeps the evidence', () => {
       Object.entries(queues).find(([id]) => id.startsWith(`Queues${prefix}`))?.[1].DeletionPolicy;
     expect(policyOf('FailedAccounts')).toBe('Retain');
     expect(policyOf('RunFailures')).toBe('Retain');
+    expect(policyOf('NotificationDeadLetters')).toBe('Retain');
     expect(policyOf('ScheduleDeadLetters')).toBe('Delete');
   });
 
