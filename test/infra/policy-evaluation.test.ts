@@ -352,6 +352,11 @@ describe('the function’s role, evaluated', () => {
       action: 'organizations:ListParents',
       resource: organizations(`account/o-a1b2c3d4e5/${ACCOUNT}`),
     },
+    // A run scoped to a few accounts reads each with DescribeAccount (resource type: account).
+    {
+      action: 'organizations:DescribeAccount',
+      resource: organizations(`account/o-a1b2c3d4e5/${ACCOUNT}`),
+    },
     {
       action: 'organizations:ListParents',
       resource: organizations('ou/o-a1b2c3d4e5/ou-ab12-cdef3456'),
