@@ -35,7 +35,7 @@ export interface CoverageMeasurement {
 }
 
 /**
- * The least calls a coverage measurement needs: the policy; the account listing; per region the two
+ * The least calls a coverage measurement needs: the policy; the account listing and one ListRegions; per region the two
  * status batch reads, the administrator's own configuration and the scan mode (a run's reads), and
  * one ListCoverage page per 200 instances of the region.
  */
@@ -44,6 +44,7 @@ export function coverageLowerBounds(accounts: number, instancesPerRegion: readon
   return {
     GetParameter: 1,
     ListAccounts: Math.ceil(accounts / ORGANIZATIONS_PAGE),
+    ListRegions: 1,
     BatchGetAccountStatus: regions * Math.ceil(accounts / INSPECTOR_BATCH),
     BatchGetMemberEc2DeepInspectionStatus: regions * Math.ceil((accounts - 1) / INSPECTOR_BATCH),
     GetEc2DeepInspectionConfiguration: regions,

@@ -20,6 +20,7 @@ export interface RunShape {
 export type Operation =
   | 'GetParameter'
   | 'ListAccounts'
+  | 'ListRegions'
   | 'BatchGetAccountStatus'
   | 'BatchGetMemberEc2DeepInspectionStatus'
   | 'GetEc2DeepInspectionConfiguration'
@@ -30,7 +31,8 @@ export type Operation =
 
 /**
  * Calls per operation for the whole run: the policy and the guardrail's deactivation ledger once each
- * (the ledger is written only by a run that deactivates, which the benchmark's runs do not); ⌈N/20⌉ ListAccounts once; per region ⌈N/100⌉
+ * (the ledger is written only by a run that deactivates, which the benchmark's runs do not); ⌈N/20⌉ ListAccounts once;
+ * one ListRegions (fewer Regions than its 50 a page; in parallel with ListAccounts, so no floor of its own); per region ⌈N/100⌉
  * BatchGetAccountStatus, ⌈members/100⌉ BatchGetMemberEc2DeepInspectionStatus, one
  * GetEc2DeepInspectionConfiguration (the delegated administrator's own status), one GetConfiguration
  * (the region's EC2 scan mode), ⌈changes/100⌉ updates
@@ -41,6 +43,7 @@ export function lowerBounds(shape: RunShape): Record<Operation, number> {
   return {
     GetParameter: 2,
     ListAccounts: Math.ceil(shape.accounts / ORGANIZATIONS_PAGE),
+    ListRegions: 1,
     BatchGetAccountStatus: shape.regions * Math.ceil(shape.accounts / INSPECTOR_BATCH),
     BatchGetMemberEc2DeepInspectionStatus: shape.regions * Math.ceil(members / INSPECTOR_BATCH),
     GetEc2DeepInspectionConfiguration: shape.regions,

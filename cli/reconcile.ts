@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AccountManagementRegions } from '../lambda/reconciler/aws/account-regions';
 import { createClients } from '../lambda/reconciler/aws/clients';
 import { InspectorRegion } from '../lambda/reconciler/aws/inspector';
 import { OrganizationsDirectory } from '../lambda/reconciler/aws/organizations';
 import { ParameterPolicySource } from '../lambda/reconciler/aws/policy-store';
 import { type FailureMessage, type FailureQueue, SqsFailureQueue } from '../lambda/reconciler/aws/queue';
 import { describeError } from '../lambda/reconciler/describe-error';
+import { classifyError, combinedVerdict, type Verdict } from '../lambda/reconciler/error-classification';
 import { parseInvocation } from '../lambda/reconciler/event';
 import { ACCOUNT_ID, REGION } from '../lambda/reconciler/ids';
 import { utcDay } from '../lambda/reconciler/expiry';
@@ -54,7 +56,8 @@ Options:
   -h, --help                     this help
 
 Exit status: 0 done; 1 the run failed or must be looked at (a region unreadable, failures not queued,
-lint --strict with warnings); 2 bad options or bad policy.
+lint --strict with warnings); 2 bad options or bad policy; 75 (EX_TEMPFAIL) failed for a transient
+reason only (throttled, timed out, a 5xx, a region still being enabled): run it again later.
 
 Examples:
   npm run reconcile -- --dry-run
@@ -72,6 +75,16 @@ export interface Io {
 }
 
 class UsageError extends Error {}
+
+/** EX_TEMPFAIL (sysexits.h): failed for a reason a retry is expected to heal. */
+export const EXIT_TRANSIENT = 75;
+
+/** The exit status of a command that finished with problems of these verdicts: 75 when every one is transient. */
+function failedStatus(verdicts: readonly Verdict[]): number {
+  const verdict = combinedVerdict(verdicts);
+  if (verdict === undefined) return 0;
+  return verdict === 'TRANSIENT' ? EXIT_TRANSIENT : 1;
+}
 
 function list(value: string | undefined): string[] | undefined {
   return value === undefined
@@ -224,10 +237,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       ? { load: async () => filePolicy }
       : new ParameterPolicySource(clients.ssm, options.policyParameter ?? '');
     const directory = new OrganizationsDirectory(clients.organizations);
+    const regions = new AccountManagementRegions(clients.account);
     if (options.command === 'lint') {
       const policy = await policySource.load();
-      const accounts = await directory.listAccounts({ withAncestors: true });
-      const warnings = lintPolicy(policy, { today: utcDay(new Date()), accounts });
+      const [accounts, regionOptStatuses] = await Promise.all([
+        directory.listAccounts({ withAncestors: true }),
+        regions.optStatuses(),
+      ]);
+      const warnings = lintPolicy(policy, { today: utcDay(new Date()), accounts, regionOptStatuses });
       io.stdout(options.output === 'json' ? `${JSON.stringify(warnings, null, 2)}\n` : `${formatLint(warnings)}\n`);
       return options.strict && warnings.length > 0 ? 1 : 0;
     }
@@ -244,6 +261,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         {
           policy: policySource,
           directory,
+          regions,
           inspectorFor: (region) => new InspectorRegion(clients.inspector(region)),
           ...(progress ? { progress } : {}),
         },
@@ -256,7 +274,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.stdout(`${formats[options.output as keyof typeof formats]()}\n`);
       const unread = coverage.summary.regions.filter((region) => region.error !== undefined);
       for (const region of unread) io.stderr(`reconcile: region ${region.region}: ${region.error}\n`);
-      return unread.length > 0 ? 1 : 0;
+      return failedStatus(unread.map((region) => region.errorVerdict ?? 'UNKNOWN'));
     }
     progress?.(`running as account ${ownAccountId}${options.invocation.dryRun ? ', dry run' : ''}`);
     // explain shows the account's OU path, so it lists the organization with ancestry once and runs on that list.
@@ -275,6 +293,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       {
         policy: policySource,
         directory: listed ? { listAccounts: async () => listed } : directory,
+        regions,
         inspectorFor: (region) => new InspectorRegion(clients.inspector(region)),
         queue: options.queueUrl ? new SqsFailureQueue(clients.sqs, options.queueUrl) : printed,
         ...(progress ? { progress } : {}),
@@ -301,12 +320,17 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         `${printed.messages.length} failures were not queued (no --failed-accounts-queue-url); they are listed above.\n`,
       );
     }
-    for (const problem of result.problems) io.stderr(`reconcile: ${problem}\n`);
-    return result.problems.length > 0 ? 1 : 0;
+    for (const problem of result.problems) io.stderr(`reconcile: ${problem.message}\n`);
+    return failedStatus(result.problems.map((problem) => problem.verdict));
   } catch (error) {
     const name = (error as Error).name;
-    io.stderr(`reconcile: ${error instanceof Error && name !== 'Error' ? error.message : describeError(error)}\n`);
-    return name === 'PolicyError' || name === 'InvocationError' ? 2 : 1;
+    const transient = classifyError(error) === 'TRANSIENT';
+    const message = error instanceof Error && name !== 'Error' ? error.message : describeError(error);
+    // A transient cause says so, whichever step it came from: the operator runs it again later.
+    const said = transient && !message.startsWith('transient: ') ? `transient: ${describeError(error)}` : message;
+    io.stderr(`reconcile: ${said}\n`);
+    if (name === 'PolicyError' || name === 'InvocationError') return 2;
+    return transient ? EXIT_TRANSIENT : 1;
   } finally {
     // Keep-alive connections would otherwise hold the process (and a test runner) open after the run.
     clients.destroy();

@@ -146,6 +146,13 @@ export class ReconcilerAlarms extends Construct {
       },
     );
     stale.addInsufficientDataAction(new SnsAction(this.topic));
+    // Every run publishes the count, 0 included: the alarm stays in ALARM while a region is not enabled
+    // (one notification, not one an hour) and recovers on the first run after it is enabled or removed.
+    this.add(
+      'RegionNotEnabled',
+      reconcilerMetric(METRIC.regionsNotEnabled, { period: props.schedulePeriod, statistic: cloudwatch.Stats.MAXIMUM }),
+      'A region of the policy is not enabled for this account (Account Management RegionOptStatus DISABLED, or every call there answered UnrecognizedClientException): nothing there is read or changed. The run summary’s region error says which; enable the region for this account, or remove it from the policy.',
+    );
     this.add(
       'GuardrailTripped',
       reconcilerMetric(METRIC.guardrailTripped, { period: props.schedulePeriod, statistic: cloudwatch.Stats.MAXIMUM }),

@@ -39,6 +39,14 @@ export const ORGANIZATIONS_ACTIONS_ON_TREE = [
 export const ORGANIZATIONS_ACTIONS = [...ORGANIZATIONS_ACTIONS_ON_ALL, ...ORGANIZATIONS_ACTIONS_ON_TREE];
 
 /**
+ * Account Management: which regions this account has enabled, so that a region it has not is one clear
+ * problem rather than every call there failing. ListRegions without AccountId acts on the caller's own
+ * account: resource type `account`, `arn:${Partition}:account::${Account}:account` (Service Authorization
+ * Reference, AWS Account Management).
+ */
+export const ACCOUNT_ACTIONS = ['account:ListRegions'];
+
+/**
  * Every root, OU and account ARN of an organization (the Service Authorization Reference's formats).
  * The management account and organization ids are not known at synth, hence their wildcards.
  */
@@ -94,6 +102,12 @@ export class ReconcilerFunction extends Construct {
       new iam.PolicyStatement({
         actions: ORGANIZATIONS_ACTIONS_ON_TREE,
         resources: organizationTreeArns(Stack.of(this).partition),
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ACCOUNT_ACTIONS,
+        resources: [`arn:${Stack.of(this).partition}:account::${Stack.of(this).account}:account`],
       }),
     );
 

@@ -9,7 +9,7 @@ import { type CallBudget, DeadlineReached, NOT_REACHED, UNLIMITED } from '../lam
 import { chunk } from '../lambda/reconciler/batches';
 import type { AccountDirectory } from '../lambda/reconciler/aws/organizations';
 import type { PolicySource } from '../lambda/reconciler/aws/policy-store';
-import type { FailureMessage, FailureQueue } from '../lambda/reconciler/aws/queue';
+import type { FailureMessage, FailureQueue, QueueMessage } from '../lambda/reconciler/aws/queue';
 import type { CoveredInstance } from '../lambda/reconciler/coverage';
 import type { LedgerEntry, LedgerSnapshot, LedgerStore } from '../lambda/reconciler/deactivation-ledger';
 import type { Observation, OrganizationAccount } from '../lambda/reconciler/model';
@@ -157,9 +157,14 @@ export class InMemoryInspector implements RegionInspector {
 }
 
 export class InMemoryQueue implements FailureQueue {
-  readonly messages: FailureMessage[] = [];
+  readonly messages: QueueMessage[] = [];
 
-  async send(messages: readonly FailureMessage[]) {
+  /** The messages about one account each (a region failing as a whole for good sends one region message). */
+  get accountMessages(): FailureMessage[] {
+    return this.messages.filter((message): message is FailureMessage => message.scope === 'ACCOUNT');
+  }
+
+  async send(messages: readonly QueueMessage[]) {
     this.messages.push(...messages);
     return { sent: messages.length, undelivered: [] };
   }

@@ -52,7 +52,7 @@ describe('the invocation deadline', () => {
     expect(inspector.writes[0]?.accountIds).toHaveLength(100);
     expect(summary.totals).toMatchObject({ accounts: 251, activated: 100, failed: 151 });
     expect(summary.deadlineReached).toBe(true);
-    const notReached = queue.messages.filter((m) => m.reason === 'TIMEOUT_NOT_REACHED').map((m) => m.accountId);
+    const notReached = queue.accountMessages.filter((m) => m.reason === 'TIMEOUT_NOT_REACHED').map((m) => m.accountId);
     expect(notReached).toHaveLength(151);
     expect(notReached).toContain(organization.delegatedAdminAccountId);
     // Nothing lost: every account is either activated for real or queued as not reached.

@@ -1,4 +1,5 @@
 import { InvocationError, PolicyError } from '../lambda/reconciler/errors';
+import type { AccountRegions } from '../lambda/reconciler/aws/account-regions';
 import { type Dependencies, type ReconcileRequest, reconcile } from '../lambda/reconciler/reconcile';
 import type { RunSummary } from '../lambda/reconciler/summary';
 import {
@@ -141,7 +142,8 @@ describe('reconcile', () => {
 
     expect(failing.queue.messages).toEqual([
       {
-        version: 1,
+        version: 2,
+        scope: 'ACCOUNT',
         runId: 'run-1',
         timestamp: '2026-11-21T12:00:00.000Z',
         accountId: target.id,
@@ -186,12 +188,144 @@ describe('reconcile', () => {
     expect(west?.error).toBe('AccessDeniedException: not the delegated administrator');
     expect(west?.totals.accounts).toBe(organization.accounts.length);
     expect(west?.totals.failed).toBeGreaterThan(0);
-    expect(queue.messages.every((m) => m.region === 'eu-west-1' && m.reason === 'REGION_UNREADABLE')).toBe(true);
-    expect(queue.messages).toHaveLength(west?.totals.failed ?? -1);
+    expect(west?.errorVerdict).toBe('PERMANENT');
+    // Access denied heals with no retry: one message for the region, not one per account, run after run.
+    expect(queue.messages).toEqual([
+      {
+        version: 2,
+        scope: 'REGION',
+        runId: 'run-1',
+        timestamp: '2026-11-21T12:00:00.000Z',
+        region: 'eu-west-1',
+        reason: 'REGION_UNREADABLE',
+        errorMessage: 'AccessDeniedException: not the delegated administrator',
+        accounts: west?.totals.failed,
+      },
+    ]);
+    expect(summary.failures.filter((f) => f.region === 'eu-west-1')).toHaveLength(west?.totals.failed ?? -1);
     expect(problems).toEqual([
-      'region eu-west-1 could not be read: AccessDeniedException: not the delegated administrator',
+      {
+        message: 'region eu-west-1 could not be read: AccessDeniedException: not the delegated administrator',
+        verdict: 'PERMANENT',
+      },
     ]);
     expectCountsAddUp(summary);
+  });
+
+  it('a region failing for a reason a retry may heal still queues each of its accounts', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    const { deps, request, queue } = world({
+      policy: allOn,
+      faults: { 'eu-west-1': { regionError: throttled } },
+    });
+
+    const { summary, problems } = await reconcile(request, deps);
+
+    expect(summary.regions[1]?.totals.failed).toBeGreaterThan(100);
+    expect(queue.accountMessages.filter((m) => m.region === 'eu-west-1')).toHaveLength(
+      summary.regions[1]?.totals.failed ?? -1,
+    );
+    expect(summary.regions[1]?.errorVerdict).toBe('TRANSIENT');
+    expect(problems).toEqual([
+      { message: 'region eu-west-1 could not be read: ThrottlingException: Rate exceeded', verdict: 'TRANSIENT' },
+    ]);
+  });
+
+  describe('regions the account has not enabled', () => {
+    const listed = (byRegion: Record<string, string>): AccountRegions => ({
+      optStatuses: async () => ({ listed: true, byRegion: new Map(Object.entries(byRegion)) }),
+    });
+
+    it('a DISABLED region is not called, each of its accounts FAILED REGION_NOT_ENABLED, nothing queued for it, and lint says so', async () => {
+      const { deps, request, organization, queue, inspectors } = world({ policy: allOn });
+      const read = jest.spyOn(inspectors.get('eu-west-1') as InMemoryInspector, 'read');
+
+      const { summary, outcomes, problems } = await reconcile(request, {
+        ...deps,
+        regions: listed({ 'us-east-1': 'ENABLED_BY_DEFAULT', 'eu-west-1': 'DISABLED' }),
+      });
+
+      expect(read).not.toHaveBeenCalled();
+      const west = summary.regions[1];
+      expect(west).toMatchObject({
+        region: 'eu-west-1',
+        error:
+          'eu-west-1 is not enabled for this account (RegionOptStatus DISABLED): enable eu-west-1 for this account, or remove it from the policy',
+        errorVerdict: 'PERMANENT',
+        notEnabled: true,
+      });
+      // Nothing lost: every account still has exactly one outcome there.
+      const there = outcomes.filter((o) => o.region === 'eu-west-1');
+      expect(there).toHaveLength(organization.accounts.length);
+      expect(new Set(there.map((o) => (o.kind === 'FAILED' ? o.reason : o.kind)))).toEqual(
+        new Set(['REGION_NOT_ENABLED', 'SKIPPED']),
+      );
+      expect(queue.messages.filter((m) => m.region === 'eu-west-1')).toEqual([]);
+      expect(summary.regions[0]?.totals.activated).toBeGreaterThan(0);
+      expect(problems).toEqual([expect.objectContaining({ verdict: 'PERMANENT', regionNotEnabled: 'eu-west-1' })]);
+      expect(summary.warnings).toContainEqual({
+        kind: 'REGION_NOT_ENABLED',
+        path: '$.regions[1]',
+        message: west?.error,
+      });
+      expectCountsAddUp(summary);
+    });
+
+    it('a region being enabled is transient: not called, nothing queued for it, and the problem says to retry later', async () => {
+      const { deps, request, queue } = world({ policy: allOn });
+
+      const { problems } = await reconcile(request, {
+        ...deps,
+        regions: listed({ 'us-east-1': 'ENABLED_BY_DEFAULT', 'eu-west-1': 'ENABLING' }),
+      });
+
+      expect(problems).toEqual([
+        {
+          message:
+            'region eu-west-1 could not be read: eu-west-1 is being enabled for this account (RegionOptStatus ENABLING): retry later; runs are retried until it is ENABLED',
+          verdict: 'TRANSIENT',
+          regionNotEnabled: 'eu-west-1',
+        },
+      ]);
+      expect(queue.messages.filter((m) => m.region === 'eu-west-1')).toEqual([]);
+    });
+
+    it('with ListRegions denied, UnrecognizedClientException from the region names both causes, and nothing is queued for it', async () => {
+      const unrecognized = Object.assign(new Error('The security token included in the request is invalid.'), {
+        name: 'UnrecognizedClientException',
+      });
+      const { deps, request, queue } = world({ policy: allOn, faults: { 'eu-west-1': { regionError: unrecognized } } });
+
+      const { summary } = await reconcile(request, {
+        ...deps,
+        regions: { optStatuses: async () => ({ listed: false, error: 'AccessDeniedException: not authorized' }) },
+      });
+
+      const west = summary.regions[1];
+      expect(west?.notEnabled).toBe(true);
+      expect(west?.error).toBe(
+        'UnrecognizedClientException: The security token included in the request is invalid.: either eu-west-1 is not enabled for this account (enable eu-west-1 for this account, or remove it from the policy), or the credentials are session tokens of version 1 from the global STS endpoint (sts.amazonaws.com), which opt-in Regions refuse: get them from a regional STS endpoint, or make the global endpoint issue version 2 tokens (aws iam set-security-token-service-preferences --global-endpoint-token-version v2Token); ListRegions could not tell which (AccessDeniedException: not authorized)',
+      );
+      expect(queue.messages.filter((m) => m.region === 'eu-west-1')).toEqual([]);
+    });
+
+    it('an enabled region answering UnrecognizedClientException is the credentials, not the region: one region message', async () => {
+      const unrecognized = Object.assign(new Error('The security token included in the request is invalid.'), {
+        name: 'UnrecognizedClientException',
+      });
+      const { deps, request, queue } = world({ policy: allOn, faults: { 'eu-west-1': { regionError: unrecognized } } });
+
+      const { summary } = await reconcile(request, {
+        ...deps,
+        regions: listed({ 'us-east-1': 'ENABLED_BY_DEFAULT', 'eu-west-1': 'ENABLED' }),
+      });
+
+      expect(summary.regions[1]?.notEnabled).toBeUndefined();
+      expect(summary.regions[1]?.error).toContain('so it refuses the credentials');
+      expect(queue.messages.filter((m) => m.region === 'eu-west-1')).toEqual([
+        expect.objectContaining({ scope: 'REGION', reason: 'REGION_UNREADABLE' }),
+      ]);
+    });
   });
 
   it('holds back deactivations past the guardrail, applies activations, and says so', async () => {

@@ -109,7 +109,12 @@ export interface RegionCoverage {
   /** Instances of accounts the policy does not manage (or the run was not asked about): not counted. */
   readonly outside: number;
   readonly pages: number;
+  /** Why the region's coverage could not be read. */
   readonly error?: string;
+  /** With `error`: whether a retry can heal it (error-classification.ts). */
+  readonly errorVerdict?: 'TRANSIENT' | 'PERMANENT' | 'UNKNOWN';
+  /** The account has not enabled the region, or it is being enabled or disabled (RegionOptStatus). */
+  readonly notEnabled?: true;
 }
 
 /** How many accounts the summary names as the worst of a region. */

@@ -1,3 +1,5 @@
+import { describeError } from './describe-error';
+
 /** One thing wrong with an input, located by a JSON path such as `$.rules[2].accounts[0]`. */
 export interface Problem {
   readonly path: string;
@@ -40,13 +42,34 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * A step the run cannot go on without (reading the policy, listing the organization) failed for a
+ * reason a retry is expected to heal: throttled past the SDK's retries, timed out, a 5xx. The message
+ * says "transient"; Lambda retries the run.
+ */
+export class TransientError extends Error {
+  override readonly name = 'TransientError';
+  constructor(step: string, options: { cause: unknown }) {
+    super(`transient: ${step}: ${describeError(options.cause)}; a retry is expected to succeed`, options);
+  }
+}
+
 /** The run finished and reported, but something in it needs a human: a failed region or undeliverable failures. */
 export class RunFailedError extends Error {
   override readonly name = 'RunFailedError';
-  /** A retry would fail the same way: access denied in every failed region, say. */
-  readonly permanent: boolean;
-  constructor(message: string, options: { permanent: boolean }) {
-    super(message);
-    this.permanent = options.permanent;
+  /** Whether a retry can heal it (error-classification.ts); TRANSIENT ones say "transient" first. */
+  readonly verdict: 'TRANSIENT' | 'PERMANENT' | 'UNKNOWN';
+  /**
+   * Every problem is a region the account has not enabled: one problem with its own metric and alarm
+   * (RegionsNotEnabled), so a scheduled run is not counted again in RunsFailedNotRetried.
+   */
+  readonly regionsNotEnabledOnly: boolean;
+  constructor(
+    problems: readonly string[],
+    options: { verdict: RunFailedError['verdict']; regionsNotEnabledOnly?: boolean },
+  ) {
+    super(`${options.verdict === 'TRANSIENT' ? 'transient: ' : ''}${problems.join('; ')}`);
+    this.verdict = options.verdict;
+    this.regionsNotEnabledOnly = options.regionsNotEnabledOnly ?? false;
   }
 }

@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { AccountManagementRegions } from './aws/account-regions';
 import { type Clients, createClients } from './aws/clients';
 import { InspectorRegion } from './aws/inspector';
 import { OrganizationsDirectory } from './aws/organizations';
@@ -9,13 +10,13 @@ import { SqsFailureQueue } from './aws/queue';
 import { type Config, loadConfig } from './config';
 import { marginsFor } from './deadline';
 import { describeError } from './describe-error';
+import { classifyError, combinedVerdict } from './error-classification';
 import { RunFailedError } from './errors';
 import { type Invocation, parseInvocation } from './event';
 import { type CoverageSummary, measureCoverage } from './measure-coverage';
 import { METRIC, publishCoverageMetrics, publishRunMetrics } from './metrics';
 import { logger, metrics } from './observability';
-import { reconcile } from './reconcile';
-import { isPermanentError, problemsArePermanent } from './retry';
+import { reconcile, type RunProblem } from './reconcile';
 import type { RunSummary } from './summary';
 
 // Created once per container and reused by every invocation.
@@ -39,9 +40,12 @@ export interface NotRetried {
 
 /**
  * Serves the schedule, the console and the CLI alike: validates, runs, logs one summary line, returns it.
- * A scheduled run that fails for a reason a retry would meet again (an invalid policy, access denied)
- * logs it, counts it in RunsFailedNotRetried (its own alarm) and returns, so that Lambda does not
- * retry it twice for nothing; any other failure throws, and Lambda retries it.
+ * Failures are classified by cause (error-classification.ts). A scheduled run that fails for a reason a
+ * retry would meet again (an invalid policy, access denied, a region the account has not enabled) logs
+ * it and returns "not retried", so that Lambda does not retry it twice for nothing; it counts in
+ * RunsFailedNotRetried (its own alarm), except a run whose only problem is regions not enabled, which
+ * RegionsNotEnabled counts. Any other failure throws, and Lambda retries it: a transient one (throttled,
+ * timed out, a 5xx) says "transient".
  */
 export async function handler(event: unknown, context: Context): Promise<RunSummary | CoverageSummary | NotRetried> {
   logger.addContext(context);
@@ -55,13 +59,14 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
       : await runReconcile(invocation, context, config, clients);
   } catch (error) {
     logger.error('reconciliation failed', { error: describeError(error) });
-    const permanent = error instanceof RunFailedError ? error.permanent : isPermanentError(error);
-    if (invocation?.trigger !== 'schedule' || !permanent) throw error;
+    if (invocation?.trigger !== 'schedule' || classifyError(error) !== 'PERMANENT') throw error;
     logger.error('not retried: a retry would fail the same way until the cause is fixed', {
       error: describeError(error),
     });
-    metrics.addMetric(METRIC.runsFailedNotRetried, MetricUnit.Count, 1);
-    metrics.publishStoredMetrics();
+    if (!(error instanceof RunFailedError && error.regionsNotEnabledOnly)) {
+      metrics.addMetric(METRIC.runsFailedNotRetried, MetricUnit.Count, 1);
+      metrics.publishStoredMetrics();
+    }
     return { failed: true, retried: false, error: describeError(error) };
   }
 }
@@ -83,6 +88,7 @@ function readers(config: Config, aws: Clients) {
   return {
     policy: new ParameterPolicySource(aws.ssm, config.policyParameterName),
     directory: new OrganizationsDirectory(aws.organizations),
+    regions: new AccountManagementRegions(aws.account),
     inspectorFor: (region: string) => new InspectorRegion(aws.inspector(region)),
   };
 }
@@ -118,13 +124,29 @@ async function runReconcile(
   for (const { message, error } of result.undelivered) {
     logger.error('failure not delivered to the failed-accounts queue', { failure: message, error });
   }
-  // A run its deadline stopped has reported and queued what it did not reach; it returns, but does not count as completed.
-  const succeeded = result.problems.length === 0 && !result.summary.deadlineReached;
+  // A run its deadline stopped has reported and queued what it did not reach; it returns, but does not
+  // count as completed. A run whose only problem is regions the account has not enabled did all it can
+  // do, and RegionNotEnabled alarms on it: it counts as completed, so NoSuccessfulRun keeps watching for
+  // a reconciler that stopped instead of firing a second alarm for the same cause.
+  const regionsNotEnabledOnly = onlyRegionsNotEnabled(result.problems);
+  const succeeded = (result.problems.length === 0 || regionsNotEnabledOnly) && !result.summary.deadlineReached;
   publishRunMetrics(metrics, { ...result, succeeded, durationMs: Date.now() - startedAt });
-  if (result.problems.length > 0) {
-    throw new RunFailedError(result.problems.join('; '), { permanent: problemsArePermanent(result) });
+  const verdict = combinedVerdict(result.problems.map((problem) => problem.verdict));
+  if (verdict !== undefined) {
+    throw new RunFailedError(
+      result.problems.map((problem) => problem.message),
+      { verdict, regionsNotEnabledOnly },
+    );
   }
   return result.summary;
+}
+
+/** True when every problem is a region the account has not enabled, for good (DISABLED), not one being enabled. */
+function onlyRegionsNotEnabled(problems: readonly RunProblem[]): boolean {
+  return (
+    problems.length > 0 &&
+    problems.every((problem) => problem.regionNotEnabled !== undefined && problem.verdict === 'PERMANENT')
+  );
 }
 
 /** Effective coverage: read-only; a region whose coverage could not be read fails the invocation after the others are reported. */
@@ -138,10 +160,14 @@ async function runCoverage(
   logger.info('coverage summary', { trigger: invocation.trigger, summary });
   publishCoverageMetrics(metrics, summary);
   const unread = summary.regions.filter((region) => region.error !== undefined);
-  if (unread.length > 0) {
+  const verdict = combinedVerdict(unread.map((region) => region.errorVerdict ?? 'UNKNOWN'));
+  if (verdict !== undefined) {
     throw new RunFailedError(
-      unread.map((region) => `region ${region.region}: coverage could not be read: ${region.error}`).join('; '),
-      { permanent: false },
+      unread.map((region) => `region ${region.region}: coverage could not be read: ${region.error}`),
+      {
+        verdict,
+        regionsNotEnabledOnly: unread.every((region) => region.notEnabled && region.errorVerdict === 'PERMANENT'),
+      },
     );
   }
   return summary;

@@ -1,12 +1,11 @@
-import { accountsFor } from './aws/organizations';
 import type { AccountCoverage, CoverageTotals, RegionCoverage } from './coverage';
 import { CoverageTally } from './coverage';
 import { CALL_TIMEOUTS, Deadline, DeadlineReached, marginsFor, NOT_REACHED } from './deadline';
-import { describeError } from './describe-error';
 import { utcDay } from './expiry';
 import { resolveTargets } from './plan';
 import { needsOrganizationalUnits } from './policy';
-import { type Dependencies, type ReconcileRequest, selectRegions } from './reconcile';
+import { type Dependencies, listAccounts, loadPolicy, type ReconcileRequest, selectRegions } from './reconcile';
+import { optInFailure, type RegionFailure, readFailure } from './region-opt-in';
 
 /** What one coverage measurement is asked to do, already validated: a run's scope, and nothing it would write. */
 export type CoverageRequest = Pick<
@@ -33,7 +32,10 @@ export interface CoverageResult {
   readonly accounts: readonly AccountCoverage[];
 }
 
-type CoverageDependencies = Pick<Dependencies, 'policy' | 'directory' | 'inspectorFor' | 'now' | 'progress'>;
+type CoverageDependencies = Pick<
+  Dependencies,
+  'policy' | 'directory' | 'regions' | 'inspectorFor' | 'now' | 'progress'
+>;
 
 /**
  * Measures effective coverage: policy → accounts the policy manages (ACTIVATED or DEACTIVATED, not
@@ -45,18 +47,34 @@ export async function measureCoverage(request: CoverageRequest, deps: CoverageDe
   try {
     const now = deps.now ?? (() => new Date());
     const progress = deps.progress ?? (() => undefined);
-    const policy = await deps.policy.load();
+    const policy = await loadPolicy(deps, deadline.signal);
     const regions = selectRegions(policy, request);
-    const { accounts } = await accountsFor(deps.directory, request.accountIds, {
-      withAncestors: needsOrganizationalUnits(policy),
-      abortSignal: deadline.signal,
-    });
+    const [{ accounts }, optStatuses] = await Promise.all([
+      listAccounts(deps, needsOrganizationalUnits(policy), deadline.signal, request.accountIds),
+      deps.regions?.optStatuses(deadline.signal),
+    ]);
     const targets = resolveTargets(accounts, policy, utcDay(now()), request.accountIds);
     const managed = targets.flatMap((target) => ('desired' in target ? [target.accountId] : []));
     progress(`${managed.length} accounts the policy manages; measuring coverage in ${regions.join(', ')}`);
 
     const measured = await Promise.all(
       regions.map(async (region) => {
+        // A region failing as a whole is classified as a run's region is: the same verdicts, the same messages.
+        const unreadable = (failure: RegionFailure) => {
+          progress(`${region}: coverage could not be read: ${failure.message}`);
+          const { message: error, verdict: errorVerdict, notEnabled } = failure;
+          return {
+            summary: {
+              ...new CoverageTally(new Map(), region).summary(),
+              error,
+              errorVerdict,
+              ...(notEnabled ? { notEnabled: true as const } : {}),
+            },
+            accounts: [],
+          };
+        };
+        const notEnabled = optInFailure(region, optStatuses);
+        if (notEnabled !== undefined) return unreadable(notEnabled);
         const inspector = deps.inspectorFor(region);
         try {
           const read = await inspector.read({
@@ -81,9 +99,15 @@ export async function measureCoverage(request: CoverageRequest, deps: CoverageDe
             accounts: tally.perAccount(),
           };
         } catch (error) {
-          const message = error instanceof DeadlineReached ? NOT_REACHED : describeError(error);
-          progress(`${region}: coverage could not be read: ${message}`);
-          return { summary: { ...new CoverageTally(new Map(), region).summary(), error: message }, accounts: [] };
+          if (error instanceof DeadlineReached) {
+            return unreadable({
+              message: NOT_REACHED,
+              accountMessage: NOT_REACHED,
+              verdict: 'TRANSIENT',
+              notEnabled: false,
+            });
+          }
+          return unreadable(readFailure(region, error, optStatuses));
         }
       }),
     );

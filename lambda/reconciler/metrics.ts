@@ -10,6 +10,11 @@ export const METRIC = {
   /** Scheduled runs that failed for a reason a retry would meet again, returned instead of retried. */
   runsFailedNotRetried: 'RunsFailedNotRetried',
   runDuration: 'RunDuration',
+  /**
+   * Regions of the policy the account has not enabled (RegionOptStatus DISABLED, or every call there
+   * answered UnrecognizedClientException): one problem, one metric, one alarm, published every run.
+   */
+  regionsNotEnabled: 'RegionsNotEnabled',
   guardrailTripped: 'GuardrailTripped',
   compliant: 'Compliant',
   activated: 'Activated',
@@ -71,6 +76,9 @@ export function publishRunMetrics(
   metrics.addMetric(METRIC.runDuration, MetricUnit.Milliseconds, run.durationMs);
   metrics.addMetric(METRIC.guardrailTripped, MetricUnit.Count, run.summary.guardrail.tripped ? 1 : 0);
   if (run.succeeded) metrics.addMetric(METRIC.runsCompleted, MetricUnit.Count, 1);
+  // Every run says how many, 0 included, so the alarm goes back to OK once the region is enabled or removed.
+  const notEnabled = run.summary.regions.filter((r) => r.notEnabled && r.errorVerdict === 'PERMANENT').length;
+  metrics.addMetric(METRIC.regionsNotEnabled, MetricUnit.Count, notEnabled);
   const warnings = run.summary.warnings;
   metrics.addMetric(METRIC.expiringRules, MetricUnit.Count, warnings.filter((w) => w.kind === 'EXPIRING_RULE').length);
   metrics.addMetric(METRIC.policyWarnings, MetricUnit.Count, warnings.length);

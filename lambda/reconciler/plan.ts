@@ -110,7 +110,7 @@ export type RegionObservations =
       readonly readable: false;
       readonly errorMessage: string;
       /** Why the region's accounts fail: @default 'REGION_UNREADABLE' */
-      readonly reason?: Extract<FailureReason, 'REGION_UNREADABLE' | 'TIMEOUT_NOT_REACHED'>;
+      readonly reason?: Extract<FailureReason, 'REGION_UNREADABLE' | 'REGION_NOT_ENABLED' | 'TIMEOUT_NOT_REACHED'>;
     };
 
 /** One outcome per target, in target order. Pure: no I/O, no clock. */

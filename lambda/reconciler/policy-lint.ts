@@ -1,31 +1,49 @@
+import type { RegionOptStatuses } from './aws/account-regions';
 import type { Problem } from './errors';
 import { daysLeft, isExpired } from './expiry';
 import type { OrganizationAccount } from './model';
 import type { Policy, PolicyRule } from './policy';
+import { optInFailure } from './region-opt-in';
 
 /** What lint finds: never an error (the policy is valid), always worth a look. Each names its JSON path. */
 export interface LintWarning extends Problem {
   readonly kind:
-    'UNREACHABLE_RULE' | 'UNKNOWN_ACCOUNT' | 'UNKNOWN_ORGANIZATIONAL_UNIT' | 'EXPIRED_RULE' | 'EXPIRING_RULE';
+    | 'UNREACHABLE_RULE'
+    | 'UNKNOWN_ACCOUNT'
+    | 'UNKNOWN_ORGANIZATIONAL_UNIT'
+    | 'EXPIRED_RULE'
+    | 'EXPIRING_RULE'
+    | 'REGION_NOT_ENABLED';
 }
 
 /**
  * Lints a valid policy. Without the organization (at `cdk synth`): rules that earlier rules make
  * unreachable by the ids they name, expired rules, rules expiring within `warnBeforeExpiryDays`.
  * With the organization's accounts (in a run, and the CLI), also through the OU tree, and the
- * accounts and OUs the organization does not have. Pure: `today` is passed in.
+ * accounts and OUs the organization does not have; with the account's RegionOptStatus per region
+ * (Account Management ListRegions), the policy's regions it has not enabled. Pure: `today` is passed in.
  */
 export function lintPolicy(
   policy: Policy,
-  { today, accounts }: { today: string; accounts?: readonly OrganizationAccount[] },
+  {
+    today,
+    accounts,
+    regionOptStatuses,
+  }: { today: string; accounts?: readonly OrganizationAccount[]; regionOptStatuses?: RegionOptStatuses },
 ): LintWarning[] {
   const tree = accounts === undefined ? undefined : organizationOf(accounts);
   const live = policy.rules.map((rule, index) => ({ rule, index })).filter(({ rule }) => !isExpired(rule, today));
-  return policy.rules.flatMap((rule, index): LintWarning[] => [
-    ...expiry(rule, index, today, policy.warnBeforeExpiryDays),
-    ...(isExpired(rule, today) ? [] : unreachable(rule, index, live, tree)),
-    ...(tree === undefined ? [] : unknownReferences(rule, index, tree)),
-  ]);
+  return [
+    ...(policy.regions ?? []).flatMap((region, index): LintWarning[] => {
+      const failure = optInFailure(region, regionOptStatuses);
+      return failure ? [{ kind: 'REGION_NOT_ENABLED', path: `$.regions[${index}]`, message: failure.message }] : [];
+    }),
+    ...policy.rules.flatMap((rule, index): LintWarning[] => [
+      ...expiry(rule, index, today, policy.warnBeforeExpiryDays),
+      ...(isExpired(rule, today) ? [] : unreachable(rule, index, live, tree)),
+      ...(tree === undefined ? [] : unknownReferences(rule, index, tree)),
+    ]),
+  ];
 }
 
 /** What the run knows of the organization: its accounts, each account's OU chain, and which OU lies under which. */

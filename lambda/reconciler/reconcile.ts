@@ -1,8 +1,15 @@
 import { applyRegion } from './apply';
+import type { AccountRegions, RegionOptStatuses } from './aws/account-regions';
 import type { Ec2ScanConfiguration, RegionInspector } from './aws/inspector';
 import { type AccountDirectory, accountsFor } from './aws/organizations';
 import type { PolicySource } from './aws/policy-store';
-import { type FailureQueue, failureMessage, type Undelivered } from './aws/queue';
+import {
+  FAILURE_MESSAGE_VERSION,
+  type FailureQueue,
+  failureMessage,
+  type QueueMessage,
+  type Undelivered,
+} from './aws/queue';
 import {
   CALL_TIMEOUTS,
   type CallBudget,
@@ -13,6 +20,7 @@ import {
   NOT_REACHED,
 } from './deadline';
 import { describeError } from './describe-error';
+import { classifyError, failStep, type Verdict } from './error-classification';
 import { utcDay } from './expiry';
 import { InvocationError } from './errors';
 import type { LedgerStore } from './deactivation-ledger';
@@ -21,6 +29,7 @@ import type { Outcome } from './model';
 import { accountsToRead, planRegion, type RegionObservations, resolveTargets, type Target } from './plan';
 import { needsOrganizationalUnits, type Policy } from './policy';
 import { lintPolicy } from './policy-lint';
+import { optInFailure, type RegionFailure, readFailure } from './region-opt-in';
 import { type OrgPackagePathsResult, type RegionReport, type RunSummary, summarize } from './summary';
 
 /** What one run is asked to do, already validated. */
@@ -53,6 +62,11 @@ export interface Dependencies {
   readonly directory: AccountDirectory;
   readonly inspectorFor: (region: string) => RegionInspector;
   readonly queue: FailureQueue;
+  /**
+   * Which regions the account has enabled (Account Management ListRegions). Absent: not asked, and a
+   * region's own answers tell (UnrecognizedClientException).
+   */
+  readonly regions?: AccountRegions;
   /** Deactivations across invocations, for the daily limit and retries. Absent: the per-run limit within this invocation only. */
   readonly ledger?: LedgerStore;
   readonly now?: () => Date;
@@ -67,7 +81,15 @@ export interface RunResult {
   /** Failures the queue would not take: the caller must log them and fail the run. */
   readonly undelivered: readonly Undelivered[];
   /** Why the run must be marked failed even though it finished: failed regions, undelivered failures. */
-  readonly problems: readonly string[];
+  readonly problems: readonly RunProblem[];
+}
+
+/** One reason a finished run is marked failed, with whether a retry can heal it. */
+export interface RunProblem {
+  readonly message: string;
+  readonly verdict: Verdict;
+  /** Set when the problem is a region the account has not enabled. */
+  readonly regionNotEnabled?: string;
 }
 
 /** One run: policy → accounts → per region read and plan → guardrail → apply → queue → summary. */
@@ -83,26 +105,30 @@ export async function reconcile(request: ReconcileRequest, deps: Dependencies): 
 async function run(request: ReconcileRequest, deps: Dependencies, deadline: Deadline): Promise<RunResult> {
   const now = deps.now ?? (() => new Date());
   const progress = deps.progress ?? (() => undefined);
-  const policy = await deps.policy.load();
+  const policy = await loadPolicy(deps, deadline.signal);
   const regions = selectRegions(policy, request);
   progress(`policy valid; regions ${regions.join(', ')}`);
 
-  const { accounts, complete } = await accountsFor(deps.directory, request.accountIds, {
-    withAncestors: needsOrganizationalUnits(policy),
-    abortSignal: deadline.signal,
-  });
+  const [{ accounts, complete }, optStatuses] = await Promise.all([
+    listAccounts(deps, needsOrganizationalUnits(policy), deadline.signal, request.accountIds),
+    deps.regions?.optStatuses(deadline.signal),
+  ]);
   const today = utcDay(now());
   const targets = resolveTargets(accounts, policy, today, request.accountIds);
   // Accounts and OUs the organization does not have can be told only from the whole organization.
-  const warnings = lintPolicy(policy, complete ? { today, accounts } : { today });
+  const warnings = lintPolicy(policy, {
+    today,
+    ...(complete ? { accounts } : {}),
+    ...(optStatuses ? { regionOptStatuses: optStatuses } : {}),
+  });
   progress(
     `${accounts.length} accounts ${complete ? 'in the organization' : 'read one by one'}; ${accountsToRead(targets).length} to read in each region`,
   );
 
   const planned = await Promise.all(
     regions.map(async (region) => {
-      const result = await readAndPlan(region, targets, policy, request, deps, deadline);
-      progress(`${region}: ${result.error ? `could not be read: ${result.error}` : `read and planned`}`);
+      const result = await readAndPlan(region, targets, policy, request, deps, deadline, optStatuses);
+      progress(`${region}: ${result.failure ? `could not be read: ${result.failure.message}` : `read and planned`}`);
       return result;
     }),
   );
@@ -124,7 +150,16 @@ async function run(request: ReconcileRequest, deps: Dependencies, deadline: Dead
     planned.map(async (region): Promise<RegionReport> => {
       const outcomes = guardedByRegion.get(region.region) ?? [];
       const scan = region.ec2ScanConfiguration ? { ec2ScanConfiguration: region.ec2ScanConfiguration } : {};
-      if (region.error !== undefined) return { region: region.region, outcomes, error: region.error, ...scan };
+      if (region.failure !== undefined) {
+        return {
+          region: region.region,
+          outcomes,
+          error: region.failure.message,
+          errorVerdict: region.failure.verdict,
+          ...(region.failure.notEnabled ? { notEnabled: true as const } : {}),
+          ...scan,
+        };
+      }
       const inspector = deps.inspectorFor(region.region);
       const [applied, orgPackagePaths] = await Promise.all([
         request.dryRun ? outcomes : applyRegion(inspector, outcomes, request.ownAccountId, deadline),
@@ -137,7 +172,7 @@ async function run(request: ReconcileRequest, deps: Dependencies, deadline: Dead
 
   const outcomes = reports.flatMap((report) => report.outcomes);
   const timestamp = now().toISOString();
-  const messages = outcomes.flatMap((o) => (o.kind === 'FAILED' ? [failureMessage(o, request.runId, timestamp)] : []));
+  const messages = reports.flatMap((report) => queueMessages(report, request.runId, timestamp));
   const delivery =
     request.dryRun || messages.length === 0
       ? { sent: 0, undelivered: [] }
@@ -179,10 +214,61 @@ export function selectRegions(
   return request.regions;
 }
 
+/** The policy, or why not: a transient failure says so (TransientError), for the run to be retried. */
+export function loadPolicy(deps: Pick<Dependencies, 'policy'>, signal: AbortSignal): Promise<Policy> {
+  return deps.policy.load(signal).catch(failStep('reading the policy'));
+}
+
+/**
+ * The accounts the run needs (every account of the organization, or just the few it asks about: see
+ * accountsFor), or why not: a transient failure says so (TransientError).
+ */
+export function listAccounts(
+  deps: Pick<Dependencies, 'directory'>,
+  withAncestors: boolean,
+  abortSignal: AbortSignal,
+  accountIds?: readonly string[],
+) {
+  return accountsFor(deps.directory, accountIds, { withAncestors, abortSignal }).catch(
+    failStep('reading the organization (Organizations)'),
+  );
+}
+
+/**
+ * The queue messages of one region: one per FAILED account, except in a region that failed as a whole
+ * for a reason no retry heals, which would otherwise send the same hundreds of messages every run. Such
+ * a region sends one region message (access denied there, say), or none when the account has not
+ * enabled the region: that one problem has its own metric and alarm (RegionsNotEnabled). Its accounts
+ * stay FAILED, counted and listed in the summary.
+ */
+function queueMessages(report: RegionReport, runId: string, timestamp: string): QueueMessage[] {
+  const regionWide = report.notEnabled === true || report.errorVerdict === 'PERMANENT';
+  const isRegionWide = (o: Outcome) =>
+    regionWide && o.kind === 'FAILED' && (o.reason === 'REGION_UNREADABLE' || o.reason === 'REGION_NOT_ENABLED');
+  const accounts = report.outcomes.flatMap((o) =>
+    o.kind === 'FAILED' && !isRegionWide(o) ? [failureMessage(o, runId, timestamp)] : [],
+  );
+  const failedWithRegion = report.outcomes.filter(isRegionWide).length;
+  if (report.notEnabled || !regionWide || failedWithRegion === 0) return accounts;
+  return [
+    ...accounts,
+    {
+      version: FAILURE_MESSAGE_VERSION,
+      scope: 'REGION',
+      runId,
+      timestamp,
+      region: report.region,
+      reason: 'REGION_UNREADABLE',
+      errorMessage: report.error ?? 'the region could not be read',
+      accounts: failedWithRegion,
+    },
+  ];
+}
+
 interface PlannedRegion {
   readonly region: string;
   readonly outcomes: Outcome[];
-  readonly error?: string;
+  readonly failure?: RegionFailure;
   /** The organization's package paths now, or why they could not be read. */
   readonly orgPackagePaths?: readonly string[] | { readonly error: string };
   readonly ec2ScanConfiguration?: Ec2ScanConfiguration;
@@ -196,7 +282,10 @@ async function readAndPlan(
   request: ReconcileRequest,
   deps: Dependencies,
   budget: CallBudget,
+  optStatuses: RegionOptStatuses | undefined,
 ): Promise<PlannedRegion> {
+  const notEnabled = optInFailure(region, optStatuses);
+  if (notEnabled !== undefined) return failedRegion(region, targets, notEnabled);
   let read: RegionObservations;
   let result: Awaited<ReturnType<RegionInspector['read']>>;
   try {
@@ -212,8 +301,7 @@ async function readAndPlan(
       const unread: RegionObservations = { readable: false, errorMessage: NOT_REACHED, reason: 'TIMEOUT_NOT_REACHED' };
       return { region, outcomes: planRegion(region, targets, unread) };
     }
-    const errorMessage = describeError(error);
-    return { region, outcomes: planRegion(region, targets, { readable: false, errorMessage }), error: errorMessage };
+    return failedRegion(region, targets, readFailure(region, error, optStatuses));
   }
   const orgPackagePaths =
     result.configurationError !== undefined
@@ -225,6 +313,16 @@ async function readAndPlan(
     ec2ScanConfiguration: result.ec2ScanConfiguration,
     ...(orgPackagePaths ? { orgPackagePaths } : {}),
   };
+}
+
+/** A region that failed as a whole: each account FAILED with the region's reason. */
+function failedRegion(region: string, targets: readonly Target[], failure: RegionFailure): PlannedRegion {
+  const unread: RegionObservations = {
+    readable: false,
+    errorMessage: failure.accountMessage,
+    reason: failure.notEnabled ? 'REGION_NOT_ENABLED' : 'REGION_UNREADABLE',
+  };
+  return { region, outcomes: planRegion(region, targets, unread), failure };
 }
 
 /** UpdateOrg… replaces the whole list, so it is called only when the set of paths differs. */
@@ -249,7 +347,13 @@ async function reconcileOrgPackagePaths(
     return { from: current, to: wanted, changed: true };
   } catch (error) {
     if (budget.signal?.aborted) return { from: current, to: wanted, changed: false, notReached: true };
-    return { from: current, to: wanted, changed: false, error: describeError(error) };
+    return {
+      from: current,
+      to: wanted,
+      changed: false,
+      error: describeError(error),
+      errorVerdict: classifyError(error),
+    };
   }
 }
 
@@ -263,14 +367,32 @@ function groupByRegion(outcomes: readonly Outcome[]): Map<string, Outcome[]> {
   return byRegion;
 }
 
-function problemsOf(reports: readonly RegionReport[], undelivered: readonly Undelivered[]): string[] {
-  const problems = reports.flatMap((report) => [
-    ...(report.error === undefined ? [] : [`region ${report.region} could not be read: ${report.error}`]),
+function problemsOf(reports: readonly RegionReport[], undelivered: readonly Undelivered[]): RunProblem[] {
+  const problems = reports.flatMap((report): RunProblem[] => [
+    ...(report.error === undefined
+      ? []
+      : [
+          {
+            message: `region ${report.region} could not be read: ${report.error}`,
+            verdict: report.errorVerdict ?? 'UNKNOWN',
+            ...(report.notEnabled ? { regionNotEnabled: report.region } : {}),
+          },
+        ]),
     ...(report.orgPackagePaths?.error === undefined
       ? []
-      : [`region ${report.region}: orgPackagePaths could not be updated: ${report.orgPackagePaths.error}`]),
+      : [
+          {
+            message: `region ${report.region}: orgPackagePaths could not be updated: ${report.orgPackagePaths.error}`,
+            verdict: report.orgPackagePaths.errorVerdict ?? 'UNKNOWN',
+          },
+        ]),
   ]);
-  if (undelivered.length > 0)
-    problems.push(`${undelivered.length} failures could not be sent to the failed-accounts queue`);
+  // Why SQS refused them is not known here (a queue gone, a key denied, or a passing fault): retried.
+  if (undelivered.length > 0) {
+    problems.push({
+      message: `${undelivered.length} failures could not be sent to the failed-accounts queue`,
+      verdict: 'UNKNOWN',
+    });
+  }
   return problems;
 }

@@ -1,4 +1,5 @@
 import type { Ec2ScanConfiguration } from './aws/inspector';
+import type { Verdict } from './error-classification';
 import type { LintWarning } from './policy-lint';
 import type { GuardrailVerdict } from './guardrail';
 import { isReportOnly, type Outcome, type SkipReason } from './model';
@@ -24,6 +25,8 @@ export interface OrgPackagePathsResult {
   readonly to: readonly string[];
   readonly changed: boolean;
   readonly error?: string;
+  /** With `error`: whether a retry can heal it. */
+  readonly errorVerdict?: Verdict;
   /** The run's deadline came first; the next run updates them. */
   readonly notReached?: true;
 }
@@ -32,8 +35,15 @@ export interface RegionSummary {
   readonly region: string;
   readonly totals: Totals;
   readonly skipped: Partial<Record<SkipReason, number>>;
-  /** Set when the region could not be read as a whole; its accounts are FAILED with REGION_UNREADABLE. */
+  /**
+   * Set when the region could not be read as a whole; its accounts are FAILED with REGION_UNREADABLE,
+   * or REGION_NOT_ENABLED when the account has not enabled the region (then `notEnabled` is set).
+   */
   readonly error?: string;
+  /** With `error`: whether a retry can heal it (error-classification.ts). */
+  readonly errorVerdict?: Verdict;
+  /** The account has not enabled the region, or it is being enabled or disabled (RegionOptStatus). */
+  readonly notEnabled?: true;
   readonly orgPackagePaths?: OrgPackagePathsResult;
   /** GetConfiguration's EC2 scan mode for the region: EC2_HYBRID means Enhanced EC2 Scanning is on. */
   readonly ec2ScanConfiguration?: Ec2ScanConfiguration;
@@ -73,6 +83,8 @@ export interface RegionReport {
   readonly region: string;
   readonly outcomes: readonly Outcome[];
   readonly error?: string;
+  readonly errorVerdict?: Verdict;
+  readonly notEnabled?: true;
   readonly orgPackagePaths?: OrgPackagePathsResult;
   readonly ec2ScanConfiguration?: Ec2ScanConfiguration;
 }
@@ -140,6 +152,8 @@ export function summarize(input: {
     totals: totalsOf(report.outcomes),
     skipped: skippedByReason(report.outcomes),
     ...(report.error === undefined ? {} : { error: report.error }),
+    ...(report.errorVerdict === undefined ? {} : { errorVerdict: report.errorVerdict }),
+    ...(report.notEnabled ? { notEnabled: true as const } : {}),
     ...(report.orgPackagePaths === undefined ? {} : { orgPackagePaths: report.orgPackagePaths }),
     ...(report.ec2ScanConfiguration === undefined ? {} : { ec2ScanConfiguration: report.ec2ScanConfiguration }),
   }));

@@ -18,6 +18,8 @@ export const COMMON_ERRORS: Readonly<Record<string, number>> = {
   InvalidAction: 400,
   InternalFailure: 500,
   ServiceUnavailable: 503,
+  // What every call in a Region the account has not enabled answers (Common Errors: HTTP 403).
+  UnrecognizedClientException: 403,
 };
 
 /** An error answered the way the service's protocol answers it. */
@@ -62,6 +64,13 @@ export function invalidRequest(service: ServiceName, violations: readonly Violat
         members: {
           reason: 'FIELD_VALIDATION_FAILED',
           fields: violations.map((v) => ({ name: v.path.replace(/^\$\.?/, ''), message: v.message })),
+        },
+      });
+    case 'account':
+      return serviceError(service, 'ValidationException', message, {
+        members: {
+          reason: 'fieldValidationFailed',
+          fieldList: violations.map((v) => ({ name: v.path.replace(/^\$\.?/, ''), message: v.message })),
         },
       });
     case 'organizations':

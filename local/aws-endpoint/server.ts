@@ -4,7 +4,7 @@ import type { SimulatedOrganization } from '../simulated-organization';
 import { type AnsweredResponse, checkResponse } from './conformance';
 import { invalidRequest, ServiceError, serviceError, unparseable } from './errors';
 import { model, operationOf, type ServiceName, validate, type Violation } from './model';
-import { inspector, LocalState, organizations, type Simulation, sqs, ssm } from './services';
+import { account, inspector, isRegionEnabled, LocalState, organizations, type Simulation, sqs, ssm } from './services';
 
 /** Faults to inject; change them at any time between or during runs. */
 export interface Faults {
@@ -24,6 +24,8 @@ export interface Faults {
   deniedRegions?: readonly string[];
   /** Organizations answers AccessDenied, as when this account may not list the organization. */
   denyOrganizations?: boolean;
+  /** Account Management's ListRegions answers AccessDenied, as when the role lacks account:ListRegions. */
+  denyListRegions?: boolean;
   /**
    * Operation → the error it answers, by its model name (`ResourceNotFoundException`,
    * `ValidationException`, `ParameterNotFound`, …): any operation, any error its model declares.
@@ -54,10 +56,18 @@ export interface ResponseViolation extends Violation {
   readonly status: number;
 }
 
-/** Inspector2 speaks REST-JSON: the model's `requestUri` names the operation. */
-const INSPECTOR_PATHS: Record<string, string> = Object.fromEntries(
-  Object.values(model('inspector2').operations).map((operation) => [operation.http?.requestUri, operation.name]),
+/** Inspector2 and Account Management speak REST-JSON: the model's `requestUri` names the operation. */
+const REST_PATHS: Record<string, { service: 'inspector2' | 'account'; operation: string }> = Object.fromEntries(
+  (['inspector2', 'account'] as const).flatMap((service) =>
+    Object.values(model(service).operations).map((operation) => [
+      operation.http?.requestUri,
+      { service, operation: operation.name },
+    ]),
+  ),
 );
+
+/** The services whose one endpoint serves every Region: a Region the account has not enabled does not concern them. */
+const GLOBAL_SERVICES = new Set<ServiceName>(['organizations', 'account', 'sts']);
 
 const TARGET_PREFIXES: Record<string, Route['service']> = {
   AWSOrganizationsV20161128: 'organizations',
@@ -67,6 +77,7 @@ const TARGET_PREFIXES: Record<string, Route['service']> = {
 
 /** The 5xx each service answers when it fails inside. */
 const SERVER_ERROR: Record<Route['service'], string> = {
+  account: 'InternalServerException',
   organizations: 'ServiceException',
   inspector2: 'InternalServerException',
   ssm: 'InternalServerError',
@@ -76,6 +87,7 @@ const SERVER_ERROR: Record<Route['service'], string> = {
 
 /** The throttling error each service answers with, as the SDK classifies it. */
 const THROTTLING: Record<Route['service'], { status: number; code: string }> = {
+  account: { status: 429, code: 'TooManyRequestsException' },
   organizations: { status: 400, code: 'TooManyRequestsException' },
   inspector2: { status: 429, code: 'ThrottlingException' },
   ssm: { status: 400, code: 'ThrottlingException' },
@@ -290,6 +302,21 @@ export class LocalAwsEndpoint {
     if (route.service === 'organizations' && this.faults.denyOrganizations) {
       throw serviceError(route.service, 'AccessDeniedException', "You don't have permissions to access this resource.");
     }
+    if (route.service === 'account' && route.operation === 'ListRegions' && this.faults.denyListRegions) {
+      throw serviceError(
+        route.service,
+        'AccessDeniedException',
+        'User is not authorized to perform: account:ListRegions',
+      );
+    }
+    // A Region the account has not enabled (or is still enabling or disabling) knows no credentials.
+    if (!GLOBAL_SERVICES.has(route.service) && !isRegionEnabled(this.state, region)) {
+      throw serviceError(
+        route.service,
+        'UnrecognizedClientException',
+        'The security token included in the request is invalid.',
+      );
+    }
     const injected = errors?.[route.operation];
     if (injected !== undefined) {
       throw serviceError(route.service, injected, `Simulated ${injected}`, {
@@ -323,6 +350,8 @@ export class LocalAwsEndpoint {
     switch (route.service) {
       case 'organizations':
         return organizations(this.state, route.operation, input);
+      case 'account':
+        return account(this.state, route.operation, input);
       case 'inspector2':
         return inspector(this.state, region, route.operation, input);
       case 'ssm':
@@ -350,8 +379,8 @@ function routeOf(request: IncomingMessage, body: string): Route {
     throw new ServiceError(400, 'UnknownOperationException', `Unknown X-Amz-Target ${target}`);
   }
   const path = (request.url ?? '').split('?')[0] ?? '';
-  const operation = INSPECTOR_PATHS[path];
-  if (request.method === 'POST' && operation) return { service: 'inspector2', operation, protocol: 'rest-json' };
+  const rest = REST_PATHS[path];
+  if (request.method === 'POST' && rest) return { ...rest, protocol: 'rest-json' };
   throw new ServiceError(404, 'UnknownOperationException', `No simulated operation at ${request.method} ${path}`);
 }
 

@@ -41,6 +41,12 @@ export class LocalState {
   readonly movingAccounts = new Set<string>();
   /** Accounts whose deep-inspection update Inspector refuses. */
   readonly failingUpdateAccounts = new Set<string>();
+  /**
+   * The delegated administrator's RegionOptStatus by Region, beyond the organization's Regions (which
+   * are ENABLED_BY_DEFAULT unless set here). A Region set to anything but ENABLED or ENABLED_BY_DEFAULT
+   * answers every call with UnrecognizedClientException, as AWS does.
+   */
+  readonly regionOptStatus = new Map<string, string>();
   readonly simulation: Simulation = { ...DEFAULT_SIMULATION };
   private settled = 0;
 
@@ -154,6 +160,65 @@ export function organizations(state: LocalState, operation: string, input: Json)
         'UnknownOperationException',
         `Organizations operation ${operation} is not simulated`,
       );
+  }
+}
+
+/** ListRegions' page size when a request names none (AWS documents none; the model allows 1–50). */
+const DEFAULT_REGIONS_PAGE = 20;
+
+/** Every Region the simulation knows for the delegated administrator, with its RegionOptStatus. */
+export function regionOptStatuses(state: LocalState): Map<string, string> {
+  const statuses = new Map<string, string>(
+    [...state.organization.inspector.keys()].map((region) => [region, 'ENABLED_BY_DEFAULT']),
+  );
+  for (const [region, status] of state.regionOptStatus) statuses.set(region, status);
+  return statuses;
+}
+
+/** Whether a Region takes calls: only ENABLED and ENABLED_BY_DEFAULT do. */
+export function isRegionEnabled(state: LocalState, region: string): boolean {
+  const status = state.regionOptStatus.get(region);
+  return status === undefined || status === 'ENABLED' || status === 'ENABLED_BY_DEFAULT';
+}
+
+/**
+ * Account Management, REST-JSON: ListRegions and GetRegionOptStatus for the caller's own account.
+ * `AccountId` (another account of the organization) needs trusted access for Account Management,
+ * which the simulation does not have: refused.
+ */
+export function account(state: LocalState, operation: string, input: Json): Json {
+  if (input.AccountId !== undefined) {
+    throw serviceError('account', 'AccessDeniedException', 'Trusted access for Account Management is not enabled');
+  }
+  const statuses = regionOptStatuses(state);
+  switch (operation) {
+    case 'ListRegions': {
+      const wanted = input.RegionOptStatusContains as string[] | undefined;
+      const regions = [...statuses]
+        .filter(([, status]) => wanted === undefined || wanted.includes(status))
+        .map(([RegionName, RegionOptStatus]) => ({ RegionName, RegionOptStatus }));
+      const max = (input.MaxResults as number | undefined) ?? DEFAULT_REGIONS_PAGE;
+      const start = input.NextToken === undefined ? 0 : Number(input.NextToken);
+      if (!Number.isInteger(start) || start < 0 || start > regions.length) {
+        throw serviceError('account', 'ValidationException', 'The NextToken is not valid', {
+          members: { reason: 'fieldValidationFailed', fieldList: [{ name: 'NextToken', message: 'not valid' }] },
+        });
+      }
+      const end = start + max;
+      return { Regions: regions.slice(start, end), ...(end < regions.length ? { NextToken: String(end) } : {}) };
+    }
+    case 'GetRegionOptStatus': {
+      const name = String(input.RegionName);
+      const status = statuses.get(name);
+      if (status === undefined) {
+        throw serviceError('account', 'ValidationException', `${name} is not a Region`, {
+          members: { reason: 'invalidRegionOptTarget' },
+        });
+      }
+      return { RegionName: name, RegionOptStatus: status };
+    }
+    default:
+      throw serviceError('account', 'ValidationException', `Account operation ${operation} is not simulated`);
   }
 }
 

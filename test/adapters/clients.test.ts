@@ -1,3 +1,4 @@
+import { ListRegionsCommand } from '@aws-sdk/client-account';
 import { ListRootsCommand } from '@aws-sdk/client-organizations';
 import { createClients } from '../../lambda/reconciler/aws/clients';
 import { CALL_TIMEOUTS } from '../../lambda/reconciler/deadline';
@@ -44,9 +45,38 @@ describe('createClients', () => {
     },
   );
 
+  it.each([
+    ['eu-west-1', 'account.us-east-1.amazonaws.com', 'us-east-1'],
+    ['cn-north-1', 'account.cn-northwest-1.amazonaws.com.cn', 'cn-northwest-1'],
+  ])('sends Account Management calls from %s to its partition’s one endpoint', async (region, host, signing) => {
+    const clients = createClients(region, { ...credentials });
+    let seen: { hostname: string; signingRegion?: string } | undefined;
+    clients.account.middlewareStack.add(
+      (_next, context) => async (args) => {
+        const schemes = (context as { endpointV2?: { properties?: { authSchemes?: { signingRegion?: string }[] } } })
+          .endpointV2?.properties?.authSchemes;
+        seen = {
+          hostname: (args.request as { hostname: string }).hostname,
+          signingRegion: schemes?.[0]?.signingRegion,
+        };
+        throw new Error('stop before the network');
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'capture' },
+    );
+    await clients.account.send(new ListRegionsCommand({})).catch(() => undefined);
+    expect(seen).toEqual({ hostname: host, signingRegion: signing });
+    clients.destroy();
+  });
+
   it('gives every client connection and request timeouts, and makes a late request an error', async () => {
     const clients = createClients('eu-west-1', {});
-    for (const client of [clients.organizations, clients.ssm, clients.sqs, clients.inspector('eu-west-1')]) {
+    for (const client of [
+      clients.organizations,
+      clients.account,
+      clients.ssm,
+      clients.sqs,
+      clients.inspector('eu-west-1'),
+    ]) {
       const handler = client.config.requestHandler as unknown as { configProvider: Promise<Record<string, unknown>> };
       expect(await handler.configProvider).toMatchObject({
         connectionTimeout: CALL_TIMEOUTS.connectionTimeoutMs,

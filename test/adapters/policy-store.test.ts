@@ -45,3 +45,47 @@ describe('ParameterPolicySource.load', () => {
     await expect(source().load()).rejects.toThrow(/not valid JSON/);
   });
 });
+
+describe('ParameterPolicySource.load: what a failed read is', () => {
+  const failWith = (name: string, message: string, extra: object = {}) =>
+    ssm.on(GetParameterCommand).rejects(Object.assign(new Error(message), { name, $metadata: {}, ...extra }));
+
+  it.each([
+    ['ThrottlingException', 'Rate exceeded'],
+    ['TimeoutError', 'request timed out'],
+    ['InternalServerError', 'internal error'],
+  ])('%s is transient: the error says so, and is not a PolicyError', async (name, message) => {
+    failWith(name, message, name === 'InternalServerError' ? { $metadata: { httpStatusCode: 500 } } : {});
+    const error = await source()
+      .load()
+      .catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(PolicyError);
+    expect((error as Error).message).toBe(
+      `transient: reading the policy (SSM parameter ${NAME}): ${name}: ${message}; a retry is expected to succeed`,
+    );
+  });
+
+  it('access denied to the parameter is a policy problem, saying what to grant', async () => {
+    failWith('AccessDeniedException', 'User is not authorized to perform: ssm:GetParameter');
+    const error = await source()
+      .load()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PolicyError);
+    expect((error as PolicyError).problems).toEqual([
+      {
+        path: '$',
+        message:
+          'access denied (AccessDeniedException: User is not authorized to perform: ssm:GetParameter): allow ssm:GetParameter on it',
+      },
+    ]);
+  });
+
+  it('credentials the service does not recognise are no policy problem: the error goes up as it is', async () => {
+    failWith('UnrecognizedClientException', 'The security token included in the request is invalid.');
+    const error = await source()
+      .load()
+      .catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(PolicyError);
+    expect((error as Error).name).toBe('UnrecognizedClientException');
+  });
+});

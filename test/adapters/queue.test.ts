@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequest, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type FailureMessage, SqsFailureQueue } from '../../lambda/reconciler/aws/queue';
+import { FAILURE_MESSAGE_VERSION, type FailureMessage, SqsFailureQueue } from '../../lambda/reconciler/aws/queue';
 import { acceptAll } from '../support/sqs';
 
 const sqs = mockClient(SQSClient);
@@ -9,7 +9,8 @@ const queue = () => new SqsFailureQueue(new SQSClient({ region: 'eu-west-1' }), 
 
 const messages = (count: number): FailureMessage[] =>
   Array.from({ length: count }, (_, i) => ({
-    version: 1,
+    version: FAILURE_MESSAGE_VERSION,
+    scope: 'ACCOUNT' as const,
     runId: 'run-1',
     timestamp: '2026-11-21T12:00:00.000Z',
     accountId: String(100000000000 + i),
@@ -66,7 +67,7 @@ describe('SqsFailureQueue.send', () => {
 
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(3);
     expect(result.sent).toBe(0);
-    expect(result.undelivered.map((u) => [u.message.accountId, u.error])).toEqual([
+    expect(result.undelivered.map((u) => [(u.message as FailureMessage).accountId, u.error])).toEqual([
       ['100000000000', 'InvalidMessageContents: bad'],
       ['100000000001', 'InternalError: down'],
     ]);

@@ -283,4 +283,43 @@ describe('npm run reconcile', () => {
     expect(status).toBe(1);
     expect(stderr).toContain('region eu-west-1 could not be read: AccessDeniedException');
   });
+
+  it('exits 75 (EX_TEMPFAIL) and says "transient" when the policy read is throttled past the SDK’s retries', async () => {
+    endpoint.state.parameters.set('/p', { value: JSON.stringify(policy), version: 1 });
+    endpoint.faults.errors = { GetParameter: 'ThrottlingException' };
+    process.env.AWS_MAX_ATTEMPTS = '2';
+
+    const { status, stderr } = await cli('--dry-run', '--policy-parameter', '/p', '--quiet');
+
+    expect(status).toBe(75);
+    expect(stderr).toContain('transient: reading the policy (SSM parameter /p): ThrottlingException');
+    expect(USAGE).toContain('75 (EX_TEMPFAIL)');
+  });
+
+  it('exits 75 when the only problem is a region still being enabled; 1 once the region is DISABLED, saying what to do', async () => {
+    const withOptIn = policyFile({ ...policy, regions: [...REGIONS, 'eu-south-2'] });
+    endpoint.state.regionOptStatus.set('eu-south-2', 'ENABLING');
+
+    const enabling = await cli('--dry-run', '--policy-file', withOptIn, '--quiet');
+    endpoint.state.regionOptStatus.set('eu-south-2', 'DISABLED');
+    const disabled = await cli('--dry-run', '--policy-file', withOptIn, '--quiet');
+
+    expect(enabling.status).toBe(75);
+    expect(enabling.stderr).toContain('eu-south-2 is being enabled for this account');
+    expect(disabled.status).toBe(1);
+    expect(disabled.stderr).toContain('enable eu-south-2 for this account, or remove it from the policy');
+    expect(endpoint.callCount('BatchGetAccountStatus', 'eu-south-2')).toBe(0);
+  });
+
+  it('lint says which of the policy’s regions this account has not enabled', async () => {
+    endpoint.state.regionOptStatus.set('eu-south-2', 'DISABLED');
+    const file = policyFile({ ...policy, regions: [...REGIONS, 'eu-south-2'] });
+
+    const { status, stdout } = await cli('lint', '--strict', '--policy-file', file, '--quiet');
+
+    expect(status).toBe(1);
+    expect(stdout).toContain(
+      '$.regions[2]: eu-south-2 is not enabled for this account (RegionOptStatus DISABLED): enable eu-south-2 for this account, or remove it from the policy [REGION_NOT_ENABLED]',
+    );
+  });
 });

@@ -23,6 +23,7 @@ describe('benchmark scenario', () => {
     expect(result.worstCase.operations).toEqual({
       GetParameter: { calls: 2, lowerBound: 2, throttled: 0 },
       ListAccounts: { calls: 13, lowerBound: 13, throttled: 0 },
+      ListRegions: { calls: 1, lowerBound: 1, throttled: 0 },
       BatchGetAccountStatus: { calls: 6, lowerBound: 6, throttled: 0 },
       BatchGetMemberEc2DeepInspectionStatus: { calls: 6, lowerBound: 6, throttled: 0 },
       GetEc2DeepInspectionConfiguration: { calls: 2, lowerBound: 2, throttled: 0 },
@@ -86,10 +87,11 @@ describe('coverage benchmark scenario', () => {
 });
 
 describe('coverageLowerBounds', () => {
-  it('counts the policy, the listing, each region’s status reads and its pages of 200 (at least one, even empty)', () => {
+  it('counts the policy, the listing and ListRegions, each region’s status reads and its pages of 200 (at least one, even empty)', () => {
     expect(coverageLowerBounds(10_000, [17_600, 0])).toEqual({
       GetParameter: 1,
       ListAccounts: 500,
+      ListRegions: 1,
       BatchGetAccountStatus: 200,
       BatchGetMemberEc2DeepInspectionStatus: 200,
       GetEc2DeepInspectionConfiguration: 2,

@@ -1,3 +1,4 @@
+import { AccountClient, GetRegionOptStatusCommand, ListRegionsCommand } from '@aws-sdk/client-account';
 import {
   BatchGetAccountStatusCommand,
   BatchGetMemberEc2DeepInspectionStatusCommand,
@@ -20,7 +21,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { INSPECTOR_ACTIONS, ORGANIZATIONS_ACTIONS } from '../../lib/reconciler-function';
+import { ACCOUNT_ACTIONS, INSPECTOR_ACTIONS, ORGANIZATIONS_ACTIONS } from '../../lib/reconciler-function';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { checkResponse } from '../../local/aws-endpoint/conformance';
 import { model, type ServiceName } from '../../local/aws-endpoint/model';
@@ -57,6 +58,7 @@ const clients = () => {
   return {
     inspector2: new Inspector2Client(settings),
     organizations: new OrganizationsClient({ ...settings, region: 'us-east-1' }),
+    account: new AccountClient({ ...settings, region: 'us-east-1' }),
     ssm: new SSMClient(settings),
     sqs: new SQSClient(settings),
     sts: new STSClient(settings),
@@ -186,6 +188,16 @@ const CALLS: readonly Call[] = [
     send: (c) => c.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 })),
   },
   { service: 'sts', operation: 'GetCallerIdentity', send: (c) => c.sts.send(new GetCallerIdentityCommand({})) },
+  {
+    service: 'account',
+    operation: 'ListRegions',
+    send: (c) => c.account.send(new ListRegionsCommand({ MaxResults: 50 })),
+  },
+  {
+    service: 'account',
+    operation: 'GetRegionOptStatus',
+    send: (c) => c.account.send(new GetRegionOptStatusCommand({ RegionName: REGION })),
+  },
 ];
 
 /** Sends every call, ignoring what it answers: the endpoint checks each answer against the model as it sends it. */
@@ -201,7 +213,9 @@ const declaredErrors = (call: Call) =>
 
 describe('conformance of the local endpoint to AWS service models', () => {
   it('covers every operation the project calls, each a model operation', async () => {
-    const called = [...INSPECTOR_ACTIONS, ...ORGANIZATIONS_ACTIONS].map((action) => action.replace(':', '.'));
+    const called = [...INSPECTOR_ACTIONS, ...ORGANIZATIONS_ACTIONS, ...ACCOUNT_ACTIONS].map((action) =>
+      action.replace(':', '.'),
+    );
     expect(called.filter((action) => !CALLS.some((call) => `${call.service}.${call.operation}` === action))).toEqual(
       [],
     );
@@ -261,13 +275,14 @@ describe('conformance of the local endpoint to AWS service models', () => {
     expect(endpoint.answered.size).toBeGreaterThan(60);
   });
 
-  it('answers throttles, 5xx, rate limits, denied regions and a denied organization in conforming shapes', async () => {
+  it('answers throttles, 5xx, rate limits, denied regions, a denied organization and a denied ListRegions in conforming shapes', async () => {
     for (const faults of [
       { throttleEveryNth: 1 },
       { serverErrorEveryNth: 1 },
       { rateLimitPerSecond: 0.001 },
       { deniedRegions: [REGION] },
       { denyOrganizations: true },
+      { denyListRegions: true },
     ]) {
       endpoint.faults = faults;
       await sendAll();
@@ -276,6 +291,23 @@ describe('conformance of the local endpoint to AWS service models', () => {
     expectConforming();
     // Every operation but STS (not part of a run) throttled by the first two faults.
     expect(endpoint.throttled).toBeGreaterThan(2 * (CALLS.length - 1));
+  });
+
+  it('a region this account has not enabled: ListRegions says so, and every call there answers UnrecognizedClientException', async () => {
+    for (const status of ['DISABLED', 'ENABLING', 'DISABLING']) {
+      endpoint.state.regionOptStatus.set(REGION, status);
+      const c = clients();
+      const listed = await c.account.send(new ListRegionsCommand({}));
+      const inspectorCall = await c.inspector2.send(new GetConfigurationCommand({})).catch((e: Error) => e);
+      const ssmCall = await c.ssm.send(new GetParameterCommand({ Name: PARAMETER })).catch((e: Error) => e);
+      for (const client of Object.values(c)) client.destroy();
+
+      expect(listed.Regions).toContainEqual({ RegionName: REGION, RegionOptStatus: status });
+      expect(inspectorCall).toMatchObject({ name: 'UnrecognizedClientException', $metadata: { httpStatusCode: 403 } });
+      expect(ssmCall).toMatchObject({ name: 'UnrecognizedClientException' });
+    }
+    await sendAll();
+    expectConforming();
   });
 
   it("answers requests the model rejects with each service's own validation error", async () => {

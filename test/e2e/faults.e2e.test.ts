@@ -275,6 +275,67 @@ describe('faults on the wire', () => {
     expect(queued().map((m) => m.accountId)).toEqual([target.id]);
   });
 
+  describe('failures classified by cause', () => {
+    const scheduled = { trigger: 'schedule', scheduledTime: '2026-11-29T12:00:00Z', scheduleExecutionId: 'e2e' };
+    const OPT_IN = 'eu-south-2';
+
+    it('a hung policy read: the scheduled run throws and says transient, having read nothing else', async () => {
+      endpoint.faults.hangOperations = ['GetParameter'];
+      // One attempt of 10 s (the request timeout) instead of eight: the test's patience, not the function's.
+      const failure = invokeBundle(bundle, scheduled, organization.delegatedAdminAccountId, {
+        ...env,
+        AWS_MAX_ATTEMPTS: '1',
+      });
+      await expect(failure).rejects.toThrow(/^TransientError: transient: reading the policy .*TimeoutError/);
+      expect(endpoint.callCount('ListAccounts')).toBe(0);
+      expect(endpoint.writeCount()).toBe(0);
+    }, 30_000);
+
+    it('a policy read throttled past the SDK’s retries: the scheduled run throws and says transient, not "invalid policy"', async () => {
+      endpoint.faults.errors = { GetParameter: 'ThrottlingException' };
+      const failure = invokeBundle(bundle, scheduled, organization.delegatedAdminAccountId, {
+        ...env,
+        AWS_MAX_ATTEMPTS: '2',
+      });
+      await expect(failure).rejects.toThrow(/^TransientError: transient: reading the policy .*ThrottlingException/);
+      expect(endpoint.writeCount()).toBe(0);
+    });
+
+    it('a region this account has not enabled: "not retried", nothing called or queued there, the others reconciled', async () => {
+      endpoint.state.parameters.set(PARAMETER, {
+        value: JSON.stringify({ ...policy, regions: [...REGIONS, OPT_IN] }),
+        version: 2,
+      });
+      endpoint.state.regionOptStatus.set(OPT_IN, 'DISABLED');
+
+      const result = (await run(scheduled)) as unknown as { failed: boolean; retried: boolean; error: string };
+
+      expect(result).toMatchObject({ failed: true, retried: false });
+      expect(result.error).toContain(`enable ${OPT_IN} for this account, or remove it from the policy`);
+      expect(endpoint.callCount('ListRegions')).toBe(1);
+      expect([...endpoint.calls.keys()].filter((key) => key.endsWith(`@${OPT_IN}`))).toEqual([]);
+      expect(queued().filter((m) => m.region === OPT_IN)).toEqual([]);
+      expect(endpoint.callCount('BatchUpdateMemberEc2DeepInspectionStatus', 'eu-west-1')).toBeGreaterThan(0);
+    });
+
+    it('ListRegions denied: the region’s UnrecognizedClientException is one problem naming both causes, nothing queued for it', async () => {
+      endpoint.state.parameters.set(PARAMETER, {
+        value: JSON.stringify({ ...policy, regions: [...REGIONS, OPT_IN] }),
+        version: 2,
+      });
+      endpoint.state.regionOptStatus.set(OPT_IN, 'DISABLED');
+      endpoint.faults.denyListRegions = true;
+
+      const result = (await run(scheduled)) as unknown as { failed: boolean; retried: boolean; error: string };
+
+      expect(result).toMatchObject({ failed: true, retried: false });
+      expect(result.error).toContain('UnrecognizedClientException');
+      expect(result.error).toContain(`either ${OPT_IN} is not enabled for this account`);
+      expect(result.error).toContain('global STS endpoint');
+      expect(queued().filter((m) => m.region === OPT_IN)).toEqual([]);
+    });
+  });
+
   it('the failed-accounts queue gone: every failure is logged, then the run fails', async () => {
     endpoint.state.failingUpdateAccounts.add(organization.accounts[1]?.id ?? '');
     endpoint.state.queues.delete(queueUrl);

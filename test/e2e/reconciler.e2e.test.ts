@@ -241,7 +241,8 @@ describe('the bundled function against the local AWS endpoint', () => {
     const forTarget = messages.filter((m) => m.accountId === target.id && m.region === 'eu-west-1');
     expect(forTarget).toEqual([
       expect.objectContaining({
-        version: 1,
+        version: 2,
+        scope: 'ACCOUNT',
         accountId: target.id,
         region: 'eu-west-1',
         desired: 'ACTIVATED',

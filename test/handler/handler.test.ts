@@ -1,3 +1,4 @@
+import { AccountClient, ListRegionsCommand } from '@aws-sdk/client-account';
 import {
   BatchGetAccountStatusCommand,
   BatchGetMemberEc2DeepInspectionStatusCommand,
@@ -27,6 +28,7 @@ const organizations = mockClient(OrganizationsClient);
 const inspector = mockClient(Inspector2Client);
 const ssm = mockClient(SSMClient);
 const sqs = mockClient(SQSClient);
+const account = mockClient(AccountClient);
 
 const context = {
   awsRequestId: 'req-1',
@@ -122,6 +124,20 @@ function givenOrganization({
   sqs.on(SendMessageBatchCommand).callsFake(acceptAll);
 }
 
+/** Account Management ListRegions: each region's RegionOptStatus for this account. */
+function givenRegions(statuses: Record<string, string>) {
+  account.on(ListRegionsCommand).resolves({
+    Regions: Object.entries(statuses).map(([RegionName, RegionOptStatus]) => ({
+      RegionName,
+      RegionOptStatus: RegionOptStatus as 'ENABLED',
+    })),
+  });
+}
+
+/** An AWS error as the SDK throws it: its code as the name. */
+const awsError = (name: string, message: string, httpStatusCode = 400) =>
+  Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode } });
+
 const writeCalls = () => [
   ...inspector.calls().filter((call) => WRITES.some((command) => call.args[0] instanceof command)),
   ...sqs.commandCalls(SendMessageBatchCommand),
@@ -129,7 +145,8 @@ const writeCalls = () => [
 const anyCalls = () => [...organizations.calls(), ...inspector.calls(), ...ssm.calls(), ...sqs.calls()];
 
 beforeEach(() => {
-  for (const mock of [organizations, inspector, ssm, sqs]) mock.reset();
+  for (const mock of [organizations, inspector, ssm, sqs, account]) mock.reset();
+  givenRegions({ 'us-east-1': 'ENABLED_BY_DEFAULT', 'eu-west-1': 'ENABLED_BY_DEFAULT' });
   process.env.POLICY_PARAMETER_NAME = '/p';
   process.env.GUARDRAIL_LEDGER_PARAMETER_NAME = LEDGER;
   ledger = { version: 0 };
@@ -332,8 +349,11 @@ describe('handler', () => {
       ['eu-west-1', 0, 4, 'AccessDeniedException: not the delegated administrator'],
     ]);
     expect(inspector.commandCalls(BatchUpdateMemberEc2DeepInspectionStatusCommand)).toHaveLength(1);
+    // Access denied heals with no retry: one message for the region, not one per account, run after run.
     const queued = sqs.commandCalls(SendMessageBatchCommand).flatMap((c) => c.args[0].input.Entries ?? []);
-    expect(queued.map((e) => JSON.parse(e.MessageBody ?? '{}').reason)).toEqual(Array(4).fill('REGION_UNREADABLE'));
+    expect(queued.map((e) => JSON.parse(e.MessageBody ?? '{}'))).toEqual([
+      expect.objectContaining({ scope: 'REGION', region: 'eu-west-1', reason: 'REGION_UNREADABLE', accounts: 4 }),
+    ]);
   });
 
   it('near its deadline, writes nothing, queues every account as not reached, and returns', async () => {
@@ -356,7 +376,7 @@ describe('handler', () => {
 
   it('when the queue takes nothing, logs every failure and fails the run', async () => {
     givenPolicy(policy);
-    givenOrganization({ deniedRegion: 'eu-west-1' });
+    givenOrganization({ deniedRegion: 'eu-west-1', regionError: 'InternalServerException' });
     sqs
       .on(SendMessageBatchCommand)
       .rejects(Object.assign(new Error('gone'), { name: 'QueueDoesNotExist', $fault: 'client' }));
@@ -369,5 +389,128 @@ describe('handler', () => {
       ([message]) => message === 'failure not delivered to the failed-accounts queue',
     );
     expect(undelivered.map(([, details]) => details.failure.accountId).sort()).toEqual([ADMIN, ...MEMBERS].sort());
+  });
+});
+
+describe('failures classified by cause', () => {
+  const queuedRegions = () =>
+    sqs
+      .commandCalls(SendMessageBatchCommand)
+      .flatMap((c) => c.args[0].input.Entries ?? [])
+      .map((e) => JSON.parse(e.MessageBody ?? '{}').region);
+
+  it('a scheduled run whose policy read is throttled throws and says transient: not an invalid policy, not "not retried"', async () => {
+    givenPolicy(policy);
+    givenOrganization();
+    ssm.on(GetParameterCommand, { Name: '/p' }).rejects(awsError('ThrottlingException', 'Rate exceeded'));
+    const counted = jest.spyOn(metrics, 'addMetric');
+
+    const failure = await handler(schedulerInput, context).catch((e: unknown) => e);
+
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure).not.toBeInstanceOf(PolicyError);
+    expect((failure as Error).message).toMatch(/^transient: /);
+    expect((failure as Error).message).toContain('ThrottlingException: Rate exceeded');
+    expect(counted).not.toHaveBeenCalledWith('RunsFailedNotRetried', 'Count', 1);
+    expect(organizations.calls()).toEqual([]);
+    expect(writeCalls()).toEqual([]);
+  });
+
+  it('a scheduled run whose policy read timed out (a hung call) throws and says transient', async () => {
+    givenPolicy(policy);
+    givenOrganization();
+    // What the SDK's request handler throws when a request outlives its requestTimeout (throwOnRequestTimeout).
+    ssm
+      .on(GetParameterCommand, { Name: '/p' })
+      .rejects(Object.assign(new Error('request timed out after 10000 ms'), { name: 'TimeoutError' }));
+
+    await expect(handler(schedulerInput, context)).rejects.toThrow(/^transient: .*TimeoutError/);
+    expect(writeCalls()).toEqual([]);
+  });
+
+  it('Organizations throttled past the SDK’s retries: a scheduled run throws and says transient, having written nothing', async () => {
+    givenPolicy(policy);
+    givenOrganization();
+    organizations.on(ListAccountsCommand).rejects(awsError('TooManyRequestsException', 'Rate exceeded'));
+
+    await expect(handler(schedulerInput, context)).rejects.toThrow(/^transient: .*TooManyRequestsException/);
+    expect(writeCalls()).toEqual([]);
+  });
+
+  it('access denied to the policy parameter is a policy problem: a scheduled run is not retried', async () => {
+    givenPolicy(policy);
+    givenOrganization();
+    ssm.on(GetParameterCommand, { Name: '/p' }).rejects(awsError('AccessDeniedException', 'not authorized'));
+
+    const result = await handler(schedulerInput, context);
+
+    expect(result).toEqual({ failed: true, retried: false, error: expect.stringContaining('access denied') });
+  });
+
+  it('a scheduled run facing a region the account has not enabled returns "not retried", calls nothing there and queues nothing for it', async () => {
+    givenPolicy(policy);
+    // Any Inspector call in eu-west-1 would fail the run as a retryable error.
+    givenOrganization({ deniedRegion: 'eu-west-1', regionError: 'InternalServerException' });
+    givenRegions({ 'us-east-1': 'ENABLED_BY_DEFAULT', 'eu-west-1': 'DISABLED' });
+    const counted = jest.spyOn(metrics, 'addMetric');
+
+    const result = await handler(schedulerInput, context);
+
+    expect(result).toEqual({
+      failed: true,
+      retried: false,
+      error: expect.stringContaining('enable eu-west-1 for this account, or remove it from the policy'),
+    });
+    expect(queuedRegions()).not.toContain('eu-west-1');
+    expect(counted).toHaveBeenCalledWith('RegionsNotEnabled', 'Count', 1);
+    // One problem, one alarm: it is not also counted as a run that failed and was not retried.
+    expect(counted).not.toHaveBeenCalledWith('RunsFailedNotRetried', 'Count', 1);
+    // us-east-1 was reconciled in full.
+    expect(inspector.commandCalls(BatchUpdateMemberEc2DeepInspectionStatusCommand)).toHaveLength(1);
+  });
+
+  it('with ListRegions denied, a region whose calls answer UnrecognizedClientException is one "not enabled" problem, naming both causes', async () => {
+    givenPolicy(policy);
+    givenOrganization({ deniedRegion: 'eu-west-1', regionError: 'UnrecognizedClientException' });
+    account.on(ListRegionsCommand).rejects(awsError('AccessDeniedException', 'not authorized', 403));
+
+    const result = await handler(schedulerInput, context);
+
+    expect(result).toMatchObject({ failed: true, retried: false });
+    const { error: message } = result as { error: string };
+    expect(message).toContain('enable eu-west-1 for this account, or remove it from the policy');
+    expect(message).toContain('global STS endpoint');
+    expect(queuedRegions()).not.toContain('eu-west-1');
+  });
+
+  it('a region still being enabled (ENABLING) fails the run as transient, so it is retried', async () => {
+    givenPolicy(policy);
+    givenOrganization();
+    givenRegions({ 'us-east-1': 'ENABLED_BY_DEFAULT', 'eu-west-1': 'ENABLING' });
+
+    await expect(handler(schedulerInput, context)).rejects.toThrow(/^transient: .*eu-west-1 is being enabled/);
+    expect(queuedRegions()).not.toContain('eu-west-1');
+  });
+
+  it('a region denying access queues one message for the region, not one per account, and is not retried', async () => {
+    givenPolicy(policy);
+    givenOrganization({ deniedRegion: 'eu-west-1' });
+
+    const result = await handler(schedulerInput, context);
+
+    expect(result).toMatchObject({ failed: true, retried: false });
+    const messages = sqs
+      .commandCalls(SendMessageBatchCommand)
+      .flatMap((c) => c.args[0].input.Entries ?? [])
+      .map((e) => JSON.parse(e.MessageBody ?? '{}'));
+    expect(messages).toEqual([
+      expect.objectContaining({
+        scope: 'REGION',
+        region: 'eu-west-1',
+        reason: 'REGION_UNREADABLE',
+        accounts: 4,
+        errorMessage: 'AccessDeniedException: not the delegated administrator',
+      }),
+    ]);
   });
 });

@@ -352,6 +352,8 @@ describe('the function’s role, evaluated', () => {
       action: 'organizations:ListParents',
       resource: organizations(`account/o-a1b2c3d4e5/${ACCOUNT}`),
     },
+    // Which regions this account has enabled: ListRegions without AccountId acts on the caller's own account.
+    { action: 'account:ListRegions', resource: `arn:${PARTITION}:account::${ACCOUNT}:account` },
     // A run scoped to a few accounts reads each with DescribeAccount (resource type: account).
     {
       action: 'organizations:DescribeAccount',
@@ -423,6 +425,19 @@ describe('the function’s role, evaluated', () => {
       request({ action, resource, ...(queue ? { queue } : {}) });
     await expectDecisions([
       ['write the policy parameter', other('ssm:PutParameter', parameterArn('Policy')), 'ImplicitlyDenied'],
+      [
+        "list another account's regions",
+        other(
+          'account:ListRegions',
+          `arn:${PARTITION}:account::${FOREIGN_ACCOUNT}:account/o-a1b2c3d4e5/${FOREIGN_ACCOUNT}`,
+        ),
+        'ImplicitlyDenied',
+      ],
+      [
+        'enable a region',
+        other('account:EnableRegion', `arn:${PARTITION}:account::${ACCOUNT}:account`),
+        'ImplicitlyDenied',
+      ],
       ['delete the ledger', other('ssm:DeleteParameter', parameterArn('GuardrailLedger')), 'ImplicitlyDenied'],
       [
         'read another parameter',

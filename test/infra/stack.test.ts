@@ -11,6 +11,7 @@ import { FIXABLE_REASONS } from '../../lambda/reconciler/coverage';
 import { parsePolicy } from '../../lambda/reconciler/policy';
 import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
 import {
+  ACCOUNT_ACTIONS,
   INSPECTOR_ACTIONS,
   ORGANIZATIONS_ACTIONS,
   ORGANIZATIONS_ACTIONS_ON_ALL,
@@ -219,6 +220,12 @@ describe('DeepInspectionStack', () => {
               'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:organizations::*:${tail}`]],
             })),
           },
+          // ListRegions without AccountId: the function's own account, and no other.
+          {
+            Effect: 'Allow',
+            Action: 'account:ListRegions',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':account::111122223333:account']] },
+          },
           // Lambda's on-failure destination sends the failed run's record; it needs nothing else.
           { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf('QueuesRunFailures') },
           {
@@ -295,7 +302,21 @@ describe('DeepInspectionStack', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 16);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 17);
+  });
+
+  it('alarms once on a region the account has not enabled: the run’s RegionsNotEnabled, at the schedule’s period', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Test-RegionNotEnabled',
+      MetricName: 'RegionsNotEnabled',
+      Namespace: 'DeepInspectionReconciler',
+      Statistic: 'Maximum',
+      Period: 3600,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
+    });
   });
 
   const theseAlarms = {
@@ -764,9 +785,11 @@ describe('cdk-nag AwsSolutionsChecks', () => {
 });
 
 describe('the function role', () => {
-  it('allows every Inspector and Organizations operation the adapters call, and nothing they do not', () => {
+  it('allows every Inspector, Organizations and Account operation the adapters call, and nothing they do not', () => {
     const directory = path.join(ROOT, 'lambda/reconciler/aws');
-    const source = ['inspector.ts', 'organizations.ts'].map((file) => readFileSync(path.join(directory, file), 'utf8'));
+    const source = ['inspector.ts', 'organizations.ts', 'account-regions.ts'].map((file) =>
+      readFileSync(path.join(directory, file), 'utf8'),
+    );
     const called = (text: string, prefix: string) => [
       ...[...text.matchAll(/new (\w+)Command\(/g)].map((m) => `${prefix}:${m[1]}`),
       ...[...text.matchAll(/paginate(\w+)\(/g)].map((m) => `${prefix}:${m[1]}`),
@@ -775,6 +798,7 @@ describe('the function role', () => {
     const organizationsCalls = new Set(called(source[1] as string, 'organizations'));
     expect([...inspectorCalls].sort()).toEqual([...INSPECTOR_ACTIONS].sort());
     expect([...organizationsCalls].sort()).toEqual([...ORGANIZATIONS_ACTIONS].sort());
+    expect([...new Set(called(source[2] as string, 'account'))].sort()).toEqual([...ACCOUNT_ACTIONS].sort());
   });
 });
 

@@ -8,6 +8,7 @@ describe('benchmark lower bounds', () => {
     expect(lowerBounds({ ...shape, failures: 25 })).toEqual({
       GetParameter: 2,
       ListAccounts: 500,
+      ListRegions: 1,
       BatchGetAccountStatus: 1_700,
       BatchGetMemberEc2DeepInspectionStatus: 1_700,
       GetEc2DeepInspectionConfiguration: 17,

@@ -57,6 +57,47 @@ describe('measureCoverage', () => {
     expect(summary.regions[0]?.totals.instances).toBeGreaterThan(50);
   });
 
+  it('classifies a region that cannot be read as a run does: its verdict, and a region this account has not enabled, not called', async () => {
+    const { deps, request, inspectors } = world(policy, {
+      'eu-west-1': { regionError: Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }) },
+    });
+    const throttled = await measureCoverage(request, deps);
+    const read = jest.spyOn(inspectors.get('eu-west-1') as InMemoryInspector, 'read');
+    const disabled = await measureCoverage(request, {
+      ...deps,
+      regions: {
+        optStatuses: async () => ({
+          listed: true,
+          byRegion: new Map([
+            ['us-east-1', 'ENABLED_BY_DEFAULT'],
+            ['eu-west-1', 'DISABLED'],
+          ]),
+        }),
+      },
+    });
+
+    expect(throttled.summary.regions[1]).toMatchObject({
+      error: 'ThrottlingException: Rate exceeded',
+      errorVerdict: 'TRANSIENT',
+    });
+    expect(read).not.toHaveBeenCalled();
+    expect(disabled.summary.regions[1]).toMatchObject({
+      error:
+        'eu-west-1 is not enabled for this account (RegionOptStatus DISABLED): enable eu-west-1 for this account, or remove it from the policy',
+      errorVerdict: 'PERMANENT',
+      notEnabled: true,
+    });
+    expect(disabled.summary.regions[0]?.totals.instances).toBeGreaterThan(50);
+  });
+
+  it('says "transient" when the policy or the organization cannot be read for a passing reason', async () => {
+    const { deps, request } = world(policy);
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+    await expect(
+      measureCoverage(request, { ...deps, directory: { listAccounts: () => Promise.reject(throttled) } }),
+    ).rejects.toThrow('transient: reading the organization (Organizations): TooManyRequestsException: Rate exceeded');
+  });
+
   it('names the regions below the policy’s minimum effective coverage', async () => {
     const { deps, request } = world({ ...policy, coverage: { minimumEffectivePercent: 99 } });
     const { summary } = await measureCoverage(request, deps);

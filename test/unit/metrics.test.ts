@@ -120,6 +120,56 @@ describe('publishRunMetrics', () => {
     expect(metrics.Compliant).toHaveLength(1);
   });
 
+  it('publishes every run how many of its regions this account has not enabled, 0 included, so the alarm recovers', () => {
+    const notEnabled: Outcome[] = [
+      {
+        kind: 'FAILED',
+        accountId: '111111111111',
+        region: 'eu-south-2',
+        reason: 'REGION_NOT_ENABLED',
+        desired: 'ACTIVATED',
+      },
+    ];
+    const enabling: Outcome[] = [
+      {
+        kind: 'FAILED',
+        accountId: '111111111111',
+        region: 'me-central-1',
+        reason: 'REGION_NOT_ENABLED',
+        desired: 'ACTIVATED',
+      },
+    ];
+    const summary = summarize({
+      runId: 'r',
+      dryRun: false,
+      regions: [
+        { region, outcomes },
+        {
+          region: 'eu-south-2',
+          outcomes: notEnabled,
+          error: 'not enabled',
+          errorVerdict: 'PERMANENT',
+          notEnabled: true,
+        },
+        // Being enabled is transient: the run is retried, and this alarm is not the one to tell.
+        { region: 'me-central-1', outcomes: enabling, error: 'enabling', errorVerdict: 'TRANSIENT', notEnabled: true },
+      ],
+      guardrail,
+      queue: { sent: 0, undelivered: 0 },
+    });
+    const all = [...outcomes, ...notEnabled, ...enabling];
+
+    const metrics = byName(
+      emitted((m) => publishRunMetrics(m, { summary, outcomes: all, succeeded: true, durationMs: 1 })),
+    );
+    const none = byName(
+      emitted((m) => publishRunMetrics(m, { summary: summaryOf(false), outcomes, succeeded: true, durationMs: 1 })),
+    );
+
+    expect(metrics.RegionsNotEnabled).toEqual([{ value: 1, dimensions: { service: 'svc' } }]);
+    expect(none.RegionsNotEnabled).toEqual([{ value: 0, dimensions: { service: 'svc' } }]);
+  });
+
   it('publishes nothing for a dry run', () => {
     expect(
       emitted((m) => publishRunMetrics(m, { summary: summaryOf(true), outcomes, succeeded: true, durationMs: 1 })),

@@ -123,3 +123,43 @@ describe('lintPolicy: rules and their expiry', () => {
     expect(kinds(lintPolicy(policy, { today: TODAY }))).toEqual(expected);
   });
 });
+
+describe('lintPolicy: regions this account has not enabled', () => {
+  const regional = validatePolicy(
+    { version: 1, default: 'ACTIVATED', regions: ['us-east-1', 'eu-south-2', 'me-central-1', 'ap-east-2'] },
+    'test',
+  );
+
+  it('names each of the policy’s regions that ListRegions says is not enabled, or being enabled, with its JSON path', () => {
+    const regionOptStatuses = {
+      listed: true as const,
+      byRegion: new Map([
+        ['us-east-1', 'ENABLED_BY_DEFAULT'],
+        ['eu-south-2', 'DISABLED'],
+        ['me-central-1', 'ENABLING'],
+        ['ap-east-2', 'ENABLED'],
+      ]),
+    };
+    expect(lintPolicy(regional, { today: TODAY, regionOptStatuses })).toEqual([
+      {
+        kind: 'REGION_NOT_ENABLED',
+        path: '$.regions[1]',
+        message:
+          'eu-south-2 is not enabled for this account (RegionOptStatus DISABLED): enable eu-south-2 for this account, or remove it from the policy',
+      },
+      {
+        kind: 'REGION_NOT_ENABLED',
+        path: '$.regions[2]',
+        message:
+          'me-central-1 is being enabled for this account (RegionOptStatus ENABLING): retry later; runs are retried until it is ENABLED',
+      },
+    ]);
+  });
+
+  it('says nothing of regions when ListRegions could not say, or was not asked (cdk synth)', () => {
+    expect(lintPolicy(regional, { today: TODAY })).toEqual([]);
+    expect(lintPolicy(regional, { today: TODAY, regionOptStatuses: { listed: false, error: 'AccessDenied' } })).toEqual(
+      [],
+    );
+  });
+});

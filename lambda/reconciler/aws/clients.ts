@@ -1,3 +1,4 @@
+import { AccountClient } from '@aws-sdk/client-account';
 import { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -43,6 +44,8 @@ export interface Clients {
   /** The timeouts every client has: the run's deadline margins are derived from them. */
   readonly timeouts: CallTimeouts;
   readonly organizations: OrganizationsClient;
+  /** Account Management: which regions this account has enabled (ListRegions, one or two calls a run). */
+  readonly account: AccountClient;
   readonly ssm: SSMClient;
   readonly sqs: SQSClient;
   /** One Inspector client per region, created on first use and kept. */
@@ -54,7 +57,8 @@ export interface Clients {
 /**
  * Creates every client once; endpoints come from the SDK's standard settings (AWS_ENDPOINT_URL…) and
  * its own endpoint rules: Organizations, a global service, resolves to its one endpoint in the home
- * region's partition (us-east-1, cn-northwest-1, us-gov-west-1, …) with no map kept here.
+ * region's partition (us-east-1, cn-northwest-1, us-gov-west-1, …) with no map kept here; Account
+ * Management, global too, the same way.
  * Organizations and each region's Inspector client pace themselves per operation
  * (ORGANIZATIONS_REQUESTS_PER_SECOND, INSPECTOR_REQUESTS_PER_SECOND; default 10).
  */
@@ -70,15 +74,17 @@ export function createClients(
     new OrganizationsClient({ ...settings, region }),
     requestsPerSecond(env, 'ORGANIZATIONS_REQUESTS_PER_SECOND'),
   );
+  const account = new AccountClient({ ...settings, region });
   const ssm = new SSMClient({ ...settings, region });
   const sqs = new SQSClient({ ...settings, region });
   return {
     timeouts,
     organizations,
+    account,
     ssm,
     sqs,
     destroy: () => {
-      for (const client of [organizations, ssm, sqs, ...inspectors.values()]) client.destroy();
+      for (const client of [organizations, account, ssm, sqs, ...inspectors.values()]) client.destroy();
     },
     inspector: (inspectorRegion) => {
       let client = inspectors.get(inspectorRegion);

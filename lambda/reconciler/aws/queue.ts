@@ -15,12 +15,16 @@ export const MAX_MESSAGES_PER_BATCH = 10;
 const ENTRY_ATTEMPTS = 3;
 const RETRY_BASE_DELAY_MS = 200;
 
-/** Version of the message body below; bump it on any incompatible change. */
-export const FAILURE_MESSAGE_VERSION = 1;
+/**
+ * Version of the message bodies below; bump it on any incompatible change.
+ * 2: adds region messages (`scope: "REGION"`, no `accountId`); account messages carry `scope: "ACCOUNT"`.
+ */
+export const FAILURE_MESSAGE_VERSION = 2;
 
 /** One message per account and region that the run could not bring to its desired state. */
 export interface FailureMessage {
   readonly version: typeof FAILURE_MESSAGE_VERSION;
+  readonly scope: 'ACCOUNT';
   readonly runId: string;
   readonly timestamp: string;
   readonly accountId: string;
@@ -34,15 +38,34 @@ export interface FailureMessage {
   readonly rule?: string;
 }
 
+/**
+ * One message for a region that failed as a whole for a reason no retry heals (access denied there,
+ * say), instead of one per account, run after run: the summary still counts and lists each account.
+ */
+export interface RegionFailureMessage {
+  readonly version: typeof FAILURE_MESSAGE_VERSION;
+  readonly scope: 'REGION';
+  readonly runId: string;
+  readonly timestamp: string;
+  readonly region: string;
+  readonly reason: 'REGION_UNREADABLE';
+  readonly errorMessage: string;
+  /** How many accounts the run evaluated in the region: every one of them FAILED REGION_UNREADABLE. */
+  readonly accounts: number;
+}
+
+/** What the failed-accounts queue carries. */
+export type QueueMessage = FailureMessage | RegionFailureMessage;
+
 export interface Undelivered {
-  readonly message: FailureMessage;
+  readonly message: QueueMessage;
   readonly error: string;
 }
 
 export interface FailureQueue {
   /** Sends every message it can; `abortSignal` (the run's deadline) cuts the sends short, and what is left is undelivered. */
   send(
-    messages: readonly FailureMessage[],
+    messages: readonly QueueMessage[],
     abortSignal?: AbortSignal,
   ): Promise<{ sent: number; undelivered: Undelivered[] }>;
 }
@@ -50,6 +73,7 @@ export interface FailureQueue {
 export function failureMessage(failure: Failure, runId: string, timestamp: string): FailureMessage {
   return {
     version: FAILURE_MESSAGE_VERSION,
+    scope: 'ACCOUNT',
     runId,
     timestamp,
     accountId: failure.accountId,
@@ -74,7 +98,7 @@ export class SqsFailureQueue implements FailureQueue {
   ) {}
 
   async send(
-    messages: readonly FailureMessage[],
+    messages: readonly QueueMessage[],
     abortSignal?: AbortSignal,
   ): Promise<{ sent: number; undelivered: Undelivered[] }> {
     let sent = 0;
@@ -96,7 +120,7 @@ export class SqsFailureQueue implements FailureQueue {
    * unless a sender fault; one the response lists in neither is retried too, never counted as sent.
    */
   private async sendBatch(
-    batch: readonly FailureMessage[],
+    batch: readonly QueueMessage[],
     abortSignal: AbortSignal | undefined,
   ): Promise<{ sent: number; undelivered: Undelivered[] }> {
     let pending = new Map(batch.map((message, index) => [String(index), message]));
@@ -131,7 +155,7 @@ export class SqsFailureQueue implements FailureQueue {
       for (const entry of response.Successful ?? []) {
         if (entry.Id !== undefined && pending.delete(entry.Id)) sent += 1;
       }
-      const retry = new Map<string, FailureMessage>();
+      const retry = new Map<string, QueueMessage>();
       for (const [id, message] of pending) {
         const { error, final } = errors.get(id) ?? {
           error: 'neither Successful nor Failed in the response',
