@@ -50,6 +50,7 @@ export function commandProgress(stream: ProgressStream | undefined, quiet: boole
 }
 
 const count = (value: unknown) => (Array.isArray(value) ? value.length : 0);
+const plural = (n: number, what: string) => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
 const MIDDLEWARE = 'deepInspectionCliProgress';
 
 /**
@@ -114,13 +115,14 @@ class TerminalProgress implements CommandProgress {
     return this.phase;
   }
 
-  step(message: string, event?: ProgressEvent): void {
+  /** An arrow: handed to reconcile() as a plain callback. */
+  readonly step = (message: string, event?: ProgressEvent): void => {
     if (event?.step === 'listed') {
       this.toRead = event.toRead;
       for (const bar of this.reads.values()) bar.setTotal(event.toRead);
     }
     this.status.update({ text: message });
-  }
+  };
 
   watchOrganizations(client: WatchableClient): void {
     if (this.watched.has(client)) return;
@@ -130,7 +132,7 @@ class TerminalProgress implements CommandProgress {
       this.pages += 1;
       this.listed += count(output.Accounts);
       this.status.update({
-        text: `organization: ${this.listed.toLocaleString('en-US')} accounts listed (${this.pages} pages)`,
+        text: `organization: ${this.listed.toLocaleString('en-US')} accounts listed (${plural(this.pages, 'page')})`,
       });
     });
   }
@@ -149,7 +151,9 @@ class TerminalProgress implements CommandProgress {
         const tally = this.coverageBar(region);
         tally.pages += 1;
         tally.instances += count(output.coveredResources);
-        tally.bar.update({ text: `${tally.instances.toLocaleString('en-US')} instances (${tally.pages} pages)` });
+        tally.bar.update({
+          text: `${tally.instances.toLocaleString('en-US')} instances (${plural(tally.pages, 'page')})`,
+        });
       }
     });
   }

@@ -42,7 +42,7 @@ export const COLUMNS: Readonly<Record<keyof PlanTotals | keyof ApplyTotals, stri
   skipped: 'skipped',
   failed: 'failed',
 };
-const REPORT_ONLY_HEADING = 'report-only rules: never written';
+const REPORT_ONLY_HEADING = 'report-only (never written)';
 
 /** The first `max` of a list, and a heading that says how many there are and how to see the rest. */
 function cut<T>(title: string, items: readonly T[], max: number): { heading: string; shown: readonly T[] } {
@@ -54,9 +54,12 @@ function cut<T>(title: string, items: readonly T[], max: number): { heading: str
   };
 }
 
+/** How many of each list (changes, report-only, failures) the table shows; --output json has them all. */
+export const MAX_LISTED = 10;
+
 /** `plan` and `apply`: a table per region, then what changes, what report-only rules would change, the failures. */
 export function formatRun(view: RunView, options: { maxListed?: number } = {}): string {
-  const maxListed = options.maxListed ?? 10;
+  const maxListed = options.maxListed ?? MAX_LISTED;
   const keys = Object.keys(view.totals) as (keyof typeof view.totals)[];
   const counts = (totals: RunView['totals']) => Object.values(totals).map(String);
   const rows = view.regions.map((r) => [r.region, ...counts(r.totals)]);

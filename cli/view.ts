@@ -97,6 +97,8 @@ export function applyTotals(totals: Totals): ApplyTotals {
 }
 
 /** Pure: a plan (a dry run's result) or an apply's result as the CLI prints it. */
+export function runView(command: 'plan', result: RunResult): RunView<PlanTotals>;
+export function runView(command: 'apply', result: RunResult): RunView<ApplyTotals>;
 export function runView(command: 'plan' | 'apply', result: RunResult): RunView {
   const { summary, outcomes } = result;
   const totalsOf = command === 'plan' ? planTotals : applyTotals;

@@ -10,7 +10,7 @@ import {
 import { EXIT, type ExitCode } from '../exit-codes';
 import { invokedAs, npmSwallowed } from '../npm';
 import { type ParsedOptions, resolveCommon } from '../options';
-import { formatRun } from '../report';
+import { formatRun, MAX_LISTED } from '../report';
 import { openSession } from '../session';
 import type { Io } from '../terminal';
 import { type RunView, runView, writesByRegion } from '../view';
@@ -157,11 +157,13 @@ export async function planOrApply(
     if (options.output === 'table') io.stdout('\nApplied:\n');
     print(io, applied, options.output);
     if (printed.messages.length > 0) {
-      io.stderr(
-        `${printed.messages.length} failures were not queued (no --failed-accounts-queue-url): ${
-          options.output === 'json' ? 'the JSON lists them all' : 'the table lists them; --output json lists them all'
-        }.\n`,
-      );
+      const where =
+        options.output === 'json'
+          ? 'the JSON lists them all'
+          : applied.failures.length > MAX_LISTED
+            ? `the table lists the first ${MAX_LISTED}; --output json lists them all`
+            : 'the table lists them';
+      io.stderr(`${printed.messages.length} failures were not queued (no --failed-accounts-queue-url): ${where}.\n`);
     }
     reportProblems(io, result);
     return runExitCode(applied, result.problems);
