@@ -17,11 +17,7 @@ function table(
   if (group !== undefined) {
     const start = widths.slice(0, group.from).reduce((sum, w) => sum + w + 2, 0);
     const span = widths.slice(group.from, group.to + 1).reduce((sum, w) => sum + w + 2, -2);
-    const label = ` ${group.label} `;
-    const dashes = Math.max(0, span - label.length);
-    lines.unshift(
-      `${' '.repeat(start)}${'-'.repeat(Math.floor(dashes / 2))}${label}${'-'.repeat(Math.ceil(dashes / 2))}`.trimEnd(),
-    );
+    lines.unshift(`${' '.repeat(start + Math.max(0, Math.floor((span - group.label.length) / 2)))}${group.label}`);
   }
   return lines;
 }

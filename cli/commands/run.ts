@@ -38,6 +38,13 @@ function orgPackagePathChanges(view: RunView): string[] {
   return view.regions.filter((region) => region.orgPackagePaths?.changed).map((region) => region.region);
 }
 
+/** npm_config_yes is set and the command has no --yes: npm (or npx) took it, and it is never consent. */
+function npmTookYes(as: string): string {
+  return as.startsWith('npm run')
+    ? 'npm took --yes as its own option (npm_config_yes is set); give it to the command after `--`: npm run reconcile -- apply --yes'
+    : "npm_config_yes is set (npx --yes, say): that answers npx's own question, not apply's; give --yes after the command: deep-inspection apply --yes";
+}
+
 /** The question apply asks: what it will write, where, in numbers a person can check against the table. */
 function question(view: RunView): string {
   const activations = view.changes.filter((change) => change.to === 'ACTIVATED').length;
@@ -83,18 +90,10 @@ export async function planOrApply(
     io.stderr(
       `apply: not confirmed, nothing written: there is no terminal to ask on. Review with \`${as} plan\`, then run \`${as} apply --yes\` with the same options.\n`,
     );
-    if (npm.yes) {
-      io.stderr(
-        'npm took --yes as its own option (npm_config_yes is set); give it to the command after `--`: npm run reconcile -- apply --yes\n',
-      );
-    }
+    if (npm.yes) io.stderr(`${npmTookYes(as)}\n`);
     return EXIT.NOT_CONFIRMED;
   }
-  if (writes && !parsed.yes && npm.yes) {
-    io.stderr(
-      'npm took --yes as its own option (npm_config_yes is set), so apply asks; to skip the question: npm run reconcile -- apply --yes\n',
-    );
-  }
+  if (writes && !parsed.yes && npm.yes) io.stderr(`${npmTookYes(as)}; so apply asks.\n`);
 
   const session = await openSession(options, io);
   try {
