@@ -13,6 +13,7 @@ export interface Terminal {
 export interface Io {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** The command's own settings (npm's flags, request rates, the home region); the AWS SDK reads process.env itself. */
   readonly env: NodeJS.ProcessEnv;
   /** Present only when a person can answer (stdin and stderr are terminals): apply asks there. */
   readonly terminal?: Terminal;

@@ -52,7 +52,7 @@ interface Listed {
 export interface RunView<T extends PlanTotals | ApplyTotals = PlanTotals | ApplyTotals> {
   readonly schemaVersion: typeof RUN_VIEW_SCHEMA_VERSION;
   readonly command: 'plan' | 'apply';
-  /** False for a plan: nothing was written. */
+  /** Whether anything was written: false for a plan, and for an apply that found nothing to write. */
   readonly written: boolean;
   readonly runId: string;
   readonly policy?: string;

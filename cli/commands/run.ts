@@ -134,7 +134,8 @@ export async function planOrApply(
 
     const nothingToWrite = preview.changes.length === 0 && orgPackagePathChanges(preview).length === 0;
     if (nothingToWrite) {
-      print(io, preview, options.output);
+      // An apply's document, for a script that reads `totals.activated`; `written: false` says nothing was.
+      print(io, { ...runView('apply', previewResult), written: false }, options.output);
       reportProblems(io, previewResult);
       io.stderr('Nothing to apply: nothing written.\n');
       return runExitCode(preview, previewResult.problems);

@@ -182,6 +182,12 @@ describe('apply', () => {
     expect(second.status).toBe(EXIT.DONE);
     expect(second.stderr).toContain('Nothing to apply: nothing written.');
     expect(terminal.questions).toEqual([]);
+    const scripted = await runCli(['apply', '--yes', '--policy-file', file, '--output', 'json'], { env });
+    expect(JSON.parse(scripted.stdout)).toMatchObject({
+      command: 'apply',
+      written: false,
+      totals: { activated: 0, deactivated: 0 },
+    });
     expect(endpoint.writeCount()).toBe(0);
   });
 
