@@ -14,7 +14,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.cjs'],
+    // CommonJS: the bundle's runner, and the `deep-inspection` command's shim (package.json has no "type").
+    files: ['**/*.cjs', 'bin/deep-inspection.js'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: {
@@ -24,6 +25,7 @@ export default tseslint.config(
         __dirname: 'readonly',
         setTimeout: 'readonly',
         clearTimeout: 'readonly',
+        console: 'readonly',
       },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -1,40 +1,73 @@
 import { FIXABLE_REASONS } from '../lambda/reconciler/coverage';
 import type { CoverageResult, CoverageSummary } from '../lambda/reconciler/measure-coverage';
 import type { LintWarning } from '../lambda/reconciler/policy-lint';
-import type { RunSummary, Totals } from '../lambda/reconciler/summary';
 import type { Explanation } from './explain';
+import type { ApplyTotals, PlanTotals, RunView } from './view';
 
-/** Columns aligned: the first to the left, the others (numbers) to the right. */
-function table(columns: readonly string[], rows: readonly string[][]): string[] {
+/** Columns aligned: the first to the left, the others (numbers) to the right; a group's label spans its columns. */
+function table(
+  columns: readonly string[],
+  rows: readonly string[][],
+  group?: { readonly label: string; readonly from: number; readonly to: number },
+): string[] {
   const widths = columns.map((column, i) => Math.max(column.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
-  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  const lines = [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  if (group !== undefined) {
+    const start = widths.slice(0, group.from).reduce((sum, w) => sum + w + 2, 0);
+    const span = widths.slice(group.from, group.to + 1).reduce((sum, w) => sum + w + 2, -2);
+    lines.unshift(`${' '.repeat(start + Math.max(0, Math.floor((span - group.label.length) / 2)))}${group.label}`);
+  }
+  return lines;
 }
 
-/** A readable table per region of a run summary, for the demo and the command line. */
-export function formatSummary(summary: RunSummary, options: { maxChanges?: number } = {}): string {
-  const maxChanges = options.maxChanges ?? 10;
-  const verb = summary.dryRun ? 'would ' : '';
-  const columns = [
-    'region',
-    'accounts',
-    'compliant',
-    `${verb}activate`,
-    `${verb}deactivate`,
-    'report: on',
-    'report: off',
-    'skipped',
-    'failed',
-  ];
-  const counts = (t: Totals) =>
-    [t.accounts, t.compliant, t.activated, t.deactivated, t.wouldActivate, t.wouldDeactivate, t.skipped, t.failed].map(
-      String,
-    );
-  const rows = summary.regions.map((r) => [r.region, ...counts(r.totals)]);
-  rows.push(['total', ...counts(summary.totals)]);
-  const lines = table(columns, rows);
-  for (const region of summary.regions) {
+/**
+ * The table's column for each count of the JSON: the same words, the JSON's camelCase spelled out
+ * (docs/cli.md lists them). The report-only pair sits under a "report-only rules" heading.
+ */
+export const COLUMNS: Readonly<Record<keyof PlanTotals | keyof ApplyTotals, string>> = {
+  accounts: 'accounts',
+  compliant: 'compliant',
+  wouldActivate: 'would activate',
+  wouldDeactivate: 'would deactivate',
+  activated: 'activated',
+  deactivated: 'deactivated',
+  reportOnlyWouldActivate: 'would activate',
+  reportOnlyWouldDeactivate: 'would deactivate',
+  skipped: 'skipped',
+  failed: 'failed',
+};
+const REPORT_ONLY_HEADING = 'report-only (never written)';
+
+/** The first `max` of a list, and a heading that says how many there are and how to see the rest. */
+function cut<T>(title: string, items: readonly T[], max: number): { heading: string; shown: readonly T[] } {
+  if (items.length <= max) return { heading: `${title} (${items.length}):`, shown: items };
+  const more = items.length - max;
+  return {
+    heading: `${title} (${items.length}; the first ${max} here, ${more} more: --output json lists them all):`,
+    shown: items.slice(0, max),
+  };
+}
+
+/** How many of each list (changes, report-only, failures) the table shows; --output json has them all. */
+export const MAX_LISTED = 10;
+
+/** `plan` and `apply`: a table per region, then what changes, what report-only rules would change, the failures. */
+export function formatRun(view: RunView, options: { maxListed?: number } = {}): string {
+  const maxListed = options.maxListed ?? MAX_LISTED;
+  const keys = Object.keys(view.totals) as (keyof typeof view.totals)[];
+  const counts = (totals: RunView['totals']) => Object.values(totals).map(String);
+  const rows = view.regions.map((r) => [r.region, ...counts(r.totals)]);
+  rows.push(['total', ...counts(view.totals)]);
+  const reportOnlyFrom = keys.indexOf('reportOnlyWouldActivate') + 1;
+  const lines = table(['region', ...keys.map((key) => COLUMNS[key])], rows, {
+    label: REPORT_ONLY_HEADING,
+    from: reportOnlyFrom,
+    to: reportOnlyFrom + 1,
+  });
+  const would = view.written ? '' : 'would ';
+  for (const region of view.regions) {
     const reasons = Object.entries(region.skipped)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([reason, count]) => `${reason} ${count}`);
@@ -51,45 +84,40 @@ export function formatSummary(summary: RunSummary, options: { maxChanges?: numbe
     const paths = region.orgPackagePaths;
     if (paths?.changed)
       lines.push(
-        `  ${region.region} orgPackagePaths: ${verb}set [${paths.from.join(', ')}] → [${paths.to.join(', ')}]`,
+        `  ${region.region} orgPackagePaths: ${would}set [${paths.from.join(', ')}] → [${paths.to.join(', ')}]`,
       );
   }
-  if (summary.warnings.length > 0) {
-    lines.push(`Policy warnings (${summary.warnings.length}):`);
-    for (const warning of summary.warnings) lines.push(`  ${warning.path}: ${warning.message}`);
+  if (view.warnings.length > 0) {
+    lines.push(`Policy warnings (${view.warnings.length}):`);
+    for (const warning of view.warnings) lines.push(`  ${warning.path}: ${warning.message}`);
   }
-  if (summary.guardrail.tripped) {
+  const guardrail = view.guardrail;
+  if (guardrail.tripped) {
     lines.push(
-      `Guardrail tripped: ${summary.guardrail.wouldDeactivate} deactivations held back: ${summary.guardrail.heldBecause ?? `limit ${summary.guardrail.limit}`}; rerun with --force to apply.`,
+      view.written
+        ? `Guardrail tripped: ${guardrail.wouldDeactivate} deactivations held back: ${guardrail.heldBecause ?? `limit ${guardrail.limit}`}; apply with --force to write them.`
+        : `Guardrail: apply would hold ${guardrail.wouldDeactivate} deactivations back: ${guardrail.heldBecause ?? `limit ${guardrail.limit}`}; apply --force would write them.`,
     );
   }
-  if (summary.changes.length > 0) {
-    lines.push(
-      `Changes (${Math.min(maxChanges, summary.changes.length)} of ${summary.changes.length + summary.omitted.changes}):`,
-    );
-    for (const change of summary.changes.slice(0, maxChanges)) {
-      lines.push(`  ${change.region}  ${change.accountId}  ${change.from} → ${change.to}`);
-    }
+  const changes = cut(view.written ? 'Changed' : 'Would change', view.changes, maxListed);
+  if (view.changes.length > 0) lines.push(changes.heading);
+  for (const change of changes.shown) {
+    lines.push(`  ${change.region}  ${change.accountId}  ${change.from} → ${change.to}`);
   }
-  if (summary.reportOnly.length > 0) {
-    const total = summary.reportOnly.length + summary.omitted.reportOnly;
-    lines.push(
-      `Report-only rules would change (${Math.min(maxChanges, summary.reportOnly.length)} of ${total}; never written):`,
-    );
-    for (const change of summary.reportOnly.slice(0, maxChanges)) {
-      lines.push(`  ${change.region}  ${change.accountId}  ${change.from} → ${change.to}  (rule "${change.rule}")`);
-    }
+  const reportOnly = cut('Report-only rules would change (never written)', view.reportOnly, maxListed);
+  if (view.reportOnly.length > 0) lines.push(reportOnly.heading);
+  for (const change of reportOnly.shown) {
+    lines.push(`  ${change.region}  ${change.accountId}  ${change.from} → ${change.to}  (rule "${change.rule}")`);
   }
-  if (summary.failures.length > 0) {
-    lines.push(`Failures (${summary.failures.length + summary.omitted.failures}):`);
-    for (const failure of summary.failures.slice(0, maxChanges)) {
-      lines.push(`  ${failure.region}  ${failure.accountId}  ${failure.reason}  ${failure.errorMessage ?? ''}`);
-    }
+  const failures = cut('Failures', view.failures, maxListed);
+  if (view.failures.length > 0) lines.push(failures.heading);
+  for (const failure of failures.shown) {
+    lines.push(`  ${failure.region}  ${failure.accountId}  ${failure.reason}  ${failure.errorMessage ?? ''}`.trimEnd());
   }
   return lines.join('\n');
 }
 
-/** `npm run reconcile -- explain`: the account, its rules in order, the decision, and each region. */
+/** `deep-inspection explain`: the account, its rules in order, the decision, and each region. */
 export function formatExplanation(explanation: Explanation): string {
   const lines = [`Account ${explanation.accountId}${explanation.state ? ` (${explanation.state})` : ''}`];
   if (explanation.ancestors) lines.push(`  OU path: ${explanation.ancestors.join(' / ')}`);
@@ -105,7 +133,7 @@ export function formatExplanation(explanation: Explanation): string {
   return lines.join('\n');
 }
 
-/** `npm run reconcile -- lint`: one line a warning, with its JSON path. */
+/** `deep-inspection lint`: one line a warning, with its JSON path. */
 export function formatLint(warnings: readonly LintWarning[]): string {
   if (warnings.length === 0) return 'Policy lint: no warnings.';
   return [
@@ -116,8 +144,11 @@ export function formatLint(warnings: readonly LintWarning[]): string {
 
 const percentText = (value: number | undefined) => (value === undefined ? 'n/a' : `${value.toFixed(1)}%`);
 
-/** `npm run reconcile -- coverage`: a table per region, the reasons with their usual fix, the worst accounts. */
-export function formatCoverage(summary: CoverageSummary): string {
+/**
+ * `deep-inspection coverage`: a table per region, the reasons with their usual fix, the worst accounts.
+ * `accounts` (every account's counts) says how many accounts with instances to fix the worst list leaves out.
+ */
+export function formatCoverage(summary: CoverageSummary, accounts: CoverageResult['accounts'] = []): string {
   const columns = ['region', 'instances', 'deep-inspected', 'to fix', 'expected', 'effective'];
   const rows = summary.regions.map((r) => [
     r.region,
@@ -143,6 +174,12 @@ export function formatCoverage(summary: CoverageSummary): string {
     for (const account of region.worstAccounts) {
       lines.push(
         `  ${region.region} worst: ${account.accountId} ${account.fixable} to fix of ${account.instances} (${percentText(account.effectivePercent)})`,
+      );
+    }
+    const toFix = accounts.filter((account) => account.region === region.region && account.fixable > 0).length;
+    if (toFix > region.worstAccounts.length) {
+      lines.push(
+        `  ${region.region}: ${toFix - region.worstAccounts.length} more accounts with instances to fix: --output csv lists every account`,
       );
     }
   }

@@ -28,7 +28,7 @@ import { limitDeactivations } from './limit-deactivations';
 import type { Outcome } from './model';
 import { accountsToRead, planRegion, type RegionObservations, resolveTargets, type Target } from './plan';
 import { needsOrganizationalUnits, type Policy } from './policy';
-import { lintPolicy } from './policy-lint';
+import { type LintWarning, lintPolicy } from './policy-lint';
 import { optInFailure, type RegionFailure, readFailure } from './region-opt-in';
 import { type OrgPackagePathsResult, type RegionReport, type RunSummary, summarize } from './summary';
 
@@ -70,9 +70,18 @@ export interface Dependencies {
   /** Deactivations across invocations, for the daily limit and retries. Absent: the per-run limit within this invocation only. */
   readonly ledger?: LedgerStore;
   readonly now?: () => Date;
-  /** Told each step as it finishes, for a long run's progress on a terminal. */
-  readonly progress?: (message: string) => void;
+  /** Told each step as it finishes, for a long run's progress on a terminal; counts in `event` where a step has them. */
+  readonly progress?: (message: string, event?: ProgressEvent) => void;
 }
+
+/** The counts behind a progress message, for a caller that draws them (the CLI's progress bars). */
+export type ProgressEvent = {
+  readonly step: 'listed';
+  /** Accounts the organization listed. */
+  readonly accounts: number;
+  /** Accounts read in each region. */
+  readonly toRead: number;
+};
 
 export interface RunResult {
   readonly summary: RunSummary;
@@ -92,17 +101,51 @@ export interface RunProblem {
   readonly regionNotEnabled?: string;
 }
 
+/** What the read and plan steps found: all that the guardrail, apply, queue and summary steps need. */
+export interface RunPlan {
+  readonly policy: Policy;
+  readonly warnings: readonly LintWarning[];
+  readonly regions: readonly PlannedRegion[];
+}
+
 /** One run: policy → accounts → per region read and plan → guardrail → apply → queue → summary. */
 export async function reconcile(request: ReconcileRequest, deps: Dependencies): Promise<RunResult> {
   const deadline = new Deadline(request.remainingTimeMs, request.deadlineMargins ?? marginsFor(CALL_TIMEOUTS));
   try {
-    return await run(request, deps, deadline);
+    return await finish(await readAndPlanRun(request, deps, deadline), request, deps, deadline);
   } finally {
     deadline.dispose();
   }
 }
 
-async function run(request: ReconcileRequest, deps: Dependencies, deadline: Deadline): Promise<RunResult> {
+/**
+ * The read and plan steps of `reconcile` alone: writes nothing. With `applyPlan`, a caller can show
+ * the plan and then apply exactly that plan, with no read in between that could change it (the CLI's
+ * `apply` after its confirmation).
+ */
+export async function planRun(request: ReconcileRequest, deps: Dependencies): Promise<RunPlan> {
+  const deadline = new Deadline(request.remainingTimeMs, request.deadlineMargins ?? marginsFor(CALL_TIMEOUTS));
+  try {
+    return await readAndPlanRun(request, deps, deadline);
+  } finally {
+    deadline.dispose();
+  }
+}
+
+/**
+ * The steps of `reconcile` after the plan: guardrail → apply → queue → summary, on a plan `planRun`
+ * made. With `request.dryRun` it writes nothing and returns what `reconcile` returns in a dry run.
+ */
+export async function applyPlan(plan: RunPlan, request: ReconcileRequest, deps: Dependencies): Promise<RunResult> {
+  const deadline = new Deadline(request.remainingTimeMs, request.deadlineMargins ?? marginsFor(CALL_TIMEOUTS));
+  try {
+    return await finish(plan, request, deps, deadline);
+  } finally {
+    deadline.dispose();
+  }
+}
+
+async function readAndPlanRun(request: ReconcileRequest, deps: Dependencies, deadline: Deadline): Promise<RunPlan> {
   const now = deps.now ?? (() => new Date());
   const progress = deps.progress ?? (() => undefined);
   const policy = await loadPolicy(deps, deadline.signal);
@@ -121,8 +164,10 @@ async function run(request: ReconcileRequest, deps: Dependencies, deadline: Dead
     ...(complete ? { accounts } : {}),
     ...(optStatuses ? { regionOptStatuses: optStatuses } : {}),
   });
+  const toRead = accountsToRead(targets).length;
   progress(
-    `${accounts.length} accounts ${complete ? 'in the organization' : 'read one by one'}; ${accountsToRead(targets).length} to read in each region`,
+    `${accounts.length} accounts ${complete ? 'in the organization' : 'read one by one'}; ${toRead} to read in each region`,
+    { step: 'listed', accounts: accounts.length, toRead },
   );
 
   const planned = await Promise.all(
@@ -132,6 +177,17 @@ async function run(request: ReconcileRequest, deps: Dependencies, deadline: Dead
       return result;
     }),
   );
+  return { policy, warnings, regions: planned };
+}
+
+async function finish(
+  { policy, warnings, regions: planned }: RunPlan,
+  request: ReconcileRequest,
+  deps: Dependencies,
+  deadline: Deadline,
+): Promise<RunResult> {
+  const now = deps.now ?? (() => new Date());
+  const progress = deps.progress ?? (() => undefined);
   const guarded = await limitDeactivations(
     planned.flatMap((region) => region.outcomes),
     {
@@ -265,7 +321,7 @@ function queueMessages(report: RegionReport, runId: string, timestamp: string): 
   ];
 }
 
-interface PlannedRegion {
+export interface PlannedRegion {
   readonly region: string;
   readonly outcomes: Outcome[];
   readonly failure?: RegionFailure;

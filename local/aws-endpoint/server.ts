@@ -128,14 +128,24 @@ export class LocalAwsEndpoint {
     return this.state.simulation;
   }
 
-  static async start(organization: SimulatedOrganization): Promise<LocalAwsEndpoint> {
+  /** Listens on 127.0.0.1, on `port` (default 0: any free port); rejects with the server's error (EADDRINUSE). */
+  static async start(
+    organization: SimulatedOrganization,
+    { port = 0 }: { port?: number } = {},
+  ): Promise<LocalAwsEndpoint> {
     const ready: { endpoint?: LocalAwsEndpoint } = {};
     const server = createServer((request, response) => {
       void ready.endpoint?.handle(request, response);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    ready.endpoint = new LocalAwsEndpoint(server, `http://127.0.0.1:${port}`, organization);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port: listening } = server.address() as AddressInfo;
+    ready.endpoint = new LocalAwsEndpoint(server, `http://127.0.0.1:${listening}`, organization);
     return ready.endpoint;
   }
 

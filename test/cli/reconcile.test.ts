@@ -1,21 +1,18 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { main, USAGE } from '../../cli/reconcile';
+import { EXIT_CODE_TABLE } from '../../cli/exit-codes';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../../local/simulated-organization';
+import { runCli } from '../support/cli';
 
 const REGIONS = ['us-east-1', 'eu-west-1'];
 let endpoint: LocalAwsEndpoint;
 let organization: SimulatedOrganization;
 const savedEnv = { ...process.env };
 
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const status = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: process.env });
-  return { status, stdout, stderr };
-}
+/** No terminal, no npm flags: what a script or CI job runs the command with. */
+const cli = (...argv: string[]) => runCli(argv);
 
 function policyFile(document: object): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'cli-')), 'policy.json');
@@ -30,6 +27,8 @@ beforeEach(async () => {
   endpoint = await LocalAwsEndpoint.start(organization);
   // The SDK reads endpoint and credentials from the environment, as it would on a laptop.
   Object.assign(process.env, endpoint.environment(), { AWS_REGION: 'us-east-1' });
+  delete process.env.npm_config_dry_run;
+  delete process.env.npm_config_yes;
 });
 
 afterEach(async () => {
@@ -37,40 +36,71 @@ afterEach(async () => {
   process.env = { ...savedEnv };
 });
 
-describe('npm run reconcile', () => {
-  it('documents every option in --help', async () => {
+describe('deep-inspection', () => {
+  it('documents every command, the exit statuses and examples in --help', async () => {
     const { status, stdout } = await cli('--help');
     expect(status).toBe(0);
-    for (const option of [
-      '--dry-run',
-      '--policy-file',
-      '--policy-parameter',
-      '--regions',
-      '--accounts',
-      '--force',
-      '--failed-accounts-queue-url',
-      '--region',
-      '--account-id',
-      '--output',
-      '--quiet',
-      '--strict',
-      '--help',
-      'explain <account-id>',
-      'lint',
-      'coverage',
-    ]) {
-      expect(stdout).toContain(option);
+    for (const command of ['plan', 'apply', 'explain [options] <account-id>', 'lint', 'coverage', 'local']) {
+      expect(stdout).toContain(command);
     }
-    expect(stdout).toBe(USAGE);
+    for (const { code, meaning } of EXIT_CODE_TABLE) expect(stdout).toContain(`${code}  ${meaning}`);
+    expect(stdout).toContain('npm run reconcile -- apply --yes');
   });
 
   it.each([
-    [['--bogus'], "Unknown option '--bogus'"],
-    [['--output', 'xml'], '--output must be table or json, not "xml"'],
-    [['--accounts', '123'], '--accounts[0]: "123" is not a 12-digit account id'],
-    [['--regions', 'moon-1'], '--regions[0]: "moon-1" is not an AWS region name'],
-    [['--account-id', 'abc'], '--account-id "abc" is not a 12-digit account id'],
-    [['--policy-file', 'a.json', '--policy-parameter', '/p'], 'give --policy-file or --policy-parameter, not both'],
+    [
+      'plan',
+      [
+        '--policy-file',
+        '--policy-parameter',
+        '--regions',
+        '--accounts',
+        '--force',
+        '--failed-accounts-queue-url',
+        '--region',
+        '--account-id',
+        '--output',
+        '--quiet',
+        '--dry-run',
+      ],
+    ],
+    ['apply', ['--yes', '--force', '--failed-accounts-queue-url', '--dry-run']],
+    ['explain', ['<account-id>', '--regions', '--policy-file']],
+    ['lint', ['--strict', '--policy-parameter']],
+    ['coverage', ['--output', 'csv', '--regions', '--accounts']],
+    ['local', ['--account-count', '--port']],
+  ])('documents the options of %s in its --help, with the exit statuses', async (command, options) => {
+    const { status, stdout } = await cli(command, '--help');
+    expect(status).toBe(0);
+    for (const option of options) expect(stdout).toContain(option);
+    expect(stdout).toContain('Exit status:');
+  });
+
+  it.each([
+    [['plan', '--bogus'], "unknown option '--bogus'"],
+    [['--dryrun'], "unknown option '--dryrun'\n(Did you mean --dry-run?)"],
+    [['aply'], "unknown command 'aply'\n(Did you mean apply?)"],
+    [['--quiet', 'apply'], 'the command goes first: deep-inspection apply [options]'],
+    [
+      ['plan', '--output', 'xml'],
+      "option '--output <format>' argument 'xml' is invalid. Allowed choices are table, json.",
+    ],
+    [
+      ['plan', '--accounts', '123'],
+      "option '--accounts <list>' argument '123' is invalid. \"123\" is not a 12-digit account id",
+    ],
+    [
+      ['plan', '--regions', 'moon-1'],
+      "option '--regions <list>' argument 'moon-1' is invalid. \"moon-1\" is not an AWS region name",
+    ],
+    [
+      ['plan', '--account-id', 'abc'],
+      "option '--account-id <id>' argument 'abc' is invalid. \"abc\" is not a 12-digit account id",
+    ],
+    [
+      ['plan', '--policy-file', 'a.json', '--policy-parameter', '/p'],
+      "option '--policy-file <path>' cannot be used with option '--policy-parameter <name>'",
+    ],
   ])('rejects %j with a clear message and exit status 2, before any AWS call', async (argv, message) => {
     const { status, stderr } = await cli(...argv);
     expect(status).toBe(2);
@@ -78,47 +108,78 @@ describe('npm run reconcile', () => {
     expect(endpoint.calls.size).toBe(0);
   });
 
-  it('a dry run prints a table per region, reports progress on stderr, and writes nothing', async () => {
-    const { status, stdout, stderr } = await cli('--dry-run', '--policy-file', policyFile(policy));
+  it('plan prints a table per region, with the would-change counts named as such, and writes nothing', async () => {
+    const { status, stdout } = await cli('plan', '--policy-file', policyFile(policy));
     expect(status).toBe(0);
-    expect(stdout).toMatch(/region\s+accounts\s+compliant\s+would activate/);
+    expect(stdout).toMatch(/region\s+accounts\s+compliant\s+would activate\s+would deactivate/);
     expect(stdout).toMatch(/^us-east-1\s+60\s/m);
     expect(stdout).toMatch(/^eu-west-1\s+60\s/m);
-    expect(stderr).toContain(`running as account ${organization.delegatedAdminAccountId}, dry run`);
-    expect(stderr).toContain('60 accounts in the organization');
     expect(endpoint.writeCount()).toBe(0);
   });
 
-  it('applies for real and prints the summary as JSON', async () => {
+  it('apply --yes applies and prints the result as JSON, its counts named for what was written', async () => {
     const { status, stdout } = await cli(
+      'apply',
+      '--yes',
       '--policy-file',
       policyFile(policy),
       '--output',
       'json',
-      '--quiet',
       '--regions',
       'eu-west-1',
     );
     expect(status).toBe(0);
-    const summary = JSON.parse(stdout);
-    expect(summary.regions.map((r: { region: string }) => r.region)).toEqual(['eu-west-1']);
-    expect(summary.totals.activated).toBeGreaterThan(10);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ schemaVersion: 1, command: 'apply', written: true });
+    expect(result.regions.map((r: { region: string }) => r.region)).toEqual(['eu-west-1']);
+    expect(result.totals.activated).toBeGreaterThan(10);
+    expect(result.totals).not.toHaveProperty('wouldActivate');
     expect(endpoint.callCount('BatchUpdateMemberEc2DeepInspectionStatus', 'eu-west-1')).toBe(1);
     expect(endpoint.callCount('BatchUpdateMemberEc2DeepInspectionStatus', 'us-east-1')).toBe(0);
   });
 
-  it('says which limit held deactivations back, and that --force applies them', async () => {
-    const off = { version: 2, default: 'DEACTIVATED', regions: REGIONS, guardrails: { maxDeactivationsPerRun: 2 } };
-    const { status, stdout } = await cli('--policy-file', policyFile(off), '--quiet');
-    expect(status).toBe(0);
+  it('says which limit held deactivations back, that --force applies them, and exits 4', async () => {
+    const unit = [...organization.units.keys()][0] as string;
+    const mixed = {
+      version: 2,
+      default: 'ACTIVATED',
+      regions: REGIONS,
+      rules: [{ name: 'off', organizationalUnits: [unit], deepInspection: 'DEACTIVATED' }],
+      guardrails: { maxDeactivationsPerRun: 1 },
+    };
+    const { status, stdout } = await cli('apply', '--yes', '--policy-file', policyFile(mixed));
+    expect(status).toBe(4);
     expect(stdout).toMatch(
-      /Guardrail tripped: \d+ deactivations held back: would deactivate \d+ accounts, more than guardrails\.maxDeactivationsPerRun \(2\) leaves this run \(2\); rerun with --force to apply\./,
+      /Guardrail tripped: \d+ deactivations held back: would deactivate \d+ accounts, more than guardrails\.maxDeactivationsPerRun \(1\) leaves this run \(1\); apply with --force to write them\./,
     );
-    expect(endpoint.callCount('BatchUpdateMemberEc2DeepInspectionStatus')).toBe(0);
+    // The activations went ahead; not one deactivation was written.
+    expect(stdout).toMatch(/^Changed \(\d+/m);
+    expect(stdout).not.toMatch(/ACTIVATED → DEACTIVATED$/m);
+    const written = JSON.parse((await cli('plan', '--policy-file', policyFile(mixed), '--output', 'json')).stdout);
+    expect(written.totals.wouldActivate).toBe(0);
+    expect(written.totals.wouldDeactivate).toBe(0);
+    expect(written.guardrail.tripped).toBe(true);
+  });
+
+  it('apply with only held deactivations writes nothing, says so, and exits 4', async () => {
+    const off = { version: 2, default: 'DEACTIVATED', regions: REGIONS, guardrails: { maxDeactivationsPerRun: 2 } };
+    const { status, stdout, stderr } = await cli('apply', '--yes', '--policy-file', policyFile(off));
+    expect(status).toBe(4);
+    expect(stdout).toMatch(/Guardrail: apply would hold \d+ deactivations back: .*; apply --force would write them\./);
+    expect(stderr).toContain('Nothing to apply: nothing written.');
+    expect(endpoint.writeCount()).toBe(0);
+  });
+
+  it('plan says the guardrail would hold deactivations back, and exits 4', async () => {
+    const off = { version: 2, default: 'DEACTIVATED', regions: REGIONS, guardrails: { maxDeactivationsPerRun: 2 } };
+    const { status, stdout } = await cli('plan', '--policy-file', policyFile(off));
+    expect(status).toBe(4);
+    expect(stdout).toMatch(/Guardrail: apply would hold \d+ deactivations back: .*; apply --force would write them\./);
+    expect(endpoint.writeCount()).toBe(0);
   });
 
   it('coverage prints a table per region with the reasons and their fixes, and writes nothing', async () => {
-    const { status, stdout } = await cli('coverage', '--policy-file', policyFile(policy), '--quiet');
+    const { status, stdout } = await cli('coverage', '--policy-file', policyFile(policy));
     expect(status).toBe(0);
     expect(stdout).toMatch(/region\s+instances\s+deep-inspected\s+to fix\s+expected\s+effective/);
     expect(stdout).toMatch(/^us-east-1\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+\.\d%$/m);
@@ -128,8 +189,8 @@ describe('npm run reconcile', () => {
   });
 
   it('coverage --output csv gives one row an account and region, a column a reason, adding up to the summary', async () => {
-    const csv = await cli('coverage', '--policy-file', policyFile(policy), '--quiet', '--output', 'csv');
-    const json = await cli('coverage', '--policy-file', policyFile(policy), '--quiet', '--output', 'json');
+    const csv = await cli('coverage', '--policy-file', policyFile(policy), '--output', 'csv');
+    const json = await cli('coverage', '--policy-file', policyFile(policy), '--output', 'json');
     expect(csv.status).toBe(0);
     const [header = '', ...rows] = csv.stdout.trim().split('\n');
     const columns = header.split(',');
@@ -156,22 +217,23 @@ describe('npm run reconcile', () => {
     }
   });
 
-  it('refuses --output csv outside coverage, and --dry-run with it', async () => {
-    expect((await cli('--output', 'csv')).stderr).toContain('--output must be table or json, not "csv"');
-    expect((await cli('coverage', '--dry-run')).stderr).toContain('coverage only reads');
+  it('refuses --output csv outside coverage, and --dry-run and --force with it: coverage only reads', async () => {
+    expect((await cli('plan', '--output', 'csv')).stderr).toContain('Allowed choices are table, json.');
+    expect((await cli('coverage', '--dry-run')).stderr).toContain("unknown option '--dry-run'");
+    expect((await cli('coverage', '--force')).stderr).toContain("unknown option '--force'");
     expect(endpoint.calls.size).toBe(0);
   });
 
   it('reads the policy from an SSM parameter', async () => {
     endpoint.state.parameters.set('/team/policy', { value: JSON.stringify(policy), version: 1 });
-    const { status } = await cli('--dry-run', '--policy-parameter', '/team/policy', '--quiet');
+    const { status } = await cli('plan', '--policy-parameter', '/team/policy');
     expect(status).toBe(0);
     expect(endpoint.callCount('GetParameter')).toBe(1);
   });
 
   it('an invalid policy file exits 2 naming the file and the problem, and touches nothing', async () => {
     const file = policyFile({ ...policy, default: 'ON' });
-    const { status, stderr } = await cli('--policy-file', file, '--quiet');
+    const { status, stderr } = await cli('apply', '--yes', '--policy-file', file);
     expect(status).toBe(2);
     expect(stderr).toContain(`Invalid policy (${file})`);
     expect(stderr).toContain('$.default (line 1, column 24): "ON" is not one of');
@@ -188,7 +250,7 @@ describe('npm run reconcile', () => {
         { name: 'sandbox', organizationalUnits: ['ou-ex12-99999999'], deepInspection: 'DEACTIVATED' },
       ],
     };
-    const { status, stdout } = await cli('--dry-run', '--policy-file', policyFile(withTypos), '--quiet');
+    const { status, stdout } = await cli('plan', '--policy-file', policyFile(withTypos));
     expect(status).toBe(0);
     expect(stdout).toContain('Policy warnings (2):');
     expect(stdout).toContain('$.rules[0].accounts[0]: account 999999999999 is not in the organization');
@@ -219,7 +281,7 @@ describe('npm run reconcile', () => {
       ],
     };
 
-    const { status, stdout } = await cli('explain', member.id, '--policy-file', policyFile(explained), '--quiet');
+    const { status, stdout } = await cli('explain', member.id, '--policy-file', policyFile(explained));
 
     expect(status).toBe(0);
     expect(stdout).toContain(`Account ${member.id} (ACTIVE)`);
@@ -246,8 +308,8 @@ describe('npm run reconcile', () => {
     };
     const file = policyFile(linted);
 
-    const lenient = await cli('lint', '--policy-file', file, '--quiet');
-    const strict = await cli('lint', '--strict', '--policy-file', file, '--quiet');
+    const lenient = await cli('lint', '--policy-file', file);
+    const strict = await cli('lint', '--strict', '--policy-file', file);
 
     expect(lenient.status).toBe(0);
     expect(strict.status).toBe(1);
@@ -260,16 +322,18 @@ describe('npm run reconcile', () => {
   });
 
   it('lint on a clean policy says so and exits 0 even with --strict', async () => {
-    const { status, stdout } = await cli('lint', '--strict', '--policy-file', policyFile(policy), '--quiet');
+    const { status, stdout } = await cli('lint', '--strict', '--policy-file', policyFile(policy));
     expect(status).toBe(0);
     expect(stdout).toContain('Policy lint: no warnings.');
   });
 
   it.each<[string[], string]>([
-    [['explain'], 'explain needs a 12-digit account id'],
-    [['explain', '123'], 'explain needs a 12-digit account id'],
-    [['frobnicate'], 'unknown command "frobnicate"'],
-    [['--strict'], '--strict goes with lint'],
+    [['explain'], "missing required argument 'account-id'"],
+    [['explain', '123'], '"123" is not a 12-digit account id'],
+    [['frobnicate'], "unknown command 'frobnicate'"],
+    [['plan', '--strict'], "unknown option '--strict'"],
+    [['plan', 'extra'], "plan takes no arguments, got 'extra'"],
+    [['local', '--port', '70000'], '--port: a whole number from 0 to 65535'],
   ])('refuses %j before any AWS call', async (argv, message) => {
     const { status, stderr } = await cli(...argv);
     expect(status).toBe(2);
@@ -279,7 +343,7 @@ describe('npm run reconcile', () => {
 
   it('exits 1 and says why when a region cannot be read', async () => {
     endpoint.faults.deniedRegions = ['eu-west-1'];
-    const { status, stderr } = await cli('--dry-run', '--policy-file', policyFile(policy), '--quiet');
+    const { status, stderr } = await cli('plan', '--policy-file', policyFile(policy));
     expect(status).toBe(1);
     expect(stderr).toContain('region eu-west-1 could not be read: AccessDeniedException');
   });
@@ -293,7 +357,6 @@ describe('npm run reconcile', () => {
 
     expect(status).toBe(75);
     expect(stderr).toContain('transient: reading the policy (SSM parameter /p): ThrottlingException');
-    expect(USAGE).toContain('75 (EX_TEMPFAIL)');
   });
 
   it('exits 75 when the only problem is a region still being enabled; 1 once the region is DISABLED, saying what to do', async () => {

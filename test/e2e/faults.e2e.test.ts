@@ -1,3 +1,4 @@
+import { MAX_ACCOUNTS_READ_ONE_BY_ONE } from '../../lambda/reconciler/aws/organizations';
 import type { RunSummary } from '../../lambda/reconciler/summary';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../../local/simulated-organization';
@@ -171,13 +172,21 @@ describe('faults on the wire', () => {
     const state = organization.inspectorAccount('us-east-1', moved.id);
     if (state) state.deepInspection = 'ACTIVATED';
 
-    const summary = await run({ dryRun: true, accountIds: [moved.id], regions: ['us-east-1'] });
+    // More accounts than are read one by one (MAX_ACCOUNTS_READ_ONE_BY_ONE), so the organization is listed and walked.
+    const others = organization.accounts.filter((a) => a.id !== moved.id).slice(0, MAX_ACCOUNTS_READ_ONE_BY_ONE);
+    const summary = await run({
+      dryRun: true,
+      accountIds: [moved.id, ...others.map((a) => a.id)],
+      regions: ['us-east-1'],
+    });
 
     expect(endpoint.callCount('ListRoots')).toBe(1);
     expect(endpoint.callCount('ListParents')).toBeGreaterThan(0);
-    expect(summary.totals.failed).toBe(0);
+    expect(summary.failures.filter((failure) => failure.accountId === moved.id)).toEqual([]);
     // Its OU says DEACTIVATED: never the default rule by accident.
-    expect(summary.changes).toEqual([expect.objectContaining({ accountId: moved.id, to: 'DEACTIVATED' })]);
+    expect(summary.changes.filter((change) => change.accountId === moved.id)).toEqual([
+      expect.objectContaining({ accountId: moved.id, to: 'DEACTIVATED' }),
+    ]);
   });
 
   it('an account stuck in PENDING is skipped every run, never written, never lost', async () => {

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { utcDay } from '../../lambda/reconciler/expiry';
+import { applyPlan, planRun, type ReconcileRequest } from '../../lambda/reconciler/reconcile';
+import { EXIT } from '../exit-codes';
+import { explain } from '../explain';
+import { type ParsedOptions, resolveCommon } from '../options';
+import { formatExplanation } from '../report';
+import { openSession } from '../session';
+import type { Io } from '../terminal';
+
+/**
+ * `explain <account-id>`: the account's OU path, each rule in order and whether it matched, the
+ * decision, and per region what Inspector reports and what a run would do. Writes nothing.
+ */
+export async function explainCommand(accountId: string, parsed: ParsedOptions, io: Io): Promise<number> {
+  const options = resolveCommon(parsed, io.env);
+  const session = await openSession(options, io);
+  try {
+    const ownAccountId = await session.ownAccountId();
+    // explain shows the account's OU path, so it lists the organization with ancestry once and plans on that list.
+    const listed = await session.directory.listAccounts({ withAncestors: true });
+    const request: ReconcileRequest = {
+      runId: randomUUID(),
+      dryRun: true,
+      force: false,
+      ownAccountId,
+      defaultRegion: options.region,
+      accountIds: [accountId],
+      ...(options.regions ? { regions: options.regions } : {}),
+    };
+    const deps = {
+      policy: session.policy,
+      directory: { listAccounts: async () => listed },
+      inspectorFor: session.inspectorFor,
+      // A plan sends nothing; a queue that takes nothing says so if that ever changes.
+      queue: { send: async () => ({ sent: 0, undelivered: [] }) },
+      progress: session.progress.step,
+    };
+    const result = await applyPlan(await planRun(request, deps), request, deps);
+    session.progress.stop();
+    const explanation = explain({
+      accountId,
+      account: listed.find((account) => account.id === accountId),
+      policy: await session.policy.load(),
+      today: utcDay(new Date()),
+      outcomes: result.outcomes,
+    });
+    io.stdout(
+      options.output === 'json' ? `${JSON.stringify(explanation, null, 2)}\n` : `${formatExplanation(explanation)}\n`,
+    );
+    return EXIT.DONE;
+  } finally {
+    session.close();
+  }
+}

@@ -1,0 +1,211 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { distance } from 'fastest-levenshtein';
+import { DEFAULT_LOCAL_PORT } from '../local/serve';
+import { coverageCommand } from './commands/coverage';
+import { explainCommand } from './commands/explain';
+import { lintCommand } from './commands/lint';
+import { localCommand } from './commands/local';
+import { planOrApply } from './commands/run';
+import { describeFailure } from './errors';
+import { EXIT, exitCodeHelp } from './exit-codes';
+import {
+  addRegionsOption,
+  addRunOptions,
+  addScopeOptions,
+  addSourceOptions,
+  DEFAULT_POLICY_PARAMETER,
+  type ParsedOptions,
+} from './options';
+import { type Io, processIo } from './terminal';
+
+export type { Io } from './terminal';
+
+const NAME = 'deep-inspection';
+
+const EXAMPLES = `
+Examples:
+  ${NAME} plan --policy-file policy.json --region us-east-1
+  ${NAME} apply --policy-file policy.json --region us-east-1
+  ${NAME} plan --policy-parameter ${DEFAULT_POLICY_PARAMETER} --regions eu-west-1 --output json
+  ${NAME} apply --accounts 111122223333 --yes
+  ${NAME} explain 111122223333 --policy-file policy.json
+  ${NAME} lint --strict --policy-parameter ${DEFAULT_POLICY_PARAMETER}
+  ${NAME} coverage --output csv > coverage.csv
+  ${NAME} local          # a simulated organization to try all of these on, no AWS account needed
+Through npm, options go after \`--\`: npm run reconcile -- apply --yes`;
+
+function integer(what: string, min: number, max: number) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < min || number > max) {
+      throw new InvalidArgumentError(`${what}: a whole number from ${min} to ${max}`);
+    }
+    return number;
+  };
+}
+
+/** commander's own rule for "did you mean": at most 3 edits, and more alike than not. */
+function nearest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const edits = distance(word, candidate);
+    const similarity = (Math.max(word.length, candidate.length) - edits) / Math.max(word.length, candidate.length);
+    if (similarity > 0.4 && edits < bestDistance) {
+      best = candidate;
+      bestDistance = edits;
+    }
+  }
+  return best;
+}
+
+/**
+ * The command line: subcommands, help, suggestions and errors from commander; each action returns
+ * its exit status through `done`. Nothing is parsed by hand.
+ */
+export function buildProgram(io: Io, done: (status: number) => void): Command {
+  const program = new Command(NAME)
+    .description(
+      'Keeps Amazon Inspector EC2 deep inspection as a policy says, in every account and region of an AWS Organization.\n' +
+        'Run it as the Inspector delegated administrator, with your AWS credentials (environment, profile, SSO, role).\n' +
+        'Only `apply` writes, and it asks first; with no command it plans.',
+    )
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+      outputError: (text, write) => write(`${NAME}: ${text.replace(/^error: /, '')}`),
+    })
+    .showSuggestionAfterError(true)
+    .showHelpAfterError(`Run \`${NAME} <command> --help\` for a command's options.`)
+    .addHelpText('after', EXAMPLES)
+    .addHelpText('afterAll', `\n${exitCodeHelp()}`);
+
+  const commandNames = () => program.commands.map((command) => command.name());
+
+  addRunOptions(
+    addScopeOptions(
+      addSourceOptions(
+        program
+          .command('plan', { isDefault: true })
+          .description('read and plan, write nothing (what runs when no command is given)'),
+      ),
+    ),
+  )
+    .allowExcessArguments(true)
+    .action(async (options: ParsedOptions, command: Command) => {
+      const [operand] = command.args;
+      const defaulted = program.args[0] !== 'plan';
+      if (operand !== undefined) {
+        // With no command, the first word that is not an option lands here: an unknown or misplaced command.
+        if (defaulted && commandNames().includes(operand)) {
+          command.error(`the command goes first: ${NAME} ${operand} [options]`, {
+            exitCode: EXIT.BAD_INPUT,
+            code: 'deepInspection.commandNotFirst',
+          });
+        }
+        const suggestion = defaulted ? nearest(operand, commandNames()) : undefined;
+        command.error(
+          defaulted
+            ? `unknown command '${operand}'${suggestion ? `\n(Did you mean ${suggestion}?)` : ''}`
+            : `plan takes no arguments, got '${operand}'`,
+          { exitCode: EXIT.BAD_INPUT, code: defaulted ? 'commander.unknownCommand' : 'commander.excessArguments' },
+        );
+      }
+      done(await planOrApply('plan', options, io, { defaulted }));
+    });
+
+  addRunOptions(
+    addScopeOptions(
+      addSourceOptions(
+        program.command('apply').description('plan, show the plan, ask on a terminal, then apply exactly that plan'),
+      ),
+    ),
+  )
+    .addOption(new Option('--yes', 'apply without asking (for scripts: review the plan first)'))
+    .action(async (options: ParsedOptions) => done(await planOrApply('apply', options, io)));
+
+  addRegionsOption(
+    addSourceOptions(
+      program
+        .command('explain')
+        .description(
+          'why the policy decides an account as it does: its OU path, each rule in order, the decision, each region (writes nothing)',
+        )
+        .argument('<account-id>', 'the 12-digit account id', (value: string) => {
+          if (!/^\d{12}$/.test(value))
+            throw new InvalidArgumentError(`${JSON.stringify(value)} is not a 12-digit account id`);
+          return value;
+        }),
+    ),
+  ).action(async (accountId: string, options: ParsedOptions) => done(await explainCommand(accountId, options, io)));
+
+  addSourceOptions(
+    program
+      .command('lint')
+      .description(
+        'what in the policy will not do what it says, against the organization: rules that never match, unknown accounts and OUs, expiry (writes nothing)',
+      ),
+  )
+    .addOption(new Option('--strict', `exit ${EXIT.FAILED} when there is any warning`))
+    .action(async (options: ParsedOptions) => done(await lintCommand(options, io)));
+
+  addScopeOptions(
+    addSourceOptions(
+      program
+        .command('coverage')
+        .description(
+          'effective coverage: per region, the EC2 instances really deep-inspected, the others by reason with the fix (writes nothing)',
+        ),
+      ['table', 'json', 'csv'],
+    ),
+  ).action(async (options: ParsedOptions) => done(await coverageCommand(options, io)));
+
+  program
+    .command('local')
+    .description(
+      'a simulated AWS endpoint with the demo organization, until Ctrl-C: prints the export lines that point the SDK and this command at it',
+    )
+    .addOption(
+      new Option('--account-count <n>', 'accounts in the simulated organization')
+        .argParser(integer('--account-count', 1, 100_000))
+        .default(500),
+    )
+    .addOption(
+      new Option('--port <port>', 'the port on 127.0.0.1 (0: any free port)')
+        .argParser(integer('--port', 0, 65_535))
+        .default(DEFAULT_LOCAL_PORT),
+    )
+    .action(async (options: { accountCount: number; port: number }) => done(await localCommand(options, io)));
+
+  for (const command of program.commands) {
+    command.showHelpAfterError(`Run \`${NAME} ${command.name()} --help\` for its options.`);
+  }
+  return program;
+}
+
+/** The command line; resolves with the exit status (the table in exit-codes.ts). */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let status: number = EXIT.DONE;
+  const program = buildProgram(io, (code) => {
+    status = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return status;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander has printed the message; help and --version are not failures.
+      return error.exitCode === 0 ? EXIT.DONE : EXIT.BAD_INPUT;
+    }
+    const failure = describeFailure(error);
+    io.stderr(`${NAME}: ${failure.message}\n`);
+    return failure.exitCode;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2), processIo()).then((status) => {
+    process.exitCode = status;
+  });
+}

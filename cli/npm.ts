@@ -1,0 +1,23 @@
+/**
+ * npm reads `--yes` and `--dry-run` given before `--` (`npm run reconcile --dry-run`) as its own
+ * options: the command never sees them, and npm tells only through the environment it runs the
+ * script in (`npm_config_dry_run=true`, `npm_config_yes=true`). Reading them here turns the most
+ * natural typo there is from "applies" into "plans, and says how to pass the option".
+ */
+export interface NpmSwallowed {
+  /** npm_config_dry_run is set: the person meant a preview. */
+  readonly dryRun: boolean;
+  /** npm_config_yes is set: never consent by itself (`npx --yes` sets it to skip npx's own question). */
+  readonly yes: boolean;
+}
+
+const isSet = (value: string | undefined) => value !== undefined && value !== '' && value !== 'false';
+
+export function npmSwallowed(env: NodeJS.ProcessEnv): NpmSwallowed {
+  return { dryRun: isSet(env.npm_config_dry_run), yes: isSet(env.npm_config_yes) };
+}
+
+/** How the person started the command, for the hints: `npm run reconcile --` or `deep-inspection`. */
+export function invokedAs(env: NodeJS.ProcessEnv): string {
+  return env.npm_lifecycle_event === 'reconcile' ? 'npm run reconcile --' : 'deep-inspection';
+}

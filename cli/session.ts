@@ -1,0 +1,61 @@
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AccountManagementRegions, type AccountRegions } from '../lambda/reconciler/aws/account-regions';
+import { type Clients, createClients } from '../lambda/reconciler/aws/clients';
+import { InspectorRegion, type RegionInspector } from '../lambda/reconciler/aws/inspector';
+import { type AccountDirectory, OrganizationsDirectory } from '../lambda/reconciler/aws/organizations';
+import { ParameterPolicySource, type PolicySource } from '../lambda/reconciler/aws/policy-store';
+import type { Policy } from '../lambda/reconciler/policy';
+import type { CommonOptions } from './options';
+import { FilePolicySource } from './policy-file';
+import { type CommandProgress, commandProgress } from './progress';
+import type { Io } from './terminal';
+
+/** What a command that reads AWS works with: clients created once, the policy, progress. Close it when done. */
+export interface Session {
+  readonly clients: Clients;
+  readonly policy: PolicySource;
+  readonly directory: AccountDirectory;
+  /** Which regions this account has enabled (Account Management ListRegions). */
+  readonly regions: AccountRegions;
+  readonly inspectorFor: (region: string) => RegionInspector;
+  readonly progress: CommandProgress;
+  /** --account-id, or the caller's account from STS GetCallerIdentity. */
+  ownAccountId(): Promise<string>;
+  close(): void;
+}
+
+/**
+ * Checks a policy file before any client exists (a typo costs nothing and touches nothing: a
+ * PolicyError, exit 2), then builds the clients, each watched by the progress display.
+ */
+export async function openSession(options: CommonOptions, io: Io): Promise<Session> {
+  let filePolicy: Policy | undefined;
+  if ('file' in options.policy) filePolicy = await new FilePolicySource(options.policy.file).load();
+  const clients = createClients(options.region, io.env);
+  const sts = new STSClient({ region: options.region });
+  const progress = commandProgress(io.progressStream, options.quiet);
+  progress.watchOrganizations(clients.organizations);
+  const policy: PolicySource =
+    filePolicy !== undefined
+      ? { load: async () => filePolicy }
+      : new ParameterPolicySource(clients.ssm, 'parameter' in options.policy ? options.policy.parameter : '');
+  return {
+    clients,
+    policy,
+    directory: new OrganizationsDirectory(clients.organizations),
+    regions: new AccountManagementRegions(clients.account),
+    inspectorFor: (region) => {
+      const client = clients.inspector(region);
+      progress.watchInspector(region, client);
+      return new InspectorRegion(client);
+    },
+    progress,
+    ownAccountId: async () => options.accountId ?? (await sts.send(new GetCallerIdentityCommand({}))).Account ?? '',
+    close: () => {
+      progress.stop();
+      // Keep-alive connections would otherwise hold the process (and a test runner) open after the run.
+      clients.destroy();
+      sts.destroy();
+    },
+  };
+}

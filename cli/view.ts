@@ -1,0 +1,148 @@
+import type { GuardrailVerdict } from '../lambda/reconciler/guardrail';
+import { isChange, isReportOnly } from '../lambda/reconciler/model';
+import type { LintWarning } from '../lambda/reconciler/policy-lint';
+import type { RunResult } from '../lambda/reconciler/reconcile';
+import type { RegionSummary, Totals } from '../lambda/reconciler/summary';
+
+/**
+ * The version of the JSON that `plan` and `apply` print (`--output json`), documented in docs/cli.md.
+ * It rises when a name changes or goes; adding a field does not change it.
+ */
+export const RUN_VIEW_SCHEMA_VERSION = 1;
+
+/** A plan's counts: what applying it would write, named as such. */
+export interface PlanTotals {
+  accounts: number;
+  compliant: number;
+  wouldActivate: number;
+  wouldDeactivate: number;
+  /** Mismatches report-only rules decide: never written, by plan or apply. */
+  reportOnlyWouldActivate: number;
+  reportOnlyWouldDeactivate: number;
+  skipped: number;
+  failed: number;
+}
+
+/** An apply's counts: what it wrote, Inspector confirming each. */
+export interface ApplyTotals {
+  accounts: number;
+  compliant: number;
+  activated: number;
+  deactivated: number;
+  reportOnlyWouldActivate: number;
+  reportOnlyWouldDeactivate: number;
+  skipped: number;
+  failed: number;
+}
+
+interface Listed {
+  readonly accountId: string;
+  readonly region: string;
+  readonly from: string;
+  readonly to: string;
+  readonly rule?: string;
+}
+
+/**
+ * What `plan` and `apply` print, in the table and as JSON alike: the function's run summary with its
+ * counts named for what they are in this command (a plan's `wouldActivate` is the table's "would
+ * activate", never an `activated` that did not happen), and every list whole: the CLI is not held to
+ * the Lambda response's size, so it has no `omitted`.
+ */
+export interface RunView<T extends PlanTotals | ApplyTotals = PlanTotals | ApplyTotals> {
+  readonly schemaVersion: typeof RUN_VIEW_SCHEMA_VERSION;
+  readonly command: 'plan' | 'apply';
+  /** Whether anything was written: false for a plan, and for an apply that found nothing to write. */
+  readonly written: boolean;
+  readonly runId: string;
+  readonly policy?: string;
+  readonly totals: T;
+  readonly regions: readonly (Omit<RegionSummary, 'totals'> & { readonly totals: T })[];
+  readonly guardrail: GuardrailVerdict;
+  /** Every change: for a plan, to be written; for an apply, written and confirmed. */
+  readonly changes: readonly Listed[];
+  /** Every mismatch a report-only rule decides: never written. */
+  readonly reportOnly: readonly Listed[];
+  readonly failures: RunResult['summary']['failures'];
+  /** Failures sent to --failed-accounts-queue-url, and those the queue would not take. A plan sends none. */
+  readonly queue: { readonly sent: number; readonly undelivered: number };
+  readonly warnings: readonly LintWarning[];
+  readonly deadlineReached: boolean;
+}
+
+export function planTotals(totals: Totals): PlanTotals {
+  return {
+    accounts: totals.accounts,
+    compliant: totals.compliant,
+    wouldActivate: totals.activated,
+    wouldDeactivate: totals.deactivated,
+    reportOnlyWouldActivate: totals.wouldActivate,
+    reportOnlyWouldDeactivate: totals.wouldDeactivate,
+    skipped: totals.skipped,
+    failed: totals.failed,
+  };
+}
+
+export function applyTotals(totals: Totals): ApplyTotals {
+  return {
+    accounts: totals.accounts,
+    compliant: totals.compliant,
+    activated: totals.activated,
+    deactivated: totals.deactivated,
+    reportOnlyWouldActivate: totals.wouldActivate,
+    reportOnlyWouldDeactivate: totals.wouldDeactivate,
+    skipped: totals.skipped,
+    failed: totals.failed,
+  };
+}
+
+/** Pure: a plan (a dry run's result) or an apply's result as the CLI prints it. */
+export function runView(command: 'plan', result: RunResult): RunView<PlanTotals>;
+export function runView(command: 'apply', result: RunResult): RunView<ApplyTotals>;
+export function runView(command: 'plan' | 'apply', result: RunResult): RunView {
+  const { summary, outcomes } = result;
+  const totalsOf = command === 'plan' ? planTotals : applyTotals;
+  const listed = (o: { accountId: string; region: string; from: string; to: string; rule?: string }): Listed => ({
+    accountId: o.accountId,
+    region: o.region,
+    from: o.from,
+    to: o.to,
+    ...(o.rule ? { rule: o.rule } : {}),
+  });
+  return {
+    schemaVersion: RUN_VIEW_SCHEMA_VERSION,
+    command,
+    written: command === 'apply',
+    runId: summary.runId,
+    ...(summary.policy === undefined ? {} : { policy: summary.policy }),
+    totals: totalsOf(summary.totals),
+    regions: summary.regions.map((region) => ({ ...region, totals: totalsOf(region.totals) })),
+    guardrail: summary.guardrail,
+    changes: outcomes.filter(isChange).map(listed),
+    reportOnly: outcomes.filter(isReportOnly).map(listed),
+    failures: outcomes.flatMap((o) =>
+      o.kind === 'FAILED'
+        ? [
+            {
+              accountId: o.accountId,
+              region: o.region,
+              ...(o.desired === undefined ? {} : { desired: o.desired }),
+              reason: o.reason,
+              ...(o.errorMessage === undefined ? {} : { errorMessage: o.errorMessage }),
+              ...(o.rule ? { rule: o.rule } : {}),
+            },
+          ]
+        : [],
+    ),
+    queue: summary.queue,
+    warnings: summary.warnings,
+    deadlineReached: summary.deadlineReached,
+  };
+}
+
+/** How many accounts each region would write: a plan's changes, for apply's progress and its question. */
+export function writesByRegion(view: RunView): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const change of view.changes) counts.set(change.region, (counts.get(change.region) ?? 0) + 1);
+  return counts;
+}

@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describeFailure, UsageError } from '../../cli/errors';
+import { EXIT, EXIT_CODE_TABLE } from '../../cli/exit-codes';
+import { COLUMNS } from '../../cli/report';
+import { InvocationError, PolicyError } from '../../lambda/reconciler/errors';
+import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
+import { SimulatedOrganization } from '../../local/simulated-organization';
+import { runCli } from '../support/cli';
+
+const docs = readFileSync(path.join(__dirname, '../../docs/cli.md'), 'utf8');
+
+describe('one exit-code table', () => {
+  it('docs/cli.md has the table the help prints, row for row', () => {
+    const rows = [...docs.matchAll(/^\| (\d+) +\| (.+?) +\|$/gm)].map(([, code, meaning]) => ({
+      code: Number(code),
+      meaning,
+    }));
+    expect(rows).toEqual(EXIT_CODE_TABLE.map(({ code, meaning }) => ({ code, meaning })));
+  });
+
+  it('docs/cli.md names every table column with its JSON key', () => {
+    for (const [key, column] of Object.entries(COLUMNS)) {
+      expect(docs).toMatch(new RegExp(`^\\| (report-only \\(never written\\): )?${column} +\\| \`${key}\` +\\|`, 'm'));
+    }
+  });
+
+  it('keeps the codes that existed before it: 0 done, 1 failed, 2 bad input', () => {
+    expect([EXIT.DONE, EXIT.FAILED, EXIT.BAD_INPUT]).toEqual([0, 1, 2]);
+    expect(new Set(Object.values(EXIT)).size).toBe(Object.values(EXIT).length);
+  });
+});
+
+describe('describeFailure: the one place an error becomes a message and a status', () => {
+  it.each<[string, unknown, number]>([
+    ['a bad policy', new PolicyError('policy.json', [{ path: '$.default', message: 'bad' }]), EXIT.BAD_INPUT],
+    ['a bad invocation', new InvocationError([{ path: '$.accountIds', message: 'bad' }]), EXIT.BAD_INPUT],
+    ['a bad option', new UsageError('no region'), EXIT.BAD_INPUT],
+    [
+      'throttling the SDK gave up on',
+      Object.assign(new Error('Rate exceeded'), {
+        name: 'TooManyRequestsException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+      EXIT.TRANSIENT,
+    ],
+    [
+      'a 503',
+      Object.assign(new Error('down'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }),
+      EXIT.TRANSIENT,
+    ],
+    [
+      'a refused connection',
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      EXIT.TRANSIENT,
+    ],
+    [
+      'access denied',
+      Object.assign(new Error('not allowed'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } }),
+      EXIT.FAILED,
+    ],
+    ['anything else', new Error('bug'), EXIT.FAILED],
+  ])('%s', (_what, error, status) => {
+    const failure = describeFailure(error);
+    expect(failure.exitCode).toBe(status);
+    expect(failure.message).toContain((error as Error).message);
+  });
+});
+
+describe('exit statuses against the simulated endpoint', () => {
+  let endpoint: LocalAwsEndpoint;
+  const savedEnv = { ...process.env };
+  const file = path.join(__dirname, '../../local/demo-policy.json');
+
+  beforeEach(async () => {
+    endpoint = await LocalAwsEndpoint.start(
+      SimulatedOrganization.generate({ accounts: 40, regions: ['us-east-1', 'eu-west-1'], seed: 2 }),
+    );
+    Object.assign(process.env, endpoint.environment(), { AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1' });
+  });
+
+  afterEach(async () => {
+    await endpoint.close();
+    process.env = { ...savedEnv };
+  });
+
+  it('75 when Organizations keeps throttling: worth retrying as it is', async () => {
+    endpoint.faults.errors = { ListAccounts: 'TooManyRequestsException' };
+    const { status, stderr } = await runCli(['plan', '--policy-file', file]);
+    expect(status).toBe(EXIT.TRANSIENT);
+    expect(stderr).toContain('TooManyRequestsException');
+    expect(stderr).toContain('transient');
+  });
+
+  it('1 when Organizations denies access: retrying will not help', async () => {
+    endpoint.faults.denyOrganizations = true;
+    const { status, stderr } = await runCli(['plan', '--policy-file', file]);
+    expect(status).toBe(EXIT.FAILED);
+    expect(stderr).toContain('AccessDeniedException');
+  });
+
+  it('2 with no region anywhere, before any AWS call', async () => {
+    const { status, stderr } = await runCli(['plan', '--policy-file', file], {
+      env: { ...process.env, AWS_REGION: '', AWS_DEFAULT_REGION: '' },
+    });
+    expect(status).toBe(EXIT.BAD_INPUT);
+    expect(stderr).toContain('no region: give --region, or set AWS_REGION');
+    expect(endpoint.calls.size).toBe(0);
+  });
+});

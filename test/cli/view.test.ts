@@ -1,0 +1,185 @@
+import { COLUMNS, formatRun } from '../../cli/report';
+import { runView } from '../../cli/view';
+import { type Dependencies, reconcile, type ReconcileRequest } from '../../lambda/reconciler/reconcile';
+import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../../local/in-memory';
+import { accountId, SimulatedOrganization } from '../../local/simulated-organization';
+
+const REGIONS = ['us-east-1', 'eu-west-1'];
+
+/** One organization, a policy with an enforced rule and a report-only rule, and a run of it. */
+async function run(dryRun: boolean, failing: ReadonlySet<string> = new Set()) {
+  const organization = SimulatedOrganization.generate({ accounts: 120, regions: REGIONS, activated: 0.5, seed: 4 });
+  const [enforced, reported] = [...organization.units.keys()] as [string, string];
+  const policy = {
+    version: 2,
+    default: 'ACTIVATED',
+    regions: REGIONS,
+    rules: [
+      { name: 'off', organizationalUnits: [enforced], deepInspection: 'DEACTIVATED' },
+      { name: 'trial', organizationalUnits: [reported], deepInspection: 'DEACTIVATED', enforcement: 'report' },
+    ],
+    guardrails: { maxDeactivationsPerRun: 1000 },
+  };
+  const inspectors = new Map(
+    REGIONS.map((region) => [region, new InMemoryInspector(organization, region, { failingAccounts: failing })]),
+  );
+  const deps: Dependencies = {
+    policy: new StaticPolicySource(JSON.stringify(policy)),
+    directory: new InMemoryDirectory(organization),
+    inspectorFor: (region) => inspectors.get(region) as InMemoryInspector,
+    queue: new InMemoryQueue(),
+    now: () => new Date('2026-11-21T12:00:00Z'),
+  };
+  const request: ReconcileRequest = {
+    runId: 'run-1',
+    dryRun,
+    force: false,
+    ownAccountId: organization.delegatedAdminAccountId,
+    defaultRegion: 'us-east-1',
+  };
+  return { result: await reconcile(request, deps), organization };
+}
+
+/** The table's header (under the report-only group's line) and its total row, as cells. */
+function parseTable(table: string) {
+  const lines = table.split('\n');
+  return {
+    group: lines[0] ?? '',
+    header: (lines[1] ?? '').split(/ {2,}/),
+    dashes: [...(lines[2] ?? '').matchAll(/-+/g)].map((m) => ({
+      from: m.index ?? 0,
+      to: (m.index ?? 0) + m[0].length,
+    })),
+    total: (lines.find((line) => line.startsWith('total ')) ?? '').split(/\s+/),
+  };
+}
+
+describe('plan and apply print the same words in the table and the JSON', () => {
+  it('a plan counts what would change as wouldActivate/wouldDeactivate, apart from report-only rules, in both', async () => {
+    const { result } = await run(true);
+    const view = runView('plan', result);
+    expect(Object.keys(view.totals)).toEqual([
+      'accounts',
+      'compliant',
+      'wouldActivate',
+      'wouldDeactivate',
+      'reportOnlyWouldActivate',
+      'reportOnlyWouldDeactivate',
+      'skipped',
+      'failed',
+    ]);
+    // The function's dry-run summary calls a planned change `activated` and a report-only one `wouldActivate`.
+    expect(view.totals.wouldActivate).toBe(result.summary.totals.activated);
+    expect(view.totals.wouldDeactivate).toBe(result.summary.totals.deactivated);
+    expect(view.totals.reportOnlyWouldDeactivate).toBe(result.summary.totals.wouldDeactivate);
+    expect(view.totals.wouldDeactivate).toBeGreaterThan(0);
+    expect(view.totals.reportOnlyWouldDeactivate).toBeGreaterThan(0);
+    expect(view).toMatchObject({ schemaVersion: 1, command: 'plan', written: false });
+
+    const { header, total, group, dashes } = parseTable(formatRun(view));
+    expect(header).toEqual(['region', ...Object.keys(view.totals).map((key) => COLUMNS[key as keyof typeof COLUMNS])]);
+    expect(header.slice(3, 7)).toEqual(['would activate', 'would deactivate', 'would activate', 'would deactivate']);
+    expect(total.slice(1).map(Number)).toEqual(Object.values(view.totals));
+    // The second pair is the report-only one: its heading spans those two columns and no other.
+    const label = { from: group.search(/\S/), to: group.trimEnd().length };
+    expect(group.trim()).toMatch(/report-only \(never written\)/);
+    expect(label.from).toBeGreaterThanOrEqual(dashes[5]?.from ?? Infinity);
+    expect(label.to).toBeLessThanOrEqual(dashes[6]?.to ?? 0);
+  });
+
+  it('an apply counts what it wrote as activated/deactivated, in both', async () => {
+    const { result } = await run(false);
+    const view = runView('apply', result);
+    expect(Object.keys(view.totals)).toEqual([
+      'accounts',
+      'compliant',
+      'activated',
+      'deactivated',
+      'reportOnlyWouldActivate',
+      'reportOnlyWouldDeactivate',
+      'skipped',
+      'failed',
+    ]);
+    expect(view.totals.activated).toBe(result.summary.totals.activated);
+    const { header, total } = parseTable(formatRun(view));
+    expect(header.slice(3, 5)).toEqual(['activated', 'deactivated']);
+    expect(total.slice(1).map(Number)).toEqual(Object.values(view.totals));
+  });
+});
+
+describe('every list that is cut says how many more, and how to see them all', () => {
+  it('lists every change, report-only change and failure in the JSON, and the first ten in the table with the rest counted', async () => {
+    const { result } = await run(false, new Set(memberIds(60)));
+    const view = runView('apply', result);
+    const failures = view.failures.length;
+    expect(failures).toBeGreaterThan(10);
+    expect(view.changes.length).toBe(view.totals.activated + view.totals.deactivated);
+    expect(view.reportOnly.length).toBe(view.totals.reportOnlyWouldActivate + view.totals.reportOnlyWouldDeactivate);
+    expect(view.failures.length).toBe(view.totals.failed);
+    const table = formatRun(view);
+    expect(table).toContain(
+      `Failures (${failures}; the first 10 here, ${failures - 10} more: --output json lists them all):`,
+    );
+    expect(table).toContain(
+      `Changed (${view.changes.length}; the first 10 here, ${view.changes.length - 10} more: --output json lists them all):`,
+    );
+    expect(table).toContain(
+      `Report-only rules would change (never written) (${view.reportOnly.length}; the first 10 here, ${view.reportOnly.length - 10} more: --output json lists them all):`,
+    );
+    expect(table).not.toContain('listed above');
+  });
+
+  it('says nothing of more when nothing is cut', () => {
+    const view = {
+      ...runView('plan', {
+        summary: {
+          runId: 'r',
+          dryRun: true,
+          totals: {
+            accounts: 0,
+            compliant: 0,
+            activated: 0,
+            deactivated: 0,
+            wouldActivate: 0,
+            wouldDeactivate: 0,
+            skipped: 0,
+            failed: 0,
+          },
+          regions: [],
+          guardrail: {
+            limit: 1,
+            wouldDeactivate: 0,
+            tripped: false,
+            forced: false,
+            usedThisRun: 0,
+            remaining: { thisRun: 1 },
+          },
+          changes: [],
+          reportOnly: [],
+          failures: [],
+          omitted: { changes: 0, reportOnly: 0, failures: 0 },
+          queue: { sent: 0, undelivered: 0 },
+          warnings: [],
+          deadlineReached: false,
+        },
+        outcomes: [
+          {
+            kind: 'FAILED',
+            accountId: '111122223333',
+            region: 'us-east-1',
+            reason: 'STATUS_UNREADABLE',
+            errorMessage: 'x',
+          },
+        ],
+        undelivered: [],
+        problems: [],
+      }),
+    };
+    expect(formatRun(view)).toContain('Failures (1):');
+  });
+});
+
+/** The ids of the seeded organization's first n member accounts (accountId(1) on). */
+function memberIds(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => accountId(i + 1));
+}
