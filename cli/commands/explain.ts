@@ -1,3 +1,4 @@
+import { accountsFor } from '../../lambda/reconciler/aws/organizations';
 import { randomUUID } from 'node:crypto';
 import { utcDay } from '../../lambda/reconciler/expiry';
 import { applyPlan, planRun, type ReconcileRequest } from '../../lambda/reconciler/reconcile';
@@ -17,8 +18,9 @@ export async function explainCommand(accountId: string, parsed: ParsedOptions, i
   const session = await openSession(options, io);
   try {
     const ownAccountId = await session.ownAccountId();
-    // explain shows the account's OU path, so it lists the organization with ancestry once and plans on that list.
-    const listed = await session.directory.listAccounts({ withAncestors: true });
+    // explain shows the account's OU path: it reads that one account and its parents up to the root
+    // (DescribeAccount, ListParents), never the whole organization, and plans on what it read.
+    const { accounts } = await accountsFor(session.directory, [accountId], { withAncestors: true });
     const request: ReconcileRequest = {
       runId: randomUUID(),
       dryRun: true,
@@ -30,18 +32,19 @@ export async function explainCommand(accountId: string, parsed: ParsedOptions, i
     };
     const deps = {
       policy: session.policy,
-      directory: { listAccounts: async () => listed },
+      directory: { listAccounts: async () => accounts, describeAccounts: async () => accounts },
       inspectorFor: session.inspectorFor,
       // A plan sends nothing; a queue that takes nothing says so if that ever changes.
       queue: { send: async () => ({ sent: 0, undelivered: [] }) },
       progress: session.progress.step,
     };
-    const result = await applyPlan(await planRun(request, deps), request, deps);
+    const plan = await planRun(request, deps);
+    const result = await applyPlan(plan, request, deps);
     session.progress.stop();
     const explanation = explain({
       accountId,
-      account: listed.find((account) => account.id === accountId),
-      policy: await session.policy.load(),
+      account: accounts.find((account) => account.id === accountId),
+      policy: plan.policy,
       today: utcDay(new Date()),
       outcomes: result.outcomes,
     });

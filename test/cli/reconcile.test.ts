@@ -293,6 +293,11 @@ describe('deep-inspection', () => {
     expect(stdout).toMatch(/us-east-1: Inspector says (ACTIVATED|DEACTIVATED|n\/a); a run would/);
     expect(stdout).toMatch(/eu-west-1: Inspector says/);
     expect(endpoint.writeCount()).toBe(0);
+    // One account's story costs that account and its OU depth, not the organization: no listing, no walk.
+    expect(endpoint.callCount('ListAccounts')).toBe(0);
+    expect(endpoint.callCount('ListAccountsForParent')).toBe(0);
+    expect(endpoint.callCount('DescribeAccount')).toBe(1);
+    expect(endpoint.callCount('ListParents')).toBe(organization.ancestorsOf(member.id).length);
   });
 
   it('lint lists what will not do what it says, with JSON paths; --strict exits 1 on any warning', async () => {
