@@ -14,8 +14,14 @@ const BAD_INPUT = new Set(['UsageError', 'PolicyError', 'InvocationError', 'Conf
  * The one place the CLI turns an error into the line it prints and its exit status: every command's
  * failures go through here, so the message format and the codes of the exit-code table stay one.
  */
-export function describeFailure(error: unknown): { readonly message: string; readonly exitCode: ExitCode } {
+export function describeFailure(
+  error: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+): { readonly message: string; readonly exitCode: ExitCode } {
   const name = error instanceof Error ? error.name : '';
+  if (name === 'CredentialsProviderError' || name === 'TokenProviderError') {
+    return { message: describeCredentialsProblem(error, env), exitCode: EXIT.FAILED };
+  }
   if (BAD_INPUT.has(name)) return { message: (error as Error).message, exitCode: EXIT.BAD_INPUT };
   // The same verdict as the function's (lambda/reconciler/error-classification.ts): the SDK's own
   // classification first, then the written-out codes no retry heals.
@@ -27,4 +33,13 @@ export function describeFailure(error: unknown): { readonly message: string; rea
     };
   }
   return { message: describeError(error), exitCode: EXIT.FAILED };
+}
+
+/** "Could not load credentials from any providers", said so that it names the profile and what to do. */
+export function describeCredentialsProblem(error: unknown, env: NodeJS.ProcessEnv): string {
+  const profile = env.AWS_PROFILE ?? env.AWS_DEFAULT_PROFILE;
+  const detail = error instanceof Error ? error.message : String(error);
+  return profile
+    ? `no AWS credentials for profile ${profile} (${detail}): run \`aws sso login --profile ${profile}\` (or \`aws configure --profile ${profile}\`)`
+    : `no AWS credentials (${detail}): set AWS_PROFILE and run \`aws sso login --profile NAME\`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`;
 }

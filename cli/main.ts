@@ -144,10 +144,16 @@ export function buildProgram(io: Io, done: (status: number) => void): Command {
     program
       .command('lint')
       .description(
-        'what in the policy will not do what it says, against the organization: rules that never match, unknown accounts and OUs, expiry (writes nothing)',
+        'what in the policy will not do what it says: rules that never match, expiry, and against the organization unknown accounts and OUs and regions not enabled (writes nothing)',
       ),
   )
     .addOption(new Option('--strict', `exit ${EXIT.FAILED} when there is any warning`))
+    .addOption(
+      new Option(
+        '--offline',
+        'no AWS call: syntax, schema, expiry and reachability by ids only (also what runs when no credentials are found)',
+      ),
+    )
     .action(async (options: ParsedOptions) => done(await lintCommand(options, io)));
 
   addScopeOptions(
@@ -198,7 +204,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       // commander has printed the message; help and --version are not failures.
       return error.exitCode === 0 ? EXIT.DONE : EXIT.BAD_INPUT;
     }
-    const failure = describeFailure(error);
+    const failure = describeFailure(error, io.env);
     io.stderr(`${NAME}: ${failure.message}\n`);
     return failure.exitCode;
   }

@@ -21,6 +21,7 @@ export interface ParsedOptions {
   readonly dryRun?: boolean;
   readonly yes?: boolean;
   readonly strict?: boolean;
+  readonly offline?: boolean;
 }
 
 /** What every command that reads AWS needs, resolved: the policy's source, the home region, the scope. */

@@ -5,6 +5,7 @@ import { InspectorRegion, type RegionInspector } from '../lambda/reconciler/aws/
 import { type AccountDirectory, OrganizationsDirectory } from '../lambda/reconciler/aws/organizations';
 import { ParameterPolicySource, type PolicySource } from '../lambda/reconciler/aws/policy-store';
 import type { Policy } from '../lambda/reconciler/policy';
+import { describeCredentialsProblem } from './errors';
 import type { CommonOptions } from './options';
 import { FilePolicySource } from './policy-file';
 import { type CommandProgress, commandProgress } from './progress';
@@ -58,4 +59,24 @@ export async function openSession(options: CommonOptions, io: Io): Promise<Sessi
       sts.destroy();
     },
   };
+}
+
+/**
+ * Why no AWS credentials can be had here, naming the profile and the fix; undefined when the SDK's
+ * default chain (environment, profile, SSO, container, instance role) yields some. Makes no AWS call
+ * beyond what that chain itself does (an SSO token refresh, the instance metadata service).
+ */
+export async function credentialsAvailable(
+  region: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string | undefined> {
+  const sts = new STSClient({ region });
+  try {
+    await sts.config.credentials();
+    return undefined;
+  } catch (error) {
+    return describeCredentialsProblem(error, env);
+  } finally {
+    sts.destroy();
+  }
 }

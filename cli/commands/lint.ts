@@ -1,16 +1,38 @@
 import { utcDay } from '../../lambda/reconciler/expiry';
-import { lintPolicy } from '../../lambda/reconciler/policy-lint';
+import { type LintWarning, lintPolicy } from '../../lambda/reconciler/policy-lint';
+import { UsageError } from '../errors';
 import { EXIT } from '../exit-codes';
 import { type ParsedOptions, resolveCommon } from '../options';
+import { FilePolicySource } from '../policy-file';
 import { formatLint } from '../report';
-import { openSession } from '../session';
+import { credentialsAvailable, openSession } from '../session';
 import type { Io } from '../terminal';
 
+/** What only the organization can tell, and so what lint without AWS leaves out. */
+const ORGANIZATION_CHECKS =
+  'the accounts and OUs the policy names that the organization does not have, rules no account can reach through the OU tree, regions this account has not enabled';
+
 /**
- * `lint`: what in the policy will not do what it says, against the organization: rules that can
- * never match, accounts and OUs it does not have, expired rules, rules expiring soon. Writes nothing.
+ * `lint`: what in the policy will not do what it says: rules that can never match, expired rules and
+ * rules expiring soon, and, against the organization, accounts and OUs it does not have and regions
+ * this account has not enabled. Writes nothing.
+ *
+ * Offline (`--offline`, or by itself when no AWS credentials can be found) it runs every check that
+ * needs no organization (syntax, schema, expiry, reachability by ids) and makes no AWS call, so a
+ * policy repository's CI can run it; it says which checks it skipped. `--strict` applies to what ran.
  */
 export async function lintCommand(parsed: ParsedOptions, io: Io): Promise<number> {
+  if (parsed.offline) {
+    if (parsed.policyParameter !== undefined) {
+      throw new UsageError('--offline reads the policy from a file: give --policy-file (a parameter needs AWS)');
+    }
+    return lintOffline(parsed, io, '--offline');
+  }
+  const region = parsed.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+  if (parsed.policyParameter === undefined) {
+    const missing = region === undefined ? 'no region (--region or AWS_REGION)' : await credentialsAvailable(region);
+    if (missing !== undefined) return lintOffline(parsed, io, missing);
+  }
   const options = resolveCommon(parsed, io.env);
   const session = await openSession(options, io);
   try {
@@ -21,9 +43,23 @@ export async function lintCommand(parsed: ParsedOptions, io: Io): Promise<number
     ]);
     session.progress.stop();
     const warnings = lintPolicy(policy, { today: utcDay(new Date()), accounts, regionOptStatuses });
-    io.stdout(options.output === 'json' ? `${JSON.stringify(warnings, null, 2)}\n` : `${formatLint(warnings)}\n`);
-    return parsed.strict && warnings.length > 0 ? EXIT.FAILED : EXIT.DONE;
+    return report(warnings, parsed, io);
   } finally {
     session.close();
   }
+}
+
+async function lintOffline(parsed: ParsedOptions, io: Io, why: string): Promise<number> {
+  const policy = await new FilePolicySource(parsed.policyFile ?? 'policy.json').load();
+  const warnings = lintPolicy(policy, { today: utcDay(new Date()) });
+  io.stderr(
+    `Offline (${why}): no AWS call made; the organization checks were skipped: ${ORGANIZATION_CHECKS}. ` +
+      'With credentials for the delegated administrator and no --offline, lint runs them all.\n',
+  );
+  return report(warnings, parsed, io);
+}
+
+function report(warnings: readonly LintWarning[], parsed: ParsedOptions, io: Io): number {
+  io.stdout(parsed.output === 'json' ? `${JSON.stringify(warnings, null, 2)}\n` : `${formatLint(warnings)}\n`);
+  return parsed.strict && warnings.length > 0 ? EXIT.FAILED : EXIT.DONE;
 }

@@ -1,0 +1,118 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
+import { SimulatedOrganization } from '../../local/simulated-organization';
+import { runCli } from '../support/cli';
+
+const savedEnv = { ...process.env };
+let endpoint: LocalAwsEndpoint;
+let directory: string;
+
+const policy = {
+  version: 2,
+  default: 'ACTIVATED',
+  regions: ['us-east-1'],
+  rules: [
+    { name: 'old exception', accounts: ['111122223333'], deepInspection: 'UNMANAGED', expires: '2020-01-01' },
+    { name: 'unknown account', accounts: ['999999999999'], deepInspection: 'DEACTIVATED' },
+  ],
+};
+
+function file(name: string, text: string): string {
+  const at = path.join(directory, name);
+  writeFileSync(at, text);
+  return at;
+}
+
+/** A machine with no AWS credentials anywhere: no keys, a profile that does not exist, no instance role. */
+function withoutCredentials(profile?: string) {
+  for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
+  Object.assign(process.env, {
+    AWS_CONFIG_FILE: file('config', ''),
+    AWS_SHARED_CREDENTIALS_FILE: file('credentials', ''),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_REGION: 'us-east-1',
+    ...(profile ? { AWS_PROFILE: profile } : {}),
+  });
+}
+
+beforeEach(async () => {
+  directory = mkdtempSync(path.join(tmpdir(), 'lint-offline-'));
+  endpoint = await LocalAwsEndpoint.start(SimulatedOrganization.generate({ accounts: 20, regions: ['us-east-1'] }));
+  Object.assign(process.env, endpoint.environment(), { AWS_REGION: 'us-east-1' });
+});
+
+afterEach(async () => {
+  await endpoint.close();
+  process.env = { ...savedEnv };
+});
+
+describe('lint without AWS', () => {
+  it('--offline runs the checks that need no organization, makes no AWS call, and says what it skipped', async () => {
+    const { status, stdout, stderr } = await runCli([
+      'lint',
+      '--offline',
+      '--policy-file',
+      file('p.json', JSON.stringify(policy)),
+    ]);
+
+    expect(status).toBe(0);
+    expect(stdout).toContain('$.rules[0]');
+    expect(stdout).toContain('expired');
+    expect(stdout).not.toContain('999999999999');
+    expect(stderr).toMatch(
+      /^Offline \(--offline\): no AWS call made; the organization checks were skipped: the accounts and OUs/,
+    );
+    expect([...endpoint.calls.keys()]).toEqual([]);
+  });
+
+  it('--strict applies to what ran', async () => {
+    const { status } = await runCli([
+      'lint',
+      '--offline',
+      '--strict',
+      '--policy-file',
+      file('p.json', JSON.stringify(policy)),
+    ]);
+    expect(status).toBe(1);
+  });
+
+  it('with no credentials, lints offline by itself and says why', async () => {
+    withoutCredentials();
+    const { status, stdout, stderr } = await runCli(['lint', '--policy-file', file('p.json', JSON.stringify(policy))]);
+
+    expect(status).toBe(0);
+    expect(stdout).toContain('expired');
+    expect(stderr).toMatch(/^Offline \(no AWS credentials \(.*\): .*\): no AWS call made/);
+  });
+
+  it('with credentials and no --offline, runs the organization checks too', async () => {
+    const { status, stdout, stderr } = await runCli(['lint', '--policy-file', file('p.json', JSON.stringify(policy))]);
+
+    expect(status).toBe(0);
+    expect(stdout).toContain('999999999999');
+    expect(stderr).not.toContain('Offline');
+    expect(endpoint.callCount('ListAccounts')).toBeGreaterThan(0);
+  });
+
+  it('refuses --offline with a policy parameter, which needs AWS', async () => {
+    const { status, stderr } = await runCli(['lint', '--offline', '--policy-parameter', '/p']);
+    expect(status).toBe(2);
+    expect(stderr).toContain('--offline reads the policy from a file: give --policy-file');
+  });
+
+  it('a command that needs AWS, without credentials, names the profile and the fix', async () => {
+    withoutCredentials('security-audit');
+    const { status, stderr } = await runCli([
+      'plan',
+      '--policy-file',
+      file('p.json', JSON.stringify(policy)),
+      '--quiet',
+    ]);
+
+    expect(status).toBe(1);
+    expect(stderr).toContain('no AWS credentials for profile security-audit');
+    expect(stderr).toContain('aws sso login --profile security-audit');
+  });
+});
