@@ -74,6 +74,7 @@ export class DeepInspectionStack extends Stack {
     checkScheduleAgainstTimeout(config.schedule, config.timeoutMinutes);
     checkConcurrency(config);
     const schedulePeriod = Duration.seconds(scheduleSeconds(config.schedule));
+    const coveragePeriod = Duration.seconds(scheduleSeconds(config.coverageSchedule));
 
     const parameter = new ssm.StringParameter(this, 'Policy', {
       parameterName: config.policyParameterName,
@@ -148,7 +149,7 @@ export class DeepInspectionStack extends Stack {
       function: reconciler.function,
       queues,
       schedulePeriod,
-      coveragePeriod: Duration.seconds(scheduleSeconds(config.coverageSchedule)),
+      coveragePeriod,
       ...(config.alarmTopicArn ? { alarmTopicArn: config.alarmTopicArn } : {}),
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     });
@@ -157,6 +158,7 @@ export class DeepInspectionStack extends Stack {
       function: reconciler.function,
       failedAccounts: queues.failedAccounts,
       period: schedulePeriod,
+      coveragePeriod,
     });
 
     new CfnOutput(this, 'FunctionName', { value: reconciler.function.functionName });
