@@ -16,7 +16,7 @@ import { METRIC, publishCoverageMetrics, publishRunMetrics } from './metrics';
 import { logger, metrics } from './observability';
 import { reconcile } from './reconcile';
 import { isPermanentError, problemsArePermanent } from './retry';
-import type { RunSummary } from './summary';
+import { fitSummary, type RunSummary } from './summary';
 
 // Created once per container and reused by every invocation.
 let clients: Clients | undefined;
@@ -111,7 +111,9 @@ async function runReconcile(
       ledger: new ParameterLedgerStore(aws.ssm, config.guardrailLedgerParameterName),
     },
   );
-  logger.info('reconciliation summary', { trigger: invocation.trigger, summary: result.summary });
+  // The line and the response are cut to fit (fitSummary); the queue and the metrics have everything.
+  const summary = fitSummary(result.summary);
+  logger.info('reconciliation summary', { trigger: invocation.trigger, summary });
   if (result.summary.warnings.length > 0) {
     logger.warn('the policy names what the organization does not have', { warnings: result.summary.warnings });
   }
@@ -124,7 +126,7 @@ async function runReconcile(
   if (result.problems.length > 0) {
     throw new RunFailedError(result.problems.join('; '), { permanent: problemsArePermanent(result) });
   }
-  return result.summary;
+  return summary;
 }
 
 /** Effective coverage: read-only; a region whose coverage could not be read fails the invocation after the others are reported. */
