@@ -85,6 +85,8 @@ async function run(request: ReconcileRequest, deps: Dependencies, deadline: Dead
   const progress = deps.progress ?? (() => undefined);
   const policy = await deps.policy.load();
   const regions = selectRegions(policy, request);
+  // What the guardrail counts the run by, and what keys its queue messages: every attempt of one run shares it.
+  const guardrailRun = request.guardrailRun ?? request.runId;
   progress(`policy valid; regions ${regions.join(', ')}`);
 
   const accounts = await deps.directory.listAccounts({
@@ -107,7 +109,7 @@ async function run(request: ReconcileRequest, deps: Dependencies, deadline: Dead
     planned.flatMap((region) => region.outcomes),
     {
       limits: { perRun: policy.guardrails.maxDeactivationsPerRun, perDay: policy.guardrails.maxDeactivationsPerDay },
-      run: request.guardrailRun ?? request.runId,
+      run: guardrailRun,
       now: now(),
       force: request.force,
       dryRun: request.dryRun,
@@ -134,7 +136,8 @@ async function run(request: ReconcileRequest, deps: Dependencies, deadline: Dead
 
   const outcomes = reports.flatMap((report) => report.outcomes);
   const timestamp = now().toISOString();
-  const messages = outcomes.flatMap((o) => (o.kind === 'FAILED' ? [failureMessage(o, request.runId, timestamp)] : []));
+  const keys = { runId: request.runId, run: guardrailRun, timestamp };
+  const messages = outcomes.flatMap((o) => (o.kind === 'FAILED' ? [failureMessage(o, keys)] : []));
   const delivery =
     request.dryRun || messages.length === 0
       ? { sent: 0, undelivered: [] }

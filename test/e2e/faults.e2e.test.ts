@@ -275,6 +275,40 @@ describe('faults on the wire', () => {
     expect(queued().map((m) => m.accountId)).toEqual([target.id]);
   });
 
+  it('a rule name holding U+FFFF and a lone surrogate: every failure it decides reaches the queue, once, keyed for deduplication', async () => {
+    const name = 'legacy \uFFFF hosts \uD83D';
+    const failing = organization.accounts.filter(
+      (a) =>
+        a.state === 'ACTIVE' &&
+        a.id !== organization.delegatedAdminAccountId &&
+        organization.inspectorAccount('us-east-1', a.id)?.deepInspection === 'DEACTIVATED' &&
+        organization.inspectorAccount('us-east-1', a.id)?.member &&
+        organization.inspectorAccount('us-east-1', a.id)?.ec2ScanStatus === 'ENABLED',
+    );
+    const accounts = failing.slice(0, 12).map((a) => a.id);
+    for (const id of accounts) endpoint.state.failingUpdateAccounts.add(id);
+    endpoint.state.parameters.set(PARAMETER, {
+      value: JSON.stringify({ ...policy, rules: [{ name, accounts, deepInspection: 'ACTIVATED' }] }),
+      version: 2,
+    });
+    const time = '2026-11-29T12:00:00Z';
+
+    const summary = await run({ trigger: 'schedule', scheduledTime: time, scheduleExecutionId: 'e1' });
+
+    expect(summary.queue).toEqual({ sent: summary.totals.failed, undelivered: 0 });
+    const messages = endpoint.state.queues.get(queueUrl) ?? [];
+    const fromRule = messages
+      .map((m) => ({ ...JSON.parse(m.body), attributes: m.attributes }))
+      .filter((m) => m.rule === name && m.region === 'us-east-1');
+    expect(fromRule.map((m) => m.accountId).sort()).toEqual([...accounts].sort());
+    for (const message of fromRule) {
+      const key = `schedule ${time} ${message.region} ${message.accountId}`;
+      expect(message.deduplicationKey).toBe(key);
+      expect(message.attributes).toEqual({ DeduplicationKey: { DataType: 'String', StringValue: key } });
+    }
+    expect(endpoint.callCount('SendMessageBatch')).toBe(Math.ceil(summary.totals.failed / 10));
+  });
+
   it('the failed-accounts queue gone: every failure is logged, then the run fails', async () => {
     endpoint.state.failingUpdateAccounts.add(organization.accounts[1]?.id ?? '');
     endpoint.state.queues.delete(queueUrl);
