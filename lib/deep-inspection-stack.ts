@@ -11,7 +11,6 @@ import {
   Token,
   Validations,
 } from 'aws-cdk-lib';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -21,6 +20,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { EMPTY_LEDGER } from '../lambda/reconciler/deactivation-ledger';
 import { utcDay } from '../lambda/reconciler/expiry';
+import { partitionOf, regionProblem } from '../lambda/reconciler/ids';
 import { parsePolicy } from '../lambda/reconciler/policy';
 import { lintPolicy } from '../lambda/reconciler/policy-lint';
 import { CALL_TIMEOUTS, marginsFor } from '../lambda/reconciler/deadline';
@@ -177,17 +177,22 @@ export class DeepInspectionStack extends Stack {
   }
 }
 
-/** Every policy region must be one AWS has, in the stack's own partition (one delegated administrator, one partition). */
-function checkRegions(regions: readonly string[], stackRegion: string): void {
-  const known = new Set(RegionInfo.regions.map((region) => region.name));
-  const partition = Token.isUnresolved(stackRegion) ? undefined : RegionInfo.get(stackRegion).partition;
+/**
+ * The stack's own region and every policy region must be ones this version supports end to end (the
+ * generated list the function and the command line check too), all in the stack's partition (one
+ * delegated administrator, one partition).
+ */
+export function checkRegions(regions: readonly string[], stackRegion: string): void {
+  const stackKnown = !Token.isUnresolved(stackRegion);
+  const stackProblem = stackKnown ? regionProblem(stackRegion) : undefined;
+  if (stackProblem !== undefined) {
+    throw new Error(`the stack's region ${stackProblem}: the function would refuse to run there`);
+  }
+  const partition = stackKnown ? partitionOf(stackRegion) : undefined;
   for (const region of regions) {
-    if (!known.has(region)) {
-      throw new Error(
-        `policy region ${region} is not an AWS region this CDK version knows (${RegionInfo.regions.length} regions)`,
-      );
-    }
-    const regionPartition = RegionInfo.get(region).partition;
+    const problem = regionProblem(region);
+    if (problem !== undefined) throw new Error(`policy region ${problem}`);
+    const regionPartition = partitionOf(region);
     if (partition !== undefined && regionPartition !== partition) {
       throw new Error(
         `policy region ${region} is in the ${regionPartition} partition; this stack deploys to ${stackRegion} (${partition}). One deployment serves one partition`,

@@ -802,7 +802,7 @@ describe('a deploy that works, and keeps the evidence', () => {
   });
 
   it.each<[string, string[], RegExp]>([
-    ['an unknown region', ['eu-west-1', 'eu-moon-1'], /policy region eu-moon-1 is not an AWS region/],
+    ['an unknown region', ['eu-west-1', 'eu-moon-1'], /"eu-moon-1" is not an AWS region name/],
     [
       'a region of another partition',
       ['eu-west-1', 'us-gov-west-1'],
