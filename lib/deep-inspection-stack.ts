@@ -28,6 +28,7 @@ import { ReconcilerAlarms } from './alarms';
 import { type ReconcilerConfig, scheduleSeconds } from './config';
 import { ReconcilerDashboard } from './dashboard';
 import { ReconcilerQueues } from './queues';
+import { longestParameterArnPrefix, parameterNameProblems, resourceNameValidation } from './names';
 import { ReconcilerFunction } from './reconciler-function';
 
 /** SSM Parameter Store's value limits, in bytes. */
@@ -70,6 +71,9 @@ export class DeepInspectionStack extends Stack {
     }
 
     checkRegions(policy.regions ?? [], this.region);
+    checkParameterNames(config.policyParameterName, this.region);
+    // Every literal resource name, checked once the whole stack is built: names added later included.
+    this.node.addValidation(resourceNameValidation(this));
     checkTimeout(config.timeoutMinutes);
     checkScheduleAgainstTimeout(config.schedule, config.timeoutMinutes);
     checkConcurrency(config);
@@ -97,7 +101,7 @@ export class DeepInspectionStack extends Stack {
     // The guardrail's memory across invocations. Created empty; CloudFormation leaves its value alone
     // on later deploys (the template's value never changes), so a deploy does not reset the day's count.
     const ledger = new ssm.StringParameter(this, 'GuardrailLedger', {
-      parameterName: `${config.policyParameterName}-guardrail-ledger`,
+      parameterName: `${config.policyParameterName}${LEDGER_SUFFIX}`,
       stringValue: EMPTY_LEDGER,
       tier: ssm.ParameterTier.STANDARD,
       description: 'Deep inspection reconciler: the deactivations of the last 24 hours, written by the function',
@@ -198,6 +202,22 @@ export function checkRegions(regions: readonly string[], stackRegion: string): v
         `policy region ${region} is in the ${regionPartition} partition; this stack deploys to ${stackRegion} (${partition}). One deployment serves one partition`,
       );
     }
+  }
+}
+
+/** The suffix that names the guardrail's ledger after the policy parameter. */
+export const LEDGER_SUFFIX = '-guardrail-ledger';
+
+/** The policy parameter's name and the ledger's derived from it, as SSM checks them, before CloudFormation does. */
+function checkParameterNames(policyParameterName: string, stackRegion: string): void {
+  const arnPrefixLength = longestParameterArnPrefix(stackRegion);
+  const problems = [policyParameterName, `${policyParameterName}${LEDGER_SUFFIX}`].flatMap((name) =>
+    parameterNameProblems(name, arnPrefixLength).map((problem) => `SSM parameter name ${name} ${problem}`),
+  );
+  if (problems.length > 0) {
+    throw new Error(
+      `policyParameterName ${JSON.stringify(policyParameterName)} (and the guardrail ledger's name, <policyParameterName>${LEDGER_SUFFIX}), as SSM would refuse them:\n${problems.map((p) => `  - ${p}`).join('\n')}\nChoose another policyParameterName in cdk.json or with -c policyParameterName=…`,
+    );
   }
 }
 
