@@ -18,7 +18,6 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
-import { EMPTY_LEDGER } from '../lambda/reconciler/deactivation-ledger';
 import { utcDay } from '../lambda/reconciler/expiry';
 import { partitionOf, regionProblem } from '../lambda/reconciler/ids';
 import { parsePolicy } from '../lambda/reconciler/policy';
@@ -27,6 +26,7 @@ import { CALL_TIMEOUTS, marginsFor } from '../lambda/reconciler/deadline';
 import { ReconcilerAlarms } from './alarms';
 import { type ReconcilerConfig, scheduleSeconds } from './config';
 import { ReconcilerDashboard } from './dashboard';
+import { GuardrailLedger } from './guardrail-ledger';
 import { ReconcilerQueues } from './queues';
 import { longestParameterArnPrefix, parameterNameProblems, resourceNameValidation } from './names';
 import { ReconcilerFunction } from './reconciler-function';
@@ -98,15 +98,14 @@ export class DeepInspectionStack extends Stack {
       runFailures: queues.runFailures,
     });
     reconciler.bindPolicy(parameter);
-    // The guardrail's memory across invocations. Created empty; CloudFormation leaves its value alone
-    // on later deploys (the template's value never changes), so a deploy does not reset the day's count.
-    const ledger = new ssm.StringParameter(this, 'GuardrailLedger', {
+    // The guardrail's memory across invocations: created once by the first deploy, never written by one.
+    const ledger = new GuardrailLedger(this, 'GuardrailLedger', {
       parameterName: `${config.policyParameterName}${LEDGER_SUFFIX}`,
-      stringValue: EMPTY_LEDGER,
-      tier: ssm.ParameterTier.STANDARD,
-      description: 'Deep inspection reconciler: the deactivations of the last 24 hours, written by the function',
+      logRetention: config.logRetentionDays as logs.RetentionDays,
     });
-    reconciler.bindGuardrailLedger(ledger);
+    // The function never runs before the ledger exists: a missing ledger always means a deleted one.
+    reconciler.function.node.addDependency(ledger.creation);
+    reconciler.bindGuardrailLedger(ledger.parameter);
     reconciler.bindFailedAccountsQueue(queues.failedAccounts);
 
     // EventBridge Scheduler, the successor of scheduled rules: on time (no flexible window), in UTC,
@@ -174,7 +173,7 @@ export class DeepInspectionStack extends Stack {
     new CfnOutput(this, 'RunFailuresQueueUrl', { value: queues.runFailures.queueUrl });
     new CfnOutput(this, 'ScheduleDeadLetterQueueUrl', { value: queues.scheduleDeadLetters.queueUrl });
     new CfnOutput(this, 'PolicyParameterName', { value: parameter.parameterName });
-    new CfnOutput(this, 'GuardrailLedgerParameterName', { value: ledger.parameterName });
+    new CfnOutput(this, 'GuardrailLedgerParameterName', { value: ledger.parameter.parameterName });
     new CfnOutput(this, 'ScheduleName', { value: schedule.scheduleName });
     new CfnOutput(this, 'DashboardName', { value: dashboard.dashboard.dashboardName });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });

@@ -2,7 +2,12 @@ import type { RunSummary } from '../../lambda/reconciler/summary';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../../local/simulated-organization';
 import { buildBundle, invokeBundle } from '../../local/bundle';
-import { functionEnvironment, POLICY_PARAMETER } from '../support/function-environment';
+import {
+  createLedgerAsDeployed,
+  functionEnvironment,
+  LEDGER_PARAMETER,
+  POLICY_PARAMETER,
+} from '../support/function-environment';
 
 /** Fault rows of RELIABILITY.md that need the wire, against the bundled function. */
 
@@ -25,6 +30,7 @@ beforeEach(async () => {
   endpoint = await LocalAwsEndpoint.start(organization);
   queueUrl = endpoint.createQueue('failed-accounts');
   endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version: 1 });
+  createLedgerAsDeployed(endpoint);
   env = functionEnvironment(endpoint, queueUrl);
 });
 
@@ -256,6 +262,31 @@ describe('faults on the wire', () => {
     }
     expect(endpoint.callCount('BatchUpdateMemberEc2DeepInspectionStatus')).toBe(0);
     expect(ledger().entries).toHaveLength(1);
+  });
+
+  it('the deactivation ledger deleted: every deactivation held, saying so and how to recreate it; the ledger is not recreated', async () => {
+    endpoint.simulation.pendingMs = 0;
+    endpoint.state.parameters.delete(LEDGER_PARAMETER);
+    endpoint.state.parameters.set(PARAMETER, {
+      // Limits that would let every deactivation through: only the missing ledger holds them.
+      value: JSON.stringify({
+        version: 2,
+        default: 'DEACTIVATED',
+        regions: REGIONS,
+        guardrails: { maxDeactivationsPerRun: 1000, maxDeactivationsPerDay: 1000 },
+      }),
+      version: 2,
+    });
+
+    const held = await run({ trigger: 'schedule', scheduledTime: '2026-11-29T12:00:00Z', scheduleExecutionId: 'e1' });
+
+    expect(held.guardrail.tripped).toBe(true);
+    expect(held.guardrail.wouldDeactivate).toBeGreaterThan(10);
+    expect(held.guardrail.heldBecause).toContain(`SSM parameter ${LEDGER_PARAMETER} does not exist`);
+    expect(held.guardrail.heldBecause).toContain('aws ssm put-parameter');
+    expect(held.totals.deactivated).toBe(0);
+    expect(endpoint.callCount('BatchUpdateMemberEc2DeepInspectionStatus')).toBe(0);
+    expect(endpoint.state.parameters.has(LEDGER_PARAMETER)).toBe(false);
   });
 
   it('SendMessageBatch refusing an entry once: retried, and it arrives', async () => {
