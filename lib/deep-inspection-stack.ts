@@ -185,7 +185,7 @@ export class DeepInspectionStack extends Stack {
  * generated list the function and the command line check too), all in the stack's partition (one
  * delegated administrator, one partition).
  */
-export function checkRegions(regions: readonly string[], stackRegion: string): void {
+function checkRegions(regions: readonly string[], stackRegion: string): void {
   const stackKnown = !Token.isUnresolved(stackRegion);
   const stackProblem = stackKnown ? regionProblem(stackRegion) : undefined;
   if (stackProblem !== undefined) {
