@@ -1,3 +1,4 @@
+import { EMPTY_LEDGER } from '../lambda/reconciler/deactivation-ledger';
 import type { RunSummary } from '../lambda/reconciler/summary';
 import { LocalAwsEndpoint } from '../local/aws-endpoint/server';
 import { type DeployedFunction, invokeBundleMeasured } from '../local/bundle';
@@ -113,6 +114,8 @@ export async function runScenario(fn: DeployedFunction, settings: ScenarioSettin
     const queueUrl = endpoint.createQueue('failed-accounts');
     const policy = { version: 1, default: 'ACTIVATED', regions };
     endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version: 1 });
+    // The empty ledger the first deploy creates (lib/guardrail-ledger.ts).
+    endpoint.state.parameters.set(`${PARAMETER}-guardrail-ledger`, { value: EMPTY_LEDGER, version: 1 });
     const heapBudget = settings.heap === 'host' ? '' : ` --max-old-space-size=${lambdaOldSpaceMiB(fn)}`;
     // The environment the stack deploys (NODE_OPTIONS with source maps, log level), then the endpoint's.
     const env = {

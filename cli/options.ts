@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { MAX_REQUESTED_ACCOUNTS } from '../lambda/reconciler/event';
-import { ACCOUNT_ID, REGION } from '../lambda/reconciler/ids';
+import { ACCOUNT_ID, regionProblem } from '../lambda/reconciler/ids';
 import { UsageError } from './errors';
 
 /** The function's default parameter name (lib/ stack's `policyParameterName`), shown in examples. */
@@ -35,15 +35,25 @@ export interface CommonOptions {
   readonly quiet: boolean;
 }
 
-function listOf(what: string, pattern: RegExp, max?: number) {
+/** A check that says what is wrong with a value, or nothing: a pattern, or the one region list. */
+type Check = RegExp | ((value: string) => string | undefined);
+
+function problemOf(value: string, what: string, check: Check): string | undefined {
+  if (typeof check === 'function') return check(value);
+  return check.test(value) ? undefined : `${JSON.stringify(value)} is not ${what}`;
+}
+
+function listOf(what: string, check: Check, max?: number) {
   return (value: string): string[] => {
     const items = value
       .split(',')
       .map((item) => item.trim())
       .filter(Boolean);
     if (items.length === 0) throw new InvalidArgumentError(`give at least one ${what}, separated by commas`);
-    const bad = items.find((item) => !pattern.test(item));
-    if (bad !== undefined) throw new InvalidArgumentError(`${JSON.stringify(bad)} is not ${what}`);
+    for (const item of items) {
+      const problem = problemOf(item, what, check);
+      if (problem !== undefined) throw new InvalidArgumentError(problem);
+    }
     const repeated = items.find((item, index) => items.indexOf(item) !== index);
     if (repeated !== undefined) throw new InvalidArgumentError(`${JSON.stringify(repeated)} is given twice`);
     if (max !== undefined && items.length > max) {
@@ -53,9 +63,10 @@ function listOf(what: string, pattern: RegExp, max?: number) {
   };
 }
 
-function single(what: string, pattern: RegExp) {
+function single(what: string, check: Check) {
   return (value: string): string => {
-    if (!pattern.test(value)) throw new InvalidArgumentError(`${JSON.stringify(value)} is not ${what}`);
+    const problem = problemOf(value, what, check);
+    if (problem !== undefined) throw new InvalidArgumentError(problem);
     return value;
   };
 }
@@ -66,7 +77,7 @@ const policyParameter = () =>
   new Option('--policy-parameter <name>', `the policy, from this SSM parameter (e.g. ${DEFAULT_POLICY_PARAMETER})`);
 const regions = () =>
   new Option('--regions <list>', "only these of the policy's regions, comma-separated").argParser(
-    listOf('an AWS region name', REGION),
+    listOf('an AWS region name', regionProblem),
   );
 const accounts = () =>
   new Option('--accounts <list>', 'only these accounts (12-digit ids, comma-separated)').argParser(
@@ -76,7 +87,7 @@ const region = () =>
   new Option(
     '--region <region>',
     "home region: SSM, SQS, and the policy's default region (default: AWS_REGION or AWS_DEFAULT_REGION)",
-  ).argParser(single('an AWS region name', REGION));
+  ).argParser(single('an AWS region name', regionProblem));
 const accountId = () =>
   new Option(
     '--account-id <id>',
@@ -124,9 +135,11 @@ export function addRunOptions(command: Command): Command {
 export function resolveCommon(options: ParsedOptions, env: NodeJS.ProcessEnv): CommonOptions {
   const home = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!home) throw new UsageError('no region: give --region, or set AWS_REGION');
-  if (!REGION.test(home)) {
+  // The same region list as synth and the function: a region one of them would refuse is refused here.
+  const problem = regionProblem(home);
+  if (problem !== undefined) {
     throw new UsageError(
-      `${env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION'} ${JSON.stringify(home)} is not an AWS region name: give --region`,
+      `${options.region !== undefined ? '--region' : env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION'} ${problem}: give --region`,
     );
   }
   return {

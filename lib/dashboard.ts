@@ -9,7 +9,10 @@ import { reconcilerMetric } from './alarms';
 export interface ReconcilerDashboardProps {
   readonly function: lambda.IFunction;
   readonly failedAccounts: sqs.IQueue;
+  /** How often the reconcile schedule runs: the period of the run's graphs. */
   readonly period: Duration;
+  /** How often effective coverage is measured (daily by default): the period of the coverage graphs. */
+  readonly coveragePeriod: Duration;
 }
 
 /**
@@ -22,7 +25,7 @@ export class ReconcilerDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: ReconcilerDashboardProps) {
     super(scope, id);
-    const { period } = props;
+    const { period, coveragePeriod } = props;
     /** Every series of a metric over these dimensions, as a search: labelled by their values (the empty label). */
     const search = (metricName: string, dimensions: readonly string[], over: Duration = period) =>
       new cloudwatch.MathExpression({
@@ -44,13 +47,14 @@ export class ReconcilerDashboard extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Effective coverage: instances deep-inspected / those it could reach, ACTIVATED accounts (%)',
-        left: [everyRegion(METRIC.effectiveCoverage)],
+        // A metric published once a coverage measurement: searched at the run's period, most periods are empty.
+        left: [search(METRIC.effectiveCoverage, [DIMENSION.region], coveragePeriod)],
         leftYAxis: { min: 0, max: 100 },
         width: 12,
       }),
       new cloudwatch.GraphWidget({
         title: 'Instances not deep-inspected, by region and reason',
-        left: [search(METRIC.instancesNotDeepInspected, [DIMENSION.reason, DIMENSION.region], Duration.days(1))],
+        left: [search(METRIC.instancesNotDeepInspected, [DIMENSION.reason, DIMENSION.region], coveragePeriod)],
         width: 12,
       }),
     );

@@ -11,7 +11,6 @@ import {
   Token,
   Validations,
 } from 'aws-cdk-lib';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -19,15 +18,17 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
-import { EMPTY_LEDGER } from '../lambda/reconciler/deactivation-ledger';
 import { utcDay } from '../lambda/reconciler/expiry';
+import { partitionOf, regionProblem } from '../lambda/reconciler/ids';
 import { parsePolicy } from '../lambda/reconciler/policy';
 import { lintPolicy } from '../lambda/reconciler/policy-lint';
 import { CALL_TIMEOUTS, marginsFor } from '../lambda/reconciler/deadline';
 import { ReconcilerAlarms } from './alarms';
 import { type ReconcilerConfig, scheduleSeconds } from './config';
 import { ReconcilerDashboard } from './dashboard';
+import { GuardrailLedger } from './guardrail-ledger';
 import { ReconcilerQueues } from './queues';
+import { longestParameterArnPrefix, parameterNameProblems, resourceNameValidation } from './names';
 import { ReconcilerFunction } from './reconciler-function';
 
 /** SSM Parameter Store's value limits, in bytes. */
@@ -70,10 +71,14 @@ export class DeepInspectionStack extends Stack {
     }
 
     checkRegions(policy.regions ?? [], this.region);
+    checkParameterNames(config.policyParameterName, this.region);
+    // Every literal resource name, checked once the whole stack is built: names added later included.
+    this.node.addValidation(resourceNameValidation(this));
     checkTimeout(config.timeoutMinutes);
     checkScheduleAgainstTimeout(config.schedule, config.timeoutMinutes);
     checkConcurrency(config);
     const schedulePeriod = Duration.seconds(scheduleSeconds(config.schedule));
+    const coveragePeriod = Duration.seconds(scheduleSeconds(config.coverageSchedule));
 
     const parameter = new ssm.StringParameter(this, 'Policy', {
       parameterName: config.policyParameterName,
@@ -93,15 +98,14 @@ export class DeepInspectionStack extends Stack {
       runFailures: queues.runFailures,
     });
     reconciler.bindPolicy(parameter);
-    // The guardrail's memory across invocations. Created empty; CloudFormation leaves its value alone
-    // on later deploys (the template's value never changes), so a deploy does not reset the day's count.
-    const ledger = new ssm.StringParameter(this, 'GuardrailLedger', {
-      parameterName: `${config.policyParameterName}-guardrail-ledger`,
-      stringValue: EMPTY_LEDGER,
-      tier: ssm.ParameterTier.STANDARD,
-      description: 'Deep inspection reconciler: the deactivations of the last 24 hours, written by the function',
+    // The guardrail's memory across invocations: created once by the first deploy, never written by one.
+    const ledger = new GuardrailLedger(this, 'GuardrailLedger', {
+      parameterName: `${config.policyParameterName}${LEDGER_SUFFIX}`,
+      logRetention: config.logRetentionDays as logs.RetentionDays,
     });
-    reconciler.bindGuardrailLedger(ledger);
+    // The function never runs before the ledger exists: a missing ledger always means a deleted one.
+    reconciler.function.node.addDependency(ledger.creation);
+    reconciler.bindGuardrailLedger(ledger.parameter);
     reconciler.bindFailedAccountsQueue(queues.failedAccounts);
 
     // EventBridge Scheduler, the successor of scheduled rules: on time (no flexible window), in UTC,
@@ -148,7 +152,7 @@ export class DeepInspectionStack extends Stack {
       function: reconciler.function,
       queues,
       schedulePeriod,
-      coveragePeriod: Duration.seconds(scheduleSeconds(config.coverageSchedule)),
+      coveragePeriod,
       ...(config.alarmTopicArn ? { alarmTopicArn: config.alarmTopicArn } : {}),
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     });
@@ -162,6 +166,7 @@ export class DeepInspectionStack extends Stack {
       function: reconciler.function,
       failedAccounts: queues.failedAccounts,
       period: schedulePeriod,
+      coveragePeriod,
     });
 
     new CfnOutput(this, 'FunctionName', { value: reconciler.function.functionName });
@@ -174,29 +179,50 @@ export class DeepInspectionStack extends Stack {
     new CfnOutput(this, 'ScheduleDeadLetterQueueUrl', { value: queues.scheduleDeadLetters.queueUrl });
     new CfnOutput(this, 'NotificationDeadLetterQueueUrl', { value: queues.notificationDeadLetters.queueUrl });
     new CfnOutput(this, 'PolicyParameterName', { value: parameter.parameterName });
-    new CfnOutput(this, 'GuardrailLedgerParameterName', { value: ledger.parameterName });
+    new CfnOutput(this, 'GuardrailLedgerParameterName', { value: ledger.parameter.parameterName });
     new CfnOutput(this, 'ScheduleName', { value: schedule.scheduleName });
     new CfnOutput(this, 'DashboardName', { value: dashboard.dashboard.dashboardName });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
   }
 }
 
-/** Every policy region must be one AWS has, in the stack's own partition (one delegated administrator, one partition). */
+/**
+ * The stack's own region and every policy region must be ones this version supports end to end (the
+ * generated list the function and the command line check too), all in the stack's partition (one
+ * delegated administrator, one partition).
+ */
 function checkRegions(regions: readonly string[], stackRegion: string): void {
-  const known = new Set(RegionInfo.regions.map((region) => region.name));
-  const partition = Token.isUnresolved(stackRegion) ? undefined : RegionInfo.get(stackRegion).partition;
+  const stackKnown = !Token.isUnresolved(stackRegion);
+  const stackProblem = stackKnown ? regionProblem(stackRegion) : undefined;
+  if (stackProblem !== undefined) {
+    throw new Error(`the stack's region ${stackProblem}: the function would refuse to run there`);
+  }
+  const partition = stackKnown ? partitionOf(stackRegion) : undefined;
   for (const region of regions) {
-    if (!known.has(region)) {
-      throw new Error(
-        `policy region ${region} is not an AWS region this CDK version knows (${RegionInfo.regions.length} regions)`,
-      );
-    }
-    const regionPartition = RegionInfo.get(region).partition;
+    const problem = regionProblem(region);
+    if (problem !== undefined) throw new Error(`policy region ${problem}`);
+    const regionPartition = partitionOf(region);
     if (partition !== undefined && regionPartition !== partition) {
       throw new Error(
         `policy region ${region} is in the ${regionPartition} partition; this stack deploys to ${stackRegion} (${partition}). One deployment serves one partition`,
       );
     }
+  }
+}
+
+/** The suffix that names the guardrail's ledger after the policy parameter. */
+export const LEDGER_SUFFIX = '-guardrail-ledger';
+
+/** The policy parameter's name and the ledger's derived from it, as SSM checks them, before CloudFormation does. */
+function checkParameterNames(policyParameterName: string, stackRegion: string): void {
+  const arnPrefixLength = longestParameterArnPrefix(stackRegion);
+  const problems = [policyParameterName, `${policyParameterName}${LEDGER_SUFFIX}`].flatMap((name) =>
+    parameterNameProblems(name, arnPrefixLength).map((problem) => `SSM parameter name ${name} ${problem}`),
+  );
+  if (problems.length > 0) {
+    throw new Error(
+      `policyParameterName ${JSON.stringify(policyParameterName)} (and the guardrail ledger's name, <policyParameterName>${LEDGER_SUFFIX}), as SSM would refuse them:\n${problems.map((p) => `  - ${p}`).join('\n')}\nChoose another policyParameterName in cdk.json or with -c policyParameterName=…`,
+    );
   }
 }
 

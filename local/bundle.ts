@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -22,36 +22,43 @@ export interface DeployedFunction {
 /** Synthesizes the stack with real bundling and reads the function's bundle and settings from it. */
 export function buildFunction(): DeployedFunction {
   const outdir = mkdtempSync(path.join(tmpdir(), 'cdk-e2e-'));
-  const app = new App({ outdir });
+  // Asset metadata, as the CDK CLI sets it: each function names its asset's directory.
+  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
   const stack = new DeepInspectionStack(app, 'E2E', {
     config: readConfig(() => undefined),
     baseDirectory: path.join(__dirname, '..'),
     env: { account: '111122223333', region: 'us-east-1' },
   });
   app.synth();
-  const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
-  if (assets.length !== 1) throw new Error(`expected one asset in ${outdir}, found ${assets.join(', ')}`);
   const template = JSON.parse(readFileSync(path.join(outdir, `${stack.artifactId}.template.json`), 'utf8'));
-  const functions = Object.values(
-    template.Resources as Record<string, { Type: string; Properties: FunctionProperties }>,
-  )
-    .filter((resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Handler === 'index.handler')
-    .map((resource) => resource.Properties);
+  // The reconciler is the function that reads the policy; the stack's other one creates the ledger at deploy.
+  const functions = Object.values(template.Resources as Record<string, FunctionResource>).filter(
+    (resource) =>
+      resource.Type === 'AWS::Lambda::Function' &&
+      resource.Properties.Environment?.Variables?.POLICY_PARAMETER_NAME !== undefined,
+  );
   if (functions.length !== 1)
     throw new Error(`expected one reconciler function in the template, found ${functions.length}`);
-  const [properties] = functions as [FunctionProperties];
+  const [{ Properties: properties, Metadata: metadata }] = functions as [FunctionResource];
+  const asset = metadata?.['aws:asset:path'];
+  if (asset === undefined || !existsSync(path.join(outdir, asset))) {
+    throw new Error(`the reconciler function names no asset in ${outdir}: ${asset}`);
+  }
   const environment = Object.fromEntries(
     Object.entries(properties.Environment?.Variables ?? {}).filter(
       (entry): entry is [string, string] => typeof entry[1] === 'string',
     ),
   );
-  return { bundle: path.join(outdir, assets[0] as string), environment, memoryMiB: properties.MemorySize };
+  return { bundle: path.join(outdir, asset), environment, memoryMiB: properties.MemorySize };
 }
 
-interface FunctionProperties {
-  readonly Handler: string;
-  readonly MemorySize: number;
-  readonly Environment?: { readonly Variables?: Record<string, unknown> };
+interface FunctionResource {
+  readonly Type: string;
+  readonly Properties: {
+    readonly MemorySize: number;
+    readonly Environment?: { readonly Variables?: Record<string, unknown> };
+  };
+  readonly Metadata?: Record<string, string>;
 }
 
 /** The directory of the function's asset: the very esbuild output `cdk deploy` uploads. */

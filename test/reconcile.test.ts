@@ -145,6 +145,8 @@ describe('reconcile', () => {
         version: 2,
         scope: 'ACCOUNT',
         runId: 'run-1',
+        // No guardrail key given: the run id keys it.
+        deduplicationKey: `run-1 eu-west-1 ${target.id}`,
         timestamp: '2026-11-21T12:00:00.000Z',
         accountId: target.id,
         region: 'eu-west-1',
@@ -194,6 +196,7 @@ describe('reconcile', () => {
       {
         version: 2,
         scope: 'REGION',
+        deduplicationKey: 'run-1 eu-west-1',
         runId: 'run-1',
         timestamp: '2026-11-21T12:00:00.000Z',
         region: 'eu-west-1',

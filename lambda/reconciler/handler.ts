@@ -17,7 +17,7 @@ import { type CoverageSummary, measureCoverage } from './measure-coverage';
 import { METRIC, publishCoverageMetrics, publishRunMetrics } from './metrics';
 import { logger, metrics } from './observability';
 import { reconcile, type RunProblem } from './reconcile';
-import type { RunSummary } from './summary';
+import { fitSummary, type RunSummary } from './summary';
 
 // Created once per container and reused by every invocation.
 let clients: Clients | undefined;
@@ -117,7 +117,9 @@ async function runReconcile(
       ledger: new ParameterLedgerStore(aws.ssm, config.guardrailLedgerParameterName),
     },
   );
-  logger.info('reconciliation summary', { trigger: invocation.trigger, summary: result.summary });
+  // The line and the response are cut to fit (fitSummary); the queue and the metrics have everything.
+  const summary = fitSummary(result.summary);
+  logger.info('reconciliation summary', { trigger: invocation.trigger, summary });
   if (result.summary.warnings.length > 0) {
     logger.warn('the policy names what the organization does not have', { warnings: result.summary.warnings });
   }
@@ -138,7 +140,7 @@ async function runReconcile(
       { verdict, regionsNotEnabledOnly },
     );
   }
-  return result.summary;
+  return summary;
 }
 
 /** True when every problem is a region the account has not enabled, for good (DISABLED), not one being enabled. */

@@ -1,4 +1,6 @@
+import { closest } from 'fastest-levenshtein';
 import * as z from 'zod';
+import { REFUSED_REGIONS, REGIONS } from './regions';
 
 /** AWS identifier patterns, as the Organizations and Inspector API references document them. */
 export const ACCOUNT_ID = /^\d{12}$/;
@@ -10,16 +12,36 @@ export const ROOT_ID = /^r-[0-9a-z]{4,32}$/;
  * So `/`, `/opt//lib`, `/opt/../lib` and `/opt/@scope/pkg` are refused, as Inspector refuses them.
  */
 export const PACKAGE_PATH = /^(?:(?:\/(?:\.[-\w]+|[-\w]+(?:\.[-\w]+)?))+\/?)$/;
-/** Commercial, China, GovCloud and ISO partitions: us-east-1, cn-north-1, us-gov-west-1, us-isob-east-1. */
-export const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+
+/**
+ * Why `name` is not a region this version supports end to end (synth, the function, the command line),
+ * or undefined when it is one. The list is regions.ts, generated from the AWS SDK's endpoint data and
+ * aws-cdk-lib's RegionInfo: a pattern (the SDK's own `partition()` only matches one) would let
+ * `us-east-9` through.
+ */
+export function regionProblem(name: string): string | undefined {
+  if (Object.prototype.hasOwnProperty.call(REGIONS, name)) return undefined;
+  const refused = REFUSED_REGIONS[name];
+  if (refused !== undefined) {
+    return `${JSON.stringify(name)} is not supported by this version: ${refused}. Upgrade both, then run npm run regions`;
+  }
+  return `${JSON.stringify(name)} is not an AWS region name this version knows (did you mean ${closest(name, Object.keys(REGIONS))}?)`;
+}
+
+/** The partition of a supported region: `aws`, `aws-cn`, `aws-us-gov`, `aws-eusc`, `aws-iso*`. */
+export function partitionOf(region: string): string | undefined {
+  return regionProblem(region) === undefined ? REGIONS[region] : undefined;
+}
 
 export const accountIdSchema = z
   .string({ error: 'must be a string' })
   .regex(ACCOUNT_ID, { error: (issue) => `${JSON.stringify(issue.input)} is not a 12-digit account id` });
 
-export const regionSchema = z
-  .string({ error: 'must be a string' })
-  .regex(REGION, { error: (issue) => `${JSON.stringify(issue.input)} is not an AWS region name` });
+/** A supported region; the editor schema lists them, so an editor completes them. */
+export const regionSchema = z.enum(Object.keys(REGIONS) as [string, ...string[]], {
+  error: (issue) =>
+    typeof issue.input === 'string' ? (regionProblem(issue.input) ?? 'is not a region') : 'must be a string',
+});
 
 /** An array whose items must be distinct; names the first repeated item. */
 export function distinct<T>(items: z.ZodType<T>, what: string) {

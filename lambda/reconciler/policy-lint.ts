@@ -21,7 +21,9 @@ export interface LintWarning extends Problem {
  * unreachable by the ids they name, expired rules, rules expiring within `warnBeforeExpiryDays`.
  * With the organization's accounts (in a run, and the CLI), also through the OU tree, and the
  * accounts and OUs the organization does not have; with the account's RegionOptStatus per region
- * (Account Management ListRegions), the policy's regions it has not enabled. Pure: `today` is passed in.
+ * (Account Management ListRegions), the policy's regions it has not enabled. A rule shadowed only by
+ * rules that expire is reachable: it takes over when they lapse, and the expiring rule's warning says
+ * from which day. Pure: `today` is passed in.
  */
 export function lintPolicy(
   policy: Policy,
@@ -39,7 +41,7 @@ export function lintPolicy(
       return failure ? [{ kind: 'REGION_NOT_ENABLED', path: `$.regions[${index}]`, message: failure.message }] : [];
     }),
     ...policy.rules.flatMap((rule, index): LintWarning[] => [
-      ...expiry(rule, index, today, policy.warnBeforeExpiryDays),
+      ...expiry(rule, index, today, policy.warnBeforeExpiryDays, live, tree),
       ...(isExpired(rule, today) ? [] : unreachable(rule, index, live, tree)),
       ...(tree === undefined ? [] : unknownReferences(rule, index, tree)),
     ]),
@@ -71,9 +73,16 @@ function organizationOf(accounts: readonly OrganizationAccount[]): Organization 
   };
 }
 
-function expiry(rule: PolicyRule, index: number, today: string, warnDays: number): LintWarning[] {
+function expiry(
+  rule: PolicyRule,
+  index: number,
+  today: string,
+  warnDays: number,
+  live: readonly IndexedRule[],
+  tree: Organization | undefined,
+): LintWarning[] {
   const days = daysLeft(rule, today);
-  if (days === undefined) return [];
+  if (days === undefined || rule.expires === undefined) return [];
   const path = `$.rules[${index}].expires`;
   const who = [rule.owner && `owner ${rule.owner}`, rule.reason && `reason: ${rule.reason}`].filter(Boolean).join('; ');
   const about = who ? ` (${who})` : '';
@@ -86,42 +95,90 @@ function expiry(rule: PolicyRule, index: number, today: string, warnDays: number
       {
         kind: 'EXPIRING_RULE',
         path,
-        message: `expires on ${rule.expires} (${when}); its accounts then go to the rules after it or the default${about}`,
+        message: `expires on ${rule.expires} (${when}); from ${dayAfter(rule.expires)} ${successors(rule, index, live, tree)}${about}`,
       },
     ];
   }
   return [];
 }
 
-/** A rule no account can reach: every account and OU it names is taken by a live rule above it. */
+/** The UTC day after `day` (`YYYY-MM-DD`). */
+function dayAfter(day: string): string {
+  return new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Who takes over the ids an expiring rule names once it lapses: for each, the first later rule still
+ * live then that takes every account of it; the rest go to the default, or (when a later rule names
+ * an OU whose accounts are not known) to the rules after it or the default.
+ */
+function successors(
+  rule: PolicyRule,
+  index: number,
+  live: readonly IndexedRule[],
+  tree: Organization | undefined,
+): string {
+  const after = live.filter(
+    (entry) => entry.index > index && (entry.rule.expires === undefined || entry.rule.expires > (rule.expires ?? '')),
+  );
+  const takers = new Map<number, string[]>();
+  let rest = 0;
+  for (const id of idsOf(rule)) {
+    const taker = after.find((entry) => covers(entry.rule, id, tree));
+    if (taker === undefined) rest += 1;
+    else takers.set(taker.index, [...(takers.get(taker.index) ?? []), id]);
+  }
+  // Without the tree, a later OU rule may take some of the rest: say so rather than guess.
+  const others =
+    after.some((entry) => entry.rule.organizationalUnits !== undefined) && tree?.placed !== true
+      ? 'the rules after it or the default'
+      : 'the default';
+  const named = [...takers].map(
+    ([taker, ids]) =>
+      `$.rules[${taker}] "${live.find((e) => e.index === taker)?.rule.name}" takes over ${ids.join(', ')}`,
+  );
+  if (named.length === 0) return `its accounts go to ${others}`;
+  return rest === 0 ? named.join('; ') : `${named.join('; ')}, ${others} the rest`;
+}
+
+interface IndexedRule {
+  readonly rule: PolicyRule;
+  readonly index: number;
+}
+
+/** The account and OU (or root) ids a rule names. */
+function idsOf(rule: PolicyRule): string[] {
+  return [...(rule.accounts ?? []), ...(rule.organizationalUnits ?? [])];
+}
+
+/**
+ * True when `taker` takes every account of `id` (an account, OU or root id a later rule names): it
+ * names the root, the id itself, or (with the tree) an OU above it. Only a root rule takes a root.
+ */
+function covers(taker: PolicyRule, id: string, tree: Organization | undefined): boolean {
+  const units = taker.organizationalUnits ?? [];
+  if (units.some((unit) => unit.startsWith('r-'))) return true;
+  if (id.startsWith('r-')) return false;
+  if (/^\d/.test(id)) {
+    return (taker.accounts?.includes(id) ?? false) || units.some((unit) => tree?.accounts.get(id)?.includes(unit));
+  }
+  return units.includes(id) || units.some((above) => tree?.unitAncestors.get(id)?.has(above));
+}
+
+/**
+ * A rule no account can ever reach: every account and OU it names is taken by a live rule above it
+ * that never expires. One taken only by rules that expire is reachable once they have lapsed (the
+ * expiring rule's warning says from when), so it is not reported.
+ */
 function unreachable(
   rule: PolicyRule,
   index: number,
-  live: readonly { rule: PolicyRule; index: number }[],
+  live: readonly IndexedRule[],
   tree: Organization | undefined,
 ): LintWarning[] {
-  const earlier = live.filter((entry) => entry.index < index);
-  if (earlier.length === 0) return [];
-  const takenBy = (test: (earlierRule: PolicyRule) => boolean) => earlier.find((entry) => test(entry.rule))?.index;
-  const rootAbove = takenBy((r) => r.organizationalUnits?.some((id) => id.startsWith('r-')) ?? false);
-  const coveringRules = [
-    ...(rule.accounts ?? []).map((account) =>
-      takenBy(
-        (r) =>
-          (r.accounts?.includes(account) ?? false) ||
-          (r.organizationalUnits?.some((unit) => tree?.accounts.get(account)?.includes(unit)) ?? false),
-      ),
-    ),
-    ...(rule.organizationalUnits ?? []).map((unit) =>
-      unit.startsWith('r-')
-        ? undefined
-        : takenBy(
-            (r) =>
-              (r.organizationalUnits?.includes(unit) ?? false) ||
-              (r.organizationalUnits?.some((above) => tree?.unitAncestors.get(unit)?.has(above)) ?? false),
-          ),
-    ),
-  ].map((covering) => covering ?? rootAbove);
+  const permanent = live.filter((entry) => entry.index < index && entry.rule.expires === undefined);
+  if (permanent.length === 0) return [];
+  const coveringRules = idsOf(rule).map((id) => permanent.find((entry) => covers(entry.rule, id, tree))?.index);
   if (coveringRules.some((covering) => covering === undefined)) return [];
   const by = [...new Set(coveringRules)].map((covering) => `$.rules[${covering}]`).join(', ');
   return [

@@ -228,7 +228,8 @@ async function finish(
 
   const outcomes = reports.flatMap((report) => report.outcomes);
   const timestamp = now().toISOString();
-  const messages = reports.flatMap((report) => queueMessages(report, request.runId, timestamp));
+  const keys = { runId: request.runId, run: request.guardrailRun ?? request.runId, timestamp };
+  const messages = reports.flatMap((report) => queueMessages(report, keys));
   const delivery =
     request.dryRun || messages.length === 0
       ? { sent: 0, undelivered: [] }
@@ -297,12 +298,15 @@ export function listAccounts(
  * enabled the region: that one problem has its own metric and alarm (RegionsNotEnabled). Its accounts
  * stay FAILED, counted and listed in the summary.
  */
-function queueMessages(report: RegionReport, runId: string, timestamp: string): QueueMessage[] {
+function queueMessages(
+  report: RegionReport,
+  keys: { readonly runId: string; readonly run: string; readonly timestamp: string },
+): QueueMessage[] {
   const regionWide = report.notEnabled === true || report.errorVerdict === 'PERMANENT';
   const isRegionWide = (o: Outcome) =>
     regionWide && o.kind === 'FAILED' && (o.reason === 'REGION_UNREADABLE' || o.reason === 'REGION_NOT_ENABLED');
   const accounts = report.outcomes.flatMap((o) =>
-    o.kind === 'FAILED' && !isRegionWide(o) ? [failureMessage(o, runId, timestamp)] : [],
+    o.kind === 'FAILED' && !isRegionWide(o) ? [failureMessage(o, keys)] : [],
   );
   const failedWithRegion = report.outcomes.filter(isRegionWide).length;
   if (report.notEnabled || !regionWide || failedWithRegion === 0) return accounts;
@@ -311,8 +315,9 @@ function queueMessages(report: RegionReport, runId: string, timestamp: string): 
     {
       version: FAILURE_MESSAGE_VERSION,
       scope: 'REGION',
-      runId,
-      timestamp,
+      runId: keys.runId,
+      deduplicationKey: `${keys.run} ${report.region}`,
+      timestamp: keys.timestamp,
       region: report.region,
       reason: 'REGION_UNREADABLE',
       errorMessage: report.error ?? 'the region could not be read',

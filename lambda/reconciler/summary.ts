@@ -4,8 +4,16 @@ import type { LintWarning } from './policy-lint';
 import type { GuardrailVerdict } from './guardrail';
 import { isReportOnly, type Outcome, type SkipReason } from './model';
 
-/** Lists in the summary stop here so the log line and the invocation response stay within their limits. */
-export const MAX_LISTED = 1000;
+/**
+ * The most the summary takes as JSON, in bytes, where it is logged as one line and returned: a log line
+ * under 256 KB (PutLogEvents' event limit until 2025, now 1 MB, and still the limit of many log
+ * pipelines), with room left for the logger's own keys. The lists are cut to fit; the totals never are.
+ */
+export const MAX_SUMMARY_BYTES = 200 * 1024;
+
+/** The summary's lists, cut first when it must fit in MAX_SUMMARY_BYTES. */
+const LISTS = ['failures', 'changes', 'reportOnly', 'warnings'] as const;
+type ListName = (typeof LISTS)[number];
 
 export interface Totals {
   /** Account evaluations: one per account and region. Always the sum of the seven outcome counts. */
@@ -70,8 +78,11 @@ export interface RunSummary {
     /** The rule that decided the account, or "default". */
     rule?: string;
   }[];
-  /** How many changes and failures were left out of the lists above (never out of the totals or the queue). */
-  readonly omitted: { changes: number; reportOnly: number; failures: number };
+  /**
+   * How many entries were cut from each list above to keep the logged line small (fitSummary): never
+   * out of the totals, the queue, or the summary the command line prints.
+   */
+  readonly omitted: Readonly<Record<ListName, number>>;
   readonly queue: { sent: number; undelivered: number };
   /** What lint finds in the policy against the organization (unreachable, unknown, expired, expiring), each with its JSON path. */
   readonly warnings: readonly LintWarning[];
@@ -189,18 +200,66 @@ export function summarize(input: {
     totals: regions.reduce((sum, region) => addTotals(sum, region.totals), emptyTotals()),
     regions,
     guardrail: input.guardrail,
-    changes: changes.slice(0, MAX_LISTED),
-    reportOnly: reportOnly.slice(0, MAX_LISTED),
-    failures: failures.slice(0, MAX_LISTED),
-    omitted: {
-      changes: Math.max(0, changes.length - MAX_LISTED),
-      reportOnly: Math.max(0, reportOnly.length - MAX_LISTED),
-      failures: Math.max(0, failures.length - MAX_LISTED),
-    },
+    changes,
+    reportOnly,
+    failures,
+    omitted: { failures: 0, changes: 0, reportOnly: 0, warnings: 0 },
     queue: input.queue,
     warnings: input.warnings ?? [],
     deadlineReached:
       all.some((o) => o.kind === 'FAILED' && o.reason === 'TIMEOUT_NOT_REACHED') ||
       input.regions.some((r) => r.orgPackagePaths?.notReached === true),
+  };
+}
+
+const byteLength = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
+
+/**
+ * The summary cut to at most `maxBytes` of JSON, for the log line and the invocation's response: each
+ * list keeps its first entries, taken in turn one from each list while they fit, and `omitted` counts
+ * the rest. The totals, the regions and the guardrail are never cut. A summary that fits is returned as is.
+ */
+export function fitSummary(summary: RunSummary, maxBytes = MAX_SUMMARY_BYTES): RunSummary {
+  if (byteLength(summary) <= maxBytes) return summary;
+  const lists: Record<ListName, readonly unknown[]> = {
+    failures: summary.failures,
+    changes: summary.changes,
+    reportOnly: summary.reportOnly,
+    warnings: summary.warnings,
+  };
+  // Sized with every list empty and every count at its largest: keeping entries only shrinks the counts.
+  const bare = {
+    ...summary,
+    ...Object.fromEntries(LISTS.map((name) => [name, []])),
+    omitted: Object.fromEntries(LISTS.map((name) => [name, summary.omitted[name] + lists[name].length])),
+  };
+  let budget = maxBytes - byteLength(bare);
+  const kept: Record<ListName, number> = { failures: 0, changes: 0, reportOnly: 0, warnings: 0 };
+  const open = new Set<ListName>(LISTS.filter((name) => lists[name].length > 0));
+  while (open.size > 0) {
+    for (const name of open) {
+      const next = lists[name][kept[name]];
+      // One more entry costs its JSON and a comma.
+      const cost = next === undefined ? Number.POSITIVE_INFINITY : byteLength(next) + 1;
+      if (cost > budget) {
+        open.delete(name);
+        continue;
+      }
+      budget -= cost;
+      kept[name] += 1;
+    }
+  }
+  return {
+    ...summary,
+    failures: summary.failures.slice(0, kept.failures),
+    changes: summary.changes.slice(0, kept.changes),
+    reportOnly: summary.reportOnly.slice(0, kept.reportOnly),
+    warnings: summary.warnings.slice(0, kept.warnings),
+    omitted: {
+      failures: summary.omitted.failures + summary.failures.length - kept.failures,
+      changes: summary.omitted.changes + summary.changes.length - kept.changes,
+      reportOnly: summary.omitted.reportOnly + summary.reportOnly.length - kept.reportOnly,
+      warnings: summary.omitted.warnings + summary.warnings.length - kept.warnings,
+    },
   };
 }

@@ -15,7 +15,12 @@ type Json = Record<string, unknown>;
 export interface StoredMessage {
   readonly messageId: string;
   readonly body: string;
+  /** String message attributes, as sent. */
+  readonly attributes?: Readonly<Record<string, { DataType: string; StringValue?: string }>>;
 }
+
+/** What SendMessage allows in a body or String attribute (SQS API Reference, SendMessage, MessageBody). */
+const OUTSIDE_SQS_CHARACTERS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
 /** How the simulated services behave in time and in shape. Each has a switch for focused tests. */
 export interface Simulation {
@@ -448,7 +453,11 @@ export function sqs(state: LocalState, operation: string, input: Json): Json {
   if (!queue) throw serviceError('sqs', 'QueueDoesNotExist', 'The specified queue does not exist.');
   switch (operation) {
     case 'SendMessageBatch': {
-      const entries = (input.Entries ?? []) as { Id: string; MessageBody: string }[];
+      const entries = (input.Entries ?? []) as {
+        Id: string;
+        MessageBody: string;
+        MessageAttributes?: Record<string, { DataType: string; StringValue?: string }>;
+      }[];
       if (entries.length === 0)
         throw serviceError('sqs', 'EmptyBatchRequest', 'There should be at least one entry in the request.');
       if (entries.length > MAX_SQS_BATCH)
@@ -462,6 +471,17 @@ export function sqs(state: LocalState, operation: string, input: Json): Json {
       const Successful: Json[] = [];
       const Failed: Json[] = [];
       for (const entry of entries) {
+        // SQS refuses such an entry alone, as the sender's fault; the others of the batch go on.
+        const strings = [entry.MessageBody, ...Object.values(entry.MessageAttributes ?? {}).map((a) => a.StringValue)];
+        if (strings.some((text) => OUTSIDE_SQS_CHARACTERS.test(text ?? ''))) {
+          Failed.push({
+            Id: entry.Id,
+            SenderFault: true,
+            Code: 'InvalidMessageContents',
+            Message: 'Invalid binary character in the message body or attributes',
+          });
+          continue;
+        }
         const accountId = (JSON.parse(entry.MessageBody) as { accountId?: string }).accountId ?? '';
         if (state.omitQueueEntriesOnce.delete(accountId)) continue;
         if (state.failQueueEntriesOnce.delete(accountId)) {
@@ -474,20 +494,31 @@ export function sqs(state: LocalState, operation: string, input: Json): Json {
           continue;
         }
         const messageId = randomUUID();
-        queue.push({ messageId, body: entry.MessageBody });
+        queue.push({
+          messageId,
+          body: entry.MessageBody,
+          ...(entry.MessageAttributes ? { attributes: entry.MessageAttributes } : {}),
+        });
         Successful.push({ Id: entry.Id, MessageId: messageId, MD5OfMessageBody: md5(entry.MessageBody) });
       }
       return { Successful, Failed };
     }
     case 'ReceiveMessage': {
       const taken = queue.splice(0, Math.min(Number(input.MaxNumberOfMessages ?? 1), MAX_SQS_BATCH));
+      // Message attributes come back only when asked for, by name or "All".
+      const asked = (input.MessageAttributeNames ?? []) as string[];
+      const wanted = (name: string) => asked.includes('All') || asked.includes('.*') || asked.includes(name);
       return {
-        Messages: taken.map((m) => ({
-          MessageId: m.messageId,
-          ReceiptHandle: m.messageId,
-          MD5OfBody: md5(m.body),
-          Body: m.body,
-        })),
+        Messages: taken.map((m) => {
+          const attributes = Object.entries(m.attributes ?? {}).filter(([name]) => wanted(name));
+          return {
+            MessageId: m.messageId,
+            ReceiptHandle: m.messageId,
+            MD5OfBody: md5(m.body),
+            Body: m.body,
+            ...(attributes.length > 0 ? { MessageAttributes: Object.fromEntries(attributes) } : {}),
+          };
+        }),
       };
     }
     default:

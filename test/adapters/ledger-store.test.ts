@@ -1,6 +1,11 @@
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ParameterLedgerStore } from '../../lambda/reconciler/aws/ledger-store';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ParameterLedgerStore, resetCommand } from '../../lambda/reconciler/aws/ledger-store';
+import { EMPTY_LEDGER } from '../../lambda/reconciler/deactivation-ledger';
+import { limitDeactivations } from '../../lambda/reconciler/limit-deactivations';
+import type { Outcome } from '../../lambda/reconciler/model';
 
 const NAME = '/deep-inspection-reconciler/policy-guardrail-ledger';
 const ssm = mockClient(SSMClient);
@@ -17,11 +22,43 @@ describe('ParameterLedgerStore', () => {
     expect(await store().read()).toEqual({ entries: [entry], version: 7 });
   });
 
-  it('reads a ledger not created yet as empty, at version 0', async () => {
+  it('a missing ledger is an error, never an empty ledger: the deploy creates it, so it was deleted; says how to recreate it', async () => {
     ssm
       .on(GetParameterCommand)
       .rejects(Object.assign(new Error('not found'), { name: 'ParameterNotFound', $fault: 'client' }));
-    expect(await store().read()).toEqual({ entries: [], version: 0 });
+    await expect(store().read()).rejects.toThrow(
+      `SSM parameter ${NAME} does not exist: the stack creates the deactivation ledger at its first deploy and nothing else deletes it, so it was deleted. Every deactivation is held until it is recreated: aws ssm put-parameter --name ${NAME} --type String --overwrite --value '{"version":1,"entries":[]}' (the daily count restarts)`,
+    );
+  });
+
+  it('a run facing a deleted ledger holds every deactivation with that reason, and activations go ahead', async () => {
+    ssm
+      .on(GetParameterCommand)
+      .rejects(Object.assign(new Error('not found'), { name: 'ParameterNotFound', $fault: 'client' }));
+    const outcome = (accountId: string, to: 'ACTIVATED' | 'DEACTIVATED'): Outcome => ({
+      kind: to === 'ACTIVATED' ? 'ACTIVATE' : 'DEACTIVATE',
+      accountId,
+      region: 'us-east-1',
+      from: to === 'ACTIVATED' ? 'DEACTIVATED' : 'ACTIVATED',
+      to,
+    });
+
+    const { outcomes, verdict } = await limitDeactivations(
+      [outcome('111111111111', 'DEACTIVATED'), outcome('222222222222', 'ACTIVATED')],
+      {
+        limits: { perRun: 50, perDay: 100 },
+        run: 'schedule 2026-11-29T12:00:00Z',
+        now: new Date('2026-11-29T12:00:05Z'),
+        force: false,
+        dryRun: false,
+        ledger: store(),
+      },
+    );
+
+    expect(outcomes.map((o) => o.kind)).toEqual(['SKIPPED', 'ACTIVATE']);
+    expect(verdict.tripped).toBe(true);
+    expect(verdict.heldBecause).toContain(`SSM parameter ${NAME} does not exist`);
+    expect(ssm.commandCalls(PutParameterCommand)).toHaveLength(0);
   });
 
   it('refuses a value that is not a ledger, naming the parameter and the problem', async () => {
@@ -51,5 +88,11 @@ describe('ParameterLedgerStore', () => {
       Type: 'String',
       Overwrite: true,
     });
+  });
+
+  it('the README gives the same reset command the error gives, writing the empty ledger', () => {
+    const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8').replace(/\\\n\s*/g, '');
+    expect(readme).toContain(resetCommand(NAME));
+    expect(resetCommand(NAME)).toContain(`--value '${EMPTY_LEDGER}'`);
   });
 });

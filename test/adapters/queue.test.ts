@@ -1,7 +1,12 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequest, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { FAILURE_MESSAGE_VERSION, type FailureMessage, SqsFailureQueue } from '../../lambda/reconciler/aws/queue';
-import { acceptAll } from '../support/sqs';
+import {
+  FAILURE_MESSAGE_VERSION,
+  type FailureMessage,
+  failureMessage,
+  SqsFailureQueue,
+} from '../../lambda/reconciler/aws/queue';
+import { acceptAll, acceptAsSqsDoes } from '../support/sqs';
 
 const sqs = mockClient(SQSClient);
 const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/111122223333/failed-accounts';
@@ -19,6 +24,7 @@ const messages = (count: number): FailureMessage[] =>
     observed: 'DEACTIVATED',
     reason: 'UPDATE_FAILED',
     errorMessage: 'boom',
+    deduplicationKey: `schedule 2026-11-21T12:00:00Z eu-west-1 ${100000000000 + i}`,
   }));
 
 beforeEach(() => sqs.reset());
@@ -116,5 +122,77 @@ describe('SqsFailureQueue.send', () => {
     const result = await queue().send(messages(3), AbortSignal.abort());
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
     expect(result.undelivered).toHaveLength(3);
+  });
+
+  it('escapes every character SQS refuses, so that a rule name holding U+FFFF or a lone surrogate cannot fail an entry', async () => {
+    sqs.on(SendMessageBatchCommand).callsFake(acceptAsSqsDoes);
+    const awkward = ['rule \uFFFF end', 'half a pair \uD83D here', 'the other half \uDE00', 'bell \u0007 and \uFFFE'];
+    const batch = messages(10).map((message, i) => ({ ...message, rule: awkward[i % awkward.length] as string }));
+
+    const result = await queue().send(batch);
+
+    expect(result).toEqual({ sent: 10, undelivered: [] });
+    const calls = sqs.commandCalls(SendMessageBatchCommand);
+    expect(calls).toHaveLength(1);
+    const bodies = calls[0]?.args[0].input.Entries?.map((entry) => entry.MessageBody ?? '') ?? [];
+    // Plain JSON still: a consumer's JSON.parse gives back the rule name as it was.
+    expect(bodies.map((body) => JSON.parse(body).rule)).toEqual(batch.map((message) => message.rule));
+  });
+
+  it('sends each message once: one entry SQS refuses is reported, not sent again, and the other nine are not re-sent', async () => {
+    sqs.on(SendMessageBatchCommand).callsFake((input: SendMessageBatchRequest) => {
+      const answer = acceptAll(input);
+      return {
+        Successful: answer.Successful.filter((entry) => entry.Id !== '4'),
+        Failed: input.Entries?.some((entry) => entry.Id === '4')
+          ? [{ Id: '4', SenderFault: true, Code: 'InvalidParameterValue', Message: 'refused' }]
+          : [],
+      };
+    });
+
+    const result = await queue().send(messages(10));
+
+    const sentIds = sqs
+      .commandCalls(SendMessageBatchCommand)
+      .flatMap((call) => call.args[0].input.Entries?.map((entry) => entry.Id) ?? []);
+    expect(sentIds).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(result.sent).toBe(9);
+    expect(result.undelivered.map((u) => [(u.message as FailureMessage).accountId, u.error])).toEqual([
+      ['100000000004', 'InvalidParameterValue: refused'],
+    ]);
+  });
+
+  it('gives every message its stable deduplication key, as a String message attribute and in the body', async () => {
+    sqs.on(SendMessageBatchCommand).callsFake(acceptAll);
+    await queue().send(messages(2));
+    const entries = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries ?? [];
+    expect(entries.map((entry) => entry.MessageAttributes)).toEqual([
+      { DeduplicationKey: { DataType: 'String', StringValue: 'schedule 2026-11-21T12:00:00Z eu-west-1 100000000000' } },
+      { DeduplicationKey: { DataType: 'String', StringValue: 'schedule 2026-11-21T12:00:00Z eu-west-1 100000000001' } },
+    ]);
+    expect(entries.map((entry) => JSON.parse(entry.MessageBody ?? '').deduplicationKey)).toEqual([
+      'schedule 2026-11-21T12:00:00Z eu-west-1 100000000000',
+      'schedule 2026-11-21T12:00:00Z eu-west-1 100000000001',
+    ]);
+  });
+});
+
+describe('failureMessage', () => {
+  it('keys a failure by the run’s guardrail key, its region and account: the same in every retry of the run', () => {
+    const failure = {
+      kind: 'FAILED' as const,
+      accountId: '111122223333',
+      region: 'eu-west-1',
+      desired: 'ACTIVATED' as const,
+      reason: 'UPDATE_FAILED' as const,
+    };
+    const attempts = ['req-1', 'req-2'].map((runId) =>
+      failureMessage(failure, { runId, run: 'schedule 2026-11-21T12:00:00Z', timestamp: '2026-11-21T12:00:05.000Z' }),
+    );
+    expect(attempts.map((message) => message.deduplicationKey)).toEqual([
+      'schedule 2026-11-21T12:00:00Z eu-west-1 111122223333',
+      'schedule 2026-11-21T12:00:00Z eu-west-1 111122223333',
+    ]);
+    expect(attempts.map((message) => message.runId)).toEqual(['req-1', 'req-2']);
   });
 });

@@ -157,7 +157,7 @@ describe('every list that is cut says how many more, and how to see them all', (
           changes: [],
           reportOnly: [],
           failures: [],
-          omitted: { changes: 0, reportOnly: 0, failures: 0 },
+          omitted: { changes: 0, reportOnly: 0, failures: 0, warnings: 0 },
           queue: { sent: 0, undelivered: 0 },
           warnings: [],
           deadlineReached: false,

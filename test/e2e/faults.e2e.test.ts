@@ -3,7 +3,12 @@ import type { RunSummary } from '../../lambda/reconciler/summary';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../../local/simulated-organization';
 import { buildBundle, invokeBundle } from '../../local/bundle';
-import { functionEnvironment, POLICY_PARAMETER } from '../support/function-environment';
+import {
+  createLedgerAsDeployed,
+  functionEnvironment,
+  LEDGER_PARAMETER,
+  POLICY_PARAMETER,
+} from '../support/function-environment';
 
 /** Fault rows of RELIABILITY.md that need the wire, against the bundled function. */
 
@@ -26,6 +31,7 @@ beforeEach(async () => {
   endpoint = await LocalAwsEndpoint.start(organization);
   queueUrl = endpoint.createQueue('failed-accounts');
   endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version: 1 });
+  createLedgerAsDeployed(endpoint);
   env = functionEnvironment(endpoint, queueUrl);
 });
 
@@ -267,6 +273,31 @@ describe('faults on the wire', () => {
     expect(ledger().entries).toHaveLength(1);
   });
 
+  it('the deactivation ledger deleted: every deactivation held, saying so and how to recreate it; the ledger is not recreated', async () => {
+    endpoint.simulation.pendingMs = 0;
+    endpoint.state.parameters.delete(LEDGER_PARAMETER);
+    endpoint.state.parameters.set(PARAMETER, {
+      // Limits that would let every deactivation through: only the missing ledger holds them.
+      value: JSON.stringify({
+        version: 2,
+        default: 'DEACTIVATED',
+        regions: REGIONS,
+        guardrails: { maxDeactivationsPerRun: 1000, maxDeactivationsPerDay: 1000 },
+      }),
+      version: 2,
+    });
+
+    const held = await run({ trigger: 'schedule', scheduledTime: '2026-11-29T12:00:00Z', scheduleExecutionId: 'e1' });
+
+    expect(held.guardrail.tripped).toBe(true);
+    expect(held.guardrail.wouldDeactivate).toBeGreaterThan(10);
+    expect(held.guardrail.heldBecause).toContain(`SSM parameter ${LEDGER_PARAMETER} does not exist`);
+    expect(held.guardrail.heldBecause).toContain('aws ssm put-parameter');
+    expect(held.totals.deactivated).toBe(0);
+    expect(endpoint.callCount('BatchUpdateMemberEc2DeepInspectionStatus')).toBe(0);
+    expect(endpoint.state.parameters.has(LEDGER_PARAMETER)).toBe(false);
+  });
+
   it('SendMessageBatch refusing an entry once: retried, and it arrives', async () => {
     const target = organization.accounts.find(
       (a) =>
@@ -343,6 +374,40 @@ describe('faults on the wire', () => {
       expect(result.error).toContain('global STS endpoint');
       expect(queued().filter((m) => m.region === OPT_IN)).toEqual([]);
     });
+  });
+
+  it('a rule name holding U+FFFF and a lone surrogate: every failure it decides reaches the queue, once, keyed for deduplication', async () => {
+    const name = 'legacy \uFFFF hosts \uD83D';
+    const failing = organization.accounts.filter(
+      (a) =>
+        a.state === 'ACTIVE' &&
+        a.id !== organization.delegatedAdminAccountId &&
+        organization.inspectorAccount('us-east-1', a.id)?.deepInspection === 'DEACTIVATED' &&
+        organization.inspectorAccount('us-east-1', a.id)?.member &&
+        organization.inspectorAccount('us-east-1', a.id)?.ec2ScanStatus === 'ENABLED',
+    );
+    const accounts = failing.slice(0, 12).map((a) => a.id);
+    for (const id of accounts) endpoint.state.failingUpdateAccounts.add(id);
+    endpoint.state.parameters.set(PARAMETER, {
+      value: JSON.stringify({ ...policy, rules: [{ name, accounts, deepInspection: 'ACTIVATED' }] }),
+      version: 2,
+    });
+    const time = '2026-11-29T12:00:00Z';
+
+    const summary = await run({ trigger: 'schedule', scheduledTime: time, scheduleExecutionId: 'e1' });
+
+    expect(summary.queue).toEqual({ sent: summary.totals.failed, undelivered: 0 });
+    const messages = endpoint.state.queues.get(queueUrl) ?? [];
+    const fromRule = messages
+      .map((m) => ({ ...JSON.parse(m.body), attributes: m.attributes }))
+      .filter((m) => m.rule === name && m.region === 'us-east-1');
+    expect(fromRule.map((m) => m.accountId).sort()).toEqual([...accounts].sort());
+    for (const message of fromRule) {
+      const key = `schedule ${time} ${message.region} ${message.accountId}`;
+      expect(message.deduplicationKey).toBe(key);
+      expect(message.attributes).toEqual({ DeduplicationKey: { DataType: 'String', StringValue: key } });
+    }
+    expect(endpoint.callCount('SendMessageBatch')).toBe(Math.ceil(summary.totals.failed / 10));
   });
 
   it('the failed-accounts queue gone: every failure is logged, then the run fails', async () => {

@@ -106,6 +106,34 @@ describe('the local AWS endpoint', () => {
   });
 });
 
+describe('the simulated SQS, no more lenient than SQS', () => {
+  it('refuses, as a sender fault, an entry holding a character outside SQS’s set, takes the others, and returns attributes when asked', async () => {
+    const queueUrl = endpoint.createQueue('strict');
+    const sqs = new SQSClient({ region: 'eu-west-1' });
+    const attributes = { DeduplicationKey: { DataType: 'String', StringValue: 'k' } };
+    const sent = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: [
+          { Id: 'ffff', MessageBody: '{"rule":"a \uFFFF"}' },
+          { Id: 'surrogate', MessageBody: '{"rule":"b \uD83D"}' },
+          { Id: 'escaped', MessageBody: '{"rule":"a \\uffff"}', MessageAttributes: attributes },
+        ],
+      }),
+    );
+    expect(sent.Failed?.map((f) => [f.Id, f.SenderFault, f.Code])).toEqual([
+      ['ffff', true, 'InvalidMessageContents'],
+      ['surrogate', true, 'InvalidMessageContents'],
+    ]);
+    const received = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }),
+    );
+    expect(received.Messages?.map((m) => [JSON.parse(m.Body ?? '').rule, m.MessageAttributes])).toEqual([
+      ['a \uFFFF', attributes],
+    ]);
+  });
+});
+
 describe('client-side pacing', () => {
   it('keeps a client paced just under the endpoint rate limit from being throttled at all', async () => {
     const { pace } = await import('../../lambda/reconciler/aws/pacing');

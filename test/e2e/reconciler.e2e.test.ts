@@ -2,7 +2,7 @@ import type { RunSummary as Summary } from '../../lambda/reconciler/summary';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../../local/simulated-organization';
 import { buildBundle, invokeBundle } from '../../local/bundle';
-import { functionEnvironment, POLICY_PARAMETER } from '../support/function-environment';
+import { createLedgerAsDeployed, functionEnvironment, POLICY_PARAMETER } from '../support/function-environment';
 
 const REGIONS = ['us-east-1', 'eu-west-1'];
 const SANDBOX_OU = 'ou-ex12-00000002';
@@ -46,6 +46,7 @@ async function startWorld(accounts: number) {
   endpoint = await LocalAwsEndpoint.start(organization);
   queueUrl = endpoint.createQueue('failed-accounts');
   endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version: 1 });
+  createLedgerAsDeployed(endpoint);
   env = functionEnvironment(endpoint, queueUrl);
 }
 

@@ -13,6 +13,7 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { EMPTY_LEDGER } from '../../lambda/reconciler/deactivation-ledger';
 import { ConfigError, InvocationError, PolicyError, RunFailedError } from '../../lambda/reconciler/errors';
 import { handler } from '../../lambda/reconciler/handler';
 import { logger, metrics } from '../../lambda/reconciler/observability';
@@ -149,7 +150,8 @@ beforeEach(() => {
   givenRegions({ 'us-east-1': 'ENABLED_BY_DEFAULT', 'eu-west-1': 'ENABLED_BY_DEFAULT' });
   process.env.POLICY_PARAMETER_NAME = '/p';
   process.env.GUARDRAIL_LEDGER_PARAMETER_NAME = LEDGER;
-  ledger = { version: 0 };
+  // As the first deploy creates it (lib/guardrail-ledger.ts).
+  ledger = { value: EMPTY_LEDGER, version: 1 };
   process.env.FAILED_ACCOUNTS_QUEUE_URL = QUEUE_URL;
   process.env.AWS_REGION = 'us-east-1';
   info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);

@@ -310,6 +310,8 @@ describe('the function’s role, evaluated', () => {
   const queueArn = (prefix: string) => template.arn(template.logicalId('AWS::SQS::Queue', prefix));
   const parameterArn = (prefix: string) =>
     `arn:${PARTITION}:ssm:${REGION}:${ACCOUNT}:parameter${template.ref(template.logicalId('AWS::SSM::Parameter', prefix))}`;
+  // The ledger is no CloudFormation parameter (a custom resource creates it once): its name is the policy's, derived.
+  const ledgerArn = `${parameterArn('Policy')}-guardrail-ledger`;
   const logGroup = template.ref(template.logicalId('AWS::Logs::LogGroup', 'ReconcilerLogGroup'));
   const logStream = (group: string) =>
     `arn:${PARTITION}:logs:${REGION}:${ACCOUNT}:log-group:${group}:log-stream:2026/01/01/[$LATEST]0123456789abcdef`;
@@ -321,8 +323,8 @@ describe('the function’s role, evaluated', () => {
   /** Every request the function makes, on the resource it makes it on. */
   const calls: { action: string; resource: string; queue?: string }[] = [
     { action: 'ssm:GetParameter', resource: parameterArn('Policy') },
-    { action: 'ssm:GetParameter', resource: parameterArn('GuardrailLedger') },
-    { action: 'ssm:PutParameter', resource: parameterArn('GuardrailLedger') },
+    { action: 'ssm:GetParameter', resource: ledgerArn },
+    { action: 'ssm:PutParameter', resource: ledgerArn },
     // SendMessageBatch is authorized as sqs:SendMessage (SQS API Reference, SendMessageBatch).
     { action: 'sqs:SendMessage', resource: queueArn('QueuesFailedAccounts'), queue: 'QueuesFailedAccounts' },
     // Lambda's on-failure destination sends with the function's role.
@@ -438,7 +440,7 @@ describe('the function’s role, evaluated', () => {
         other('account:EnableRegion', `arn:${PARTITION}:account::${ACCOUNT}:account`),
         'ImplicitlyDenied',
       ],
-      ['delete the ledger', other('ssm:DeleteParameter', parameterArn('GuardrailLedger')), 'ImplicitlyDenied'],
+      ['delete the ledger', other('ssm:DeleteParameter', ledgerArn), 'ImplicitlyDenied'],
       [
         'read another parameter',
         other('ssm:GetParameter', `arn:${PARTITION}:ssm:${REGION}:${ACCOUNT}:parameter/other/secret`),

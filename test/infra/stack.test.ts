@@ -54,14 +54,17 @@ describe('DeepInspectionStack', () => {
   const ref = (logicalPrefix: string) => ({ Ref: Match.stringLikeRegexp(`^${logicalPrefix}`) });
   const arnOf = (logicalPrefix: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^${logicalPrefix}`), 'Arn'] });
 
-  it('keeps the guardrail’s deactivation ledger in an SSM String parameter of its own, created empty', () => {
-    template.hasResourceProperties('AWS::SSM::Parameter', {
-      Type: 'String',
-      Name: '/deep-inspection-reconciler/policy-guardrail-ledger',
-      Value: '{"version":1,"entries":[]}',
-      Tier: 'Standard',
+  it('keeps the guardrail’s deactivation ledger in an SSM String parameter of its own, which CloudFormation does not own', () => {
+    // Created once by a custom resource (test/infra/guardrail-ledger.test.ts), never as an AWS::SSM::Parameter.
+    template.resourcePropertiesCountIs(
+      'AWS::SSM::Parameter',
+      { Name: '/deep-inspection-reconciler/policy-guardrail-ledger' },
+      0,
+    );
+    template.resourceCountIs('Custom::GuardrailLedgerCreation', 1);
+    template.hasOutput('GuardrailLedgerParameterName', {
+      Value: '/deep-inspection-reconciler/policy-guardrail-ledger',
     });
-    template.hasOutput('GuardrailLedgerParameterName', {});
   });
 
   it('stores the policy file in an SSM String parameter', () => {
@@ -85,7 +88,7 @@ describe('DeepInspectionStack', () => {
       Environment: {
         Variables: {
           POLICY_PARAMETER_NAME: ref('Policy'),
-          GUARDRAIL_LEDGER_PARAMETER_NAME: ref('GuardrailLedger'),
+          GUARDRAIL_LEDGER_PARAMETER_NAME: '/deep-inspection-reconciler/policy-guardrail-ledger',
           FAILED_ACCOUNTS_QUEUE_URL: ref('QueuesFailedAccounts'),
           POWERTOOLS_LOG_LEVEL: 'INFO',
           NODE_OPTIONS: '--enable-source-maps',
@@ -201,7 +204,8 @@ describe('DeepInspectionStack', () => {
   });
 
   it('grants exactly the actions the function calls, on exactly their resources, and no managed policy', () => {
-    template.resourceCountIs('AWS::IAM::Policy', 2);
+    // The function's, the schedule's, and the ledger creator's two (test/infra/guardrail-ledger.test.ts).
+    template.resourceCountIs('AWS::IAM::Policy', 4);
     // Arrays match exactly: any extra statement, action or resource fails this test.
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -244,7 +248,11 @@ describe('DeepInspectionStack', () => {
             Resource: {
               'Fn::Join': [
                 '',
-                ['arn:', { Ref: 'AWS::Partition' }, ':ssm:eu-west-1:111122223333:parameter', ref('GuardrailLedger')],
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':ssm:eu-west-1:111122223333:parameter/deep-inspection-reconciler/policy-guardrail-ledger',
+                ],
               ],
             },
           },
@@ -840,7 +848,7 @@ describe('a deploy that works, and keeps the evidence', () => {
   });
 
   it.each<[string, string[], RegExp]>([
-    ['an unknown region', ['eu-west-1', 'eu-moon-1'], /policy region eu-moon-1 is not an AWS region/],
+    ['an unknown region', ['eu-west-1', 'eu-moon-1'], /"eu-moon-1" is not an AWS region name/],
     [
       'a region of another partition',
       ['eu-west-1', 'us-gov-west-1'],

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { OrganizationAccount } from '../../lambda/reconciler/model';
 import { validatePolicy } from '../../lambda/reconciler/policy';
 import { lintPolicy } from '../../lambda/reconciler/policy-lint';
@@ -121,6 +123,65 @@ describe('lintPolicy: rules and their expiry', () => {
       warnBeforeExpiryDays: days,
     });
     expect(kinds(lintPolicy(policy, { today: TODAY }))).toEqual(expected);
+  });
+
+  it('a rule shadowed only by an exception that expires is reachable: no warning while the exception has time left', () => {
+    const policy = v2([
+      { name: 'exception', accounts: ['111111111111'], deepInspection: 'UNMANAGED', expires: '2027-03-31' },
+      { name: 'after it', accounts: ['111111111111'], deepInspection: 'DEACTIVATED' },
+    ]);
+    expect(lintPolicy(policy, { today: TODAY })).toEqual([]);
+  });
+
+  it('says, as the exception nears its end, which rule takes its accounts over and from which day', () => {
+    const policy = v2([
+      {
+        name: 'exception',
+        accounts: ['111111111111', '222222222222'],
+        deepInspection: 'UNMANAGED',
+        expires: '2026-12-01',
+      },
+      { name: 'after it', accounts: ['111111111111'], deepInspection: 'DEACTIVATED' },
+    ]);
+    expect(lintPolicy(policy, { today: TODAY })).toEqual([
+      {
+        kind: 'EXPIRING_RULE',
+        path: '$.rules[0].expires',
+        message:
+          'expires on 2026-12-01 (in 7 days); from 2026-12-02 $.rules[1] "after it" takes over 111111111111, the default the rest',
+      },
+    ]);
+  });
+
+  it('a rule shadowed by several exceptions is reachable once the last of them expires; one rule that never expires still shadows it', () => {
+    const expiring = [
+      { name: 'first', accounts: ['111111111111'], deepInspection: 'UNMANAGED', expires: '2027-01-31' },
+      { name: 'second', organizationalUnits: ['r-ab12'], deepInspection: 'UNMANAGED', expires: '2027-06-30' },
+    ];
+    const after = { name: 'after', accounts: ['111111111111'], deepInspection: 'DEACTIVATED' };
+    expect(kinds(lintPolicy(v2([...expiring, after]), { today: TODAY }))).toEqual([]);
+    const permanent = { name: 'forever', accounts: ['111111111111'], deepInspection: 'ACTIVATED' };
+    expect(kinds(lintPolicy(v2([...expiring, permanent, after]), { today: TODAY }))).toEqual([
+      'UNREACHABLE_RULE $.rules[3]',
+    ]);
+  });
+});
+
+describe('lintPolicy: the README’s policies', () => {
+  it('the README’s version 2 examples, the exception and the rule after it included, pass lint --strict (no warning) outside the warning window', () => {
+    const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.split('### Version 2')[1]?.split('\n### ')[0] ?? '';
+    const documents = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1] ?? ''));
+    const withExceptionAndAfter = documents.filter((d) => d.version === 2 && d.rules.length > 1);
+    expect(withExceptionAndAfter.length).toBeGreaterThanOrEqual(2);
+    for (const document of withExceptionAndAfter) {
+      expect(lintPolicy(validatePolicy(document, 'README.md'), { today: '2026-11-24' })).toEqual([]);
+    }
+    // The warning the README quotes is the one lint gives 14 days before the end.
+    const exception = withExceptionAndAfter.find((d) => d.rules[1].accounts?.[0] === d.rules[0].accounts?.[0]);
+    const [warning] = lintPolicy(validatePolicy(exception, 'README.md'), { today: '2027-03-17' });
+    expect(warning?.message).toMatch(/takes over 444455556666$/);
+    expect(readme.replace(/\s+/g, ' ').includes(`\`${warning?.message}\``)).toBe(true);
   });
 });
 

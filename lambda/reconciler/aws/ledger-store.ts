@@ -1,6 +1,28 @@
 import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { type LedgerEntry, type LedgerSnapshot, type LedgerStore, ledgerDocumentSchema } from '../deactivation-ledger';
+import {
+  EMPTY_LEDGER,
+  type LedgerEntry,
+  type LedgerSnapshot,
+  type LedgerStore,
+  ledgerDocumentSchema,
+} from '../deactivation-ledger';
 import { problemsFrom } from '../validation';
+
+/** The empty ledger, as the reset and recreate command writes it. */
+export function resetCommand(parameterName: string): string {
+  return `aws ssm put-parameter --name ${parameterName} --type String --overwrite --value '${EMPTY_LEDGER}'`;
+}
+
+/** The ledger parameter does not exist: it was deleted by hand, since the deploy creates it and never deletes it. */
+export class LedgerMissingError extends Error {
+  override readonly name = 'LedgerMissingError';
+  constructor(parameterName: string, options?: { cause?: unknown }) {
+    super(
+      `SSM parameter ${parameterName} does not exist: the stack creates the deactivation ledger at its first deploy and nothing else deletes it, so it was deleted. Every deactivation is held until it is recreated: ${resetCommand(parameterName)} (the daily count restarts)`,
+      options,
+    );
+  }
+}
 
 /**
  * The deactivation ledger in an SSM String parameter of its own: no new service for a few hundred
@@ -23,8 +45,10 @@ export class ParameterLedgerStore implements LedgerStore {
       const output = await this.client.send(new GetParameterCommand({ Name: this.parameterName }), { abortSignal });
       parameter = output.Parameter;
     } catch (error) {
-      // Not created yet (a stack deploy creates it): nothing has been deactivated through it.
-      if ((error as Error).name === 'ParameterNotFound') return { entries: [], version: 0 };
+      // The first deploy creates it and no deploy deletes it (lib/guardrail-ledger.ts): missing means
+      // deleted, and the deactivations it counted are unknown. The guardrail holds them (fails closed).
+      if ((error as Error).name === 'ParameterNotFound')
+        throw new LedgerMissingError(this.parameterName, { cause: error });
       throw error;
     }
     let document: unknown;

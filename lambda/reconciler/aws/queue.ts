@@ -16,16 +16,44 @@ const ENTRY_ATTEMPTS = 3;
 const RETRY_BASE_DELAY_MS = 200;
 
 /**
- * Version of the message bodies below; bump it on any incompatible change.
+ * Version of the message bodies below; bump it on any incompatible change (adding a field is not one).
  * 2: adds region messages (`scope: "REGION"`, no `accountId`); account messages carry `scope: "ACCOUNT"`.
  */
 export const FAILURE_MESSAGE_VERSION = 2;
+/** The String message attribute that carries each message's deduplication key. */
+export const DEDUPLICATION_KEY_ATTRIBUTE = 'DeduplicationKey';
+
+/**
+ * Every character SendMessage does not allow in a body or a String attribute, as the SQS API Reference
+ * lists the allowed ones (SendMessage, MessageBody): #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to
+ * #xFFFD | #x10000 to #x10FFFF. With the `u` flag a lone surrogate is one character, outside every range.
+ */
+const OUTSIDE_SQS_CHARACTERS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/**
+ * The message as JSON that SQS always accepts: JSON.stringify already escapes control characters and
+ * lone surrogates, but leaves U+FFFE and U+FFFF as they are; every character outside SQS's set (only
+ * ever one UTF-16 unit: a valid pair is in range) is written as its JSON `\uXXXX` escape, so that
+ * JSON.parse gives back exactly the original strings.
+ */
+export function messageBody(message: QueueMessage): string {
+  return JSON.stringify(message).replace(
+    OUTSIDE_SQS_CHARACTERS,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
 
 /** One message per account and region that the run could not bring to its desired state. */
 export interface FailureMessage {
   readonly version: typeof FAILURE_MESSAGE_VERSION;
   readonly scope: 'ACCOUNT';
   readonly runId: string;
+  /**
+   * `<run> <region> <accountId>`, where the run is the guardrail's key (`schedule <scheduled time>` or
+   * `invocation <request id>`): the same in every retry of one run, so a consumer drops the duplicates
+   * retries send. Also the `DeduplicationKey` message attribute.
+   */
+  readonly deduplicationKey: string;
   readonly timestamp: string;
   readonly accountId: string;
   readonly region: string;
@@ -46,6 +74,8 @@ export interface RegionFailureMessage {
   readonly version: typeof FAILURE_MESSAGE_VERSION;
   readonly scope: 'REGION';
   readonly runId: string;
+  /** `<run> <region>`: the same in every retry of one run (see FailureMessage). */
+  readonly deduplicationKey: string;
   readonly timestamp: string;
   readonly region: string;
   readonly reason: 'REGION_UNREADABLE';
@@ -70,11 +100,16 @@ export interface FailureQueue {
   ): Promise<{ sent: number; undelivered: Undelivered[] }>;
 }
 
-export function failureMessage(failure: Failure, runId: string, timestamp: string): FailureMessage {
+/** The queue message for one failure: `runId` is the invocation's, `run` the guardrail's key of the run. */
+export function failureMessage(
+  failure: Failure,
+  { runId, run, timestamp }: { runId: string; run: string; timestamp: string },
+): FailureMessage {
   return {
     version: FAILURE_MESSAGE_VERSION,
     scope: 'ACCOUNT',
     runId,
+    deduplicationKey: `${run} ${failure.region} ${failure.accountId}`,
     timestamp,
     accountId: failure.accountId,
     region: failure.region,
@@ -127,9 +162,16 @@ export class SqsFailureQueue implements FailureQueue {
     let sent = 0;
     const undelivered: Undelivered[] = [];
     for (let attempt = 1; pending.size > 0; attempt++) {
+      // Only the entries still pending: one SQS refused, or one that arrived, is never sent again.
       const entries: SendMessageBatchRequestEntry[] = [...pending].map(([Id, message]) => ({
         Id,
-        MessageBody: JSON.stringify(message),
+        MessageBody: messageBody(message),
+        MessageAttributes: {
+          [DEDUPLICATION_KEY_ATTRIBUTE]: {
+            DataType: 'String',
+            StringValue: message.deduplicationKey.replace(OUTSIDE_SQS_CHARACTERS, '?'),
+          },
+        },
       }));
       let response: SendMessageBatchResult;
       try {

@@ -1,0 +1,58 @@
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { type ReconcilerConfig, readConfig } from '../../lib/config';
+import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+function template(config: Partial<ReconcilerConfig> = {}): Template {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new DeepInspectionStack(app, 'Test', {
+    env: { account: '111122223333', region: 'eu-west-1' },
+    config: { ...readConfig(() => undefined), ...config },
+    baseDirectory: ROOT,
+  });
+  return Template.fromStack(stack);
+}
+
+/** Each graph's title and the metric search expressions it draws. */
+function graphs(t: Template): Map<string, string[]> {
+  const [dashboard] = Object.values(t.findResources('AWS::CloudWatch::Dashboard'));
+  const parts = dashboard?.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+  const body = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : '<token>')).join(''));
+  return new Map(
+    body.widgets.map((widget: { properties: { title: string; metrics?: unknown[][] } }) => [
+      widget.properties.title,
+      (widget.properties.metrics ?? [])
+        .flat()
+        .flatMap((item) =>
+          typeof item === 'object' && item !== null && 'expression' in item ? [String(item.expression)] : [],
+        ),
+    ]),
+  );
+}
+
+describe('the dashboard', () => {
+  it.each([
+    ['rate(1 day)', 86400],
+    ['rate(12 hours)', 43200],
+  ])(
+    'graphs effective coverage, a %s measurement, at the coverage schedule’s period (%d s), not the hourly run’s',
+    (coverageSchedule, seconds) => {
+      const drawn = graphs(template({ coverageSchedule }));
+      const coverageGraphs = [...drawn].filter(
+        ([title]) => title.startsWith('Effective coverage') || title.startsWith('Instances not deep-inspected'),
+      );
+      expect(coverageGraphs).toHaveLength(2);
+      for (const [, expressions] of coverageGraphs) {
+        expect(expressions.length).toBeGreaterThan(0);
+        for (const expression of expressions) expect(expression).toMatch(new RegExp(`'Maximum', ${seconds}\\)$`));
+      }
+      // The run's own graphs stay at the reconcile schedule's period.
+      expect(drawn.get('Deep inspection coverage: activated / eligible (%)')).toEqual([
+        `SEARCH('{DeepInspectionReconciler,Region,service} MetricName="DeepInspectionCoverage"', 'Maximum', 3600)`,
+      ]);
+    },
+  );
+});
