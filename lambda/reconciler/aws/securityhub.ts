@@ -154,7 +154,8 @@ export class SecurityHubRegion implements RegionSecurityHub {
     const tooLarge = findings.filter((finding) => findingBytes(finding) > MAX_FINDING_BYTES);
     const sendable = findings.filter((finding) => findingBytes(finding) <= MAX_FINDING_BYTES);
     const first = await this.send(sendable, budget);
-    const retry = sendable.filter((finding) => first.failedById.has(finding.Id));
+    // Only what Security Hub listed in FailedFindings: a call that failed whole was already retried by the SDK.
+    const retry = sendable.filter((finding) => first.refused.has(finding.Id));
     const second = retry.length === 0 ? undefined : await this.send(retry, budget);
     const failed = new Map(first.failedById);
     for (const id of second?.imported ?? []) failed.delete(id);
@@ -177,10 +178,17 @@ export class SecurityHubRegion implements RegionSecurityHub {
   private async send(
     findings: readonly AsffFinding[],
     budget: CallBudget,
-  ): Promise<{ imported: string[]; failedById: Map<string, ImportFailure>; notReached: string[] }> {
+  ): Promise<{
+    imported: string[];
+    failedById: Map<string, ImportFailure>;
+    /** The ids Security Hub listed in FailedFindings. */
+    refused: Set<string>;
+    notReached: string[];
+  }> {
     const imported: string[] = [];
     const notReached: string[] = [];
     const failedById = new Map<string, ImportFailure>();
+    const refused = new Set<string>();
     await mapWithConcurrency(importBatches(findings), IMPORT_CONCURRENCY, async (batch) => {
       const ids = batch.map((finding) => finding.Id);
       if (!budget.canContinue() || budget.signal?.aborted) {
@@ -193,7 +201,7 @@ export class SecurityHubRegion implements RegionSecurityHub {
           new BatchImportFindingsCommand({ Findings: batch as AwsSecurityFinding[] }),
           { abortSignal: budget.signal },
         );
-        const refused = new Map(
+        const failures = new Map(
           (response.FailedFindings ?? []).map((failure) => [
             failure.Id ?? '',
             {
@@ -204,9 +212,12 @@ export class SecurityHubRegion implements RegionSecurityHub {
           ]),
         );
         for (const id of ids) {
-          const failure = refused.get(id);
+          const failure = failures.get(id);
           if (failure === undefined) imported.push(id);
-          else failedById.set(id, failure);
+          else {
+            failedById.set(id, failure);
+            refused.add(id);
+          }
         }
       } catch (error) {
         // Cut off in flight: Security Hub may or may not have taken it; the next run compares again.
@@ -218,7 +229,7 @@ export class SecurityHubRegion implements RegionSecurityHub {
         for (const id of ids) failedById.set(id, { id, errorCode, errorMessage: describeError(error) });
       }
     });
-    return { imported, failedById, notReached };
+    return { imported, failedById, refused, notReached };
   }
 }
 
