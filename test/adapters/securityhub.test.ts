@@ -1,4 +1,5 @@
 import {
+  type AwsSecurityFinding,
   BatchImportFindingsCommand,
   DescribeHubCommand,
   GetFindingsCommand,
@@ -50,6 +51,8 @@ const sized = (finding: AsffFinding, bytes: number): AsffFinding => ({
   ...finding,
   ProductFields: { ...finding.ProductFields, padding: 'x'.repeat(Math.max(0, bytes - findingBytes(finding))) },
 });
+/** A finding as the SDK types it: our readonly, narrower shape is the same JSON. */
+const sdk = (finding: AsffFinding) => structuredClone(finding) as unknown as AwsSecurityFinding;
 const filter = {
   productArn: `arn:aws:securityhub:eu-west-1:${ADMIN}:product/${ADMIN}/default`,
   generatorId: 'deep-inspection-reconciler',
@@ -95,8 +98,8 @@ describe('SecurityHubRegion.openFindings', () => {
     const [first, second] = findings(2) as [AsffFinding, AsffFinding];
     securityHub
       .on(GetFindingsCommand)
-      .resolvesOnce({ Findings: [first], NextToken: 'page-2' })
-      .resolvesOnce({ Findings: [second] });
+      .resolvesOnce({ Findings: [sdk(first)], NextToken: 'page-2' })
+      .resolvesOnce({ Findings: [sdk(second)] });
     const hub = region();
 
     const result = await hub.openFindings(filter);
@@ -126,14 +129,12 @@ describe('SecurityHubRegion.openFindings', () => {
     securityHub.on(GetFindingsCommand).resolves({
       Findings: [
         {
-          ...mine,
-          Types: [...mine.FindingProviderFields.Types],
-          Resources: [...mine.Resources],
+          ...sdk(mine),
           Region: 'eu-west-1',
           Workflow: { Status: 'SUPPRESSED' },
           Note: { Text: 'known', UpdatedBy: 'alice', UpdatedAt: '2026-11-24T11:00:00.000Z' },
           Severity: { Label: 'LOW' },
-          FindingProviderFields: { ...mine.FindingProviderFields, Types: [...mine.FindingProviderFields.Types] },
+          Types: [...mine.FindingProviderFields.Types],
           ProductFields: { ...mine.ProductFields, 'aws/securityhub/FindingId': 'x' },
         },
         { Id: 'not shaped like ours' } as never,

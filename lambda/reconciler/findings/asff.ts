@@ -73,7 +73,10 @@ export interface AsffFinding {
   readonly Compliance: { readonly Status: 'FAILED' | 'WARNING' | 'PASSED' };
   readonly RecordState: 'ACTIVE' | 'ARCHIVED';
   readonly FindingProviderFields: {
-    readonly Severity: { readonly Label: string; readonly Original: string };
+    readonly Severity: {
+      readonly Label: 'INFORMATIONAL' | 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+      readonly Original: string;
+    };
     readonly Types: readonly string[];
   };
 }
