@@ -78,8 +78,9 @@ export interface RegionSecurityHub {
   /** DescribeHub: not enabled (InvalidAccessException, ResourceNotFoundException) is an answer; other errors throw. */
   describeHub(budget?: CallBudget): Promise<HubStatus>;
   /**
-   * This product's ACTIVE findings in the region, every page. Filtered by Region too: with cross-region
-   * aggregation, GetFindings in the aggregation region also returns the linked regions' findings.
+   * This product's ACTIVE findings in the region, every page. With cross-region aggregation, GetFindings
+   * in the aggregation region also returns the linked regions' findings (User Guide, "Security Hub
+   * quotas"); the product ARN names its region already, and the Region filter says so outright.
    * Throws DeadlineReached when the budget runs out between pages.
    */
   openFindings(filter: FindingsFilter, budget?: CallBudget): Promise<{ findings: AsffFinding[]; unrecognized: number }>;
