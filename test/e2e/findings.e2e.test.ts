@@ -107,7 +107,10 @@ async function sync(outcomes: Outcome[], at: number, overrides: Partial<SyncFind
 }
 
 /** What Security Hub holds in a region, every record state, as a person's console would list it. */
-const stored = (region = HOME) => endpoint.state.securityHub.findingsIn(region) as Record<string, never>[];
+const stored = (region = HOME) =>
+  endpoint.state.securityHub.findingsIn(region) as (Record<string, unknown> & {
+    ProductFields: Record<string, string>;
+  })[];
 const xFindingId = findingId({
   kind: 'ACCOUNT',
   reason: 'NOT_INSPECTOR_MEMBER',
@@ -128,9 +131,7 @@ describe('findings against the local Security Hub, as the issue scripts them', (
     const report = await sync(run(notMember(X)), START);
 
     const admin = organization.delegatedAdminAccountId;
-    const accountFindings = stored().filter(
-      (f) => (f.ProductFields as Record<string, string>)[FIELD.kind] === 'ACCOUNT',
-    );
+    const accountFindings = stored().filter((f) => f.ProductFields[FIELD.kind] === 'ACCOUNT');
     expect(accountFindings).toEqual([
       expect.objectContaining({
         Id: xFindingId,
@@ -156,7 +157,7 @@ describe('findings against the local Security Hub, as the issue scripts them', (
     ]);
     // The report-only rule: one finding per region naming both its accounts, not one per account.
     for (const region of REGIONS) {
-      expect(stored(region).filter((f) => (f.ProductFields as Record<string, string>)[FIELD.kind] === 'RULE')).toEqual([
+      expect(stored(region).filter((f) => f.ProductFields[FIELD.kind] === 'RULE')).toEqual([
         expect.objectContaining({
           ProductFields: expect.objectContaining({ [`${FIELD.accounts}/0`]: [T1, T2].sort().join(',') }),
         }),
