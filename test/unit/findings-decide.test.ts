@@ -4,7 +4,9 @@ import {
   type RuleException,
   verdictOf,
 } from '../../lambda/reconciler/findings/decide';
-import type { Outcome } from '../../lambda/reconciler/model';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FAILURE_REASONS, type Outcome, SKIP_REASONS } from '../../lambda/reconciler/model';
 import { validatePolicy } from '../../lambda/reconciler/policy';
 
 const A = '111111111111';
@@ -234,5 +236,13 @@ describe('exceptionsByRegion', () => {
 
     const scoped = exceptionsByRegion([outcomes[0] as Outcome], policy, { today: TODAY, wholeOrganization: false });
     expect(scoped.get(region)?.complete).toBe(false);
+  });
+});
+
+describe('docs/findings.md', () => {
+  it('has a row for every skip and failure reason, so the table cannot fall behind the code', () => {
+    const docs = readFileSync(join(__dirname, '../../docs/findings.md'), 'utf8');
+    const missing = [...SKIP_REASONS, ...FAILURE_REASONS].filter((reason) => !docs.includes(`\`${reason}\``));
+    expect(missing).toEqual([]);
   });
 });
