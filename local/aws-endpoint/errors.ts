@@ -83,6 +83,8 @@ export function invalidRequest(service: ServiceName, violations: readonly Violat
         first?.constraint === 'required' ? 'MissingParameter' : 'InvalidParameterValue',
         message,
       );
+    case 'securityhub':
+      return serviceError(service, 'InvalidInputException', message, { members: { Code: 'InvalidInputException' } });
     default:
       return serviceError(service, 'ValidationException', message);
   }
@@ -90,6 +92,9 @@ export function invalidRequest(service: ServiceName, violations: readonly Violat
 
 /** A body that is not JSON at all. */
 export function unparseable(service: ServiceName, detail: string): ServiceError {
+  if (service === 'securityhub') {
+    return serviceError(service, 'InvalidInputException', `Could not parse the request body: ${detail}`);
+  }
   return service === 'inspector2'
     ? serviceError(service, 'ValidationException', `Could not parse the request body: ${detail}`, {
         members: { reason: 'CANNOT_PARSE' },

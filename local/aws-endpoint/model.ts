@@ -7,7 +7,7 @@ import { join } from 'node:path';
  * nothing here knows one operation from another.
  */
 
-export type ServiceName = 'account' | 'inspector2' | 'organizations' | 'sqs' | 'ssm' | 'sts';
+export type ServiceName = 'account' | 'inspector2' | 'organizations' | 'securityhub' | 'sqs' | 'ssm' | 'sts';
 
 interface MemberRef {
   readonly shape: string;

@@ -4,6 +4,7 @@ import type { SimulatedOrganization } from '../simulated-organization';
 import { type AnsweredResponse, checkResponse } from './conformance';
 import { invalidRequest, ServiceError, serviceError, unparseable } from './errors';
 import { model, operationOf, type ServiceName, validate, type Violation } from './model';
+import { SECURITY_HUB_ROUTES } from './securityhub';
 import { account, inspector, isRegionEnabled, LocalState, organizations, type Simulation, sqs, ssm } from './services';
 
 /** Faults to inject; change them at any time between or during runs. */
@@ -40,6 +41,8 @@ const WRITE_OPERATIONS = new Set([
   'UpdateEc2DeepInspectionConfiguration',
   'UpdateOrgEc2DeepInspectionConfiguration',
   'SendMessageBatch',
+  'BatchImportFindings',
+  'BatchUpdateFindings',
 ]);
 
 type Protocol = 'json' | 'rest-json' | 'query';
@@ -80,6 +83,7 @@ const SERVER_ERROR: Record<Route['service'], string> = {
   account: 'InternalServerException',
   organizations: 'ServiceException',
   inspector2: 'InternalServerException',
+  securityhub: 'InternalException',
   ssm: 'InternalServerError',
   sqs: 'InternalFailure',
   sts: 'InternalFailure',
@@ -90,6 +94,7 @@ const THROTTLING: Record<Route['service'], { status: number; code: string }> = {
   account: { status: 429, code: 'TooManyRequestsException' },
   organizations: { status: 400, code: 'TooManyRequestsException' },
   inspector2: { status: 429, code: 'ThrottlingException' },
+  securityhub: { status: 429, code: 'LimitExceededException' },
   ssm: { status: 400, code: 'ThrottlingException' },
   sqs: { status: 400, code: 'RequestThrottled' },
   sts: { status: 400, code: 'Throttling' },
@@ -224,7 +229,7 @@ export class LocalAwsEndpoint {
       answer =
         route.service === 'sts'
           ? xmlAnswer(callerIdentity(this.state.organization.delegatedAdminAccountId))
-          : jsonAnswer(route.protocol, this.dispatch(route, region, this.parseInput(route, body)));
+          : jsonAnswer(route.protocol, this.dispatch(route, region, this.parseInput(route, body), body));
     } catch (error) {
       const failure =
         error instanceof ServiceError
@@ -356,8 +361,15 @@ export class LocalAwsEndpoint {
     return ((1 - bucket.tokens) / perSecond) * 1000;
   }
 
-  private dispatch(route: Route, region: string, input: Record<string, unknown>): Record<string, unknown> {
+  private dispatch(
+    route: Route,
+    region: string,
+    input: Record<string, unknown>,
+    body: string,
+  ): Record<string, unknown> {
     switch (route.service) {
+      case 'securityhub':
+        return this.state.securityHub.handle(region, route.operation, input, body);
       case 'organizations':
         return organizations(this.state, route.operation, input);
       case 'account':
@@ -389,6 +401,12 @@ function routeOf(request: IncomingMessage, body: string): Route {
     throw new ServiceError(400, 'UnknownOperationException', `Unknown X-Amz-Target ${target}`);
   }
   const path = (request.url ?? '').split('?')[0] ?? '';
+  // Security Hub also speaks REST-JSON: told apart by the service its requests are signed for.
+  if (/Credential=[^/]+\/\d{8}\/[^/]+\/securityhub\//.test(request.headers.authorization ?? '')) {
+    const securityHubOperation = SECURITY_HUB_ROUTES[`${request.method} ${path}`];
+    if (securityHubOperation) return { service: 'securityhub', operation: securityHubOperation, protocol: 'rest-json' };
+    throw new ServiceError(404, 'UnknownOperationException', `No simulated operation at ${request.method} ${path}`);
+  }
   const rest = REST_PATHS[path];
   if (request.method === 'POST' && rest) return { ...rest, protocol: 'rest-json' };
   throw new ServiceError(404, 'UnknownOperationException', `No simulated operation at ${request.method} ${path}`);

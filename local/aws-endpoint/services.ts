@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { settle, type SimulatedInspectorAccount, type SimulatedOrganization } from '../simulated-organization';
 import { reportedScanStatus } from '../simulated-coverage';
 import { serviceError } from './errors';
+import { SimulatedSecurityHub } from './securityhub';
 
 /** Organizations' page size when a request names none. */
 const DEFAULT_ORGANIZATIONS_PAGE = 20;
@@ -53,9 +54,13 @@ export class LocalState {
    */
   readonly regionOptStatus = new Map<string, string>();
   readonly simulation: Simulation = { ...DEFAULT_SIMULATION };
+  /** Security Hub of the delegated administrator, every region. */
+  readonly securityHub: SimulatedSecurityHub;
   private settled = 0;
 
-  constructor(readonly organization: SimulatedOrganization) {}
+  constructor(readonly organization: SimulatedOrganization) {
+    this.securityHub = new SimulatedSecurityHub(organization.delegatedAdminAccountId);
+  }
 
   /** Starts an update: PENDING for `pendingMs`, then the requested state (or FAILED, for the configured share). */
   startUpdate(account: SimulatedInspectorAccount, activate: boolean, now = Date.now()): void {

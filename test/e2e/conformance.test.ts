@@ -21,6 +21,17 @@ import {
 } from '@aws-sdk/client-organizations';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+// --- Security Hub (issue 18) ---
+import {
+  BatchImportFindingsCommand,
+  BatchUpdateFindingsCommand,
+  DescribeHubCommand,
+  GetFindingsCommand,
+  SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
+import { SECURITY_HUB_ACTIONS } from '../../lambda/reconciler/aws/securityhub';
+import { type AsffFinding, buildFinding } from '../../lambda/reconciler/findings/asff';
+// --- end Security Hub ---
 import { ACCOUNT_ACTIONS, INSPECTOR_ACTIONS, ORGANIZATIONS_ACTIONS } from '../../lib/reconciler-function';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { checkResponse } from '../../local/aws-endpoint/conformance';
@@ -62,6 +73,7 @@ const clients = () => {
     ssm: new SSMClient(settings),
     sqs: new SQSClient(settings),
     sts: new STSClient(settings),
+    securityhub: new SecurityHubClient(settings), // Security Hub (issue 18)
   };
 };
 
@@ -74,6 +86,21 @@ interface Call {
 
 const member = () => accountId(1);
 const unit = () => [...organization.units.keys()][0] as string;
+// --- Security Hub (issue 18): a finding as the reconciler imports it, for the delegated administrator ---
+const finding = (accountIdValue = member()): AsffFinding =>
+  buildFinding(
+    {
+      kind: 'ACCOUNT',
+      reason: 'NOT_INSPECTOR_MEMBER',
+      accountId: accountIdValue,
+      region: REGION,
+      severity: 'HIGH',
+      status: 'FAILED',
+    },
+    { partition: 'aws', ownAccountId: organization.delegatedAdminAccountId, now: new Date().toISOString() },
+  );
+const sdkFinding = (f: AsffFinding) => structuredClone(f) as never;
+// --- end Security Hub ---
 
 /** One valid request for every operation the reconciler, the CLI, the demo and the tests call. */
 const CALLS: readonly Call[] = [
@@ -198,6 +225,41 @@ const CALLS: readonly Call[] = [
     operation: 'GetRegionOptStatus',
     send: (c) => c.account.send(new GetRegionOptStatusCommand({ RegionName: REGION })),
   },
+  // --- Security Hub (issue 18) ---
+  { service: 'securityhub', operation: 'DescribeHub', send: (c) => c.securityhub.send(new DescribeHubCommand({})) },
+  {
+    service: 'securityhub',
+    operation: 'BatchImportFindings',
+    send: (c) => c.securityhub.send(new BatchImportFindingsCommand({ Findings: [sdkFinding(finding())] })),
+  },
+  {
+    service: 'securityhub',
+    operation: 'GetFindings',
+    send: (c) =>
+      c.securityhub.send(
+        new GetFindingsCommand({
+          Filters: {
+            GeneratorId: [{ Comparison: 'EQUALS', Value: 'deep-inspection-reconciler' }],
+            Region: [{ Comparison: 'EQUALS', Value: REGION }],
+            RecordState: [{ Comparison: 'EQUALS', Value: 'ACTIVE' }],
+          },
+          MaxResults: 100,
+        }),
+      ),
+  },
+  {
+    service: 'securityhub',
+    operation: 'BatchUpdateFindings',
+    send: (c) =>
+      c.securityhub.send(
+        new BatchUpdateFindingsCommand({
+          FindingIdentifiers: [{ Id: finding().Id, ProductArn: finding().ProductArn }],
+          Workflow: { Status: 'NOTIFIED' },
+          Note: { Text: 'owner told', UpdatedBy: 'conformance' },
+        }),
+      ),
+  },
+  // --- end Security Hub ---
 ];
 
 /** Sends every call, ignoring what it answers: the endpoint checks each answer against the model as it sends it. */
@@ -213,8 +275,8 @@ const declaredErrors = (call: Call) =>
 
 describe('conformance of the local endpoint to AWS service models', () => {
   it('covers every operation the project calls, each a model operation', async () => {
-    const called = [...INSPECTOR_ACTIONS, ...ORGANIZATIONS_ACTIONS, ...ACCOUNT_ACTIONS].map((action) =>
-      action.replace(':', '.'),
+    const called = [...INSPECTOR_ACTIONS, ...ORGANIZATIONS_ACTIONS, ...ACCOUNT_ACTIONS, ...SECURITY_HUB_ACTIONS].map(
+      (action) => action.replace(':', '.'),
     );
     expect(called.filter((action) => !CALLS.some((call) => `${call.service}.${call.operation}` === action))).toEqual(
       [],
@@ -406,3 +468,65 @@ describe('the response check itself', () => {
     expect(error('ThrottlingException', 429, { 'retry-after': '1' })).toEqual([]);
   });
 });
+
+// --- Security Hub (issue 18) ---
+describe('conformance of the local Security Hub', () => {
+  it('answers a region without Security Hub in conforming shapes: InvalidAccessException, FailedFindings InvalidAccess', async () => {
+    endpoint.state.securityHub.disabledRegions.add(REGION);
+    const c = clients();
+    const answers = await Promise.all([
+      c.securityhub.send(new DescribeHubCommand({})).catch((e: Error) => e),
+      c.securityhub.send(new GetFindingsCommand({})).catch((e: Error) => e),
+      c.securityhub.send(new BatchImportFindingsCommand({ Findings: [sdkFinding(finding())] })),
+    ]);
+    for (const client of Object.values(c)) client.destroy();
+
+    expect(answers[0]).toMatchObject({ name: 'InvalidAccessException', $metadata: { httpStatusCode: 401 } });
+    expect(answers[1]).toMatchObject({ name: 'InvalidAccessException' });
+    expect(answers[2]).toMatchObject({
+      FailedCount: 1,
+      SuccessCount: 0,
+      FailedFindings: [{ ErrorCode: 'InvalidAccess' }],
+    });
+    expectConforming();
+  });
+
+  it('refuses what Security Hub refuses: 101 findings, a missing Title, another account, a finding over 240 KB', async () => {
+    const c = clients();
+    const tooMany = Array.from({ length: 101 }, (_, i) => sdkFinding(finding(accountId(i + 1))));
+    const { Title: _title, ...untitled } = finding();
+    const foreign = { ...finding(), AwsAccountId: member() };
+    const large = { ...finding(), ProductFields: { padding: 'x'.repeat(240_000) } };
+    const answers = await Promise.all([
+      c.securityhub.send(new BatchImportFindingsCommand({ Findings: tooMany })).catch((e: Error) => e),
+      c.securityhub
+        .send(new BatchImportFindingsCommand({ Findings: [sdkFinding(untitled as AsffFinding)] }))
+        .catch((e: Error) => e),
+      c.securityhub.send(new BatchImportFindingsCommand({ Findings: [sdkFinding(foreign)] })).catch((e: Error) => e),
+      c.securityhub.send(new BatchImportFindingsCommand({ Findings: [sdkFinding(large)] })),
+    ]);
+    for (const client of Object.values(c)) client.destroy();
+
+    expect(answers.slice(0, 3).map((e) => (e as Error).name)).toEqual([
+      'InvalidInputException',
+      'InvalidInputException',
+      'AccessDeniedException',
+    ]);
+    expect(answers[3]).toMatchObject({ FailedCount: 1, FailedFindings: [{ ErrorCode: 'InvalidInput' }] });
+    expect(endpoint.state.securityHub.findingsIn(REGION)).toEqual([]);
+    expectConforming();
+  });
+
+  it("holds callers to GetFindings' rate, 3 a second with a burst of 6, with a conforming LimitExceededException", async () => {
+    const c = clients();
+    const answers = [];
+    for (let i = 0; i < 7; i++)
+      answers.push(await c.securityhub.send(new GetFindingsCommand({})).catch((e: Error) => e));
+    for (const client of Object.values(c)) client.destroy();
+
+    expect(answers.slice(0, 6).every((answer) => !(answer instanceof Error))).toBe(true);
+    expect(answers[6]).toMatchObject({ name: 'LimitExceededException', $metadata: { httpStatusCode: 429 } });
+    expectConforming();
+  });
+});
+// --- end Security Hub ---

@@ -1,0 +1,293 @@
+import { daysLeft } from '../expiry';
+import type { FailureReason, Outcome, SkipReason, TargetState } from '../model';
+import { DEFAULT_RULE } from '../plan';
+import type { Policy } from '../policy';
+
+/**
+ * Which outcomes need a person, and which of them the run may judge at all. Pure: no I/O, no clock.
+ *
+ * | outcome                        | reason                           | finding                                    | why                                                                                                      |
+ * | ------------------------------ | -------------------------------- | ------------------------------------------ | -------------------------------------------------------------------------------------------------------- |
+ * | FAILED                         | `UPDATE_FAILED`                  | account, FAILED, HIGH (MEDIUM to deactivate) | Inspector refused the change; retrying every hour has not fixed it, its `errorMessage` says what will     |
+ * | FAILED                         | `STATUS_UNREADABLE`              | account, WARNING, MEDIUM                   | nobody can say whether the policy holds for the account                                                  |
+ * | FAILED                         | `ORGANIZATIONAL_UNIT_UNRESOLVED` | account, WARNING, MEDIUM                   | the policy cannot decide the account until its place in the organization can be read                    |
+ * | FAILED                         | `REGION_UNREADABLE`              | none; the pair is left as it is            | a whole region: the run fails visibly and alarms; a finding per account would bury one cause             |
+ * | FAILED                         | `TIMEOUT_NOT_REACHED`            | none; the pair is left as it is            | not evaluated: the next run reads it                                                                     |
+ * | SKIPPED                        | `EC2_SCANNING_NOT_ENABLED`       | account, FAILED, HIGH, when the rule wants ACTIVATED and the scan status is not ENABLING | deep inspection needs EC2 scanning: the policy cannot hold until someone enables it |
+ * | SKIPPED                        | `NOT_INSPECTOR_MEMBER`           | account, FAILED, HIGH, when the rule wants ACTIVATED | Inspector does not cover the account at all in that region                                   |
+ * | SKIPPED                        | `BLOCKED_BY_ORGANIZATION_POLICY` | account, FAILED, HIGH (MEDIUM to deactivate) | an organization policy keeps Inspector from changing the account                                       |
+ * | SKIPPED                        | `ACCOUNT_ISOLATED`               | account, WARNING, MEDIUM                   | Inspector isolated the account: no change is possible until that is resolved                             |
+ * | SKIPPED                        | `DEACTIVATION_HELD_BY_GUARDRAIL` | account, WARNING, MEDIUM                   | a person must confirm the policy change (force) or revert it                                            |
+ * | SKIPPED                        | `DEEP_INSPECTION_PENDING`, `INSPECTOR_STATUS_CHANGING` | none; the pair is left as it is | in transition: the next run sees where it lands                                                |
+ * | SKIPPED                        | `UNMANAGED`, `ACCOUNT_NOT_ACTIVE`, `NOT_IN_ORGANIZATION` | none; resolved           | the policy leaves the account alone, or it is suspended, closing or gone                               |
+ * | COMPLIANT, ACTIVATE, DEACTIVATE |                                 | none; resolved                             | as the policy wants, or made so by this run                                                              |
+ * | WOULD_ACTIVATE, WOULD_DEACTIVATE |                               | policy: one per report-only rule and region, naming its accounts; WARNING, MEDIUM (LOW to deactivate) | a rule someone chose not to enforce: a person decides to enforce it or change it |
+ * | (any)                          | a rule within `warnBeforeExpiryDays` of `expires` | policy: one per rule and region, naming the accounts it decides; WARNING, LOW | an exception about to lapse: renew it or let its accounts fall to the rules below |
+ *
+ * EC2_SCANNING_NOT_ENABLED and NOT_INSPECTOR_MEMBER for an account the policy wants DEACTIVATED are not
+ * exceptions: deep inspection is off there, as the policy says.
+ */
+
+/** The account facts that need a person: one finding per account, region and reason. */
+export const ACCOUNT_EXCEPTION_REASONS = [
+  'UPDATE_FAILED',
+  'STATUS_UNREADABLE',
+  'ORGANIZATIONAL_UNIT_UNRESOLVED',
+  'EC2_SCANNING_NOT_ENABLED',
+  'NOT_INSPECTOR_MEMBER',
+  'BLOCKED_BY_ORGANIZATION_POLICY',
+  'ACCOUNT_ISOLATED',
+  'DEACTIVATION_HELD_BY_GUARDRAIL',
+] as const satisfies readonly (FailureReason | SkipReason)[];
+export type AccountExceptionReason = (typeof ACCOUNT_EXCEPTION_REASONS)[number];
+
+/** The policy facts that need a person: one finding per rule and region. */
+export const RULE_EXCEPTION_REASONS = ['REPORT_ONLY_MISMATCH', 'RULE_EXPIRING'] as const;
+export type RuleExceptionReason = (typeof RULE_EXCEPTION_REASONS)[number];
+
+/** Security Hub's `SeverityLabel` values this product uses. */
+export type SeverityLabel = 'LOW' | 'MEDIUM' | 'HIGH';
+/** `Compliance.Status` of an open exception: FAILED when the policy is known not to hold, WARNING when it cannot be judged or applied. */
+export type ExceptionStatus = 'FAILED' | 'WARNING';
+
+interface ExceptionBase {
+  readonly region: string;
+  readonly severity: SeverityLabel;
+  readonly status: ExceptionStatus;
+}
+
+export interface AccountException extends ExceptionBase {
+  readonly kind: 'ACCOUNT';
+  readonly reason: AccountExceptionReason;
+  readonly accountId: string;
+  /** The rule that decided the account, or "default"; absent when the decision could not be made. */
+  readonly rule?: string;
+  /** What the policy wants for the account, when it could say. */
+  readonly desired?: TargetState;
+  /** A stable fact beside the reason (the EC2 scan status, the observed deep-inspection status): part of what "changed" means. */
+  readonly detail?: string;
+  /** Inspector's own words (an errorMessage): shown, but a new wording alone is not a change worth a re-import. */
+  readonly message?: string;
+}
+
+export interface RuleException extends ExceptionBase {
+  readonly kind: 'RULE';
+  readonly reason: RuleExceptionReason;
+  readonly rule: string;
+  /** Every account the fact concerns in the region, sorted. */
+  readonly accounts: readonly string[];
+  /** REPORT_ONLY_MISMATCH: what enforcing the rule would set. */
+  readonly to?: TargetState;
+  /** RULE_EXPIRING: the rule's last day (UTC, `YYYY-MM-DD`), its owner and reason as the policy says. */
+  readonly expires?: string;
+  readonly owner?: string;
+  readonly ruleReason?: string;
+}
+
+export type PolicyException = AccountException | RuleException;
+
+/**
+ * What one outcome means for the findings of its account and region:
+ * - `settled`: the run saw the current truth; `exception` is the one account fact it calls for, if any
+ *   (its absence resolves every open account finding of the pair);
+ * - `unsettled`: the run does not know (not reached, region unreadable, in transition): leave the pair's findings as they are.
+ */
+export type Verdict =
+  { readonly settled: true; readonly exception?: AccountException } | { readonly settled: false; readonly why: string };
+
+/** What the policy wants for accounts a rule decides, by rule name ("default" for the default); undefined for UNMANAGED or an unknown name. */
+export function desiredOfRule(policy: Policy, rule: string | undefined): TargetState | undefined {
+  if (rule === undefined) return undefined;
+  const state =
+    rule === DEFAULT_RULE
+      ? policy.default.deepInspection
+      : policy.rules.find((candidate) => candidate.name === rule)?.deepInspection;
+  return state === 'ACTIVATED' || state === 'DEACTIVATED' ? state : undefined;
+}
+
+/** One outcome's verdict, by the table above. */
+export function verdictOf(outcome: Outcome, policy: Policy): Verdict {
+  const { accountId, region, rule } = outcome;
+  const exception = (
+    reason: AccountExceptionReason,
+    severity: SeverityLabel,
+    status: ExceptionStatus,
+    facts: { desired?: TargetState; detail?: string; message?: string },
+  ): Verdict => ({
+    settled: true,
+    exception: {
+      kind: 'ACCOUNT',
+      reason,
+      accountId,
+      region,
+      severity,
+      status,
+      ...(rule === undefined ? {} : { rule }),
+      ...(facts.desired === undefined ? {} : { desired: facts.desired }),
+      ...(facts.detail === undefined ? {} : { detail: facts.detail }),
+      ...(facts.message === undefined ? {} : { message: facts.message }),
+    },
+  });
+  switch (outcome.kind) {
+    case 'COMPLIANT':
+    case 'ACTIVATE':
+    case 'DEACTIVATE':
+    case 'WOULD_ACTIVATE':
+    case 'WOULD_DEACTIVATE':
+      // A report-only mismatch is a policy fact (one finding per rule), not an account fact.
+      return { settled: true };
+    case 'FAILED': {
+      const { desired, observed, errorMessage } = outcome;
+      const facts = {
+        ...(desired === undefined ? {} : { desired }),
+        ...(observed === undefined ? {} : { detail: observed }),
+        ...(errorMessage === undefined ? {} : { message: errorMessage }),
+      };
+      switch (outcome.reason) {
+        case 'UPDATE_FAILED':
+          return exception('UPDATE_FAILED', desired === 'DEACTIVATED' ? 'MEDIUM' : 'HIGH', 'FAILED', facts);
+        case 'STATUS_UNREADABLE':
+        case 'ORGANIZATIONAL_UNIT_UNRESOLVED':
+          return exception(outcome.reason, 'MEDIUM', 'WARNING', facts);
+        case 'REGION_UNREADABLE':
+          return { settled: false, why: 'the region could not be read' };
+        case 'TIMEOUT_NOT_REACHED':
+          return { settled: false, why: "not reached before the invocation's deadline" };
+      }
+      break;
+    }
+    case 'SKIPPED': {
+      const desired = outcome.reason === 'DEACTIVATION_HELD_BY_GUARDRAIL' ? 'DEACTIVATED' : desiredOfRule(policy, rule);
+      const facts = {
+        ...(desired === undefined ? {} : { desired }),
+        ...(outcome.detail === undefined ? {} : { detail: outcome.detail }),
+      };
+      switch (outcome.reason) {
+        case 'EC2_SCANNING_NOT_ENABLED':
+          if (outcome.detail === 'ENABLING') return { settled: false, why: 'EC2 scanning is being enabled' };
+          return desired === 'DEACTIVATED' ? { settled: true } : exception(outcome.reason, 'HIGH', 'FAILED', facts);
+        case 'NOT_INSPECTOR_MEMBER':
+          return desired === 'DEACTIVATED' ? { settled: true } : exception(outcome.reason, 'HIGH', 'FAILED', facts);
+        case 'BLOCKED_BY_ORGANIZATION_POLICY':
+          return exception(outcome.reason, desired === 'DEACTIVATED' ? 'MEDIUM' : 'HIGH', 'FAILED', facts);
+        case 'ACCOUNT_ISOLATED':
+        case 'DEACTIVATION_HELD_BY_GUARDRAIL':
+          return exception(outcome.reason, 'MEDIUM', 'WARNING', facts);
+        case 'DEEP_INSPECTION_PENDING':
+        case 'INSPECTOR_STATUS_CHANGING':
+          return { settled: false, why: 'in transition' };
+        case 'UNMANAGED':
+        case 'ACCOUNT_NOT_ACTIVE':
+        case 'NOT_IN_ORGANIZATION':
+          return { settled: true };
+      }
+    }
+  }
+  // Unreachable while the switches above are exhaustive; a new kind or reason is left alone until decided.
+  return { settled: false, why: 'no decision for this outcome' };
+}
+
+/** What one region's outcomes say about its findings. */
+export interface RegionExceptions {
+  readonly region: string;
+  /** Account and rule facts that need a person, one per finding. */
+  readonly exceptions: readonly PolicyException[];
+  /** Accounts whose outcome tells the current truth: their open account findings may be archived. */
+  readonly settledAccounts: ReadonlySet<string>;
+  /**
+   * Every account of the organization was evaluated in the region and none was cut off or unread:
+   * only then are rule facts (which name all of a rule's accounts) imported, changed or archived.
+   */
+  readonly complete: boolean;
+}
+
+/**
+ * Groups a run's outcomes by region into the exceptions they call for.
+ * @param today the UTC day (`YYYY-MM-DD`) rule expiry is judged on
+ * @param wholeOrganization the run evaluated every account of the organization (not scoped by `accounts`)
+ */
+export function exceptionsByRegion(
+  outcomes: readonly Outcome[],
+  policy: Policy,
+  { today, wholeOrganization }: { readonly today: string; readonly wholeOrganization: boolean },
+): Map<string, RegionExceptions> {
+  const byRegion = new Map<string, Outcome[]>();
+  for (const outcome of outcomes) {
+    const list = byRegion.get(outcome.region) ?? [];
+    list.push(outcome);
+    byRegion.set(outcome.region, list);
+  }
+  const result = new Map<string, RegionExceptions>();
+  for (const [region, regionOutcomes] of byRegion) {
+    const exceptions: PolicyException[] = [];
+    const settledAccounts = new Set<string>();
+    let unread = false;
+    for (const outcome of regionOutcomes) {
+      const verdict = verdictOf(outcome, policy);
+      if (!verdict.settled) {
+        if (outcome.kind === 'FAILED') unread = true;
+        continue;
+      }
+      settledAccounts.add(outcome.accountId);
+      if (verdict.exception) exceptions.push(verdict.exception);
+    }
+    exceptions.push(
+      ...reportOnlyExceptions(region, regionOutcomes),
+      ...expiringRuleExceptions(region, regionOutcomes, policy, today),
+    );
+    result.set(region, { region, exceptions, settledAccounts, complete: wholeOrganization && !unread });
+  }
+  return result;
+}
+
+/** One finding per report-only rule with mismatches in the region. */
+function reportOnlyExceptions(region: string, outcomes: readonly Outcome[]): RuleException[] {
+  const byRule = new Map<string, { accounts: string[]; to: TargetState }>();
+  for (const outcome of outcomes) {
+    if (outcome.kind !== 'WOULD_ACTIVATE' && outcome.kind !== 'WOULD_DEACTIVATE') continue;
+    const rule = outcome.rule ?? DEFAULT_RULE;
+    const entry = byRule.get(rule) ?? { accounts: [], to: outcome.to };
+    entry.accounts.push(outcome.accountId);
+    byRule.set(rule, entry);
+  }
+  return [...byRule].map(([rule, { accounts, to }]) => ({
+    kind: 'RULE',
+    reason: 'REPORT_ONLY_MISMATCH',
+    region,
+    rule,
+    accounts: [...new Set(accounts)].sort(),
+    to,
+    // Accounts left DEACTIVATED that the rule would activate are a gap in protection; the other way is not.
+    severity: to === 'ACTIVATED' ? 'MEDIUM' : 'LOW',
+    status: 'WARNING',
+  }));
+}
+
+/** One finding per rule within its warning window that decides at least one account in the region. */
+function expiringRuleExceptions(
+  region: string,
+  outcomes: readonly Outcome[],
+  policy: Policy,
+  today: string,
+): RuleException[] {
+  return policy.rules.flatMap((rule): RuleException[] => {
+    const days = daysLeft(rule, today);
+    if (days === undefined || days < 0 || days > policy.warnBeforeExpiryDays || rule.expires === undefined) return [];
+    const accounts = [...new Set(outcomes.filter((o) => o.rule === rule.name).map((o) => o.accountId))].sort();
+    if (accounts.length === 0) return [];
+    return [
+      {
+        kind: 'RULE',
+        reason: 'RULE_EXPIRING',
+        region,
+        rule: rule.name,
+        accounts,
+        expires: rule.expires,
+        ...(rule.owner === undefined ? {} : { owner: rule.owner }),
+        ...(rule.reason === undefined ? {} : { ruleReason: rule.reason }),
+        severity: 'LOW',
+        status: 'WARNING',
+      },
+    ];
+  });
+}

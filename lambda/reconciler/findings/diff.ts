@@ -1,0 +1,119 @@
+import { archivedFinding, type AsffFinding, buildFinding, FIELD, fingerprintOf, findingId } from './asff';
+import type { RegionExceptions } from './decide';
+
+/**
+ * The level-triggered step: what to import and archive so that Security Hub shows exactly the
+ * current exceptions, and nothing else moves. Pure: the open findings and the time are passed in.
+ */
+
+/**
+ * Security Hub deletes a finding 90 days after its last update (User Guide, "Security Hub quotas":
+ * finding retention), so an open finding nobody changed is re-imported once it is this old: well
+ * before 90 days, and seldom enough that a steady state costs almost nothing.
+ */
+export const REFRESH_AFTER_DAYS = 7;
+const DAY_MS = 86_400_000;
+
+export interface FindingsPlan {
+  /** New findings, changed ones, and open ones due for refresh: each sent whole, with a later UpdatedAt. */
+  readonly imports: readonly AsffFinding[];
+  /** Open findings the run saw resolved: Compliance PASSED, RecordState ARCHIVED. */
+  readonly archives: readonly AsffFinding[];
+  readonly counts: {
+    readonly new: number;
+    readonly changed: number;
+    readonly refreshed: number;
+    readonly unchanged: number;
+    /** Open findings this run cannot judge (not evaluated, not reached, in transition, or a rule fact in an incomplete run). */
+    readonly untouched: number;
+  };
+}
+
+export interface DiffInput {
+  /** This product's ACTIVE findings in the region, as GetFindings returned them. */
+  readonly open: readonly AsffFinding[];
+  readonly region: RegionExceptions;
+  readonly partition: string;
+  readonly ownAccountId: string;
+  readonly now: Date;
+}
+
+/**
+ * Compares the open findings with the exceptions. A finding is imported when it is new, when its
+ * fingerprint changed (the time, the policy parameter's version and Inspector's wording are not part
+ * of it), or when it was last updated REFRESH_AFTER_DAYS ago. An open finding is archived only when
+ * the run saw its subject settled without it: an account finding when its account was evaluated in
+ * the region with a settled outcome; a rule finding when the region was evaluated completely.
+ * Everything else is left exactly as it is.
+ */
+export function diffFindings({ open, region, partition, ownAccountId, now }: DiffInput): FindingsPlan {
+  const at = now.getTime();
+  const openById = new Map(open.map((finding) => [finding.Id, finding]));
+  const wanted = region.exceptions.filter((exception) => exception.kind === 'ACCOUNT' || region.complete);
+  const wantedIds = new Set(wanted.map(findingId));
+  const imports: AsffFinding[] = [];
+  const archives: AsffFinding[] = [];
+  const counts = { new: 0, changed: 0, refreshed: 0, unchanged: 0, untouched: 0 };
+
+  for (const exception of wanted) {
+    const existing = openById.get(findingId(exception));
+    if (existing === undefined) {
+      counts.new += 1;
+      imports.push(buildFinding(exception, { partition, ownAccountId, now: now.toISOString() }));
+      continue;
+    }
+    const changed = existing.ProductFields[FIELD.fingerprint] !== fingerprintOf(exception);
+    const due =
+      at - Date.parse(existing.UpdatedAt) >= REFRESH_AFTER_DAYS * DAY_MS ||
+      Number.isNaN(Date.parse(existing.UpdatedAt));
+    if (!changed && !due) {
+      counts.unchanged += 1;
+      continue;
+    }
+    counts[changed ? 'changed' : 'refreshed'] += 1;
+    imports.push(
+      buildFinding(exception, {
+        partition,
+        ownAccountId,
+        now: laterThan(existing.UpdatedAt, at),
+        createdAt: existing.CreatedAt,
+        firstObservedAt: existing.FirstObservedAt,
+      }),
+    );
+  }
+
+  for (const finding of open) {
+    if (wantedIds.has(finding.Id)) continue;
+    if (resolved(finding, region)) archives.push(archivedFinding(finding, laterThan(finding.UpdatedAt, at)));
+    else counts.untouched += 1;
+  }
+  return { imports, archives, counts };
+}
+
+/** Whether the run saw the subject of an open finding it no longer wants settled. */
+function resolved(finding: AsffFinding, region: RegionExceptions): boolean {
+  const kind = finding.ProductFields[FIELD.kind];
+  if (kind === 'ACCOUNT') {
+    const accountId = finding.ProductFields[FIELD.accountId];
+    return accountId !== undefined && region.settledAccounts.has(accountId);
+  }
+  // A finding this product does not recognise is never touched.
+  return kind === 'RULE' && region.complete;
+}
+
+/**
+ * `at`, as the UpdatedAt of an update: Security Hub ignores an update whose UpdatedAt is not after
+ * the finding's (finding-update-batchimportfindings), so a clock behind the last import moves it on by 1 ms.
+ */
+function laterThan(updatedAt: string, at: number): string {
+  const previous = Date.parse(updatedAt);
+  return new Date(Number.isNaN(previous) || at > previous ? at : previous + 1).toISOString();
+}
+
+/** The ids a plan would leave open: the open findings minus those archived, plus those imported. For reports and tests. */
+export function openAfter(open: readonly AsffFinding[], plan: FindingsPlan): Set<string> {
+  const ids = new Set(open.map((finding) => finding.Id));
+  for (const finding of plan.archives) ids.delete(finding.Id);
+  for (const finding of plan.imports) ids.add(finding.Id);
+  return ids;
+}

@@ -1,0 +1,40 @@
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { DIMENSION } from '../metrics';
+import { ACCOUNT_EXCEPTION_REASONS, RULE_EXCEPTION_REASONS } from './decide';
+import type { FindingsReport } from './sync';
+
+/** Metric names of the findings step, for the dashboard and alarms: defined once, here. */
+export const FINDINGS_METRIC = {
+  /** Exceptions the run saw, by reason (dimension Reason): the open exceptions on the dashboard. */
+  openExceptions: 'OpenExceptions',
+  findingsImported: 'FindingsImported',
+  findingsArchived: 'FindingsArchived',
+  /** Findings Security Hub refused twice, and regions whose findings could not be synced. */
+  findingsFailed: 'FindingsFailed',
+  findingsRegionErrors: 'FindingsRegionErrors',
+  securityHubCalls: 'SecurityHubCalls',
+  /** One per region where Security Hub is not enabled (dimension Region): a warning, never a failure. */
+  securityHubNotEnabled: 'SecurityHubNotEnabled',
+} as const;
+
+/** Publishes the findings step's metrics as EMF. A dry run made no call and publishes nothing. */
+export function publishFindingsMetrics(metrics: Metrics, report: FindingsReport): void {
+  if (report.dryRun) return;
+  metrics.addMetric(FINDINGS_METRIC.findingsImported, MetricUnit.Count, report.imported);
+  metrics.addMetric(FINDINGS_METRIC.findingsArchived, MetricUnit.Count, report.archived);
+  metrics.addMetric(FINDINGS_METRIC.findingsFailed, MetricUnit.Count, report.failed);
+  metrics.addMetric(FINDINGS_METRIC.findingsRegionErrors, MetricUnit.Count, report.regionErrors.length);
+  metrics.addMetric(FINDINGS_METRIC.securityHubCalls, MetricUnit.Count, report.calls);
+  metrics.publishStoredMetrics();
+  for (const region of report.regionsWithoutSecurityHub) {
+    metrics.addDimension(DIMENSION.region, region);
+    metrics.addMetric(FINDINGS_METRIC.securityHubNotEnabled, MetricUnit.Count, 1);
+    metrics.publishStoredMetrics();
+  }
+  // Every reason, zeros included, so that a line on the dashboard falls to 0 instead of stopping.
+  for (const reason of [...ACCOUNT_EXCEPTION_REASONS, ...RULE_EXCEPTION_REASONS]) {
+    metrics.addDimension(DIMENSION.reason, reason);
+    metrics.addMetric(FINDINGS_METRIC.openExceptions, MetricUnit.Count, report.exceptions[reason] ?? 0);
+    metrics.publishStoredMetrics();
+  }
+}

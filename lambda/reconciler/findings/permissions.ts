@@ -1,0 +1,26 @@
+/**
+ * What the function's role needs for the findings step, and nothing more (Service Authorization
+ * Reference, "Actions, resources, and condition keys for AWS Security Hub"):
+ * - BatchImportFindings is authorized against the product it imports to (resource type `product`,
+ *   required): only this account's default product, in any region, since the policy names the regions
+ *   and may change them without a deploy;
+ * - DescribeHub and GetFindings take the hub (resource type `hub`, optional): granted on "*", as they
+ *   only read;
+ * - not BatchUpdateFindings: the function never writes the fields people own (Workflow, Note, ...).
+ *
+ * A plain description, so that the stack (a PolicyStatement each) and the tests that evaluate it share it.
+ */
+export interface PermissionStatement {
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+}
+
+export function securityHubStatements(partition: string, accountId: string): PermissionStatement[] {
+  return [
+    {
+      actions: ['securityhub:BatchImportFindings'],
+      resources: [`arn:${partition}:securityhub:*:${accountId}:product/${accountId}/default`],
+    },
+    { actions: ['securityhub:DescribeHub', 'securityhub:GetFindings'], resources: ['*'] },
+  ];
+}

@@ -1,0 +1,262 @@
+import {
+  type AwsSecurityFinding,
+  BatchImportFindingsCommand,
+  DescribeHubCommand,
+  GetFindingsCommand,
+  SecurityHubClient,
+  SecurityHubServiceException,
+} from '@aws-sdk/client-securityhub';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  importBatches,
+  MAX_IMPORT_BYTES,
+  providerFields,
+  SecurityHubRegion,
+} from '../../lambda/reconciler/aws/securityhub';
+import { DeadlineReached } from '../../lambda/reconciler/deadline';
+import { type AsffFinding, buildFinding, findingBytes } from '../../lambda/reconciler/findings/asff';
+import type { AccountException } from '../../lambda/reconciler/findings/decide';
+
+const securityHub = mockClient(SecurityHubClient);
+const ADMIN = '999999999999';
+const region = () => new SecurityHubRegion(new SecurityHubClient({ region: 'eu-west-1' }));
+const serviceError = (name: string, status: number) =>
+  new SecurityHubServiceException({
+    name,
+    $fault: 'client',
+    $metadata: { httpStatusCode: status },
+    message: `Simulated ${name}`,
+  });
+
+beforeEach(() => securityHub.reset());
+
+const exception = (accountId: string): AccountException => ({
+  kind: 'ACCOUNT',
+  reason: 'NOT_INSPECTOR_MEMBER',
+  accountId,
+  region: 'eu-west-1',
+  severity: 'HIGH',
+  status: 'FAILED',
+});
+const findings = (count: number): AsffFinding[] =>
+  Array.from({ length: count }, (_, i) =>
+    buildFinding(exception(String(100000000000 + i)), {
+      partition: 'aws',
+      ownAccountId: ADMIN,
+      now: '2026-11-24T10:00:00.000Z',
+    }),
+  );
+/** A finding of about `bytes` bytes, its size in the description's neighbour, ProductFields. */
+const sized = (finding: AsffFinding, bytes: number): AsffFinding => ({
+  ...finding,
+  ProductFields: { ...finding.ProductFields, padding: 'x'.repeat(Math.max(0, bytes - findingBytes(finding))) },
+});
+/** A finding as the SDK types it: our readonly, narrower shape is the same JSON. */
+const sdk = (finding: AsffFinding) => structuredClone(finding) as unknown as AwsSecurityFinding;
+const filter = {
+  productArn: `arn:aws:securityhub:eu-west-1:${ADMIN}:product/${ADMIN}/default`,
+  generatorId: 'deep-inspection-reconciler',
+  awsAccountId: ADMIN,
+  region: 'eu-west-1',
+};
+
+describe('SecurityHubRegion.describeHub', () => {
+  it('says enabled, with the hub ARN', async () => {
+    securityHub.on(DescribeHubCommand).resolves({ HubArn: 'arn:aws:securityhub:eu-west-1:999999999999:hub/default' });
+    await expect(region().describeHub()).resolves.toEqual({
+      enabled: true,
+      hubArn: 'arn:aws:securityhub:eu-west-1:999999999999:hub/default',
+    });
+  });
+
+  it.each([
+    ['InvalidAccessException', 401],
+    ['ResourceNotFoundException', 404],
+  ])('reads %s as Security Hub not enabled in the region', async (name, status) => {
+    securityHub.on(DescribeHubCommand).rejects(serviceError(name, status));
+    await expect(region().describeHub()).resolves.toEqual({
+      enabled: false,
+      reason: `${name}: Simulated ${name}`,
+    });
+  });
+
+  it('lets any other error through: missing permissions are not a hub that is off', async () => {
+    securityHub.on(DescribeHubCommand).rejects(serviceError('AccessDeniedException', 403));
+    await expect(region().describeHub()).rejects.toMatchObject({ name: 'AccessDeniedException' });
+  });
+
+  it('makes no call once the deadline says stop', async () => {
+    const hub = region();
+    await expect(hub.describeHub({ canContinue: () => false })).rejects.toBeInstanceOf(DeadlineReached);
+    expect(securityHub.calls()).toHaveLength(0);
+    expect(hub.calls).toBe(0);
+  });
+});
+
+describe('SecurityHubRegion.openFindings', () => {
+  it("asks for this product's ACTIVE findings of this account in this region, 100 a page, every page", async () => {
+    const [first, second] = findings(2) as [AsffFinding, AsffFinding];
+    securityHub
+      .on(GetFindingsCommand)
+      .resolvesOnce({ Findings: [sdk(first)], NextToken: 'page-2' })
+      .resolvesOnce({ Findings: [sdk(second)] });
+    const hub = region();
+
+    const result = await hub.openFindings(filter);
+
+    const equals = (Value: string) => [{ Comparison: 'EQUALS', Value }];
+    const inputs = securityHub.commandCalls(GetFindingsCommand).map((call) => call.args[0].input);
+    // The SDK's paginator sets NextToken on the one input object it sends each page with.
+    expect(inputs).toHaveLength(2);
+    expect(inputs[0]).toMatchObject({
+      Filters: {
+        ProductArn: equals(filter.productArn),
+        GeneratorId: equals('deep-inspection-reconciler'),
+        AwsAccountId: equals(ADMIN),
+        Region: equals('eu-west-1'),
+        RecordState: equals('ACTIVE'),
+      },
+      MaxResults: 100,
+    });
+    expect(Object.keys(inputs[0]?.Filters ?? {})).toHaveLength(5);
+    expect(inputs[1]).toMatchObject({ NextToken: 'page-2', MaxResults: 100 });
+    expect(result.findings.map((f) => f.Id)).toEqual([first.Id, second.Id]);
+    expect(hub.calls).toBe(2);
+  });
+
+  it('keeps only the fields this product sent: not Workflow, Note, top-level Severity or the aws/ ProductFields', async () => {
+    const [mine] = findings(1) as [AsffFinding];
+    securityHub.on(GetFindingsCommand).resolves({
+      Findings: [
+        {
+          ...sdk(mine),
+          Region: 'eu-west-1',
+          Workflow: { Status: 'SUPPRESSED' },
+          Note: { Text: 'known', UpdatedBy: 'alice', UpdatedAt: '2026-11-24T11:00:00.000Z' },
+          Severity: { Label: 'LOW' },
+          Types: [...mine.FindingProviderFields.Types],
+          ProductFields: { ...mine.ProductFields, 'aws/securityhub/FindingId': 'x' },
+        },
+        { Id: 'not shaped like ours' } as never,
+      ],
+    });
+
+    const result = await region().openFindings(filter);
+
+    expect(result).toEqual({ findings: [mine], unrecognized: 1 });
+  });
+
+  it('stops between pages when the deadline says stop', async () => {
+    securityHub.on(GetFindingsCommand).resolves({ Findings: [], NextToken: 'more' });
+    let calls = 0;
+    await expect(region().openFindings(filter, { canContinue: () => calls++ < 1 })).rejects.toBeInstanceOf(
+      DeadlineReached,
+    );
+    expect(securityHub.commandCalls(GetFindingsCommand)).toHaveLength(1);
+  });
+});
+
+describe('SecurityHubRegion.importFindings', () => {
+  it('imports 250 findings in calls of 100, 100 and 50', async () => {
+    securityHub.on(BatchImportFindingsCommand).resolves({ FailedCount: 0, SuccessCount: 0, FailedFindings: [] });
+    const hub = region();
+
+    const result = await hub.importFindings(findings(250));
+
+    expect(securityHub.commandCalls(BatchImportFindingsCommand).map((c) => c.args[0].input.Findings?.length)).toEqual([
+      100, 100, 50,
+    ]);
+    expect(result.imported).toHaveLength(250);
+    expect(hub.calls).toBe(3);
+  });
+
+  it('keeps each call within 6 MB', () => {
+    const big = findings(60).map((finding) => sized(finding, 200_000));
+    const batches = importBatches(big);
+    expect(batches.map((batch) => batch.length)).toEqual([29, 29, 2]);
+    for (const batch of batches) {
+      expect(Buffer.byteLength(JSON.stringify({ Findings: batch }))).toBeLessThanOrEqual(MAX_IMPORT_BYTES);
+    }
+  });
+
+  it('never sends a finding over 240 KB: it is reported', async () => {
+    securityHub.on(BatchImportFindingsCommand).resolves({ FailedCount: 0, SuccessCount: 1, FailedFindings: [] });
+    const [small, large] = findings(2) as [AsffFinding, AsffFinding];
+
+    const result = await region().importFindings([small, sized(large, 240_001)]);
+
+    expect(securityHub.commandCalls(BatchImportFindingsCommand)[0]?.args[0].input.Findings?.map((f) => f.Id)).toEqual([
+      small.Id,
+    ]);
+    expect(result.failed).toEqual([expect.objectContaining({ id: large.Id, errorCode: 'FindingTooLarge' })]);
+  });
+
+  it('retries FailedFindings once, and reports those refused twice', async () => {
+    const [a, b, c] = findings(3) as [AsffFinding, AsffFinding, AsffFinding];
+    securityHub
+      .on(BatchImportFindingsCommand)
+      .resolvesOnce({
+        FailedCount: 2,
+        SuccessCount: 1,
+        FailedFindings: [
+          { Id: b.Id, ErrorCode: 'InternalException', ErrorMessage: 'try again' },
+          { Id: c.Id, ErrorCode: 'InvalidAccess', ErrorMessage: 'not subscribed' },
+        ],
+      })
+      .resolvesOnce({
+        FailedCount: 1,
+        SuccessCount: 1,
+        FailedFindings: [{ Id: c.Id, ErrorCode: 'InvalidAccess', ErrorMessage: 'not subscribed' }],
+      });
+
+    const result = await region().importFindings([a, b, c]);
+
+    expect(
+      securityHub.commandCalls(BatchImportFindingsCommand).map((call) => call.args[0].input.Findings?.map((f) => f.Id)),
+    ).toEqual([
+      [a.Id, b.Id, c.Id],
+      [b.Id, c.Id],
+    ]);
+    expect(result).toEqual({
+      imported: [a.Id, b.Id],
+      failed: [{ id: c.Id, errorCode: 'InvalidAccess', errorMessage: 'not subscribed' }],
+      notReached: [],
+    });
+  });
+
+  it('fails the findings of a call that fails as a whole, without retrying past the SDK', async () => {
+    securityHub.on(BatchImportFindingsCommand).rejects(serviceError('AccessDeniedException', 403));
+    const result = await region().importFindings(findings(2));
+    expect(result.failed).toEqual([
+      expect.objectContaining({ errorCode: 'AccessDeniedException' }),
+      expect.objectContaining({ errorCode: 'AccessDeniedException' }),
+    ]);
+    expect(securityHub.commandCalls(BatchImportFindingsCommand)).toHaveLength(1);
+  });
+
+  it('sends nothing once the deadline says stop, and counts the findings cut off in flight as not reached', async () => {
+    const hub = region();
+    await expect(hub.importFindings(findings(2), { canContinue: () => false })).resolves.toEqual({
+      imported: [],
+      failed: [],
+      notReached: findings(2).map((f) => f.Id),
+    });
+    expect(securityHub.calls()).toHaveLength(0);
+
+    const controller = new AbortController();
+    securityHub.on(BatchImportFindingsCommand).callsFake(() => {
+      controller.abort(new DeadlineReached());
+      throw new Error('aborted');
+    });
+    const cut = await hub.importFindings(findings(1), { canContinue: () => true, signal: controller.signal });
+    expect(cut).toEqual({ imported: [], failed: [], notReached: [findings(1)[0]?.Id] });
+  });
+});
+
+describe('providerFields', () => {
+  it('is undefined for a finding that lacks what re-sending it would need', () => {
+    const [mine] = findings(1) as [AsffFinding];
+    const { Remediation: _omitted, ...withoutRemediation } = mine;
+    expect(providerFields(withoutRemediation as never)).toBeUndefined();
+  });
+});

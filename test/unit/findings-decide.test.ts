@@ -1,0 +1,248 @@
+import {
+  desiredOfRule,
+  exceptionsByRegion,
+  type RuleException,
+  verdictOf,
+} from '../../lambda/reconciler/findings/decide';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FAILURE_REASONS, type Outcome, SKIP_REASONS } from '../../lambda/reconciler/model';
+import { validatePolicy } from '../../lambda/reconciler/policy';
+
+const A = '111111111111';
+const B = '222222222222';
+const C = '333333333333';
+const region = 'eu-west-1';
+const TODAY = '2026-11-24';
+
+const policy = validatePolicy(
+  {
+    version: 2,
+    default: 'ACTIVATED',
+    warnBeforeExpiryDays: 14,
+    rules: [
+      { name: 'sandbox off', accounts: [B], deepInspection: 'DEACTIVATED' },
+      { name: 'trial', accounts: [C], deepInspection: 'ACTIVATED', enforcement: 'report' },
+      {
+        name: 'temporary',
+        accounts: ['444444444444'],
+        deepInspection: 'DEACTIVATED',
+        expires: '2026-12-01',
+        owner: 'team-a',
+      },
+      { name: 'hands off', accounts: ['555555555555'], deepInspection: 'UNMANAGED' },
+    ],
+  },
+  'test',
+);
+
+const skipped = (
+  reason: Extract<Outcome, { kind: 'SKIPPED' }>['reason'],
+  rule = 'default',
+  detail?: string,
+): Outcome => ({
+  kind: 'SKIPPED',
+  accountId: A,
+  region,
+  rule,
+  reason,
+  ...(detail === undefined ? {} : { detail }),
+});
+const failed = (
+  reason: Extract<Outcome, { kind: 'FAILED' }>['reason'],
+  desired?: 'ACTIVATED' | 'DEACTIVATED',
+): Outcome => ({
+  kind: 'FAILED',
+  accountId: A,
+  region,
+  rule: 'default',
+  reason,
+  ...(desired === undefined ? {} : { desired }),
+  observed: 'DEACTIVATED',
+  errorMessage: 'Simulated failure',
+});
+
+describe('verdictOf: which outcomes need a person', () => {
+  it.each([
+    ['UPDATE_FAILED towards ACTIVATED', failed('UPDATE_FAILED', 'ACTIVATED'), 'UPDATE_FAILED', 'HIGH', 'FAILED'],
+    ['UPDATE_FAILED towards DEACTIVATED', failed('UPDATE_FAILED', 'DEACTIVATED'), 'UPDATE_FAILED', 'MEDIUM', 'FAILED'],
+    ['STATUS_UNREADABLE', failed('STATUS_UNREADABLE', 'ACTIVATED'), 'STATUS_UNREADABLE', 'MEDIUM', 'WARNING'],
+    [
+      'ORGANIZATIONAL_UNIT_UNRESOLVED',
+      failed('ORGANIZATIONAL_UNIT_UNRESOLVED'),
+      'ORGANIZATIONAL_UNIT_UNRESOLVED',
+      'MEDIUM',
+      'WARNING',
+    ],
+    [
+      'EC2 scanning off where the policy wants ACTIVATED',
+      skipped('EC2_SCANNING_NOT_ENABLED', 'default', 'DISABLED'),
+      'EC2_SCANNING_NOT_ENABLED',
+      'HIGH',
+      'FAILED',
+    ],
+    [
+      'not a member where the policy wants ACTIVATED',
+      skipped('NOT_INSPECTOR_MEMBER'),
+      'NOT_INSPECTOR_MEMBER',
+      'HIGH',
+      'FAILED',
+    ],
+    [
+      'blocked by an organization policy',
+      skipped('BLOCKED_BY_ORGANIZATION_POLICY'),
+      'BLOCKED_BY_ORGANIZATION_POLICY',
+      'HIGH',
+      'FAILED',
+    ],
+    [
+      'blocked, where the policy wants DEACTIVATED',
+      skipped('BLOCKED_BY_ORGANIZATION_POLICY', 'sandbox off'),
+      'BLOCKED_BY_ORGANIZATION_POLICY',
+      'MEDIUM',
+      'FAILED',
+    ],
+    ['isolated', skipped('ACCOUNT_ISOLATED'), 'ACCOUNT_ISOLATED', 'MEDIUM', 'WARNING'],
+    [
+      'a deactivation the guardrail held',
+      skipped('DEACTIVATION_HELD_BY_GUARDRAIL', 'sandbox off'),
+      'DEACTIVATION_HELD_BY_GUARDRAIL',
+      'MEDIUM',
+      'WARNING',
+    ],
+  ])('%s is an account exception', (_name, outcome, reason, severity, status) => {
+    expect(verdictOf(outcome, policy)).toEqual({
+      settled: true,
+      exception: expect.objectContaining({ kind: 'ACCOUNT', reason, severity, status, accountId: A, region }),
+    });
+  });
+
+  it.each<[string, Outcome]>([
+    ['COMPLIANT', { kind: 'COMPLIANT', accountId: A, region, state: 'ACTIVATED' }],
+    ['ACTIVATE', { kind: 'ACTIVATE', accountId: A, region, from: 'DEACTIVATED', to: 'ACTIVATED' }],
+    ['DEACTIVATE', { kind: 'DEACTIVATE', accountId: A, region, from: 'ACTIVATED', to: 'DEACTIVATED' }],
+    [
+      'a report-only mismatch (a policy fact, not an account fact)',
+      { kind: 'WOULD_ACTIVATE', accountId: A, region, rule: 'trial', from: 'DEACTIVATED', to: 'ACTIVATED' },
+    ],
+    ['UNMANAGED', skipped('UNMANAGED', 'hands off')],
+    ['ACCOUNT_NOT_ACTIVE', skipped('ACCOUNT_NOT_ACTIVE', undefined, 'SUSPENDED')],
+    ['NOT_IN_ORGANIZATION', skipped('NOT_IN_ORGANIZATION')],
+    [
+      'EC2 scanning off where the policy wants DEACTIVATED',
+      skipped('EC2_SCANNING_NOT_ENABLED', 'sandbox off', 'DISABLED'),
+    ],
+    ['not a member where the policy wants DEACTIVATED', skipped('NOT_INSPECTOR_MEMBER', 'sandbox off')],
+  ])('%s settles the pair with no exception', (_name, outcome) => {
+    expect(verdictOf(outcome, policy)).toEqual({ settled: true });
+  });
+
+  it.each<[string, Outcome]>([
+    ['REGION_UNREADABLE', failed('REGION_UNREADABLE', 'ACTIVATED')],
+    ['TIMEOUT_NOT_REACHED', failed('TIMEOUT_NOT_REACHED', 'ACTIVATED')],
+    ['DEEP_INSPECTION_PENDING', skipped('DEEP_INSPECTION_PENDING')],
+    ['INSPECTOR_STATUS_CHANGING', skipped('INSPECTOR_STATUS_CHANGING')],
+    ['EC2 scanning ENABLING', skipped('EC2_SCANNING_NOT_ENABLED', 'default', 'ENABLING')],
+  ])('%s leaves the pair as it is', (_name, outcome) => {
+    expect(verdictOf(outcome, policy)).toEqual({ settled: false, why: expect.any(String) });
+  });
+
+  it("keeps Inspector's wording apart from the facts that identify the exception", () => {
+    expect(verdictOf(failed('UPDATE_FAILED', 'ACTIVATED'), policy)).toMatchObject({
+      exception: { desired: 'ACTIVATED', detail: 'DEACTIVATED', message: 'Simulated failure', rule: 'default' },
+    });
+  });
+
+  it('reads what a rule wants by its name, the default included; UNMANAGED and unknown names want nothing', () => {
+    expect(desiredOfRule(policy, 'default')).toBe('ACTIVATED');
+    expect(desiredOfRule(policy, 'sandbox off')).toBe('DEACTIVATED');
+    expect(desiredOfRule(policy, 'hands off')).toBeUndefined();
+    expect(desiredOfRule(policy, 'no such rule')).toBeUndefined();
+    expect(desiredOfRule(policy, undefined)).toBeUndefined();
+  });
+});
+
+describe('exceptionsByRegion', () => {
+  const mismatch = (accountId: string, to: 'ACTIVATED' | 'DEACTIVATED' = 'ACTIVATED', rule = 'trial'): Outcome => ({
+    kind: to === 'ACTIVATED' ? 'WOULD_ACTIVATE' : 'WOULD_DEACTIVATE',
+    accountId,
+    region,
+    rule,
+    from: to === 'ACTIVATED' ? 'DEACTIVATED' : 'ACTIVATED',
+    to,
+  });
+
+  it('makes one finding per report-only rule and region, naming its accounts, sorted', () => {
+    const ids = ['900000000003', '900000000001', '900000000002'];
+    const result = exceptionsByRegion(
+      [...ids.map((id) => mismatch(id)), { ...mismatch('900000000009'), region: 'us-east-1' }],
+      policy,
+      { today: TODAY, wholeOrganization: true },
+    );
+    const rules = result.get(region)?.exceptions.filter((e): e is RuleException => e.kind === 'RULE');
+    expect(rules).toEqual([
+      expect.objectContaining({
+        reason: 'REPORT_ONLY_MISMATCH',
+        rule: 'trial',
+        accounts: ['900000000001', '900000000002', '900000000003'],
+        to: 'ACTIVATED',
+        severity: 'MEDIUM',
+      }),
+    ]);
+    expect(result.get('us-east-1')?.exceptions).toEqual([
+      expect.objectContaining({ reason: 'REPORT_ONLY_MISMATCH', accounts: ['900000000009'] }),
+    ]);
+  });
+
+  it('makes one finding per rule within its warning window, naming the accounts it decides in the region', () => {
+    const outcomes: Outcome[] = [
+      { kind: 'COMPLIANT', accountId: '444444444444', region, rule: 'temporary', state: 'DEACTIVATED' },
+      { kind: 'COMPLIANT', accountId: A, region, rule: 'default', state: 'ACTIVATED' },
+    ];
+    const within = exceptionsByRegion(outcomes, policy, { today: '2026-11-24', wholeOrganization: true });
+    expect(within.get(region)?.exceptions).toEqual([
+      expect.objectContaining({
+        kind: 'RULE',
+        reason: 'RULE_EXPIRING',
+        rule: 'temporary',
+        accounts: ['444444444444'],
+        expires: '2026-12-01',
+        owner: 'team-a',
+        severity: 'LOW',
+        status: 'WARNING',
+      }),
+    ]);
+    // 15 days before: outside the 14-day window; after the last day the rule matches nothing and decides no account.
+    expect(
+      exceptionsByRegion(outcomes, policy, { today: '2026-11-16', wholeOrganization: true }).get(region)?.exceptions,
+    ).toEqual([]);
+  });
+
+  it('settles the accounts whose outcome tells the truth, and is complete only for a whole, fully read organization', () => {
+    const outcomes: Outcome[] = [
+      { kind: 'COMPLIANT', accountId: A, region, state: 'ACTIVATED' },
+      { ...failed('TIMEOUT_NOT_REACHED', 'ACTIVATED'), accountId: B },
+      { ...skipped('DEEP_INSPECTION_PENDING'), accountId: C },
+    ];
+    const cutOff = exceptionsByRegion(outcomes, policy, { today: TODAY, wholeOrganization: true }).get(region);
+    expect([...(cutOff?.settledAccounts ?? [])]).toEqual([A]);
+    expect(cutOff?.complete).toBe(false);
+
+    const pendingOnly = exceptionsByRegion([outcomes[0] as Outcome, outcomes[2] as Outcome], policy, {
+      today: TODAY,
+      wholeOrganization: true,
+    }).get(region);
+    expect(pendingOnly?.complete).toBe(true);
+
+    const scoped = exceptionsByRegion([outcomes[0] as Outcome], policy, { today: TODAY, wholeOrganization: false });
+    expect(scoped.get(region)?.complete).toBe(false);
+  });
+});
+
+describe('docs/findings.md', () => {
+  it('has a row for every skip and failure reason, so the table cannot fall behind the code', () => {
+    const docs = readFileSync(join(__dirname, '../../docs/findings.md'), 'utf8');
+    const missing = [...SKIP_REASONS, ...FAILURE_REASONS].filter((reason) => !docs.includes(`\`${reason}\``));
+    expect(missing).toEqual([]);
+  });
+});

@@ -1,0 +1,286 @@
+import fc from 'fast-check';
+import { type AsffFinding, buildFinding, FIELD, findingId } from '../../lambda/reconciler/findings/asff';
+import {
+  type AccountException,
+  exceptionsByRegion,
+  type RegionExceptions,
+  type RuleException,
+  verdictOf,
+} from '../../lambda/reconciler/findings/decide';
+import { diffFindings, openAfter, REFRESH_AFTER_DAYS } from '../../lambda/reconciler/findings/diff';
+import type { Outcome } from '../../lambda/reconciler/model';
+import { validatePolicy } from '../../lambda/reconciler/policy';
+
+const ADMIN = '999999999999';
+const region = 'eu-west-1';
+const NOW = new Date('2026-11-24T10:00:00.000Z');
+const DAY = 86_400_000;
+const at = (daysAgo: number) => new Date(NOW.getTime() - daysAgo * DAY).toISOString();
+const A = '111111111111';
+const B = '222222222222';
+
+const updateFailed = (accountId = A, extra: Partial<AccountException> = {}): AccountException => ({
+  kind: 'ACCOUNT',
+  reason: 'UPDATE_FAILED',
+  accountId,
+  region,
+  rule: 'default',
+  desired: 'ACTIVATED',
+  detail: 'DEACTIVATED',
+  severity: 'HIGH',
+  status: 'FAILED',
+  ...extra,
+});
+const reportOnly = (accounts: string[]): RuleException => ({
+  kind: 'RULE',
+  reason: 'REPORT_ONLY_MISMATCH',
+  region,
+  rule: 'trial',
+  accounts,
+  to: 'ACTIVATED',
+  severity: 'MEDIUM',
+  status: 'WARNING',
+});
+/** An open finding for `exception`, as a run `daysAgo` imported it. */
+const openFor = (exception: AccountException | RuleException, daysAgo = 1): AsffFinding =>
+  buildFinding(exception, { partition: 'aws', ownAccountId: ADMIN, now: at(daysAgo) });
+const scope = (
+  exceptions: (AccountException | RuleException)[],
+  settled: string[] = [A, B],
+  complete = true,
+): RegionExceptions => ({ region, exceptions, settledAccounts: new Set(settled), complete });
+const diff = (open: AsffFinding[], regionScope: RegionExceptions, now = NOW) =>
+  diffFindings({ open, region: regionScope, partition: 'aws', ownAccountId: ADMIN, now });
+
+describe('diffFindings', () => {
+  it('imports a new exception once, created and updated now', () => {
+    const plan = diff([], scope([updateFailed()]));
+    expect(plan.imports).toEqual([
+      expect.objectContaining({ Id: findingId(updateFailed()), CreatedAt: NOW.toISOString() }),
+    ]);
+    expect(plan.counts).toMatchObject({ new: 1, changed: 0, unchanged: 0 });
+    expect(plan.archives).toEqual([]);
+  });
+
+  it('does not re-import an exception that persists unchanged, whatever Inspector now says in words', () => {
+    const plan = diff([openFor(updateFailed())], scope([updateFailed(A, { message: 'a new wording' })]));
+    expect(plan.imports).toEqual([]);
+    expect(plan.counts.unchanged).toBe(1);
+  });
+
+  it(`refreshes an unchanged finding once it is ${REFRESH_AFTER_DAYS} days old, keeping when it was created`, () => {
+    const old = openFor(updateFailed(), REFRESH_AFTER_DAYS);
+    const plan = diff(
+      [old, openFor(updateFailed(B), REFRESH_AFTER_DAYS - 0.01)],
+      scope([updateFailed(), updateFailed(B)]),
+    );
+    expect(plan.imports).toEqual([
+      expect.objectContaining({ Id: old.Id, CreatedAt: old.CreatedAt, UpdatedAt: NOW.toISOString() }),
+    ]);
+    expect(plan.counts).toMatchObject({ refreshed: 1, unchanged: 1 });
+  });
+
+  it('re-imports an exception whose facts changed', () => {
+    const plan = diff([openFor(updateFailed())], scope([updateFailed(A, { detail: 'FAILED' })]));
+    expect(plan.imports).toEqual([
+      expect.objectContaining({ ProductFields: expect.objectContaining({ [FIELD.detail]: 'FAILED' }) }),
+    ]);
+    expect(plan.counts.changed).toBe(1);
+  });
+
+  it('archives the finding of an account the run saw settled without it: PASSED and ARCHIVED', () => {
+    const open = openFor(updateFailed());
+    const plan = diff([open], scope([]));
+    expect(plan.archives).toEqual([
+      { ...open, UpdatedAt: NOW.toISOString(), Compliance: { Status: 'PASSED' }, RecordState: 'ARCHIVED' },
+    ]);
+    expect(plan.imports).toEqual([]);
+  });
+
+  it('archives the old reason and imports the new one when an account fails for another reason', () => {
+    const open = openFor(updateFailed());
+    const now = { ...updateFailed(), reason: 'EC2_SCANNING_NOT_ENABLED' as const, detail: 'DISABLED' };
+    const plan = diff([open], scope([now]));
+    expect(plan.archives.map((f) => f.Id)).toEqual([open.Id]);
+    expect(plan.imports.map((f) => f.Id)).toEqual([findingId(now)]);
+  });
+
+  it('leaves alone the finding of an account the run did not settle (not evaluated, not reached, in transition)', () => {
+    const plan = diff([openFor(updateFailed())], scope([], [B]));
+    expect(plan.archives).toEqual([]);
+    expect(plan.counts.untouched).toBe(1);
+  });
+
+  it('judges rule facts only in a complete run: neither imported, changed nor archived otherwise', () => {
+    const open = openFor(reportOnly([A]));
+    const incomplete = diff([open], scope([reportOnly([A, B])], [A, B], false));
+    expect(incomplete.imports).toEqual([]);
+    expect(incomplete.counts.untouched).toBe(1);
+    expect(diff([], scope([reportOnly([A])], [A], false)).imports).toEqual([]);
+
+    const complete = diff([open], scope([reportOnly([A, B])]));
+    expect(complete.imports.map((f) => f.Id)).toEqual([open.Id]);
+    expect(diff([open], scope([])).archives.map((f) => f.Id)).toEqual([open.Id]);
+  });
+
+  it('never touches a finding it does not recognise as its own', () => {
+    const foreign = { ...openFor(updateFailed()), ProductFields: { other: 'x' } };
+    expect(diff([foreign], scope([])).counts.untouched).toBe(1);
+  });
+
+  it('moves UpdatedAt past the stored one when the clock is behind it, or Security Hub would ignore the update', () => {
+    const ahead = openFor(updateFailed(), -1); // updated a day "in the future"
+    const plan = diff([ahead], scope([]));
+    expect(plan.archives[0]?.UpdatedAt).toBe(new Date(Date.parse(ahead.UpdatedAt) + 1).toISOString());
+  });
+});
+
+// Properties over any run's outcomes and any open findings.
+const ACCOUNTS = ['100000000001', '100000000002', '100000000003', '100000000004', '100000000005'];
+const REGIONS = ['eu-west-1', 'us-east-1'];
+const policy = validatePolicy(
+  {
+    version: 2,
+    default: 'ACTIVATED',
+    rules: [
+      { name: 'off', accounts: [ACCOUNTS[0] as string], deepInspection: 'DEACTIVATED' },
+      {
+        name: 'trial',
+        accounts: [ACCOUNTS[1] as string, ACCOUNTS[2] as string],
+        deepInspection: 'ACTIVATED',
+        enforcement: 'report',
+      },
+    ],
+  },
+  'test',
+);
+const outcomeArb: fc.Arbitrary<Omit<Outcome, 'accountId' | 'region'>> = fc.oneof(
+  fc.constant({ kind: 'COMPLIANT' as const, state: 'ACTIVATED' as const }),
+  fc.constant({
+    kind: 'WOULD_ACTIVATE' as const,
+    rule: 'trial',
+    from: 'DEACTIVATED' as const,
+    to: 'ACTIVATED' as const,
+  }),
+  fc.record({
+    kind: fc.constant('SKIPPED' as const),
+    rule: fc.constantFrom('default', 'off', 'trial'),
+    reason: fc.constantFrom(
+      'NOT_INSPECTOR_MEMBER',
+      'EC2_SCANNING_NOT_ENABLED',
+      'DEACTIVATION_HELD_BY_GUARDRAIL',
+      'DEEP_INSPECTION_PENDING',
+      'UNMANAGED',
+      'ACCOUNT_ISOLATED',
+    ),
+    detail: fc.constantFrom('DISABLED', 'ENABLING', 'SUSPENDED'),
+  }),
+  fc.record({
+    kind: fc.constant('FAILED' as const),
+    rule: fc.constant('default'),
+    reason: fc.constantFrom('UPDATE_FAILED', 'STATUS_UNREADABLE', 'TIMEOUT_NOT_REACHED', 'REGION_UNREADABLE'),
+    desired: fc.constant('ACTIVATED' as const),
+    errorMessage: fc.string({ maxLength: 8 }),
+  }),
+) as fc.Arbitrary<Omit<Outcome, 'accountId' | 'region'>>;
+/** Some accounts and regions evaluated (a scoped run evaluates fewer), each with one outcome. */
+const runArb = fc
+  .array(fc.tuple(fc.constantFrom(...ACCOUNTS), fc.constantFrom(...REGIONS), outcomeArb), { maxLength: 12 })
+  .map((entries) => {
+    const seen = new Set<string>();
+    return entries.flatMap(([accountId, outcomeRegion, outcome]) => {
+      const key = `${accountId} ${outcomeRegion}`;
+      if (seen.has(key)) return [];
+      seen.add(key);
+      return [{ ...outcome, accountId, region: outcomeRegion } as Outcome];
+    });
+  });
+const runsArb = fc.record({
+  earlier: runArb,
+  now: runArb,
+  wholeOrganization: fc.boolean(),
+  ageDays: fc.double({ min: 0, max: 30, noNaN: true }),
+});
+
+/** Open findings as an earlier complete run would have left them, `ageDays` old. */
+function openAfterEarlierRun(earlier: Outcome[], regionName: string, ageDays: number): AsffFinding[] {
+  const byRegion = exceptionsByRegion(earlier, policy, { today: '2026-11-24', wholeOrganization: true });
+  return (byRegion.get(regionName)?.exceptions ?? []).map((exception) => openFor(exception, ageDays));
+}
+
+function regionScope(outcomes: Outcome[], regionName: string, wholeOrganization: boolean): RegionExceptions {
+  return (
+    exceptionsByRegion(outcomes, policy, { today: '2026-11-24', wholeOrganization }).get(regionName) ?? {
+      region: regionName,
+      exceptions: [],
+      settledAccounts: new Set(),
+      complete: false,
+    }
+  );
+}
+
+describe('diffFindings, for any outcomes and open findings', () => {
+  it('archives only account findings of pairs this run evaluated and settled, and rule findings of complete runs', () => {
+    fc.assert(
+      fc.property(runsArb, ({ earlier, now, wholeOrganization, ageDays }) => {
+        for (const regionName of REGIONS) {
+          const plan = diff(
+            openAfterEarlierRun(earlier, regionName, ageDays),
+            regionScope(now, regionName, wholeOrganization),
+          );
+          const settled = now
+            .filter((o) => o.region === regionName && verdictOf(o, policy).settled)
+            .map((o) => o.accountId);
+          const unread = now.some(
+            (o) => o.region === regionName && o.kind === 'FAILED' && !verdictOf(o, policy).settled,
+          );
+          const archivedAccounts = plan.archives.filter((f) => f.ProductFields[FIELD.kind] === 'ACCOUNT');
+          const archivedRules = plan.archives.filter((f) => f.ProductFields[FIELD.kind] === 'RULE');
+          expect(
+            archivedAccounts.map((f) => f.ProductFields[FIELD.accountId]).filter((id) => !settled.includes(id ?? '')),
+          ).toEqual([]);
+          expect(archivedRules.length === 0 || (wholeOrganization && !unread)).toBe(true);
+          expect(archivedAccounts.length + archivedRules.length).toBe(plan.archives.length);
+          for (const archived of plan.archives) {
+            expect(archived).toMatchObject({ RecordState: 'ARCHIVED', Compliance: { Status: 'PASSED' } });
+          }
+        }
+      }),
+    );
+  });
+
+  it('makes no import when nothing changed and nothing is due for refresh', () => {
+    fc.assert(
+      fc.property(runArb, fc.double({ min: 0, max: REFRESH_AFTER_DAYS - 0.001, noNaN: true }), (outcomes, ageDays) => {
+        for (const regionName of REGIONS) {
+          const plan = diff(
+            openAfterEarlierRun(outcomes, regionName, ageDays),
+            regionScope(outcomes, regionName, true),
+          );
+          expect(plan.imports).toEqual([]);
+          expect(plan.archives).toEqual([]);
+        }
+      }),
+    );
+  });
+
+  it('converges: once a plan is applied, the same run plans nothing more', () => {
+    fc.assert(
+      fc.property(runsArb, ({ earlier, now, wholeOrganization, ageDays }) => {
+        for (const regionName of REGIONS) {
+          const open = openAfterEarlierRun(earlier, regionName, ageDays);
+          const target = regionScope(now, regionName, wholeOrganization);
+          const first = diff(open, target);
+          const stillOpen = openAfter(open, first);
+          const applied = [
+            ...open.filter((f) => stillOpen.has(f.Id) && !first.imports.some((i) => i.Id === f.Id)),
+            ...first.imports,
+          ];
+          const second = diff(applied, target, new Date(NOW.getTime() + 60_000));
+          expect(second.imports).toEqual([]);
+          expect(second.archives).toEqual([]);
+        }
+      }),
+    );
+  });
+});

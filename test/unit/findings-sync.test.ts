@@ -1,0 +1,195 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type {
+  FindingsFilter,
+  HubStatus,
+  ImportResult,
+  RegionSecurityHub,
+} from '../../lambda/reconciler/aws/securityhub';
+import type { CallBudget } from '../../lambda/reconciler/deadline';
+import type { AsffFinding } from '../../lambda/reconciler/findings/asff';
+import { FINDINGS_METRIC, publishFindingsMetrics } from '../../lambda/reconciler/findings/metrics';
+import { findingsGate, syncFindings, type SyncFindingsInput } from '../../lambda/reconciler/findings/sync';
+import { METRICS_NAMESPACE } from '../../lambda/reconciler/metrics';
+import type { Outcome } from '../../lambda/reconciler/model';
+import { validatePolicy } from '../../lambda/reconciler/policy';
+
+const ADMIN = '999999999999';
+const A = '111111111111';
+const policy = validatePolicy({ version: 2, default: 'ACTIVATED' }, 'test');
+const notMember = (region: string, accountId = A): Outcome => ({
+  kind: 'SKIPPED',
+  accountId,
+  region,
+  rule: 'default',
+  reason: 'NOT_INSPECTOR_MEMBER',
+});
+
+/** A region's Security Hub in memory: open findings by Id, every call logged. */
+class FakeHub implements RegionSecurityHub {
+  calls = 0;
+  readonly log: string[] = [];
+  readonly open = new Map<string, AsffFinding>();
+  constructor(private readonly options: { enabled?: boolean; failGetFindings?: Error } = {}) {}
+  async describeHub(): Promise<HubStatus> {
+    this.calls += 1;
+    this.log.push('DescribeHub');
+    return this.options.enabled === false
+      ? { enabled: false, reason: 'InvalidAccessException: not subscribed' }
+      : { enabled: true };
+  }
+  async openFindings(_filter: FindingsFilter): Promise<{ findings: AsffFinding[]; unrecognized: number }> {
+    this.calls += 1;
+    this.log.push('GetFindings');
+    if (this.options.failGetFindings) throw this.options.failGetFindings;
+    return { findings: [...this.open.values()], unrecognized: 0 };
+  }
+  async importFindings(findings: readonly AsffFinding[], _budget?: CallBudget): Promise<ImportResult> {
+    this.calls += 1;
+    this.log.push(`BatchImportFindings ${findings.length}`);
+    for (const finding of findings) {
+      if (finding.RecordState === 'ARCHIVED') this.open.delete(finding.Id);
+      else this.open.set(finding.Id, finding);
+    }
+    return { imported: findings.map((f) => f.Id), failed: [], notReached: [] };
+  }
+}
+
+const input = (overrides: Partial<SyncFindingsInput> = {}): SyncFindingsInput => ({
+  outcomes: [notMember('eu-west-1'), notMember('us-east-1')],
+  policy,
+  scope: { regions: ['eu-west-1', 'us-east-1'], readRegions: ['eu-west-1', 'us-east-1'], wholeOrganization: true },
+  dryRun: false,
+  now: new Date('2026-11-24T10:00:00.000Z'),
+  ownAccountId: ADMIN,
+  ...overrides,
+});
+function hubs(options: Record<string, ConstructorParameters<typeof FakeHub>[0]> = {}) {
+  const made = new Map<string, FakeHub>();
+  return {
+    made,
+    securityHubFor: (region: string) => {
+      const hub = made.get(region) ?? new FakeHub(options[region]);
+      made.set(region, hub);
+      return hub;
+    },
+  };
+}
+
+describe('syncFindings', () => {
+  it('imports each region’s exceptions into that region, and counts every call', async () => {
+    const deps = hubs();
+    const report = await syncFindings(input(), deps);
+    expect(report).toMatchObject({
+      imported: 2,
+      archived: 0,
+      failed: 0,
+      calls: 6,
+      exceptions: { NOT_INSPECTOR_MEMBER: 2 },
+    });
+    expect([...(deps.made.get('eu-west-1')?.open.values() ?? [])]).toEqual([
+      expect.objectContaining({ ProductArn: `arn:aws:securityhub:eu-west-1:${ADMIN}:product/${ADMIN}/default` }),
+    ]);
+  });
+
+  it('makes no import call in a steady state: the same exceptions, open and fresh', async () => {
+    const deps = hubs();
+    await syncFindings(input(), deps);
+    const second = await syncFindings(input({ now: new Date('2026-11-24T11:00:00.000Z') }), deps);
+    expect(second).toMatchObject({ imported: 0, archived: 0, unchanged: 2, calls: 4 });
+    expect(deps.made.get('eu-west-1')?.log).toEqual([
+      'DescribeHub',
+      'GetFindings',
+      'BatchImportFindings 1',
+      'DescribeHub',
+      'GetFindings',
+    ]);
+  });
+
+  it('makes no call at all in a dry run', async () => {
+    const deps = hubs();
+    const report = await syncFindings(input({ dryRun: true }), deps);
+    expect(deps.made.size).toBe(0);
+    expect(report).toMatchObject({ dryRun: true, calls: 0, imported: 0, exceptions: { NOT_INSPECTOR_MEMBER: 2 } });
+  });
+
+  it('never calls a region the run did not evaluate or could not read', async () => {
+    const deps = hubs();
+    await syncFindings(
+      input({ scope: { regions: ['eu-west-1', 'ap-south-1'], readRegions: ['eu-west-1'], wholeOrganization: true } }),
+      deps,
+    );
+    expect([...deps.made.keys()]).toEqual(['eu-west-1']);
+  });
+
+  it('warns once for a region without Security Hub, and goes on with the others', async () => {
+    const deps = hubs({ 'us-east-1': { enabled: false } });
+    const report = await syncFindings(input(), deps);
+    expect(report.regionsWithoutSecurityHub).toEqual(['us-east-1']);
+    expect(report.warnings).toEqual([expect.stringMatching(/^Security Hub not enabled in us-east-1: /)]);
+    expect(deps.made.get('us-east-1')?.log).toEqual(['DescribeHub']);
+    expect(report.imported).toBe(1);
+  });
+
+  it('reports a region whose findings could not be read, without throwing', async () => {
+    const deps = hubs({
+      'eu-west-1': { failGetFindings: Object.assign(new Error('denied'), { name: 'AccessDeniedException' }) },
+    });
+    const report = await syncFindings(input(), deps);
+    expect(report.regionErrors).toEqual([{ region: 'eu-west-1', error: 'AccessDeniedException: denied' }]);
+    expect(report.imported).toBe(1);
+  });
+
+  it('starts nothing once the deadline says stop', async () => {
+    const deps = hubs();
+    const report = await syncFindings(input(), { ...deps, budget: { canContinue: () => false } });
+    expect(report).toMatchObject({ calls: 0, regionsNotReached: ['eu-west-1', 'us-east-1'] });
+  });
+});
+
+describe('findingsGate', () => {
+  it.each([
+    [{ stackGranted: false, policyAsks: false }, false, false],
+    [{ stackGranted: true, policyAsks: false }, false, false],
+    [{ stackGranted: true, policyAsks: true }, true, false],
+    [{ stackGranted: false, policyAsks: true }, false, true],
+  ])('%o: sync %s, warning %s', (settings, sync, warns) => {
+    const gate = findingsGate(settings);
+    expect(gate.sync).toBe(sync);
+    expect(gate.warning !== undefined).toBe(warns);
+  });
+});
+
+describe('publishFindingsMetrics', () => {
+  function emitted(run: (metrics: Metrics) => void): Record<string, unknown>[] {
+    process.env.POWERTOOLS_DEV = 'true';
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      run(new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'svc' }));
+      return log.mock.calls.map(([line]) => JSON.parse(String(line)));
+    } finally {
+      log.mockRestore();
+      delete process.env.POWERTOOLS_DEV;
+      process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    }
+  }
+
+  it('publishes the step, one metric per region without Security Hub, and open exceptions by every reason', async () => {
+    const report = await syncFindings(input(), hubs({ 'us-east-1': { enabled: false } }));
+    const documents = emitted((metrics) => publishFindingsMetrics(metrics, report));
+    const value = (name: string, dimension?: [string, string]) =>
+      documents
+        .filter((doc) => name in doc && (dimension === undefined || doc[dimension[0]] === dimension[1]))
+        .map((doc) => doc[name]);
+    expect(value(FINDINGS_METRIC.findingsImported)).toEqual([1]);
+    expect(value(FINDINGS_METRIC.securityHubNotEnabled, ['Region', 'us-east-1'])).toEqual([1]);
+    expect(value(FINDINGS_METRIC.openExceptions, ['Reason', 'NOT_INSPECTOR_MEMBER'])).toEqual([2]);
+    expect(value(FINDINGS_METRIC.openExceptions, ['Reason', 'UPDATE_FAILED'])).toEqual([0]);
+    expect(value(FINDINGS_METRIC.openExceptions)).toHaveLength(10);
+  });
+
+  it('publishes nothing for a dry run', async () => {
+    const report = await syncFindings(input({ dryRun: true }), hubs());
+    expect(emitted((metrics) => publishFindingsMetrics(metrics, report))).toEqual([]);
+  });
+});
