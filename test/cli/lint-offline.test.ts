@@ -27,7 +27,9 @@ function file(name: string, text: string): string {
 
 /** A machine with no AWS credentials anywhere: no keys, a profile that does not exist, no instance role. */
 function withoutCredentials(profile?: string) {
-  for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
+  // The SDK's own switches (AWS_SDK_JS_…) stay: the run says its Node notice once (test/global-setup.ts).
+  for (const key of Object.keys(process.env))
+    if (key.startsWith('AWS_') && !key.startsWith('AWS_SDK_')) delete process.env[key];
   Object.assign(process.env, {
     AWS_CONFIG_FILE: file('config', ''),
     AWS_SHARED_CREDENTIALS_FILE: file('credentials', ''),
