@@ -167,8 +167,9 @@ function covers(taker: PolicyRule, id: string, tree: Organization | undefined): 
 
 /**
  * A rule no account can ever reach: every account and OU it names is taken by a live rule above it
- * that never expires. One taken only by rules that expire is reachable once they have lapsed (the
- * expiring rule's warning says from when), so it is not reported.
+ * that lasts at least as long (never expires, or expires on or after the day this one does). One taken
+ * only by rules that lapse before it is reachable once they have (the expiring rule's warning says
+ * from when), so it is not reported.
  */
 function unreachable(
   rule: PolicyRule,
@@ -176,9 +177,11 @@ function unreachable(
   live: readonly IndexedRule[],
   tree: Organization | undefined,
 ): LintWarning[] {
-  const permanent = live.filter((entry) => entry.index < index && entry.rule.expires === undefined);
-  if (permanent.length === 0) return [];
-  const coveringRules = idsOf(rule).map((id) => permanent.find((entry) => covers(entry.rule, id, tree))?.index);
+  const outlasts = (above: PolicyRule) =>
+    above.expires === undefined || (rule.expires !== undefined && above.expires >= rule.expires);
+  const lasting = live.filter((entry) => entry.index < index && outlasts(entry.rule));
+  if (lasting.length === 0) return [];
+  const coveringRules = idsOf(rule).map((id) => lasting.find((entry) => covers(entry.rule, id, tree))?.index);
   if (coveringRules.some((covering) => covering === undefined)) return [];
   const by = [...new Set(coveringRules)].map((covering) => `$.rules[${covering}]`).join(', ');
   return [

@@ -153,6 +153,24 @@ describe('lintPolicy: rules and their expiry', () => {
     ]);
   });
 
+  it('a rule that expires no later than the exception above it can never match: it is reported', () => {
+    const policy = v2([
+      { name: 'outer', accounts: ['111111111111'], deepInspection: 'UNMANAGED', expires: '2027-03-31' },
+      {
+        name: 'inner, expires first',
+        accounts: ['111111111111'],
+        deepInspection: 'DEACTIVATED',
+        expires: '2027-03-01',
+      },
+      { name: 'same day', accounts: ['111111111111'], deepInspection: 'DEACTIVATED', expires: '2027-03-31' },
+      { name: 'outlives it', accounts: ['111111111111'], deepInspection: 'DEACTIVATED', expires: '2027-04-30' },
+    ]);
+    expect(kinds(lintPolicy(policy, { today: TODAY }))).toEqual([
+      'UNREACHABLE_RULE $.rules[1]',
+      'UNREACHABLE_RULE $.rules[2]',
+    ]);
+  });
+
   it('a rule shadowed by several exceptions is reachable once the last of them expires; one rule that never expires still shadows it', () => {
     const expiring = [
       { name: 'first', accounts: ['111111111111'], deepInspection: 'UNMANAGED', expires: '2027-01-31' },
