@@ -301,7 +301,13 @@ describe('reconcile', () => {
 
       const { summary } = await reconcile(request, {
         ...deps,
-        regions: { optStatuses: async () => ({ listed: false, error: 'AccessDeniedException: not authorized' }) },
+        regions: {
+          optStatuses: async () => ({
+            listed: false,
+            error: 'AccessDeniedException: not authorized',
+            verdict: 'PERMANENT',
+          }),
+        },
       });
 
       const west = summary.regions[1];

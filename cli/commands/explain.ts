@@ -1,3 +1,4 @@
+import { combinedVerdict } from '../../lambda/reconciler/error-classification';
 import { accountsFor } from '../../lambda/reconciler/aws/organizations';
 import { randomUUID } from 'node:crypto';
 import { utcDay } from '../../lambda/reconciler/expiry';
@@ -33,6 +34,7 @@ export async function explainCommand(accountId: string, parsed: ParsedOptions, i
     const deps = {
       policy: session.policy,
       directory: { listAccounts: async () => accounts, describeAccounts: async () => accounts },
+      regions: session.regions,
       inspectorFor: session.inspectorFor,
       // A plan sends nothing; a queue that takes nothing says so if that ever changes.
       queue: { send: async () => ({ sent: 0, undelivered: [] }) },
@@ -51,7 +53,11 @@ export async function explainCommand(accountId: string, parsed: ParsedOptions, i
     io.stdout(
       options.output === 'json' ? `${JSON.stringify(explanation, null, 2)}\n` : `${formatExplanation(explanation)}\n`,
     );
-    return EXIT.DONE;
+    for (const problem of result.problems) io.stderr(`deep-inspection: ${problem.message}\n`);
+    if (result.problems.length === 0) return EXIT.DONE;
+    return combinedVerdict(result.problems.map((problem) => problem.verdict)) === 'TRANSIENT'
+      ? EXIT.TRANSIENT
+      : EXIT.FAILED;
   } finally {
     session.close();
   }

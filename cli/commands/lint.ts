@@ -43,7 +43,16 @@ export async function lintCommand(parsed: ParsedOptions, io: Io): Promise<number
     ]);
     session.progress.stop();
     const warnings = lintPolicy(policy, { today: utcDay(new Date()), accounts, regionOptStatuses });
-    return report(warnings, parsed, io);
+    const status = report(warnings, parsed, io);
+    if (regionOptStatuses.listed || (policy.regions ?? []).length === 0) return status;
+    // Which regions this account has enabled could not be read: say the check did not run, never "no warnings" for it.
+    io.stderr(
+      `The regions check was skipped: Account Management ListRegions failed (${regionOptStatuses.error}); ` +
+        'grant account:ListRegions, or run again.\n',
+    );
+    if (status !== EXIT.DONE) return status;
+    if (regionOptStatuses.verdict === 'TRANSIENT') return EXIT.TRANSIENT;
+    return parsed.strict ? EXIT.FAILED : EXIT.DONE;
   } finally {
     session.close();
   }

@@ -379,6 +379,37 @@ describe('deep-inspection', () => {
     expect(endpoint.callCount('BatchGetAccountStatus', 'eu-south-2')).toBe(0);
   });
 
+  it('lint says the regions check was skipped when ListRegions fails, and exits 75 when that was transient', async () => {
+    endpoint.state.regionOptStatus.set('eu-south-2', 'DISABLED');
+    const file = policyFile({ ...policy, regions: [...REGIONS, 'eu-south-2'] });
+    endpoint.faults.denyListRegions = true;
+
+    const denied = await cli('lint', '--strict', '--policy-file', file, '--quiet');
+    endpoint.faults.denyListRegions = false;
+    endpoint.faults.errors = { ListRegions: 'TooManyRequestsException' };
+    process.env.AWS_MAX_ATTEMPTS = '1';
+    const throttled = await cli('lint', '--policy-file', file, '--quiet');
+
+    expect(denied.status).toBe(1);
+    expect(denied.stderr).toContain(
+      'The regions check was skipped: Account Management ListRegions failed (AccessDenied',
+    );
+    expect(throttled.status).toBe(75);
+    expect(throttled.stderr).toContain('The regions check was skipped');
+  });
+
+  it('explain knows which regions are enabled: none of its calls go to a disabled one, and it exits 1 saying what to do', async () => {
+    endpoint.state.regionOptStatus.set('eu-south-2', 'DISABLED');
+    const file = policyFile({ ...policy, regions: [...REGIONS, 'eu-south-2'] });
+    const member = organization.accounts.find((a) => a.id !== organization.delegatedAdminAccountId) as { id: string };
+
+    const { status, stderr } = await cli('explain', member.id, '--policy-file', file, '--quiet');
+
+    expect(status).toBe(1);
+    expect(stderr).toContain('enable eu-south-2 for this account, or remove it from the policy');
+    expect([...endpoint.calls.keys()].filter((key) => key.endsWith('@eu-south-2'))).toEqual([]);
+  });
+
   it('lint says which of the policy’s regions this account has not enabled', async () => {
     endpoint.state.regionOptStatus.set('eu-south-2', 'DISABLED');
     const file = policyFile({ ...policy, regions: [...REGIONS, 'eu-south-2'] });

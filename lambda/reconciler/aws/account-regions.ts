@@ -1,5 +1,6 @@
 import { type AccountClient, paginateListRegions } from '@aws-sdk/client-account';
 import { describeError } from '../describe-error';
+import { classifyError, type Verdict } from '../error-classification';
 
 /** ListRegions' MaxResults ceiling (1–50 in the Account Management model, account.json). */
 export const MAX_REGIONS_PER_PAGE = 50;
@@ -11,7 +12,7 @@ export const MAX_REGIONS_PER_PAGE = 50;
  */
 export type RegionOptStatuses =
   | { readonly listed: true; readonly byRegion: ReadonlyMap<string, string> }
-  | { readonly listed: false; readonly error: string };
+  | { readonly listed: false; readonly error: string; readonly verdict: Verdict };
 
 export interface AccountRegions {
   /**
@@ -44,7 +45,7 @@ export class AccountManagementRegions implements AccountRegions {
         }
       }
     } catch (error) {
-      return { listed: false, error: describeError(error) };
+      return { listed: false, error: describeError(error), verdict: classifyError(error) };
     }
     return { listed: true, byRegion };
   }
