@@ -20,7 +20,7 @@ import {
   NOT_REACHED,
 } from './deadline';
 import { describeError } from './describe-error';
-import { classifyError, failStep, type Verdict } from './error-classification';
+import { classifyError, combinedVerdict, failStep, type Verdict } from './error-classification';
 import { utcDay } from './expiry';
 import { InvocationError } from './errors';
 import type { LedgerStore } from './deactivation-ledger';
@@ -448,11 +448,13 @@ function problemsOf(reports: readonly RegionReport[], undelivered: readonly Unde
           },
         ]),
   ]);
-  // Why SQS refused them is not known here (a queue gone, a key denied, or a passing fault): retried.
+  // Each undelivered message carries whether sending it again can work (queue.ts): an entry SQS refuses
+  // for good, or a denied queue, makes the run "not retried" rather than send every other message again.
   if (undelivered.length > 0) {
+    const reasons = [...new Set(undelivered.map((entry) => entry.error))];
     problems.push({
-      message: `${undelivered.length} failures could not be sent to the failed-accounts queue`,
-      verdict: 'UNKNOWN',
+      message: `${undelivered.length} failures could not be sent to the failed-accounts queue: ${reasons.slice(0, 3).join('; ')}${reasons.length > 3 ? ` (and ${reasons.length - 3} other reasons)` : ''}`,
+      verdict: combinedVerdict(undelivered.map((entry) => entry.verdict)) ?? 'UNKNOWN',
     });
   }
   return problems;

@@ -376,6 +376,40 @@ describe('handler', () => {
     expect(reasons).toEqual(Array(8).fill('TIMEOUT_NOT_REACHED'));
   });
 
+  it('a scheduled run whose problems a retry would meet again (an entry SQS refuses as the sender’s fault among them) is not retried, so nothing is sent again', async () => {
+    givenPolicy(policy);
+    // A region denied for good: its one region message is what the queue is asked to take.
+    givenOrganization({ deniedRegion: 'eu-west-1' });
+    sqs.on(SendMessageBatchCommand).callsFake((input) => {
+      const [refused, ...rest] = input.Entries ?? [];
+      return {
+        ...acceptAll({ ...input, Entries: rest }),
+        Failed: [{ Id: refused?.Id, SenderFault: true, Code: 'InvalidMessageContents', Message: 'refused' }],
+      };
+    });
+
+    const result = await handler(schedulerInput, context);
+
+    expect(result).toMatchObject({ failed: true, retried: false });
+    expect((result as { error: string }).error).toContain('1 failures could not be sent to the failed-accounts queue');
+    expect((result as { error: string }).error).toContain('InvalidMessageContents: refused');
+  });
+
+  it.each([
+    ['AccessDeniedException', 'not retried'],
+    ['KmsAccessDenied', 'not retried'],
+  ])('a scheduled run whose queue sends are refused with %s is %s, naming the cause', async (code) => {
+    givenPolicy(policy);
+    // A region denied for good: its one region message is what the queue is asked to take.
+    givenOrganization({ deniedRegion: 'eu-west-1' });
+    sqs.on(SendMessageBatchCommand).rejects(Object.assign(new Error('denied'), { name: code, $fault: 'client' }));
+
+    const result = await handler(schedulerInput, context);
+
+    expect(result).toMatchObject({ failed: true, retried: false });
+    expect((result as { error: string }).error).toContain(`${code}: denied`);
+  });
+
   it('when the queue takes nothing, logs every failure and fails the run', async () => {
     givenPolicy(policy);
     givenOrganization({ deniedRegion: 'eu-west-1', regionError: 'InternalServerException' });

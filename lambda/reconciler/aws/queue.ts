@@ -8,6 +8,7 @@ import { chunk } from '../batches';
 import type { Failure } from '../model';
 import { NOT_REACHED } from '../deadline';
 import { describeError } from '../describe-error';
+import { classifyError, type Verdict } from '../error-classification';
 
 /** SQS's documented ceiling for SendMessageBatch entries. */
 export const MAX_MESSAGES_PER_BATCH = 10;
@@ -90,6 +91,12 @@ export type QueueMessage = FailureMessage | RegionFailureMessage;
 export interface Undelivered {
   readonly message: QueueMessage;
   readonly error: string;
+  /**
+   * Whether sending it again can work: PERMANENT for an entry SQS refused as the sender's fault or a
+   * call refused for good (access denied, a key the queue cannot use); TRANSIENT for one SQS failed on
+   * its side or the deadline cut off; otherwise the call's own verdict (error-classification.ts).
+   */
+  readonly verdict: Verdict;
 }
 
 export interface FailureQueue {
@@ -140,7 +147,9 @@ export class SqsFailureQueue implements FailureQueue {
     const undelivered: Undelivered[] = [];
     for (const batch of chunk(messages, MAX_MESSAGES_PER_BATCH)) {
       if (abortSignal?.aborted) {
-        undelivered.push(...batch.map((message) => ({ message, error: `not sent: ${NOT_REACHED}` })));
+        undelivered.push(
+          ...batch.map((message) => ({ message, error: `not sent: ${NOT_REACHED}`, verdict: 'TRANSIENT' as const })),
+        );
         continue;
       }
       const result = await this.sendBatch(batch, abortSignal);
@@ -180,9 +189,13 @@ export class SqsFailureQueue implements FailureQueue {
         });
       } catch (error) {
         const reason = describeError(error);
+        const verdict = classifyError(error);
         return {
           sent,
-          undelivered: [...undelivered, ...[...pending.values()].map((message) => ({ message, error: reason }))],
+          undelivered: [
+            ...undelivered,
+            ...[...pending.values()].map((message) => ({ message, error: reason, verdict })),
+          ],
         };
       }
       const errors = new Map<string, { error: string; final: boolean }>();
@@ -203,8 +216,9 @@ export class SqsFailureQueue implements FailureQueue {
           error: 'neither Successful nor Failed in the response',
           final: false,
         };
-        if (final || attempt >= ENTRY_ATTEMPTS) undelivered.push({ message, error });
-        else retry.set(id, message);
+        if (final || attempt >= ENTRY_ATTEMPTS) {
+          undelivered.push({ message, error, verdict: final ? 'PERMANENT' : 'TRANSIENT' });
+        } else retry.set(id, message);
       }
       pending = retry;
       if (pending.size > 0) await sleep(this.retryBaseDelayMs * 2 ** (attempt - 1));
