@@ -1,6 +1,14 @@
 import * as z from 'zod';
 import { PolicyError, type Problem } from './errors';
-import { accountIdSchema, distinct, ORGANIZATIONAL_UNIT_ID, PACKAGE_PATH, ROOT_ID, regionSchema } from './ids';
+import {
+  accountIdSchema,
+  distinct,
+  ORGANIZATIONAL_UNIT_ID,
+  PACKAGE_PATH,
+  partitionOf,
+  ROOT_ID,
+  regionSchema,
+} from './ids';
 import { locateProblems, syntaxProblem } from './policy-text';
 import { problemsFrom } from './validation';
 
@@ -256,9 +264,31 @@ export function validatePolicy(document: unknown, source: string): Policy {
       : problemsFrom(result.error, { schema: version === 1 ? policyV1Schema : policyV2Schema, input: document })
     ).filter((p) => supported || p.path !== '$.version'),
     ...duplicateRuleNames(document),
+    ...mixedPartitions(document),
   ];
   if (problems.length > 0 || !result.success) throw new PolicyError(source, problems);
   return normalize(result.data);
+}
+
+/**
+ * One deployment serves one partition: its delegated administrator, its credentials and its queue live
+ * in one, and no call crosses into another (aws, aws-cn, aws-us-gov, aws-eusc, the ISO partitions).
+ */
+function mixedPartitions(document: unknown): Problem[] {
+  const regions = (document as { regions?: unknown } | null)?.regions;
+  if (!Array.isArray(regions)) return [];
+  const known = regions.flatMap((region, index) => {
+    const partition = typeof region === 'string' ? partitionOf(region) : undefined;
+    return partition === undefined ? [] : [{ region: region as string, index, partition }];
+  });
+  const first = known[0];
+  if (first === undefined) return [];
+  return known
+    .filter((entry) => entry.partition !== first.partition)
+    .map((entry) => ({
+      path: `$.regions[${entry.index}]`,
+      message: `${entry.region} is in the ${entry.partition} partition and $.regions[${first.index}] ${first.region} in ${first.partition}: one deployment serves one partition; keep a policy (and a deployment) per partition`,
+    }));
 }
 
 function duplicateRuleNames(document: unknown): Problem[] {

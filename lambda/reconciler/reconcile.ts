@@ -22,7 +22,8 @@ import {
 import { describeError } from './describe-error';
 import { classifyError, combinedVerdict, failStep, type Verdict } from './error-classification';
 import { utcDay } from './expiry';
-import { InvocationError } from './errors';
+import { InvocationError, PolicyError } from './errors';
+import { partitionOf } from './ids';
 import type { LedgerStore } from './deactivation-ledger';
 import { limitDeactivations } from './limit-deactivations';
 import type { Outcome } from './model';
@@ -258,6 +259,17 @@ export function selectRegions(
   request: { readonly regions?: readonly string[]; readonly defaultRegion: string },
 ): readonly string[] {
   const policyRegions = policy.regions ?? [request.defaultRegion];
+  // The policy's regions are one partition (validatePolicy); it must be the one the run is in.
+  const home = partitionOf(request.defaultRegion);
+  const foreign = policyRegions.findIndex((region) => home !== undefined && partitionOf(region) !== home);
+  if (foreign >= 0) {
+    throw new PolicyError(policy.origin ?? 'the policy', [
+      {
+        path: `$.regions[${foreign}]`,
+        message: `${policyRegions[foreign]} is in the ${partitionOf(policyRegions[foreign] as string)} partition; this runs in ${request.defaultRegion} (${home}): one deployment serves one partition`,
+      },
+    ]);
+  }
   if (request.regions === undefined) return policyRegions;
   const outside = request.regions.filter((region) => !policyRegions.includes(region));
   if (outside.length > 0) {

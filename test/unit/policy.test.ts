@@ -4,6 +4,7 @@ import { PolicyError } from '../../lambda/reconciler/errors';
 import { ACCOUNT_ID, ORGANIZATIONAL_UNIT_ID, PACKAGE_PATH, ROOT_ID } from '../../lambda/reconciler/ids';
 import { POLICY_SCHEMA_FILE, policyJsonSchema } from '../../lib/policy-schema';
 import { needsOrganizationalUnits, parsePolicy, validatePolicy } from '../../lambda/reconciler/policy';
+import { selectRegions } from '../../lambda/reconciler/reconcile';
 
 const example = {
   version: 1,
@@ -203,6 +204,20 @@ describe('validatePolicy', () => {
   });
 });
 
+describe('one partition', () => {
+  it('refuses a policy whose regions span partitions, naming each one outside the first region’s', () => {
+    expect(problemsOf({ version: 2, default: 'ACTIVATED', regions: ['us-east-1', 'cn-north-1', 'eu-west-1'] })).toEqual(
+      [
+        {
+          path: '$.regions[1]',
+          message:
+            'cn-north-1 is in the aws-cn partition and $.regions[0] us-east-1 in aws: one deployment serves one partition; keep a policy (and a deployment) per partition',
+        },
+      ],
+    );
+  });
+});
+
 describe('parsePolicy', () => {
   it('parses and validates JSON text', () => {
     expect(parsePolicy(JSON.stringify(example), 'file').default.deepInspection).toBe('ACTIVATED');
@@ -389,5 +404,15 @@ describe('the editor schema', () => {
       const document = JSON.parse(readFileSync(join(__dirname, '../..', file), 'utf8')) as { $schema?: string };
       expect(document.$schema).toMatch(/policy\.schema\.json$/);
     }
+  });
+});
+
+describe('selectRegions', () => {
+  it('refuses a policy whose partition is not the one the run is in, before any call', () => {
+    const china = validatePolicy({ version: 2, default: 'ACTIVATED', regions: ['cn-north-1'] }, 'SSM parameter /p');
+    expect(() => selectRegions(china, { defaultRegion: 'us-east-1' })).toThrow(
+      /\$\.regions\[0\]: cn-north-1 is in the aws-cn partition; this runs in us-east-1 \(aws\): one deployment serves one partition/,
+    );
+    expect(selectRegions(china, { defaultRegion: 'cn-northwest-1' })).toEqual(['cn-north-1']);
   });
 });
