@@ -20,6 +20,11 @@ export interface GuardrailVerdict {
   readonly remaining: { readonly thisRun: number; readonly today?: number };
   /** Why deactivations were held, when they were. */
   readonly heldBecause?: string;
+  /**
+   * Set when the deactivation ledger could not be read (deleted, say): every deactivation is held,
+   * whether or not this run had any, and `remaining` is 0 until the ledger is back.
+   */
+  readonly ledgerUnavailable?: string;
 }
 
 function deactivatedAccounts(outcomes: readonly Outcome[]): Set<string> {
@@ -85,11 +90,15 @@ export function applyGuardrail(
     forced: exceeded && force,
     usedThisRun: budget.perRun.used,
     ...(budget.perDay ? { usedToday: budget.perDay.used } : {}),
-    remaining: {
-      thisRun: Math.max(0, budget.perRun.limit - budget.perRun.used - applied),
-      ...(budget.perDay ? { today: Math.max(0, budget.perDay.limit - budget.perDay.used - applied) } : {}),
-    },
+    remaining:
+      budget.unavailable !== undefined && !force
+        ? { thisRun: 0, ...(budget.perDay ? { today: 0 } : {}) }
+        : {
+            thisRun: Math.max(0, budget.perRun.limit - budget.perRun.used - applied),
+            ...(budget.perDay ? { today: Math.max(0, budget.perDay.limit - budget.perDay.used - applied) } : {}),
+          },
     ...(heldBecause ? { heldBecause } : {}),
+    ...(budget.unavailable !== undefined ? { ledgerUnavailable: budget.unavailable } : {}),
   };
   return { verdict, outcomes: heldBecause ? holdDeactivations(outcomes, heldBecause) : [...outcomes] };
 }

@@ -123,6 +123,11 @@ async function runReconcile(
   if (result.summary.warnings.length > 0) {
     logger.warn('the policy names what the organization does not have', { warnings: result.summary.warnings });
   }
+  if (result.summary.guardrail.ledgerUnavailable !== undefined) {
+    logger.error('the deactivation ledger could not be read: every deactivation is held until it is back', {
+      ledger: result.summary.guardrail.ledgerUnavailable,
+    });
+  }
   for (const { message, error } of result.undelivered) {
     logger.error('failure not delivered to the failed-accounts queue', { failure: message, error });
   }

@@ -410,6 +410,23 @@ describe('handler', () => {
     expect((result as { error: string }).error).toContain(`${code}: denied`);
   });
 
+  it('a deleted ledger is said in the summary and the log even when the run has nothing to deactivate', async () => {
+    givenPolicy(policy);
+    givenOrganization();
+    ledger = { version: 0 };
+
+    const summary = (await handler({ dryRun: true }, context)) as RunSummary;
+
+    expect(summary.guardrail).toMatchObject({
+      ledgerUnavailable: expect.stringContaining(LEDGER),
+      remaining: { thisRun: 0 },
+    });
+    expect(error).toHaveBeenCalledWith(
+      'the deactivation ledger could not be read: every deactivation is held until it is back',
+      { ledger: expect.stringContaining(LEDGER) },
+    );
+  });
+
   it('when the queue takes nothing, logs every failure and fails the run', async () => {
     givenPolicy(policy);
     givenOrganization({ deniedRegion: 'eu-west-1', regionError: 'InternalServerException' });

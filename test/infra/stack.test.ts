@@ -852,7 +852,8 @@ describe('a deploy that works, and keeps the evidence', () => {
     [
       'a region of another partition',
       ['eu-west-1', 'us-gov-west-1'],
-      /us-gov-west-1 is in the aws-us-gov partition; this stack deploys to eu-west-1 \(aws\)/,
+      // The policy's own validation refuses it first, as the function and the CLI do.
+      /us-gov-west-1 is in the aws-us-gov partition and \$\.regions\[0\] eu-west-1 in aws: one deployment serves one partition/,
     ],
     ['a China region', ['cn-north-1'], /cn-north-1 is in the aws-cn partition/],
   ])('fails synth on %s, naming it', (_what, regions, message) => {

@@ -105,6 +105,20 @@ describe('applyGuardrail', () => {
     expect(verdict.heldBecause).toMatch(/ledger could not be read \(SSM parameter \/l: AccessDeniedException: no\)/);
   });
 
+  it('says the ledger is unavailable even when the run has nothing to deactivate, with nothing left to deactivate', () => {
+    const budget: DeactivationBudget = {
+      perRun: { limit: 50, used: 0 },
+      perDay: { limit: 100, used: 0 },
+      unavailable: 'SSM parameter /l: the deactivation ledger is missing',
+    };
+    const { verdict } = applyGuardrail([], budget, false);
+    expect(verdict).toMatchObject({
+      tripped: false,
+      ledgerUnavailable: 'SSM parameter /l: the deactivation ledger is missing',
+      remaining: { thisRun: 0, today: 0 },
+    });
+  });
+
   it('reports what is left after the run applies its deactivations', () => {
     const budget: DeactivationBudget = { perRun: { limit: 10, used: 0 }, perDay: { limit: 20, used: 5 } };
     const { verdict } = applyGuardrail([deactivate('111111111111'), deactivate('222222222222')], budget, false);
