@@ -105,8 +105,11 @@ export async function planOrApply(
     const ownAccountId = await session.ownAccountId();
     session.progress.step(`running as account ${ownAccountId}`);
     const printed = new PrintedFailures();
+    const runId = randomUUID();
     const request: ReconcileRequest = {
-      runId: randomUUID(),
+      runId,
+      // What its queue messages are keyed by (`cli <run id> <region> <account>`): one run from here, one key.
+      guardrailRun: `cli ${runId}`,
       dryRun: !writes,
       force: parsed.force ?? false,
       ownAccountId,

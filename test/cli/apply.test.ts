@@ -232,4 +232,37 @@ describe('apply', () => {
     // The second apply retries the same thirteen: all of them, listed.
     expect(json.failures.map((f: { accountId: string }) => f.accountId).sort()).toEqual([...failing].sort());
   });
+
+  it('keys each queue message by its own run: cli <run id> <region> <account>, the same run id for one apply', async () => {
+    const failing = organization.accounts
+      .filter((a) => {
+        const state = organization.inspectorAccount('us-east-1', a.id);
+        return (
+          a.state === 'ACTIVE' &&
+          a.id !== organization.delegatedAdminAccountId &&
+          state?.member &&
+          state.ec2ScanStatus === 'ENABLED' &&
+          state.deepInspection === 'DEACTIVATED'
+        );
+      })
+      .slice(0, 3)
+      .map((a) => a.id);
+    for (const id of failing) endpoint.state.failingUpdateAccounts.add(id);
+    const queueUrl = endpoint.createQueue('cli-failures');
+
+    const { status } = await runCli(
+      ['apply', '--yes', '--policy-file', file, '--regions', 'us-east-1', '--failed-accounts-queue-url', queueUrl],
+      { env },
+    );
+
+    expect(status).toBe(EXIT.DONE);
+    const keys = (endpoint.state.queues.get(queueUrl) ?? []).map((m) => JSON.parse(m.body).deduplicationKey as string);
+    expect(keys).toHaveLength(3);
+    const runs = new Set(keys.map((key) => key.split(' ').slice(0, 2).join(' ')));
+    expect(runs.size).toBe(1);
+    expect([...runs][0]).toMatch(/^cli [0-9a-f-]{36}$/);
+    expect(keys.map((key) => key.split(' ').slice(2).join(' ')).sort()).toEqual(
+      failing.map((id) => `us-east-1 ${id}`).sort(),
+    );
+  });
 });
