@@ -20,7 +20,7 @@ const MAX_SCHEDULE_SECONDS = 86400;
 export function scheduleSeconds(expression: string): number {
   const match = RATE.exec(expression);
   if (!match) {
-    throw new Error(
+    throw new SettingsError(
       `schedule ${JSON.stringify(expression)} is not a rate expression such as "rate(6 hours)"; ` +
         'cron() is not accepted because the "no successful run" alarm needs a fixed period',
     );
@@ -29,14 +29,14 @@ export function scheduleSeconds(expression: string): number {
   const unitText = match[2] as string;
   const unit = unitText.replace(/s$/, '');
   // EventBridge rejects "rate(1 hours)" and "rate(2 hour)" at deploy time; say so at synth.
-  if (count < 1) throw new Error(`schedule ${JSON.stringify(expression)}: the rate must be at least 1`);
+  if (count < 1) throw new SettingsError(`schedule ${JSON.stringify(expression)}: the rate must be at least 1`);
   if (count === 1 && unitText !== unit)
-    throw new Error(`schedule ${JSON.stringify(expression)}: write "rate(1 ${unit})"`);
+    throw new SettingsError(`schedule ${JSON.stringify(expression)}: write "rate(1 ${unit})"`);
   if (count > 1 && unitText === unit)
-    throw new Error(`schedule ${JSON.stringify(expression)}: write "rate(${count} ${unit}s)"`);
+    throw new SettingsError(`schedule ${JSON.stringify(expression)}: write "rate(${count} ${unit}s)"`);
   const seconds = count * (SECONDS_PER_UNIT[unit] as number);
   if (seconds > MAX_SCHEDULE_SECONDS) {
-    throw new Error(
+    throw new SettingsError(
       `schedule ${JSON.stringify(expression)} is longer than 1 day, the longest period the "no successful run" alarm can watch`,
     );
   }

@@ -24,7 +24,7 @@ import { parsePolicy } from '../lambda/reconciler/policy';
 import { lintPolicy } from '../lambda/reconciler/policy-lint';
 import { CALL_TIMEOUTS, marginsFor } from '../lambda/reconciler/deadline';
 import { ReconcilerAlarms } from './alarms';
-import { type ReconcilerConfig, scheduleSeconds } from './config';
+import { type ReconcilerConfig, SettingsError, scheduleSeconds } from './config';
 import { ReconcilerDashboard } from './dashboard';
 import { GuardrailLedger } from './guardrail-ledger';
 import { ReconcilerQueues } from './queues';
@@ -59,12 +59,12 @@ export class DeepInspectionStack extends Stack {
     }
     const policyBytes = Buffer.byteLength(policyText, 'utf8');
     if (policyBytes > ADVANCED_TIER_MAX_BYTES) {
-      throw new Error(
+      throw new SettingsError(
         `${policyFile} is ${policyBytes} bytes; an SSM parameter holds at most ${ADVANCED_TIER_MAX_BYTES}`,
       );
     }
     if (policyBytes > STANDARD_TIER_MAX_BYTES && config.policyParameterTier === 'Standard') {
-      throw new Error(
+      throw new SettingsError(
         `${policyFile} is ${policyBytes} bytes; a Standard SSM parameter holds at most ${STANDARD_TIER_MAX_BYTES}. ` +
           'Set "policyParameterTier": "Advanced" in cdk.json (it costs per parameter-month, and cannot be turned back to Standard)',
       );
@@ -195,15 +195,15 @@ function checkRegions(regions: readonly string[], stackRegion: string): void {
   const stackKnown = !Token.isUnresolved(stackRegion);
   const stackProblem = stackKnown ? regionProblem(stackRegion) : undefined;
   if (stackProblem !== undefined) {
-    throw new Error(`the stack's region ${stackProblem}: the function would refuse to run there`);
+    throw new SettingsError(`the stack's region ${stackProblem}: the function would refuse to run there`);
   }
   const partition = stackKnown ? partitionOf(stackRegion) : undefined;
   for (const region of regions) {
     const problem = regionProblem(region);
-    if (problem !== undefined) throw new Error(`policy region ${problem}`);
+    if (problem !== undefined) throw new SettingsError(`policy region ${problem}`);
     const regionPartition = partitionOf(region);
     if (partition !== undefined && regionPartition !== partition) {
-      throw new Error(
+      throw new SettingsError(
         `policy region ${region} is in the ${regionPartition} partition; this stack deploys to ${stackRegion} (${partition}). One deployment serves one partition`,
       );
     }
@@ -220,7 +220,7 @@ function checkParameterNames(policyParameterName: string, stackRegion: string): 
     parameterNameProblems(name, arnPrefixLength).map((problem) => `SSM parameter name ${name} ${problem}`),
   );
   if (problems.length > 0) {
-    throw new Error(
+    throw new SettingsError(
       `policyParameterName ${JSON.stringify(policyParameterName)} (and the guardrail ledger's name, <policyParameterName>${LEDGER_SUFFIX}), as SSM would refuse them:\n${problems.map((p) => `  - ${p}`).join('\n')}\nChoose another policyParameterName in cdk.json or with -c policyParameterName=…`,
     );
   }
@@ -232,7 +232,7 @@ const MIN_RUN_SECONDS = 60;
 function checkTimeout(timeoutMinutes: number): void {
   const marginSeconds = marginsFor(CALL_TIMEOUTS).stopStartingMs / 1000;
   if (timeoutMinutes * 60 < marginSeconds + MIN_RUN_SECONDS) {
-    throw new Error(
+    throw new SettingsError(
       `timeoutMinutes ${timeoutMinutes} leaves no room for a run: the deadline keeps the last ${marginSeconds} s to report and queue, and a run needs ${MIN_RUN_SECONDS} s more. Use at least ${Math.ceil((marginSeconds + MIN_RUN_SECONDS) / 60)}`,
     );
   }
@@ -244,7 +244,7 @@ const MIN_UNRESERVED_CONCURRENCY = 10;
 function checkConcurrency(config: ReconcilerConfig): void {
   const limit = config.accountConcurrencyLimit;
   if (config.runsNeverOverlap && limit !== undefined && limit - 1 < MIN_UNRESERVED_CONCURRENCY) {
-    throw new Error(
+    throw new SettingsError(
       `this account's Lambda concurrency limit is ${limit}: reserving 1 for the reconciler would leave ${limit - 1} unreserved, and Lambda requires ${MIN_UNRESERVED_CONCURRENCY}. ` +
         'Ask for a higher quota (Service Quotas, Lambda "Concurrent executions"), or deploy with -c runsNeverOverlap=false (runs are then kept apart by the schedule, which synth keeps longer than the timeout)',
     );
@@ -254,7 +254,7 @@ function checkConcurrency(config: ReconcilerConfig): void {
 /** A schedule shorter than the timeout would start a run while the last may still be going. */
 function checkScheduleAgainstTimeout(schedule: string, timeoutMinutes: number): void {
   if (scheduleSeconds(schedule) < timeoutMinutes * 60) {
-    throw new Error(
+    throw new SettingsError(
       `schedule ${JSON.stringify(schedule)} is shorter than the function's timeout (${timeoutMinutes} minutes): a run could start before the last one ended. Lengthen the schedule or shorten timeoutMinutes`,
     );
   }
