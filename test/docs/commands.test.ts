@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { EXIT } from '../../cli/exit-codes';
+import { CONFIG_KEYS } from '../../lib/config';
 import { type RunningLocal, startLocal } from '../../local/serve';
 import { FakeTerminal, runCli } from '../support/cli';
 import { awsProblems } from './aws-cli';
@@ -214,6 +215,13 @@ describe('the documentation’s commands', () => {
       .filter((line) => /^(export|unset) /.test(line))
       .map((line) => line.replaceAll(`:${port}`, ':4599'));
     expect(shown?.text.split('\n').filter((line) => /^(export|unset) /.test(line))).toEqual(printed);
+  });
+
+  it('lists every setting of the app in docs/deploy.md’s settings table, and only those', () => {
+    const page = readFileSync(path.join(ROOT, 'docs', 'deploy.md'), 'utf8');
+    const table = page.split('\n## Settings\n')[1]?.split('\n## ')[0] ?? '';
+    const documented = [...table.matchAll(/^\| `(\w+)` /gm)].map((match) => match[1]);
+    expect(documented.sort()).toEqual([...CONFIG_KEYS].sort());
   });
 
   it('runs exactly what .ci/run runs as the README’s two set-up commands', () => {

@@ -49,11 +49,7 @@ function headingIds(markdown: string): Set<string> {
 }
 
 /** The broken relative links of one page: its name, its text. */
-function brokenLinks(
-  page: string,
-  markdown: string,
-  read = (file: string) => readFileSync(file, 'utf8'),
-): string[] {
+function brokenLinks(page: string, markdown: string, read = (file: string) => readFileSync(file, 'utf8')): string[] {
   const broken: string[] = [];
   for (const { line, text } of prose(markdown)) {
     for (const match of text.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
