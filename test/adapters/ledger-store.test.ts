@@ -90,9 +90,9 @@ describe('ParameterLedgerStore', () => {
     });
   });
 
-  it('the README gives the same reset command the error gives, writing the empty ledger', () => {
-    const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8').replace(/\\\n\s*/g, '');
-    expect(readme).toContain(resetCommand(NAME));
+  it('docs/policy.md gives the same reset command the error gives, writing the empty ledger', () => {
+    const docs = readFileSync(path.join(__dirname, '..', '..', 'docs', 'policy.md'), 'utf8').replace(/\\\n\s*/g, '');
+    expect(docs).toContain(resetCommand(NAME));
     expect(resetCommand(NAME)).toContain(`--value '${EMPTY_LEDGER}'`);
   });
 });

@@ -185,21 +185,21 @@ describe('lintPolicy: rules and their expiry', () => {
   });
 });
 
-describe('lintPolicy: the README’s policies', () => {
-  it('the README’s version 2 examples, the exception and the rule after it included, pass lint --strict (no warning) outside the warning window', () => {
-    const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-    const section = readme.split('### Version 2')[1]?.split('\n### ')[0] ?? '';
+describe('lintPolicy: the documented policies', () => {
+  it('docs/policy.md’s version 2 examples, the exception and the rule after it included, pass lint --strict (no warning) outside the warning window', () => {
+    const docs = readFileSync(path.join(__dirname, '..', '..', 'docs', 'policy.md'), 'utf8');
+    const section = docs.split('\n## Version 2\n')[1]?.split('\n## ')[0] ?? '';
     const documents = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1] ?? ''));
     const withExceptionAndAfter = documents.filter((d) => d.version === 2 && d.rules.length > 1);
     expect(withExceptionAndAfter.length).toBeGreaterThanOrEqual(2);
     for (const document of withExceptionAndAfter) {
-      expect(lintPolicy(validatePolicy(document, 'README.md'), { today: '2026-11-24' })).toEqual([]);
+      expect(lintPolicy(validatePolicy(document, 'docs/policy.md'), { today: '2026-11-24' })).toEqual([]);
     }
-    // The warning the README quotes is the one lint gives 14 days before the end.
+    // The warning the page quotes is the one lint gives 14 days before the end.
     const exception = withExceptionAndAfter.find((d) => d.rules[1].accounts?.[0] === d.rules[0].accounts?.[0]);
-    const [warning] = lintPolicy(validatePolicy(exception, 'README.md'), { today: '2027-03-17' });
+    const [warning] = lintPolicy(validatePolicy(exception, 'docs/policy.md'), { today: '2027-03-17' });
     expect(warning?.message).toMatch(/takes over 444455556666$/);
-    expect(readme.replace(/\s+/g, ' ').includes(`\`${warning?.message}\``)).toBe(true);
+    expect(docs.replace(/\s+/g, ' ').includes(`\`${warning?.message}\``)).toBe(true);
   });
 });
 
