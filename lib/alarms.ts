@@ -36,6 +36,13 @@ export function reconcilerMetric(metricName: string, props: cloudwatch.MetricOpt
   });
 }
 
+/**
+ * For a metric every run publishes while a condition lasts (0 once it is over): a run that ends
+ * before publishing it (a transient failure of the policy read, say) keeps the alarm where it is,
+ * rather than taking it to OK for an hour, telling a recovery that did not happen, and alarming again.
+ */
+const LEVEL: Partial<cloudwatch.CreateAlarmOptions> = { treatMissingData: cloudwatch.TreatMissingData.IGNORE };
+
 /** The stack's EventBridge rules that publish to the alarm topic, named under the stack's prefix. */
 const POLICY_CHANGED_RULE = 'PolicyChanged';
 const ALARM_RECOVERED_RULE = 'AlarmRecovered';
@@ -152,6 +159,7 @@ export class ReconcilerAlarms extends Construct {
       'RegionNotEnabled',
       reconcilerMetric(METRIC.regionsNotEnabled, { period: props.schedulePeriod, statistic: cloudwatch.Stats.MAXIMUM }),
       'A region of the policy is not enabled for this account (Account Management RegionOptStatus DISABLED, or every call there answered UnrecognizedClientException): nothing there is read or changed. The run summary’s region error says which; enable the region for this account, or remove it from the policy.',
+      LEVEL,
     );
     this.add(
       'GuardrailTripped',
@@ -162,6 +170,7 @@ export class ReconcilerAlarms extends Construct {
       'ExpiringRules',
       reconcilerMetric(METRIC.expiringRules, { period: props.schedulePeriod, statistic: cloudwatch.Stats.MAXIMUM }),
       'A policy rule (an exception) expires within warnBeforeExpiryDays: its accounts then go to the rules after it or the default. Extend it or let it lapse on purpose; the run summary names it.',
+      LEVEL,
     );
     this.add(
       'CoverageBelowMinimum',
@@ -170,6 +179,7 @@ export class ReconcilerAlarms extends Construct {
         statistic: cloudwatch.Stats.MAXIMUM,
       }),
       'In a region, the effective deep inspection coverage of ACTIVATED accounts is below the policy’s coverage.minimumEffectivePercent. The coverage summary names the regions, their worst accounts and the reasons to fix.',
+      LEVEL,
     );
     this.notifyRecoveries();
   }
