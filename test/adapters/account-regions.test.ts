@@ -52,6 +52,7 @@ describe('AccountManagementRegions.optStatuses', () => {
     expect(await regions().optStatuses()).toEqual({
       listed: false,
       error: 'AccessDeniedException: not authorized to perform account:ListRegions',
+      verdict: 'PERMANENT',
     });
   });
 });
