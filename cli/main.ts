@@ -7,6 +7,7 @@ import { lintCommand } from './commands/lint';
 import { localCommand } from './commands/local';
 import { planOrApply } from './commands/run';
 import { describeFailure } from './errors';
+import { npmTookOptions } from './npm';
 import { EXIT, exitCodeHelp } from './exit-codes';
 import {
   addRegionsOption,
@@ -192,6 +193,14 @@ export function buildProgram(io: Io, done: (status: number) => void): Command {
 
 /** The command line; resolves with the exit status (the table in exit-codes.ts). */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const swallowed = npmTookOptions(io.env);
+  if (swallowed.length > 0) {
+    // npm kept them: the command would run without them (for every account, say). Nothing is read or written.
+    io.stderr(
+      `${NAME}: npm took ${swallowed.join(', ')} as its own option${swallowed.length > 1 ? 's' : ''} (given before \`--\`), so the command would run without ${swallowed.length > 1 ? 'them' : 'it'}; nothing was done. Put the command's options after \`--\`: npm run reconcile -- plan ${swallowed.map((option) => `${option} …`).join(' ')}\n`,
+    );
+    return EXIT.BAD_INPUT;
+  }
   let status: number = EXIT.DONE;
   const program = buildProgram(io, (code) => {
     status = code;

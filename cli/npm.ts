@@ -21,3 +21,33 @@ export function npmSwallowed(env: NodeJS.ProcessEnv): NpmSwallowed {
 export function invokedAs(env: NodeJS.ProcessEnv): string {
   return env.npm_lifecycle_event === 'reconcile' ? 'npm run reconcile --' : 'deep-inspection';
 }
+
+/**
+ * The command's own options that npm would also take before `--` (`npm run reconcile --accounts=…`
+ * sets `npm_config_accounts`): the command never sees them, so a run meant for one account would run
+ * for all. Only `--dry-run` and `--yes` are safe to read from npm (above); any other is refused.
+ */
+const COMMAND_OPTIONS = [
+  'policy-file',
+  'policy-parameter',
+  'regions',
+  'accounts',
+  'region',
+  'account-id',
+  'output',
+  'quiet',
+  'force',
+  'failed-accounts-queue-url',
+  'strict',
+  'offline',
+  'account-count',
+  'port',
+] as const;
+
+/** The command's options npm took as its own in this `npm run`, as the person typed them (`--accounts`). */
+export function npmTookOptions(env: NodeJS.ProcessEnv): string[] {
+  if (env.npm_lifecycle_event === undefined) return [];
+  return COMMAND_OPTIONS.filter((name) => isSet(env[`npm_config_${name.replaceAll('-', '_')}`])).map(
+    (name) => `--${name}`,
+  );
+}

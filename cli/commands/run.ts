@@ -135,7 +135,11 @@ export async function planOrApply(
     if (!writes) {
       print(io, preview, options.output);
       reportProblems(io, previewResult);
-      if (defaulted && !parsed.dryRun && !npm.dryRun) {
+      if (command === 'plan' && npm.dryRun) {
+        io.stderr(
+          'npm took --dry-run as its own option (npm_config_dry_run is set): this was a plan, nothing written. Options for the command go after `--`: npm run reconcile -- plan --dry-run\n',
+        );
+      } else if (defaulted && !parsed.dryRun) {
         io.stderr(`No command given, so this was a plan: nothing written: use \`${as} apply\` to apply it.\n`);
       }
       return runExitCode(preview, previewResult.problems);

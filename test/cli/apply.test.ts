@@ -55,12 +55,28 @@ describe('nothing writes unless apply is named and confirmed', () => {
     expect(states()).toEqual(before);
   });
 
-  it('no command with npm_config_dry_run set (npm run reconcile --dry-run) writes nothing', async () => {
-    const { status } = await runCli(['--policy-file', file], {
+  it('no command with npm_config_dry_run set (npm run reconcile --dry-run) writes nothing, and says npm took it', async () => {
+    const { status, stderr } = await runCli(['--policy-file', file], {
       env: { ...env, npm_config_dry_run: 'true', npm_lifecycle_event: 'reconcile' },
     });
     expect(status).toBe(EXIT.DONE);
     expect(endpoint.writeCount()).toBe(0);
+    expect(stderr).toContain('npm took --dry-run as its own option (npm_config_dry_run is set): this was a plan');
+  });
+
+  it('refuses, before any AWS call, a run whose other options npm took (npm run reconcile --accounts=… -- apply)', async () => {
+    const { status, stderr } = await runCli(['apply', '--yes', '--policy-file', file], {
+      env: {
+        ...env,
+        npm_config_accounts: '100000000000',
+        npm_config_regions: 'us-east-1',
+        npm_lifecycle_event: 'reconcile',
+      },
+    });
+    expect(status).toBe(EXIT.BAD_INPUT);
+    expect(stderr).toContain('npm took --regions, --accounts as its own options');
+    expect(stderr).toContain("Put the command's options after `--`");
+    expect([...endpoint.calls.keys()]).toEqual([]);
   });
 
   it('apply with npm_config_dry_run set only plans, even with --yes, and says npm took --dry-run', async () => {
