@@ -7,7 +7,9 @@ import { DeepInspectionStack } from '../lib/deep-inspection-stack';
 
 const app = new App();
 try {
-  checkContextKeys(Object.keys(app.node.getAllContext()));
+  for (const key of checkContextKeys(Object.keys(app.node.getAllContext()))) {
+    console.error(`Note: the CDK context key ${JSON.stringify(key)} is not a setting of this app; it is ignored.`);
+  }
   const config = readConfig((key) => app.node.tryGetContext(key));
   new DeepInspectionStack(app, 'DeepInspectionReconciler', {
     config,

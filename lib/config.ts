@@ -120,21 +120,26 @@ export function readConfig(context: (key: string) => unknown): ReconcilerConfig 
 }
 
 /**
- * Refuses a context key this app does not read, so `-c alarmEmial=…` fails synth instead of leaving
- * alarms e-mailing no one. Keys the CDK itself sets are namespaced and left alone: feature flags
- * (`@aws-cdk/…`), the toolkit's (`aws:cdk:…`) and lookups (`availability-zones:account=…`).
+ * Refuses a context key that is a misspelt setting of this app, so `-c alarmEmial=…` fails synth
+ * instead of leaving alarms e-mailing no one. Keys the CDK itself sets are left alone: feature flags
+ * (`@aws-cdk/…`), the toolkit's (`aws:cdk:…`), lookups (`availability-zones:account=…`), and the
+ * plain keys its commands write into cdk.context.json (`cdk acknowledge` writes
+ * `acknowledged-issue-numbers`, say); an unknown key near none of the settings is only reported.
+ * @returns the unknown keys that are near no setting, for the caller to warn about
  */
-export function checkContextKeys(keys: readonly string[]): void {
+export function checkContextKeys(keys: readonly string[]): string[] {
   const unknown = keys.filter(
     (key) => !key.startsWith('@') && !key.includes(':') && !(CONFIG_KEYS as string[]).includes(key),
   );
-  if (unknown.length === 0) return;
-  const problems = unknown.map((key) => {
+  const misspelt = unknown.flatMap((key) => {
     const suggestion = nearest(key, CONFIG_KEYS);
-    return `  - ${key}: not a setting of this app${suggestion ? `: did you mean "${suggestion}"?` : ''}`;
+    return suggestion === undefined ? [] : [`  - ${key}: not a setting of this app: did you mean "${suggestion}"?`];
   });
-  throw new SettingsError(
-    `Invalid CDK context for the reconciler (cdk.json "context" or -c key=value):\n${problems.join('\n')}\n` +
-      `The settings are: ${CONFIG_KEYS.join(', ')}`,
-  );
+  if (misspelt.length > 0) {
+    throw new SettingsError(
+      `Invalid CDK context for the reconciler (cdk.json "context", cdk.context.json or -c key=value):\n${misspelt.join('\n')}\n` +
+        `The settings are: ${CONFIG_KEYS.join(', ')}`,
+    );
+  }
+  return unknown.filter((key) => nearest(key, CONFIG_KEYS) === undefined);
 }

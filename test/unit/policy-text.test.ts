@@ -144,6 +144,13 @@ describe('checkContextKeys', () => {
     );
   });
 
+  it('leaves a key near no setting alone and returns it, as the CDK’s own (cdk acknowledge writes acknowledged-issue-numbers)', () => {
+    expect(checkContextKeys(['alarmEmail', 'acknowledged-issue-numbers', 'cli-telemetry'])).toEqual([
+      'acknowledged-issue-numbers',
+      'cli-telemetry',
+    ]);
+  });
+
   it('leaves the keys the CDK sets alone: feature flags, toolkit keys, lookups', () => {
     expect(() =>
       checkContextKeys([
