@@ -1,5 +1,6 @@
 import { findNodeAtLocation, type Node, type ParseError, parse, parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { Problem } from './errors';
+import { jsonPath } from './validation';
 
 /**
  * Where things are in the policy's text, for messages that say line and column. jsonc-parser (the
@@ -97,4 +98,38 @@ function describeSyntaxError(code: string): string {
     InvalidCharacter: 'a control character in a string (escape it)',
   };
   return words[code] ?? code;
+}
+
+/**
+ * Keys given twice in one object: JSON.parse keeps the last silently, so `"default"` written twice
+ * would decide by whichever came last. Each repeat is a problem, with where the first one is.
+ */
+export function duplicateKeys(text: string): Problem[] {
+  const tree = parseTree(text, [], STRICT);
+  if (tree === undefined) return [];
+  const problems: Problem[] = [];
+  const visit = (node: Node, path: (string | number)[]) => {
+    if (node.type === 'object') {
+      const seen = new Map<string, Node>();
+      for (const property of node.children ?? []) {
+        const [keyNode, valueNode] = property.children ?? [];
+        if (keyNode === undefined) continue;
+        const key = String(keyNode.value);
+        const first = seen.get(key);
+        if (first !== undefined) {
+          const at = position(text, first.offset);
+          problems.push({
+            path: jsonPath([...path, key]),
+            ...position(text, keyNode.offset),
+            message: `"${key}" is given twice in this object (first at line ${at.line}, column ${at.column}); JSON keeps only the last: remove one`,
+          });
+        } else seen.set(key, keyNode);
+        if (valueNode !== undefined) visit(valueNode, [...path, key]);
+      }
+    } else if (node.type === 'array') {
+      (node.children ?? []).forEach((child, index) => visit(child, [...path, index]));
+    }
+  };
+  visit(tree, []);
+  return problems;
 }

@@ -9,7 +9,7 @@ import {
   ROOT_ID,
   regionSchema,
 } from './ids';
-import { locateProblems, syntaxProblem } from './policy-text';
+import { duplicateKeys, locateProblems, syntaxProblem } from './policy-text';
 import { problemsFrom } from './validation';
 
 /** What the policy asks for an account. UNMANAGED leaves it exactly as it is. */
@@ -327,6 +327,8 @@ export function parsePolicy(text: string | undefined, source: string): Policy {
   } catch (cause) {
     throw new PolicyError(source, [syntaxProblem(text, cause as Error)], { cause });
   }
+  const repeated = duplicateKeys(text);
+  if (repeated.length > 0) throw new PolicyError(source, repeated);
   try {
     return validatePolicy(document, source);
   } catch (error) {

@@ -108,6 +108,27 @@ describe('a schema problem in policy text', () => {
   });
 });
 
+describe('a key given twice', () => {
+  it('is refused, naming both places, instead of the last one silently winning', () => {
+    const text = lines('{', '  "version": 2,', '  "default": "ACTIVATED",', '  "default": "DEACTIVATED"', '}');
+    expect(problemsOf(text)).toEqual([
+      {
+        path: '$.default',
+        line: 4,
+        column: 3,
+        message:
+          '"default" is given twice in this object (first at line 3, column 3); JSON keeps only the last: remove one',
+      },
+    ]);
+  });
+
+  it('is found inside rules too', () => {
+    const text =
+      '{"version": 2, "default": "ACTIVATED", "rules": [{"name": "a", "accounts": ["111122223333"], "deepInspection": "ACTIVATED", "deepInspection": "DEACTIVATED"}]}';
+    expect(problemsOf(text).map((problem) => problem.path)).toEqual(['$.rules[0].deepInspection']);
+  });
+});
+
 describe('segmentsOf', () => {
   it.each([
     ['$', []],
