@@ -121,6 +121,17 @@ describe('reconcile', () => {
     expect([...organization.orgPackagePaths.values()]).toEqual([[], []]);
   });
 
+  it('a run scoped to some accounts leaves the organization-wide package paths alone', async () => {
+    const { organization, deps, request, writes } = world({ policy: { ...allOn, orgPackagePaths: ['/opt/app/lib'] } });
+    const [first] = organization.accounts;
+
+    const { summary } = await reconcile({ ...request, accountIds: [first?.id as string] }, deps);
+
+    expect(summary.regions.every((r) => r.orgPackagePaths === undefined)).toBe(true);
+    expect(writes().filter((call) => call.startsWith('UpdateOrgEc2DeepInspectionConfiguration'))).toEqual([]);
+    expect([...organization.orgPackagePaths.values()]).toEqual([[], []]);
+  });
+
   it('sends each account it could not change to the queue with the documented fields', async () => {
     // Same seed, same organization: find an account the run will try to change, then make that change fail.
     const { organization } = world({ policy: allOn });

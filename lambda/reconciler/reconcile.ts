@@ -220,7 +220,10 @@ async function finish(
       const inspector = deps.inspectorFor(region.region);
       const [applied, orgPackagePaths] = await Promise.all([
         request.dryRun ? outcomes : applyRegion(inspector, outcomes, request.ownAccountId, deadline),
-        reconcileOrgPackagePaths(inspector, policy, region.orgPackagePaths, request.dryRun, deadline),
+        // An organization-wide setting: a run scoped to some accounts leaves it to the full runs.
+        request.accountIds === undefined
+          ? reconcileOrgPackagePaths(inspector, policy, region.orgPackagePaths, request.dryRun, deadline)
+          : undefined,
       ]);
       if (!request.dryRun) progress(`${region.region}: applied`);
       return { region: region.region, outcomes: applied, ...scan, ...(orgPackagePaths ? { orgPackagePaths } : {}) };
