@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { nearest } from '../lambda/reconciler/validation';
+import { nearest, problemsFrom } from '../lambda/reconciler/validation';
 
 /** A setting (CDK context) or what it names is wrong: synth stops with this message alone, no stack trace. */
 export class SettingsError extends Error {
@@ -113,7 +113,10 @@ export function readConfig(context: (key: string) => unknown): ReconcilerConfig 
   );
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  - ${issue.path.join('.') || '(context)'}: ${issue.message}`);
+    // The same wording as the policy's errors: "is required", the allowed values, instead of zod's "Invalid input".
+    const problems = problemsFrom(result.error, { schema: configSchema, input: raw }).map(
+      (problem) => `  - ${problem.path.replace(/^\$\.?/, '') || '(context)'}: ${problem.message}`,
+    );
     throw new SettingsError(`Invalid CDK context for the reconciler:\n${problems.join('\n')}`);
   }
   return result.data;

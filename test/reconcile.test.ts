@@ -128,7 +128,7 @@ describe('reconcile', () => {
     const { summary } = await reconcile({ ...request, accountIds: [first?.id as string] }, deps);
 
     expect(summary.regions.every((r) => r.orgPackagePaths === undefined)).toBe(true);
-    expect(writes().filter((call) => call.startsWith('UpdateOrgEc2DeepInspectionConfiguration'))).toEqual([]);
+    expect(writes().filter((call) => call.operation === 'UpdateOrgEc2DeepInspectionConfiguration')).toEqual([]);
     expect([...organization.orgPackagePaths.values()]).toEqual([[], []]);
   });
 

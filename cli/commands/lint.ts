@@ -31,6 +31,12 @@ export async function lintCommand(parsed: ParsedOptions, io: Io): Promise<number
   const region = parsed.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
   if (parsed.policyParameter === undefined) {
     const missing = region === undefined ? 'no region (--region or AWS_REGION)' : await credentialsAvailable(region);
+    // A profile the person named that fails (an expired SSO session, say) is an error to fix, not a reason
+    // to drop the organization checks quietly: offline by itself only where no credentials are set up.
+    const profile = io.env.AWS_PROFILE ?? io.env.AWS_DEFAULT_PROFILE;
+    if (missing !== undefined && region !== undefined && profile !== undefined) {
+      throw new UsageError(`${missing}; or lint without the organization checks: add --offline`);
+    }
     if (missing !== undefined) return lintOffline(parsed, io, missing);
   }
   const options = resolveCommon(parsed, io.env);

@@ -137,7 +137,9 @@ export function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[
 function describeExpected(schema: z.ZodType | undefined): string | undefined {
   if (schema === undefined) return undefined;
   const alternatives = expandUnion(unwrap(schema)).map(describeOne);
-  const enums = alternatives.flatMap((alternative) => (alternative.kind === 'values' ? alternative.values : []));
+  const enums = [
+    ...new Set(alternatives.flatMap((alternative) => (alternative.kind === 'values' ? alternative.values : []))),
+  ];
   const others = alternatives.flatMap((alternative) => (alternative.kind === 'text' ? [alternative.text] : []));
   const parts = [...(enums.length > 0 ? [`one of ${enums.join(', ')}`] : []), ...others];
   return parts.length === 0 ? undefined : parts.join(', or ');
@@ -155,7 +157,7 @@ function describeOne(schema: z.ZodType): { kind: 'values'; values: string[] } | 
     case 'array':
       return { kind: 'text', text: 'an array' };
     case 'boolean':
-      return { kind: 'text', text: 'true or false' };
+      return { kind: 'values', values: ['true', 'false'] };
     default:
       return { kind: 'text', text: `a ${def.type}` };
   }

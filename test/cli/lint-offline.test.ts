@@ -89,6 +89,15 @@ describe('lint without AWS', () => {
     expect(stderr).toMatch(/^Offline \(no AWS credentials \(.*\): .*\): no AWS call made/);
   });
 
+  it('with a named profile that fails, says so instead of dropping the organization checks quietly', async () => {
+    withoutCredentials('security-audit');
+    const { status, stderr } = await runCli(['lint', '--policy-file', file('p.json', JSON.stringify(policy))]);
+
+    expect(status).toBe(2);
+    expect(stderr).toContain('no AWS credentials for profile security-audit');
+    expect(stderr).toContain('add --offline');
+  });
+
   it('with credentials and no --offline, runs the organization checks too', async () => {
     const { status, stdout, stderr } = await runCli(['lint', '--policy-file', file('p.json', JSON.stringify(policy))]);
 

@@ -700,6 +700,12 @@ describe('DeepInspectionStack configuration', () => {
 describe('readConfig', () => {
   const context = (values: Record<string, unknown>) => (key: string) => values[key];
 
+  it('says what a setting takes instead of zod’s "Invalid input"', () => {
+    expect(() => readConfig(context({ runsNeverOverlap: 'yes' }))).toThrow(
+      'runsNeverOverlap: "yes" is not one of true, false',
+    );
+  });
+
   it('has a default for every setting', () => {
     expect(readConfig(context({}))).toEqual({
       schedule: 'rate(1 hour)',
