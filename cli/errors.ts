@@ -1,5 +1,6 @@
 import { describeError } from '../lambda/reconciler/describe-error';
 import { classifyError } from '../lambda/reconciler/error-classification';
+import { InvocationError } from '../lambda/reconciler/errors';
 import { EXIT, type ExitCode } from './exit-codes';
 
 /** An option's value or combination the command cannot take; found after parsing, before any AWS call. */
@@ -21,6 +22,15 @@ export function describeFailure(
   const name = error instanceof Error ? error.name : '';
   if (name === 'CredentialsProviderError' || name === 'TokenProviderError') {
     return { message: describeCredentialsProblem(error, env), exitCode: EXIT.FAILED };
+  }
+  if (error instanceof InvocationError) {
+    // The same checks as a manual invoke of the function, said in the command's terms.
+    const option = (path: string) =>
+      path.startsWith('$.regions') ? '--regions' : path.startsWith('$.accountIds') ? '--accounts' : path;
+    return {
+      message: error.problems.map((problem) => `${option(problem.path)}: ${problem.message}`).join('\n'),
+      exitCode: EXIT.BAD_INPUT,
+    };
   }
   if (BAD_INPUT.has(name)) return { message: (error as Error).message, exitCode: EXIT.BAD_INPUT };
   // The same verdict as the function's (lambda/reconciler/error-classification.ts): the SDK's own

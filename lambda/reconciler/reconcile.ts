@@ -279,7 +279,10 @@ export function selectRegions(
     throw new InvocationError(
       outside.map((region) => ({
         path: `$.regions[${request.regions?.indexOf(region)}]`,
-        message: `${region} is not one of the policy's regions (${policyRegions.join(', ')})`,
+        message:
+          policy.regions === undefined
+            ? `${region} is not a region of this run: the policy names no regions, so it runs in its home region ${request.defaultRegion} alone`
+            : `${region} is not one of the policy's regions (${policyRegions.join(', ')})`,
       })),
     );
   }

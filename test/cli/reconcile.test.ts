@@ -346,6 +346,26 @@ describe('deep-inspection', () => {
     expect([...endpoint.calls.keys()]).toEqual([]);
   });
 
+  it('says a region outside the policy in the command’s terms (--regions), and what the policy runs in when it names none', async () => {
+    const named = await cli('plan', '--regions', 'us-west-2', '--policy-file', policyFile(policy), '--quiet');
+    const unnamed = await cli(
+      'plan',
+      '--regions',
+      'eu-west-1',
+      '--region',
+      'us-east-1',
+      '--quiet',
+      '--policy-file',
+      policyFile({ version: 2, default: 'ACTIVATED' }),
+    );
+
+    expect(named.status).toBe(2);
+    expect(named.stderr).toContain("--regions: us-west-2 is not one of the policy's regions (us-east-1, eu-west-1)");
+    expect(named.stderr).not.toContain('invocation event');
+    expect(unnamed.status).toBe(2);
+    expect(unnamed.stderr).toContain('the policy names no regions, so it runs in its home region us-east-1 alone');
+  });
+
   it('exits 1 and says why when a region cannot be read', async () => {
     endpoint.faults.deniedRegions = ['eu-west-1'];
     const { status, stderr } = await cli('plan', '--policy-file', policyFile(policy));
