@@ -126,7 +126,15 @@ export function addRunOptions(command: Command): Command {
       new Option(
         '--failed-accounts-queue-url <url>',
         'apply: send accounts it could not fix to this SQS queue (default: print them only)',
-      ),
+      ).argParser((value: string) => {
+        // An unset shell variable ("$QUEUE" in a new shell) must not quietly mean "no queue".
+        if (!/^https?:\/\/\S+$/.test(value)) {
+          throw new InvalidArgumentError(
+            `${JSON.stringify(value)} is not a queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)`,
+          );
+        }
+        return value;
+      }),
     )
     .addOption(new Option('--dry-run', 'plan only, write nothing (the same as `plan`)'));
 }

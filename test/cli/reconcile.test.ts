@@ -339,6 +339,7 @@ describe('deep-inspection', () => {
     [['plan', '--strict'], "unknown option '--strict'"],
     [['plan', 'extra'], "plan takes no arguments, got 'extra'"],
     [['local', '--port', '70000'], '--port: a whole number from 0 to 65535'],
+    [['apply', '--failed-accounts-queue-url', ''], '"" is not a queue URL'],
   ])('refuses %j before any AWS call', async (argv, message) => {
     const { status, stderr } = await cli(...argv);
     expect(status).toBe(2);
