@@ -111,6 +111,8 @@ class TerminalProgress implements CommandProgress {
       });
       const status = bars.create(1, 0, { text: 'starting' }, { format: '{duration_formatted} {text}' });
       this.phase = { bars, status };
+      // The bars turn the terminal's line wrapping off while they draw: Ctrl-C must give it back.
+      process.once('SIGINT', this.interrupted);
     }
     return this.phase;
   }
@@ -162,7 +164,14 @@ class TerminalProgress implements CommandProgress {
     for (const [region, total] of perRegion) if (total > 0) this.writeBar(region).setTotal(total);
   }
 
+  /** Restores the terminal (bars stopped, wrapping on), then lets the interrupt end the process as it would have. */
+  private readonly interrupted = (): void => {
+    this.phase?.bars.stop();
+    process.kill(process.pid, 'SIGINT');
+  };
+
   stop(): void {
+    process.removeListener('SIGINT', this.interrupted);
     this.phase?.bars.stop();
     this.phase = undefined;
     this.reads.clear();

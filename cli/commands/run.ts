@@ -36,8 +36,13 @@ export function runExitCode(view: RunView, problems: readonly RunProblem[]): Exi
   return EXIT.DONE;
 }
 
-const print = (io: Io, view: RunView, output: string, to: 'stdout' | 'stderr' = 'stdout') =>
-  io[to](output === 'json' ? `${JSON.stringify(view, null, 2)}\n` : `${formatRun(view)}\n`);
+const print = (
+  io: Io,
+  view: RunView,
+  output: string,
+  to: 'stdout' | 'stderr' = 'stdout',
+  maxListed: number = MAX_LISTED,
+) => io[to](output === 'json' ? `${JSON.stringify(view, null, 2)}\n` : `${formatRun(view, { maxListed })}\n`);
 
 function orgPackagePathChanges(view: RunView): string[] {
   return view.regions.filter((region) => region.orgPackagePaths?.changed).map((region) => region.region);
@@ -154,8 +159,10 @@ export async function planOrApply(
       return runExitCode(preview, previewResult.problems);
     }
     // The person reads the plan before answering; a script with --output json gets one document, the result.
-    if (options.output === 'table') print(io, preview, 'table');
-    else if (!parsed.yes) print(io, preview, 'table', 'stderr');
+    // Asked to approve a plan, the person sees every change in it, not the first ten.
+    const listed = parsed.yes ? MAX_LISTED : Number.POSITIVE_INFINITY;
+    if (options.output === 'table') print(io, preview, 'table', 'stdout', listed);
+    else if (!parsed.yes) print(io, preview, 'table', 'stderr', listed);
     if (!parsed.yes) {
       const answer = await (io.terminal as NonNullable<Io['terminal']>).ask(question(preview));
       if (answer.trim().toLowerCase() !== 'yes') {

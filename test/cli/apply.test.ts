@@ -166,6 +166,9 @@ describe('apply', () => {
     }));
     const total = Number(/^Would change \((\d+)/m.exec(planned)?.[1]);
     expect(total).toBeGreaterThan(10);
+    // Asked to approve it, the person saw every change, not the first ten.
+    expect(shown).toHaveLength(total);
+    expect(planned).not.toMatch(/more: --output json lists them all\):\n(?:.*\n)*?Apply/);
     expect(terminal.questions[0]).toContain(`It writes deep inspection in ${total} account-regions`);
     expect(terminal.questions[0]).toContain('Only "yes" applies');
     expect(applied).toMatch(new RegExp(`^Changed \\(${total}`, 'm'));
