@@ -26,6 +26,8 @@ export function invokedAs(env: NodeJS.ProcessEnv): string {
  * The command's own options that npm would also take before `--` (`npm run reconcile --accounts=…`
  * sets `npm_config_accounts`): the command never sees them, so a run meant for one account would run
  * for all. Only `--dry-run` and `--yes` are safe to read from npm (above); any other is refused.
+ * Left out: npm's own settings of the same name (`--force`, `--offline`, `--quiet`), which npm's
+ * config files may set for every run; losing them only makes the command more careful.
  */
 const COMMAND_OPTIONS = [
   'policy-file',
@@ -35,18 +37,16 @@ const COMMAND_OPTIONS = [
   'region',
   'account-id',
   'output',
-  'quiet',
-  'force',
   'failed-accounts-queue-url',
   'strict',
-  'offline',
   'account-count',
   'port',
 ] as const;
 
 /** The command's options npm took as its own in this `npm run`, as the person typed them (`--accounts`). */
 export function npmTookOptions(env: NodeJS.ProcessEnv): string[] {
-  if (env.npm_lifecycle_event === undefined) return [];
+  // Only `npm run reconcile`: npx hands the command its options itself.
+  if (env.npm_lifecycle_event !== 'reconcile') return [];
   return COMMAND_OPTIONS.filter((name) => isSet(env[`npm_config_${name.replaceAll('-', '_')}`])).map(
     (name) => `--${name}`,
   );

@@ -63,7 +63,8 @@ describe('describeFailure: the one place an error becomes a message and a status
   ])('%s', (_what, error, status) => {
     const failure = describeFailure(error);
     expect(failure.exitCode).toBe(status);
-    expect(failure.message).toContain((error as Error).message);
+    // An invocation's problems are said in the command's terms (--accounts), every other error as it is.
+    expect(failure.message).toContain(error instanceof InvocationError ? '--accounts: bad' : (error as Error).message);
   });
 });
 
