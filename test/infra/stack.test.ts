@@ -713,6 +713,7 @@ describe('readConfig', () => {
       runsNeverOverlap: true,
       keepEvidenceOnDestroy: true,
       cloudTrailManagementEvents: false,
+      securityHubFindings: false,
     });
   });
 
