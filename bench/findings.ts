@@ -31,16 +31,24 @@ export interface FindingsScenarioResult {
   /** Exceptions in the organization, every region together. */
   readonly exceptions: number;
   /** Findings on, the first time: every exception imported. */
-  readonly firstRun: RunMeasurement;
+  readonly firstRun: FindingsRun;
   /** The steady state with the policy's findings off: today's run. */
-  readonly steadyOff: readonly RunMeasurement[];
+  readonly steadyOff: readonly FindingsRun[];
   /** The same steady state with the findings on. */
-  readonly steadyOn: readonly RunMeasurement[];
+  readonly steadyOn: readonly FindingsRun[];
   /** Security Hub calls made by the runs with the findings off: must be 0. */
   readonly callsWhileOff: number;
   /** After the runs, Security Hub holds exactly the exceptions, once each, ACTIVE. */
   readonly findingsMatchExceptions: boolean;
   readonly responseViolations: number;
+}
+
+export interface FindingsRun extends RunMeasurement {
+  /**
+   * The findings step's span, as the endpoint saw it: from its first Security Hub request to its last
+   * one's answer (the arrival plus the endpoint's latency). What the step adds to a run's wall time.
+   */
+  readonly findingsStepSeconds?: number;
 }
 
 /** Every account ACTIVE, a member, deep inspection ACTIVATED as the policy says; EC2 scanning off in one of `every`. */
@@ -84,6 +92,7 @@ export async function runFindingsScenario(
   const { organization, expected } = steadyOrganization(settings);
   const endpoint = await LocalAwsEndpoint.start(organization);
   endpoint.checkResponses = settings.accounts <= 1_000;
+  endpoint.recordRequests = true;
   try {
     const queueUrl = endpoint.createQueue('failed-accounts');
     endpoint.state.parameters.set(`${PARAMETER}-guardrail-ledger`, { value: EMPTY_LEDGER, version: 1 });
@@ -114,7 +123,7 @@ export async function runFindingsScenario(
       );
     let callsWhileOff = 0;
 
-    const measure = async (findings: boolean): Promise<RunMeasurement> => {
+    const measure = async (findings: boolean): Promise<FindingsRun> => {
       storePolicy(findings);
       // The lower bound from the ground truth, before the run: what is open, and what differs from the exceptions.
       const shapes: FindingsRegionShape[] = regions.map((region) => {
@@ -144,13 +153,18 @@ export async function runFindingsScenario(
           ? { bounds: securityHubLowerBounds(shapes), floorSeconds: securityHubFloor(shapes, limits) }
           : undefined,
       );
-      progress(`  findings ${findings ? 'on ' : 'off'}: ${run.wallSeconds.toFixed(1)} s`);
-      return run;
+      const hub = endpoint.requestLog.filter((request) => request.service === 'securityhub').map((r) => r.at);
+      const findingsStepSeconds =
+        hub.length === 0 ? undefined : (Math.max(...hub) + settings.latencyMs - Math.min(...hub)) / 1000;
+      progress(
+        `  findings ${findings ? 'on ' : 'off'}: ${run.wallSeconds.toFixed(1)} s${findingsStepSeconds === undefined ? '' : `, the findings step ${findingsStepSeconds.toFixed(2)} s`}`,
+      );
+      return { ...run, ...(findingsStepSeconds === undefined ? {} : { findingsStepSeconds }) };
     };
 
     const firstRun = await measure(true);
-    const steadyOff: RunMeasurement[] = [];
-    const steadyOn: RunMeasurement[] = [];
+    const steadyOff: FindingsRun[] = [];
+    const steadyOn: FindingsRun[] = [];
     for (let pair = 0; pair < settings.repeats; pair++) {
       steadyOff.push(await measure(false));
       steadyOn.push(await measure(true));
@@ -184,7 +198,7 @@ const total = (
 /** The BENCHMARKS.md table: one row a run. */
 export function renderFindings(result: FindingsScenarioResult): string {
   const { settings } = result;
-  const row = (name: string, run: RunMeasurement) => {
+  const row = (name: string, run: FindingsRun) => {
     const hub = run.securityHub;
     const hubCell =
       hub === undefined
@@ -196,7 +210,8 @@ export function renderFindings(result: FindingsScenarioResult): string {
       Object.values(run.operations).reduce((sum, op) => sum + op.calls, 0) +
       ' / ' +
       Object.values(run.operations).reduce((sum, op) => sum + op.lowerBound, 0);
-    return `| ${name} | ${fixed(run.wallSeconds)} | ${fixed(run.floorSeconds)} | ${others} | ${hubCell} | ${run.throttled} | ${Object.keys(run.unexpectedCalls).length === 0 ? 'none' : JSON.stringify(run.unexpectedCalls)} | ${fixed(run.peakRssMiB, 0)} |`;
+    const step = run.findingsStepSeconds === undefined ? '–' : fixed(run.findingsStepSeconds, 2);
+    return `| ${name} | ${fixed(run.wallSeconds)} | ${step} | ${fixed(run.floorSeconds)} | ${others} | ${hubCell} | ${run.throttled} | ${Object.keys(run.unexpectedCalls).length === 0 ? 'none' : JSON.stringify(run.unexpectedCalls)} | ${fixed(run.peakRssMiB, 0)} |`;
   };
   const mean = (runs: readonly RunMeasurement[]) => runs.reduce((sum, run) => sum + run.wallSeconds, 0) / runs.length;
   const spread = (runs: readonly RunMeasurement[]) =>
@@ -204,12 +219,12 @@ export function renderFindings(result: FindingsScenarioResult): string {
   return [
     `${settings.accounts.toLocaleString('en-US')} accounts × ${settings.regions} regions, ${result.exceptions.toLocaleString('en-US')} exceptions (EC2 scanning off in 1 account in ${settings.exceptionEvery}, every region), ${settings.latencyMs} ms a call, ${settings.ratePerSecond} requests a second per operation and region.`,
     '',
-    '| run | wall s | floor s | other API calls / lower bound | Security Hub calls / lower bound | throttled | unexpected calls | peak RSS MiB |',
-    '| --- | -----: | ------: | ----------------------------- | -------------------------------- | --------: | ---------------- | -----------: |',
+    '| run | wall s | findings step s | floor s | other API calls / lower bound | Security Hub calls / lower bound | throttled | unexpected calls | peak RSS MiB |',
+    '| --- | -----: | --------------: | ------: | ----------------------------- | -------------------------------- | --------: | ---------------- | -----------: |',
     row('findings on, first run (every exception imported)', result.firstRun),
     ...result.steadyOff.flatMap((off, index) => [
       row(`steady state, findings off (today's run) #${index + 1}`, off),
-      row(`steady state, findings on #${index + 1}`, result.steadyOn[index] as RunMeasurement),
+      row(`steady state, findings on #${index + 1}`, result.steadyOn[index] as FindingsRun),
     ]),
     '',
     `Steady state wall time: findings off ${fixed(mean(result.steadyOff))} s (${spread(result.steadyOff)}), on ${fixed(mean(result.steadyOn))} s (${spread(result.steadyOn)}). ` +

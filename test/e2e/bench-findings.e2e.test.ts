@@ -47,6 +47,9 @@ describe('findings benchmark scenario', () => {
       BatchImportFindings: { calls: 0, lowerBound: 0, throttled: 0 },
     });
     expect(result.steadyOff[0]?.securityHub).toBeUndefined();
+    // The step's span is measured where it ran, and not where it did not.
+    expect(result.steadyOn[0]?.findingsStepSeconds).toBeGreaterThan(0);
+    expect(result.steadyOff[0]?.findingsStepSeconds).toBeUndefined();
     expect(result.callsWhileOff).toBe(0);
     for (const run of [result.firstRun, ...result.steadyOff, ...result.steadyOn]) {
       expect(run.unexpectedCalls).toEqual({});
