@@ -15,10 +15,10 @@ import { classifyError, combinedVerdict } from './error-classification';
 import { RunFailedError } from './errors';
 import { type Invocation, parseInvocation } from './event';
 import { publishFindingsMetrics } from './findings/metrics';
+import type { FindingsReport } from './findings/sync';
 import { type CoverageSummary, measureCoverage } from './measure-coverage';
 import { METRIC, publishCoverageMetrics, publishRunMetrics } from './metrics';
 import { logger, metrics } from './observability';
-import type { FindingsReport } from './findings/sync';
 import { reconcile, type RunProblem } from './reconcile';
 import { fitSummary, type RunSummary } from './summary';
 
