@@ -3,7 +3,7 @@ import type { RunSummary } from '../lambda/reconciler/summary';
 import { LocalAwsEndpoint } from '../local/aws-endpoint/server';
 import { type DeployedFunction, invokeBundleMeasured } from '../local/bundle';
 import { SimulatedOrganization } from '../local/simulated-organization';
-import { type Limits, lowerBounds, type Operation, type RunShape, runFloor } from './floor';
+import { type Limits, lowerBounds, type Operation, type RunShape, runFloor, type SecurityHubOperation } from './floor';
 
 /** Seventeen regions where Inspector runs, in the order a scenario takes them. */
 export const REGIONS = [
@@ -64,6 +64,8 @@ export interface RunMeasurement {
   readonly throttled: number;
   /** Calls to an operation the lower bound does not list: should be none. */
   readonly unexpectedCalls: Record<string, number>;
+  /** The findings step's calls against their lower bound, when the run had one (bench/findings.ts). */
+  readonly securityHub?: Record<SecurityHubOperation, OperationCount>;
   readonly writeCalls: number;
   readonly peakRssMiB: number;
   readonly initMs: number;
@@ -178,12 +180,17 @@ export async function runScenario(fn: DeployedFunction, settings: ScenarioSettin
   }
 }
 
-function measurement(
+/**
+ * One run's calls against their lower bounds, its time against its floor. With `findings`, the findings
+ * step's Security Hub calls are counted against theirs (not as unexpected), and its floor added.
+ */
+export function measurement(
   endpoint: LocalAwsEndpoint,
   invocation: { runMs: number; initMs: number; peakRssKiB: number },
   summary: RunSummary,
   shape: RunShape,
   limits: Limits,
+  findings?: { readonly bounds: Record<SecurityHubOperation, number>; readonly floorSeconds: number },
 ): RunMeasurement {
   const bounds = lowerBounds(shape);
   // The endpoint counts `service.Operation` and `service.Operation@region`; the totals are enough here.
@@ -198,15 +205,25 @@ function measurement(
       return [operation, { calls: requests - throttled, lowerBound: bounds[operation], throttled }];
     }),
   ) as Record<Operation, OperationCount>;
+  const securityHub =
+    findings === undefined
+      ? undefined
+      : (Object.fromEntries(
+          (Object.keys(findings.bounds) as SecurityHubOperation[]).map((operation) => {
+            const { requests, throttled } = byOperation.get(operation) ?? { requests: 0, throttled: 0 };
+            return [operation, { calls: requests - throttled, lowerBound: findings.bounds[operation], throttled }];
+          }),
+        ) as Record<SecurityHubOperation, OperationCount>);
   const unexpectedCalls = Object.fromEntries(
     [...byOperation]
-      .filter(([operation]) => !(operation in bounds))
+      .filter(([operation]) => !(operation in bounds) && !(operation in (findings?.bounds ?? {})))
       .map(([operation, { requests }]) => [operation, requests]),
   );
-  const calls = Object.values(operations).reduce((sum, count) => sum + count.calls, 0);
-  const bound = Object.values(bounds).reduce((sum, count) => sum + count, 0);
+  const counted = [...Object.values(operations), ...Object.values(securityHub ?? {})];
+  const calls = counted.reduce((sum, count) => sum + count.calls, 0);
+  const bound = counted.reduce((sum, count) => sum + count.lowerBound, 0);
   const wallSeconds = invocation.runMs / 1000;
-  const floorSeconds = runFloor(bounds, shape.regions, limits);
+  const floorSeconds = runFloor(bounds, shape.regions, limits) + (findings?.floorSeconds ?? 0);
   return {
     wallSeconds,
     floorSeconds,
@@ -214,6 +231,7 @@ function measurement(
     callRatio: (calls + Object.values(unexpectedCalls).reduce((sum, count) => sum + count, 0)) / bound,
     throttled: endpoint.throttled,
     unexpectedCalls,
+    ...(securityHub === undefined ? {} : { securityHub }),
     writeCalls: endpoint.writeCount(),
     peakRssMiB: invocation.peakRssKiB / 1024,
     initMs: invocation.initMs,

@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { FINDINGS_METRIC } from '../lambda/reconciler/findings/metrics';
 import { METRIC, METRICS_NAMESPACE } from '../lambda/reconciler/metrics';
 import { SERVICE_NAME } from '../lambda/reconciler/observability';
 import type { ReconcilerQueues } from './queues';
@@ -24,6 +25,8 @@ export interface ReconcilerAlarmsProps {
   readonly alarmTopicArn?: string;
   /** @default - no e-mail subscription */
   readonly alarmEmail?: string;
+  /** The stack grants the findings step (securityHubFindings): its two alarms, on findings that do not arrive. @default false */
+  readonly securityHubFindings?: boolean;
 }
 
 /** A metric the function publishes through Powertools Metrics (its default `service` dimension included). */
@@ -181,7 +184,35 @@ export class ReconcilerAlarms extends Construct {
       'In a region, the effective deep inspection coverage of ACTIVATED accounts is below the policy’s coverage.minimumEffectivePercent. The coverage summary names the regions, their worst accounts and the reasons to fix.',
       LEVEL,
     );
+    if (props.securityHubFindings) this.watchFindings(props.schedulePeriod);
     this.notifyRecoveries();
+  }
+
+  /**
+   * The findings are a notification path to the security team: each way they fail to arrive alarms. Both
+   * metrics are published by every run that syncs, 0 included (findings/metrics.ts), so an alarm stays in
+   * ALARM while the cause lasts (one notification) and recovers on the first run without it.
+   */
+  private watchFindings(schedulePeriod: Duration): void {
+    const perRun = { period: schedulePeriod, statistic: cloudwatch.Stats.MAXIMUM };
+    this.add(
+      'SecurityHubNotEnabled',
+      reconcilerMetric(FINDINGS_METRIC.regionsWithoutSecurityHub, perRun),
+      'Security Hub is not enabled for this account in a region of the policy: the exceptions there are not imported as findings. The run’s warning “Security Hub not enabled in <region>” (and the SecurityHubNotEnabled metric by Region) names it. Enable Security Hub there, or turn findings off in the policy.',
+    );
+    this.add(
+      'FindingsNotImported',
+      new cloudwatch.MathExpression({
+        expression: 'failed + regionErrors',
+        usingMetrics: {
+          failed: reconcilerMetric(FINDINGS_METRIC.findingsFailed, perRun),
+          regionErrors: reconcilerMetric(FINDINGS_METRIC.findingsRegionErrors, perRun),
+        },
+        label: 'findings refused + regions not synced',
+        period: schedulePeriod,
+      }),
+      'Security Hub refused findings (FindingsFailed), or a region’s findings could not be synced (FindingsRegionErrors): those exceptions are not where the security team looks. The function log’s warnings (“findings Security Hub refused”, “Security Hub findings”) say which and why; an access denied means the role lacks a Security Hub permission.',
+    );
   }
 
   /**
@@ -407,7 +438,7 @@ export class ReconcilerAlarms extends Construct {
 
   private add(
     id: string,
-    metric: cloudwatch.Metric,
+    metric: cloudwatch.Metric | cloudwatch.MathExpression,
     description: string,
     options: Partial<cloudwatch.CreateAlarmOptions> = {},
   ): cloudwatch.Alarm {

@@ -98,6 +98,12 @@ const configSchema = z.strictObject({
   cloudTrailManagementEvents: z
     .union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')])
     .default(false),
+  // Grants the function the Security Hub permissions its findings step needs (docs/findings.md), adds the
+  // findings' alarms and graphs; the policy's findings.securityHub then turns the findings on and off
+  // without a deploy. Off by default: no Security Hub permission, no call.
+  securityHubFindings: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')])
+    .default(false),
 });
 
 export type ReconcilerConfig = z.output<typeof configSchema>;

@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { FINDINGS_METRIC } from '../lambda/reconciler/findings/metrics';
 import { DIMENSION, METRIC, METRICS_NAMESPACE } from '../lambda/reconciler/metrics';
 import { reconcilerMetric } from './alarms';
 
@@ -13,6 +14,8 @@ export interface ReconcilerDashboardProps {
   readonly period: Duration;
   /** How often effective coverage is measured (daily by default): the period of the coverage graphs. */
   readonly coveragePeriod: Duration;
+  /** The stack grants the findings step (securityHubFindings): graph the open exceptions and the findings. @default false */
+  readonly securityHubFindings?: boolean;
 }
 
 /**
@@ -112,5 +115,31 @@ export class ReconcilerDashboard extends Construct {
         width: 12,
       }),
     );
+    if (props.securityHubFindings) {
+      const perRun = (metricName: string, label: string) =>
+        reconcilerMetric(metricName, { period, statistic: cloudwatch.Stats.MAXIMUM, label });
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: 'Open exceptions by reason: the Security Hub findings each run leaves open',
+          // Every reason is published each run, zeros included, so a line falls to 0 rather than stopping.
+          left: [search(FINDINGS_METRIC.openExceptions, [DIMENSION.reason])],
+          width: 12,
+        }),
+        new cloudwatch.GraphWidget({
+          title:
+            'Security Hub findings per run: imported, archived (left); refused, regions not synced or without Security Hub (right)',
+          left: [
+            perRun(FINDINGS_METRIC.findingsImported, 'imported'),
+            perRun(FINDINGS_METRIC.findingsArchived, 'archived'),
+          ],
+          right: [
+            perRun(FINDINGS_METRIC.findingsFailed, 'refused'),
+            perRun(FINDINGS_METRIC.findingsRegionErrors, 'regions not synced'),
+            perRun(FINDINGS_METRIC.regionsWithoutSecurityHub, 'regions without Security Hub'),
+          ],
+          width: 12,
+        }),
+      );
+    }
   }
 }

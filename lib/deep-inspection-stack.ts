@@ -107,6 +107,7 @@ export class DeepInspectionStack extends Stack {
     reconciler.function.node.addDependency(ledger.creation);
     reconciler.bindGuardrailLedger(ledger.parameter);
     reconciler.bindFailedAccountsQueue(queues.failedAccounts);
+    if (config.securityHubFindings) reconciler.bindSecurityHubFindings();
 
     // EventBridge Scheduler, the successor of scheduled rules: on time (no flexible window), in UTC,
     // with an explicit input naming the schedule and its execution, retries and a dead-letter queue.
@@ -155,6 +156,7 @@ export class DeepInspectionStack extends Stack {
       coveragePeriod,
       ...(config.alarmTopicArn ? { alarmTopicArn: config.alarmTopicArn } : {}),
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+      securityHubFindings: config.securityHubFindings,
     });
     const policyChanged = alarms.notifyPolicyChanges(
       config.policyParameterName,
@@ -167,6 +169,7 @@ export class DeepInspectionStack extends Stack {
       failedAccounts: queues.failedAccounts,
       period: schedulePeriod,
       coveragePeriod,
+      securityHubFindings: config.securityHubFindings,
     });
 
     new CfnOutput(this, 'FunctionName', { value: reconciler.function.functionName });

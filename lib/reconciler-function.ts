@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { securityHubStatements } from '../lambda/reconciler/findings/permissions';
 
 /** The inspector2 actions the reconciler calls, and nothing else. */
 export const INSPECTOR_ACTIONS = [
@@ -176,6 +177,34 @@ export class ReconcilerFunction extends Construct {
       }),
     );
     this.function.addEnvironment('GUARDRAIL_LEDGER_PARAMETER_NAME', parameter.parameterName);
+  }
+
+  /**
+   * Lets the function import its findings into Security Hub and read its own back (securityHubStatements:
+   * BatchImportFindings on this account's own product ARN in any region; DescribeHub and GetFindings; never
+   * BatchUpdateFindings), and tells it so (SECURITY_HUB_FINDINGS). The policy still decides whether it does.
+   */
+  bindSecurityHubFindings(): void {
+    const stack = Stack.of(this);
+    for (const statement of securityHubStatements(stack.partition, stack.account)) {
+      this.role.addToPolicy(
+        new iam.PolicyStatement({ actions: [...statement.actions], resources: [...statement.resources] }),
+      );
+    }
+    this.function.addEnvironment('SECURITY_HUB_FINDINGS', 'true');
+    // cdk-nag names a resource with its tokens written as <AWS::Partition>, <AWS::AccountId>.
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+    const [productArn] = securityHubStatements('<AWS::Partition>', account)[0]?.resources ?? [];
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${productArn}]`,
+      reason:
+        'BatchImportFindings on this account’s own default product ARN only (the one a custom integration may import to), in any region: the policy names the regions and may change them without a deploy.',
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Besides the Inspector2 and Organizations List actions: securityhub:DescribeHub and securityhub:GetFindings, which only read, on any region’s hub (their hub resource type is optional, and the regions are the policy’s).',
+    });
   }
 
   /** Lets the function send to the failed-accounts queue (sqs:SendMessage on it alone) and tells it the URL. */

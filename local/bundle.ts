@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
-import { readConfig } from '../lib/config';
+import { type ReconcilerConfig, readConfig } from '../lib/config';
 import { DeepInspectionStack } from '../lib/deep-inspection-stack';
 
 const run = promisify(execFile);
@@ -19,13 +19,16 @@ export interface DeployedFunction {
   readonly memoryMiB: number;
 }
 
-/** Synthesizes the stack with real bundling and reads the function's bundle and settings from it. */
-export function buildFunction(): DeployedFunction {
+/**
+ * Synthesizes the stack with real bundling and reads the function's bundle and settings from it.
+ * @param settings stack settings over the defaults (securityHubFindings, say), as `-c key=value` would give them
+ */
+export function buildFunction(settings: Partial<ReconcilerConfig> = {}): DeployedFunction {
   const outdir = mkdtempSync(path.join(tmpdir(), 'cdk-e2e-'));
   // Asset metadata, as the CDK CLI sets it: each function names its asset's directory.
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
   const stack = new DeepInspectionStack(app, 'E2E', {
-    config: readConfig(() => undefined),
+    config: { ...readConfig(() => undefined), ...settings },
     baseDirectory: path.join(__dirname, '..'),
     env: { account: '111122223333', region: 'us-east-1' },
   });

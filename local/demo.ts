@@ -1,5 +1,9 @@
+import type { Context } from 'aws-lambda';
 import { main as deepInspection } from '../cli/main';
 import { processIo } from '../cli/terminal';
+import { EMPTY_LEDGER } from '../lambda/reconciler/deactivation-ledger';
+import { FIELD } from '../lambda/reconciler/findings/asff';
+import type { RunSummary } from '../lambda/reconciler/summary';
 import { LocalAwsEndpoint } from './aws-endpoint/server';
 import {
   DEMO_POLICY_FILE,
@@ -15,10 +19,19 @@ const PARAMETER = DEMO_POLICY_PARAMETER;
 /** The OU of demo-policy.json's report-only rule. */
 const REPORT_ONLY_OU = 'ou-ex12-00000002';
 
+/** Inspector's write operations: the function's runs below must make none once the CLI has converged. */
+const INSPECTOR_WRITES = [
+  'BatchUpdateMemberEc2DeepInspectionStatus',
+  'UpdateEc2DeepInspectionConfiguration',
+  'UpdateOrgEc2DeepInspectionConfiguration',
+];
+
 /**
  * No AWS account needed: starts a local AWS endpoint with a simulated organization, stores the
  * example policy in its SSM, and runs the operator's command against it: a plan, explain, the apply,
- * two more applies that show it converged, and coverage. Exits non-zero if it did not converge.
+ * two more applies that show it converged, and coverage. Then the scheduled function itself, with
+ * Security Hub findings on: the exceptions appear as findings, and one resolves once fixed. Exits
+ * non-zero if it did not converge, or if the findings did not appear and resolve.
  */
 async function demo(): Promise<number> {
   const organization = demoOrganization(500);
@@ -88,6 +101,11 @@ async function demo(): Promise<number> {
       if (!('coverage' in step)) lastWrites = endpoint.writeCount();
       if (status !== 0) return status;
     }
+    const findingsProblem = await findingsSteps(endpoint, organization, queueUrl, heading);
+    if (findingsProblem !== undefined) {
+      console.error(`\n${findingsProblem}`);
+      return 1;
+    }
     const pending = organization.lastSettlement() > Date.now();
     if (lastWrites !== 0 || pending) {
       console.error(
@@ -102,7 +120,9 @@ async function demo(): Promise<number> {
       );
       return 1;
     }
-    heading('Converged: the last run made zero changes and zero write calls, with nothing PENDING.');
+    heading(
+      'Converged: the last apply made zero changes and zero write calls, with nothing PENDING; the function then wrote only Security Hub findings.',
+    );
     console.log(
       'The endpoint is closed now. To try these commands yourself: `npx deep-inspection local` in one shell, the export\n' +
         'lines it prints in another, then any command above. For your organization: `npx deep-inspection plan` (see README).',
@@ -111,6 +131,106 @@ async function demo(): Promise<number> {
   } finally {
     await endpoint.close();
   }
+}
+
+/**
+ * The scheduled function's own run (the handler, in this process), as the stack deploys it with
+ * securityHubFindings: the exceptions the CLI's apply could not fix appear in Security Hub; a person
+ * fixes one; the next run archives its finding. Returns what went wrong, if anything.
+ */
+async function findingsSteps(
+  endpoint: LocalAwsEndpoint,
+  organization: ReturnType<typeof demoOrganization>,
+  queueUrl: string,
+  heading: (text: string) => void,
+): Promise<string | undefined> {
+  const region = REGIONS[0] as string;
+  // What the deploy gives the function: its settings, and the guardrail's empty ledger.
+  endpoint.state.parameters.set(`${PARAMETER}-guardrail-ledger`, { value: EMPTY_LEDGER, version: 1 });
+  Object.assign(process.env, {
+    POLICY_PARAMETER_NAME: PARAMETER,
+    GUARDRAIL_LEDGER_PARAMETER_NAME: `${PARAMETER}-guardrail-ledger`,
+    FAILED_ACCOUNTS_QUEUE_URL: queueUrl,
+    SECURITY_HUB_FINDINGS: 'true',
+    // The function's JSON logs and metrics would bury the demo's own lines.
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+  // Imported now, so that its logger and metrics are created with the settings above.
+  const { handler } = await import('../lambda/reconciler/handler');
+  const invoke = async (): Promise<RunSummary> => {
+    endpoint.resetCounters();
+    const context = {
+      awsRequestId: `demo-${Date.now()}`,
+      invokedFunctionArn: `arn:aws:lambda:${region}:${organization.delegatedAdminAccountId}:function:deep-inspection-reconciler`,
+      functionName: 'deep-inspection-reconciler',
+      getRemainingTimeInMillis: () => 900_000,
+    } as unknown as Context;
+    const event = { trigger: 'schedule', scheduledTime: new Date().toISOString(), scheduleExecutionId: 'demo' };
+    return (await handler(event, context)) as RunSummary;
+  };
+  const inspectorWrites = () => INSPECTOR_WRITES.reduce((sum, operation) => sum + endpoint.callCount(operation), 0);
+  const callsLine = () =>
+    ['DescribeHub', 'GetFindings', 'BatchImportFindings']
+      .map((operation) => `${operation} ${endpoint.callCount(operation)}`)
+      .join(', ');
+  type Finding = { Id: string; Title: string; RecordState: string; Compliance: { Status: string } } & {
+    ProductFields: Record<string, string>;
+  };
+  const findings = () => REGIONS.flatMap((r) => endpoint.state.securityHub.findingsIn(r) as unknown as Finding[]);
+  const active = () => findings().filter((finding) => finding.RecordState === 'ACTIVE');
+
+  heading(
+    '7. The scheduled function runs (the stack with -c securityHubFindings=true, the policy with "findings": {"securityHub": true}):\n' +
+      '   every exception the policy cannot hold becomes a Security Hub finding in its region',
+  );
+  const first = await invoke();
+  console.log(`Security Hub calls: ${callsLine()}; Inspector write calls: ${inspectorWrites()}`);
+  const byReason = new Map<string, number>();
+  for (const finding of active()) {
+    const reason = finding.ProductFields[FIELD.reason] ?? '?';
+    byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+  }
+  console.log(`ACTIVE findings: ${active().length} (${[...byReason].map(([r, n]) => `${r} ${n}`).join(', ')})`);
+  const example = active().find((finding) => finding.ProductFields[FIELD.reason] === 'EC2_SCANNING_NOT_ENABLED');
+  if (example) console.log(`For example: "${example.Title}"`);
+  if (first.findings === undefined || 'notGranted' in first.findings || active().length === 0) {
+    return 'No Security Hub finding appeared.';
+  }
+  if (inspectorWrites() !== 0)
+    return `The function wrote to Inspector after the CLI converged (${inspectorWrites()} calls).`;
+
+  // A person fixes one exception: EC2 scanning back on for an account whose deep inspection is still on.
+  const fixable = active().find((finding) => {
+    const accountId = finding.ProductFields[FIELD.accountId];
+    const state = accountId === undefined ? undefined : organization.inspectorAccount(region, accountId);
+    return (
+      finding.ProductFields[FIELD.reason] === 'EC2_SCANNING_NOT_ENABLED' &&
+      finding.Id.includes(`/${region}/`) &&
+      state?.deepInspection === 'ACTIVATED'
+    );
+  });
+  const fixed = fixable?.ProductFields[FIELD.accountId];
+  const fixedState = fixed === undefined ? undefined : organization.inspectorAccount(region, fixed);
+  if (fixable === undefined || fixedState === undefined) return 'No EC2 scanning exception to fix in the demo.';
+  fixedState.ec2ScanStatus = 'ENABLED';
+  const others = active().length - 1;
+  heading(
+    `8. Someone enables EC2 scanning for account ${fixed} in ${region}; the next run archives that finding (Compliance PASSED)`,
+  );
+  await invoke();
+  const after = findings().find((finding) => finding.Id === fixable.Id);
+  console.log(
+    `Security Hub calls: ${callsLine()}; the finding is now ${after?.RecordState}, Compliance ${after?.Compliance.Status}; ` +
+      `${active().length} others still ACTIVE, untouched`,
+  );
+  if (after?.RecordState !== 'ARCHIVED' || after.Compliance.Status !== 'PASSED') {
+    return `The fixed exception's finding was not archived: ${after?.RecordState}, ${after?.Compliance.Status}.`;
+  }
+  if (active().length !== others) return `Expected ${others} findings still ACTIVE, found ${active().length}.`;
+  if (inspectorWrites() !== 0)
+    return `The function wrote to Inspector after the CLI converged (${inspectorWrites()} calls).`;
+  return undefined;
 }
 
 demo().then(

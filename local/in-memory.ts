@@ -10,6 +10,8 @@ import { chunk } from '../lambda/reconciler/batches';
 import type { AccountDirectory } from '../lambda/reconciler/aws/organizations';
 import type { PolicySource } from '../lambda/reconciler/aws/policy-store';
 import type { FailureMessage, FailureQueue, QueueMessage } from '../lambda/reconciler/aws/queue';
+import type { HubStatus, ImportResult, RegionSecurityHub } from '../lambda/reconciler/aws/securityhub';
+import type { AsffFinding } from '../lambda/reconciler/findings/asff';
 import type { CoveredInstance } from '../lambda/reconciler/coverage';
 import type { LedgerEntry, LedgerSnapshot, LedgerStore } from '../lambda/reconciler/deactivation-ledger';
 import type { Observation, OrganizationAccount } from '../lambda/reconciler/model';
@@ -206,5 +208,38 @@ export class InMemoryLedger implements LedgerStore {
     this.entries = [...entries];
     this.version += 1;
     return this.version;
+  }
+}
+
+/**
+ * One region's Security Hub in memory, as the findings step sees it: this product's open findings by Id
+ * (an archived one leaves them), every call counted and logged. Not enabled on demand.
+ */
+export class InMemorySecurityHub implements RegionSecurityHub {
+  calls = 0;
+  readonly log: string[] = [];
+  readonly open = new Map<string, AsffFinding>();
+  enabled = true;
+
+  async describeHub(): Promise<HubStatus> {
+    this.calls += 1;
+    this.log.push('DescribeHub');
+    return this.enabled ? { enabled: true } : { enabled: false, reason: 'InvalidAccessException: not subscribed' };
+  }
+
+  async openFindings(): Promise<{ findings: AsffFinding[]; unrecognized: number }> {
+    this.calls += 1;
+    this.log.push('GetFindings');
+    return { findings: [...this.open.values()], unrecognized: 0 };
+  }
+
+  async importFindings(findings: readonly AsffFinding[]): Promise<ImportResult> {
+    this.calls += 1;
+    this.log.push(`BatchImportFindings ${findings.length}`);
+    for (const finding of findings) {
+      if (finding.RecordState === 'ARCHIVED') this.open.delete(finding.Id);
+      else this.open.set(finding.Id, finding);
+    }
+    return { imported: findings.map((finding) => finding.Id), failed: [], notReached: [] };
   }
 }

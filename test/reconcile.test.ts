@@ -6,6 +6,7 @@ import {
   InMemoryDirectory,
   InMemoryInspector,
   InMemoryQueue,
+  InMemorySecurityHub,
   type InspectorFaults,
   StaticPolicySource,
 } from '../local/in-memory';
@@ -452,5 +453,123 @@ describe('reconcile', () => {
     };
     const { summary } = await reconcile(request, { ...deps, policy: versioned });
     expect(summary.policy).toBe('SSM parameter /p version 7');
+  });
+});
+
+describe('the findings step', () => {
+  /** A world whose policy asks for findings, with a report-only rule over two accounts it would activate; a Security Hub per region. */
+  function findingsWorld(faults?: Record<string, InspectorFaults>) {
+    const base = world({ policy: allOn, ...(faults ? { faults } : {}) });
+    const trial = base.organization.accounts
+      .filter((account) => {
+        const state = base.organization.inspectorAccount('us-east-1', account.id);
+        return (
+          account.state === 'ACTIVE' &&
+          state?.member &&
+          state.ec2ScanStatus === 'ENABLED' &&
+          state.deepInspection === 'DEACTIVATED'
+        );
+      })
+      .slice(0, 2)
+      .map((account) => account.id);
+    const policy = {
+      version: 2,
+      default: 'ACTIVATED',
+      regions: REGIONS,
+      rules: [{ name: 'trial', accounts: trial, deepInspection: 'ACTIVATED', enforcement: 'report' }],
+      guardrails: { maxDeactivationsPerRun: 1000 },
+      findings: { securityHub: true },
+    };
+    const hubs = new Map(REGIONS.map((region) => [region, new InMemorySecurityHub()]));
+    const hub = (region: string) => hubs.get(region) as InMemorySecurityHub;
+    const deps: Dependencies = {
+      ...base.deps,
+      policy: new StaticPolicySource(JSON.stringify(policy)),
+      findings: { stackGranted: true, securityHubFor: hub },
+    };
+    return { ...base, deps, hub, trial };
+  }
+
+  it('after the queue, makes each region’s open findings exactly the run’s exceptions there', async () => {
+    const { deps, request, hub } = findingsWorld();
+
+    const { summary, findings } = await reconcile(request, deps);
+
+    const exceptions = Object.values(
+      summary.findings && 'exceptions' in summary.findings ? summary.findings.exceptions : {},
+    );
+    const total = exceptions.reduce((sum, count) => sum + count, 0);
+    expect(total).toBeGreaterThan(5);
+    expect(hub('us-east-1').open.size + hub('eu-west-1').open.size).toBe(total);
+    expect(summary.findings).toMatchObject({ dryRun: false, imported: total, archived: 0, failed: 0 });
+    // The rule's mismatches are one finding a region, not one an account.
+    expect(
+      [...hub('us-east-1').open.values()].filter((f) => f.ProductFields['DeepInspectionReconciler/Kind'] === 'RULE'),
+    ).toHaveLength(1);
+    for (const region of REGIONS)
+      expect(hub(region).log).toEqual([
+        'DescribeHub',
+        'GetFindings',
+        expect.stringMatching(/^BatchImportFindings \d+$/),
+      ]);
+    expect(findings?.calls).toBe(6);
+  });
+
+  it('never calls Security Hub in a region it could not read, and leaves that region’s findings as they are', async () => {
+    const denied = Object.assign(new Error('not the delegated administrator'), { name: 'AccessDeniedException' });
+    const { deps, request, hub } = findingsWorld({ 'eu-west-1': { regionError: denied } });
+
+    const { summary } = await reconcile(request, deps);
+
+    expect(hub('eu-west-1').calls).toBe(0);
+    expect(hub('us-east-1').open.size).toBeGreaterThan(0);
+    expect(summary.regions[1]?.error).toBeDefined();
+  });
+
+  it('a run scoped by accounts changes no other account’s finding and no rule finding', async () => {
+    const { deps, request, hub, trial } = findingsWorld();
+    await reconcile(request, deps);
+    const before = REGIONS.map((region) => JSON.stringify([...hub(region).open]));
+    for (const region of REGIONS) hub(region).log.length = 0;
+
+    // One of the rule's two accounts: a rule finding naming it alone would replace the one naming both.
+    await reconcile({ ...request, runId: 'run-2', accountIds: [trial[0] as string] }, deps);
+
+    expect(REGIONS.map((region) => JSON.stringify([...hub(region).open]))).toEqual(before);
+    for (const region of REGIONS) expect(hub(region).log).toEqual(['DescribeHub', 'GetFindings']);
+  });
+
+  it('a dry run counts the exceptions and makes no Security Hub call', async () => {
+    const { deps, request, hub } = findingsWorld();
+
+    const { summary } = await reconcile({ ...request, dryRun: true }, deps);
+
+    expect(hub('us-east-1').calls + hub('eu-west-1').calls).toBe(0);
+    expect(summary.findings).toMatchObject({ dryRun: true, calls: 0, imported: 0 });
+  });
+
+  it('the stack not granting it: no call, and the summary says why', async () => {
+    const { deps, request, hub } = findingsWorld();
+
+    const { summary, findings } = await reconcile(request, {
+      ...deps,
+      findings: { stackGranted: false, securityHubFor: hub },
+    });
+
+    expect(hub('us-east-1').calls + hub('eu-west-1').calls).toBe(0);
+    expect(findings).toBeUndefined();
+    expect(summary.findings).toEqual({
+      notGranted: expect.stringContaining('does not grant Security Hub permissions'),
+    });
+  });
+
+  it('without a findings port (the CLI), no call and no findings in the summary, whatever the policy says', async () => {
+    const { deps, request, hub } = findingsWorld();
+    const { findings: _port, ...withoutFindings } = deps;
+
+    const { summary } = await reconcile(request, withoutFindings);
+
+    expect(hub('us-east-1').calls + hub('eu-west-1').calls).toBe(0);
+    expect(summary.findings).toBeUndefined();
   });
 });

@@ -17,6 +17,13 @@ import { openSession } from '../session';
 import type { Io } from '../terminal';
 import { type RunView, runView, writesByRegion } from '../view';
 
+/**
+ * apply writes deep inspection, never Security Hub findings: the scheduled function owns them (one writer of
+ * one product's findings, with its own permissions), and its next run shows what this apply changed.
+ */
+export const FINDINGS_NOTE =
+  'Security Hub findings are not written by apply: the scheduled function’s next run updates them (docs/findings.md).';
+
 /** Keeps failures for the report when no queue is given; the run still says how many there were. */
 class PrintedFailures implements FailureQueue {
   readonly messages: FailureMessage[] = [];
@@ -186,6 +193,7 @@ export async function planOrApply(
       io.stderr(`${printed.messages.length} failures were not queued (no --failed-accounts-queue-url): ${where}.\n`);
     }
     reportProblems(io, result);
+    if (plan.policy.findings.securityHub) io.stderr(`${FINDINGS_NOTE}\n`);
     return runExitCode(applied, result.problems);
   } finally {
     session.close();

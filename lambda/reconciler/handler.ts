@@ -7,12 +7,15 @@ import { OrganizationsDirectory } from './aws/organizations';
 import { ParameterLedgerStore } from './aws/ledger-store';
 import { ParameterPolicySource } from './aws/policy-store';
 import { SqsFailureQueue } from './aws/queue';
+import { SecurityHubRegion } from './aws/securityhub';
 import { type Config, loadConfig } from './config';
 import { marginsFor } from './deadline';
 import { describeError } from './describe-error';
 import { classifyError, combinedVerdict } from './error-classification';
 import { RunFailedError } from './errors';
 import { type Invocation, parseInvocation } from './event';
+import { publishFindingsMetrics } from './findings/metrics';
+import type { FindingsReport } from './findings/sync';
 import { type CoverageSummary, measureCoverage } from './measure-coverage';
 import { METRIC, publishCoverageMetrics, publishRunMetrics } from './metrics';
 import { logger, metrics } from './observability';
@@ -115,6 +118,11 @@ async function runReconcile(
       ...readers(config, aws),
       queue: new SqsFailureQueue(aws.sqs, config.failedAccountsQueueUrl),
       ledger: new ParameterLedgerStore(aws.ssm, config.guardrailLedgerParameterName),
+      // Clients are created on first use: with the findings off (stack or policy), none, and no call.
+      findings: {
+        stackGranted: config.securityHubFindings,
+        securityHubFor: (region) => new SecurityHubRegion(aws.securityHub(region)),
+      },
     },
   );
   // The line and the response are cut to fit (fitSummary); the queue and the metrics have everything.
@@ -131,6 +139,7 @@ async function runReconcile(
   for (const { message, error } of result.undelivered) {
     logger.error('failure not delivered to the failed-accounts queue', { failure: message, error });
   }
+  logFindings(result.summary, result.findings);
   // A run its deadline stopped has reported and queued what it did not reach; it returns, but does not
   // count as completed. A run whose only problem is regions the account has not enabled did all it can
   // do, and RegionNotEnabled alarms on it: it counts as completed, so NoSuccessfulRun keeps watching for
@@ -138,6 +147,7 @@ async function runReconcile(
   const regionsNotEnabledOnly = onlyRegionsNotEnabled(result.problems);
   const succeeded = (result.problems.length === 0 || regionsNotEnabledOnly) && !result.summary.deadlineReached;
   publishRunMetrics(metrics, { ...result, succeeded, durationMs: Date.now() - startedAt });
+  if (result.findings) publishFindingsMetrics(metrics, result.findings);
   const verdict = combinedVerdict(result.problems.map((problem) => problem.verdict));
   if (verdict !== undefined) {
     throw new RunFailedError(
@@ -146,6 +156,22 @@ async function runReconcile(
     );
   }
   return summary;
+}
+
+/**
+ * The findings step's warnings, each once: the policy asks for findings the stack does not grant; a region
+ * without Security Hub; a region whose findings could not be synced; the findings Security Hub refused
+ * (up to MAX_LISTED_FAILURES). The summary line has the counts; the metrics and alarms have the rest.
+ */
+function logFindings(summary: RunSummary, report: FindingsReport | undefined): void {
+  if (summary.findings !== undefined && 'notGranted' in summary.findings) {
+    logger.warn('Security Hub findings not synced', { warning: summary.findings.notGranted });
+  }
+  if (report === undefined) return;
+  for (const warning of report.warnings) logger.warn('Security Hub findings', { warning });
+  if (report.failures.length > 0) {
+    logger.warn('findings Security Hub refused', { failed: report.failed, failures: report.failures });
+  }
 }
 
 /** True when every problem is a region the account has not enabled, for good (DISABLED), not one being enabled. */

@@ -161,6 +161,15 @@ export const policyV2Schema = z.strictObject({
         .max(100, 'must be at most 100'),
     })
     .optional(),
+  findings: z
+    .strictObject({
+      securityHub: z.boolean({ error: 'must be true or false' }).default(false).meta({
+        description:
+          'Import every exception the policy cannot hold into Security Hub as a finding, and archive it once resolved. Needs the stack deployed with securityHubFindings true; see docs/findings.md',
+      }),
+    })
+    .default({ securityHub: false })
+    .meta({ description: 'Where exceptions are reported besides the run summary, metrics and the queue' }),
 });
 
 /** Every policy document this function reads, as written: the editor schema is generated from it. */
@@ -194,6 +203,8 @@ export interface Policy {
   readonly warnBeforeExpiryDays: number;
   /** The effective coverage of ACTIVATED accounts below which a region alarms (version 2). */
   readonly coverage?: { readonly minimumEffectivePercent: number };
+  /** Exceptions as Security Hub findings (version 2; off in version 1): the function's findings step, docs/findings.md. */
+  readonly findings: { readonly securityHub: boolean };
   /** Where it was read from, when the source says: `SSM parameter /name version 7`. */
   readonly origin?: string;
 }
@@ -217,6 +228,7 @@ function normalize(document: z.output<typeof policyDocumentSchema>): Policy {
       default: { deepInspection: document.default, enforcement: 'enforce' },
       rules: document.rules.map((rule) => ({ ...rule, enforcement: 'enforce' })),
       warnBeforeExpiryDays: DEFAULT_WARN_BEFORE_EXPIRY_DAYS,
+      findings: { securityHub: false },
     };
   }
   return {
@@ -229,6 +241,7 @@ function normalize(document: z.output<typeof policyDocumentSchema>): Policy {
     rules: document.rules,
     warnBeforeExpiryDays: document.warnBeforeExpiryDays,
     ...(document.coverage === undefined ? {} : { coverage: document.coverage }),
+    findings: document.findings,
   };
 }
 

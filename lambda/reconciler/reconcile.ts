@@ -3,6 +3,7 @@ import type { AccountRegions, RegionOptStatuses } from './aws/account-regions';
 import type { Ec2ScanConfiguration, RegionInspector } from './aws/inspector';
 import { type AccountDirectory, accountsFor } from './aws/organizations';
 import type { PolicySource } from './aws/policy-store';
+import type { RegionSecurityHub } from './aws/securityhub';
 import {
   FAILURE_MESSAGE_VERSION,
   type FailureQueue,
@@ -23,6 +24,7 @@ import { describeError } from './describe-error';
 import { classifyError, combinedVerdict, failStep, type Verdict } from './error-classification';
 import { utcDay } from './expiry';
 import { InvocationError, PolicyError } from './errors';
+import { type FindingsReport, findingsGate, syncFindings } from './findings/sync';
 import { partitionOf } from './ids';
 import type { LedgerStore } from './deactivation-ledger';
 import { limitDeactivations } from './limit-deactivations';
@@ -73,6 +75,19 @@ export interface Dependencies {
   readonly now?: () => Date;
   /** Told each step as it finishes, for a long run's progress on a terminal; counts in `event` where a step has them. */
   readonly progress?: (message: string, event?: ProgressEvent) => void;
+  /**
+   * The findings step (docs/findings.md): the function's, after the queue. Absent, as in the CLI: no
+   * Security Hub call, whatever the policy says.
+   */
+  readonly findings?: FindingsPort;
+}
+
+/** What the findings step needs: whether the stack allows it, and each region's Security Hub. */
+export interface FindingsPort {
+  /** The stack granted the Security Hub permissions (its securityHubFindings setting). */
+  readonly stackGranted: boolean;
+  /** Asked only for the regions the run evaluated and could read, and only when the policy asks for findings. */
+  readonly securityHubFor: (region: string) => RegionSecurityHub;
 }
 
 /** The counts behind a progress message, for a caller that draws them (the CLI's progress bars). */
@@ -92,6 +107,11 @@ export interface RunResult {
   readonly undelivered: readonly Undelivered[];
   /** Why the run must be marked failed even though it finished: failed regions, undelivered failures. */
   readonly problems: readonly RunProblem[];
+  /**
+   * The findings step's whole report, when it ran (the policy asks, the stack grants): for the metrics and
+   * the log. Never a problem: a Security Hub failure does not fail the run (its metrics and alarms tell).
+   */
+  readonly findings?: FindingsReport;
 }
 
 /** One reason a finished run is marked failed, with whether a retry can heal it. */
@@ -239,6 +259,8 @@ async function finish(
       ? { sent: 0, undelivered: [] }
       : await deps.queue.send(messages, deadline.queueSignal);
 
+  const findings = await findingsStep(policy, reports, outcomes, request, deps, deadline);
+
   const summary = summarize({
     runId: request.runId,
     dryRun: request.dryRun,
@@ -247,13 +269,51 @@ async function finish(
     queue: { sent: delivery.sent, undelivered: delivery.undelivered.length },
     warnings,
     ...(policy.origin === undefined ? {} : { policy: policy.origin }),
+    ...(findings === undefined ? {} : { findings }),
   });
   return {
     summary,
     outcomes,
     undelivered: delivery.undelivered,
     problems: problemsOf(reports, delivery.undelivered),
+    ...(findings?.report === undefined ? {} : { findings: findings.report }),
   };
+}
+
+/**
+ * The findings step, after the queue: the run's exceptions into each region's Security Hub, when the
+ * policy asks for them and the stack grants them; the rest of the run is done by then, so it costs the
+ * reconcile nothing but its own calls. Scoped to what this run saw: its regions, of those the ones it
+ * could read, and the whole organization only when no `accounts` were named. A dry run makes no call.
+ * @returns undefined when the policy does not ask (or no findings port is given, as in the CLI)
+ */
+async function findingsStep(
+  policy: Policy,
+  reports: readonly RegionReport[],
+  outcomes: readonly Outcome[],
+  request: ReconcileRequest,
+  deps: Dependencies,
+  deadline: Deadline,
+): Promise<{ report?: FindingsReport; notGranted?: string } | undefined> {
+  if (deps.findings === undefined) return undefined;
+  const gate = findingsGate({ stackGranted: deps.findings.stackGranted, policyAsks: policy.findings.securityHub });
+  if (!gate.sync) return gate.warning === undefined ? undefined : { notGranted: gate.warning };
+  const report = await syncFindings(
+    {
+      outcomes,
+      policy,
+      scope: {
+        regions: reports.map((report) => report.region),
+        readRegions: reports.filter((report) => report.error === undefined).map((report) => report.region),
+        wholeOrganization: request.accountIds === undefined,
+      },
+      dryRun: request.dryRun,
+      now: (deps.now ?? (() => new Date()))(),
+      ownAccountId: request.ownAccountId,
+    },
+    { securityHubFor: deps.findings.securityHubFor, budget: deadline },
+  );
+  return { report };
 }
 
 /** The policy's regions, or those of them the request names; a region outside the policy is refused. */

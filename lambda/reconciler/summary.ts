@@ -1,5 +1,6 @@
 import type { Ec2ScanConfiguration } from './aws/inspector';
 import type { Verdict } from './error-classification';
+import type { FindingsReport } from './findings/sync';
 import type { LintWarning } from './policy-lint';
 import type { GuardrailVerdict } from './guardrail';
 import { isReportOnly, type Outcome, type SkipReason } from './model';
@@ -57,6 +58,13 @@ export interface RegionSummary {
   readonly ec2ScanConfiguration?: Ec2ScanConfiguration;
 }
 
+/**
+ * The findings step in the summary: its counts and the regions it could not serve, never the findings
+ * themselves (Security Hub has them). `notGranted`: the policy asks for findings and the stack grants no
+ * Security Hub permission, so none were synced.
+ */
+export type FindingsSummary = Omit<FindingsReport, 'failures' | 'warnings'> | { readonly notGranted: string };
+
 export interface RunSummary {
   readonly runId: string;
   readonly dryRun: boolean;
@@ -86,8 +94,13 @@ export interface RunSummary {
   readonly queue: { sent: number; undelivered: number };
   /** What lint finds in the policy against the organization (unreachable, unknown, expired, expiring), each with its JSON path. */
   readonly warnings: readonly LintWarning[];
-  /** True when the invocation's deadline stopped the run: the accounts it did not reach are FAILED with TIMEOUT_NOT_REACHED. */
+  /**
+   * True when the invocation's deadline stopped the run: the accounts it did not reach are FAILED with
+   * TIMEOUT_NOT_REACHED, or the findings step did not reach a region or a finding.
+   */
   readonly deadlineReached: boolean;
+  /** The findings step, when the policy asks for Security Hub findings (docs/findings.md). */
+  readonly findings?: FindingsSummary;
 }
 
 export interface RegionReport {
@@ -157,6 +170,7 @@ export function summarize(input: {
   queue: { sent: number; undelivered: number };
   warnings?: readonly LintWarning[];
   policy?: string;
+  findings?: { readonly report?: FindingsReport; readonly notGranted?: string };
 }): RunSummary {
   const regions = input.regions.map((report): RegionSummary => ({
     region: report.region,
@@ -208,8 +222,21 @@ export function summarize(input: {
     warnings: input.warnings ?? [],
     deadlineReached:
       all.some((o) => o.kind === 'FAILED' && o.reason === 'TIMEOUT_NOT_REACHED') ||
-      input.regions.some((r) => r.orgPackagePaths?.notReached === true),
+      input.regions.some((r) => r.orgPackagePaths?.notReached === true) ||
+      (input.findings?.report !== undefined &&
+        (input.findings.report.regionsNotReached.length > 0 || input.findings.report.notReached > 0)),
+    ...findingsSummary(input.findings),
   };
+}
+
+/** The findings report cut to counts and region lists (at most one entry a region), for the summary line. */
+function findingsSummary(findings: { readonly report?: FindingsReport; readonly notGranted?: string } | undefined) {
+  if (findings?.report !== undefined) {
+    const { failures: _failures, warnings: _warnings, ...counts } = findings.report;
+    return { findings: counts };
+  }
+  if (findings?.notGranted !== undefined) return { findings: { notGranted: findings.notGranted } };
+  return {};
 }
 
 const byteLength = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');

@@ -115,6 +115,10 @@ export class LocalAwsEndpoint {
   /** Check every response against the model as it is sent; what departs from it lands in `violations`. */
   checkResponses = true;
   readonly violations: ResponseViolation[] = [];
+  /** Record when each request arrives, in `requestLog`: for a benchmark that times one step of a run. */
+  recordRequests = false;
+  /** Every request since the last resetCounters, when recordRequests is on: service, operation, region, arrival (ms). */
+  readonly requestLog: { service: string; operation: string; region: string; at: number }[] = [];
   /** `service.Operation status code` of every response checked, for the conformance suite's coverage. */
   readonly answered = new Set<string>();
   private requests = 0;
@@ -210,6 +214,7 @@ export class LocalAwsEndpoint {
     this.throttledBy.clear();
     this.requests = 0;
     this.buckets.clear();
+    this.requestLog.length = 0;
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -284,6 +289,9 @@ export class LocalAwsEndpoint {
     const key = `${route.service}.${route.operation}`;
     this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
     this.calls.set(`${key}@${region}`, (this.calls.get(`${key}@${region}`) ?? 0) + 1);
+    if (this.recordRequests) {
+      this.requestLog.push({ service: route.service, operation: route.operation, region, at: Date.now() });
+    }
   }
 
   private injectFaults(route: Route, region: string): void {

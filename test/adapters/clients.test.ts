@@ -76,6 +76,7 @@ describe('createClients', () => {
       clients.ssm,
       clients.sqs,
       clients.inspector('eu-west-1'),
+      clients.securityHub('eu-west-1'),
     ]) {
       const handler = client.config.requestHandler as unknown as { configProvider: Promise<Record<string, unknown>> };
       expect(await handler.configProvider).toMatchObject({
@@ -93,6 +94,19 @@ describe('createClients', () => {
     const at = (name: string) => order.findIndex((entry) => entry.startsWith(name));
     expect(at('retryMiddleware')).toBeLessThan(at('deepInspectionPacing'));
     expect(at('deepInspectionPacing')).toBeLessThan(at('httpSigningMiddleware'));
+    clients.destroy();
+  });
+
+  it('creates one Security Hub client per region, on first use, paced at Security Hub’s rates before signing', async () => {
+    const clients = createClients('eu-west-1', {});
+    const client = clients.securityHub('us-east-1');
+    expect(clients.securityHub('us-east-1')).toBe(client);
+    expect(clients.securityHub('eu-west-1')).not.toBe(client);
+    expect(await client.config.region()).toBe('us-east-1');
+    const order = client.middlewareStack.identify();
+    const at = (name: string) => order.findIndex((entry) => entry.startsWith(name));
+    expect(at('retryMiddleware')).toBeLessThan(at('securityHubPacing'));
+    expect(at('securityHubPacing')).toBeLessThan(at('httpSigningMiddleware'));
     clients.destroy();
   });
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { FINDINGS_NOTE } from '../../cli/commands/run';
 import { EXIT } from '../../cli/exit-codes';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../../local/simulated-organization';
@@ -283,5 +284,25 @@ describe('apply', () => {
     expect(keys.map((key) => key.split(' ').slice(2).join(' ')).sort()).toEqual(
       failing.map((id) => `us-east-1 ${id}`).sort(),
     );
+  });
+});
+
+describe('Security Hub findings', () => {
+  it('apply writes none, even when the policy asks for them, and says the scheduled function will', async () => {
+    writeFileSync(file, JSON.stringify({ ...policy, version: 2, findings: { securityHub: true } }));
+
+    const { status, stderr } = await runCli(['apply', '--yes', '--policy-file', file], { env });
+
+    expect(status).toBe(EXIT.DONE);
+    expect(endpoint.writeCount()).toBeGreaterThan(0);
+    for (const operation of ['DescribeHub', 'GetFindings', 'BatchImportFindings', 'BatchUpdateFindings']) {
+      expect(endpoint.callCount(operation)).toBe(0);
+    }
+    expect(stderr).toContain(FINDINGS_NOTE);
+  });
+
+  it('says nothing of findings when the policy does not ask for them', async () => {
+    const { stderr } = await runCli(['apply', '--yes', '--policy-file', file], { env });
+    expect(stderr).not.toContain('Security Hub');
   });
 });

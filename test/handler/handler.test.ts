@@ -9,6 +9,12 @@ import {
   UpdateOrgEc2DeepInspectionConfigurationCommand,
 } from '@aws-sdk/client-inspector2';
 import { DescribeAccountCommand, ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import {
+  BatchImportFindingsCommand,
+  DescribeHubCommand,
+  GetFindingsCommand,
+  SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
@@ -30,6 +36,7 @@ const inspector = mockClient(Inspector2Client);
 const ssm = mockClient(SSMClient);
 const sqs = mockClient(SQSClient);
 const account = mockClient(AccountClient);
+const securityHub = mockClient(SecurityHubClient);
 
 const context = {
   awsRequestId: 'req-1',
@@ -67,6 +74,7 @@ const WRITES = [
 const runSummary = async (event: unknown, ctx: Context = context) => (await handler(event, ctx)) as RunSummary;
 
 let info: jest.SpyInstance;
+let warn: jest.SpyInstance;
 let error: jest.SpyInstance;
 
 const LEDGER = '/p-guardrail-ledger';
@@ -89,11 +97,15 @@ function givenPolicy(document: unknown) {
   });
 }
 
-/** Every member off, EC2 scanning on, in every region; an update succeeds for every account asked. */
+/**
+ * Every member off, EC2 scanning on (except in `ec2ScanningOff`), in every region; an update succeeds for
+ * every account asked.
+ */
 function givenOrganization({
   deniedRegion,
   regionError = 'AccessDeniedException',
-}: { deniedRegion?: string; regionError?: string } = {}) {
+  ec2ScanningOff,
+}: { deniedRegion?: string; regionError?: string; ec2ScanningOff?: string } = {}) {
   organizations
     .on(ListAccountsCommand)
     .resolves({ Accounts: [ADMIN, ...MEMBERS].map((Id) => ({ Id, State: 'ACTIVE' })) });
@@ -108,7 +120,10 @@ function givenOrganization({
       accounts: accountIds.map((accountId: string) => ({
         accountId,
         state: { status: 'ENABLED' },
-        resourceState: { ec2: { status: 'ENABLED' }, ecr: { status: 'ENABLED' } },
+        resourceState: {
+          ec2: { status: accountId === ec2ScanningOff ? 'DISABLED' : 'ENABLED' },
+          ecr: { status: 'ENABLED' },
+        },
       })),
     };
   });
@@ -146,7 +161,8 @@ const writeCalls = () => [
 const anyCalls = () => [...organizations.calls(), ...inspector.calls(), ...ssm.calls(), ...sqs.calls()];
 
 beforeEach(() => {
-  for (const mock of [organizations, inspector, ssm, sqs, account]) mock.reset();
+  for (const mock of [organizations, inspector, ssm, sqs, account, securityHub]) mock.reset();
+  delete process.env.SECURITY_HUB_FINDINGS;
   givenRegions({ 'us-east-1': 'ENABLED_BY_DEFAULT', 'eu-west-1': 'ENABLED_BY_DEFAULT' });
   process.env.POLICY_PARAMETER_NAME = '/p';
   process.env.GUARDRAIL_LEDGER_PARAMETER_NAME = LEDGER;
@@ -155,6 +171,7 @@ beforeEach(() => {
   process.env.FAILED_ACCOUNTS_QUEUE_URL = QUEUE_URL;
   process.env.AWS_REGION = 'us-east-1';
   info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+  warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
   error = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
 });
 
@@ -565,5 +582,191 @@ describe('failures classified by cause', () => {
         errorMessage: 'AccessDeniedException: not the delegated administrator',
       }),
     ]);
+  });
+});
+
+describe('Security Hub findings', () => {
+  const asksForFindings = {
+    version: 2,
+    default: 'ACTIVATED',
+    regions: ['us-east-1', 'eu-west-1'],
+    findings: { securityHub: true },
+  };
+  const region = async (getClient: () => SecurityHubClient) => getClient().config.region();
+  /** Security Hub enabled everywhere but `disabledIn`, with no open finding; every import accepted. */
+  function givenSecurityHub({ disabledIn }: { disabledIn?: string } = {}) {
+    securityHub.on(DescribeHubCommand).callsFake(async (_input, getClient) => {
+      if ((await region(getClient)) === disabledIn) {
+        throw awsError('InvalidAccessException', `Account ${ADMIN} is not subscribed to AWS Security Hub`, 401);
+      }
+      return { HubArn: `arn:aws:securityhub:us-east-1:${ADMIN}:hub/default` };
+    });
+    securityHub.on(GetFindingsCommand).resolves({ Findings: [] });
+    securityHub
+      .on(BatchImportFindingsCommand)
+      .callsFake(async ({ Findings }) => ({ SuccessCount: Findings.length, FailedCount: 0, FailedFindings: [] }));
+  }
+  const warnings = () => warn.mock.calls.filter(([message]) => String(message).includes('Security Hub'));
+
+  it.each([
+    ['the stack grants it, the policy does not ask (version 1)', 'true', policy],
+    ['the stack grants it, the policy says false', 'true', { ...asksForFindings, findings: { securityHub: false } }],
+    ['the stack does not grant it, the policy does not ask', undefined, { ...asksForFindings, findings: undefined }],
+  ])('%s: zero Security Hub calls, no warning', async (_name, granted, document) => {
+    if (granted) process.env.SECURITY_HUB_FINDINGS = granted;
+    givenPolicy(document);
+    givenOrganization({ ec2ScanningOff: MEMBERS[0] });
+    givenSecurityHub();
+
+    const summary = await runSummary(schedulerInput);
+
+    expect(securityHub.calls()).toEqual([]);
+    expect(summary.findings).toBeUndefined();
+    expect(warnings()).toEqual([]);
+  });
+
+  it('the policy asks but the stack grants no Security Hub permission: one warning, zero calls, the run unaffected', async () => {
+    givenPolicy(asksForFindings);
+    givenOrganization({ ec2ScanningOff: MEMBERS[0] });
+    givenSecurityHub();
+
+    const summary = await runSummary(schedulerInput);
+
+    expect(securityHub.calls()).toEqual([]);
+    expect(warnings()).toEqual([
+      [
+        'Security Hub findings not synced',
+        { warning: expect.stringContaining('does not grant Security Hub permissions') },
+      ],
+    ]);
+    expect(summary.findings).toEqual({ notGranted: expect.stringContaining('deploy with the findings setting on') });
+    expect(summary.totals).toMatchObject({ compliant: 2, activated: 4, skipped: 2, failed: 0 });
+  });
+
+  it('on: imports each exception into the Security Hub of its region, as the function’s own account', async () => {
+    process.env.SECURITY_HUB_FINDINGS = 'true';
+    givenPolicy(asksForFindings);
+    givenOrganization({ ec2ScanningOff: MEMBERS[0] });
+    givenSecurityHub();
+
+    const summary = await runSummary(schedulerInput);
+
+    const imports = await Promise.all(
+      securityHub.commandCalls(BatchImportFindingsCommand).map(async (call) => ({
+        region: await call.thisValue.config.region(),
+        findings: call.args[0].input.Findings ?? [],
+      })),
+    );
+    expect(imports.map(({ region }) => region).sort()).toEqual(['eu-west-1', 'us-east-1']);
+    for (const { region: called, findings } of imports) {
+      expect(findings).toEqual([
+        expect.objectContaining({
+          Id: `deep-inspection-reconciler/${called}/account/${MEMBERS[0]}/EC2_SCANNING_NOT_ENABLED`,
+          AwsAccountId: ADMIN,
+          ProductArn: `arn:aws:securityhub:${called}:${ADMIN}:product/${ADMIN}/default`,
+          Resources: [expect.objectContaining({ Type: 'AwsAccount', Id: `AWS::::Account:${MEMBERS[0]}` })],
+        }),
+      ]);
+    }
+    // The open findings are read with the filters that keep them to this product, account and region.
+    const filters = securityHub.commandCalls(GetFindingsCommand)[0]?.args[0].input.Filters;
+    expect(Object.keys(filters ?? {}).sort()).toEqual([
+      'AwsAccountId',
+      'GeneratorId',
+      'ProductArn',
+      'RecordState',
+      'Region',
+    ]);
+    expect(summary.findings).toMatchObject({
+      imported: 2,
+      archived: 0,
+      failed: 0,
+      calls: 6,
+      exceptions: { EC2_SCANNING_NOT_ENABLED: 2 },
+    });
+  });
+
+  it('a region without Security Hub: one warning and one metric; the others synced and the reconcile unaffected', async () => {
+    process.env.SECURITY_HUB_FINDINGS = 'true';
+    givenPolicy(asksForFindings);
+    givenOrganization({ ec2ScanningOff: MEMBERS[0] });
+    givenSecurityHub({ disabledIn: 'eu-west-1' });
+    const counted = jest.spyOn(metrics, 'addMetric');
+    const dimensions = jest.spyOn(metrics, 'addDimension');
+
+    const summary = await runSummary(schedulerInput);
+
+    expect(warnings()).toEqual([
+      ['Security Hub findings', { warning: expect.stringContaining('Security Hub not enabled in eu-west-1') }],
+    ]);
+    expect(dimensions).toHaveBeenCalledWith('Region', 'eu-west-1');
+    expect(counted).toHaveBeenCalledWith('SecurityHubNotEnabled', 'Count', 1);
+    expect(counted.mock.calls.filter(([name]) => name === 'SecurityHubNotEnabled')).toHaveLength(1);
+    expect(counted).toHaveBeenCalledWith('RegionsWithoutSecurityHub', 'Count', 1);
+    // Nothing else asked of eu-west-1's Security Hub; us-east-1's finding imported.
+    expect(securityHub.commandCalls(BatchImportFindingsCommand)).toHaveLength(1);
+    expect(summary.findings).toMatchObject({ imported: 1, regionsWithoutSecurityHub: ['eu-west-1'] });
+    // The reconcile as without findings: every change applied, the run completed.
+    expect(summary.totals).toMatchObject({ compliant: 2, activated: 4, skipped: 2, failed: 0 });
+    expect(inspector.commandCalls(BatchUpdateMemberEc2DeepInspectionStatusCommand)).toHaveLength(2);
+    expect(counted).toHaveBeenCalledWith('RunsCompleted', 'Count', 1);
+  });
+
+  it('Security Hub refusing a call never fails the run: a warning and the FindingsRegionErrors metric', async () => {
+    process.env.SECURITY_HUB_FINDINGS = 'true';
+    givenPolicy(asksForFindings);
+    givenOrganization({ ec2ScanningOff: MEMBERS[0] });
+    givenSecurityHub();
+    securityHub.on(GetFindingsCommand).rejects(awsError('AccessDeniedException', 'not authorized to GetFindings', 403));
+    const counted = jest.spyOn(metrics, 'addMetric');
+
+    const summary = await runSummary(schedulerInput);
+
+    expect(summary.totals.failed).toBe(0);
+    expect(counted).toHaveBeenCalledWith('FindingsRegionErrors', 'Count', 2);
+    expect(counted).toHaveBeenCalledWith('RunsCompleted', 'Count', 1);
+    expect(warnings()).toHaveLength(2);
+    expect(securityHub.commandCalls(BatchImportFindingsCommand)).toEqual([]);
+  });
+
+  it('findings Security Hub refuses twice are logged with their error and counted', async () => {
+    process.env.SECURITY_HUB_FINDINGS = 'true';
+    givenPolicy({ ...asksForFindings, regions: ['us-east-1'] });
+    givenOrganization({ ec2ScanningOff: MEMBERS[0] });
+    givenSecurityHub();
+    securityHub.on(BatchImportFindingsCommand).callsFake(async ({ Findings }) => ({
+      SuccessCount: 0,
+      FailedCount: Findings.length,
+      FailedFindings: Findings.map((f: { Id: string }) => ({
+        Id: f.Id,
+        ErrorCode: 'InvalidInput',
+        ErrorMessage: 'bad',
+      })),
+    }));
+    const counted = jest.spyOn(metrics, 'addMetric');
+
+    await runSummary(schedulerInput);
+
+    expect(counted).toHaveBeenCalledWith('FindingsFailed', 'Count', 1);
+    expect(warnings()).toEqual([
+      [
+        'findings Security Hub refused',
+        { failed: 1, failures: [expect.objectContaining({ errorCode: 'InvalidInput', region: 'us-east-1' })] },
+      ],
+    ]);
+  });
+
+  it('a dry run makes no Security Hub call, and publishes no findings metric', async () => {
+    process.env.SECURITY_HUB_FINDINGS = 'true';
+    givenPolicy(asksForFindings);
+    givenOrganization({ ec2ScanningOff: MEMBERS[0] });
+    givenSecurityHub();
+    const counted = jest.spyOn(metrics, 'addMetric');
+
+    const summary = await runSummary({ dryRun: true });
+
+    expect(securityHub.calls()).toEqual([]);
+    expect(summary.findings).toMatchObject({ dryRun: true, calls: 0, exceptions: { EC2_SCANNING_NOT_ENABLED: 2 } });
+    expect(counted.mock.calls.map(([name]) => name)).not.toContain('FindingsImported');
   });
 });

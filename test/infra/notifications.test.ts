@@ -227,6 +227,13 @@ describe('recoveries (AlarmRecovered)', () => {
     for (const name of silent) expect(messages(stack, [alarmStateChange(name, 'ALARM', 'OK')])).toEqual([]);
   });
 
+  it('with securityHubFindings, tells the findings’ two alarms back to OK too', () => {
+    const withFindings = synth({ securityHubFindings: true });
+    for (const name of ['Test-SecurityHubNotEnabled', 'Test-FindingsNotImported']) {
+      expect(messages(withFindings, [alarmStateChange(name, 'ALARM', 'OK')])).toEqual(['Test-AlarmRecovered']);
+    }
+  });
+
   it('tells NoSuccessfulRun back to OK after runs had stopped (from INSUFFICIENT_DATA)', () => {
     expect(messages(stack, [alarmStateChange('Test-NoSuccessfulRun', 'INSUFFICIENT_DATA', 'OK')])).toEqual([
       'Test-AlarmRecovered',

@@ -48,6 +48,8 @@ function synth(config: Partial<ReconcilerConfig> = {}) {
 }
 
 const template = synth();
+/** The stack deployed with the findings step: the role's Security Hub statements are evaluated against it. */
+const withFindings = synth({ securityHubFindings: true });
 const topic = template.logicalId('AWS::SNS::Topic', 'AlarmsTopic');
 const key = template.logicalId('AWS::KMS::Key', 'AlarmsTopicKey');
 const topicArn = template.arn(topic);
@@ -108,6 +110,21 @@ describe('the alarm topic’s policy, evaluated', () => {
         publish('events.amazonaws.com', fromRule('Test-PolicyChanged', FOREIGN_ACCOUNT)),
         'ImplicitlyDenied',
       ],
+    ]);
+  });
+
+  it('with securityHubFindings, lets CloudWatch publish for the findings’ two alarms too', async () => {
+    const findingsTopic = withFindings.logicalId('AWS::SNS::Topic', 'AlarmsTopic');
+    const publishThere = (alarm: string): PolicyRequest => ({
+      principal: 'cloudwatch.amazonaws.com',
+      action: 'sns:Publish',
+      resource: withFindings.arn(findingsTopic),
+      context: fromAlarm(alarm),
+      resourcePolicy: withFindings.topicPolicy(findingsTopic),
+    });
+    await expectDecisions([
+      ['SecurityHubNotEnabled', publishThere('Test-SecurityHubNotEnabled'), 'Allowed'],
+      ['FindingsNotImported', publishThere('Test-FindingsNotImported'), 'Allowed'],
     ]);
   });
 
@@ -367,13 +384,36 @@ describe('the function’s role, evaluated', () => {
     },
   ];
 
-  const request = (call: { action: string; resource: string; queue?: string }, context = TLS) => ({
-    principal: template.arn(role),
+  /**
+   * The findings step's requests, as Security Hub authorizes them (Service Authorization Reference, AWS
+   * Security Hub): BatchImportFindings against the product the findings name, this account's default
+   * product in the region called, any policy region; DescribeHub and GetFindings against the region's hub.
+   */
+  const product = (region: string, account = ACCOUNT) =>
+    `arn:${PARTITION}:securityhub:${region}:${account}:product/${account}/default`;
+  const hub = (region: string) => `arn:${PARTITION}:securityhub:${region}:${ACCOUNT}:hub/default`;
+  const findingsCalls: { action: string; resource: string }[] = [REGION, 'us-east-1', 'ap-southeast-2'].flatMap(
+    (region) => [
+      { action: 'securityhub:BatchImportFindings', resource: product(region) },
+      { action: 'securityhub:DescribeHub', resource: hub(region) },
+      { action: 'securityhub:GetFindings', resource: hub(region) },
+    ],
+  );
+
+  const request = (
+    call: { action: string; resource: string; queue?: string },
+    context = TLS,
+    stack: ResolvedTemplate = template,
+  ) => ({
+    principal: stack.arn(stack.logicalId('AWS::IAM::Role', 'ReconcilerRole')),
     action: call.action,
     resource: call.resource,
     context,
-    identityPolicies,
-    ...(call.queue ? { resourcePolicy: template.queuePolicy(template.logicalId('AWS::SQS::Queue', call.queue)) } : {}),
+    identityPolicies:
+      stack === template
+        ? identityPolicies
+        : stack.identityPolicies(stack.logicalId('AWS::IAM::Role', 'ReconcilerRole')),
+    ...(call.queue ? { resourcePolicy: stack.queuePolicy(stack.logicalId('AWS::SQS::Queue', call.queue)) } : {}),
   });
 
   it('is assumed by Lambda alone', async () => {
@@ -394,6 +434,45 @@ describe('the function’s role, evaluated', () => {
     await expectDecisions(calls.map((call) => [`${call.action} ${call.resource}`, request(call), 'Allowed']));
   });
 
+  it('with securityHubFindings, allows the findings step’s calls too, and every other call as before', async () => {
+    await expectDecisions(
+      [...calls, ...findingsCalls].map((call) => [
+        `${call.action} ${call.resource}`,
+        request(call, TLS, withFindings),
+        'Allowed',
+      ]),
+    );
+  });
+
+  it('without securityHubFindings (the default), refuses every Security Hub call', async () => {
+    await expectDecisions(
+      findingsCalls.map((call) => [`${call.action} ${call.resource}`, request(call), 'ImplicitlyDenied']),
+    );
+  });
+
+  it('with securityHubFindings, refuses what the findings step does not do', async () => {
+    const other = (action: string, resource: string) => request({ action, resource }, TLS, withFindings);
+    await expectDecisions([
+      // People own Workflow, Note and the rest: the function never writes them.
+      ['update findings', other('securityhub:BatchUpdateFindings', hub(REGION)), 'ImplicitlyDenied'],
+      [
+        "import into another account's product",
+        other('securityhub:BatchImportFindings', product(REGION, FOREIGN_ACCOUNT)),
+        'ImplicitlyDenied',
+      ],
+      [
+        "import into a partner's product",
+        other(
+          'securityhub:BatchImportFindings',
+          `arn:${PARTITION}:securityhub:${REGION}:${ACCOUNT}:product/acme/scanner`,
+        ),
+        'ImplicitlyDenied',
+      ],
+      ['disable Security Hub', other('securityhub:DisableSecurityHub', hub(REGION)), 'ImplicitlyDenied'],
+      ['create an automation rule', other('securityhub:CreateAutomationRule', '*'), 'ImplicitlyDenied'],
+    ]);
+  });
+
   it('covers every operation the adapters call (a new call needs its row above)', () => {
     const directory = path.join(__dirname, '..', '..', 'lambda', 'reconciler', 'aws');
     const prefixes: Record<string, string> = {
@@ -402,7 +481,7 @@ describe('the function’s role, evaluated', () => {
       'client-ssm': 'ssm',
       'client-sqs': 'sqs',
       'client-account': 'account',
-      // Granted only with the stack's Security Hub setting; evaluated in test/unit/findings-permissions.test.ts.
+      // Granted only with the stack's securityHubFindings setting: its rows are findingsCalls, evaluated against that stack.
       'client-securityhub': 'securityhub',
     };
     // The IAM action that authorizes an operation, where its name differs (SQS API Reference, SendMessageBatch).
@@ -421,10 +500,9 @@ describe('the function’s role, evaluated', () => {
         });
       });
     expect(called.length).toBeGreaterThan(10);
+    expect(called.filter((action) => action.startsWith('securityhub:')).length).toBeGreaterThan(0);
     expect(
-      [...new Set(called)].filter(
-        (action) => !action.startsWith('securityhub:') && !calls.some((call) => call.action === action),
-      ),
+      [...new Set(called)].filter((action) => ![...calls, ...findingsCalls].some((call) => call.action === action)),
     ).toEqual([]);
   });
 

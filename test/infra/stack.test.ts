@@ -719,6 +719,7 @@ describe('readConfig', () => {
       runsNeverOverlap: true,
       keepEvidenceOnDestroy: true,
       cloudTrailManagementEvents: false,
+      securityHubFindings: false,
     });
   });
 

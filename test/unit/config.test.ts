@@ -16,8 +16,17 @@ describe('loadConfig', () => {
       guardrailLedgerParameterName: '/deep-inspection/policy-guardrail-ledger',
       failedAccountsQueueUrl: env.FAILED_ACCOUNTS_QUEUE_URL,
       region: 'eu-west-1',
+      securityHubFindings: false,
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads whether the stack granted Security Hub permissions: off unless SECURITY_HUB_FINDINGS is "true"', () => {
+    expect(loadConfig({ ...env, SECURITY_HUB_FINDINGS: 'true' }).securityHubFindings).toBe(true);
+    expect(loadConfig({ ...env, SECURITY_HUB_FINDINGS: 'false' }).securityHubFindings).toBe(false);
+    expect(() => loadConfig({ ...env, SECURITY_HUB_FINDINGS: 'yes' })).toThrow(
+      /SECURITY_HUB_FINDINGS: must be "true" or "false"/,
+    );
   });
 
   it('names every missing variable', () => {

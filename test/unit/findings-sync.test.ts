@@ -183,9 +183,24 @@ describe('publishFindingsMetrics', () => {
         .map((doc) => doc[name]);
     expect(value(FINDINGS_METRIC.findingsImported)).toEqual([1]);
     expect(value(FINDINGS_METRIC.securityHubNotEnabled, ['Region', 'us-east-1'])).toEqual([1]);
+    // The alarm's metric: no dimension but the service's, every run.
+    expect(
+      documents.filter((doc) => !('Region' in doc) && !('Reason' in doc)).map((doc) => doc.RegionsWithoutSecurityHub),
+    ).toEqual([1]);
     expect(value(FINDINGS_METRIC.openExceptions, ['Reason', 'NOT_INSPECTOR_MEMBER'])).toEqual([2]);
     expect(value(FINDINGS_METRIC.openExceptions, ['Reason', 'UPDATE_FAILED'])).toEqual([0]);
     expect(value(FINDINGS_METRIC.openExceptions)).toHaveLength(10);
+  });
+
+  it('publishes RegionsWithoutSecurityHub 0 when every region has Security Hub, so its alarm recovers', async () => {
+    const report = await syncFindings(input(), hubs());
+    const documents = emitted((metrics) => publishFindingsMetrics(metrics, report));
+    expect(
+      documents
+        .filter((doc) => FINDINGS_METRIC.regionsWithoutSecurityHub in doc)
+        .map((doc) => doc.RegionsWithoutSecurityHub),
+    ).toEqual([0]);
+    expect(documents.filter((doc) => FINDINGS_METRIC.securityHubNotEnabled in doc)).toEqual([]);
   });
 
   it('publishes nothing for a dry run', async () => {

@@ -1,4 +1,4 @@
-import { lowerBounds, operationFloor, runFloor } from '../../bench/floor';
+import { lowerBounds, operationFloor, runFloor, securityHubFloor, securityHubLowerBounds } from '../../bench/floor';
 
 const limits = { perSecond: 10, latency: 0.04 };
 
@@ -56,5 +56,28 @@ describe('benchmark lower bounds', () => {
     });
     // The policy and the ledger read one after the other: two latencies.
     expect(runFloor(bounds, 17, limits)).toBeCloseTo(0.08 + 49.04 + 9.04 + 9.04, 6);
+  });
+});
+
+describe('Security Hub lower bounds', () => {
+  it('counts per region one DescribeHub, a GetFindings page per 100 open (at least one), an import per 100 to send', () => {
+    expect(
+      securityHubLowerBounds([
+        { open: 100, toSend: 0 },
+        { open: 0, toSend: 100 },
+        { open: 101, toSend: 201 },
+      ]),
+    ).toEqual({ DescribeHub: 3, GetFindings: 1 + 1 + 2, BatchImportFindings: 0 + 1 + 3 });
+  });
+
+  it('a steady state of 17 regions with 100 open findings each: 34 calls, no import', () => {
+    const regions = Array.from({ length: 17 }, () => ({ open: 100, toSend: 0 }));
+    expect(securityHubLowerBounds(regions)).toEqual({ DescribeHub: 17, GetFindings: 17, BatchImportFindings: 0 });
+    // Regions in parallel: one DescribeHub and one page, 40 ms each.
+    expect(securityHubFloor(regions, limits)).toBeCloseTo(0.08, 6);
+  });
+
+  it('floors GetFindings at its own rate of 3 a second: 10 pages after a burst of 3 take 2.3 s', () => {
+    expect(securityHubFloor([{ open: 1_000, toSend: 0 }], limits)).toBeCloseTo(0.04 + (7 / 3 + 0.04), 6);
   });
 });

@@ -36,6 +36,7 @@ describe('validatePolicy', () => {
       rules: example.rules.map((rule) => ({ ...rule, enforcement: 'enforce' })),
       guardrails: { maxDeactivationsPerRun: 50, maxDeactivationsPerDay: 100 },
       warnBeforeExpiryDays: 14,
+      findings: { securityHub: false },
     });
   });
 
@@ -46,7 +47,25 @@ describe('validatePolicy', () => {
       rules: [],
       guardrails: { maxDeactivationsPerRun: 50, maxDeactivationsPerDay: 100 },
       warnBeforeExpiryDays: 14,
+      findings: { securityHub: false },
     });
+  });
+
+  it('turns Security Hub findings on in version 2 only, off unless asked', () => {
+    const v2 = (findings?: unknown) =>
+      validatePolicy({ version: 2, default: 'ACTIVATED', ...(findings === undefined ? {} : { findings }) }, 't');
+    expect(v2().findings).toEqual({ securityHub: false });
+    expect(v2({}).findings).toEqual({ securityHub: false });
+    expect(v2({ securityHub: true }).findings).toEqual({ securityHub: true });
+    expect(problemsOf({ version: 2, default: 'ACTIVATED', findings: { securityHub: 'yes' } })).toEqual([
+      { path: '$.findings.securityHub', message: 'must be true or false' },
+    ]);
+    expect(problemsOf({ version: 2, default: 'ACTIVATED', findings: { securityhub: true } })).toEqual([
+      { path: '$.findings.securityhub', message: expect.stringContaining('did you mean "securityHub"?') },
+    ]);
+    expect(problemsOf({ version: 1, default: 'ACTIVATED', findings: { securityHub: true } })).toEqual([
+      { path: '$.findings', message: expect.stringMatching(/^unknown key \(allowed here: .*\brules\b/) },
+    ]);
   });
 
   it('takes a coverage minimum between 0 and 100 in version 2', () => {

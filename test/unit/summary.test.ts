@@ -1,3 +1,4 @@
+import type { FindingsReport } from '../../lambda/reconciler/findings/sync';
 import type { GuardrailVerdict } from '../../lambda/reconciler/guardrail';
 import type { Outcome } from '../../lambda/reconciler/model';
 import { fitSummary, MAX_SUMMARY_BYTES, summarize } from '../../lambda/reconciler/summary';
@@ -48,6 +49,46 @@ describe('summarize', () => {
     expect(summary.failures).toHaveLength(2500);
     expect(summary.changes).toHaveLength(1500);
     expect(summary.omitted).toEqual({ failures: 0, changes: 0, reportOnly: 0, warnings: 0 });
+  });
+
+  const report = (overrides: Partial<FindingsReport> = {}): FindingsReport => ({
+    dryRun: false,
+    imported: 2,
+    archived: 1,
+    unchanged: 5,
+    untouched: 0,
+    failed: 1,
+    notReached: 0,
+    calls: 6,
+    regionsWithoutSecurityHub: [],
+    regionErrors: [],
+    regionsNotReached: [],
+    failures: [{ id: 'f', errorCode: 'InvalidInput', errorMessage: 'x'.repeat(1000), region: 'eu-west-1' }],
+    exceptions: { NOT_INSPECTOR_MEMBER: 7 },
+    warnings: ['Security Hub not enabled in ap-south-1'],
+    ...overrides,
+  });
+  const withFindings = (findings: Parameters<typeof summarize>[0]['findings']) =>
+    summarize({
+      runId: 'run-1',
+      dryRun: false,
+      regions: [{ region: 'eu-west-1', outcomes: [activated(1)] }],
+      guardrail,
+      queue: { sent: 0, undelivered: 0 },
+      findings,
+    });
+
+  it('carries the findings step’s counts, not its failures or warnings (the log has those)', () => {
+    const { failures: _failures, warnings: _warnings, ...counts } = report();
+    expect(withFindings({ report: report() }).findings).toEqual(counts);
+    expect(withFindings({ notGranted: 'no permission' }).findings).toEqual({ notGranted: 'no permission' });
+    expect(withFindings(undefined)).not.toHaveProperty('findings');
+  });
+
+  it('says the deadline was reached when the findings step did not reach a region or a finding', () => {
+    expect(withFindings({ report: report() }).deadlineReached).toBe(false);
+    expect(withFindings({ report: report({ regionsNotReached: ['eu-west-1'] }) }).deadlineReached).toBe(true);
+    expect(withFindings({ report: report({ notReached: 3 }) }).deadlineReached).toBe(true);
   });
 });
 

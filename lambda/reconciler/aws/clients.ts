@@ -1,10 +1,12 @@
 import { AccountClient } from '@aws-sdk/client-account';
 import { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { CALL_TIMEOUTS, type CallTimeouts } from '../deadline';
 import { pace } from './pacing';
+import { paceSecurityHub } from './securityhub';
 
 /** Requests a second per operation (and per region) the run allows itself; AWS documents no exact figure. */
 export const DEFAULT_REQUESTS_PER_SECOND = 10;
@@ -50,6 +52,11 @@ export interface Clients {
   readonly sqs: SQSClient;
   /** One Inspector client per region, created on first use and kept. */
   readonly inspector: (region: string) => Inspector2Client;
+  /**
+   * One Security Hub client per region, created on first use and kept, paced at Security Hub's own rates
+   * (paceSecurityHub): only the findings step asks for one, so a run with the findings off creates none.
+   */
+  readonly securityHub: (region: string) => SecurityHubClient;
   /** Closes every client's connections: for a command line that is done; a Lambda container keeps them. */
   readonly destroy: () => void;
 }
@@ -70,6 +77,7 @@ export function createClients(
   const settings = { ...retrySettings(env), requestHandler: requestHandler(timeouts) };
   const inspectorRate = requestsPerSecond(env, 'INSPECTOR_REQUESTS_PER_SECOND');
   const inspectors = new Map<string, Inspector2Client>();
+  const securityHubs = new Map<string, SecurityHubClient>();
   const organizations = pace(
     new OrganizationsClient({ ...settings, region }),
     requestsPerSecond(env, 'ORGANIZATIONS_REQUESTS_PER_SECOND'),
@@ -84,13 +92,23 @@ export function createClients(
     ssm,
     sqs,
     destroy: () => {
-      for (const client of [organizations, account, ssm, sqs, ...inspectors.values()]) client.destroy();
+      for (const client of [organizations, account, ssm, sqs, ...inspectors.values(), ...securityHubs.values()]) {
+        client.destroy();
+      }
     },
     inspector: (inspectorRegion) => {
       let client = inspectors.get(inspectorRegion);
       if (client === undefined) {
         client = pace(new Inspector2Client({ ...settings, region: inspectorRegion }), inspectorRate);
         inspectors.set(inspectorRegion, client);
+      }
+      return client;
+    },
+    securityHub: (securityHubRegion) => {
+      let client = securityHubs.get(securityHubRegion);
+      if (client === undefined) {
+        client = paceSecurityHub(new SecurityHubClient({ ...settings, region: securityHubRegion }));
+        securityHubs.set(securityHubRegion, client);
       }
       return client;
     },

@@ -15,6 +15,11 @@ export const FINDINGS_METRIC = {
   securityHubCalls: 'SecurityHubCalls',
   /** One per region where Security Hub is not enabled (dimension Region): a warning, never a failure. */
   securityHubNotEnabled: 'SecurityHubNotEnabled',
+  /**
+   * How many regions have no Security Hub, every run, 0 included (no dimension): what the SecurityHubNotEnabled
+   * alarm watches, staying in ALARM while a region has none and recovering once it has.
+   */
+  regionsWithoutSecurityHub: 'RegionsWithoutSecurityHub',
 } as const;
 
 /** Publishes the findings step's metrics as EMF. A dry run made no call and publishes nothing. */
@@ -25,6 +30,11 @@ export function publishFindingsMetrics(metrics: Metrics, report: FindingsReport)
   metrics.addMetric(FINDINGS_METRIC.findingsFailed, MetricUnit.Count, report.failed);
   metrics.addMetric(FINDINGS_METRIC.findingsRegionErrors, MetricUnit.Count, report.regionErrors.length);
   metrics.addMetric(FINDINGS_METRIC.securityHubCalls, MetricUnit.Count, report.calls);
+  metrics.addMetric(
+    FINDINGS_METRIC.regionsWithoutSecurityHub,
+    MetricUnit.Count,
+    report.regionsWithoutSecurityHub.length,
+  );
   metrics.publishStoredMetrics();
   for (const region of report.regionsWithoutSecurityHub) {
     metrics.addDimension(DIMENSION.region, region);
