@@ -68,7 +68,7 @@ describe('a schema problem in policy text', () => {
         line: 3,
         column: 3,
         message: expect.stringMatching(
-          /^unknown key: did you mean "default"\? \(allowed here: \$schema, regions, .*coverage\)$/,
+          /^unknown key: did you mean "default"\? \(allowed here: \$schema, regions, .*coverage, findings\)$/,
         ),
       }),
     );
