@@ -48,7 +48,14 @@ const scope = (
   exceptions: (AccountException | RuleException)[],
   settled: string[] = [A, B],
   complete = true,
-): RegionExceptions => ({ region, exceptions, settledAccounts: new Set(settled), complete });
+  evaluated: string[] = settled,
+): RegionExceptions => ({
+  region,
+  exceptions,
+  settledAccounts: new Set(settled),
+  evaluatedAccounts: new Set(evaluated),
+  complete,
+});
 const diff = (open: AsffFinding[], regionScope: RegionExceptions, now = NOW) =>
   diffFindings({ open, region: regionScope, partition: 'aws', ownAccountId: ADMIN, now });
 
@@ -97,6 +104,18 @@ describe('diffFindings', () => {
     expect(plan.imports).toEqual([]);
   });
 
+  it('archives the finding of an account a complete run did not meet (it left the organization), and only then', () => {
+    const gone = openFor(updateFailed(B));
+    // B's finding; the run evaluated A alone.
+    const complete = diff([gone], scope([], [A], true, [A]));
+    const scoped = diff([gone], scope([], [A], false, [A]));
+    const unsettled = diff([gone], scope([], [A], true, [A, B]));
+
+    expect(complete.archives).toEqual([expect.objectContaining({ Id: gone.Id, RecordState: 'ARCHIVED' })]);
+    expect(scoped.archives).toEqual([]);
+    expect(unsettled.archives).toEqual([]);
+  });
+
   it('archives the old reason and imports the new one when an account fails for another reason', () => {
     const open = openFor(updateFailed());
     const now = { ...updateFailed(), reason: 'EC2_SCANNING_NOT_ENABLED' as const, detail: 'DISABLED' };
@@ -105,10 +124,13 @@ describe('diffFindings', () => {
     expect(plan.imports.map((f) => f.Id)).toEqual([findingId(now)]);
   });
 
-  it('leaves alone the finding of an account the run did not settle (not evaluated, not reached, in transition)', () => {
-    const plan = diff([openFor(updateFailed())], scope([], [B]));
-    expect(plan.archives).toEqual([]);
-    expect(plan.counts.untouched).toBe(1);
+  it('leaves alone the finding of an account the run did not settle (not reached, in transition), or did not evaluate in a scoped run', () => {
+    const unsettled = diff([openFor(updateFailed())], scope([], [B], true, [A, B]));
+    const notEvaluated = diff([openFor(updateFailed())], scope([], [B], false, [B]));
+    for (const plan of [unsettled, notEvaluated]) {
+      expect(plan.archives).toEqual([]);
+      expect(plan.counts.untouched).toBe(1);
+    }
   });
 
   it('judges rule facts only in a complete run: neither imported, changed nor archived otherwise', () => {
@@ -214,6 +236,7 @@ function regionScope(outcomes: Outcome[], regionName: string, wholeOrganization:
       region: regionName,
       exceptions: [],
       settledAccounts: new Set(),
+      evaluatedAccounts: new Set(),
       complete: false,
     }
   );
@@ -231,13 +254,18 @@ describe('diffFindings, for any outcomes and open findings', () => {
           const settled = now
             .filter((o) => o.region === regionName && verdictOf(o, policy).settled)
             .map((o) => o.accountId);
+          const evaluated = new Set(now.filter((o) => o.region === regionName).map((o) => o.accountId));
           const unread = now.some(
             (o) => o.region === regionName && o.kind === 'FAILED' && !verdictOf(o, policy).settled,
           );
           const archivedAccounts = plan.archives.filter((f) => f.ProductFields[FIELD.kind] === 'ACCOUNT');
           const archivedRules = plan.archives.filter((f) => f.ProductFields[FIELD.kind] === 'RULE');
+          // Settled now, or (in a complete run) an account the run did not meet at all: it left the organization.
+          const complete = wholeOrganization && !unread;
           expect(
-            archivedAccounts.map((f) => f.ProductFields[FIELD.accountId]).filter((id) => !settled.includes(id ?? '')),
+            archivedAccounts
+              .map((f) => f.ProductFields[FIELD.accountId] ?? '')
+              .filter((id) => !settled.includes(id) && !(complete && !evaluated.has(id))),
           ).toEqual([]);
           expect(archivedRules.length === 0 || (wholeOrganization && !unread)).toBe(true);
           expect(archivedAccounts.length + archivedRules.length).toBe(plan.archives.length);

@@ -195,6 +195,11 @@ export interface RegionExceptions {
   /** Accounts whose outcome tells the current truth: their open account findings may be archived. */
   readonly settledAccounts: ReadonlySet<string>;
   /**
+   * Every account the run evaluated in the region, settled or not. In a complete region an open account
+   * finding whose account is not among them is about an account that has left the organization.
+   */
+  readonly evaluatedAccounts: ReadonlySet<string>;
+  /**
    * Every account of the organization was evaluated in the region and none was cut off or unread:
    * only then are rule facts (which name all of a rule's accounts) imported, changed or archived.
    */
@@ -221,8 +226,10 @@ export function exceptionsByRegion(
   for (const [region, regionOutcomes] of byRegion) {
     const exceptions: PolicyException[] = [];
     const settledAccounts = new Set<string>();
+    const evaluatedAccounts = new Set<string>();
     let unread = false;
     for (const outcome of regionOutcomes) {
+      evaluatedAccounts.add(outcome.accountId);
       const verdict = verdictOf(outcome, policy);
       if (!verdict.settled) {
         if (outcome.kind === 'FAILED') unread = true;
@@ -235,7 +242,13 @@ export function exceptionsByRegion(
       ...reportOnlyExceptions(region, regionOutcomes),
       ...expiringRuleExceptions(region, regionOutcomes, policy, today),
     );
-    result.set(region, { region, exceptions, settledAccounts, complete: wholeOrganization && !unread });
+    result.set(region, {
+      region,
+      exceptions,
+      settledAccounts,
+      evaluatedAccounts,
+      complete: wholeOrganization && !unread,
+    });
   }
   return result;
 }

@@ -95,7 +95,9 @@ function resolved(finding: AsffFinding, region: RegionExceptions): boolean {
   const kind = finding.ProductFields[FIELD.kind];
   if (kind === 'ACCOUNT') {
     const accountId = finding.ProductFields[FIELD.accountId];
-    return accountId !== undefined && region.settledAccounts.has(accountId);
+    if (accountId === undefined) return false;
+    // Settled now, or gone: a run over the whole organization that read the region did not meet it.
+    return region.settledAccounts.has(accountId) || (region.complete && !region.evaluatedAccounts.has(accountId));
   }
   // A finding this product does not recognise is never touched.
   return kind === 'RULE' && region.complete;

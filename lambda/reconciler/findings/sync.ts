@@ -133,6 +133,7 @@ export async function syncFindings(input: SyncFindingsInput, deps: SyncFindingsD
           region,
           exceptions: [],
           settledAccounts: new Set<string>(),
+          evaluatedAccounts: new Set<string>(),
           // A region with no outcome evaluated no account: nothing in it is settled.
           complete: false,
         },
