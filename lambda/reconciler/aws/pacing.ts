@@ -63,24 +63,34 @@ function unlessAborted(promise: Promise<void>, signal: AbortSignal | undefined):
 }
 
 /**
- * Paces every request the client sends, retries included, to `perSecond` for each operation. It sits
- * after the SDK's retry middleware, so each attempt waits its turn, and before request signing, so a
- * long wait never sends a stale signature. A call's abort signal cuts the wait short.
+ * Paces every request the client sends, retries included, to `perSecond` for each operation (a number
+ * for all, or a rate by operation name without `Command`). It sits after the SDK's retry middleware, so
+ * each attempt waits its turn, and before request signing, so a long wait never sends a stale
+ * signature. A call's abort signal cuts the wait short.
  */
-export function pace<C extends { middlewareStack: object }>(client: C, perSecond: number): C {
+export function pace<C extends { middlewareStack: object }>(
+  client: C,
+  perSecond: number | ((operation: string) => number),
+  {
+    name = 'deepInspectionPacing',
+    now,
+    sleep,
+  }: { name?: string; now?: () => number; sleep?: (ms: number) => Promise<void> } = {},
+): C {
+  const rateOf = typeof perSecond === 'number' ? () => perSecond : perSecond;
   const buckets = new Map<string, TokenBucket>();
   (client.middlewareStack as MiddlewareStack).addRelativeTo(
     (next, context) => async (args) => {
-      const operation = context.commandName ?? 'unknown';
+      const operation = context.commandName?.replace(/Command$/, '') ?? 'unknown';
       let bucket = buckets.get(operation);
       if (bucket === undefined) {
-        bucket = new TokenBucket(perSecond);
+        bucket = new TokenBucket(rateOf(operation), now, sleep);
         buckets.set(operation, bucket);
       }
       await unlessAborted(bucket.take(), context.__smithy_context?.abortSignal);
       return next(args);
     },
-    { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'deepInspectionPacing', tags: ['PACING'] },
+    { relation: 'before', toMiddleware: 'httpSigningMiddleware', name, tags: ['PACING'] },
   );
   return client;
 }

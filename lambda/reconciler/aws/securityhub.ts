@@ -9,7 +9,7 @@ import { mapWithConcurrency } from '../batches';
 import { type CallBudget, DeadlineReached, UNLIMITED } from '../deadline';
 import { describeError } from '../describe-error';
 import { type AsffFinding, type AsffResource, findingBytes, MAX_FINDING_BYTES } from '../findings/asff';
-import { TokenBucket } from './pacing';
+import { pace } from './pacing';
 
 /**
  * Security Hub CSPM, one region: is it enabled, which findings of this product are open, import these.
@@ -320,17 +320,6 @@ export function providerFields(finding: AwsSecurityFinding): AsffFinding | undef
   };
 }
 
-/** The part of an SDK client's middleware stack pacing needs. */
-interface MiddlewareStack {
-  addRelativeTo(
-    middleware: (
-      next: (args: unknown) => Promise<unknown>,
-      context: { commandName?: string; __smithy_context?: { abortSignal?: AbortSignal } },
-    ) => (args: unknown) => Promise<unknown>,
-    options: { relation: 'before'; toMiddleware: string; name: string; tags?: string[] },
-  ): void;
-}
-
 /**
  * Paces every request the client sends, retries included, at Security Hub's rate for its operation
  * (SECURITY_HUB_REQUESTS_PER_SECOND; 3 a second for any other). Sits after the SDK's retries and before
@@ -340,29 +329,8 @@ export function paceSecurityHub<C extends { middlewareStack: object }>(
   client: C,
   clock: { now?: () => number; sleep?: (ms: number) => Promise<void> } = {},
 ): C {
-  const buckets = new Map<string, TokenBucket>();
-  (client.middlewareStack as MiddlewareStack).addRelativeTo(
-    (next, context) => async (args) => {
-      const operation = context.commandName?.replace(/Command$/, '') ?? 'unknown';
-      let bucket = buckets.get(operation);
-      if (bucket === undefined) {
-        bucket = new TokenBucket(SECURITY_HUB_REQUESTS_PER_SECOND[operation] ?? 3, clock.now, clock.sleep);
-        buckets.set(operation, bucket);
-      }
-      await unlessAborted(bucket.take(), context.__smithy_context?.abortSignal);
-      return next(args);
-    },
-    { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'securityHubPacing', tags: ['PACING'] },
-  );
-  return client;
-}
-
-function unlessAborted(promise: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
-  if (signal === undefined) return promise;
-  signal.throwIfAborted();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  return pace(client, (operation) => SECURITY_HUB_REQUESTS_PER_SECOND[operation] ?? 3, {
+    name: 'securityHubPacing',
+    ...clock,
   });
 }
