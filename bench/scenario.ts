@@ -1,4 +1,4 @@
-import { EMPTY_LEDGER } from '../lambda/reconciler/deactivation-ledger';
+import { EMPTY_LEDGER } from '../lambda/reconciler/guardrail/ledger';
 import type { RunSummary } from '../lambda/reconciler/summary';
 import { LocalAwsEndpoint } from '../local/aws-endpoint/server';
 import { type DeployedFunction, invokeBundleMeasured } from '../local/bundle';

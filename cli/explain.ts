@@ -1,6 +1,6 @@
 import type { OrganizationAccount, Outcome } from '../lambda/reconciler/model';
 import { DEFAULT_RULE, desiredStateOf, matchRule } from '../lambda/reconciler/plan';
-import type { Policy } from '../lambda/reconciler/policy';
+import type { Policy } from '../lambda/reconciler/policy/schema';
 
 /** Why the policy decides one account as it does, and what a run would do with it in each region. */
 export interface Explanation {

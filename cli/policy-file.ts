@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { PolicySource } from '../lambda/reconciler/aws/policy-store';
 import { PolicyError } from '../lambda/reconciler/errors';
-import { type Policy, parsePolicy } from '../lambda/reconciler/policy';
+import { type Policy, parsePolicy } from '../lambda/reconciler/policy/schema';
 
 /** A policy in a local file: a preview before it is deployed. */
 export class FilePolicySource implements PolicySource {

@@ -1,6 +1,6 @@
-import { FIXABLE_REASONS } from '../lambda/reconciler/coverage';
-import type { CoverageResult, CoverageSummary } from '../lambda/reconciler/measure-coverage';
-import type { LintWarning } from '../lambda/reconciler/policy-lint';
+import { FIXABLE_REASONS } from '../lambda/reconciler/coverage/tally';
+import type { CoverageResult, CoverageSummary } from '../lambda/reconciler/coverage/measure';
+import type { LintWarning } from '../lambda/reconciler/policy/lint';
 import type { Explanation } from './explain';
 import type { ApplyTotals, PlanTotals, RunView } from './view';
 

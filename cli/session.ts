@@ -4,7 +4,7 @@ import { type Clients, createClients } from '../lambda/reconciler/aws/clients';
 import { InspectorRegion, type RegionInspector } from '../lambda/reconciler/aws/inspector';
 import { type AccountDirectory, OrganizationsDirectory } from '../lambda/reconciler/aws/organizations';
 import { ParameterPolicySource, type PolicySource } from '../lambda/reconciler/aws/policy-store';
-import type { Policy } from '../lambda/reconciler/policy';
+import type { Policy } from '../lambda/reconciler/policy/schema';
 import { describeCredentialsProblem } from './errors';
 import type { CommonOptions } from './options';
 import { FilePolicySource } from './policy-file';

@@ -1,6 +1,6 @@
-import type { GuardrailVerdict } from '../lambda/reconciler/guardrail';
+import type { GuardrailVerdict } from '../lambda/reconciler/guardrail/limits';
 import { isChange, isReportOnly } from '../lambda/reconciler/model';
-import type { LintWarning } from '../lambda/reconciler/policy-lint';
+import type { LintWarning } from '../lambda/reconciler/policy/lint';
 import type { RunResult } from '../lambda/reconciler/reconcile';
 import type { RegionSummary, Totals } from '../lambda/reconciler/summary';
 

@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { main as deepInspection } from '../cli/main';
 import { processIo } from '../cli/terminal';
-import { EMPTY_LEDGER } from '../lambda/reconciler/deactivation-ledger';
+import { EMPTY_LEDGER } from '../lambda/reconciler/guardrail/ledger';
 import { FIELD } from '../lambda/reconciler/findings/asff';
 import type { RunSummary } from '../lambda/reconciler/summary';
 import { LocalAwsEndpoint } from './aws-endpoint/server';

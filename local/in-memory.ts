@@ -12,10 +12,10 @@ import type { PolicySource } from '../lambda/reconciler/aws/policy-store';
 import type { FailureMessage, FailureQueue, QueueMessage } from '../lambda/reconciler/aws/queue';
 import type { HubStatus, ImportResult, RegionSecurityHub } from '../lambda/reconciler/aws/securityhub';
 import type { AsffFinding } from '../lambda/reconciler/findings/asff';
-import type { CoveredInstance } from '../lambda/reconciler/coverage';
-import type { LedgerEntry, LedgerSnapshot, LedgerStore } from '../lambda/reconciler/deactivation-ledger';
+import type { CoveredInstance } from '../lambda/reconciler/coverage/tally';
+import type { LedgerEntry, LedgerSnapshot, LedgerStore } from '../lambda/reconciler/guardrail/ledger';
 import type { Observation, OrganizationAccount } from '../lambda/reconciler/model';
-import { type Policy, parsePolicy } from '../lambda/reconciler/policy';
+import { type Policy, parsePolicy } from '../lambda/reconciler/policy/schema';
 import { reportedScanStatus } from './simulated-coverage';
 import type { SimulatedOrganization } from './simulated-organization';
 

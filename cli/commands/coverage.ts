@@ -1,6 +1,6 @@
 import { combinedVerdict } from '../../lambda/reconciler/error-classification';
 import { randomUUID } from 'node:crypto';
-import { measureCoverage } from '../../lambda/reconciler/measure-coverage';
+import { measureCoverage } from '../../lambda/reconciler/coverage/measure';
 import { EXIT } from '../exit-codes';
 import { type ParsedOptions, resolveCommon } from '../options';
 import { coverageCsv, formatCoverage } from '../report';

@@ -1,7 +1,7 @@
 import { combinedVerdict } from '../../lambda/reconciler/error-classification';
 import { accountsFor } from '../../lambda/reconciler/aws/organizations';
 import { randomUUID } from 'node:crypto';
-import { utcDay } from '../../lambda/reconciler/expiry';
+import { utcDay } from '../../lambda/reconciler/policy/expiry';
 import { applyPlan, planRun, type ReconcileRequest } from '../../lambda/reconciler/reconcile';
 import { EXIT } from '../exit-codes';
 import { explain } from '../explain';

@@ -1,5 +1,5 @@
-import { utcDay } from '../../lambda/reconciler/expiry';
-import { type LintWarning, lintPolicy } from '../../lambda/reconciler/policy-lint';
+import { utcDay } from '../../lambda/reconciler/policy/expiry';
+import { type LintWarning, lintPolicy } from '../../lambda/reconciler/policy/lint';
 import { UsageError } from '../errors';
 import { EXIT } from '../exit-codes';
 import { type ParsedOptions, resolveCommon } from '../options';

@@ -16,7 +16,7 @@ import { RunFailedError } from './errors';
 import { type Invocation, parseInvocation } from './event';
 import { publishFindingsMetrics } from './findings/metrics';
 import type { FindingsReport } from './findings/sync';
-import { type CoverageSummary, measureCoverage } from './measure-coverage';
+import { type CoverageSummary, measureCoverage } from './coverage/measure';
 import { METRIC, publishCoverageMetrics, publishRunMetrics } from './metrics';
 import { logger, metrics } from './observability';
 import { reconcile, type RunProblem } from './reconcile';

@@ -1,6 +1,6 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Outcome } from './model';
-import type { CoverageSummary } from './measure-coverage';
+import type { CoverageSummary } from './coverage/measure';
 import type { RunSummary } from './summary';
 
 /** Names shared with the stack's alarms and dashboard: defined once, here. */

@@ -1,6 +1,6 @@
 import type { FailureReason, Observation, OrganizationAccount, Outcome, SkipReason, TargetState } from './model';
-import { isExpired } from './expiry';
-import type { DesiredState, Enforcement, Policy, PolicyRule } from './policy';
+import { isExpired } from './policy/expiry';
+import type { DesiredState, Enforcement, Policy, PolicyRule } from './policy/schema';
 
 export const DEFAULT_RULE = 'default';
 

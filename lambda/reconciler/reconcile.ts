@@ -22,16 +22,16 @@ import {
 } from './deadline';
 import { describeError } from './describe-error';
 import { classifyError, combinedVerdict, failStep, type Verdict } from './error-classification';
-import { utcDay } from './expiry';
+import { utcDay } from './policy/expiry';
 import { InvocationError, PolicyError } from './errors';
 import { type FindingsReport, findingsGate, syncFindings } from './findings/sync';
 import { partitionOf } from './ids';
-import type { LedgerStore } from './deactivation-ledger';
-import { limitDeactivations } from './limit-deactivations';
+import type { LedgerStore } from './guardrail/ledger';
+import { limitDeactivations } from './guardrail/limit-deactivations';
 import type { Outcome } from './model';
 import { accountsToRead, planRegion, type RegionObservations, resolveTargets, type Target } from './plan';
-import { needsOrganizationalUnits, type Policy } from './policy';
-import { type LintWarning, lintPolicy } from './policy-lint';
+import { needsOrganizationalUnits, type Policy } from './policy/schema';
+import { type LintWarning, lintPolicy } from './policy/lint';
 import { optInFailure, type RegionFailure, readFailure } from './region-opt-in';
 import { type OrgPackagePathsResult, type RegionReport, type RunSummary, summarize } from './summary';
 

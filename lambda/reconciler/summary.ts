@@ -1,8 +1,8 @@
 import type { Ec2ScanConfiguration } from './aws/inspector';
 import type { Verdict } from './error-classification';
 import type { FindingsReport } from './findings/sync';
-import type { LintWarning } from './policy-lint';
-import type { GuardrailVerdict } from './guardrail';
+import type { LintWarning } from './policy/lint';
+import type { GuardrailVerdict } from './guardrail/limits';
 import { isReportOnly, type Outcome, type SkipReason } from './model';
 
 /**

@@ -3,8 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ParameterLedgerStore, resetCommand } from '../../lambda/reconciler/aws/ledger-store';
-import { EMPTY_LEDGER } from '../../lambda/reconciler/deactivation-ledger';
-import { limitDeactivations } from '../../lambda/reconciler/limit-deactivations';
+import { EMPTY_LEDGER } from '../../lambda/reconciler/guardrail/ledger';
+import { limitDeactivations } from '../../lambda/reconciler/guardrail/limit-deactivations';
 import type { Outcome } from '../../lambda/reconciler/model';
 
 const NAME = '/deep-inspection-reconciler/policy-guardrail-ledger';

@@ -3,7 +3,7 @@ import { paceSecurityHub, SecurityHubRegion } from '../../lambda/reconciler/aws/
 import { FIELD, findingId } from '../../lambda/reconciler/findings/asff';
 import { findingsGate, syncFindings, type SyncFindingsInput } from '../../lambda/reconciler/findings/sync';
 import type { Outcome } from '../../lambda/reconciler/model';
-import { validatePolicy } from '../../lambda/reconciler/policy';
+import { validatePolicy } from '../../lambda/reconciler/policy/schema';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { accountId, SimulatedOrganization } from '../../local/simulated-organization';
 

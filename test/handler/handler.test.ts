@@ -19,7 +19,7 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EMPTY_LEDGER } from '../../lambda/reconciler/deactivation-ledger';
+import { EMPTY_LEDGER } from '../../lambda/reconciler/guardrail/ledger';
 import { ConfigError, InvocationError, PolicyError, RunFailedError } from '../../lambda/reconciler/errors';
 import { handler } from '../../lambda/reconciler/handler';
 import { logger, metrics } from '../../lambda/reconciler/observability';

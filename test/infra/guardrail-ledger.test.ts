@@ -2,7 +2,7 @@ import https from 'node:https';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { EMPTY_LEDGER } from '../../lambda/reconciler/deactivation-ledger';
+import { EMPTY_LEDGER } from '../../lambda/reconciler/guardrail/ledger';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../../local/simulated-organization';
 import { type ReconcilerConfig, readConfig } from '../../lib/config';

@@ -7,8 +7,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { type ReconcilerConfig, readConfig } from '../../lib/config';
-import { FIXABLE_REASONS } from '../../lambda/reconciler/coverage';
-import { parsePolicy } from '../../lambda/reconciler/policy';
+import { FIXABLE_REASONS } from '../../lambda/reconciler/coverage/tally';
+import { parsePolicy } from '../../lambda/reconciler/policy/schema';
 import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
 import {
   ACCOUNT_ACTIONS,

@@ -1,4 +1,4 @@
-import { EMPTY_LEDGER } from '../../lambda/reconciler/deactivation-ledger';
+import { EMPTY_LEDGER } from '../../lambda/reconciler/guardrail/ledger';
 import type { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 
 /** Where the end-to-end tests keep the policy, as the stack names it. */

@@ -3,7 +3,7 @@ import {
   CoverageTally,
   type CoveredInstance,
   WORST_ACCOUNTS,
-} from '../../lambda/reconciler/coverage';
+} from '../../lambda/reconciler/coverage/tally';
 
 const ON = '111111111111';
 const OFF = '222222222222';

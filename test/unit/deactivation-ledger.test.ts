@@ -5,7 +5,7 @@ import {
   ledgerDocumentSchema,
   MAX_LEDGER_ENTRIES,
   withEntry,
-} from '../../lambda/reconciler/deactivation-ledger';
+} from '../../lambda/reconciler/guardrail/ledger';
 
 const NOW = new Date('2026-11-29T12:00:00.000Z');
 const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * 3600_000).toISOString();

@@ -7,7 +7,7 @@ import {
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAILURE_REASONS, type Outcome, SKIP_REASONS } from '../../lambda/reconciler/model';
-import { validatePolicy } from '../../lambda/reconciler/policy';
+import { validatePolicy } from '../../lambda/reconciler/policy/schema';
 
 const A = '111111111111';
 const B = '222222222222';

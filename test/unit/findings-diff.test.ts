@@ -9,7 +9,7 @@ import {
 } from '../../lambda/reconciler/findings/decide';
 import { diffFindings, openAfter, REFRESH_AFTER_DAYS } from '../../lambda/reconciler/findings/diff';
 import type { Outcome } from '../../lambda/reconciler/model';
-import { validatePolicy } from '../../lambda/reconciler/policy';
+import { validatePolicy } from '../../lambda/reconciler/policy/schema';
 
 const ADMIN = '999999999999';
 const region = 'eu-west-1';

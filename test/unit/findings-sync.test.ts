@@ -11,7 +11,7 @@ import { FINDINGS_METRIC, publishFindingsMetrics } from '../../lambda/reconciler
 import { findingsGate, syncFindings, type SyncFindingsInput } from '../../lambda/reconciler/findings/sync';
 import { METRICS_NAMESPACE } from '../../lambda/reconciler/metrics';
 import type { Outcome } from '../../lambda/reconciler/model';
-import { validatePolicy } from '../../lambda/reconciler/policy';
+import { validatePolicy } from '../../lambda/reconciler/policy/schema';
 
 const ADMIN = '999999999999';
 const A = '111111111111';

@@ -1,5 +1,5 @@
-import type { DeactivationBudget } from '../../lambda/reconciler/deactivation-ledger';
-import { applyGuardrail } from '../../lambda/reconciler/guardrail';
+import type { DeactivationBudget } from '../../lambda/reconciler/guardrail/ledger';
+import { applyGuardrail } from '../../lambda/reconciler/guardrail/limits';
 import type { Outcome } from '../../lambda/reconciler/model';
 
 const deactivate = (accountId: string, region = 'us-east-1'): Outcome => ({

@@ -1,4 +1,4 @@
-import { limitDeactivations, type LimitOptions } from '../../lambda/reconciler/limit-deactivations';
+import { limitDeactivations, type LimitOptions } from '../../lambda/reconciler/guardrail/limit-deactivations';
 import type { Outcome } from '../../lambda/reconciler/model';
 import { InMemoryLedger } from '../../local/in-memory';
 

@@ -1,4 +1,4 @@
-import { measureCoverage } from '../../lambda/reconciler/measure-coverage';
+import { measureCoverage } from '../../lambda/reconciler/coverage/measure';
 import { InMemoryDirectory, InMemoryInspector, type InspectorFaults, StaticPolicySource } from '../../local/in-memory';
 import { SimulatedCoverage } from '../../local/simulated-coverage';
 import { SimulatedOrganization } from '../../local/simulated-organization';

@@ -1,5 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { CoverageTally } from '../../lambda/reconciler/coverage';
+import { CoverageTally } from '../../lambda/reconciler/coverage/tally';
 import { METRICS_NAMESPACE, publishCoverageMetrics, publishRunMetrics } from '../../lambda/reconciler/metrics';
 import type { Outcome } from '../../lambda/reconciler/model';
 import { summarize } from '../../lambda/reconciler/summary';

@@ -7,7 +7,7 @@ import {
   type RegionObservations,
   resolveTargets,
 } from '../../lambda/reconciler/plan';
-import { type PolicyRule, validatePolicy } from '../../lambda/reconciler/policy';
+import { type PolicyRule, validatePolicy } from '../../lambda/reconciler/policy/schema';
 
 const A = '111111111111';
 const B = '222222222222';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { OrganizationAccount } from '../../lambda/reconciler/model';
-import { validatePolicy } from '../../lambda/reconciler/policy';
-import { lintPolicy } from '../../lambda/reconciler/policy-lint';
+import { validatePolicy } from '../../lambda/reconciler/policy/schema';
+import { lintPolicy } from '../../lambda/reconciler/policy/lint';
 
 const policy = validatePolicy(
   {

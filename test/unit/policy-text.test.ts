@@ -1,7 +1,7 @@
 import { PolicyError } from '../../lambda/reconciler/errors';
 import { parseInvocation } from '../../lambda/reconciler/event';
-import { parsePolicy } from '../../lambda/reconciler/policy';
-import { segmentsOf } from '../../lambda/reconciler/policy-text';
+import { parsePolicy } from '../../lambda/reconciler/policy/schema';
+import { segmentsOf } from '../../lambda/reconciler/policy/text';
 import { nearest } from '../../lambda/reconciler/validation';
 import { checkContextKeys } from '../../lib/config';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PolicyError } from '../../lambda/reconciler/errors';
 import { ACCOUNT_ID, ORGANIZATIONAL_UNIT_ID, PACKAGE_PATH, ROOT_ID } from '../../lambda/reconciler/ids';
 import { POLICY_SCHEMA_FILE, policyJsonSchema } from '../../lib/policy-schema';
-import { needsOrganizationalUnits, parsePolicy, validatePolicy } from '../../lambda/reconciler/policy';
+import { needsOrganizationalUnits, parsePolicy, validatePolicy } from '../../lambda/reconciler/policy/schema';
 import { selectRegions } from '../../lambda/reconciler/reconcile';
 
 const example = {

@@ -6,7 +6,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { main } from '../../cli/main';
 import { loadConfig } from '../../lambda/reconciler/config';
 import { parseInvocation } from '../../lambda/reconciler/event';
-import { validatePolicy } from '../../lambda/reconciler/policy';
+import { validatePolicy } from '../../lambda/reconciler/policy/schema';
 import { readConfig } from '../../lib/config';
 import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
 

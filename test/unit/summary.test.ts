@@ -1,5 +1,5 @@
 import type { FindingsReport } from '../../lambda/reconciler/findings/sync';
-import type { GuardrailVerdict } from '../../lambda/reconciler/guardrail';
+import type { GuardrailVerdict } from '../../lambda/reconciler/guardrail/limits';
 import type { Outcome } from '../../lambda/reconciler/model';
 import { fitSummary, MAX_SUMMARY_BYTES, summarize } from '../../lambda/reconciler/summary';
 

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-inspector2';
 import { chunk, mapWithConcurrency } from '../batches';
 import { type CallBudget, DeadlineReached, NOT_REACHED, UNLIMITED } from '../deadline';
-import type { CoveredInstance } from '../coverage';
+import type { CoveredInstance } from '../coverage/tally';
 import { describeError } from '../describe-error';
 import type { DeepInspectionStatus, Observation } from '../model';
 import { confirmation, ObservationCollector, type UpdateResult, updateResults } from './inspector-responses';

@@ -5,7 +5,7 @@ import {
   type LedgerSnapshot,
   type LedgerStore,
   ledgerDocumentSchema,
-} from '../deactivation-ledger';
+} from '../guardrail/ledger';
 import { problemsFrom } from '../validation';
 
 /** The empty ledger, as the reset and recreate command writes it. */

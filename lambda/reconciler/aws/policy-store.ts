@@ -2,7 +2,7 @@ import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { describeError } from '../describe-error';
 import { classifyError, isAccessDenied } from '../error-classification';
 import { PolicyError, TransientError } from '../errors';
-import { type Policy, parsePolicy } from '../policy';
+import { type Policy, parsePolicy } from '../policy/schema';
 
 export interface PolicySource {
   /**

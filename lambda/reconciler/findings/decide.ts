@@ -1,7 +1,7 @@
-import { daysLeft } from '../expiry';
+import { daysLeft } from '../policy/expiry';
 import type { FailureReason, Outcome, SkipReason, TargetState } from '../model';
 import { DEFAULT_RULE } from '../plan';
-import type { Policy } from '../policy';
+import type { Policy } from '../policy/schema';
 
 /**
  * Which outcomes need a person, and which of them the run may judge at all. Pure: no I/O, no clock.

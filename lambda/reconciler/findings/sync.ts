@@ -1,9 +1,9 @@
 import type { ImportFailure, RegionSecurityHub } from '../aws/securityhub';
 import { type CallBudget, DeadlineReached, UNLIMITED } from '../deadline';
 import { describeError } from '../describe-error';
-import { utcDay } from '../expiry';
+import { utcDay } from '../policy/expiry';
 import type { Outcome } from '../model';
-import type { Policy } from '../policy';
+import type { Policy } from '../policy/schema';
 import { GENERATOR_ID, partitionOf, productArn } from './asff';
 import {
   type AccountExceptionReason,

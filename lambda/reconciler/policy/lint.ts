@@ -1,9 +1,9 @@
-import type { RegionOptStatuses } from './aws/account-regions';
-import type { Problem } from './errors';
+import type { RegionOptStatuses } from '../aws/account-regions';
+import type { Problem } from '../errors';
 import { daysLeft, isExpired } from './expiry';
-import type { OrganizationAccount } from './model';
-import type { Policy, PolicyRule } from './policy';
-import { optInFailure } from './region-opt-in';
+import type { OrganizationAccount } from '../model';
+import type { Policy, PolicyRule } from './schema';
+import { optInFailure } from '../region-opt-in';
 
 /** What lint finds: never an error (the policy is valid), always worth a look. Each names its JSON path. */
 export interface LintWarning extends Problem {

@@ -1,4 +1,4 @@
-import type { PolicyRule } from './policy';
+import type { PolicyRule } from './schema';
 
 /** Rule expiry, decided from a day passed in: nothing here reads a clock. */
 

@@ -5,10 +5,10 @@ import {
   UNKNOWN_CONCURRENT_RUN,
   budgetFrom,
   withEntry,
-} from './deactivation-ledger';
-import { describeError } from './describe-error';
-import { applyGuardrail, countDeactivations, type GuardrailVerdict, holdDeactivations } from './guardrail';
-import type { Outcome } from './model';
+} from './ledger';
+import { describeError } from '../describe-error';
+import { applyGuardrail, countDeactivations, type GuardrailVerdict, holdDeactivations } from './limits';
+import type { Outcome } from '../model';
 
 export interface LimitOptions {
   readonly limits: { readonly perRun: number; readonly perDay: number };

@@ -1,6 +1,6 @@
 import { findNodeAtLocation, type Node, type ParseError, parse, parseTree, printParseErrorCode } from 'jsonc-parser';
-import type { Problem } from './errors';
-import { jsonPath } from './validation';
+import type { Problem } from '../errors';
+import { jsonPath } from '../validation';
 
 /**
  * Where things are in the policy's text, for messages that say line and column. jsonc-parser (the

@@ -1,5 +1,5 @@
-import { allowance, type DeactivationBudget } from './deactivation-ledger';
-import type { Outcome } from './model';
+import { allowance, type DeactivationBudget } from './ledger';
+import type { Outcome } from '../model';
 
 export interface GuardrailVerdict {
   /** guardrails.maxDeactivationsPerRun. */

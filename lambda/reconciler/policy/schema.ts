@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { PolicyError, type Problem } from './errors';
+import { PolicyError, type Problem } from '../errors';
 import {
   accountIdSchema,
   distinct,
@@ -8,9 +8,9 @@ import {
   partitionOf,
   ROOT_ID,
   regionSchema,
-} from './ids';
-import { duplicateKeys, locateProblems, syntaxProblem } from './policy-text';
-import { problemsFrom } from './validation';
+} from '../ids';
+import { duplicateKeys, locateProblems, syntaxProblem } from './text';
+import { problemsFrom } from '../validation';
 
 /** What the policy asks for an account. UNMANAGED leaves it exactly as it is. */
 export const DESIRED_STATES = ['ACTIVATED', 'DEACTIVATED', 'UNMANAGED'] as const;
