@@ -4,7 +4,7 @@ import { type DeployedFunction, invokeBundleMeasured } from '../local/bundle';
 import { SimulatedCoverage } from '../local/simulated-coverage';
 import { SimulatedOrganization } from '../local/simulated-organization';
 import { INSPECTOR_BATCH, operationFloor, ORGANIZATIONS_PAGE } from './floor';
-import { lambdaOldSpaceMiB, REGIONS } from './scenario';
+import { benchEnvironment, REGIONS } from './scenario';
 
 /** ListCoverage's page size, the most it gives. */
 export const COVERAGE_PAGE = 200;
@@ -82,17 +82,11 @@ export async function runCoverageScenario(
       value: JSON.stringify({ version: 2, default: 'ACTIVATED', regions }),
       version: 1,
     });
-    const env = {
-      ...fn.environment,
-      NODE_OPTIONS: `${fn.environment.NODE_OPTIONS ?? ''} --max-old-space-size=${lambdaOldSpaceMiB(fn)}`.trim(),
-      ...endpoint.environment(),
-      AWS_REGION: regions[0] as string,
-      POLICY_PARAMETER_NAME: PARAMETER,
-      GUARDRAIL_LEDGER_PARAMETER_NAME: `${PARAMETER}-guardrail-ledger`,
-      FAILED_ACCOUNTS_QUEUE_URL: endpoint.createQueue('failed-accounts'),
-      ORGANIZATIONS_REQUESTS_PER_SECOND: String(settings.ratePerSecond),
-      INSPECTOR_REQUESTS_PER_SECOND: String(settings.ratePerSecond),
-    };
+    const env = benchEnvironment(fn, endpoint, {
+      region: regions[0] as string,
+      queueUrl: endpoint.createQueue('failed-accounts'),
+      ratePerSecond: settings.ratePerSecond,
+    });
     endpoint.faults = { latencyMs: settings.latencyMs, rateLimitPerSecond: settings.ratePerSecond };
     const invocation = await invokeBundleMeasured(
       fn.bundle,

@@ -7,7 +7,7 @@ import { LocalAwsEndpoint } from '../local/aws-endpoint/server';
 import { buildFunction, type DeployedFunction, invokeBundleMeasured } from '../local/bundle';
 import { SimulatedOrganization } from '../local/simulated-organization';
 import { type FindingsRegionShape, securityHubFloor, securityHubLowerBounds } from './floor';
-import { lambdaOldSpaceMiB, measurement, REGIONS, type RunMeasurement, type ScenarioSettings } from './scenario';
+import { benchEnvironment, measurement, REGIONS, type RunMeasurement, type ScenarioSettings } from './scenario';
 
 /**
  * The findings step at 10,000 accounts × 17 regions with 1% exceptions (issue 18): the steady state's
@@ -110,17 +110,11 @@ export async function runFindingsScenario(
       const policy = { version: 2, default: 'ACTIVATED', regions, findings: { securityHub: findings } };
       endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version });
     };
-    const env = {
-      ...fn.environment,
-      NODE_OPTIONS: `${fn.environment.NODE_OPTIONS ?? ''} --max-old-space-size=${lambdaOldSpaceMiB(fn)}`.trim(),
-      ...endpoint.environment(),
-      AWS_REGION: regions[0] as string,
-      POLICY_PARAMETER_NAME: PARAMETER,
-      GUARDRAIL_LEDGER_PARAMETER_NAME: `${PARAMETER}-guardrail-ledger`,
-      FAILED_ACCOUNTS_QUEUE_URL: queueUrl,
-      ORGANIZATIONS_REQUESTS_PER_SECOND: String(settings.ratePerSecond),
-      INSPECTOR_REQUESTS_PER_SECOND: String(settings.ratePerSecond),
-    };
+    const env = benchEnvironment(fn, endpoint, {
+      region: regions[0] as string,
+      queueUrl: queueUrl,
+      ratePerSecond: settings.ratePerSecond,
+    });
     endpoint.faults = { latencyMs: settings.latencyMs, rateLimitPerSecond: settings.ratePerSecond };
     const limits = { perSecond: settings.ratePerSecond, latency: settings.latencyMs / 1000 };
     const active = (region: string) =>

@@ -104,6 +104,36 @@ export function lambdaOldSpaceMiB(fn: DeployedFunction): number {
   return Math.floor(fn.memoryMiB / 4);
 }
 
+/**
+ * The environment the stack deploys (NODE_OPTIONS with source maps, log level), then the endpoint's,
+ * with V8's heap as Lambda's microVM gives it (or the host's) and the function paced to the rate the
+ * endpoint enforces (its shipped default is 10).
+ */
+export function benchEnvironment(
+  fn: DeployedFunction,
+  endpoint: LocalAwsEndpoint,
+  options: {
+    readonly region: string;
+    readonly queueUrl: string;
+    readonly ratePerSecond: number;
+    readonly organizationsRatePerSecond?: number;
+    readonly heap?: 'lambda' | 'host';
+  },
+): Record<string, string> {
+  const heapBudget = options.heap === 'host' ? '' : ` --max-old-space-size=${lambdaOldSpaceMiB(fn)}`;
+  return {
+    ...fn.environment,
+    NODE_OPTIONS: `${fn.environment.NODE_OPTIONS ?? ''}${heapBudget}`.trim(),
+    ...endpoint.environment(),
+    AWS_REGION: options.region,
+    POLICY_PARAMETER_NAME: PARAMETER,
+    GUARDRAIL_LEDGER_PARAMETER_NAME: `${PARAMETER}-guardrail-ledger`,
+    FAILED_ACCOUNTS_QUEUE_URL: options.queueUrl,
+    ORGANIZATIONS_REQUESTS_PER_SECOND: String(options.organizationsRatePerSecond ?? options.ratePerSecond),
+    INSPECTOR_REQUESTS_PER_SECOND: String(options.ratePerSecond),
+  };
+}
+
 /** Runs the bundled function twice against the local endpoint: the worst case, then the steady state. */
 export async function runScenario(fn: DeployedFunction, settings: ScenarioSettings): Promise<ScenarioResult> {
   const regions = REGIONS.slice(0, settings.regions);
@@ -118,20 +148,15 @@ export async function runScenario(fn: DeployedFunction, settings: ScenarioSettin
     endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version: 1 });
     // The empty ledger the first deploy creates (lib/guardrail-ledger.ts).
     endpoint.state.parameters.set(`${PARAMETER}-guardrail-ledger`, { value: EMPTY_LEDGER, version: 1 });
-    const heapBudget = settings.heap === 'host' ? '' : ` --max-old-space-size=${lambdaOldSpaceMiB(fn)}`;
-    // The environment the stack deploys (NODE_OPTIONS with source maps, log level), then the endpoint's.
-    const env = {
-      ...fn.environment,
-      NODE_OPTIONS: `${fn.environment.NODE_OPTIONS ?? ''}${heapBudget}`.trim(),
-      ...endpoint.environment(),
-      AWS_REGION: regions[0] as string,
-      POLICY_PARAMETER_NAME: PARAMETER,
-      GUARDRAIL_LEDGER_PARAMETER_NAME: `${PARAMETER}-guardrail-ledger`,
-      FAILED_ACCOUNTS_QUEUE_URL: queueUrl,
-      // The function paces itself to the same rate the endpoint enforces (its shipped default is 10).
-      ORGANIZATIONS_REQUESTS_PER_SECOND: String(settings.organizationsRatePerSecond ?? settings.ratePerSecond),
-      INSPECTOR_REQUESTS_PER_SECOND: String(settings.ratePerSecond),
-    };
+    const env = benchEnvironment(fn, endpoint, {
+      region: regions[0] as string,
+      queueUrl,
+      ratePerSecond: settings.ratePerSecond,
+      ...(settings.organizationsRatePerSecond
+        ? { organizationsRatePerSecond: settings.organizationsRatePerSecond }
+        : {}),
+      heap: settings.heap ?? 'lambda',
+    });
     endpoint.faults = {
       latencyMs: settings.latencyMs,
       rateLimitPerSecond: settings.ratePerSecond,

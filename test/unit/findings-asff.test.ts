@@ -5,7 +5,7 @@ import {
   findingBytes,
   findingId,
   fingerprintOf,
-  fit,
+  truncate,
   GENERATOR_ID,
   MAX_DESCRIPTION,
   MAX_FINDING_BYTES,
@@ -267,7 +267,7 @@ describe('partitions and text', () => {
   });
 
   it('fits text to a length, on one line, marking the cut', () => {
-    expect(fit('a\n b', 10)).toBe('a b');
-    expect(fit('abcdefghij', 5)).toBe('abcd…');
+    expect(truncate('a\n b', 10)).toBe('a b');
+    expect(truncate('abcdefghij', 5)).toBe('abcd…');
   });
 });

@@ -252,7 +252,7 @@ const ACCOUNT_TEXT: Record<AccountExceptionReason, AccountText> = {
 };
 
 /** Cuts `text` to `max` characters, ending in an ellipsis when cut; one line (the model's strings match `.*\S.*`). */
-export function fit(text: string, max: number): string {
+export function truncate(text: string, max: number): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length <= max ? line : `${line.slice(0, max - 1).trimEnd()}…`;
 }
@@ -286,16 +286,18 @@ export function buildFinding(exception: PolicyException, context: FindingContext
     const text = ACCOUNT_TEXT[exception.reason];
     return {
       ...common,
-      Title: fit(text.title(exception), MAX_TITLE),
-      Description: fit(text.description(exception), MAX_DESCRIPTION),
-      Remediation: { Recommendation: { Text: fit(text.remediation, MAX_RECOMMENDATION_TEXT), Url: text.url } },
+      Title: truncate(text.title(exception), MAX_TITLE),
+      Description: truncate(text.description(exception), MAX_DESCRIPTION),
+      Remediation: { Recommendation: { Text: truncate(text.remediation, MAX_RECOMMENDATION_TEXT), Url: text.url } },
       ProductFields: {
         [FIELD.kind]: 'ACCOUNT',
         [FIELD.reason]: exception.reason,
         [FIELD.accountId]: exception.accountId,
-        ...(exception.rule === undefined ? {} : { [FIELD.rule]: fit(exception.rule, MAX_PRODUCT_FIELD_VALUE) }),
+        ...(exception.rule === undefined ? {} : { [FIELD.rule]: truncate(exception.rule, MAX_PRODUCT_FIELD_VALUE) }),
         ...(exception.desired === undefined ? {} : { [FIELD.desired]: exception.desired }),
-        ...(exception.detail === undefined ? {} : { [FIELD.detail]: fit(exception.detail, MAX_PRODUCT_FIELD_VALUE) }),
+        ...(exception.detail === undefined
+          ? {}
+          : { [FIELD.detail]: truncate(exception.detail, MAX_PRODUCT_FIELD_VALUE) }),
         [FIELD.fingerprint]: fingerprintOf(exception),
       },
       // As Security Hub's own account-level controls name an account (sample control findings, Account.1).
@@ -316,7 +318,7 @@ function ruleContent(
   const fixed: Record<string, string> = {
     [FIELD.kind]: 'RULE',
     [FIELD.reason]: exception.reason,
-    [FIELD.rule]: fit(rule, MAX_PRODUCT_FIELD_VALUE),
+    [FIELD.rule]: truncate(rule, MAX_PRODUCT_FIELD_VALUE),
     ...(exception.to === undefined ? {} : { [FIELD.desired]: exception.to }),
     [FIELD.accountCount]: String(count),
     [FIELD.fingerprint]: fingerprintOf(exception),
@@ -342,15 +344,15 @@ function ruleContent(
           url: URL.deepInspection,
         };
   const details: Record<string, string> = {
-    rule: fit(rule, MAX_OTHER_VALUE),
+    rule: truncate(rule, MAX_OTHER_VALUE),
     ...(exception.expires === undefined ? {} : { expires: exception.expires }),
-    ...(exception.owner === undefined ? {} : { owner: fit(exception.owner, MAX_OTHER_VALUE) }),
-    ...(exception.ruleReason === undefined ? {} : { reason: fit(exception.ruleReason, MAX_OTHER_VALUE) }),
+    ...(exception.owner === undefined ? {} : { owner: truncate(exception.owner, MAX_OTHER_VALUE) }),
+    ...(exception.ruleReason === undefined ? {} : { reason: truncate(exception.ruleReason, MAX_OTHER_VALUE) }),
   };
   return {
-    Title: fit(texts.title, MAX_TITLE),
-    Description: fit(texts.description, MAX_DESCRIPTION),
-    Remediation: { Recommendation: { Text: fit(texts.remediation, MAX_RECOMMENDATION_TEXT), Url: texts.url } },
+    Title: truncate(texts.title, MAX_TITLE),
+    Description: truncate(texts.description, MAX_DESCRIPTION),
+    Remediation: { Recommendation: { Text: truncate(texts.remediation, MAX_RECOMMENDATION_TEXT), Url: texts.url } },
     ProductFields: {
       ...fixed,
       ...lists,
