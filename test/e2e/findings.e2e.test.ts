@@ -166,7 +166,7 @@ describe('findings against the local Security Hub, as the issue scripts them', (
     expect(report).toMatchObject({ imported: 3, archived: 0, failed: 0 });
   });
 
-  it('the exception persists: not duplicated, not re-imported without a change; the steady state costs two reads a region', async () => {
+  it('the exception persists: not duplicated, not re-imported without a change; the steady state costs one read a region', async () => {
     await sync(run(notMember(X)), START);
     const before = xFinding()?.UpdatedAt;
     endpoint.resetCounters();
@@ -174,7 +174,9 @@ describe('findings against the local Security Hub, as the issue scripts them', (
     const report = await sync(run(notMember(X)), START + HOUR);
 
     expect(endpoint.callCount('BatchImportFindings')).toBe(0);
-    expect(report).toMatchObject({ imported: 0, unchanged: 3, calls: 4 });
+    // GetFindings answers for Security Hub itself: no DescribeHub first.
+    expect(endpoint.callCount('DescribeHub')).toBe(0);
+    expect(report).toMatchObject({ imported: 0, unchanged: 3, calls: 2 });
     expect(stored().filter((f) => f.Id === xFindingId)).toHaveLength(1);
     expect(xFinding()?.UpdatedAt).toBe(before);
   });
@@ -215,6 +217,92 @@ describe('findings against the local Security Hub, as the issue scripts them', (
     expect(open.Findings?.map((f) => f.Id)).not.toContain(xFindingId);
   });
 
+  it('an exception that comes back keeps its history: CreatedAt and FirstObservedAt of its first import', async () => {
+    await sync(run(notMember(X)), START);
+    await sync(run(compliant(X)), START + HOUR);
+    expect(xFinding()).toMatchObject({ RecordState: 'ARCHIVED' });
+    endpoint.resetCounters();
+
+    const report = await sync(run(notMember(X)), START + 2 * HOUR);
+
+    expect(report.imported).toBe(1);
+    expect(xFinding()).toMatchObject({
+      RecordState: 'ACTIVE',
+      Compliance: { Status: 'FAILED' },
+      CreatedAt: new Date(START).toISOString(),
+      FirstObservedAt: new Date(START).toISOString(),
+      UpdatedAt: new Date(START + 2 * HOUR).toISOString(),
+      LastObservedAt: new Date(START + 2 * HOUR).toISOString(),
+    });
+    // The look-up of the archived finding is one more read, in the region where it reopened, only then.
+    expect(endpoint.callCount('GetFindings', HOME)).toBe(2);
+    expect(endpoint.callCount('GetFindings', OTHER)).toBe(1);
+  });
+
+  it("a report-only rule's finding holds still while one of its accounts is in transition", async () => {
+    await sync(run(notMember(X)), START);
+    const ruleFinding = () => stored().find((f) => f.ProductFields[FIELD.kind] === 'RULE');
+    const before = JSON.stringify(ruleFinding());
+    const pending = (id: string, region = HOME): Outcome => ({
+      kind: 'SKIPPED',
+      accountId: id,
+      region,
+      rule: 'trial',
+      reason: 'DEEP_INSPECTION_PENDING',
+    });
+    endpoint.resetCounters();
+
+    // T1 is between states in HOME: the rule's account list there cannot be told, so its finding is left as it is.
+    const outcomes = run(notMember(X)).filter((o) => !(o.accountId === T1 && o.region === HOME));
+    const report = await sync([...outcomes, pending(T1)], START + HOUR);
+
+    expect(JSON.stringify(ruleFinding())).toBe(before);
+    expect(endpoint.callCount('BatchImportFindings')).toBe(0);
+    expect(report).toMatchObject({ imported: 0, archived: 0, untouched: 1 });
+
+    // Only T2 is still mismatched when T1 lands compliant: a real change, imported once.
+    const settled = run(notMember(X)).map((o) => (o.accountId === T1 && o.region === HOME ? compliant(T1) : o));
+    await sync(settled, START + 2 * HOUR);
+    expect(ruleFinding()?.ProductFields[`${FIELD.accounts}/0`]).toBe(T2);
+  });
+
+  it('a region taken out of the policy: a complete run archives its open findings; a scoped run leaves them', async () => {
+    await sync(
+      run(compliant(X)).map((o) => (o.accountId === X && o.region === OTHER ? notMember(X, OTHER) : o)),
+      START,
+    );
+    const inOther = () => stored(OTHER).filter((f) => f.RecordState === 'ACTIVE');
+    expect(inOther()).toHaveLength(2); // X's and the rule's
+    const homeOnly = (o: Outcome) => o.region === HOME;
+
+    // Scoped to some accounts: OTHER is not swept.
+    await sync(run(compliant(X)).filter(homeOnly), START + HOUR, {
+      scope: { regions: [HOME], readRegions: [HOME], wholeOrganization: false, sweepRegions: [OTHER] },
+    });
+    expect(inOther()).toHaveLength(2);
+
+    const report = await sync(run(compliant(X)).filter(homeOnly), START + 2 * HOUR, {
+      scope: { regions: [HOME], readRegions: [HOME], wholeOrganization: true, sweepRegions: [OTHER] },
+    });
+    expect(inOther()).toEqual([]);
+    expect(stored(OTHER).every((f) => (f.Compliance as { Status: string }).Status === 'PASSED')).toBe(true);
+    expect(report).toMatchObject({ archived: 2, regionsSwept: [OTHER] });
+  });
+
+  it('a region swept that has no Security Hub costs one read and no warning', async () => {
+    endpoint.state.securityHub.disabledRegions.add(OTHER);
+    const report = await sync(
+      run(notMember(X)).filter((o) => o.region === HOME),
+      START,
+      {
+        scope: { regions: [HOME], readRegions: [HOME], wholeOrganization: true, sweepRegions: [OTHER] },
+      },
+    );
+    expect(endpoint.callCount('GetFindings', OTHER)).toBe(1);
+    expect(report.warnings).toEqual([]);
+    expect(report.regionsWithoutSecurityHub).toEqual([]);
+  });
+
   it('a region that could not be read, a run scoped to other accounts, a plan, a run cut off: the other findings untouched', async () => {
     await sync(run(notMember(X)), START);
     const snapshot = () => JSON.stringify([stored(HOME), stored(OTHER)]);
@@ -226,7 +314,8 @@ describe('findings against the local Security Hub, as the issue scripts them', (
     );
     endpoint.resetCounters();
     await sync(unreadable, START + HOUR, { scope: { ...fullScope, readRegions: [OTHER] } });
-    expect(endpoint.callCount('DescribeHub', HOME)).toBe(0);
+    expect(securityHubCalls()).toBe(endpoint.callCount('GetFindings', OTHER));
+    expect(endpoint.callCount('GetFindings', HOME)).toBe(0);
 
     // A run scoped to Z: X (not evaluated) and the rule findings (whose account lists it cannot see) stay as they are.
     await sync([compliant(Z), compliant(Z, OTHER)], START + 2 * HOUR, {
@@ -276,7 +365,11 @@ describe('findings against the local Security Hub, as the issue scripts them', (
     const report = await sync(run(notMember(X)), START);
     expect(report.regionsWithoutSecurityHub).toEqual([OTHER]);
     expect(report.warnings).toEqual([expect.stringContaining(`Security Hub not enabled in ${OTHER}`)]);
-    expect(endpoint.callCount('GetFindings', OTHER)).toBe(0);
+    expect(report.warnings[0]).toContain('not subscribed to AWS Security Hub');
+    // One call says so: GetFindings' own InvalidAccessException, no DescribeHub, no import.
+    expect(endpoint.callCount('GetFindings', OTHER)).toBe(1);
+    expect(endpoint.callCount('DescribeHub')).toBe(0);
+    expect(endpoint.callCount('BatchImportFindings', OTHER)).toBe(0);
     expect(xFinding()).toMatchObject({ RecordState: 'ACTIVE' });
   });
 
