@@ -17,6 +17,7 @@ import { benchEnvironment, measurement, REGIONS, type RunMeasurement, type Scena
  */
 
 const PARAMETER = '/deep-inspection-reconciler/policy';
+// DescribeHub too: the function must never call it (GetFindings answers for it), and a call would show here.
 const SECURITY_HUB_OPERATIONS = ['DescribeHub', 'GetFindings', 'BatchImportFindings', 'BatchUpdateFindings'];
 
 export interface FindingsScenarioSettings extends ScenarioSettings {
@@ -131,9 +132,9 @@ export async function runFindingsScenario(
       const shapes: FindingsRegionShape[] = regions.map((region) => {
         const open = active(region);
         const wanted = expected.get(region) ?? new Set<string>();
-        const toSend =
-          [...wanted].filter((id) => !open.has(id)).length + [...open].filter((id) => !wanted.has(id)).length;
-        return { open: open.size, toSend };
+        const created = [...wanted].filter((id) => !open.has(id)).length;
+        const toSend = created + [...open].filter((id) => !wanted.has(id)).length;
+        return { open: open.size, created, toSend };
       });
       endpoint.resetCounters();
       const invocation = await invokeBundleMeasured(fn.bundle, {}, organization.delegatedAdminAccountId, env);

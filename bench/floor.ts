@@ -101,47 +101,60 @@ export function runFloor(bounds: Record<Operation, number>, regions: number, lim
 /** Security Hub's page and batch: 100 findings a GetFindings page and a BatchImportFindings call. */
 export const SECURITY_HUB_PAGE = 100;
 export const SECURITY_HUB_BATCH = 100;
-/** GetFindings' rate per account and region (Security Hub quotas); the other two are at `perSecond`. */
+/** GetFindings' rate per account and region (Security Hub quotas); BatchImportFindings is at `perSecond`. */
 export const GET_FINDINGS_PER_SECOND = 3;
+/** Ids a GetFindings filter takes (API reference, GetFindings `Filters`: up to 20 values an attribute). */
+export const SECURITY_HUB_FILTER_VALUES = 20;
 
-export type SecurityHubOperation = 'DescribeHub' | 'GetFindings' | 'BatchImportFindings';
+export type SecurityHubOperation = 'GetFindings' | 'BatchImportFindings';
 
 /** What the findings step has to do in one region: the open findings it reads, and the findings it must send. */
 export interface FindingsRegionShape {
   /** This product's ACTIVE findings in the region before the run. */
   readonly open: number;
+  /**
+   * Exceptions with no open finding: new, or come back. Each may have an archived finding whose history
+   * it keeps, so their Ids are looked up among the ARCHIVED findings, 20 a GetFindings. @default 0
+   */
+  readonly created?: number;
   /** Findings to import: new, changed, due for refresh, or to archive. */
   readonly toSend: number;
 }
 
+/** GetFindings calls in one region: ⌈open/100⌉ pages (at least one: it also says whether Security Hub is enabled), ⌈created/20⌉ look-ups. */
+function getFindingsCalls(region: FindingsRegionShape): number {
+  return (
+    Math.max(1, Math.ceil(region.open / SECURITY_HUB_PAGE)) +
+    Math.ceil((region.created ?? 0) / SECURITY_HUB_FILTER_VALUES)
+  );
+}
+
 /**
- * Calls per Security Hub operation for the whole run: per region one DescribeHub, ⌈open/100⌉ GetFindings
- * pages (at least one: an empty answer is an answer), ⌈toSend/100⌉ BatchImportFindings (none when nothing changed).
+ * Calls per Security Hub operation for the whole run: per region its GetFindings (getFindingsCalls; no
+ * DescribeHub: GetFindings answers InvalidAccessException where Security Hub is off) and
+ * ⌈toSend/100⌉ BatchImportFindings (none when nothing changed).
  */
 export function securityHubLowerBounds(regions: readonly FindingsRegionShape[]): Record<SecurityHubOperation, number> {
   return {
-    DescribeHub: regions.length,
-    GetFindings: regions.reduce((sum, r) => sum + Math.max(1, Math.ceil(r.open / SECURITY_HUB_PAGE)), 0),
+    GetFindings: regions.reduce((sum, r) => sum + getFindingsCalls(r), 0),
     BatchImportFindings: regions.reduce((sum, r) => sum + Math.ceil(r.toSend / SECURITY_HUB_BATCH), 0),
   };
 }
 
 /**
  * The least time the findings step adds to a run: after the queue, every region in parallel, each its
- * DescribeHub, then its GetFindings pages one after another (3 a second), then its imports (at `perSecond`).
+ * GetFindings calls one after another (3 a second), then its imports (at `perSecond`).
  */
 export function securityHubFloor(regions: readonly FindingsRegionShape[], limits: Limits): number {
   return Math.max(
     0,
     ...regions.map(
       (region) =>
-        operationFloor(1, limits, { paginated: false }) +
         operationFloor(
-          Math.max(1, Math.ceil(region.open / SECURITY_HUB_PAGE)),
+          getFindingsCalls(region),
           { ...limits, perSecond: Math.min(limits.perSecond, GET_FINDINGS_PER_SECOND) },
           { paginated: true },
-        ) +
-        operationFloor(Math.ceil(region.toSend / SECURITY_HUB_BATCH), limits, { paginated: false }),
+        ) + operationFloor(Math.ceil(region.toSend / SECURITY_HUB_BATCH), limits, { paginated: false }),
     ),
   );
 }

@@ -181,7 +181,7 @@ export class ReconcilerFunction extends Construct {
 
   /**
    * Lets the function import its findings into Security Hub and read its own back (securityHubStatements:
-   * BatchImportFindings on this account's own product ARN in any region; DescribeHub and GetFindings; never
+   * BatchImportFindings on this account's own product ARN in any region; GetFindings; never
    * BatchUpdateFindings), and tells it so (SECURITY_HUB_FINDINGS). The policy still decides whether it does.
    */
   bindSecurityHubFindings(): void {
@@ -203,7 +203,7 @@ export class ReconcilerFunction extends Construct {
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'Besides the Inspector2 and Organizations List actions: securityhub:DescribeHub and securityhub:GetFindings, which only read, on any region’s hub (their hub resource type is optional, and the regions are the policy’s).',
+        'Besides the Inspector2 and Organizations List actions: securityhub:GetFindings, which only reads this account’s own findings: its hub resource types are optional, the request names no hub, and the Security Hub CSPM User Guide lists no support for policy resources.',
     });
   }
 

@@ -171,7 +171,7 @@ async function findingsSteps(
   };
   const inspectorWrites = () => INSPECTOR_WRITES.reduce((sum, operation) => sum + endpoint.callCount(operation), 0);
   const callsLine = () =>
-    ['DescribeHub', 'GetFindings', 'BatchImportFindings']
+    ['GetFindings', 'BatchImportFindings']
       .map((operation) => `${operation} ${endpoint.callCount(operation)}`)
       .join(', ');
   type Finding = { Id: string; Title: string; RecordState: string; Compliance: { Status: string } } & {

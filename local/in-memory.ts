@@ -10,7 +10,13 @@ import { chunk } from '../lambda/reconciler/batches';
 import type { AccountDirectory } from '../lambda/reconciler/aws/organizations';
 import type { PolicySource } from '../lambda/reconciler/aws/policy-store';
 import type { FailureMessage, FailureQueue, QueueMessage } from '../lambda/reconciler/aws/queue';
-import type { HubStatus, ImportResult, RegionSecurityHub } from '../lambda/reconciler/aws/securityhub';
+import {
+  type FindingsFilter,
+  type ImportResult,
+  MAX_FILTER_VALUES,
+  type OpenFindings,
+  type RegionSecurityHub,
+} from '../lambda/reconciler/aws/securityhub';
 import type { AsffFinding } from '../lambda/reconciler/findings/asff';
 import type { CoveredInstance } from '../lambda/reconciler/coverage/tally';
 import type { LedgerEntry, LedgerSnapshot, LedgerStore } from '../lambda/reconciler/guardrail/ledger';
@@ -212,33 +218,48 @@ export class InMemoryLedger implements LedgerStore {
 }
 
 /**
- * One region's Security Hub in memory, as the findings step sees it: this product's open findings by Id
- * (an archived one leaves them), every call counted and logged. Not enabled on demand.
+ * One region's Security Hub in memory, as the findings step sees it: this product's findings by Id, open
+ * and archived (an archived one leaves the open ones), every call counted and logged. Not enabled, or
+ * failing GetFindings, on demand.
  */
 export class InMemorySecurityHub implements RegionSecurityHub {
   calls = 0;
   readonly log: string[] = [];
   readonly open = new Map<string, AsffFinding>();
+  readonly archived = new Map<string, AsffFinding>();
   enabled = true;
+  /** Thrown by every GetFindings when set. */
+  failGetFindings?: Error;
 
-  async describeHub(): Promise<HubStatus> {
-    this.calls += 1;
-    this.log.push('DescribeHub');
-    return this.enabled ? { enabled: true } : { enabled: false, reason: 'InvalidAccessException: not subscribed' };
-  }
-
-  async openFindings(): Promise<{ findings: AsffFinding[]; unrecognized: number }> {
+  async openFindings(): Promise<OpenFindings> {
     this.calls += 1;
     this.log.push('GetFindings');
-    return { findings: [...this.open.values()], unrecognized: 0 };
+    if (this.failGetFindings) throw this.failGetFindings;
+    if (!this.enabled) return { enabled: false, reason: 'InvalidAccessException: not subscribed' };
+    return { enabled: true, findings: [...this.open.values()], unrecognized: 0 };
+  }
+
+  async archivedFindings(_filter: FindingsFilter, ids: readonly string[]): Promise<AsffFinding[]> {
+    const found: AsffFinding[] = [];
+    for (let start = 0; start < ids.length; start += MAX_FILTER_VALUES) {
+      this.calls += 1;
+      this.log.push('GetFindings ARCHIVED');
+      if (this.failGetFindings) throw this.failGetFindings;
+      for (const id of ids.slice(start, start + MAX_FILTER_VALUES)) {
+        const finding = this.archived.get(id);
+        if (finding) found.push(finding);
+      }
+    }
+    return found;
   }
 
   async importFindings(findings: readonly AsffFinding[]): Promise<ImportResult> {
     this.calls += 1;
     this.log.push(`BatchImportFindings ${findings.length}`);
     for (const finding of findings) {
-      if (finding.RecordState === 'ARCHIVED') this.open.delete(finding.Id);
-      else this.open.set(finding.Id, finding);
+      const [to, from] = finding.RecordState === 'ARCHIVED' ? [this.archived, this.open] : [this.open, this.archived];
+      from.delete(finding.Id);
+      to.set(finding.Id, finding);
     }
     return { imported: findings.map((finding) => finding.Id), failed: [], notReached: [] };
   }

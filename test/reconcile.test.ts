@@ -487,7 +487,7 @@ describe('the findings step', () => {
       policy: new StaticPolicySource(JSON.stringify(policy)),
       findings: { stackGranted: true, securityHubFor: hub },
     };
-    return { ...base, deps, hub, trial };
+    return { ...base, deps, hub, trial, policy };
   }
 
   it('after the queue, makes each region’s open findings exactly the run’s exceptions there', async () => {
@@ -508,8 +508,8 @@ describe('the findings step', () => {
     ).toHaveLength(1);
     for (const region of REGIONS)
       expect(hub(region).log).toEqual([
-        'DescribeHub',
         'GetFindings',
+        'GetFindings ARCHIVED',
         expect.stringMatching(/^BatchImportFindings \d+$/),
       ]);
     expect(findings?.calls).toBe(6);
@@ -536,7 +536,50 @@ describe('the findings step', () => {
     await reconcile({ ...request, runId: 'run-2', accountIds: [trial[0] as string] }, deps);
 
     expect(REGIONS.map((region) => JSON.stringify([...hub(region).open]))).toEqual(before);
-    for (const region of REGIONS) expect(hub(region).log).toEqual(['DescribeHub', 'GetFindings']);
+    for (const region of REGIONS) expect(hub(region).log).toEqual(['GetFindings']);
+  });
+
+  it('a run of the whole policy sweeps the enabled regions the policy no longer names; a scoped run does not', async () => {
+    const { deps, request, hub, trial, policy } = findingsWorld();
+    await reconcile(request, deps);
+    // us-east-1's findings, as a region later taken out of the policy; ap-south-1 enabled, without findings.
+    const removed = new InMemorySecurityHub();
+    for (const finding of hub('us-east-1').open.values()) removed.open.set(finding.Id, finding);
+    const elsewhere = new InMemorySecurityHub();
+    const hubFor = (region: string) =>
+      region === 'us-east-1' ? removed : region === 'ap-south-1' ? elsewhere : hub(region);
+    const enabled = {
+      optStatuses: async () =>
+        ({
+          listed: true,
+          byRegion: new Map([
+            ['eu-west-1', 'ENABLED_BY_DEFAULT'],
+            ['us-east-1', 'ENABLED_BY_DEFAULT'],
+            ['ap-south-1', 'ENABLED'],
+            ['me-south-1', 'DISABLED'],
+          ]),
+        }) as const,
+    };
+    const narrowed = {
+      ...deps,
+      policy: new StaticPolicySource(JSON.stringify({ ...policy, regions: ['eu-west-1'] })),
+      regions: enabled,
+      findings: { stackGranted: true, securityHubFor: hubFor },
+    };
+    const openBefore = removed.open.size;
+    expect(openBefore).toBeGreaterThan(0);
+
+    await reconcile({ ...request, runId: 'scoped', accountIds: [trial[0] as string] }, narrowed);
+    await reconcile({ ...request, runId: 'one region', regions: ['eu-west-1'] }, narrowed);
+    expect(removed.calls + elsewhere.calls).toBe(0);
+
+    const { summary } = await reconcile({ ...request, runId: 'whole' }, narrowed);
+
+    expect(removed.open.size).toBe(0);
+    expect(removed.archived.size).toBe(openBefore);
+    // A region not enabled (me-south-1) is never called; one read where nothing is open.
+    expect(elsewhere.log).toEqual(['GetFindings']);
+    expect(summary.findings).toMatchObject({ archived: openBefore, regionsSwept: ['us-east-1', 'ap-south-1'] });
   });
 
   it('a dry run counts the exceptions and makes no Security Hub call', async () => {

@@ -127,6 +127,12 @@ export interface RunPlan {
   readonly policy: Policy;
   readonly warnings: readonly LintWarning[];
   readonly regions: readonly PlannedRegion[];
+  /**
+   * The regions this account has enabled (RegionOptStatus ENABLED or ENABLED_BY_DEFAULT), when
+   * ListRegions could list them: where the findings step may find findings of regions the policy no
+   * longer names.
+   */
+  readonly enabledRegions?: readonly string[];
 }
 
 /** One run: policy → accounts → per region read and plan → guardrail → apply → queue → summary. */
@@ -198,11 +204,23 @@ async function readAndPlanRun(request: ReconcileRequest, deps: Dependencies, dea
       return result;
     }),
   );
-  return { policy, warnings, regions: planned };
+  return {
+    policy,
+    warnings,
+    regions: planned,
+    ...(optStatuses?.listed ? { enabledRegions: enabledRegionsOf(optStatuses.byRegion) } : {}),
+  };
+}
+
+/** The regions whose RegionOptStatus takes calls (Account Management API reference, ListRegions). */
+function enabledRegionsOf(byRegion: ReadonlyMap<string, string>): string[] {
+  return [...byRegion]
+    .filter(([, status]) => status === 'ENABLED' || status === 'ENABLED_BY_DEFAULT')
+    .map(([region]) => region);
 }
 
 async function finish(
-  { policy, warnings, regions: planned }: RunPlan,
+  { policy, warnings, regions: planned, enabledRegions }: RunPlan,
   request: ReconcileRequest,
   deps: Dependencies,
   deadline: Deadline,
@@ -259,7 +277,7 @@ async function finish(
       ? { sent: 0, undelivered: [] }
       : await deps.queue.send(messages, deadline.queueSignal);
 
-  const findings = await findingsStep(policy, reports, outcomes, request, deps, deadline);
+  const findings = await findingsStep(policy, reports, outcomes, enabledRegions, request, deps, deadline);
 
   const summary = summarize({
     runId: request.runId,
@@ -284,13 +302,15 @@ async function finish(
  * The findings step, after the queue: the run's exceptions into each region's Security Hub, when the
  * policy asks for them and the stack grants them; the rest of the run is done by then, so it costs the
  * reconcile nothing but its own calls. Scoped to what this run saw: its regions, of those the ones it
- * could read, and the whole organization only when no `accounts` were named. A dry run makes no call.
+ * could read, and the whole organization only when no `accounts` were named. A run of the whole policy
+ * also sweeps the enabled regions the policy no longer names. A dry run makes no call.
  * @returns undefined when the policy does not ask (or no findings port is given, as in the CLI)
  */
 async function findingsStep(
   policy: Policy,
   reports: readonly RegionReport[],
   outcomes: readonly Outcome[],
+  enabledRegions: readonly string[] | undefined,
   request: ReconcileRequest,
   deps: Dependencies,
   deadline: Deadline,
@@ -298,14 +318,20 @@ async function findingsStep(
   if (deps.findings === undefined) return undefined;
   const gate = findingsGate({ stackGranted: deps.findings.stackGranted, policyAsks: policy.findings.securityHub });
   if (!gate.sync) return gate.warning === undefined ? undefined : { notGranted: gate.warning };
+  const regions = reports.map((report) => report.region);
+  // Only a run of the whole policy may say that a region it did not evaluate holds no exception.
+  const wholePolicy = request.accountIds === undefined && request.regions === undefined;
   const report = await syncFindings(
     {
       outcomes,
       policy,
       scope: {
-        regions: reports.map((report) => report.region),
+        regions,
         readRegions: reports.filter((report) => report.error === undefined).map((report) => report.region),
         wholeOrganization: request.accountIds === undefined,
+        ...(wholePolicy && enabledRegions !== undefined
+          ? { sweepRegions: enabledRegions.filter((region) => !regions.includes(region)) }
+          : {}),
       },
       dryRun: request.dryRun,
       now: (deps.now ?? (() => new Date()))(),

@@ -1,7 +1,6 @@
 import {
   type AwsSecurityFinding,
   BatchImportFindingsCommand,
-  DescribeHubCommand,
   GetFindingsCommand,
   SecurityHubClient,
   SecurityHubServiceException,
@@ -60,39 +59,6 @@ const filter = {
   region: 'eu-west-1',
 };
 
-describe('SecurityHubRegion.describeHub', () => {
-  it('says enabled, with the hub ARN', async () => {
-    securityHub.on(DescribeHubCommand).resolves({ HubArn: 'arn:aws:securityhub:eu-west-1:999999999999:hub/default' });
-    await expect(region().describeHub()).resolves.toEqual({
-      enabled: true,
-      hubArn: 'arn:aws:securityhub:eu-west-1:999999999999:hub/default',
-    });
-  });
-
-  it.each([
-    ['InvalidAccessException', 401],
-    ['ResourceNotFoundException', 404],
-  ])('reads %s as Security Hub not enabled in the region', async (name, status) => {
-    securityHub.on(DescribeHubCommand).rejects(serviceError(name, status));
-    await expect(region().describeHub()).resolves.toEqual({
-      enabled: false,
-      reason: `${name}: Simulated ${name}`,
-    });
-  });
-
-  it('lets any other error through: missing permissions are not a hub that is off', async () => {
-    securityHub.on(DescribeHubCommand).rejects(serviceError('AccessDeniedException', 403));
-    await expect(region().describeHub()).rejects.toMatchObject({ name: 'AccessDeniedException' });
-  });
-
-  it('makes no call once the deadline says stop', async () => {
-    const hub = region();
-    await expect(hub.describeHub({ canContinue: () => false })).rejects.toBeInstanceOf(DeadlineReached);
-    expect(securityHub.calls()).toHaveLength(0);
-    expect(hub.calls).toBe(0);
-  });
-});
-
 describe('SecurityHubRegion.openFindings', () => {
   it("asks for this product's ACTIVE findings of this account in this region, 100 a page, every page", async () => {
     const [first, second] = findings(2) as [AsffFinding, AsffFinding];
@@ -120,8 +86,30 @@ describe('SecurityHubRegion.openFindings', () => {
     });
     expect(Object.keys(inputs[0]?.Filters ?? {})).toHaveLength(5);
     expect(inputs[1]).toMatchObject({ NextToken: 'page-2', MaxResults: 100 });
-    expect(result.findings.map((f) => f.Id)).toEqual([first.Id, second.Id]);
+    expect(result).toMatchObject({ enabled: true, findings: [first, second] });
     expect(hub.calls).toBe(2);
+  });
+
+  it('reads InvalidAccessException as Security Hub not enabled in the region: one call says so', async () => {
+    securityHub.on(GetFindingsCommand).rejects(serviceError('InvalidAccessException', 401));
+    const hub = region();
+    await expect(hub.openFindings(filter)).resolves.toEqual({
+      enabled: false,
+      reason: 'InvalidAccessException: Simulated InvalidAccessException',
+    });
+    expect(hub.calls).toBe(1);
+  });
+
+  it('lets any other error through: missing permissions are not a hub that is off', async () => {
+    securityHub.on(GetFindingsCommand).rejects(serviceError('AccessDeniedException', 403));
+    await expect(region().openFindings(filter)).rejects.toMatchObject({ name: 'AccessDeniedException' });
+  });
+
+  it('makes no call once the deadline says stop', async () => {
+    const hub = region();
+    await expect(hub.openFindings(filter, { canContinue: () => false })).rejects.toBeInstanceOf(DeadlineReached);
+    expect(securityHub.calls()).toHaveLength(0);
+    expect(hub.calls).toBe(0);
   });
 
   it('keeps only the fields this product sent: not Workflow, Note, top-level Severity or the aws/ ProductFields', async () => {
@@ -143,7 +131,7 @@ describe('SecurityHubRegion.openFindings', () => {
 
     const result = await region().openFindings(filter);
 
-    expect(result).toEqual({ findings: [mine], unrecognized: 1 });
+    expect(result).toEqual({ enabled: true, findings: [mine], unrecognized: 1 });
   });
 
   it('stops between pages when the deadline says stop', async () => {
@@ -153,6 +141,33 @@ describe('SecurityHubRegion.openFindings', () => {
       DeadlineReached,
     );
     expect(securityHub.commandCalls(GetFindingsCommand)).toHaveLength(1);
+  });
+});
+
+describe('SecurityHubRegion.archivedFindings', () => {
+  it('asks for these Ids among the ARCHIVED findings, 20 Ids a call, and makes no call for none', async () => {
+    const all = findings(45);
+    securityHub.on(GetFindingsCommand).callsFake(async (input: { Filters: { Id: { Value: string }[] } }) => ({
+      Findings: all.filter((f) => input.Filters.Id.some((id) => id.Value === f.Id)).map(sdk),
+    }));
+    const hub = region();
+
+    expect(await hub.archivedFindings(filter, [])).toEqual([]);
+    expect(hub.calls).toBe(0);
+    const found = await hub.archivedFindings(
+      filter,
+      all.map((f) => f.Id),
+    );
+
+    const inputs = securityHub.commandCalls(GetFindingsCommand).map((call) => call.args[0].input);
+    expect(inputs.map((input) => input.Filters?.Id?.length)).toEqual([20, 20, 5]);
+    expect(inputs[0]?.Filters).toMatchObject({
+      RecordState: [{ Comparison: 'EQUALS', Value: 'ARCHIVED' }],
+      ProductArn: [{ Comparison: 'EQUALS', Value: filter.productArn }],
+      Region: [{ Comparison: 'EQUALS', Value: 'eu-west-1' }],
+    });
+    expect(found.map((f) => f.Id)).toEqual(all.map((f) => f.Id));
+    expect(hub.calls).toBe(3);
   });
 });
 

@@ -135,9 +135,9 @@ describe('the bundled function’s findings, run by run, against the local Secur
     endpoint.resetCounters();
     const second = await run();
     expect(endpoint.callCount('BatchImportFindings')).toBe(0);
-    // Two reads a region: DescribeHub and one page of GetFindings.
-    expect(securityHubCalls()).toBe(4);
-    expect(second.findings).toMatchObject({ imported: 0, unchanged: 1, calls: 4 });
+    // One read a region: one page of GetFindings, which also says Security Hub is enabled.
+    expect(securityHubCalls()).toBe(2);
+    expect(second.findings).toMatchObject({ imported: 0, unchanged: 1, calls: 2 });
     expect(stored(HOME)).toHaveLength(1);
     expect(xFinding()?.UpdatedAt).toBe(createdAt);
 
@@ -199,7 +199,7 @@ describe('the bundled function’s findings, run by run, against the local Secur
     // Scoped to the other region: HOME not called.
     endpoint.resetCounters();
     await run({ regions: [OTHER] });
-    expect(endpoint.callCount('DescribeHub', HOME)).toBe(0);
+    expect(endpoint.callCount('GetFindings', HOME)).toBe(0);
 
     // A plan: no Security Hub call at all.
     endpoint.resetCounters();

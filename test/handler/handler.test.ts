@@ -9,12 +9,7 @@ import {
   UpdateOrgEc2DeepInspectionConfigurationCommand,
 } from '@aws-sdk/client-inspector2';
 import { DescribeAccountCommand, ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import {
-  BatchImportFindingsCommand,
-  DescribeHubCommand,
-  GetFindingsCommand,
-  SecurityHubClient,
-} from '@aws-sdk/client-securityhub';
+import { BatchImportFindingsCommand, GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
@@ -595,13 +590,12 @@ describe('Security Hub findings', () => {
   const region = async (getClient: () => SecurityHubClient) => getClient().config.region();
   /** Security Hub enabled everywhere but `disabledIn`, with no open finding; every import accepted. */
   function givenSecurityHub({ disabledIn }: { disabledIn?: string } = {}) {
-    securityHub.on(DescribeHubCommand).callsFake(async (_input, getClient) => {
+    securityHub.on(GetFindingsCommand).callsFake(async (_input, getClient) => {
       if ((await region(getClient)) === disabledIn) {
         throw awsError('InvalidAccessException', `Account ${ADMIN} is not subscribed to AWS Security Hub`, 401);
       }
-      return { HubArn: `arn:aws:securityhub:us-east-1:${ADMIN}:hub/default` };
+      return { Findings: [] };
     });
-    securityHub.on(GetFindingsCommand).resolves({ Findings: [] });
     securityHub
       .on(BatchImportFindingsCommand)
       .callsFake(async ({ Findings }) => ({ SuccessCount: Findings.length, FailedCount: 0, FailedFindings: [] }));

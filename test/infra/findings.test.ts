@@ -108,7 +108,7 @@ describe('securityHubFindings on', () => {
           ],
         },
       },
-      { Effect: 'Allow', Action: ['securityhub:DescribeHub', 'securityhub:GetFindings'], Resource: '*' },
+      { Effect: 'Allow', Action: 'securityhub:GetFindings', Resource: '*' },
     ]);
     expect(functionStatements(on).filter((statement) => !mentionsSecurityHub(statement))).toEqual(
       functionStatements(off),

@@ -387,7 +387,7 @@ describe('the function’s role, evaluated', () => {
   /**
    * The findings step's requests, as Security Hub authorizes them (Service Authorization Reference, AWS
    * Security Hub): BatchImportFindings against the product the findings name, this account's default
-   * product in the region called, any policy region; DescribeHub and GetFindings against the region's hub.
+   * product in the region called, any policy region; GetFindings against the region's hub.
    */
   const product = (region: string, account = ACCOUNT) =>
     `arn:${PARTITION}:securityhub:${region}:${account}:product/${account}/default`;
@@ -395,7 +395,6 @@ describe('the function’s role, evaluated', () => {
   const findingsCalls: { action: string; resource: string }[] = [REGION, 'us-east-1', 'ap-southeast-2'].flatMap(
     (region) => [
       { action: 'securityhub:BatchImportFindings', resource: product(region) },
-      { action: 'securityhub:DescribeHub', resource: hub(region) },
       { action: 'securityhub:GetFindings', resource: hub(region) },
     ],
   );

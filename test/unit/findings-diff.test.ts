@@ -7,7 +7,7 @@ import {
   type RuleException,
   verdictOf,
 } from '../../lambda/reconciler/findings/decide';
-import { diffFindings, openAfter, REFRESH_AFTER_DAYS } from '../../lambda/reconciler/findings/diff';
+import { diffFindings, openAfter, REFRESH_AFTER_DAYS, sweepFindings } from '../../lambda/reconciler/findings/diff';
 import type { Outcome } from '../../lambda/reconciler/model';
 import { validatePolicy } from '../../lambda/reconciler/policy/schema';
 
@@ -49,11 +49,13 @@ const scope = (
   settled: string[] = [A, B],
   complete = true,
   evaluated: string[] = settled,
+  unsettledRules: string[] = [],
 ): RegionExceptions => ({
   region,
   exceptions,
   settledAccounts: new Set(settled),
   evaluatedAccounts: new Set(evaluated),
+  unsettledRules: new Set(unsettledRules),
   complete,
 });
 const diff = (open: AsffFinding[], regionScope: RegionExceptions, now = NOW) =>
@@ -150,6 +152,65 @@ describe('diffFindings', () => {
     expect(diff([foreign], scope([])).counts.untouched).toBe(1);
   });
 
+  it('reopens an archived finding with its CreatedAt and FirstObservedAt, and asks for none it was not given', () => {
+    const first = openFor(updateFailed(), 30);
+    const archived = { ...first, RecordState: 'ARCHIVED' as const, Compliance: { Status: 'PASSED' as const } };
+    const asked = diff([], scope([updateFailed()]));
+    expect(asked.created).toEqual([first.Id]);
+
+    const plan = diffFindings({
+      open: [],
+      region: scope([updateFailed()]),
+      archived: [archived],
+      partition: 'aws',
+      ownAccountId: ADMIN,
+      now: NOW,
+    });
+
+    expect(plan.created).toEqual([]);
+    expect(plan.counts).toMatchObject({ new: 0, reopened: 1 });
+    expect(plan.imports).toEqual([
+      expect.objectContaining({
+        Id: first.Id,
+        RecordState: 'ACTIVE',
+        Compliance: { Status: 'FAILED' },
+        CreatedAt: first.CreatedAt,
+        FirstObservedAt: first.FirstObservedAt,
+        UpdatedAt: NOW.toISOString(),
+      }),
+    ]);
+  });
+
+  it("holds a report-only rule's finding still while one of its accounts is in transition, refreshing it only when due", () => {
+    const open = openFor(reportOnly([A, B]));
+    const held = (daysAgo: number, wanted: RuleException[]) =>
+      diff([{ ...open, UpdatedAt: at(daysAgo) }], scope(wanted, [A], true, [A, B], ['trial']));
+
+    // B in transition: the list without B is not a change, and no list at all is not a resolution.
+    expect(held(1, [reportOnly([A])])).toMatchObject({ imports: [], archives: [], counts: { untouched: 1 } });
+    expect(held(1, [])).toMatchObject({ imports: [], archives: [], counts: { untouched: 1 } });
+    // Due for refresh: the same content is sent again, so Security Hub does not delete it after 90 days.
+    const refreshed = held(REFRESH_AFTER_DAYS, [reportOnly([A])]);
+    expect(refreshed.imports).toEqual([{ ...open, UpdatedAt: NOW.toISOString() }]);
+    // Another rule's transition holds nothing of this one.
+    const other = diff([open], scope([reportOnly([A])], [A, B], true, [A, B], ['default']));
+    expect(other.counts.changed).toBe(1);
+  });
+
+  it('sweeps every open finding it recognises, and no other', () => {
+    const mine = [openFor(updateFailed()), openFor(reportOnly([A]))];
+    const foreign = { ...openFor(updateFailed(B)), ProductFields: { other: 'x' } };
+    const swept = sweepFindings([...mine, foreign], NOW);
+    expect(swept.map((f) => f.Id)).toEqual(mine.map((f) => f.Id));
+    for (const finding of swept) {
+      expect(finding).toMatchObject({
+        RecordState: 'ARCHIVED',
+        Compliance: { Status: 'PASSED' },
+        UpdatedAt: NOW.toISOString(),
+      });
+    }
+  });
+
   it('moves UpdatedAt past the stored one when the clock is behind it, or Security Hub would ignore the update', () => {
     const ahead = openFor(updateFailed(), -1); // updated a day "in the future"
     const plan = diff([ahead], scope([]));
@@ -237,6 +298,7 @@ function regionScope(outcomes: Outcome[], regionName: string, wholeOrganization:
       exceptions: [],
       settledAccounts: new Set(),
       evaluatedAccounts: new Set(),
+      unsettledRules: new Set(),
       complete: false,
     }
   );

@@ -61,6 +61,7 @@ describe('summarize', () => {
     notReached: 0,
     calls: 6,
     regionsWithoutSecurityHub: [],
+    regionsSwept: [],
     regionErrors: [],
     regionsNotReached: [],
     failures: [{ id: 'f', errorCode: 'InvalidInput', errorMessage: 'x'.repeat(1000), region: 'eu-west-1' }],

@@ -1,7 +1,7 @@
 import {
   type AwsSecurityFinding,
+  type AwsSecurityFindingFilters,
   BatchImportFindingsCommand,
-  DescribeHubCommand,
   paginateGetFindings,
   type SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
@@ -12,7 +12,8 @@ import { type AsffFinding, type AsffResource, findingBytes, MAX_FINDING_BYTES } 
 import { pace } from './pacing';
 
 /**
- * Security Hub CSPM, one region: is it enabled, which findings of this product are open, import these.
+ * Security Hub CSPM, one region: which findings of this product are open (and whether Security Hub is
+ * enabled at all), which of some are archived, import these.
  *
  * Limits (Partner Guide, "Guidelines for using the BatchImportFindings API"; User Guide, "Security Hub
  * quotas"): BatchImportFindings takes up to 100 findings, 240 KB a finding and 6 MB a batch, at 10
@@ -20,16 +21,14 @@ import { pace } from './pacing';
  * at most 100 findings a page (the model's `MaxResults`).
  */
 
-/** The IAM actions this adapter calls: BatchImportFindings on the product ARN, the others on the hub (Service Authorization Reference). */
-export const SECURITY_HUB_ACTIONS = [
-  'securityhub:BatchImportFindings',
-  'securityhub:DescribeHub',
-  'securityhub:GetFindings',
-] as const;
+/** The IAM actions this adapter calls: BatchImportFindings on the product ARN, GetFindings (Service Authorization Reference). */
+export const SECURITY_HUB_ACTIONS = ['securityhub:BatchImportFindings', 'securityhub:GetFindings'] as const;
 export const MAX_FINDINGS_PER_IMPORT = 100;
 /** "Up to 6 MB per batch": the request body, counted as 6,000,000 bytes to stay clear of either reading of MB. */
 export const MAX_IMPORT_BYTES = 6_000_000;
 export const MAX_FINDINGS_PER_PAGE = 100;
+/** GetFindings takes "up to 20 filter values" for each attribute (API reference, GetFindings `Filters`). */
+export const MAX_FILTER_VALUES = 20;
 /**
  * Requests a second per operation. Each bucket holds one second's worth, under the service's burst
  * (30 for BatchImportFindings, 6 for GetFindings): staying under the rate costs nothing at these call
@@ -38,14 +37,19 @@ export const MAX_FINDINGS_PER_PAGE = 100;
 export const SECURITY_HUB_REQUESTS_PER_SECOND: Readonly<Record<string, number>> = {
   BatchImportFindings: 10,
   GetFindings: 3,
-  DescribeHub: 10,
 };
 /** Import batches in flight per region; pacing keeps them under the rate. */
 const IMPORT_CONCURRENCY = 3;
 
-/** Whether Security Hub is enabled in the region, from DescribeHub. */
-export type HubStatus =
-  { readonly enabled: true; readonly hubArn?: string } | { readonly enabled: false; readonly reason: string };
+/**
+ * This product's open findings in a region, or that Security Hub is not enabled there. GetFindings says
+ * so itself, with InvalidAccessException ("Account … is not subscribed to AWS Security Hub"; the error is
+ * in the model's GetFindings errors, the wording as AWS answers it in prowler-cloud/prowler#1143), so no
+ * DescribeHub is needed first: one call a region in the steady state.
+ */
+export type OpenFindings =
+  | { readonly enabled: true; readonly findings: AsffFinding[]; readonly unrecognized: number }
+  | { readonly enabled: false; readonly reason: string };
 
 export interface ImportFailure {
   readonly id: string;
@@ -75,46 +79,66 @@ export interface FindingsFilter {
 export interface RegionSecurityHub {
   /** Requests sent so far (retries of one request not counted). */
   readonly calls: number;
-  /** DescribeHub: not enabled (InvalidAccessException, ResourceNotFoundException) is an answer; other errors throw. */
-  describeHub(budget?: CallBudget): Promise<HubStatus>;
   /**
    * This product's ACTIVE findings in the region, every page. With cross-region aggregation, GetFindings
    * in the aggregation region also returns the linked regions' findings (User Guide, "Security Hub
    * quotas"); the product ARN names its region already, and the Region filter says so outright.
-   * Throws DeadlineReached when the budget runs out between pages.
+   * Not enabled (InvalidAccessException) is an answer; other errors throw, DeadlineReached when the
+   * budget runs out between pages.
    */
-  openFindings(filter: FindingsFilter, budget?: CallBudget): Promise<{ findings: AsffFinding[]; unrecognized: number }>;
+  openFindings(filter: FindingsFilter, budget?: CallBudget): Promise<OpenFindings>;
+  /**
+   * Of these Ids, the findings of this product Security Hub holds ARCHIVED: the history of an exception
+   * that comes back (its CreatedAt and FirstObservedAt). One GetFindings per 20 Ids (MAX_FILTER_VALUES);
+   * none for no Id. Errors throw, as openFindings'.
+   */
+  archivedFindings(filter: FindingsFilter, ids: readonly string[], budget?: CallBudget): Promise<AsffFinding[]>;
   /** BatchImportFindings in batches within the limits; FailedFindings are retried once, then reported. */
   importFindings(findings: readonly AsffFinding[], budget?: CallBudget): Promise<ImportResult>;
 }
 
-/** The errors DescribeHub answers when the account has not enabled Security Hub in the region. */
-const NOT_ENABLED = new Set(['InvalidAccessException', 'ResourceNotFoundException']);
+/** What GetFindings answers where the account has not enabled Security Hub (see OpenFindings). */
+const NOT_ENABLED = 'InvalidAccessException';
 
 export class SecurityHubRegion implements RegionSecurityHub {
   calls = 0;
 
   constructor(private readonly client: SecurityHubClient) {}
 
-  async describeHub(budget: CallBudget = UNLIMITED): Promise<HubStatus> {
-    if (!budget.canContinue()) throw new DeadlineReached();
-    this.calls += 1;
+  async openFindings(filter: FindingsFilter, budget: CallBudget = UNLIMITED): Promise<OpenFindings> {
     try {
-      const response = await this.client.send(new DescribeHubCommand({}), { abortSignal: budget.signal });
-      return { enabled: true, ...(response.HubArn === undefined ? {} : { hubArn: response.HubArn }) };
+      const { findings, unrecognized } = await this.getFindings(filtersOf(filter, 'ACTIVE'), budget);
+      return { enabled: true, findings, unrecognized };
     } catch (error) {
-      if (budget.signal?.aborted) throw new DeadlineReached();
-      if (error instanceof Error && NOT_ENABLED.has(error.name))
+      if (!(error instanceof DeadlineReached) && error instanceof Error && error.name === NOT_ENABLED) {
         return { enabled: false, reason: describeError(error) };
+      }
       throw error;
     }
   }
 
-  async openFindings(
+  async archivedFindings(
     filter: FindingsFilter,
+    ids: readonly string[],
     budget: CallBudget = UNLIMITED,
+  ): Promise<AsffFinding[]> {
+    const found: AsffFinding[] = [];
+    for (let start = 0; start < ids.length; start += MAX_FILTER_VALUES) {
+      const chunk = ids.slice(start, start + MAX_FILTER_VALUES);
+      const { findings } = await this.getFindings(
+        { ...filtersOf(filter, 'ARCHIVED'), Id: chunk.map((id) => ({ Comparison: 'EQUALS', Value: id })) },
+        budget,
+      );
+      found.push(...findings);
+    }
+    return found;
+  }
+
+  /** Every page of GetFindings, each counted; DeadlineReached when the budget runs out before a page. */
+  private async getFindings(
+    filters: AwsSecurityFindingFilters,
+    budget: CallBudget,
   ): Promise<{ findings: AsffFinding[]; unrecognized: number }> {
-    const equals = (value: string) => [{ Comparison: 'EQUALS' as const, Value: value }];
     const findings: AsffFinding[] = [];
     let unrecognized = 0;
     if (!budget.canContinue()) throw new DeadlineReached();
@@ -122,15 +146,7 @@ export class SecurityHubRegion implements RegionSecurityHub {
     try {
       for await (const page of paginateGetFindings(
         { client: this.client, pageSize: MAX_FINDINGS_PER_PAGE },
-        {
-          Filters: {
-            ProductArn: equals(filter.productArn),
-            GeneratorId: equals(filter.generatorId),
-            AwsAccountId: equals(filter.awsAccountId),
-            Region: equals(filter.region),
-            RecordState: equals('ACTIVE'),
-          },
-        },
+        { Filters: filters },
         { abortSignal: budget.signal },
       )) {
         for (const finding of page.Findings ?? []) {
@@ -232,6 +248,18 @@ export class SecurityHubRegion implements RegionSecurityHub {
     });
     return { imported, failedById, refused, notReached };
   }
+}
+
+/** The filters that say "this product's findings in this region", in one record state. */
+function filtersOf(filter: FindingsFilter, recordState: 'ACTIVE' | 'ARCHIVED'): AwsSecurityFindingFilters {
+  const equals = (value: string) => [{ Comparison: 'EQUALS' as const, Value: value }];
+  return {
+    ProductArn: equals(filter.productArn),
+    GeneratorId: equals(filter.generatorId),
+    AwsAccountId: equals(filter.awsAccountId),
+    Region: equals(filter.region),
+    RecordState: equals(recordState),
+  };
 }
 
 /** Greedy batches of at most 100 findings and 6 MB of request body (the findings, their commas and the envelope). */

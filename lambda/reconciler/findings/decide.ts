@@ -200,6 +200,13 @@ export interface RegionExceptions {
    */
   readonly evaluatedAccounts: ReadonlySet<string>;
   /**
+   * The rules ("default" for the default) that decide an account the run could not settle in the region
+   * (in transition, say). Whether such an account is a report-only rule's mismatch cannot be told, so
+   * that rule's finding is left as it is: a list that drops an account for one run and takes it back the
+   * next would re-import the finding into people's queues twice for nothing.
+   */
+  readonly unsettledRules: ReadonlySet<string>;
+  /**
    * Every account of the organization was evaluated in the region and none was cut off or unread:
    * only then are rule facts (which name all of a rule's accounts) imported, changed or archived.
    */
@@ -227,12 +234,14 @@ export function exceptionsByRegion(
     const exceptions: PolicyException[] = [];
     const settledAccounts = new Set<string>();
     const evaluatedAccounts = new Set<string>();
+    const unsettledRules = new Set<string>();
     let unread = false;
     for (const outcome of regionOutcomes) {
       evaluatedAccounts.add(outcome.accountId);
       const verdict = verdictOf(outcome, policy);
       if (!verdict.settled) {
         if (outcome.kind === 'FAILED') unread = true;
+        if (outcome.rule !== undefined) unsettledRules.add(outcome.rule);
         continue;
       }
       settledAccounts.add(outcome.accountId);
@@ -247,6 +256,7 @@ export function exceptionsByRegion(
       exceptions,
       settledAccounts,
       evaluatedAccounts,
+      unsettledRules,
       complete: wholeOrganization && !unread,
     });
   }

@@ -17,14 +17,24 @@ const DAY_MS = 86_400_000;
 export interface FindingsPlan {
   /** New findings, changed ones, and open ones due for refresh: each sent whole, with a later UpdatedAt. */
   readonly imports: readonly AsffFinding[];
+  /**
+   * The Ids of the findings no open one matched and no `archived` one was given for: any of them may be
+   * an exception that comes back, whose archived finding holds its history (see DiffInput.archived).
+   */
+  readonly created: readonly string[];
   /** Open findings the run saw resolved: Compliance PASSED, RecordState ARCHIVED. */
   readonly archives: readonly AsffFinding[];
   readonly counts: {
     readonly new: number;
+    /** Archived findings made ACTIVE again: the exception came back; its CreatedAt and FirstObservedAt kept. */
+    readonly reopened: number;
     readonly changed: number;
     readonly refreshed: number;
     readonly unchanged: number;
-    /** Open findings this run cannot judge (not evaluated, not reached, in transition, or a rule fact in an incomplete run). */
+    /**
+     * Open findings this run cannot judge (not evaluated, not reached, in transition, a rule fact in an
+     * incomplete run, a report-only rule with an account in transition), left exactly as they are.
+     */
     readonly untouched: number;
   };
 }
@@ -33,6 +43,12 @@ export interface DiffInput {
   /** This product's ACTIVE findings in the region, as GetFindings returned them. */
   readonly open: readonly AsffFinding[];
   readonly region: RegionExceptions;
+  /**
+   * This product's ARCHIVED findings with the Ids of `created` of a first diff, when asked for: an
+   * exception that comes back is imported over its archived finding with that finding's CreatedAt and
+   * FirstObservedAt, so its history in Security Hub stays one finding. @default none
+   */
+  readonly archived?: readonly AsffFinding[];
   readonly partition: string;
   readonly ownAccountId: string;
   readonly now: Date;
@@ -46,26 +62,52 @@ export interface DiffInput {
  * the region with a settled outcome; a rule finding when the region was evaluated completely.
  * Everything else is left exactly as it is.
  */
-export function diffFindings({ open, region, partition, ownAccountId, now }: DiffInput): FindingsPlan {
+export function diffFindings({ open, region, archived = [], partition, ownAccountId, now }: DiffInput): FindingsPlan {
   const at = now.getTime();
   const openById = new Map(open.map((finding) => [finding.Id, finding]));
+  const archivedById = new Map(archived.map((finding) => [finding.Id, finding]));
   const wanted = region.exceptions.filter((exception) => exception.kind === 'ACCOUNT' || region.complete);
   const wantedIds = new Set(wanted.map(findingId));
   const imports: AsffFinding[] = [];
   const archives: AsffFinding[] = [];
-  const counts = { new: 0, changed: 0, refreshed: 0, unchanged: 0, untouched: 0 };
+  const created: string[] = [];
+  const counts = { new: 0, reopened: 0, changed: 0, refreshed: 0, unchanged: 0, untouched: 0 };
 
   for (const exception of wanted) {
-    const existing = openById.get(findingId(exception));
+    const id = findingId(exception);
+    const existing = openById.get(id);
     if (existing === undefined) {
-      counts.new += 1;
-      imports.push(buildFinding(exception, { partition, ownAccountId, now: now.toISOString() }));
+      const previous = archivedById.get(id);
+      if (previous === undefined) {
+        counts.new += 1;
+        created.push(id);
+        imports.push(buildFinding(exception, { partition, ownAccountId, now: now.toISOString() }));
+      } else {
+        counts.reopened += 1;
+        imports.push(
+          buildFinding(exception, {
+            partition,
+            ownAccountId,
+            now: laterThan(previous.UpdatedAt, at),
+            createdAt: previous.CreatedAt,
+            firstObservedAt: previous.FirstObservedAt,
+          }),
+        );
+      }
       continue;
     }
-    const changed = existing.ProductFields[FIELD.fingerprint] !== fingerprintOf(exception);
     const due =
       at - Date.parse(existing.UpdatedAt) >= REFRESH_AFTER_DAYS * DAY_MS ||
       Number.isNaN(Date.parse(existing.UpdatedAt));
+    if (heldStill(existing, region)) {
+      // Held as it is, but kept from Security Hub's 90-day deletion: the same content, a later UpdatedAt.
+      if (due) {
+        counts.refreshed += 1;
+        imports.push({ ...existing, UpdatedAt: laterThan(existing.UpdatedAt, at) });
+      } else counts.untouched += 1;
+      continue;
+    }
+    const changed = existing.ProductFields[FIELD.fingerprint] !== fingerprintOf(exception);
     if (!changed && !due) {
       counts.unchanged += 1;
       continue;
@@ -84,10 +126,37 @@ export function diffFindings({ open, region, partition, ownAccountId, now }: Dif
 
   for (const finding of open) {
     if (wantedIds.has(finding.Id)) continue;
-    if (resolved(finding, region)) archives.push(archivedFinding(finding, laterThan(finding.UpdatedAt, at)));
-    else counts.untouched += 1;
+    if (resolved(finding, region) && !heldStill(finding, region)) {
+      archives.push(archivedFinding(finding, laterThan(finding.UpdatedAt, at)));
+    } else counts.untouched += 1;
   }
-  return { imports, archives, counts };
+  return { imports, archives, created, counts };
+}
+
+/**
+ * A report-only rule's open finding while one of the rule's accounts is in transition in the region:
+ * whether that account is a mismatch cannot be told, so the finding is neither changed nor archived.
+ */
+function heldStill(finding: AsffFinding, region: RegionExceptions): boolean {
+  const rule = finding.ProductFields[FIELD.rule];
+  return (
+    finding.ProductFields[FIELD.kind] === 'RULE' &&
+    finding.ProductFields[FIELD.reason] === 'REPORT_ONLY_MISMATCH' &&
+    rule !== undefined &&
+    region.unsettledRules.has(rule)
+  );
+}
+
+/**
+ * Every open finding of a region outside the policy, archived: no exception of the current policy is
+ * about that region. Findings this product does not recognise are never touched.
+ */
+export function sweepFindings(open: readonly AsffFinding[], now: Date): AsffFinding[] {
+  return open
+    .filter(
+      (finding) => finding.ProductFields[FIELD.kind] === 'ACCOUNT' || finding.ProductFields[FIELD.kind] === 'RULE',
+    )
+    .map((finding) => archivedFinding(finding, laterThan(finding.UpdatedAt, now.getTime())));
 }
 
 /** Whether the run saw the subject of an open finding it no longer wants settled. */

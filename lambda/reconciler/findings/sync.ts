@@ -1,17 +1,17 @@
-import type { ImportFailure, RegionSecurityHub } from '../aws/securityhub';
+import type { FindingsFilter, ImportFailure, RegionSecurityHub } from '../aws/securityhub';
 import { type CallBudget, DeadlineReached, UNLIMITED } from '../deadline';
 import { describeError } from '../describe-error';
 import { utcDay } from '../policy/expiry';
 import type { Outcome } from '../model';
 import type { Policy } from '../policy/schema';
-import { GENERATOR_ID, partitionOf, productArn } from './asff';
+import { type AsffFinding, GENERATOR_ID, partitionOf, productArn } from './asff';
 import {
   type AccountExceptionReason,
   exceptionsByRegion,
   type RegionExceptions,
   type RuleExceptionReason,
 } from './decide';
-import { diffFindings } from './diff';
+import { diffFindings, sweepFindings } from './diff';
 
 /**
  * The findings step of a run: for each region the run evaluated and could read, make Security Hub's
@@ -27,6 +27,13 @@ export interface FindingsScope {
   readonly readRegions: readonly string[];
   /** The run evaluated every account of the organization (the invocation named no `accounts`). */
   readonly wholeOrganization: boolean;
+  /**
+   * Regions outside the policy where this account may still hold findings of this product: its enabled
+   * regions the policy no longer names. Only a run of the whole policy (no `regions`, no `accounts` in
+   * the invocation) gives them; their open findings are archived, since no exception of the current
+   * policy is about them. Security Hub not enabled there is no warning. @default none
+   */
+  readonly sweepRegions?: readonly string[];
 }
 
 export interface SyncFindingsInput {
@@ -73,7 +80,9 @@ export interface FindingsReport {
   /** Security Hub requests made, every region together. */
   readonly calls: number;
   readonly regionsWithoutSecurityHub: readonly string[];
-  /** Regions whose findings could not be synced: DescribeHub or GetFindings failed. */
+  /** Regions outside the policy whose open findings were read, and archived if there were any. */
+  readonly regionsSwept: readonly string[];
+  /** Regions whose findings could not be synced: GetFindings or the import failed whole. */
   readonly regionErrors: readonly { readonly region: string; readonly error: string }[];
   /** Regions the run's deadline kept this step from. */
   readonly regionsNotReached: readonly string[];
@@ -126,8 +135,12 @@ export async function syncFindings(input: SyncFindingsInput, deps: SyncFindingsD
   const readable = new Set(input.scope.readRegions);
   const regions = input.scope.regions.filter((region) => readable.has(region));
   const partition = input.partition ?? partitionOf(input.scope.regions[0] ?? 'us-east-1');
-  const results = await Promise.all(
-    regions.map((region) =>
+  const swept = input.scope.wholeOrganization
+    ? (input.scope.sweepRegions ?? []).filter((region) => !input.scope.regions.includes(region))
+    : [];
+  const context = { partition, ownAccountId: input.ownAccountId, now: input.now, budget };
+  const results = await Promise.all([
+    ...regions.map((region) =>
       syncRegion(region, {
         exceptions: byRegion.get(region) ?? {
           region,
@@ -135,33 +148,118 @@ export async function syncFindings(input: SyncFindingsInput, deps: SyncFindingsD
           settledAccounts: new Set<string>(),
           evaluatedAccounts: new Set<string>(),
           // A region with no outcome evaluated no account: nothing in it is settled.
+          unsettledRules: new Set<string>(),
           complete: false,
         },
         port: deps.securityHubFor(region),
-        partition,
-        ownAccountId: input.ownAccountId,
-        now: input.now,
-        budget,
+        ...context,
       }),
     ),
-  );
+    ...swept.map((region) => sweepRegion(region, { port: deps.securityHubFor(region), ...context })),
+  ]);
   return results.reduce(merge, report);
 }
 
 type RegionResult = Omit<FindingsReport, 'dryRun' | 'exceptions'>;
 
+interface RegionContext {
+  port: RegionSecurityHub;
+  partition: string;
+  ownAccountId: string;
+  now: Date;
+  budget: CallBudget;
+}
+
+/** The filter that says "this product's findings in this region". */
+function filterFor(region: string, context: RegionContext): FindingsFilter {
+  return {
+    productArn: productArn(context.partition, region, context.ownAccountId),
+    generatorId: GENERATOR_ID,
+    awsAccountId: context.ownAccountId,
+    region,
+  };
+}
+
+/**
+ * One region the run evaluated: GetFindings (which also says whether Security Hub is enabled), the diff,
+ * a look-up of the archived findings of exceptions that may have come back (only when there are new
+ * ones), then one import of what changed and what resolved.
+ */
 async function syncRegion(
   region: string,
-  context: {
-    exceptions: RegionExceptions;
-    port: RegionSecurityHub;
-    partition: string;
-    ownAccountId: string;
-    now: Date;
-    budget: CallBudget;
-  },
+  context: RegionContext & { exceptions: RegionExceptions },
 ): Promise<RegionResult> {
-  const { port, budget } = context;
+  return guarded(region, context, async () => {
+    const { port, budget } = context;
+    const filter = filterFor(region, context);
+    const open = await port.openFindings(filter, budget);
+    if (!open.enabled) {
+      return {
+        regionsWithoutSecurityHub: [region],
+        warnings: [`Security Hub not enabled in ${region}: its exceptions were not imported (${open.reason})`],
+      };
+    }
+    const diffInput = {
+      open: open.findings,
+      region: context.exceptions,
+      partition: context.partition,
+      ownAccountId: context.ownAccountId,
+      now: context.now,
+    };
+    const first = diffFindings(diffInput);
+    const plan =
+      first.created.length === 0
+        ? first
+        : diffFindings({ ...diffInput, archived: await port.archivedFindings(filter, first.created, budget) });
+    return {
+      ...(await importPlan(port, plan.imports, plan.archives, budget, region)),
+      unchanged: plan.counts.unchanged,
+      untouched: plan.counts.untouched,
+    };
+  });
+}
+
+/** One region outside the policy: its open findings of this product archived; no Security Hub there is no warning. */
+async function sweepRegion(region: string, context: RegionContext): Promise<RegionResult> {
+  return guarded(region, context, async () => {
+    const open = await context.port.openFindings(filterFor(region, context), context.budget);
+    if (!open.enabled) return { regionsSwept: [region] };
+    const archives = sweepFindings(open.findings, context.now);
+    return {
+      ...(await importPlan(context.port, [], archives, context.budget, region)),
+      untouched: open.findings.length - archives.length,
+      regionsSwept: [region],
+    };
+  });
+}
+
+/** Sends the imports and archives in one stream of batches, and counts what Security Hub took. */
+async function importPlan(
+  port: RegionSecurityHub,
+  imports: readonly AsffFinding[],
+  archives: readonly AsffFinding[],
+  budget: CallBudget,
+  region: string,
+): Promise<Partial<RegionResult>> {
+  const sent = [...imports, ...archives];
+  if (sent.length === 0) return {};
+  const archivedIds = new Set(archives.map((finding) => finding.Id));
+  const outcome = await port.importFindings(sent, budget);
+  return {
+    imported: outcome.imported.filter((id) => !archivedIds.has(id)).length,
+    archived: outcome.imported.filter((id) => archivedIds.has(id)).length,
+    failed: outcome.failed.length,
+    notReached: outcome.notReached.length,
+    failures: outcome.failed.map((failure) => ({ ...failure, region })),
+  };
+}
+
+/** A region's step with its calls counted; the deadline and any failure end up in the report, never thrown. */
+async function guarded(
+  region: string,
+  { port, budget }: RegionContext,
+  step: () => Promise<Partial<RegionResult>>,
+): Promise<RegionResult> {
   const callsBefore = port.calls;
   const done = (changes: Partial<RegionResult>): RegionResult => ({
     ...emptyRegionResult(),
@@ -170,38 +268,7 @@ async function syncRegion(
   });
   try {
     if (!budget.canContinue()) return done({ regionsNotReached: [region] });
-    const hub = await port.describeHub(budget);
-    if (!hub.enabled) {
-      return done({
-        regionsWithoutSecurityHub: [region],
-        warnings: [`Security Hub not enabled in ${region}: its exceptions were not imported (${hub.reason})`],
-      });
-    }
-    const product = productArn(context.partition, region, context.ownAccountId);
-    const { findings: open } = await port.openFindings(
-      { productArn: product, generatorId: GENERATOR_ID, awsAccountId: context.ownAccountId, region },
-      budget,
-    );
-    const plan = diffFindings({
-      open,
-      region: context.exceptions,
-      partition: context.partition,
-      ownAccountId: context.ownAccountId,
-      now: context.now,
-    });
-    const archivedIds = new Set(plan.archives.map((finding) => finding.Id));
-    const sent = [...plan.imports, ...plan.archives];
-    const outcome =
-      sent.length === 0 ? { imported: [], failed: [], notReached: [] } : await port.importFindings(sent, budget);
-    return done({
-      imported: outcome.imported.filter((id) => !archivedIds.has(id)).length,
-      archived: outcome.imported.filter((id) => archivedIds.has(id)).length,
-      unchanged: plan.counts.unchanged,
-      untouched: plan.counts.untouched,
-      failed: outcome.failed.length,
-      notReached: outcome.notReached.length,
-      failures: outcome.failed.map((failure) => ({ ...failure, region })),
-    });
+    return done(await step());
   } catch (error) {
     if (error instanceof DeadlineReached || budget.signal?.aborted) return done({ regionsNotReached: [region] });
     const message = describeError(error);
@@ -222,6 +289,7 @@ function emptyRegionResult(): RegionResult {
     notReached: 0,
     calls: 0,
     regionsWithoutSecurityHub: [],
+    regionsSwept: [],
     regionErrors: [],
     regionsNotReached: [],
     failures: [],
@@ -244,6 +312,7 @@ function merge(report: FindingsReport, region: RegionResult): FindingsReport {
     notReached: report.notReached + region.notReached,
     calls: report.calls + region.calls,
     regionsWithoutSecurityHub: [...report.regionsWithoutSecurityHub, ...region.regionsWithoutSecurityHub],
+    regionsSwept: [...report.regionsSwept, ...region.regionsSwept],
     regionErrors: [...report.regionErrors, ...region.regionErrors],
     regionsNotReached: [...report.regionsNotReached, ...region.regionsNotReached],
     failures: [...report.failures, ...region.failures].slice(0, MAX_LISTED_FAILURES),
