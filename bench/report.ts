@@ -24,6 +24,11 @@ export type Results = {
   date: string;
 };
 
+/** One line: the bundle's size and its module initialization (initMs sorted, as measureInit returns them). */
+export function renderStartup(bundle: Results['bundle']): string {
+  return `Bundle: ${bundle.bytes.toLocaleString('en-US')} bytes (index.js). Module initialization over ${bundle.initMs.length} cold starts: ${fixed(median(bundle.initMs), 0)} ms median, ${fixed(bundle.initMs.at(-1) ?? 0, 0)} ms at most.`;
+}
+
 /** The Markdown that goes between BENCHMARKS.md's result markers, and on the terminal. */
 export function renderResults(results: Results): string {
   const rows = results.scenarios.flatMap((scenario) =>
@@ -86,7 +91,7 @@ export function renderResults(results: Results): string {
           '',
         ]
       : []),
-    `Bundle: ${results.bundle.bytes.toLocaleString('en-US')} bytes (index.js). Module initialization over ${results.bundle.initMs.length} cold starts: ${fixed(median(results.bundle.initMs), 0)} ms median, ${fixed(results.bundle.initMs.at(-1) ?? 0, 0)} ms at most.`,
+    renderStartup(results.bundle),
     '',
     `Peak RSS is the function process's VmHWM, with V8's old space at ${results.function.v8OldSpaceMiB} MiB: a quarter of the function's ${results.function.memoryMiB} MiB, what V8 gives itself on a host of that size, as Lambda's is.` +
       (results.hostHeap

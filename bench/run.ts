@@ -7,10 +7,10 @@ import { buildFunction } from '../local/bundle';
 import { type CoverageSettings, runCoverageScenario } from './coverage';
 import { measureInit } from './init';
 import { runNaive } from './naive';
-import { renderCoverage, renderResults } from './report';
+import { renderCoverage, renderResults, renderStartup } from './report';
 import { lambdaOldSpaceMiB, runScenario, type ScenarioResult, type ScenarioSettings } from './scenario';
 
-const USAGE = `Usage: npm run bench [-- --quick | --coverage]
+const USAGE = `Usage: npm run bench [-- --quick | --coverage | --startup]
 
 Drives the bundled function (the esbuild output cdk deploy uploads) against the local AWS endpoint
 with about 40 ms a call and 10 requests a second per operation and region, in the worst case (every
@@ -21,6 +21,7 @@ Then the coverage measurement: 10,000 accounts, about 300,000 instances, 17 regi
 
   --quick     1,000 accounts only, results to .bench/ (a few minutes less than the full run)
   --coverage  the coverage measurement alone (its own section of BENCHMARKS.md)
+  --startup   the bundle's size and module initialization alone, printed (nothing written)
   -h, --help  this help`;
 
 const ROOT = path.join(__dirname, '..');
@@ -50,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       quick: { type: 'boolean', default: false },
       coverage: { type: 'boolean', default: false },
+      startup: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -58,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (values.coverage) return runCoverage(values.quick);
+  if (values.startup) return runStartup();
   const sizes = values.quick ? [1_000] : [1_000, 10_000];
   const regionCounts = [1, 3, 17];
   const progress = (text: string) => process.stderr.write(`${text}\n`);
@@ -118,6 +121,15 @@ async function main(argv: string[]): Promise<number> {
   const ok = scenarios.every((s) => s.finalStateMatchesPolicy && s.secondRunWrites === 0);
   const coverageOk = (await runCoverage(values.quick)) === 0;
   return ok && coverageOk ? 0 : 1;
+}
+
+/** What a cold start costs before the handler runs: the bundle as the default stack (findings off) deploys it. */
+function runStartup(): number {
+  process.stderr.write('bundling the function as cdk synth does…\n');
+  const fn = buildFunction();
+  const bytes = statSync(path.join(fn.bundle, 'index.js')).size;
+  console.log(renderStartup({ bytes, initMs: measureInit(fn, COLD_STARTS) }));
+  return 0;
 }
 
 /** The coverage measurement at the largest size: its calls against their lower bound, wall time, peak RSS. */

@@ -485,7 +485,7 @@ describe('the findings step', () => {
     const deps: Dependencies = {
       ...base.deps,
       policy: new StaticPolicySource(JSON.stringify(policy)),
-      findings: { stackGranted: true, securityHubFor: hub },
+      findings: { stackGranted: true, loadSecurityHub: async () => hub },
     };
     return { ...base, deps, hub, trial, policy };
   }
@@ -596,7 +596,7 @@ describe('the findings step', () => {
 
     const { summary, findings } = await reconcile(request, {
       ...deps,
-      findings: { stackGranted: false, securityHubFor: hub },
+      findings: { stackGranted: false, loadSecurityHub: async () => hub },
     });
 
     expect(hub('us-east-1').calls + hub('eu-west-1').calls).toBe(0);
@@ -614,5 +614,20 @@ describe('the findings step', () => {
 
     expect(hub('us-east-1').calls + hub('eu-west-1').calls).toBe(0);
     expect(summary.findings).toBeUndefined();
+  });
+
+  it('asks for Security Hub once a run, just before the step, and never with the findings off in the stack or the policy', async () => {
+    const { deps, request, hub } = findingsWorld();
+    const load = jest.fn(async () => hub);
+    const findings = (stackGranted: boolean) => ({ stackGranted, loadSecurityHub: load });
+    const policyOff = { load: async () => ({ ...(await deps.policy.load()), findings: { securityHub: false } }) };
+
+    await reconcile(request, { ...deps, findings: findings(false) });
+    await reconcile(request, { ...deps, policy: policyOff, findings: findings(true) });
+    expect(load).not.toHaveBeenCalled();
+
+    const { summary } = await reconcile(request, { ...deps, findings: findings(true) });
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(summary.findings).toMatchObject({ failed: 0, calls: 6 });
   });
 });

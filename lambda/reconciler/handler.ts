@@ -7,7 +7,7 @@ import { OrganizationsDirectory } from './aws/organizations';
 import { ParameterLedgerStore } from './aws/ledger-store';
 import { ParameterPolicySource } from './aws/policy-store';
 import { SqsFailureQueue } from './aws/queue';
-import { SecurityHubRegion } from './aws/securityhub';
+import type { RegionSecurityHub } from './aws/securityhub';
 import { type Config, loadConfig } from './config';
 import { marginsFor } from './deadline';
 import { describeError } from './describe-error';
@@ -118,10 +118,11 @@ async function runReconcile(
       ...readers(config, aws),
       queue: new SqsFailureQueue(aws.sqs, config.failedAccountsQueueUrl),
       ledger: new ParameterLedgerStore(aws.ssm, config.guardrailLedgerParameterName),
-      // Clients are created on first use: with the findings off (stack or policy), none, and no call.
+      // Loaded and created only when the findings step runs: with the findings off (stack or policy), no
+      // Security Hub code evaluated, no client, no call.
       findings: {
         stackGranted: config.securityHubFindings,
-        securityHubFor: (region) => new SecurityHubRegion(aws.securityHub(region)),
+        loadSecurityHub: () => loadSecurityHub(aws),
       },
     },
   );
@@ -156,6 +157,17 @@ async function runReconcile(
     );
   }
   return summary;
+}
+
+/**
+ * Each region's Security Hub, for a run whose findings step runs. The adapter, and with it the Security
+ * Hub SDK client, is imported here rather than at the top so that a cold start with the findings off (the
+ * default) does not pay for it: esbuild bundles a dynamically imported module inside a wrapper that
+ * evaluates it on its first import (about 200 KB and 30 ms of module initialization: BENCHMARKS.md).
+ */
+async function loadSecurityHub(aws: Clients): Promise<(region: string) => RegionSecurityHub> {
+  const { createSecurityHubClient, SecurityHubRegion } = await import('./aws/securityhub');
+  return (region) => new SecurityHubRegion(aws.securityHub(region, createSecurityHubClient));
 }
 
 /**

@@ -86,8 +86,13 @@ export interface Dependencies {
 export interface FindingsPort {
   /** The stack granted the Security Hub permissions (its securityHubFindings setting). */
   readonly stackGranted: boolean;
-  /** Asked only for the regions the run evaluated and could read, and only when the policy asks for findings. */
-  readonly securityHubFor: (region: string) => RegionSecurityHub;
+  /**
+   * Each region's Security Hub, resolved once a run, just before the step and only when it runs (the stack
+   * grants it and the policy asks): the handler loads the Security Hub client there, so that a run with the
+   * findings off never loads it. The function it gives is asked only for the regions the run evaluated and
+   * could read.
+   */
+  readonly loadSecurityHub: () => Promise<(region: string) => RegionSecurityHub>;
 }
 
 /** The counts behind a progress message, for a caller that draws them (the CLI's progress bars). */
@@ -337,7 +342,7 @@ async function findingsStep(
       now: (deps.now ?? (() => new Date()))(),
       ownAccountId: request.ownAccountId,
     },
-    { securityHubFor: deps.findings.securityHubFor, budget: deadline },
+    { securityHubFor: await deps.findings.loadSecurityHub(), budget: deadline },
   );
   return { report };
 }

@@ -1,6 +1,7 @@
 import { ListRegionsCommand } from '@aws-sdk/client-account';
 import { ListRootsCommand } from '@aws-sdk/client-organizations';
 import { createClients } from '../../lambda/reconciler/aws/clients';
+import { createSecurityHubClient } from '../../lambda/reconciler/aws/securityhub';
 import { CALL_TIMEOUTS } from '../../lambda/reconciler/deadline';
 
 const credentials = { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' };
@@ -76,7 +77,7 @@ describe('createClients', () => {
       clients.ssm,
       clients.sqs,
       clients.inspector('eu-west-1'),
-      clients.securityHub('eu-west-1'),
+      clients.securityHub('eu-west-1', createSecurityHubClient),
     ]) {
       const handler = client.config.requestHandler as unknown as { configProvider: Promise<Record<string, unknown>> };
       expect(await handler.configProvider).toMatchObject({
@@ -97,11 +98,21 @@ describe('createClients', () => {
     clients.destroy();
   });
 
+  it('gives the Security Hub client the same retries as every other client, environment overrides included', async () => {
+    const clients = createClients('eu-west-1', { AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'adaptive' });
+    for (const client of [clients.inspector('eu-west-1'), clients.securityHub('eu-west-1', createSecurityHubClient)]) {
+      expect(await client.config.maxAttempts()).toBe(3);
+      const { retryMode } = client.config;
+      expect(typeof retryMode === 'string' ? retryMode : await retryMode()).toBe('adaptive');
+    }
+    clients.destroy();
+  });
+
   it('creates one Security Hub client per region, on first use, paced at Security Hub’s rates before signing', async () => {
     const clients = createClients('eu-west-1', {});
-    const client = clients.securityHub('us-east-1');
-    expect(clients.securityHub('us-east-1')).toBe(client);
-    expect(clients.securityHub('eu-west-1')).not.toBe(client);
+    const client = clients.securityHub('us-east-1', createSecurityHubClient);
+    expect(clients.securityHub('us-east-1', createSecurityHubClient)).toBe(client);
+    expect(clients.securityHub('eu-west-1', createSecurityHubClient)).not.toBe(client);
     expect(await client.config.region()).toBe('us-east-1');
     const order = client.middlewareStack.identify();
     const at = (name: string) => order.findIndex((entry) => entry.startsWith(name));

@@ -49,6 +49,8 @@ describe('findings benchmark scenario', () => {
     // The step's span is measured where it ran, and not where it did not.
     expect(result.steadyOn[0]?.findingsStepSeconds).toBeGreaterThan(0);
     expect(result.steadyOff[0]?.findingsStepSeconds).toBeUndefined();
+    expect(result.steadyOn[0]?.toFirstSecurityHubCallMs).toBeGreaterThanOrEqual(0);
+    expect(result.steadyOff[0]?.toFirstSecurityHubCallMs).toBeUndefined();
     for (const run of [result.firstRun, ...result.steadyOff, ...result.steadyOn]) {
       expect(run.afterReconcileSeconds).toBeGreaterThan(0);
       expect(run.afterReconcileSeconds).toBeLessThan(run.wallSeconds + 5);

@@ -1,8 +1,12 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { RunSummary } from '../../lambda/reconciler/summary';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { buildFunction, type DeployedFunction, invokeBundle } from '../../local/bundle';
 import { accountId, SimulatedOrganization } from '../../local/simulated-organization';
+import { evaluatedStrings } from '../support/bundle-coverage';
 import { createLedgerAsDeployed, functionEnvironment, POLICY_PARAMETER } from '../support/function-environment';
 
 /**
@@ -227,5 +231,36 @@ describe('the bundled function’s findings, run by run, against the local Secur
     expect(REGIONS.flatMap(stored)).toEqual([]);
     // The reconcile itself ran in full both times.
     expect([policyOff.totals.skipped, notGranted.totals.skipped]).toEqual([1, 1]);
+  });
+
+  describe('the Security Hub client’s code, evaluated only by a run whose findings step runs', () => {
+    const SDK = '@aws-sdk/client-securityhub';
+    /** A run with V8's coverage on: how much of the Security Hub client's code the process evaluated. */
+    const runCovered = async (environment = env) => {
+      const coverage = mkdtempSync(path.join(tmpdir(), 'coverage-'));
+      const summary = await run({}, { ...environment, NODE_V8_COVERAGE: coverage });
+      return { summary, sdk: evaluatedStrings(fn.bundle, coverage, SDK) };
+    };
+
+    it('the policy’s findings off, or the stack’s: none of it, though the bundle holds it', async () => {
+      storePolicy(policy({ findings: { securityHub: false } }));
+      const policyOff = await runCovered();
+      storePolicy(policy());
+      const { SECURITY_HUB_FINDINGS: _granted, ...stackOff } = env;
+      const notGranted = await runCovered(stackOff);
+
+      expect(policyOff.summary.totals.skipped).toBe(1);
+      expect(policyOff.sdk.strings).toBeGreaterThan(1000);
+      expect(policyOff.sdk.evaluated).toBe(0);
+      expect(notGranted.summary.findings).toHaveProperty('notGranted');
+      expect(notGranted.sdk.evaluated).toBe(0);
+    });
+
+    it('the findings on: the step loads it, and syncs', async () => {
+      const { summary, sdk } = await runCovered();
+
+      expect(summary.findings).toMatchObject({ imported: 1, failed: 0 });
+      expect(sdk.evaluated).toBeGreaterThan(sdk.strings / 2);
+    });
   });
 });

@@ -1,12 +1,11 @@
 import { AccountClient } from '@aws-sdk/client-account';
 import { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { CALL_TIMEOUTS, type CallTimeouts } from '../deadline';
 import { pace } from './pacing';
-import { paceSecurityHub } from './securityhub';
 
 /** Requests a second per operation (and per region) the run allows itself; AWS documents no exact figure. */
 export const DEFAULT_REQUESTS_PER_SECOND = 10;
@@ -42,6 +41,11 @@ function requestHandler(timeouts: CallTimeouts) {
   };
 }
 
+/** What every client is created with: its retries (retrySettings) and its request handler's timeouts. */
+export type ClientSettings = ReturnType<typeof retrySettings> & {
+  readonly requestHandler: ReturnType<typeof requestHandler>;
+};
+
 export interface Clients {
   /** The timeouts every client has: the run's deadline margins are derived from them. */
   readonly timeouts: CallTimeouts;
@@ -53,10 +57,15 @@ export interface Clients {
   /** One Inspector client per region, created on first use and kept. */
   readonly inspector: (region: string) => Inspector2Client;
   /**
-   * One Security Hub client per region, created on first use and kept, paced at Security Hub's own rates
-   * (paceSecurityHub): only the findings step asks for one, so a run with the findings off creates none.
+   * One Security Hub client per region, made by `create` on first use and kept. `create` is the Security
+   * Hub adapter's createSecurityHubClient: this module does not import the SDK client, so that a cold start
+   * with the findings off neither loads nor evaluates it; the handler imports the adapter when the
+   * findings step runs, and only that step asks for a client.
    */
-  readonly securityHub: (region: string) => SecurityHubClient;
+  readonly securityHub: (
+    region: string,
+    create: (region: string, settings: ClientSettings) => SecurityHubClient,
+  ) => SecurityHubClient;
   /** Closes every client's connections: for a command line that is done; a Lambda container keeps them. */
   readonly destroy: () => void;
 }
@@ -74,7 +83,7 @@ export function createClients(
   env: NodeJS.ProcessEnv = process.env,
   timeouts: CallTimeouts = CALL_TIMEOUTS,
 ): Clients {
-  const settings = { ...retrySettings(env), requestHandler: requestHandler(timeouts) };
+  const settings: ClientSettings = { ...retrySettings(env), requestHandler: requestHandler(timeouts) };
   const inspectorRate = requestsPerSecond(env, 'INSPECTOR_REQUESTS_PER_SECOND');
   const inspectors = new Map<string, Inspector2Client>();
   const securityHubs = new Map<string, SecurityHubClient>();
@@ -104,10 +113,10 @@ export function createClients(
       }
       return client;
     },
-    securityHub: (securityHubRegion) => {
+    securityHub: (securityHubRegion, create) => {
       let client = securityHubs.get(securityHubRegion);
       if (client === undefined) {
-        client = paceSecurityHub(new SecurityHubClient({ ...settings, region: securityHubRegion }));
+        client = create(securityHubRegion, settings);
         securityHubs.set(securityHubRegion, client);
       }
       return client;

@@ -3,12 +3,13 @@ import {
   type AwsSecurityFindingFilters,
   BatchImportFindingsCommand,
   paginateGetFindings,
-  type SecurityHubClient,
+  SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import { mapWithConcurrency } from '../batches';
 import { type CallBudget, DeadlineReached, UNLIMITED } from '../deadline';
 import { describeError } from '../describe-error';
 import { type AsffFinding, type AsffResource, findingBytes, MAX_FINDING_BYTES } from '../findings/asff';
+import type { ClientSettings } from './clients';
 import { pace } from './pacing';
 
 /**
@@ -361,4 +362,14 @@ export function paceSecurityHub<C extends { middlewareStack: object }>(
     name: 'securityHubPacing',
     ...clock,
   });
+}
+
+/**
+ * A Security Hub client for one region, with the settings every client has (clients.ts: the same retries
+ * and timeouts) and paced at Security Hub's rates (paceSecurityHub): what Clients.securityHub makes and
+ * keeps. Here rather than in clients.ts, so that the SDK client loads with this adapter, which the handler
+ * imports only when the findings step runs.
+ */
+export function createSecurityHubClient(region: string, settings: ClientSettings): SecurityHubClient {
+  return paceSecurityHub(new SecurityHubClient({ ...settings, region }));
 }
