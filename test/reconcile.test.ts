@@ -564,7 +564,7 @@ describe('the findings step', () => {
       ...deps,
       policy: new StaticPolicySource(JSON.stringify({ ...policy, regions: ['eu-west-1'] })),
       regions: enabled,
-      findings: { stackGranted: true, securityHubFor: hubFor },
+      findings: { stackGranted: true, loadSecurityHub: async () => hubFor },
     };
     const openBefore = removed.open.size;
     expect(openBefore).toBeGreaterThan(0);
@@ -629,5 +629,25 @@ describe('the findings step', () => {
     const { summary } = await reconcile(request, { ...deps, findings: findings(true) });
     expect(load).toHaveBeenCalledTimes(1);
     expect(summary.findings).toMatchObject({ failed: 0, calls: 6 });
+
+    // A plan makes no Security Hub call: nothing to load either.
+    await reconcile({ ...request, dryRun: true }, { ...deps, findings: findings(true) });
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('a Security Hub client that cannot be loaded fails no run: each region says so, as a refused call would', async () => {
+    const { deps, request } = findingsWorld();
+    const broken = new Error('Cannot find module ./aws/securityhub');
+
+    const { summary, findings } = await reconcile(request, {
+      ...deps,
+      findings: { stackGranted: true, loadSecurityHub: async () => Promise.reject(broken) },
+    });
+
+    expect(summary.regions.every((region) => region.error === undefined)).toBe(true);
+    expect(findings?.regionErrors.map((e) => e.region).sort()).toEqual([...REGIONS].sort());
+    expect(findings?.warnings).toEqual(
+      REGIONS.map((region) => expect.stringContaining(`${region} could not be synced: Error: Cannot find module`)),
+    );
   });
 });

@@ -342,9 +342,30 @@ async function findingsStep(
       now: (deps.now ?? (() => new Date()))(),
       ownAccountId: request.ownAccountId,
     },
-    { securityHubFor: await deps.findings.loadSecurityHub(), budget: deadline },
+    { securityHubFor: request.dryRun ? notCalled : await loadOrExplain(deps.findings), budget: deadline },
   );
   return { report };
+}
+
+/** A plan's findings step calls no Security Hub: syncFindings never asks it for a port. */
+function notCalled(region: string): never {
+  throw new Error(`a dry run makes no Security Hub call (asked for ${region})`);
+}
+
+/**
+ * The Security Hub ports, or ports that answer every call with why they could not be loaded: a client
+ * that cannot be loaded fails no run, each region reports it as it would a refused call
+ * (`regionErrors`, the `FindingsNotImported` alarm).
+ */
+async function loadOrExplain(port: FindingsPort): Promise<(region: string) => RegionSecurityHub> {
+  try {
+    return await port.loadSecurityHub();
+  } catch (error) {
+    const fail = async (): Promise<never> => {
+      throw error;
+    };
+    return () => ({ calls: 0, openFindings: fail, archivedFindings: fail, importFindings: fail });
+  }
 }
 
 /** The policy's regions, or those of them the request names; a region outside the policy is refused. */
