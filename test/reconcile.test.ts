@@ -582,6 +582,20 @@ describe('the findings step', () => {
     expect(summary.findings).toMatchObject({ archived: openBefore, regionsSwept: ['us-east-1', 'ap-south-1'] });
   });
 
+  it('a run of the whole policy whose ListRegions failed sweeps nothing, and its summary says why', async () => {
+    const { deps, request } = findingsWorld();
+    const { summary } = await reconcile(request, {
+      ...deps,
+      regions: {
+        optStatuses: async () => ({ listed: false, error: 'AccessDeniedException: denied', verdict: 'PERMANENT' }),
+      },
+    });
+    expect(summary.findings).toMatchObject({
+      regionsSwept: [],
+      sweepSkipped: expect.stringContaining('ListRegions failed (AccessDeniedException: denied)'),
+    });
+  });
+
   it('a dry run counts the exceptions and makes no Security Hub call', async () => {
     const { deps, request, hub } = findingsWorld();
 

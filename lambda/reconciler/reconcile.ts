@@ -138,6 +138,8 @@ export interface RunPlan {
    * longer names.
    */
   readonly enabledRegions?: readonly string[];
+  /** Why ListRegions could not list them, when it was asked and failed. */
+  readonly enabledRegionsError?: string;
 }
 
 /** One run: policy → accounts → per region read and plan → guardrail → apply → queue → summary. */
@@ -214,6 +216,7 @@ async function readAndPlanRun(request: ReconcileRequest, deps: Dependencies, dea
     warnings,
     regions: planned,
     ...(optStatuses?.listed ? { enabledRegions: enabledRegionsOf(optStatuses.byRegion) } : {}),
+    ...(optStatuses?.listed === false ? { enabledRegionsError: optStatuses.error } : {}),
   };
 }
 
@@ -225,7 +228,7 @@ function enabledRegionsOf(byRegion: ReadonlyMap<string, string>): string[] {
 }
 
 async function finish(
-  { policy, warnings, regions: planned, enabledRegions }: RunPlan,
+  { policy, warnings, regions: planned, enabledRegions, enabledRegionsError }: RunPlan,
   request: ReconcileRequest,
   deps: Dependencies,
   deadline: Deadline,
@@ -282,7 +285,15 @@ async function finish(
       ? { sent: 0, undelivered: [] }
       : await deps.queue.send(messages, deadline.queueSignal);
 
-  const findings = await findingsStep(policy, reports, outcomes, enabledRegions, request, deps, deadline);
+  const findings = await findingsStep(
+    policy,
+    reports,
+    outcomes,
+    { enabledRegions, enabledRegionsError },
+    request,
+    deps,
+    deadline,
+  );
 
   const summary = summarize({
     runId: request.runId,
@@ -315,7 +326,7 @@ async function findingsStep(
   policy: Policy,
   reports: readonly RegionReport[],
   outcomes: readonly Outcome[],
-  enabledRegions: readonly string[] | undefined,
+  { enabledRegions, enabledRegionsError }: Pick<RunPlan, 'enabledRegions' | 'enabledRegionsError'>,
   request: ReconcileRequest,
   deps: Dependencies,
   deadline: Deadline,
@@ -336,6 +347,11 @@ async function findingsStep(
         wholeOrganization: request.accountIds === undefined,
         ...(wholePolicy && enabledRegions !== undefined
           ? { sweepRegions: enabledRegions.filter((region) => !regions.includes(region)) }
+          : {}),
+        ...(wholePolicy && enabledRegionsError !== undefined
+          ? {
+              sweepSkipped: `ListRegions failed (${enabledRegionsError}): regions the policy does not name were not swept`,
+            }
           : {}),
       },
       dryRun: request.dryRun,

@@ -192,6 +192,12 @@ describe('diffFindings', () => {
     // Due for refresh: the same content is sent again, so Security Hub does not delete it after 90 days.
     const refreshed = held(REFRESH_AFTER_DAYS, [reportOnly([A])]);
     expect(refreshed.imports).toEqual([{ ...open, UpdatedAt: NOW.toISOString() }]);
+    // A name that ProductFields shows with its spaces collapsed is held all the same.
+    const spaced = { ...reportOnly([A, B]), rule: 'trial  accounts' };
+    const spacedOpen = openFor(spaced);
+    expect(
+      diff([spacedOpen], scope([{ ...spaced, accounts: [A] }], [A], true, [A, B], ['trial  accounts'])).counts,
+    ).toMatchObject({ untouched: 1, changed: 0 });
     // Another rule's transition holds nothing of this one.
     const other = diff([open], scope([reportOnly([A])], [A, B], true, [A, B], ['default']));
     expect(other.counts.changed).toBe(1);

@@ -110,6 +110,47 @@ describe('syncFindings', () => {
     expect(report.imported).toBe(1);
   });
 
+  it('a region outside the policy that cannot be swept (a region-deny SCP) is reported apart: no region error, no warning', async () => {
+    const denied = Object.assign(new Error('explicit deny in a service control policy'), {
+      name: 'AccessDeniedException',
+    });
+    const deps = hubs({ 'ap-south-1': { failGetFindings: denied } });
+    const report = await syncFindings(
+      input({
+        scope: {
+          regions: ['eu-west-1', 'us-east-1'],
+          readRegions: ['eu-west-1', 'us-east-1'],
+          wholeOrganization: true,
+          sweepRegions: ['ap-south-1'],
+        },
+      }),
+      deps,
+    );
+    expect(report.sweepErrors).toEqual([
+      { region: 'ap-south-1', error: 'AccessDeniedException: explicit deny in a service control policy' },
+    ]);
+    expect(report.regionErrors).toEqual([]);
+    expect(report.warnings).toEqual([]);
+    expect(report.imported).toBe(2);
+  });
+
+  it('says so when the regions to sweep could not be told, and sweeps nothing', async () => {
+    const deps = hubs();
+    const report = await syncFindings(
+      input({
+        scope: {
+          regions: ['eu-west-1'],
+          readRegions: ['eu-west-1'],
+          wholeOrganization: true,
+          sweepSkipped: 'ListRegions failed',
+        },
+      }),
+      deps,
+    );
+    expect(report.sweepSkipped).toBe('ListRegions failed');
+    expect([...deps.made.keys()]).toEqual(['eu-west-1']);
+  });
+
   it('starts nothing once the deadline says stop', async () => {
     const deps = hubs();
     const report = await syncFindings(input(), { ...deps, budget: { canContinue: () => false } });

@@ -184,6 +184,24 @@ describe('validatePolicy', () => {
     expect(problems).toContainEqual({ path, message: expect.stringMatching(message) });
   });
 
+  it.each([
+    ['blank', ' \t', /must hold a visible character/],
+    ['with a control character', 'trial\u0000', /control character/],
+    ['with leading or trailing spaces', ' trial ', /must not start or end with whitespace/],
+    ['"default", the name outcomes and findings give the default', 'default', /reserved/],
+  ])('refuses a rule name %s: it would be confused or lost in findings', (_case, name, message) => {
+    const rules = [{ ...example.rules[0], name }];
+    expect(problemsOf({ ...example, rules })).toContainEqual({
+      path: '$.rules[0].name',
+      message: expect.stringMatching(message),
+    });
+  });
+
+  it('takes a rule name with inner spaces and other scripts', () => {
+    const rules = [{ ...example.rules[0], name: 'trial  accounts — Ünïcode' }];
+    expect(validatePolicy({ ...example, rules }, 'test').rules[0]?.name).toBe('trial  accounts — Ünïcode');
+  });
+
   it('reports duplicate rule names with the index of the first use', () => {
     const rules = [example.rules[0], { ...example.rules[1], name: 'sandbox stays off' }];
     expect(problemsOf({ ...example, rules })).toEqual([

@@ -62,6 +62,7 @@ describe('summarize', () => {
     calls: 6,
     regionsWithoutSecurityHub: [],
     regionsSwept: [],
+    sweepErrors: [],
     regionErrors: [],
     regionsNotReached: [],
     failures: [{ id: 'f', errorCode: 'InvalidInput', errorMessage: 'x'.repeat(1000), region: 'eu-west-1' }],

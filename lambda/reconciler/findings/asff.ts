@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { AccountException, AccountExceptionReason, PolicyException, RuleException } from './decide';
+import type {
+  AccountException,
+  AccountExceptionReason,
+  PolicyException,
+  RuleException,
+  RuleExceptionReason,
+} from './decide';
 
 /**
  * Builds AWS Security Finding Format (ASFF) findings from policy exceptions. Pure: the time is passed in.
@@ -130,11 +136,14 @@ export interface FindingContext {
  * reason for the same account is a new finding and the old one is archived; rule facts by rule and region.
  */
 export function findingId(exception: PolicyException): string {
-  const subject =
-    exception.kind === 'ACCOUNT'
-      ? `account/${exception.accountId}/${exception.reason}`
-      : `rule/${ruleKey(exception.rule)}/${exception.reason}`;
-  return `${GENERATOR_ID}/${exception.region}/${subject}`;
+  return exception.kind === 'ACCOUNT'
+    ? `${GENERATOR_ID}/${exception.region}/account/${exception.accountId}/${exception.reason}`
+    : ruleFindingId(exception.region, exception.rule, exception.reason);
+}
+
+/** The `Id` of a rule's finding for `reason` in `region`: the rule's exact name, not its display in ProductFields. */
+export function ruleFindingId(region: string, rule: string, reason: RuleExceptionReason): string {
+  return `${GENERATOR_ID}/${region}/rule/${ruleKey(rule)}/${reason}`;
 }
 
 /** A rule's name as it appears in an Id: readable, or a digest when encoded it would be long (an Id holds 512 characters, a resource Id 256). */

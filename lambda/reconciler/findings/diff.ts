@@ -1,4 +1,12 @@
-import { archivedFinding, type AsffFinding, buildFinding, FIELD, fingerprintOf, findingId } from './asff';
+import {
+  archivedFinding,
+  type AsffFinding,
+  buildFinding,
+  FIELD,
+  fingerprintOf,
+  findingId,
+  ruleFindingId,
+} from './asff';
 import type { RegionExceptions } from './decide';
 
 /**
@@ -68,6 +76,11 @@ export function diffFindings({ open, region, archived = [], partition, ownAccoun
   const archivedById = new Map(archived.map((finding) => [finding.Id, finding]));
   const wanted = region.exceptions.filter((exception) => exception.kind === 'ACCOUNT' || region.complete);
   const wantedIds = new Set(wanted.map(findingId));
+  // A report-only rule with an account in transition (RegionExceptions.unsettledRules): its finding is
+  // neither changed nor archived, only refreshed when due.
+  const heldIds = new Set(
+    [...region.unsettledRules].map((rule) => ruleFindingId(region.region, rule, 'REPORT_ONLY_MISMATCH')),
+  );
   const imports: AsffFinding[] = [];
   const archives: AsffFinding[] = [];
   const created: string[] = [];
@@ -99,7 +112,7 @@ export function diffFindings({ open, region, archived = [], partition, ownAccoun
     const due =
       at - Date.parse(existing.UpdatedAt) >= REFRESH_AFTER_DAYS * DAY_MS ||
       Number.isNaN(Date.parse(existing.UpdatedAt));
-    if (heldStill(existing, region)) {
+    if (heldIds.has(existing.Id)) {
       // Held as it is, but kept from Security Hub's 90-day deletion: the same content, a later UpdatedAt.
       if (due) {
         counts.refreshed += 1;
@@ -126,25 +139,11 @@ export function diffFindings({ open, region, archived = [], partition, ownAccoun
 
   for (const finding of open) {
     if (wantedIds.has(finding.Id)) continue;
-    if (resolved(finding, region) && !heldStill(finding, region)) {
+    if (resolved(finding, region) && !heldIds.has(finding.Id)) {
       archives.push(archivedFinding(finding, laterThan(finding.UpdatedAt, at)));
     } else counts.untouched += 1;
   }
   return { imports, archives, created, counts };
-}
-
-/**
- * A report-only rule's open finding while one of the rule's accounts is in transition in the region:
- * whether that account is a mismatch cannot be told, so the finding is neither changed nor archived.
- */
-function heldStill(finding: AsffFinding, region: RegionExceptions): boolean {
-  const rule = finding.ProductFields[FIELD.rule];
-  return (
-    finding.ProductFields[FIELD.kind] === 'RULE' &&
-    finding.ProductFields[FIELD.reason] === 'REPORT_ONLY_MISMATCH' &&
-    rule !== undefined &&
-    region.unsettledRules.has(rule)
-  );
 }
 
 /**

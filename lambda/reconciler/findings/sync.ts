@@ -34,6 +34,8 @@ export interface FindingsScope {
    * policy is about them. Security Hub not enabled there is no warning. @default none
    */
   readonly sweepRegions?: readonly string[];
+  /** Why a run of the whole policy could not tell which regions to sweep (ListRegions failed): for the report. */
+  readonly sweepSkipped?: string;
 }
 
 export interface SyncFindingsInput {
@@ -82,6 +84,13 @@ export interface FindingsReport {
   readonly regionsWithoutSecurityHub: readonly string[];
   /** Regions outside the policy whose open findings were read, and archived if there were any. */
   readonly regionsSwept: readonly string[];
+  /**
+   * Regions outside the policy that could not be swept, and why: reported, never alarmed on, since a
+   * region an SCP denies (a region-deny policy) answers AccessDenied every run; the next run tries again.
+   */
+  readonly sweepErrors: readonly { readonly region: string; readonly error: string }[];
+  /** Set when the regions to sweep could not be told (ListRegions failed): nothing outside the policy was swept. */
+  readonly sweepSkipped?: string;
   /** Regions whose findings could not be synced: GetFindings or the import failed whole. */
   readonly regionErrors: readonly { readonly region: string; readonly error: string }[];
   /** Regions the run's deadline kept this step from. */
@@ -129,7 +138,10 @@ export async function syncFindings(input: SyncFindingsInput, deps: SyncFindingsD
       exceptions[exception.reason] = (exceptions[exception.reason] ?? 0) + 1;
     }
   }
-  const report = emptyReport(input.dryRun, exceptions);
+  const report = {
+    ...emptyReport(input.dryRun, exceptions),
+    ...(input.scope.sweepSkipped === undefined || input.dryRun ? {} : { sweepSkipped: input.scope.sweepSkipped }),
+  };
   if (input.dryRun) return report;
 
   const readable = new Set(input.scope.readRegions);
@@ -221,7 +233,7 @@ async function syncRegion(
 
 /** One region outside the policy: its open findings of this product archived; no Security Hub there is no warning. */
 async function sweepRegion(region: string, context: RegionContext): Promise<RegionResult> {
-  return guarded(region, context, async () => {
+  const result = await guarded(region, context, async () => {
     const open = await context.port.openFindings(filterFor(region, context), context.budget);
     if (!open.enabled) return { regionsSwept: [region] };
     const archives = sweepFindings(open.findings, context.now);
@@ -231,6 +243,8 @@ async function sweepRegion(region: string, context: RegionContext): Promise<Regi
       regionsSwept: [region],
     };
   });
+  // Not the policy's region: a failure here is housekeeping left for the next run, not an exception lost.
+  return { ...result, regionErrors: [], warnings: [], sweepErrors: result.regionErrors };
 }
 
 /** Sends the imports and archives in one stream of batches, and counts what Security Hub took. */
@@ -290,6 +304,7 @@ function emptyRegionResult(): RegionResult {
     calls: 0,
     regionsWithoutSecurityHub: [],
     regionsSwept: [],
+    sweepErrors: [],
     regionErrors: [],
     regionsNotReached: [],
     failures: [],
@@ -313,6 +328,7 @@ function merge(report: FindingsReport, region: RegionResult): FindingsReport {
     calls: report.calls + region.calls,
     regionsWithoutSecurityHub: [...report.regionsWithoutSecurityHub, ...region.regionsWithoutSecurityHub],
     regionsSwept: [...report.regionsSwept, ...region.regionsSwept],
+    sweepErrors: [...report.sweepErrors, ...region.sweepErrors],
     regionErrors: [...report.regionErrors, ...region.regionErrors],
     regionsNotReached: [...report.regionsNotReached, ...region.regionsNotReached],
     failures: [...report.failures, ...region.failures].slice(0, MAX_LISTED_FAILURES),

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { PolicyError, type Problem } from '../errors';
+import { DEFAULT_RULE } from '../plan';
 import {
   accountIdSchema,
   distinct,
@@ -53,7 +54,16 @@ const ruleTarget = {
   name: z
     .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
     .min(1, 'must not be empty')
-    .max(128, 'must be at most 128 characters'),
+    .max(128, 'must be at most 128 characters')
+    // The name is what outcomes, the summary, the queue and Security Hub findings say decided an account:
+    // one that cannot be told apart there (blank, padded, "default") is refused here, not garbled later.
+    .regex(/\S/u, 'must hold a visible character')
+    .refine((name) => name.trim() === name, 'must not start or end with whitespace')
+    .refine((name) => !/\p{Cc}/u.test(name), 'must not hold a control character (a tab, a newline, …)')
+    .refine(
+      (name) => name !== DEFAULT_RULE,
+      `"${DEFAULT_RULE}" is reserved: it names the policy's default in outcomes, the summary and findings; choose another name`,
+    ),
   accounts: distinct(accountIdSchema, 'account id').min(1, 'must not be empty').optional(),
   organizationalUnits: distinct(organizationalUnitOrRootId, 'organizational unit id')
     .min(1, 'must not be empty')
