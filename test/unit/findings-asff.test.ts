@@ -253,6 +253,33 @@ describe('buildFinding: a rule fact', () => {
   });
 });
 
+describe('buildFinding: text that is blank once on one line', () => {
+  it('sends no empty value, which the model refuses (NonEmptyString) for the whole import batch', () => {
+    const expiring = buildFinding(
+      {
+        kind: 'RULE',
+        reason: 'RULE_EXPIRING',
+        region: 'eu-west-1',
+        rule: 'temporary',
+        accounts: ['100000000001'],
+        expires: '2026-12-01',
+        owner: ' ',
+        ruleReason: '\n\t',
+        severity: 'LOW',
+        status: 'WARNING',
+      },
+      context,
+    );
+    const account = buildFinding({ ...notMember, detail: ' \n' }, context);
+    for (const finding of [expiring, account]) {
+      expect(validate('securityhub', 'AwsSecurityFinding', finding)).toEqual([]);
+      expect(JSON.stringify(finding)).not.toMatch(/:""/);
+    }
+    expect(expiring.Resources[0]?.Details?.Other).toEqual({ rule: 'temporary', expires: '2026-12-01' });
+    expect(expiring.Description).not.toContain('Owner:');
+  });
+});
+
 describe('partitions and text', () => {
   it('derives the partition of a region, for the product ARN and the resource', () => {
     expect(partitionOf('cn-north-1')).toBe('aws-cn');

@@ -172,6 +172,20 @@ describe('exceptionsByRegion', () => {
     to,
   });
 
+  it('counts a rule unsettled where one of its accounts is in transition or its status could not be read', () => {
+    const result = exceptionsByRegion(
+      [
+        mismatch('900000000001'),
+        { kind: 'FAILED', accountId: '900000000002', region, rule: 'trial', reason: 'STATUS_UNREADABLE' },
+        { kind: 'SKIPPED', accountId: '900000000003', region, rule: 'other', reason: 'DEEP_INSPECTION_PENDING' },
+        { kind: 'COMPLIANT', accountId: '900000000004', region, rule: 'default', state: 'ACTIVATED' },
+      ],
+      policy,
+      { today: TODAY, wholeOrganization: true },
+    );
+    expect([...(result.get(region)?.unsettledRules ?? [])].sort()).toEqual(['other', 'trial']);
+  });
+
   it('makes one finding per report-only rule and region, naming its accounts, sorted', () => {
     const ids = ['900000000003', '900000000001', '900000000002'];
     const result = exceptionsByRegion(

@@ -1,4 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { buildFinding } from '../../lambda/reconciler/findings/asff';
 import { FINDINGS_METRIC, publishFindingsMetrics } from '../../lambda/reconciler/findings/metrics';
 import { findingsGate, syncFindings, type SyncFindingsInput } from '../../lambda/reconciler/findings/sync';
 import { METRICS_NAMESPACE } from '../../lambda/reconciler/metrics';
@@ -132,6 +133,45 @@ describe('syncFindings', () => {
     expect(report.regionErrors).toEqual([]);
     expect(report.warnings).toEqual([]);
     expect(report.imported).toBe(2);
+  });
+
+  it('findings a swept region refuses to archive are reported with the sweep, not as failed findings that alarm', async () => {
+    const deps = hubs();
+    const swept = deps.securityHubFor('ap-south-1');
+    const stale = buildFinding(
+      {
+        kind: 'ACCOUNT',
+        reason: 'NOT_INSPECTOR_MEMBER',
+        accountId: A,
+        region: 'ap-south-1',
+        severity: 'HIGH',
+        status: 'FAILED',
+      },
+      { partition: 'aws', ownAccountId: ADMIN, now: '2026-11-01T00:00:00.000Z' },
+    );
+    swept.open.set(stale.Id, stale);
+    jest.spyOn(swept, 'importFindings').mockResolvedValue({
+      imported: [],
+      failed: [{ id: stale.Id, errorCode: 'AccessDeniedException', errorMessage: 'explicit deny' }],
+      notReached: [],
+    });
+
+    const report = await syncFindings(
+      input({
+        scope: {
+          regions: ['eu-west-1', 'us-east-1'],
+          readRegions: ['eu-west-1', 'us-east-1'],
+          wholeOrganization: true,
+          sweepRegions: ['ap-south-1'],
+        },
+      }),
+      deps,
+    );
+
+    expect(report).toMatchObject({ failed: 0, failures: [], archived: 0 });
+    expect(report.sweepErrors).toEqual([
+      { region: 'ap-south-1', error: '1 finding not archived: AccessDeniedException: explicit deny' },
+    ]);
   });
 
   it('says so when the regions to sweep could not be told, and sweeps nothing', async () => {

@@ -197,6 +197,14 @@ describe('validatePolicy', () => {
     });
   });
 
+  it.each(['owner', 'reason'])('refuses a blank %s: it would say nothing where findings show it', (field) => {
+    const rules = [{ ...example.rules[0], [field]: ' \n' }];
+    expect(problemsOf({ ...example, version: 2, rules })).toContainEqual({
+      path: `$.rules[0].${field}`,
+      message: expect.stringMatching(/visible character/),
+    });
+  });
+
   it('takes a rule name with inner spaces and other scripts', () => {
     const rules = [{ ...example.rules[0], name: 'trial  accounts — Ünïcode' }];
     expect(validatePolicy({ ...example, rules }, 'test').rules[0]?.name).toBe('trial  accounts — Ünïcode');

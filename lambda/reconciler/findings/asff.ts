@@ -223,7 +223,7 @@ const ACCOUNT_TEXT: Record<AccountExceptionReason, AccountText> = {
     description: (e) =>
       `Deep inspection applies only where Amazon Inspector EC2 scanning is enabled. In account ${e.accountId}, ${e.region}, EC2 scanning is ${e.detail ?? 'not enabled'}${ruleText(e.rule)}.${desiredText(e)}`,
     remediation:
-      'From the Inspector delegated administrator, activate EC2 scanning for the account in this Region (console: Account management; API: Enable with resourceTypes EC2 and the account id). The next run then activates deep inspection.',
+      'From the Inspector delegated administrator, activate EC2 scanning for the account in this Region (console: Account management; API: Enable with resourceTypes EC2 and the account id). The next run then activates deep inspection where the rule is enforced; a report-only rule reports it instead.',
     url: URL.scanning,
   },
   NOT_INSPECTOR_MEMBER: {
@@ -261,6 +261,15 @@ const ACCOUNT_TEXT: Record<AccountExceptionReason, AccountText> = {
 };
 
 /** Cuts `text` to `max` characters, ending in an ellipsis when cut; one line (the model's strings match `.*\S.*`). */
+/**
+ * The entries whose value is not empty: Security Hub's model types ProductFields and Details.Other values
+ * as NonEmptyString (`.*\S.*`), and one empty value makes it refuse the finding. Text that is blank once
+ * on one line (truncate) is left out rather than sent.
+ */
+function withoutBlanks(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => /\S/u.test(value)));
+}
+
 export function truncate(text: string, max: number): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length <= max ? line : `${line.slice(0, max - 1).trimEnd()}…`;
@@ -298,7 +307,7 @@ export function buildFinding(exception: PolicyException, context: FindingContext
       Title: truncate(text.title(exception), MAX_TITLE),
       Description: truncate(text.description(exception), MAX_DESCRIPTION),
       Remediation: { Recommendation: { Text: truncate(text.remediation, MAX_RECOMMENDATION_TEXT), Url: text.url } },
-      ProductFields: {
+      ProductFields: withoutBlanks({
         [FIELD.kind]: 'ACCOUNT',
         [FIELD.reason]: exception.reason,
         [FIELD.accountId]: exception.accountId,
@@ -308,7 +317,7 @@ export function buildFinding(exception: PolicyException, context: FindingContext
           ? {}
           : { [FIELD.detail]: truncate(exception.detail, MAX_PRODUCT_FIELD_VALUE) }),
         [FIELD.fingerprint]: fingerprintOf(exception),
-      },
+      }),
       // As Security Hub's own account-level controls name an account (sample control findings, Account.1).
       Resources: [{ Type: 'AwsAccount', Id: `AWS::::Account:${exception.accountId}`, ...where }],
     };
@@ -336,8 +345,9 @@ function ruleContent(
   const { lists, listed } = accountLists(accounts, MAX_PRODUCT_FIELDS - Object.keys(fixed).length - 2);
   const omitted = count - listed;
   const named = accounts.slice(0, 20).join(', ') + (count > 20 ? `, and ${count - 20} more` : '');
-  const owner = exception.owner === undefined ? '' : ` Owner: ${exception.owner}.`;
-  const why = exception.ruleReason === undefined ? '' : ` Reason: ${exception.ruleReason}.`;
+  const blank = (text: string | undefined) => text === undefined || !/\S/u.test(text);
+  const owner = blank(exception.owner) ? '' : ` Owner: ${exception.owner}.`;
+  const why = blank(exception.ruleReason) ? '' : ` Reason: ${exception.ruleReason}.`;
   const texts =
     exception.reason === 'REPORT_ONLY_MISMATCH'
       ? {
@@ -352,21 +362,21 @@ function ruleContent(
           remediation: `Renew the exception by moving the rule's expires date, or let it lapse; either way, check what the rules below it or the default would set for its accounts.`,
           url: URL.deepInspection,
         };
-  const details: Record<string, string> = {
+  const details = withoutBlanks({
     rule: truncate(rule, MAX_OTHER_VALUE),
     ...(exception.expires === undefined ? {} : { expires: exception.expires }),
     ...(exception.owner === undefined ? {} : { owner: truncate(exception.owner, MAX_OTHER_VALUE) }),
     ...(exception.ruleReason === undefined ? {} : { reason: truncate(exception.ruleReason, MAX_OTHER_VALUE) }),
-  };
+  });
   return {
     Title: truncate(texts.title, MAX_TITLE),
     Description: truncate(texts.description, MAX_DESCRIPTION),
     Remediation: { Recommendation: { Text: truncate(texts.remediation, MAX_RECOMMENDATION_TEXT), Url: texts.url } },
-    ProductFields: {
+    ProductFields: withoutBlanks({
       ...fixed,
       ...lists,
       ...(omitted > 0 ? { [FIELD.accountsOmitted]: String(omitted) } : {}),
-    },
+    }),
     // The rule itself is what the finding is about; ASFF has no type for it, hence Other (asff-resourcedetails-other).
     Resources: [
       {

@@ -201,7 +201,7 @@ export interface RegionExceptions {
   readonly evaluatedAccounts: ReadonlySet<string>;
   /**
    * The rules ("default" for the default) that decide an account the run could not settle in the region
-   * (in transition, say). Whether such an account is a report-only rule's mismatch cannot be told, so
+   * (in transition, say), or whose status it could not read. Whether such an account is a report-only rule's mismatch cannot be told, so
    * that rule's finding is left as it is: a list that drops an account for one run and takes it back the
    * next would re-import the finding into people's queues twice for nothing.
    */
@@ -246,6 +246,10 @@ export function exceptionsByRegion(
       }
       settledAccounts.add(outcome.accountId);
       if (verdict.exception) exceptions.push(verdict.exception);
+      // Its own finding tells the truth, but whether it is its rule's report-only mismatch cannot be told.
+      if (verdict.exception?.reason === 'STATUS_UNREADABLE' && outcome.rule !== undefined) {
+        unsettledRules.add(outcome.rule);
+      }
     }
     exceptions.push(
       ...reportOnlyExceptions(region, regionOutcomes),

@@ -244,7 +244,24 @@ async function sweepRegion(region: string, context: RegionContext): Promise<Regi
     };
   });
   // Not the policy's region: a failure here is housekeeping left for the next run, not an exception lost.
-  return { ...result, regionErrors: [], warnings: [], sweepErrors: result.regionErrors };
+  const [refused] = result.failures;
+  const notArchived =
+    refused === undefined
+      ? []
+      : [
+          {
+            region,
+            error: `${result.failed} finding${result.failed === 1 ? '' : 's'} not archived: ${refused.errorCode}: ${refused.errorMessage}`,
+          },
+        ];
+  return {
+    ...result,
+    failed: 0,
+    failures: [],
+    regionErrors: [],
+    warnings: [],
+    sweepErrors: [...result.regionErrors, ...notArchived],
+  };
 }
 
 /** Sends the imports and archives in one stream of batches, and counts what Security Hub took. */

@@ -95,12 +95,14 @@ const ruleV2Schema = z
     owner: z
       .string({ error: 'must be a string' })
       .min(1, 'must not be empty')
+      .regex(/\S/u, 'must hold a visible character')
       .max(256)
       .optional()
       .meta({ description: 'Who answers for this rule (free text)' }),
     reason: z
       .string({ error: 'must be a string' })
       .min(1, 'must not be empty')
+      .regex(/\S/u, 'must hold a visible character')
       .max(1024)
       .optional()
       .meta({ description: 'Why the rule exists (free text)' }),
