@@ -47,6 +47,16 @@ function hubs(options: Record<string, Parameters<typeof fakeHub>[0]> = {}) {
   };
 }
 
+/** A run of the whole policy in its two regions that also sweeps ap-south-1, which the policy no longer names. */
+const sweepingApSouth1 = input({
+  scope: {
+    regions: ['eu-west-1', 'us-east-1'],
+    readRegions: ['eu-west-1', 'us-east-1'],
+    wholeOrganization: true,
+    sweepRegions: ['ap-south-1'],
+  },
+});
+
 describe('syncFindings', () => {
   it('imports each region’s exceptions into that region, and counts every call', async () => {
     const deps = hubs();
@@ -116,17 +126,7 @@ describe('syncFindings', () => {
       name: 'AccessDeniedException',
     });
     const deps = hubs({ 'ap-south-1': { failGetFindings: denied } });
-    const report = await syncFindings(
-      input({
-        scope: {
-          regions: ['eu-west-1', 'us-east-1'],
-          readRegions: ['eu-west-1', 'us-east-1'],
-          wholeOrganization: true,
-          sweepRegions: ['ap-south-1'],
-        },
-      }),
-      deps,
-    );
+    const report = await syncFindings(sweepingApSouth1, deps);
     expect(report.sweepErrors).toEqual([
       { region: 'ap-south-1', error: 'AccessDeniedException: explicit deny in a service control policy' },
     ]);
@@ -156,17 +156,7 @@ describe('syncFindings', () => {
       notReached: [],
     });
 
-    const report = await syncFindings(
-      input({
-        scope: {
-          regions: ['eu-west-1', 'us-east-1'],
-          readRegions: ['eu-west-1', 'us-east-1'],
-          wholeOrganization: true,
-          sweepRegions: ['ap-south-1'],
-        },
-      }),
-      deps,
-    );
+    const report = await syncFindings(sweepingApSouth1, deps);
 
     expect(report).toMatchObject({ failed: 0, failures: [], archived: 0 });
     expect(report.sweepErrors).toEqual([
