@@ -29,7 +29,8 @@ describe('findings benchmark scenario', () => {
     const result = await runFindingsScenario(fn, {
       accounts: 300,
       regions: 2,
-      latencyMs: 0,
+      // A latency of its own, so that the step's span is never 0 when its one read a region lands in one millisecond.
+      latencyMs: 1,
       ratePerSecond: 1000,
       exceptionEvery: 100,
       repeats: 1,
