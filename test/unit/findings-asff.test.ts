@@ -44,6 +44,18 @@ const reportOnly = (accounts: readonly string[], rule = 'trial'): RuleException 
   severity: 'MEDIUM',
   status: 'WARNING',
 });
+/** Rule "temporary", its last day 2026-12-01, deciding one account in eu-west-1. */
+const expiringRule = (facts: Pick<RuleException, 'owner' | 'ruleReason'>): RuleException => ({
+  kind: 'RULE',
+  reason: 'RULE_EXPIRING',
+  region: 'eu-west-1',
+  rule: 'temporary',
+  accounts: ['100000000001'],
+  expires: '2026-12-01',
+  ...facts,
+  severity: 'LOW',
+  status: 'WARNING',
+});
 const ids = (count: number) => Array.from({ length: count }, (_, i) => String(100000000000 + i));
 
 describe('buildFinding: an account fact', () => {
@@ -227,21 +239,7 @@ describe('buildFinding: a rule fact', () => {
   });
 
   it("tells an expiring rule's last day, owner and reason", () => {
-    const finding = buildFinding(
-      {
-        kind: 'RULE',
-        reason: 'RULE_EXPIRING',
-        region: 'eu-west-1',
-        rule: 'temporary',
-        accounts: ['100000000001'],
-        expires: '2026-12-01',
-        owner: 'team-a',
-        ruleReason: 'migration',
-        severity: 'LOW',
-        status: 'WARNING',
-      },
-      context,
-    );
+    const finding = buildFinding(expiringRule({ owner: 'team-a', ruleReason: 'migration' }), context);
     expect(finding.Title).toBe('Policy rule "temporary" expires on 2026-12-01 and decides 1 account in eu-west-1');
     expect(finding.Description).toContain('Owner: team-a. Reason: migration.');
     expect(finding.Resources[0]?.Details?.Other).toEqual({
@@ -255,21 +253,7 @@ describe('buildFinding: a rule fact', () => {
 
 describe('buildFinding: text that is blank once on one line', () => {
   it('sends no empty value, which the model refuses (NonEmptyString) for the whole import batch', () => {
-    const expiring = buildFinding(
-      {
-        kind: 'RULE',
-        reason: 'RULE_EXPIRING',
-        region: 'eu-west-1',
-        rule: 'temporary',
-        accounts: ['100000000001'],
-        expires: '2026-12-01',
-        owner: ' ',
-        ruleReason: '\n\t',
-        severity: 'LOW',
-        status: 'WARNING',
-      },
-      context,
-    );
+    const expiring = buildFinding(expiringRule({ owner: ' ', ruleReason: '\n\t' }), context);
     const account = buildFinding({ ...notMember, detail: ' \n' }, context);
     for (const finding of [expiring, account]) {
       expect(validate('securityhub', 'AwsSecurityFinding', finding)).toEqual([]);
