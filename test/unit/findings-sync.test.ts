@@ -1,11 +1,10 @@
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { buildFinding } from '../../lambda/reconciler/findings/asff';
 import { FINDINGS_METRIC, publishFindingsMetrics } from '../../lambda/reconciler/findings/metrics';
 import { findingsGate, syncFindings, type SyncFindingsInput } from '../../lambda/reconciler/findings/sync';
-import { METRICS_NAMESPACE } from '../../lambda/reconciler/metrics';
 import type { Outcome } from '../../lambda/reconciler/model';
 import { validatePolicy } from '../../lambda/reconciler/policy/schema';
 import { InMemorySecurityHub } from '../../local/in-memory';
+import { emitted } from '../support/emf';
 
 const ADMIN = '999999999999';
 const A = '111111111111';
@@ -202,20 +201,6 @@ describe('findingsGate', () => {
 });
 
 describe('publishFindingsMetrics', () => {
-  function emitted(run: (metrics: Metrics) => void): Record<string, unknown>[] {
-    process.env.POWERTOOLS_DEV = 'true';
-    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
-    try {
-      run(new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'svc' }));
-      return log.mock.calls.map(([line]) => JSON.parse(String(line)));
-    } finally {
-      log.mockRestore();
-      delete process.env.POWERTOOLS_DEV;
-      process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-    }
-  }
-
   it('publishes the step, one metric per region without Security Hub, and open exceptions by every reason', async () => {
     const report = await syncFindings(input(), hubs({ 'us-east-1': { enabled: false } }));
     const documents = emitted((metrics) => publishFindingsMetrics(metrics, report));

@@ -1,8 +1,8 @@
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { CoverageTally } from '../../lambda/reconciler/coverage/tally';
 import { METRICS_NAMESPACE, publishCoverageMetrics, publishRunMetrics } from '../../lambda/reconciler/metrics';
 import type { Outcome } from '../../lambda/reconciler/model';
 import { summarize } from '../../lambda/reconciler/summary';
+import { emitted } from '../support/emf';
 
 const region = 'eu-west-1';
 const outcomes: Outcome[] = [
@@ -23,21 +23,6 @@ const guardrail = {
 };
 const summaryOf = (dryRun: boolean) =>
   summarize({ runId: 'r', dryRun, regions: [{ region, outcomes }], guardrail, queue: { sent: 1, undelivered: 0 } });
-
-/** Captures the EMF documents Powertools writes (to console.log under POWERTOOLS_DEV). */
-function emitted(run: (metrics: Metrics) => void): Record<string, unknown>[] {
-  process.env.POWERTOOLS_DEV = 'true';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
-  try {
-    run(new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'svc' }));
-    return log.mock.calls.map(([line]) => JSON.parse(String(line)));
-  } finally {
-    log.mockRestore();
-    delete process.env.POWERTOOLS_DEV;
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  }
-}
 
 /** metric name → { value, dimensions } across all EMF documents. */
 function byName(documents: Record<string, unknown>[]) {
