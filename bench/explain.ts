@@ -7,6 +7,7 @@ import { main } from '../cli/main';
 import { LocalAwsEndpoint } from '../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../local/simulated-organization';
 import { REGIONS } from './scenario';
+import { runScript } from './script';
 
 /**
  * `explain <account-id>` at 10,000 accounts: the Organizations calls and the wall time of reading one
@@ -143,9 +144,4 @@ async function run(): Promise<void> {
   process.stdout.write(`${renderExplain(rows)}\n`);
 }
 
-if (require.main === module) {
-  run().catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+if (require.main === module) runScript(run);

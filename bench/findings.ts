@@ -8,6 +8,7 @@ import { buildFunction, type DeployedFunction, invokeBundleMeasured } from '../l
 import { SimulatedOrganization } from '../local/simulated-organization';
 import { type FindingsRegionShape, securityHubFloor, securityHubLowerBounds } from './floor';
 import { benchEnvironment, measurement, REGIONS, type RunMeasurement, type ScenarioSettings } from './scenario';
+import { runScript } from './script';
 
 /**
  * The findings step at 10,000 accounts × 17 regions with 1% exceptions (issue 18): the steady state's
@@ -306,14 +307,4 @@ async function main(argv: string[]): Promise<number> {
   return atBound && result.callsWhileOff === 0 && result.findingsMatchExceptions ? 0 : 1;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (status) => {
-      process.exitCode = status;
-    },
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.stack : error);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runScript(() => main(process.argv.slice(2)));

@@ -9,6 +9,7 @@ import { measureInit } from './init';
 import { runNaive } from './naive';
 import { renderCoverage, renderResults, renderStartup } from './report';
 import { lambdaOldSpaceMiB, runScenario, type ScenarioResult, type ScenarioSettings } from './scenario';
+import { runScript } from './script';
 
 const USAGE = `Usage: npm run bench [-- --quick | --coverage | --startup]
 
@@ -184,12 +185,4 @@ async function writeFormatted(file: string, text: string): Promise<void> {
   writeFileSync(file, await prettier.format(text, { ...options, filepath: file }));
 }
 
-main(process.argv.slice(2)).then(
-  (status) => {
-    process.exitCode = status;
-  },
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.stack : error);
-    process.exitCode = 1;
-  },
-);
+runScript(() => main(process.argv.slice(2)));
