@@ -50,6 +50,15 @@ const enforcementSchema = z.enum(ENFORCEMENTS, {
   error: (issue) => `${JSON.stringify(issue.input)} is not one of ${ENFORCEMENTS.join(', ')}`,
 });
 
+/** Text a person writes (an owner, a reason), shown in findings: something visible, up to `max` characters. */
+function freeText(max: number) {
+  return z
+    .string({ error: 'must be a string' })
+    .min(1, 'must not be empty')
+    .regex(/\S/u, 'must hold a visible character')
+    .max(max);
+}
+
 const ruleTarget = {
   name: z
     .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
@@ -92,20 +101,8 @@ const ruleV2Schema = z
     expires: expirySchema.optional().meta({
       description: 'The last day (UTC) the rule matches; after it, its accounts go to the rules below or the default',
     }),
-    owner: z
-      .string({ error: 'must be a string' })
-      .min(1, 'must not be empty')
-      .regex(/\S/u, 'must hold a visible character')
-      .max(256)
-      .optional()
-      .meta({ description: 'Who answers for this rule (free text)' }),
-    reason: z
-      .string({ error: 'must be a string' })
-      .min(1, 'must not be empty')
-      .regex(/\S/u, 'must hold a visible character')
-      .max(1024)
-      .optional()
-      .meta({ description: 'Why the rule exists (free text)' }),
+    owner: freeText(256).optional().meta({ description: 'Who answers for this rule (free text)' }),
+    reason: freeText(1024).optional().meta({ description: 'Why the rule exists (free text)' }),
   })
   .refine(hasTarget, namesAccountsOrUnits);
 
