@@ -32,7 +32,7 @@ import type { Outcome } from './model';
 import { accountsToRead, planRegion, type RegionObservations, resolveTargets, type Target } from './plan';
 import { needsOrganizationalUnits, type Policy } from './policy/schema';
 import { type LintWarning, lintPolicy } from './policy/lint';
-import { optInFailure, type RegionFailure, readFailure } from './region-opt-in';
+import { optInFailure, type RegionFailure, readFailure, regionsTakingCalls } from './region-opt-in';
 import { type OrgPackagePathsResult, type RegionReport, type RunSummary, summarize } from './summary';
 
 /** What one run is asked to do, already validated. */
@@ -215,16 +215,9 @@ async function readAndPlanRun(request: ReconcileRequest, deps: Dependencies, dea
     policy,
     warnings,
     regions: planned,
-    ...(optStatuses?.listed ? { enabledRegions: enabledRegionsOf(optStatuses.byRegion) } : {}),
+    ...(optStatuses?.listed ? { enabledRegions: regionsTakingCalls(optStatuses.byRegion) } : {}),
     ...(optStatuses?.listed === false ? { enabledRegionsError: optStatuses.error } : {}),
   };
-}
-
-/** The regions whose RegionOptStatus takes calls (Account Management API reference, ListRegions). */
-function enabledRegionsOf(byRegion: ReadonlyMap<string, string>): string[] {
-  return [...byRegion]
-    .filter(([, status]) => status === 'ENABLED' || status === 'ENABLED_BY_DEFAULT')
-    .map(([region]) => region);
 }
 
 async function finish(

@@ -16,6 +16,13 @@ export interface RegionFailure {
   readonly notEnabled: boolean;
 }
 
+/** The Regions whose RegionOptStatus takes calls: ENABLED or ENABLED_BY_DEFAULT (Account Management API reference, ListRegions). */
+export function regionsTakingCalls(byRegion: ReadonlyMap<string, string>): string[] {
+  return [...byRegion]
+    .filter(([, status]) => status === 'ENABLED' || status === 'ENABLED_BY_DEFAULT')
+    .map(([region]) => region);
+}
+
 /** What to do about a Region the account has not enabled. */
 export function enableOrRemove(region: string): string {
   return `enable ${region} for this account, or remove it from the policy`;
