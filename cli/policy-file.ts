@@ -1,21 +1,19 @@
-import { readFile } from 'node:fs/promises';
 import type { PolicySource } from '../lambda/reconciler/aws/policy-store';
-import { PolicyError } from '../lambda/reconciler/errors';
+import { readPolicyFile } from '../lambda/reconciler/policy/file';
+import type { ParameterTier } from '../lambda/reconciler/policy/read';
 import { type Policy, parsePolicy } from '../lambda/reconciler/policy/schema';
 
-/** A policy in a local file: a preview before it is deployed. */
+/**
+ * A policy in a local file: a preview before it is deployed, read as synth reads it (policy/read.ts),
+ * held to the size of the tier it will be stored in, so that nothing is planned that cannot be deployed.
+ */
 export class FilePolicySource implements PolicySource {
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly tier: ParameterTier = 'Standard',
+  ) {}
 
   async load(): Promise<Policy> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (cause) {
-      throw new PolicyError(this.file, [{ path: '$', message: `cannot read the file: ${(cause as Error).message}` }], {
-        cause,
-      });
-    }
-    return { ...parsePolicy(text, this.file), origin: `file ${this.file}` };
+    return { ...parsePolicy(readPolicyFile(this.file), this.file, { tier: this.tier }), origin: `file ${this.file}` };
   }
 }

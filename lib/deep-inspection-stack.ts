@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   Annotations,
@@ -20,6 +19,8 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { utcDay } from '../lambda/reconciler/policy/expiry';
 import { partitionOf, regionProblem } from '../lambda/reconciler/ids';
+import { readPolicyFile } from '../lambda/reconciler/policy/file';
+import { policyText } from '../lambda/reconciler/policy/read';
 import { parsePolicy } from '../lambda/reconciler/policy/schema';
 import { lintPolicy } from '../lambda/reconciler/policy/lint';
 import { CALL_TIMEOUTS, marginsFor } from '../lambda/reconciler/deadline';
@@ -30,10 +31,6 @@ import { GuardrailLedger } from './guardrail-ledger';
 import { ReconcilerQueues } from './queues';
 import { longestParameterArnPrefix, parameterNameProblems, resourceNameValidation } from './names';
 import { ReconcilerFunction } from './reconciler-function';
-
-/** SSM Parameter Store's value limits, in bytes. */
-const STANDARD_TIER_MAX_BYTES = 4096;
-const ADVANCED_TIER_MAX_BYTES = 8192;
 
 export interface DeepInspectionStackProps extends StackProps {
   readonly config: ReconcilerConfig;
@@ -47,26 +44,18 @@ export class DeepInspectionStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const policyFile = path.resolve(props.baseDirectory ?? process.cwd(), config.policyFile);
-    const policyText = readFileSync(policyFile, 'utf8');
+    // The one reader (policy/read.ts), as the CLI and the function read it: UTF-8 only, a byte order mark
+    // dropped (the parameter holds the policy without it), the configured tier's size.
+    const text = policyText(readPolicyFile(policyFile, config.policyFile), policyFile, {
+      tier: config.policyParameterTier,
+    });
     // The same validator the function runs: an invalid policy fails `cdk synth` with its problems.
-    const policy = parsePolicy(policyText, policyFile);
+    const policy = parsePolicy(text, policyFile);
     // Lint without the organization (synth has no credentials): unreachable, expired and expiring rules.
     for (const warning of lintPolicy(policy, { today: utcDay(new Date()) })) {
       Annotations.of(this).addWarningV2(
         `policy:${warning.kind}`,
         `${config.policyFile} ${warning.path}: ${warning.message}`,
-      );
-    }
-    const policyBytes = Buffer.byteLength(policyText, 'utf8');
-    if (policyBytes > ADVANCED_TIER_MAX_BYTES) {
-      throw new SettingsError(
-        `${policyFile} is ${policyBytes} bytes; an SSM parameter holds at most ${ADVANCED_TIER_MAX_BYTES}`,
-      );
-    }
-    if (policyBytes > STANDARD_TIER_MAX_BYTES && config.policyParameterTier === 'Standard') {
-      throw new SettingsError(
-        `${policyFile} is ${policyBytes} bytes; a Standard SSM parameter holds at most ${STANDARD_TIER_MAX_BYTES}. ` +
-          'Set "policyParameterTier": "Advanced" in cdk.json (it costs per parameter-month, and cannot be turned back to Standard)',
       );
     }
 
@@ -82,7 +71,7 @@ export class DeepInspectionStack extends Stack {
 
     const parameter = new ssm.StringParameter(this, 'Policy', {
       parameterName: config.policyParameterName,
-      stringValue: policyText,
+      stringValue: text,
       tier: config.policyParameterTier === 'Advanced' ? ssm.ParameterTier.ADVANCED : ssm.ParameterTier.STANDARD,
       description: `Deep inspection policy, seeded from ${config.policyFile}`,
     });

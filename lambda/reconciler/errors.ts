@@ -11,7 +11,7 @@ export interface Problem {
 
 function describeProblems(what: string, problems: readonly Problem[]): string {
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-  return `${what}: ${count}\n${problems.map((p) => `  - ${p.path}${p.line === undefined ? '' : ` (line ${p.line}, column ${p.column})`}: ${p.message}`).join('\n')}`;
+  return `${what}: ${count}\n${problems.map((p) => `  - ${p.path}${p.line === undefined ? '' : ` (line ${p.line}${p.column === undefined ? '' : `, column ${p.column}`})`}: ${p.message}`).join('\n')}`;
 }
 
 /** The policy document is missing, unreadable or invalid. Nothing was changed. */

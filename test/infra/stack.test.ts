@@ -656,16 +656,47 @@ describe('DeepInspectionStack configuration', () => {
     );
   });
 
-  it('fails synth on a policy over 8 KB, the most an SSM parameter holds', () => {
+  it('fails synth on a policy over 8 KB, the most an SSM parameter holds, naming the tier it is to be stored in', () => {
     const rules = Array.from({ length: 120 }, (_, i) => ({
       name: `rule number ${i}`,
       accounts: [String(100000000000 + i)],
       deepInspection: 'ACTIVATED',
     }));
     const directory = policyFileWith(JSON.stringify({ version: 1, default: 'ACTIVATED', rules }));
+    // The default tier is Standard: its 4 KB is the limit the message names, not the Advanced tier's 8 KB.
     expect(() => synth({}, { baseDirectory: directory })).toThrow(
-      /policy.json is \d+ bytes; an SSM parameter holds at most 8192/,
+      /the policy is [\d,]+ bytes; an SSM parameter in the Standard tier holds at most 4,096 bytes: shorten it/,
     );
+    expect(() => synth({ policyParameterTier: 'Advanced' }, { baseDirectory: directory })).toThrow(
+      /the policy is [\d,]+ bytes; an SSM parameter in the Advanced tier holds at most 8,192 bytes: shorten it/,
+    );
+  });
+
+  it('fails synth, without a stack trace, on a policy file that is missing or a directory, or not UTF-8', () => {
+    const directory = policyFileWith('{}');
+    expect(() => synth({ policyFile: 'nope.json' }, { baseDirectory: directory })).toThrow(
+      /Invalid policy \(nope\.json\): 1 problem\n {2}- \$: no such file: check the path/,
+    );
+    expect(() => synth({ policyFile: '.' }, { baseDirectory: directory })).toThrow(/is a directory, not a file/);
+    writeFileSync(
+      path.join(directory, 'policy.json'),
+      Buffer.concat([
+        Buffer.from('{"version": 1,\n"default": "ACTIVATED", "x": "caf'),
+        Buffer.from([0xe9]),
+        Buffer.from('"}'),
+      ]),
+    );
+    expect(() => synth({}, { baseDirectory: directory })).toThrow(
+      /not UTF-8: byte 48 \(0xe9\) on line 2 is not part of a UTF-8 character: save the file as UTF-8/,
+    );
+  });
+
+  it('reads a policy file that starts with a byte order mark as the same policy, and stores it without the mark', () => {
+    const document = JSON.stringify({ version: 1, default: 'ACTIVATED', regions: ['us-east-1'] });
+    const directory = policyFileWith(`\uFEFF${document}`);
+    synth({}, { baseDirectory: directory }).template.hasResourceProperties('AWS::SSM::Parameter', {
+      Value: document,
+    });
   });
 
   const largePolicy = () => {
@@ -679,7 +710,7 @@ describe('DeepInspectionStack configuration', () => {
 
   it('fails synth on a policy over 4 KB in a Standard parameter, saying to choose Advanced', () => {
     expect(() => synth({}, { baseDirectory: largePolicy() })).toThrow(
-      /a Standard SSM parameter holds at most 4096\. Set "policyParameterTier": "Advanced"/,
+      /an SSM parameter in the Standard tier holds at most 4,096 bytes: shorten it, or store it in the Advanced tier \(cdk\.json "policyParameterTier": "Advanced"/,
     );
   });
 

@@ -10,6 +10,7 @@ import {
   ROOT_ID,
   regionSchema,
 } from '../ids';
+import { type ParameterTier, policyText } from './read';
 import { duplicateKeys, locateProblems, syntaxProblem } from './text';
 import { problemsFrom } from '../validation';
 
@@ -274,7 +275,9 @@ export function validatePolicy(document: unknown, source: string): Policy {
           message:
             version === undefined
               ? 'is required: 1 or 2'
-              : `unknown policy version ${JSON.stringify(version)}; this function reads versions 1 and 2`,
+              : typeof version !== 'number'
+                ? `must be a number: 1 or 2, not ${JSON.stringify(version)}${typeof version === 'string' ? ' (remove the quotes)' : ''}`
+                : `unknown policy version ${JSON.stringify(version)}; this function reads versions 1 and 2`,
         },
       ];
   // Checked on the raw document so that it is reported alongside every other problem:
@@ -339,7 +342,13 @@ function duplicateRuleNames(document: unknown): Problem[] {
  * a syntax error its line, column and the line itself with a caret; a schema problem its JSON path
  * and the line and column of the value (or of the key, for an unknown key).
  */
-export function parsePolicy(text: string | undefined, source: string): Policy {
+export function parsePolicy(
+  input: string | Uint8Array | undefined,
+  source: string,
+  options: { readonly tier?: ParameterTier } = {},
+): Policy {
+  // The one reader (policy/read.ts): UTF-8 only, one byte order mark dropped, the tier's size.
+  const text = input === undefined ? undefined : policyText(input, source, options);
   if (text === undefined || text.trim() === '') {
     throw new PolicyError(source, [{ path: '$', message: 'the policy is empty' }]);
   }
