@@ -21,8 +21,11 @@ export function describeFailure(
 ): { readonly message: string; readonly exitCode: ExitCode } {
   const name = error instanceof Error ? error.name : '';
   if (name === 'CredentialsProviderError' || name === 'TokenProviderError') {
-    return { message: describeCredentialsProblem(error, env), exitCode: EXIT.FAILED };
+    // A setting to fix (the profile, a login), in every command alike: no retry heals it.
+    return { message: describeCredentialsProblem(error, env), exitCode: EXIT.BAD_INPUT };
   }
+  const unreachable = unreachableEndpoint(error, env);
+  if (unreachable !== undefined) return unreachable;
   if (error instanceof InvocationError) {
     // The same checks as a manual invoke of the function, said in the command's terms.
     const option = (path: string) =>
@@ -52,4 +55,42 @@ export function describeCredentialsProblem(error: unknown, env: NodeJS.ProcessEn
   return profile
     ? `no AWS credentials for profile ${profile} (${detail}): run \`aws sso login --profile ${profile}\` (or \`aws configure --profile ${profile}\`)`
     : `no AWS credentials (${detail}): set AWS_PROFILE and run \`aws sso login --profile NAME\`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`;
+}
+
+/** Node's codes for a connection nobody took: refused, or a host name that does not resolve. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND']);
+
+/**
+ * A connection refused (or a host that does not resolve), naming the endpoint. When AWS_ENDPOINT_URL
+ * points there it is a setting to fix, not a transient failure: a script that retries on 75 would loop on it.
+ */
+function unreachableEndpoint(
+  error: unknown,
+  env: NodeJS.ProcessEnv,
+): { readonly message: string; readonly exitCode: ExitCode } | undefined {
+  let cause: unknown = error;
+  for (let depth = 0; depth < 5 && cause instanceof Error; depth++) {
+    const { code, address, port, hostname } = cause as NodeJS.ErrnoException & {
+      address?: string;
+      port?: number;
+      hostname?: string;
+    };
+    if (code !== undefined && NOT_CONNECTED.has(code)) {
+      const where = hostname ?? (address === undefined ? 'the endpoint' : `${address}${port ? `:${port}` : ''}`);
+      const why = `${code === 'ENOTFOUND' ? 'does not resolve' : 'refused the connection'} (${cause.message})`;
+      const endpoint = env.AWS_ENDPOINT_URL;
+      if (endpoint !== undefined) {
+        return {
+          message: `AWS_ENDPOINT_URL ${endpoint}: ${where} ${why}: start what should answer there (\`deep-inspection local\`), or unset AWS_ENDPOINT_URL to call AWS`,
+          exitCode: EXIT.BAD_INPUT,
+        };
+      }
+      return {
+        message: `${where} ${why} (transient: retrying later may succeed; check the network, a proxy, or the region)`,
+        exitCode: EXIT.TRANSIENT,
+      };
+    }
+    cause = cause.cause;
+  }
+  return undefined;
 }

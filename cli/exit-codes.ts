@@ -9,7 +9,7 @@ export const EXIT = {
   DONE: 0,
   /** Failed or needs looking at: a region unreadable, failures not queued, lint --strict with warnings. */
   FAILED: 1,
-  /** Bad input: options, the policy, settings. Nothing was read or written past the check. */
+  /** Bad input: options, the policy, a saved plan, settings (profile, credentials, endpoint, queue). Nothing written. */
   BAD_INPUT: 2,
   /** apply was not confirmed: no terminal to ask on and no --yes, or the answer was not "yes". Nothing written. */
   NOT_CONFIRMED: 3,
@@ -28,7 +28,11 @@ export const EXIT_CODE_TABLE: readonly { readonly code: ExitCode; readonly meani
     code: EXIT.FAILED,
     meaning: 'failed or needs looking at: a region unreadable, failures not queued, lint --strict with warnings',
   },
-  { code: EXIT.BAD_INPUT, meaning: 'bad input: an option, the policy or a setting; nothing was written' },
+  {
+    code: EXIT.BAD_INPUT,
+    meaning:
+      'bad input: an option, the policy, a saved plan or a setting (profile, credentials, AWS_ENDPOINT_URL, queue); nothing was written',
+  },
   {
     code: EXIT.NOT_CONFIRMED,
     meaning: 'apply not confirmed (no terminal and no --yes, or not answered "yes"); nothing was written',

@@ -5,13 +5,17 @@ import { coverageCommand } from './commands/coverage';
 import { explainCommand } from './commands/explain';
 import { lintCommand } from './commands/lint';
 import { localCommand } from './commands/local';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { applySavedPlan } from './commands/apply-saved';
 import { planOrApply } from './commands/run';
 import { describeFailure } from './errors';
 import { npmTookOptions } from './npm';
 import { EXIT, exitCodeHelp } from './exit-codes';
 import {
+  addApplyOptions,
+  addPlanOptions,
   addRegionsOption,
-  addRunOptions,
   addScopeOptions,
   addSourceOptions,
   DEFAULT_POLICY_PARAMETER,
@@ -29,6 +33,7 @@ Examples:
   ${NAME} apply --policy-file policy.json --region us-east-1
   ${NAME} plan --policy-parameter ${DEFAULT_POLICY_PARAMETER} --regions eu-west-1 --output json
   ${NAME} apply --accounts 111122223333 --yes
+  ${NAME} plan --out plan.json && ${NAME} apply plan.json --yes   # apply exactly what was reviewed
   ${NAME} explain 111122223333 --policy-file policy.json
   ${NAME} lint --strict --policy-parameter ${DEFAULT_POLICY_PARAMETER}
   ${NAME} coverage --output csv > coverage.csv
@@ -45,12 +50,17 @@ function integer(what: string, min: number, max: number) {
   };
 }
 
-/** commander's own rule for "did you mean": at most 3 edits, and more alike than not. */
+/** This package's version, for --version. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** commander's own rule for "did you mean": at most 3 edits, and more alike than not; case does not count. */
 function nearest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of candidates) {
-    const edits = distance(word, candidate);
+    const edits = distance(word.toLowerCase(), candidate.toLowerCase());
     const similarity = (Math.max(word.length, candidate.length) - edits) / Math.max(word.length, candidate.length);
     if (similarity > 0.4 && edits < bestDistance) {
       best = candidate;
@@ -58,6 +68,11 @@ function nearest(word: string, candidates: readonly string[]): string | undefine
     }
   }
   return best;
+}
+
+function unknownCommandMessage(word: string, commands: readonly string[]): string {
+  const suggestion = nearest(word, commands);
+  return `unknown command '${word}'${suggestion ? `\n(Did you mean ${suggestion}?)` : ''}`;
 }
 
 /**
@@ -77,19 +92,21 @@ export function buildProgram(io: Io, done: (status: number) => void): Command {
       writeErr: (text) => io.stderr(text),
       outputError: (text, write) => write(`${NAME}: ${text.replace(/^error: /, '')}`),
     })
+    .version(packageVersion(), '-V, --version', "this command's version")
     .showSuggestionAfterError(true)
     .showHelpAfterError(`Run \`${NAME} <command> --help\` for a command's options.`)
     .addHelpText('after', EXAMPLES)
     .addHelpText('afterAll', `\n${exitCodeHelp()}`);
 
   const commandNames = () => program.commands.map((command) => command.name());
+  const unknownCommand = (word: string) => unknownCommandMessage(word, commandNames());
 
-  addRunOptions(
+  addPlanOptions(
     addScopeOptions(
       addSourceOptions(
         program
           .command('plan', { isDefault: true })
-          .description('read and plan, write nothing (what runs when no command is given)'),
+          .description('read and plan, write nothing (what runs when no command is given); --out saves the plan'),
       ),
     ),
   )
@@ -105,26 +122,31 @@ export function buildProgram(io: Io, done: (status: number) => void): Command {
             code: 'deepInspection.commandNotFirst',
           });
         }
-        const suggestion = defaulted ? nearest(operand, commandNames()) : undefined;
-        command.error(
-          defaulted
-            ? `unknown command '${operand}'${suggestion ? `\n(Did you mean ${suggestion}?)` : ''}`
-            : `plan takes no arguments, got '${operand}'`,
-          { exitCode: EXIT.BAD_INPUT, code: defaulted ? 'commander.unknownCommand' : 'commander.excessArguments' },
-        );
+        command.error(defaulted ? unknownCommand(operand) : `plan takes no arguments, got '${operand}'`, {
+          exitCode: EXIT.BAD_INPUT,
+          code: defaulted ? 'commander.unknownCommand' : 'commander.excessArguments',
+        });
       }
       done(await planOrApply('plan', options, io, { defaulted }));
     });
 
-  addRunOptions(
+  addApplyOptions(
     addScopeOptions(
       addSourceOptions(
-        program.command('apply').description('plan, show the plan, ask on a terminal, then apply exactly that plan'),
+        program
+          .command('apply')
+          .description(
+            'plan, show the plan, ask on a terminal, then apply exactly that plan; or apply a plan saved by `plan --out`',
+          )
+          .argument(
+            '[plan-file]',
+            'a plan saved by `plan --out`: apply exactly its changes, each account checked to be still as planned',
+          ),
       ),
     ),
-  )
-    .addOption(new Option('--yes', 'apply without asking (for scripts: review the plan first)'))
-    .action(async (options: ParsedOptions) => done(await planOrApply('apply', options, io)));
+  ).action(async (planFile: string | undefined, options: ParsedOptions) =>
+    done(await (planFile === undefined ? planOrApply('apply', options, io) : applySavedPlan(planFile, options, io))),
+  );
 
   addRegionsOption(
     addSourceOptions(
@@ -206,6 +228,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     status = code;
   });
   try {
+    // A first word that is not an option is the command: an unknown one is named as such before its
+    // options are read (`aply --yes` is not "unknown option --yes" of the default plan).
+    const [first] = argv;
+    const commands = program.commands.map((command) => command.name());
+    if (first !== undefined && !first.startsWith('-') && ![...commands, 'help'].includes(first)) {
+      program.error(unknownCommandMessage(first, commands), {
+        exitCode: EXIT.BAD_INPUT,
+        code: 'commander.unknownCommand',
+      });
+    }
     await program.parseAsync([...argv], { from: 'user' });
     return status;
   } catch (error) {

@@ -1,7 +1,10 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { MAX_REQUESTED_ACCOUNTS } from '../lambda/reconciler/event';
 import { ACCOUNT_ID, regionProblem } from '../lambda/reconciler/ids';
+import { PARAMETER_TIERS, type ParameterTier } from '../lambda/reconciler/policy/read';
 import { UsageError } from './errors';
+import { EXIT } from './exit-codes';
+import { resolveProfile } from './profile';
 
 /** The function's default parameter name (lib/ stack's `policyParameterName`), shown in examples. */
 export const DEFAULT_POLICY_PARAMETER = '/deep-inspection-reconciler/policy';
@@ -10,6 +13,8 @@ export const DEFAULT_POLICY_PARAMETER = '/deep-inspection-reconciler/policy';
 export interface ParsedOptions {
   readonly policyFile?: string;
   readonly policyParameter?: string;
+  readonly policyParameterTier?: ParameterTier;
+  readonly profile?: string;
   readonly regions?: readonly string[];
   readonly accounts?: readonly string[];
   readonly region?: string;
@@ -22,12 +27,16 @@ export interface ParsedOptions {
   readonly yes?: boolean;
   readonly strict?: boolean;
   readonly offline?: boolean;
+  /** plan --out: where to save the plan. */
+  readonly out?: string;
 }
 
 /** What every command that reads AWS needs, resolved: the policy's source, the home region, the scope. */
 export interface CommonOptions {
-  readonly policy: { readonly file: string } | { readonly parameter: string };
+  readonly policy: { readonly file: string; readonly tier: ParameterTier } | { readonly parameter: string };
   readonly region: string;
+  /** --profile or AWS_PROFILE, checked to exist; undefined: the SDK's default chain. */
+  readonly profile?: string;
   readonly accountId?: string;
   readonly regions?: readonly string[];
   readonly accounts?: readonly string[];
@@ -43,13 +52,18 @@ function problemOf(value: string, what: string, check: Check): string | undefine
   return check.test(value) ? undefined : `${JSON.stringify(value)} is not ${what}`;
 }
 
+/** `what` is a noun with its article ("a 12-digit account id"): the empty list asks for "one 12-digit account id". */
 function listOf(what: string, check: Check, max?: number) {
   return (value: string): string[] => {
     const items = value
       .split(',')
       .map((item) => item.trim())
       .filter(Boolean);
-    if (items.length === 0) throw new InvalidArgumentError(`give at least one ${what}, separated by commas`);
+    if (items.length === 0) {
+      throw new InvalidArgumentError(
+        `${JSON.stringify(value)} names none: give at least one ${what.replace(/^an? /, '')} (several separated by commas), or leave the option out`,
+      );
+    }
     for (const item of items) {
       const problem = problemOf(item, what, check);
       if (problem !== undefined) throw new InvalidArgumentError(problem);
@@ -73,6 +87,15 @@ function single(what: string, check: Check) {
 
 const policyFile = () =>
   new Option('--policy-file <path>', 'the policy, from a file (default: policy.json)').conflicts('policyParameter');
+const policyParameterTier = () =>
+  new Option(
+    '--policy-parameter-tier <tier>',
+    'the SSM parameter tier the policy file is deployed in (cdk.json policyParameterTier): a file larger than it holds is refused, as synth refuses it',
+  )
+    .choices(PARAMETER_TIERS)
+    .default('Standard');
+const profile = () =>
+  new Option('--profile <name>', 'the AWS profile to use, as the AWS CLI takes it (default: AWS_PROFILE)');
 const policyParameter = () =>
   new Option('--policy-parameter <name>', `the policy, from this SSM parameter (e.g. ${DEFAULT_POLICY_PARAMETER})`);
 const regions = () =>
@@ -86,7 +109,7 @@ const accounts = () =>
 const region = () =>
   new Option(
     '--region <region>',
-    "home region: SSM, SQS, and the policy's default region (default: AWS_REGION or AWS_DEFAULT_REGION)",
+    "home region: SSM, SQS, and the policy's default region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region)",
   ).argParser(single('an AWS region name', regionProblem));
 const accountId = () =>
   new Option(
@@ -102,6 +125,8 @@ export function addSourceOptions(command: Command, formats: readonly string[] = 
   return command
     .addOption(policyFile())
     .addOption(policyParameter())
+    .addOption(policyParameterTier())
+    .addOption(profile())
     .addOption(region())
     .addOption(accountId())
     .addOption(output(formats))
@@ -118,14 +143,32 @@ export function addRegionsOption(command: Command): Command {
   return command.addOption(regions());
 }
 
-/** plan's and apply's own: the guardrail's override, the failed-accounts queue, --dry-run. */
-export function addRunOptions(command: Command): Command {
+const force = () =>
+  new Option('--force', "apply deactivations even past the policy's guardrail (plan: show what that would write)");
+/** Accepted by plan (`npm run reconcile -- plan --dry-run` runs): a plan writes nothing with or without it. */
+const planDryRun = () => new Option('--dry-run', 'write nothing: what a plan always does');
+
+/** plan's own: the guardrail's override (to see what it would write) and where to save the plan. */
+export function addPlanOptions(command: Command): Command {
   return command
-    .addOption(new Option('--force', "apply deactivations even past the policy's guardrail"))
+    .addOption(force())
+    .addOption(
+      new Option(
+        '--out <file>',
+        'also save the plan to this file (versioned JSON, docs/cli.md): `apply FILE` applies exactly it',
+      ),
+    )
+    .addOption(planDryRun());
+}
+
+/** apply's own: the override, the failed-accounts queue, confirmation, strictness, --dry-run. */
+export function addApplyOptions(command: Command): Command {
+  return command
+    .addOption(force())
     .addOption(
       new Option(
         '--failed-accounts-queue-url <url>',
-        'apply: send accounts it could not fix to this SQS queue (default: print them only)',
+        'send accounts it could not fix to this SQS queue, checked to exist before any write (default: print them only)',
       ).argParser((value: string) => {
         // An unset shell variable ("$QUEUE" in a new shell) must not quietly mean "no queue".
         if (!/^https?:\/\/\S+$/.test(value)) {
@@ -136,26 +179,43 @@ export function addRunOptions(command: Command): Command {
         return value;
       }),
     )
+    .addOption(new Option('--yes', 'apply without asking (for scripts: review the plan first, or apply a saved one)'))
+    .addOption(new Option('--strict', `write nothing, exit ${EXIT.FAILED}, when the policy has a lint warning`))
     .addOption(new Option('--dry-run', 'plan only, write nothing (the same as `plan`)'));
 }
 
-/** Fills what the options leave out from the environment; throws UsageError naming what is missing. */
-export function resolveCommon(options: ParsedOptions, env: NodeJS.ProcessEnv): CommonOptions {
-  const home = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!home) throw new UsageError('no region: give --region, or set AWS_REGION');
+/**
+ * Fills what the options leave out from the environment and the AWS profile, as the AWS CLI does;
+ * throws UsageError naming what is missing or wrong (a region, a profile that does not exist).
+ */
+export async function resolveCommon(options: ParsedOptions, env: NodeJS.ProcessEnv): Promise<CommonOptions> {
+  const profile = await resolveProfile(options.profile, env);
+  const home = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? profile.region;
+  if (!home) {
+    throw new UsageError(
+      `no region: give --region, set AWS_REGION, or set region in the profile (${profile.name ?? 'default'})`,
+    );
+  }
   // The same region list as synth and the function: a region one of them would refuse is refused here.
   const problem = regionProblem(home);
   if (problem !== undefined) {
-    throw new UsageError(
-      `${options.region !== undefined ? '--region' : env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION'} ${problem}: give --region`,
-    );
+    const from =
+      options.region !== undefined
+        ? '--region'
+        : env.AWS_REGION
+          ? 'AWS_REGION'
+          : env.AWS_DEFAULT_REGION
+            ? 'AWS_DEFAULT_REGION'
+            : `the region of profile ${profile.name ?? 'default'}`;
+    throw new UsageError(`${from} ${problem}: give --region`);
   }
   return {
     policy:
       options.policyParameter !== undefined
         ? { parameter: options.policyParameter }
-        : { file: options.policyFile ?? 'policy.json' },
+        : { file: options.policyFile ?? 'policy.json', tier: options.policyParameterTier ?? 'Standard' },
     region: home,
+    ...(profile.name === undefined ? {} : { profile: profile.name }),
     ...(options.accountId === undefined ? {} : { accountId: options.accountId }),
     ...(options.regions === undefined ? {} : { regions: options.regions }),
     ...(options.accounts === undefined ? {} : { accounts: options.accounts }),

@@ -41,20 +41,53 @@ export const COLUMNS: Readonly<Record<keyof PlanTotals | keyof ApplyTotals, stri
 const REPORT_ONLY_HEADING = 'report-only (never written)';
 
 /** The first `max` of a list, and a heading that says how many there are and how to see the rest. */
-function cut<T>(title: string, items: readonly T[], max: number): { heading: string; shown: readonly T[] } {
+function cut<T>(
+  title: string,
+  items: readonly T[],
+  max: number,
+  allOf = '--output json',
+): { heading: string; shown: readonly T[] } {
   if (items.length <= max) return { heading: `${title} (${items.length}):`, shown: items };
   const more = items.length - max;
   return {
-    heading: `${title} (${items.length}; the first ${max} here, ${more} more: --output json lists them all):`,
+    heading: `${title} (${items.length}; the first ${max} here, ${more} more: ${allOf} lists them all):`,
     shown: items.slice(0, max),
   };
+}
+
+/** A large change set in counts: per rule, how many to ACTIVATED and to DEACTIVATED (the table above has each region's). */
+function changesByRule(changes: RunView['changes']): string[] {
+  const byRule = new Map<string, { ACTIVATED: number; DEACTIVATED: number }>();
+  for (const change of changes) {
+    const rule = change.rule ?? 'default';
+    const counts = byRule.get(rule) ?? { ACTIVATED: 0, DEACTIVATED: 0 };
+    if (change.to === 'ACTIVATED' || change.to === 'DEACTIVATED') counts[change.to]++;
+    byRule.set(rule, counts);
+  }
+  return [
+    `Changes by rule (${byRule.size}):`,
+    ...[...byRule].map(
+      ([rule, counts]) =>
+        `  ${rule === 'default' ? 'default' : `rule "${rule}"`}: ${counts.ACTIVATED} to ACTIVATED, ${counts.DEACTIVATED} to DEACTIVATED`,
+    ),
+  ];
 }
 
 /** How many of each list (changes, report-only, failures) the table shows; --output json has them all. */
 export const MAX_LISTED = 10;
 
 /** `plan` and `apply`: a table per region, then what changes, what report-only rules would change, the failures. */
-export function formatRun(view: RunView, options: { maxListed?: number } = {}): string {
+export function formatRun(
+  view: RunView,
+  options: {
+    /** How many changes, report-only changes and failures to list; @default MAX_LISTED */
+    maxListed?: number;
+    /** Add the changes' counts by rule and direction (a large plan before apply's question). */
+    byRule?: boolean;
+    /** What lists every change, named in the heading of a list cut short. @default '--output json' */
+    allOf?: string;
+  } = {},
+): string {
   const maxListed = options.maxListed ?? MAX_LISTED;
   const keys = Object.keys(view.totals) as (keyof typeof view.totals)[];
   const counts = (totals: RunView['totals']) => Object.values(totals).map(String);
@@ -99,7 +132,8 @@ export function formatRun(view: RunView, options: { maxListed?: number } = {}): 
         : `Guardrail: apply would hold ${guardrail.wouldDeactivate} deactivations back: ${guardrail.heldBecause ?? `limit ${guardrail.limit}`}; apply --force would write them.`,
     );
   }
-  const changes = cut(view.written ? 'Changed' : 'Would change', view.changes, maxListed);
+  if (options.byRule && view.changes.length > 0) lines.push(...changesByRule(view.changes));
+  const changes = cut(view.written ? 'Changed' : 'Would change', view.changes, maxListed, options.allOf);
   if (view.changes.length > 0) lines.push(changes.heading);
   for (const change of changes.shown) {
     lines.push(`  ${change.region}  ${change.accountId}  ${change.from} → ${change.to}`);

@@ -1,3 +1,4 @@
+import { DescribeOrganizationCommand } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { AccountManagementRegions, type AccountRegions } from '../lambda/reconciler/aws/account-regions';
 import { type Clients, createClients } from '../lambda/reconciler/aws/clients';
@@ -22,6 +23,8 @@ export interface Session {
   readonly progress: CommandProgress;
   /** --account-id, or the caller's account from STS GetCallerIdentity. */
   ownAccountId(): Promise<string>;
+  /** The organization's id (Organizations DescribeOrganization): what a saved plan is bound to. */
+  organizationId(): Promise<string>;
   close(): void;
 }
 
@@ -31,9 +34,11 @@ export interface Session {
  */
 export async function openSession(options: CommonOptions, io: Io): Promise<Session> {
   let filePolicy: Policy | undefined;
-  if ('file' in options.policy) filePolicy = await new FilePolicySource(options.policy.file).load();
-  const clients = createClients(options.region, io.env);
-  const sts = new STSClient({ region: options.region });
+  if ('file' in options.policy) {
+    filePolicy = await new FilePolicySource(options.policy.file, options.policy.tier).load();
+  }
+  const clients = createClients(options.region, io.env, undefined, options.profile);
+  const sts = new STSClient({ region: options.region, ...(options.profile ? { profile: options.profile } : {}) });
   const progress = commandProgress(io.progressStream, options.quiet);
   progress.watchOrganizations(clients.organizations);
   const policy: PolicySource =
@@ -52,6 +57,8 @@ export async function openSession(options: CommonOptions, io: Io): Promise<Sessi
     },
     progress,
     ownAccountId: async () => options.accountId ?? (await sts.send(new GetCallerIdentityCommand({}))).Account ?? '',
+    organizationId: async () =>
+      (await clients.organizations.send(new DescribeOrganizationCommand({}))).Organization?.Id ?? '',
     close: () => {
       progress.stop();
       // Keep-alive connections would otherwise hold the process (and a test runner) open after the run.
@@ -69,13 +76,14 @@ export async function openSession(options: CommonOptions, io: Io): Promise<Sessi
 export async function credentialsAvailable(
   region: string,
   env: NodeJS.ProcessEnv = process.env,
+  profile?: string,
 ): Promise<string | undefined> {
-  const sts = new STSClient({ region });
+  const sts = new STSClient({ region, ...(profile ? { profile } : {}) });
   try {
     await sts.config.credentials();
     return undefined;
   } catch (error) {
-    return describeCredentialsProblem(error, env);
+    return describeCredentialsProblem(error, profile === undefined ? env : { ...env, AWS_PROFILE: profile });
   } finally {
     sts.destroy();
   }

@@ -12,7 +12,7 @@ import type { Io } from '../terminal';
  * with the usual fix, and the worst accounts; `--output csv` gives one row an account. Writes nothing.
  */
 export async function coverageCommand(parsed: ParsedOptions, io: Io): Promise<number> {
-  const options = resolveCommon(parsed, io.env);
+  const options = await resolveCommon(parsed, io.env);
   const session = await openSession(options, io);
   try {
     const coverage = await measureCoverage(

@@ -15,7 +15,7 @@ import type { Io } from '../terminal';
  * decision, and per region what Inspector reports and what a run would do. Writes nothing.
  */
 export async function explainCommand(accountId: string, parsed: ParsedOptions, io: Io): Promise<number> {
-  const options = resolveCommon(parsed, io.env);
+  const options = await resolveCommon(parsed, io.env);
   const session = await openSession(options, io);
   try {
     const ownAccountId = await session.ownAccountId();
@@ -54,6 +54,12 @@ export async function explainCommand(accountId: string, parsed: ParsedOptions, i
       options.output === 'json' ? `${JSON.stringify(explanation, null, 2)}\n` : `${formatExplanation(explanation)}\n`,
     );
     for (const problem of result.problems) io.stderr(`deep-inspection: ${problem.message}\n`);
+    if (accounts.every((account) => account.id !== accountId)) {
+      io.stderr(
+        `deep-inspection: account ${accountId} is not in the organization (Organizations DescribeAccount found none): check the id\n`,
+      );
+      return EXIT.BAD_INPUT;
+    }
     if (result.problems.length === 0) return EXIT.DONE;
     return combinedVerdict(result.problems.map((problem) => problem.verdict)) === 'TRANSIENT'
       ? EXIT.TRANSIENT

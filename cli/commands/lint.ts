@@ -5,6 +5,7 @@ import { EXIT } from '../exit-codes';
 import { type ParsedOptions, resolveCommon } from '../options';
 import { FilePolicySource } from '../policy-file';
 import { formatLint } from '../report';
+import { resolveProfile } from '../profile';
 import { credentialsAvailable, openSession } from '../session';
 import type { Io } from '../terminal';
 
@@ -28,18 +29,22 @@ export async function lintCommand(parsed: ParsedOptions, io: Io): Promise<number
     }
     return lintOffline(parsed, io, '--offline');
   }
-  const region = parsed.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+  // A profile that does not exist is refused here as in every command (resolveProfile), before any fallback.
+  const profile = await resolveProfile(parsed.profile, io.env);
+  const region = parsed.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? profile.region;
   if (parsed.policyParameter === undefined) {
-    const missing = region === undefined ? 'no region (--region or AWS_REGION)' : await credentialsAvailable(region);
+    const missing =
+      region === undefined
+        ? 'no region (--region or AWS_REGION)'
+        : await credentialsAvailable(region, io.env, profile.name);
     // A profile the person named that fails (an expired SSO session, say) is an error to fix, not a reason
     // to drop the organization checks quietly: offline by itself only where no credentials are set up.
-    const profile = io.env.AWS_PROFILE ?? io.env.AWS_DEFAULT_PROFILE;
-    if (missing !== undefined && region !== undefined && profile !== undefined) {
+    if (missing !== undefined && region !== undefined && profile.name !== undefined) {
       throw new UsageError(`${missing}; or lint without the organization checks: add --offline`);
     }
     if (missing !== undefined) return lintOffline(parsed, io, missing);
   }
-  const options = resolveCommon(parsed, io.env);
+  const options = await resolveCommon(parsed, io.env);
   const session = await openSession(options, io);
   try {
     const policy = await session.policy.load();
@@ -65,7 +70,10 @@ export async function lintCommand(parsed: ParsedOptions, io: Io): Promise<number
 }
 
 async function lintOffline(parsed: ParsedOptions, io: Io, why: string): Promise<number> {
-  const policy = await new FilePolicySource(parsed.policyFile ?? 'policy.json').load();
+  const policy = await new FilePolicySource(
+    parsed.policyFile ?? 'policy.json',
+    parsed.policyParameterTier ?? 'Standard',
+  ).load();
   const warnings = lintPolicy(policy, { today: utcDay(new Date()) });
   io.stderr(
     `Offline (${why}): no AWS call made; the organization checks were skipped: ${ORGANIZATION_CHECKS}. ` +

@@ -1,19 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { type FailureMessage, type FailureQueue, SqsFailureQueue } from '../../lambda/reconciler/aws/queue';
+import { dirname } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import {
+  type FailureMessage,
+  type FailureQueue,
+  queueProblem,
+  SqsFailureQueue,
+} from '../../lambda/reconciler/aws/queue';
 import { combinedVerdict } from '../../lambda/reconciler/error-classification';
+import { partitionOf } from '../../lambda/reconciler/ids';
 import {
   applyPlan,
   type Dependencies,
   planRun,
   type ReconcileRequest,
+  type RunPlan,
   type RunProblem,
   type RunResult,
 } from '../../lambda/reconciler/reconcile';
+import { UsageError } from '../errors';
 import { EXIT, type ExitCode } from '../exit-codes';
 import { invokedAs, npmSwallowed } from '../npm';
-import { type ParsedOptions, resolveCommon } from '../options';
+import { type CommonOptions, type ParsedOptions, resolveCommon } from '../options';
 import { formatRun, MAX_LISTED } from '../report';
-import { openSession } from '../session';
+import { savedPlanOf, writeSavedPlan } from '../saved-plan/file';
+import { openSession, type Session } from '../session';
 import type { Io } from '../terminal';
 import { type RunView, runView, writesByRegion } from '../view';
 
@@ -23,6 +34,9 @@ import { type RunView, runView, writesByRegion } from '../view';
  */
 export const FINDINGS_NOTE =
   'Security Hub findings are not written by apply: the scheduled function’s next run updates them (docs/findings.md).';
+
+/** Up to this many changes, apply on a terminal lists every one before asking; above, it summarizes them. */
+export const LIST_ALL_UP_TO = 50;
 
 /** Keeps failures for the report when no queue is given; the run still says how many there were. */
 class PrintedFailures implements FailureQueue {
@@ -48,8 +62,8 @@ const print = (
   view: RunView,
   output: string,
   to: 'stdout' | 'stderr' = 'stdout',
-  maxListed: number = MAX_LISTED,
-) => io[to](output === 'json' ? `${JSON.stringify(view, null, 2)}\n` : `${formatRun(view, { maxListed })}\n`);
+  format: Parameters<typeof formatRun>[1] = {},
+) => io[to](output === 'json' ? `${JSON.stringify(view, null, 2)}\n` : `${formatRun(view, format)}\n`);
 
 function orgPackagePathChanges(view: RunView): string[] {
   return view.regions.filter((region) => region.orgPackagePaths?.changed).map((region) => region.region);
@@ -60,6 +74,14 @@ function npmTookYes(as: string): string {
   return as.startsWith('npm run')
     ? 'npm took --yes as its own option (npm_config_yes is set); give it to the command after `--`: npm run reconcile -- apply --yes'
     : "npm_config_yes is set (npx --yes, say): that answers npx's own question, not apply's; give --yes after the command: deep-inspection apply --yes";
+}
+
+/** What a forced apply overrides, said next to the question: the held deactivations, the limit, by how much. */
+export function overrideNote(view: RunView): string | undefined {
+  const { guardrail } = view;
+  if (!guardrail.forced) return undefined;
+  const over = guardrail.wouldDeactivate - guardrail.limit;
+  return `--force overrides the guardrail: ${guardrail.wouldDeactivate} accounts to DEACTIVATED where guardrails.maxDeactivationsPerRun is ${guardrail.limit}, ${over} over the limit; without --force they would be held back.`;
 }
 
 /** The question apply asks: what it will write, where, in numbers a person can check against the table. */
@@ -76,24 +98,21 @@ function question(view: RunView): string {
       : []),
     ...(paths.length > 0 ? [`orgPackagePaths in ${paths.join(', ')}`] : []),
   ];
-  return `\nApply this plan? It writes ${parts.join(', and ')}, exactly as listed above: nothing is read again first.\nOnly "yes" applies: `;
+  const forced = overrideNote(view);
+  return `\n${forced === undefined ? '' : `${forced}\n`}Apply this plan? It writes ${parts.join(', and ')}, exactly as listed above: nothing is read again first.\nOnly "yes" applies: `;
 }
 
 /**
- * `plan` and `apply`. Both read and plan the same way (reconcile's planRun); plan prints the plan and
- * stops. apply prints it, asks on a terminal (or takes --yes), then applies that very plan
- * (applyPlan): no read between the question and the writes can change what is written.
- * `defaulted`: no command was given, so this plan stands in for whatever the person meant.
+ * Whether this command is to write, or the exit status that stops it before any AWS call: --dry-run (or
+ * npm's) only plans; with no terminal to ask on and no --yes, nothing is read or written.
  */
-export async function planOrApply(
+export function confirmationPath(
   command: 'plan' | 'apply',
   parsed: ParsedOptions,
   io: Io,
-  { defaulted = false }: { defaulted?: boolean } = {},
-): Promise<number> {
+): { readonly writes: boolean } | { readonly exit: ExitCode } {
   const npm = npmSwallowed(io.env);
   const as = invokedAs(io.env);
-  const options = resolveCommon(parsed, io.env);
   let writes = command === 'apply';
   if (writes && (parsed.dryRun || npm.dryRun)) {
     writes = false;
@@ -108,96 +127,233 @@ export async function planOrApply(
       `apply: not confirmed, nothing written: there is no terminal to ask on. Review with \`${as} plan\`, then run \`${as} apply --yes\` with the same options.\n`,
     );
     if (npm.yes) io.stderr(`${npmTookYes(as)}\n`);
-    return EXIT.NOT_CONFIRMED;
+    return { exit: EXIT.NOT_CONFIRMED };
   }
   if (writes && !parsed.yes && npm.yes) io.stderr(`${npmTookYes(as)}; so apply asks.\n`);
+  return { writes };
+}
 
+/** --out's directory must exist before anything is read: a plan of an hour's reads is not lost to a typo. */
+export function checkOutFile(file: string | undefined): void {
+  if (file === undefined) return;
+  const directory = dirname(file);
+  if (!existsSync(directory) || !statSync(directory).isDirectory()) {
+    throw new UsageError(`--out ${file}: the directory ${directory} does not exist: create it, or give another path`);
+  }
+  if (existsSync(file) && statSync(file).isDirectory()) {
+    throw new UsageError(`--out ${file}: is a directory: give a file name in it (plan.json, say)`);
+  }
+}
+
+/**
+ * Every check that can fail before the first write and is not the plan's own: the failed-accounts queue
+ * exists. (The endpoint answers and the policy is whole and valid by the time a plan is made.)
+ */
+export async function checkBeforeWrites(session: Session, parsed: ParsedOptions): Promise<void> {
+  if (parsed.failedAccountsQueueUrl === undefined) return;
+  const problem = await queueProblem(session.clients.sqs, parsed.failedAccountsQueueUrl);
+  if (problem !== undefined) {
+    throw new UsageError(
+      `--failed-accounts-queue-url: ${problem}. Nothing was written. (That it exists is all a read can prove: whether sqs:SendMessage is allowed shows only when a failure is sent.)`,
+    );
+  }
+}
+
+/** The request and the ports of a plan or apply from here: one run id, the queue or the printed list. */
+export function runSetup(
+  session: Session,
+  options: CommonOptions,
+  parsed: ParsedOptions,
+  { writes, ownAccountId }: { writes: boolean; ownAccountId: string },
+) {
+  const printed = new PrintedFailures();
+  const runId = randomUUID();
+  const request: ReconcileRequest = {
+    runId,
+    // What its queue messages are keyed by (`cli <run id> <region> <account>`): one run from here, one key.
+    guardrailRun: `cli ${runId}`,
+    dryRun: !writes,
+    force: parsed.force ?? false,
+    ownAccountId,
+    defaultRegion: options.region,
+    ...(options.accounts ? { accountIds: options.accounts } : {}),
+    ...(options.regions ? { regions: options.regions } : {}),
+  };
+  const deps: Dependencies = {
+    policy: session.policy,
+    directory: session.directory,
+    regions: session.regions,
+    inspectorFor: session.inspectorFor,
+    queue: parsed.failedAccountsQueueUrl
+      ? new SqsFailureQueue(session.clients.sqs, parsed.failedAccountsQueueUrl)
+      : printed,
+    progress: session.progress.step,
+  };
+  return { request, deps, printed };
+}
+
+/**
+ * `plan` and `apply`. Both read and plan the same way (reconcile's planRun); plan prints the plan (and
+ * saves it with --out) and stops. apply prints it, asks on a terminal (or takes --yes), then applies that
+ * very plan (applyPlan): no read between the question and the writes can change what is written.
+ * `defaulted`: no command was given, so this plan stands in for whatever the person meant.
+ */
+export async function planOrApply(
+  command: 'plan' | 'apply',
+  parsed: ParsedOptions,
+  io: Io,
+  { defaulted = false }: { defaulted?: boolean } = {},
+): Promise<number> {
+  const options = await resolveCommon(parsed, io.env);
+  const path = confirmationPath(command, parsed, io);
+  if ('exit' in path) return path.exit;
+  checkOutFile(parsed.out);
   const session = await openSession(options, io);
   try {
+    if (path.writes) await checkBeforeWrites(session, parsed);
     const ownAccountId = await session.ownAccountId();
     session.progress.step(`running as account ${ownAccountId}`);
-    const printed = new PrintedFailures();
-    const runId = randomUUID();
-    const request: ReconcileRequest = {
-      runId,
-      // What its queue messages are keyed by (`cli <run id> <region> <account>`): one run from here, one key.
-      guardrailRun: `cli ${runId}`,
-      dryRun: !writes,
-      force: parsed.force ?? false,
-      ownAccountId,
-      defaultRegion: options.region,
-      ...(options.accounts ? { accountIds: options.accounts } : {}),
-      ...(options.regions ? { regions: options.regions } : {}),
-    };
-    const deps: Dependencies = {
-      policy: session.policy,
-      directory: session.directory,
-      regions: session.regions,
-      inspectorFor: session.inspectorFor,
-      queue: parsed.failedAccountsQueueUrl
-        ? new SqsFailureQueue(session.clients.sqs, parsed.failedAccountsQueueUrl)
-        : printed,
-      progress: session.progress.step,
-    };
-    const plan = await planRun(request, deps);
-    const previewResult = await applyPlan(plan, { ...request, dryRun: true }, deps);
-    const preview = runView('plan', previewResult);
-    session.progress.stop();
-
-    if (!writes) {
-      print(io, preview, options.output);
-      reportProblems(io, previewResult);
-      if (command === 'plan' && npm.dryRun) {
-        io.stderr(
-          'npm took --dry-run as its own option (npm_config_dry_run is set): this was a plan, nothing written. Options for the command go after `--`: npm run reconcile -- plan --dry-run\n',
-        );
-      } else if (defaulted && !parsed.dryRun) {
-        io.stderr(`No command given, so this was a plan: nothing written: use \`${as} apply\` to apply it.\n`);
-      }
-      return runExitCode(preview, previewResult.problems);
-    }
-
-    const nothingToWrite = preview.changes.length === 0 && orgPackagePathChanges(preview).length === 0;
-    if (nothingToWrite) {
-      // An apply's document, for a script that reads `totals.activated`; `written: false` says nothing was.
-      print(io, { ...runView('apply', previewResult), written: false }, options.output);
-      reportProblems(io, previewResult);
-      io.stderr('Nothing to apply: nothing written.\n');
-      return runExitCode(preview, previewResult.problems);
-    }
-    // The person reads the plan before answering; a script with --output json gets one document, the result.
-    // Asked to approve a plan, the person sees every change in it, not the first ten.
-    const listed = parsed.yes ? MAX_LISTED : Number.POSITIVE_INFINITY;
-    if (options.output === 'table') print(io, preview, 'table', 'stdout', listed);
-    else if (!parsed.yes) print(io, preview, 'table', 'stderr', listed);
-    if (!parsed.yes) {
-      const answer = await (io.terminal as NonNullable<Io['terminal']>).ask(question(preview));
-      if (answer.trim().toLowerCase() !== 'yes') {
-        io.stderr('Not applied: nothing written.\n');
-        return EXIT.NOT_CONFIRMED;
-      }
-    }
-    session.progress.expectWrites(writesByRegion(preview));
-    const result = await applyPlan(plan, { ...request, dryRun: false }, deps);
-    session.progress.stop();
-    const applied = runView('apply', result);
-    if (options.output === 'table') io.stdout('\nApplied:\n');
-    print(io, applied, options.output);
-    if (printed.messages.length > 0) {
-      const where =
-        options.output === 'json'
-          ? 'the JSON lists them all'
-          : applied.failures.length > MAX_LISTED
-            ? `the table lists the first ${MAX_LISTED}; --output json lists them all`
-            : 'the table lists them';
-      io.stderr(`${printed.messages.length} failures were not queued (no --failed-accounts-queue-url): ${where}.\n`);
-    }
-    reportProblems(io, result);
-    if (plan.policy.findings.securityHub) io.stderr(`${FINDINGS_NOTE}\n`);
-    return runExitCode(applied, result.problems);
+    const setup = runSetup(session, options, parsed, { writes: path.writes, ownAccountId });
+    const plan = await planRun(setup.request, setup.deps);
+    return await showAndApply({
+      ...setup,
+      plan,
+      session,
+      options,
+      parsed,
+      io,
+      command,
+      writes: path.writes,
+      defaulted,
+    });
   } finally {
     session.close();
   }
+}
+
+export interface ShowAndApply extends ReturnType<typeof runSetup> {
+  readonly plan: RunPlan;
+  readonly session: Session;
+  readonly options: CommonOptions;
+  readonly parsed: ParsedOptions;
+  readonly io: Io;
+  readonly command: 'plan' | 'apply';
+  readonly writes: boolean;
+  readonly defaulted?: boolean;
+  /** `apply FILE`: where the changes come from, for the summary's "all of them" hint. */
+  readonly savedPlanFile?: string;
+}
+
+/** After the plan: show it (saving it with --out), or check, ask and apply exactly it. */
+export async function showAndApply(run: ShowAndApply): Promise<number> {
+  const { plan, request, deps, session, options, parsed, io, printed } = run;
+  const as = invokedAs(io.env);
+  const npm = npmSwallowed(io.env);
+  const previewResult = await applyPlan(plan, { ...request, dryRun: true }, deps);
+  const preview = runView('plan', previewResult);
+  session.progress.stop();
+  warnAccountsNotInOrganization(io, previewResult, options);
+
+  if (!run.writes) {
+    print(io, preview, options.output);
+    reportProblems(io, previewResult);
+    if (parsed.out !== undefined) {
+      writeSavedPlan(
+        parsed.out,
+        savedPlanOf(previewResult, {
+          createdAt: new Date(),
+          organizationId: await session.organizationId(),
+          partition: partitionOf(options.region) ?? 'aws',
+          options,
+          delegatedAdministrator: request.ownAccountId,
+          policy: plan.policy,
+        }),
+      );
+      io.stderr(
+        `Plan saved to ${parsed.out} (${preview.changes.length} changes): \`${as} apply ${parsed.out}\` applies exactly it, checking each account is still as planned.\n`,
+      );
+    }
+    if (run.command === 'plan' && npm.dryRun) {
+      io.stderr(
+        'npm took --dry-run as its own option (npm_config_dry_run is set): this was a plan, nothing written. Options for the command go after `--`: npm run reconcile -- plan --dry-run\n',
+      );
+    } else if (run.defaulted && !parsed.dryRun) {
+      io.stderr(`No command given, so this was a plan: nothing written: use \`${as} apply\` to apply it.\n`);
+    }
+    return runExitCode(preview, previewResult.problems);
+  }
+
+  if (parsed.strict && preview.warnings.length > 0) {
+    print(io, preview, options.output, options.output === 'json' ? 'stdout' : 'stderr');
+    io.stderr(
+      `apply --strict: the policy has ${preview.warnings.length} lint warning${preview.warnings.length === 1 ? '' : 's'} (listed above): nothing written. Fix the policy, or apply without --strict.\n`,
+    );
+    return EXIT.FAILED;
+  }
+  const nothingToWrite = preview.changes.length === 0 && orgPackagePathChanges(preview).length === 0;
+  if (nothingToWrite) {
+    // An apply's document, for a script that reads `totals.activated`; `written: false` says nothing was.
+    print(io, { ...runView('apply', previewResult), written: false }, options.output);
+    reportProblems(io, previewResult);
+    io.stderr('Nothing to apply: nothing written.\n');
+    return runExitCode(preview, previewResult.problems);
+  }
+  // The person reads the plan before answering; a script with --output json gets one document, the result.
+  // Asked to approve a plan, the person sees every change of a small one; a large one by region, rule and
+  // direction with its first lines, and where to read them all.
+  const format = parsed.yes
+    ? {}
+    : preview.changes.length <= LIST_ALL_UP_TO
+      ? { maxListed: Number.POSITIVE_INFINITY }
+      : { byRule: true, allOf: run.savedPlanFile ?? '--output json, or `plan --out FILE`' };
+  if (options.output === 'table') print(io, preview, 'table', 'stdout', format);
+  else if (!parsed.yes) print(io, preview, 'table', 'stderr', format);
+  const forced = overrideNote(preview);
+  if (parsed.yes && forced !== undefined) io.stderr(`${forced}\n`);
+  if (!parsed.yes) {
+    const answer = await (io.terminal as NonNullable<Io['terminal']>).ask(question(preview));
+    // Exactly "yes", as Terraform asks: "YES", "Yes" or " yes " is not it.
+    if (answer !== 'yes') {
+      io.stderr(
+        `Not applied: nothing written${answer.trim().toLowerCase() === 'yes' ? ' (only "yes", exactly, applies)' : ''}.\n`,
+      );
+      return EXIT.NOT_CONFIRMED;
+    }
+  }
+  session.progress.expectWrites(writesByRegion(preview));
+  const result = await applyPlan(plan, { ...request, dryRun: false }, deps);
+  session.progress.stop();
+  const applied = runView('apply', result);
+  if (options.output === 'table') io.stdout('\nApplied:\n');
+  print(io, applied, options.output);
+  if (printed.messages.length > 0) {
+    const where =
+      options.output === 'json'
+        ? 'the JSON lists them all'
+        : applied.failures.length > MAX_LISTED
+          ? `the table lists the first ${MAX_LISTED}; --output json lists them all`
+          : 'the table lists them';
+    io.stderr(`${printed.messages.length} failures were not queued (no --failed-accounts-queue-url): ${where}.\n`);
+  }
+  reportProblems(io, result);
+  if (plan.policy.findings.securityHub) io.stderr(`${FINDINGS_NOTE}\n`);
+  return runExitCode(applied, result.problems);
+}
+
+/** --accounts that the organization does not have: planned as skipped, and said, since it is likely a typo. */
+function warnAccountsNotInOrganization(io: Io, result: RunResult, options: CommonOptions): void {
+  if (options.accounts === undefined) return;
+  const missing = [
+    ...new Set(
+      result.outcomes
+        .filter((outcome) => outcome.kind === 'SKIPPED' && outcome.reason === 'NOT_IN_ORGANIZATION')
+        .map((outcome) => outcome.accountId),
+    ),
+  ];
+  if (missing.length === 0) return;
+  io.stderr(
+    `Warning: --accounts ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in the organization (Organizations DescribeAccount): nothing is planned there; check the id${missing.length === 1 ? '' : 's'}.\n`,
+  );
 }
 
 function reportProblems(io: Io, result: RunResult): void {

@@ -25,7 +25,12 @@ export function regionProblem(name: string): string | undefined {
   if (refused !== undefined) {
     return `${JSON.stringify(name)} is not supported by this version: ${refused}. Upgrade both, then run npm run regions`;
   }
-  return `${JSON.stringify(name)} is not an AWS region name this version knows (did you mean ${closest(name, Object.keys(REGIONS))}?)`;
+  // Compared in lower case: `US-EAST-1` is a region written in capitals, not a typo of `ap-east-1`.
+  const lower = name.toLowerCase();
+  if (Object.prototype.hasOwnProperty.call(REGIONS, lower)) {
+    return `${JSON.stringify(name)} is not an AWS region name: region names are lower case (did you mean ${lower}?)`;
+  }
+  return `${JSON.stringify(name)} is not an AWS region name this version knows (did you mean ${closest(lower, Object.keys(REGIONS))}?)`;
 }
 
 /** The partition of a supported region: `aws`, `aws-cn`, `aws-us-gov`, `aws-eusc`, `aws-iso*`. */

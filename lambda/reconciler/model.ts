@@ -43,6 +43,8 @@ export const SKIP_REASONS = [
   'DEEP_INSPECTION_PENDING',
   'UNMANAGED',
   'DEACTIVATION_HELD_BY_GUARDRAIL',
+  /** `apply FILE`: the account is not in the state the saved plan was made from; left alone until planned again. */
+  'CHANGED_SINCE_PLAN',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 

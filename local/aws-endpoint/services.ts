@@ -128,6 +128,17 @@ export function organizations(state: LocalState, operation: string, input: Json)
       }
       return { Account: account(found) };
     }
+    case 'DescribeOrganization':
+      return {
+        Organization: {
+          Id: org.organizationId,
+          Arn: `arn:aws:organizations::${org.delegatedAdminAccountId}:organization/${org.organizationId}`,
+          FeatureSet: 'ALL',
+          MasterAccountArn: `arn:aws:organizations::${org.delegatedAdminAccountId}:account/${org.organizationId}/${org.delegatedAdminAccountId}`,
+          MasterAccountId: org.delegatedAdminAccountId,
+          MasterAccountEmail: 'management@example.com',
+        },
+      };
     case 'ListRoots':
       return { Roots: [{ Id: org.rootId, Name: 'Root', Arn: arn('root', org.rootId), PolicyTypes: [] }] };
     case 'ListOrganizationalUnitsForParent': {
@@ -454,6 +465,15 @@ const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex
 
 /** SQS, JSON 1.0: SendMessageBatch and ReceiveMessage (which also deletes, to keep the simulation small). */
 export function sqs(state: LocalState, operation: string, input: Json): Json {
+  if (operation === 'GetQueueUrl') {
+    // The queue's URL ends in /<owner account>/<name>, as SQS's do; the owner defaults to the caller's account.
+    const owner = String(input.QueueOwnerAWSAccountId ?? state.organization.delegatedAdminAccountId);
+    const url = [...state.queues.keys()].find((candidate) =>
+      candidate.endsWith(`/${owner}/${String(input.QueueName)}`),
+    );
+    if (url === undefined) throw serviceError('sqs', 'QueueDoesNotExist', 'The specified queue does not exist.');
+    return { QueueUrl: url };
+  }
   const queue = state.queues.get(String(input.QueueUrl));
   if (!queue) throw serviceError('sqs', 'QueueDoesNotExist', 'The specified queue does not exist.');
   switch (operation) {

@@ -22,6 +22,18 @@ describe('ParameterPolicySource.load', () => {
     expect(ssm.commandCalls(GetParameterCommand)[0]?.args[0].input).toMatchObject({ Name: NAME });
   });
 
+  it('reads a value pasted with a byte order mark as the same policy (policy/read.ts, as synth and the CLI)', async () => {
+    ssm.on(GetParameterCommand).resolves(parameter('\uFEFF{"version":1,"default":"ACTIVATED"}'));
+    const withMark = await source().load();
+    ssm.on(GetParameterCommand).resolves(parameter('{"version":1,"default":"ACTIVATED"}'));
+    expect(withMark).toEqual(await source().load());
+  });
+
+  it('refuses a value larger than any parameter tier holds, naming the tier and its limit', async () => {
+    ssm.on(GetParameterCommand).resolves(parameter(`{"version":1,"default":"ACTIVATED","x":"${'a'.repeat(9000)}"}`));
+    await expect(source().load()).rejects.toThrow(/an SSM parameter in the Advanced tier holds at most 8,192 bytes/);
+  });
+
   it('says the parameter does not exist, naming it', async () => {
     ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: '', $metadata: {} }));
     await expect(source().load()).rejects.toThrow(

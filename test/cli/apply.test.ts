@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { FINDINGS_NOTE } from '../../cli/commands/run';
+import { FINDINGS_NOTE, LIST_ALL_UP_TO } from '../../cli/commands/run';
 import { EXIT } from '../../cli/exit-codes';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../../local/simulated-organization';
@@ -123,6 +123,49 @@ describe('nothing writes unless apply is named and confirmed', () => {
     expect(endpoint.calls.size).toBe(0);
   });
 
+  it.each(['YES', 'Yes', ' yes', 'yes ', ' yes '])(
+    'apply answered %j writes nothing: only "yes", exactly, applies',
+    async (answer) => {
+      const terminal = new FakeTerminal(() => answer);
+      const before = states();
+      const { status, stderr } = await runCli(['apply', '--policy-file', file], { env, terminal });
+      expect(status).toBe(EXIT.NOT_CONFIRMED);
+      expect(stderr).toContain('Not applied: nothing written (only "yes", exactly, applies).');
+      expect(endpoint.writeCount()).toBe(0);
+      expect(states()).toEqual(before);
+    },
+  );
+
+  it('apply --yes with a queue that does not exist writes nothing and exits 2, naming the queue', async () => {
+    const missing = `${endpoint.environment().AWS_ENDPOINT_URL}/${organization.delegatedAdminAccountId}/no-such-queue`;
+    const { status, stderr } = await runCli(
+      ['apply', '--yes', '--policy-file', file, '--failed-accounts-queue-url', missing],
+      { env },
+    );
+    expect(status).toBe(EXIT.BAD_INPUT);
+    expect(stderr).toContain(
+      `--failed-accounts-queue-url: the queue no-such-queue of account ${organization.delegatedAdminAccountId} (${missing}) does not exist (SQS GetQueueUrl): check the URL, or create the queue. Nothing was written.`,
+    );
+    expect(stderr).toContain('whether sqs:SendMessage is allowed shows only when a failure is sent');
+    expect(endpoint.callCount('GetQueueUrl')).toBe(1);
+    expect(endpoint.writeCount()).toBe(0);
+  });
+
+  it('apply --strict writes nothing and exits 1 when the policy has a lint warning', async () => {
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...policy,
+        rules: [{ name: 'gone', accounts: ['999999999999'], deepInspection: 'DEACTIVATED' }],
+      }),
+    );
+    const { status, stderr } = await runCli(['apply', '--yes', '--strict', '--policy-file', file], { env });
+    expect(status).toBe(EXIT.FAILED);
+    expect(stderr).toMatch(/apply --strict: the policy has 1 lint warning \(listed above\): nothing written/);
+    expect(stderr).toContain('999999999999');
+    expect(endpoint.writeCount()).toBe(0);
+  });
+
   it.each(['no', 'y', '', 'YES please'])('apply answered %j on a terminal writes nothing', async (answer) => {
     const terminal = new FakeTerminal(() => answer);
     const before = states();
@@ -166,10 +209,15 @@ describe('apply', () => {
       to,
     }));
     const total = Number(/^Would change \((\d+)/m.exec(planned)?.[1]);
-    expect(total).toBeGreaterThan(10);
-    // Asked to approve it, the person saw every change, not the first ten.
-    expect(shown).toHaveLength(total);
-    expect(planned).not.toMatch(/more: --output json lists them all\):\n(?:.*\n)*?Apply/);
+    // A large plan is shown by region (the table), by rule and direction, and its first lines, with where to read all.
+    expect(total).toBeGreaterThan(LIST_ALL_UP_TO);
+    expect(shown).toHaveLength(10);
+    expect(planned).toContain(
+      `Would change (${total}; the first 10 here, ${total - 10} more: --output json, or \`plan --out FILE\` lists them all):`,
+    );
+    expect(planned).toMatch(
+      new RegExp(`^Changes by rule \\(1\\):\\n {2}default: ${total} to ACTIVATED, 0 to DEACTIVATED$`, 'm'),
+    );
     expect(terminal.questions[0]).toContain(`It writes deep inspection in ${total} account-regions`);
     expect(terminal.questions[0]).toContain('Only "yes" applies');
     expect(applied).toMatch(new RegExp(`^Changed \\(${total}`, 'm'));
@@ -185,6 +233,48 @@ describe('apply', () => {
     expect(changed).toHaveLength(total);
     for (const line of shown) expect(changed).toContainEqual(line);
     expect(after.get('us-east-1')?.get(bystander.id)).toBe('DEACTIVATED');
+  });
+
+  it('lists every change of a small plan before asking', async () => {
+    const terminal = new FakeTerminal(() => 'no');
+    const { stdout } = await runCli(
+      [
+        'apply',
+        '--policy-file',
+        file,
+        '--regions',
+        'us-east-1',
+        '--accounts',
+        organization.accounts
+          .slice(0, 20)
+          .map((a) => a.id)
+          .join(','),
+      ],
+      { env, terminal },
+    );
+    const total = Number(/^Would change \((\d+)\):$/m.exec(stdout)?.[1]);
+    expect(total).toBeGreaterThan(0);
+    expect(total).toBeLessThanOrEqual(LIST_ALL_UP_TO);
+    expect([...stdout.matchAll(/^ {2}us-east-1 {2}\d{12} {2}\w+ → \w+$/gm)]).toHaveLength(total);
+  });
+
+  it('a forced apply says, next to the question, that it overrides the guardrail and by how much', async () => {
+    writeFileSync(
+      file,
+      JSON.stringify({ ...policy, default: 'DEACTIVATED', guardrails: { maxDeactivationsPerRun: 2 } }),
+    );
+    const terminal = new FakeTerminal(() => 'no');
+    const { status } = await runCli(['apply', '--force', '--policy-file', file, '--regions', 'us-east-1'], {
+      env,
+      terminal,
+    });
+    expect(status).toBe(EXIT.NOT_CONFIRMED);
+    const deactivations = Number(/(\d+) to DEACTIVATED;/.exec(terminal.questions[0] ?? '')?.[1]);
+    expect(deactivations).toBeGreaterThan(2);
+    expect(terminal.questions[0]).toContain(
+      `--force overrides the guardrail: ${deactivations} accounts to DEACTIVATED where guardrails.maxDeactivationsPerRun is 2, ${deactivations - 2} over the limit; without --force they would be held back.\nApply this plan?`,
+    );
+    expect(endpoint.writeCount()).toBe(0);
   });
 
   it('--yes applies without a terminal, and a second apply finds nothing to do and asks nothing', async () => {

@@ -32,6 +32,39 @@ describe('one exit-code table', () => {
 });
 
 describe('describeFailure: the one place an error becomes a message and a status', () => {
+  it('names AWS_ENDPOINT_URL when its endpoint refuses the first connection: a setting to fix (2), not transient (75)', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), {
+      code: 'ECONNREFUSED',
+      address: '127.0.0.1',
+      port: 1,
+    });
+    const wrapped = new Error('transient: reading the organization (Organizations): connect ECONNREFUSED', {
+      cause: refused,
+    });
+    for (const error of [refused, wrapped]) {
+      const failure = describeFailure(error, { AWS_ENDPOINT_URL: 'http://127.0.0.1:1' });
+      expect(failure.exitCode).toBe(EXIT.BAD_INPUT);
+      expect(failure.message).toBe(
+        'AWS_ENDPOINT_URL http://127.0.0.1:1: 127.0.0.1:1 refused the connection (connect ECONNREFUSED 127.0.0.1:1): start what should answer there (`deep-inspection local`), or unset AWS_ENDPOINT_URL to call AWS',
+      );
+    }
+    // Without the variable, an AWS endpoint that refuses is named, and transient.
+    expect(describeFailure(refused, {})).toEqual({
+      exitCode: EXIT.TRANSIENT,
+      message: expect.stringContaining('127.0.0.1:1 refused the connection'),
+    });
+  });
+
+  it('says a credentials problem is a setting to fix: exit 2, in every command', () => {
+    const error = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
+    expect(describeFailure(error, { AWS_PROFILE: 'audit' })).toEqual({
+      exitCode: EXIT.BAD_INPUT,
+      message: expect.stringContaining('no AWS credentials for profile audit'),
+    });
+  });
+
   it.each<[string, unknown, number]>([
     ['a bad policy', new PolicyError('policy.json', [{ path: '$.default', message: 'bad' }]), EXIT.BAD_INPUT],
     ['a bad invocation', new InvocationError([{ path: '$.accountIds', message: 'bad' }]), EXIT.BAD_INPUT],
@@ -61,7 +94,7 @@ describe('describeFailure: the one place an error becomes a message and a status
     ],
     ['anything else', new Error('bug'), EXIT.FAILED],
   ])('%s', (_what, error, status) => {
-    const failure = describeFailure(error);
+    const failure = describeFailure(error, {});
     expect(failure.exitCode).toBe(status);
     // An invocation's problems are said in the command's terms (--accounts), every other error as it is.
     expect(failure.message).toContain(error instanceof InvocationError ? '--accounts: bad' : (error as Error).message);
@@ -105,7 +138,7 @@ describe('exit statuses against the simulated endpoint', () => {
       env: { ...process.env, AWS_REGION: '', AWS_DEFAULT_REGION: '' },
     });
     expect(status).toBe(EXIT.BAD_INPUT);
-    expect(stderr).toContain('no region: give --region, or set AWS_REGION');
+    expect(stderr).toContain('no region: give --region, set AWS_REGION, or set region in the profile (default)');
     expect(endpoint.calls.size).toBe(0);
   });
 });

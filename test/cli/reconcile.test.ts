@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EXIT_CODE_TABLE } from '../../cli/exit-codes';
@@ -56,7 +56,9 @@ describe('deep-inspection', () => {
         '--regions',
         '--accounts',
         '--force',
-        '--failed-accounts-queue-url',
+        '--out',
+        '--profile',
+        '--policy-parameter-tier',
         '--region',
         '--account-id',
         '--output',
@@ -64,7 +66,7 @@ describe('deep-inspection', () => {
         '--dry-run',
       ],
     ],
-    ['apply', ['--yes', '--force', '--failed-accounts-queue-url', '--dry-run']],
+    ['apply', ['[plan-file]', '--yes', '--strict', '--force', '--failed-accounts-queue-url', '--dry-run', '--profile']],
     ['explain', ['<account-id>', '--regions', '--policy-file']],
     ['lint', ['--strict', '--policy-parameter']],
     ['coverage', ['--output', 'csv', '--regions', '--accounts']],
@@ -76,8 +78,31 @@ describe('deep-inspection', () => {
     expect(stdout).toContain('Exit status:');
   });
 
+  it('plan --help lists no option only apply takes', async () => {
+    const { stdout } = await cli('plan', '--help');
+    const options = stdout.slice(stdout.indexOf('Options:'), stdout.indexOf('Exit status:'));
+    expect(options).toContain('--out <file>');
+    for (const option of ['--failed-accounts-queue-url', '--yes', '--strict']) expect(options).not.toContain(option);
+  });
+
+  it('--version prints the package version', async () => {
+    const { status, stdout } = await cli('--version');
+    expect(status).toBe(0);
+    expect(stdout).toBe(`${JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')).version}\n`);
+  });
+
   it.each([
     [['plan', '--bogus'], "unknown option '--bogus'"],
+    [['aply', '--yes'], "unknown command 'aply'\n(Did you mean apply?)"],
+    [['APPLY'], "unknown command 'APPLY'\n(Did you mean apply?)"],
+    [
+      ['plan', '--regions', 'US-EAST-1'],
+      '"US-EAST-1" is not an AWS region name: region names are lower case (did you mean us-east-1?)',
+    ],
+    [
+      ['plan', '--accounts', ''],
+      `option '--accounts <list>' argument '' is invalid. "" names none: give at least one 12-digit account id (several separated by commas), or leave the option out`,
+    ],
     [['--dryrun'], "unknown option '--dryrun'\n(Did you mean --dry-run?)"],
     [['aply'], "unknown command 'aply'\n(Did you mean apply?)"],
     [['--quiet', 'apply'], 'the command goes first: deep-inspection apply [options]'],

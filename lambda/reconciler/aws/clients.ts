@@ -44,6 +44,8 @@ function requestHandler(timeouts: CallTimeouts) {
 /** What every client is created with: its retries (retrySettings) and its request handler's timeouts. */
 export type ClientSettings = ReturnType<typeof retrySettings> & {
   readonly requestHandler: ReturnType<typeof requestHandler>;
+  /** The shared-config profile credentials come from (the CLI's --profile); absent: the SDK's default chain. */
+  readonly profile?: string;
 };
 
 export interface Clients {
@@ -82,8 +84,13 @@ export function createClients(
   region: string,
   env: NodeJS.ProcessEnv = process.env,
   timeouts: CallTimeouts = CALL_TIMEOUTS,
+  profile?: string,
 ): Clients {
-  const settings: ClientSettings = { ...retrySettings(env), requestHandler: requestHandler(timeouts) };
+  const settings: ClientSettings = {
+    ...retrySettings(env),
+    requestHandler: requestHandler(timeouts),
+    ...(profile === undefined ? {} : { profile }),
+  };
   const inspectorRate = requestsPerSecond(env, 'INSPECTOR_REQUESTS_PER_SECOND');
   const inspectors = new Map<string, Inspector2Client>();
   const securityHubs = new Map<string, SecurityHubClient>();

@@ -176,6 +176,9 @@ export function verdictOf(outcome: Outcome, policy: Policy): Verdict {
         case 'DEEP_INSPECTION_PENDING':
         case 'INSPECTOR_STATUS_CHANGING':
           return { settled: false, why: 'in transition' };
+        case 'CHANGED_SINCE_PLAN':
+          // Only the CLI's `apply FILE` says it, and the CLI has no findings step: nothing to decide.
+          return { settled: false, why: 'changed since a saved plan' };
         case 'UNMANAGED':
         case 'ACCOUNT_NOT_ACTIVE':
         case 'NOT_IN_ORGANIZATION':

@@ -1,0 +1,148 @@
+import { writeFileSync } from 'node:fs';
+import { readPolicyFile } from '../../lambda/reconciler/policy/file';
+import { syntaxProblem } from '../../lambda/reconciler/policy/text';
+import { problemsFrom } from '../../lambda/reconciler/validation';
+import { isChange, type Outcome } from '../../lambda/reconciler/model';
+import type { RunResult } from '../../lambda/reconciler/reconcile';
+import type { Policy } from '../../lambda/reconciler/policy/schema';
+import { UsageError } from '../errors';
+import type { CommonOptions } from '../options';
+import { PLAN_FORMAT_VERSION, PLAN_MAX_AGE_HOURS, policyDigest, type SavedPlan, savedPlanSchema } from './schema';
+
+const HOUR_MS = 3_600_000;
+/** Clocks of the machine that planned and the one that applies may differ this much. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** What a plan is saved with besides its result: who planned, where, from which policy. */
+export interface PlanContext {
+  readonly createdAt: Date;
+  readonly organizationId: string;
+  readonly partition: string;
+  readonly options: CommonOptions;
+  readonly delegatedAdministrator: string;
+  readonly policy: Policy;
+}
+
+/** Pure: the saved plan of a plan's (dry run's) result: its changes after the guardrail, each with its state. */
+export function savedPlanOf(preview: RunResult, context: PlanContext): SavedPlan {
+  const changes = preview.outcomes
+    .filter(isChange)
+    .map((change: Extract<Outcome, { kind: 'ACTIVATE' | 'DEACTIVATE' }>) => ({
+      accountId: change.accountId,
+      region: change.region,
+      rule: change.rule ?? 'default',
+      from: change.from,
+      to: change.to,
+    }));
+  const { policy, options } = context;
+  return {
+    planFormatVersion: PLAN_FORMAT_VERSION,
+    createdAt: context.createdAt.toISOString(),
+    organizationId: context.organizationId,
+    partition: context.partition,
+    homeRegion: options.region,
+    delegatedAdministrator: context.delegatedAdministrator,
+    policy: {
+      source: options.policy,
+      ...(policy.origin === undefined ? {} : { origin: policy.origin }),
+      version: policy.version,
+      sha256: policyDigest(policy),
+    },
+    scope: {
+      regions: preview.summary.regions.map((region) => region.region),
+      ...(options.accounts === undefined ? {} : { accounts: [...options.accounts] }),
+    },
+    changes,
+    orgPackagePaths: preview.summary.regions.flatMap((region) =>
+      region.orgPackagePaths?.changed
+        ? [{ region: region.region, from: [...region.orgPackagePaths.from], to: [...region.orgPackagePaths.to] }]
+        : [],
+    ),
+  };
+}
+
+export function writeSavedPlan(file: string, plan: SavedPlan): void {
+  try {
+    writeFileSync(file, `${JSON.stringify(plan, null, 2)}\n`);
+  } catch (cause) {
+    throw new UsageError(
+      `--out ${file}: cannot write it (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}): give a path in a directory that exists and is writable`,
+      { cause },
+    );
+  }
+}
+
+/** The saved plan in `file`, validated; a UsageError naming the file and each problem (JSON path, line) otherwise. */
+export function readSavedPlan(file: string): SavedPlan {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(readPolicyFile(file));
+  } catch (error) {
+    const detail =
+      error instanceof Error && 'problems' in error
+        ? (error as { problems: { message: string }[] }).problems[0]?.message
+        : 'not UTF-8';
+    throw new UsageError(`plan file ${file}: ${detail}: give the file \`plan --out\` wrote`, { cause: error });
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (cause) {
+    const problem = syntaxProblem(text, cause as Error);
+    throw new UsageError(
+      `plan file ${file}${problem.line === undefined ? '' : ` (line ${problem.line}, column ${problem.column})`}: ${problem.message}`,
+      { cause },
+    );
+  }
+  const version = (document as { planFormatVersion?: unknown } | null)?.planFormatVersion;
+  if (typeof document === 'object' && document !== null && version !== PLAN_FORMAT_VERSION) {
+    throw new UsageError(
+      `plan file ${file}: $.planFormatVersion ${JSON.stringify(version)} is not a plan format this version reads (${PLAN_FORMAT_VERSION}): plan again with this version`,
+    );
+  }
+  const result = savedPlanSchema.safeParse(document);
+  if (!result.success) {
+    const problems = problemsFrom(result.error, { schema: savedPlanSchema, input: document });
+    throw new UsageError(
+      `plan file ${file} is not a saved plan: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}\nGive the file \`plan --out\` wrote, unedited.`,
+    );
+  }
+  return result.data;
+}
+
+/** Pure: why the saved plan cannot be applied here and now; empty when it can. */
+export function savedPlanProblems(
+  saved: SavedPlan,
+  here: { readonly now: Date; readonly partition?: string; readonly organizationId?: string; readonly policy?: Policy },
+): string[] {
+  const problems: string[] = [];
+  const age = here.now.getTime() - Date.parse(saved.createdAt);
+  if (age > PLAN_MAX_AGE_HOURS * HOUR_MS) {
+    problems.push(
+      `it was made ${saved.createdAt}, more than ${PLAN_MAX_AGE_HOURS} hours ago: plan again (the state it was planned from has had time to change)`,
+    );
+  }
+  if (age < -CLOCK_SKEW_MS) problems.push(`it was made ${saved.createdAt}, in the future: check this machine's clock`);
+  if (here.partition !== undefined && here.partition !== saved.partition) {
+    problems.push(
+      `it was planned in the ${saved.partition} partition; this runs in ${here.partition}: apply it with --region ${saved.homeRegion}`,
+    );
+  }
+  if (here.organizationId !== undefined && here.organizationId !== saved.organizationId) {
+    problems.push(
+      `it was planned in organization ${saved.organizationId}; these credentials are in ${here.organizationId}: use the delegated administrator's credentials of ${saved.organizationId}`,
+    );
+  }
+  if (here.policy !== undefined) {
+    if (here.policy.version !== saved.policy.version) {
+      problems.push(
+        `it was planned with a version ${saved.policy.version} policy; the policy is now version ${here.policy.version}: plan again`,
+      );
+    } else if (policyDigest(here.policy) !== saved.policy.sha256) {
+      problems.push(
+        `the policy (${here.policy.origin ?? 'policy'}) is not the one it was planned with (${saved.policy.origin ?? saved.policy.sha256}): plan again`,
+      );
+    }
+  }
+  return problems;
+}
