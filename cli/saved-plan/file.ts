@@ -140,7 +140,7 @@ export function savedPlanProblems(
       );
     } else if (policyDigest(here.policy) !== saved.policy.sha256) {
       problems.push(
-        `the policy (${here.policy.origin ?? 'policy'}) is not the one it was planned with (${saved.policy.origin ?? saved.policy.sha256}): plan again`,
+        `the policy${here.policy.origin === undefined ? '' : ` (${here.policy.origin})`} is not the one it was planned with (${saved.policy.origin ?? saved.policy.sha256}): plan again`,
       );
     }
   }

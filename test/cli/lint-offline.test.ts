@@ -91,11 +91,48 @@ describe('lint without AWS', () => {
 
   it('with a named profile that fails, says so instead of dropping the organization checks quietly', async () => {
     withoutCredentials('security-audit');
+    writeFileSync(process.env.AWS_CONFIG_FILE as string, '[profile security-audit]\nregion = us-east-1\n');
     const { status, stderr } = await runCli(['lint', '--policy-file', file('p.json', JSON.stringify(policy))]);
 
     expect(status).toBe(2);
     expect(stderr).toContain('no AWS credentials for profile security-audit');
     expect(stderr).toContain('add --offline');
+  });
+
+  it.each([
+    ['AWS_PROFILE', [] as string[]],
+    ['--profile', ['--profile', 'doesnotexist']],
+  ])(
+    'a profile that does not exist (%s) is said as such, exit 2 in every command, before any AWS call',
+    async (how, flags) => {
+      withoutCredentials(how === 'AWS_PROFILE' ? 'doesnotexist' : undefined);
+      writeFileSync(process.env.AWS_CONFIG_FILE as string, '[profile audit]\nregion = us-east-1\n');
+      const policyFile = file('p.json', JSON.stringify(policy));
+      for (const command of [['lint'], ['plan'], ['apply', '--yes'], ['coverage'], ['explain', '111122223333']]) {
+        const { status, stderr } = await runCli([...command, ...flags, '--policy-file', policyFile, '--quiet']);
+        expect({ command, status }).toEqual({ command, status: 2 });
+        expect(stderr).toContain(`${how} "doesnotexist": no such profile in `);
+        expect(stderr).toContain(
+          '(it has audit): check the name, or create it with `aws configure --profile doesnotexist`',
+        );
+      }
+      expect([...endpoint.calls.keys()]).toEqual([]);
+    },
+  );
+
+  it("takes the region from the profile's config when no option or variable gives one, as the AWS CLI does", async () => {
+    withoutCredentials();
+    delete process.env.AWS_REGION;
+    writeFileSync(process.env.AWS_CONFIG_FILE as string, '[profile audit]\nregion = moon-1\n');
+    const { status, stderr } = await runCli([
+      'plan',
+      '--profile',
+      'audit',
+      '--policy-file',
+      file('p.json', JSON.stringify(policy)),
+    ]);
+    expect(status).toBe(2);
+    expect(stderr).toContain('the region of profile audit "moon-1" is not an AWS region name');
   });
 
   it('with credentials and no --offline, runs the organization checks too', async () => {
@@ -115,6 +152,7 @@ describe('lint without AWS', () => {
 
   it('a command that needs AWS, without credentials, names the profile and the fix', async () => {
     withoutCredentials('security-audit');
+    writeFileSync(process.env.AWS_CONFIG_FILE as string, '[profile security-audit]\nregion = us-east-1\n');
     const { status, stderr } = await runCli([
       'plan',
       '--policy-file',
@@ -122,7 +160,7 @@ describe('lint without AWS', () => {
       '--quiet',
     ]);
 
-    expect(status).toBe(1);
+    expect(status).toBe(2);
     expect(stderr).toContain('no AWS credentials for profile security-audit');
     expect(stderr).toContain('aws sso login --profile security-audit');
   });
