@@ -21,6 +21,8 @@ try {
 } catch (error) {
   // A bad setting or policy is the user's to fix: its message says what and where, a stack trace would bury it.
   if (!(error instanceof SettingsError || error instanceof PolicyError)) throw error;
+  // The half-built stack is not synthesized (and validated) at exit: the message is all there is to read.
+  app.node.tryRemoveChild('DeepInspectionReconciler');
   console.error(`\n${error.message}\n`);
   process.exitCode = 1;
 }

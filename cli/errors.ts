@@ -69,15 +69,21 @@ function unreachableEndpoint(
   env: NodeJS.ProcessEnv,
 ): { readonly message: string; readonly exitCode: ExitCode } | undefined {
   let cause: unknown = error;
-  for (let depth = 0; depth < 5 && cause instanceof Error; depth++) {
-    const { code, address, port, hostname } = cause as NodeJS.ErrnoException & {
+  for (let depth = 0; depth < 5 && typeof cause === 'object' && cause !== null; depth++) {
+    // Duck-typed: an error from another realm (a test runner's) is no `instanceof Error`, and the SDK then
+    // wraps it keeping only its text ("AWS SDK error wrapper for Error: connect ECONNREFUSED 127.0.0.1:1").
+    const { code, address, port, hostname, message } = cause as NodeJS.ErrnoException & {
       address?: string;
       port?: number;
       hostname?: string;
     };
-    if (code !== undefined && NOT_CONNECTED.has(code)) {
-      const where = hostname ?? (address === undefined ? 'the endpoint' : `${address}${port ? `:${port}` : ''}`);
-      const why = `${code === 'ENOTFOUND' ? 'does not resolve' : 'refused the connection'} (${cause.message})`;
+    const said = /\b(ECONNREFUSED|ENOTFOUND) (\S+)/.exec(String(message));
+    const found = code !== undefined && NOT_CONNECTED.has(code) ? code : said?.[1];
+    if (found !== undefined) {
+      const where =
+        hostname ?? (address === undefined ? (said?.[2] ?? 'the endpoint') : `${address}${port ? `:${port}` : ''}`);
+      const text = String(message).replace(/^AWS SDK error wrapper for (?:Error: )?/, '');
+      const why = `${found === 'ENOTFOUND' ? 'does not resolve' : 'refused the connection'} (${text})`;
       const endpoint = env.AWS_ENDPOINT_URL;
       if (endpoint !== undefined) {
         return {
@@ -90,7 +96,7 @@ function unreachableEndpoint(
         exitCode: EXIT.TRANSIENT,
       };
     }
-    cause = cause.cause;
+    cause = (cause as { cause?: unknown }).cause;
   }
   return undefined;
 }
