@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describeFailure, UsageError } from '../../cli/errors';
+import { buildProgram } from '../../cli/main';
 import { EXIT, EXIT_CODE_TABLE } from '../../cli/exit-codes';
 import { COLUMNS } from '../../cli/report';
 import { InvocationError, PolicyError } from '../../lambda/reconciler/errors';
@@ -17,6 +18,14 @@ describe('one exit-code table', () => {
       meaning,
     }));
     expect(rows).toEqual(EXIT_CODE_TABLE.map(({ code, meaning }) => ({ code, meaning })));
+  });
+
+  it('docs/cli.md names every option of every command', () => {
+    const program = buildProgram({ stdout: () => undefined, stderr: () => undefined, env: {} }, () => undefined);
+    const flags = new Set(program.commands.flatMap((command) => command.options.map((option) => option.long)));
+    expect(flags.size).toBeGreaterThan(15);
+    const options = docs.slice(docs.indexOf('## Options'), docs.indexOf('## Exit status'));
+    for (const flag of flags) expect(options).toContain(`\`${flag}`);
   });
 
   it('docs/cli.md names every table column with its JSON key', () => {

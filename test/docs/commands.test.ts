@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EXIT } from '../../cli/exit-codes';
 import { CONFIG_KEYS } from '../../lib/config';
@@ -37,6 +38,8 @@ import {
  */
 
 const ACCOUNT_COUNT = 60;
+/** Where the docs' saved plans are written and read. */
+const PLANS = mkdtempSync(path.join(tmpdir(), 'doc-plans-'));
 const EXIT_STATUSES = new Set<number>(Object.values(EXIT));
 let running: RunningLocal;
 const savedEnv = { ...process.env };
@@ -112,6 +115,11 @@ function invocation(found: DocCommand): Invocation {
       argv[index + 1] = path.join(ROOT, argv[index + 1] as string);
     }
     if (argv[index] === '--port') argv[index + 1] = '0';
+    // A saved plan goes to a directory of this run, never the repository: `plan --out FILE`, `apply FILE`.
+    if (argv[index] === '--out') argv[index + 1] = path.join(PLANS, path.basename(argv[index + 1] as string));
+  }
+  if (argv[0] === 'apply' && argv[1] !== undefined && !argv[1].startsWith('-')) {
+    argv[1] = path.join(PLANS, path.basename(argv[1]));
   }
   if (argv[0] === 'local' && !argv.includes('--port')) argv.push('--port', '0');
   const env: NodeJS.ProcessEnv = { ...process.env };

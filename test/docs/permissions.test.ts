@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ACCOUNT_ACTIONS, INSPECTOR_ACTIONS, ORGANIZATIONS_ACTIONS } from '../../lib/reconciler-function';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
@@ -51,6 +52,7 @@ function resourceOf(action: string): string {
     case 'ssm:GetParameter':
       return `arn:${PARTITION}:ssm:${REGION}:${ACCOUNT}:parameter${DEMO_POLICY_PARAMETER}`;
     case 'sqs:SendMessage':
+    case 'sqs:GetQueueUrl':
       // CloudFormation names a queue <stack>-<logical id>-<random>.
       return `arn:${PARTITION}:sqs:${REGION}:${ACCOUNT}:DeepInspectionReconciler-QueuesFailedAccounts3F7A1B2C-Ab12Cd34Ef56`;
     default:
@@ -92,7 +94,7 @@ describe('the permissions the README gives a person running the command', () => 
     if (!change) throw new Error('the plan changes nothing: no failure to queue');
     endpoint.state.failingUpdateAccounts.add(change.accountId);
     for (const argv of [
-      ['plan', ...policy],
+      ['plan', ...policy, '--out', path.join(mkdtempSync(path.join(tmpdir(), 'permissions-')), 'plan.json')],
       ['apply', '--yes', ...policy, '--failed-accounts-queue-url', queue],
       ['explain', member?.id ?? '', ...policy],
       ['lint', ...policy],
@@ -118,6 +120,8 @@ describe('the permissions the README gives a person running the command', () => 
         'account:ListRegions',
         'ssm:GetParameter',
         'sqs:SendMessage',
+        'sqs:GetQueueUrl',
+        'organizations:DescribeOrganization',
         'inspector2:ListCoverage',
         'inspector2:BatchUpdateMemberEc2DeepInspectionStatus',
       ]),
@@ -139,7 +143,10 @@ describe('the permissions the README gives a person running the command', () => 
       ...ORGANIZATIONS_ACTIONS,
       ...ACCOUNT_ACTIONS,
       'ssm:GetParameter',
+      'sqs:GetQueueUrl',
       'sqs:SendMessage',
+      // The CLI's alone: a saved plan is bound to its organization.
+      'organizations:DescribeOrganization',
     ];
     expect([...granted].sort()).toEqual([...callable].sort());
     for (const action of called) expect(callable).toContain(action);
