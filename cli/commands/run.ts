@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import {
-  type FailureMessage,
-  type FailureQueue,
-  queueProblem,
-  SqsFailureQueue,
-} from '../../lambda/reconciler/aws/queue';
+import { type FailureMessage, type FailureQueue, SqsFailureQueue } from '../../lambda/reconciler/aws/queue';
 import { combinedVerdict } from '../../lambda/reconciler/error-classification';
 import { partitionOf } from '../../lambda/reconciler/ids';
 import {
@@ -24,6 +19,7 @@ import { invokedAs, npmSwallowed } from '../npm';
 import { type CommonOptions, type ParsedOptions, resolveCommon } from '../options';
 import { formatRun, MAX_LISTED } from '../report';
 import { savedPlanOf, writeSavedPlan } from '../saved-plan/file';
+import { queueProblem } from '../queue-check';
 import { openSession, type Session } from '../session';
 import type { Io } from '../terminal';
 import { type RunView, runView, writesByRegion } from '../view';
