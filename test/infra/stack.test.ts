@@ -656,6 +656,15 @@ describe('DeepInspectionStack configuration', () => {
     );
   });
 
+  it("synthesizes orgPackagePaths the 2026 model's Path pattern accepts and refuses what it refuses", () => {
+    const withPaths = (paths: string[]) =>
+      policyFileWith(JSON.stringify({ version: 2, default: 'ACTIVATED', orgPackagePaths: paths }));
+    expect(() => synth({}, { baseDirectory: withPaths(['/opt/app.v1.2/lib', 'C:\\App\\lib']) })).not.toThrow();
+    expect(() => synth({}, { baseDirectory: withPaths(['/opt/@scope/pkg']) })).toThrow(
+      /\$\.orgPackagePaths\[0\].*"\/opt\/@scope\/pkg" is not a path Inspector accepts/,
+    );
+  });
+
   it('fails synth on a policy over 8 KB, the most an SSM parameter holds', () => {
     const rules = Array.from({ length: 120 }, (_, i) => ({
       name: `rule number ${i}`,
