@@ -242,7 +242,7 @@ describe('deep-inspection', () => {
   });
 
   it('warns of rules naming accounts and OUs the organization does not have, and shows each region’s EC2 scan mode', async () => {
-    organization.ec2ScanMode.set('eu-west-1', 'EC2_HYBRID');
+    organization.inspectorAccount('eu-west-1', organization.delegatedAdminAccountId)!.ec2Configuration = { scanMode: 'EC2_HYBRID', vmScannerActivated: true };
     const withTypos = {
       ...policy,
       rules: [
