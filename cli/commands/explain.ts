@@ -35,6 +35,7 @@ export async function explainCommand(accountId: string, parsed: ParsedOptions, i
       policy: session.policy,
       directory: { listAccounts: async () => accounts, describeAccounts: async () => accounts },
       regions: session.regions,
+      effectivePolicies: session.effectivePolicies,
       inspectorFor: session.inspectorFor,
       // A plan sends nothing; a queue that takes nothing says so if that ever changes.
       queue: { send: async () => ({ sent: 0, undelivered: [] }) },

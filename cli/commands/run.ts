@@ -132,6 +132,7 @@ export async function planOrApply(
     const deps: Dependencies = {
       policy: session.policy,
       directory: session.directory,
+      effectivePolicies: session.effectivePolicies,
       regions: session.regions,
       inspectorFor: session.inspectorFor,
       queue: parsed.failedAccountsQueueUrl

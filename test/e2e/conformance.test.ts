@@ -8,6 +8,7 @@ import {
   Inspector2Client,
   ListCoverageCommand,
   UpdateConfigurationCommand,
+  type UpdateConfigurationCommandInput,
   UpdateEc2DeepInspectionConfigurationCommand,
   UpdateOrgEc2DeepInspectionConfigurationCommand,
 } from '@aws-sdk/client-inspector2';
@@ -465,7 +466,7 @@ describe("each account's EC2 scan configuration (GetConfiguration, UpdateConfigu
   };
   const read = (accountIdValue?: string) =>
     send((c) => c.inspector2.send(new GetConfigurationCommand(accountIdValue ? { accountId: accountIdValue } : {})));
-  const update = (input: ConstructorParameters<typeof UpdateConfigurationCommand>[0]) =>
+  const update = (input: UpdateConfigurationCommandInput) =>
     send((c) => c.inspector2.send(new UpdateConfigurationCommand(input)));
 
   it('an administrator change reaches the members that inherit, not those configured one by one, until INHERIT_FROM_ADMIN', async () => {

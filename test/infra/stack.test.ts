@@ -223,6 +223,13 @@ describe('DeepInspectionStack', () => {
               'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:organizations::*:${tail}`]],
             })),
           },
+          // Why EC2 scanning is off: an account's effective Inspector policy, and no other policy type.
+          {
+            Effect: 'Allow',
+            Action: 'organizations:DescribeEffectivePolicy',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':organizations::*:account/o-*/*']] },
+            Condition: { StringEquals: { 'organizations:PolicyType': 'INSPECTOR_POLICY' } },
+          },
           // ListRegions without AccountId: the function's own account, and no other.
           {
             Effect: 'Allow',
