@@ -1,5 +1,6 @@
 import { FIXABLE_REASONS } from '../lambda/reconciler/coverage/tally';
 import type { CoverageResult, CoverageSummary } from '../lambda/reconciler/coverage/measure';
+import type { Ec2ScanConfiguration } from '../lambda/reconciler/aws/inspector';
 import type { LintWarning } from '../lambda/reconciler/policy/lint';
 import type { Explanation } from './explain';
 import type { ApplyTotals, PlanTotals, RunView } from './view';
@@ -75,17 +76,20 @@ export function formatRun(view: RunView, options: { maxListed?: number } = {}): 
     if (region.error) lines.push(`  ${region.region} ERROR: ${region.error}`);
     const scan = region.ec2ScanConfiguration;
     if (scan !== undefined) {
-      const mode =
-        'error' in scan
-          ? `could not be read: ${scan.error}`
-          : `${scan.scanMode ?? 'unknown'}${scan.scanMode === 'EC2_HYBRID' ? ' (Enhanced EC2 Scanning)' : ''}${scan.scanModeStatus === 'PENDING' ? ', changing' : ''}`;
-      lines.push(`  ${region.region} EC2 scan mode: ${mode}`);
+      lines.push(`  ${region.region} administrator EC2 scan configuration: ${describeScanConfiguration(scan)}`);
     }
     const paths = region.orgPackagePaths;
     if (paths?.changed)
       lines.push(
         `  ${region.region} orgPackagePaths: ${would}set [${paths.from.join(', ')}] → [${paths.to.join(', ')}]`,
       );
+  }
+  const off = view.ec2ScanningOff;
+  if (off !== undefined) {
+    lines.push(
+      `EC2 scanning off: ${off.disabledByPolicy} disabled by the organization's Inspector policy, ${off.noPolicy} where no Inspector policy applies, ${off.notDisabledByPolicy} where the policy does not disable it (${off.asked} DescribeEffectivePolicy calls)`,
+    );
+    if (off.couldNotTell !== undefined) lines.push(`EC2 scanning off: ${off.couldNotTell}`);
   }
   if (view.warnings.length > 0) {
     lines.push(`Policy warnings (${view.warnings.length}):`);
@@ -117,6 +121,23 @@ export function formatRun(view: RunView, options: { maxListed?: number } = {}): 
   return lines.join('\n');
 }
 
+/**
+ * One account's EC2 scan configuration in words. EC2_HYBRID is hybrid scanning (agent-based plus agentless);
+ * Enhanced EC2 Scanning is the Inspector VM scanner, a setting of its own (aws/inspector.ts, Ec2ScanConfiguration).
+ */
+export function describeScanConfiguration(scan: Ec2ScanConfiguration): string {
+  if ('error' in scan) return `could not be read: ${scan.error}`;
+  const mode = `scan mode ${scan.scanMode ?? 'not reported'}${scan.scanMode === 'EC2_HYBRID' ? ' (hybrid scanning)' : ''}${
+    scan.scanModeStatus !== undefined && scan.scanModeStatus !== 'SUCCESS' ? ` (${scan.scanModeStatus})` : ''
+  }`;
+  const vm = scan.vmScanner;
+  const scanner =
+    vm?.activated === undefined
+      ? 'not reported'
+      : `${vm.activated ? 'activated' : 'not activated'}${vm.status !== undefined && vm.status !== 'SUCCESS' ? ` (${vm.status})` : ''}`;
+  return `${mode}; Inspector VM scanner (Enhanced EC2 Scanning) ${scanner}`;
+}
+
 /** `deep-inspection explain`: the account, its rules in order, the decision, and each region. */
 export function formatExplanation(explanation: Explanation): string {
   const lines = [`Account ${explanation.accountId}${explanation.state ? ` (${explanation.state})` : ''}`];
@@ -129,6 +150,9 @@ export function formatExplanation(explanation: Explanation): string {
   lines.push(`Decision: ${explanation.decision}`);
   for (const region of explanation.regions) {
     lines.push(`  ${region.region}: Inspector says ${region.inspector || 'n/a'}; a run ${region.run}`);
+    if (region.ec2ScanConfiguration !== undefined) {
+      lines.push(`    EC2 scan configuration: ${describeScanConfiguration(region.ec2ScanConfiguration)}`);
+    }
   }
   return lines.join('\n');
 }

@@ -42,6 +42,20 @@ export async function explainCommand(accountId: string, parsed: ParsedOptions, i
       progress: session.progress.step,
     };
     const plan = await planRun(request, deps);
+    // The account's own EC2 scan configuration: one GetConfiguration (with its accountId) in each region read.
+    const scanConfigurations = new Map(
+      await Promise.all(
+        plan.regions
+          .filter((region) => region.failure === undefined)
+          .map(
+            async (region) =>
+              [
+                region.region,
+                await session.inspectorFor(region.region).accountScanConfiguration(accountId, ownAccountId),
+              ] as const,
+          ),
+      ),
+    );
     const result = await applyPlan(plan, request, deps);
     session.progress.stop();
     const explanation = explain({
@@ -50,6 +64,7 @@ export async function explainCommand(accountId: string, parsed: ParsedOptions, i
       policy: plan.policy,
       today: utcDay(new Date()),
       outcomes: result.outcomes,
+      scanConfigurations,
     });
     io.stdout(
       options.output === 'json' ? `${JSON.stringify(explanation, null, 2)}\n` : `${formatExplanation(explanation)}\n`,
