@@ -77,10 +77,14 @@ export function causeIn(region: string, policy: Ec2ScanningPolicy | undefined): 
   };
 }
 
+/** The policy's region lists in words: `disable_in_regions: eu-west-1; enable_in_regions: none`. */
+export function regionLists(policy: Ec2ScanningPolicy): string {
+  return `disable_in_regions: ${policy.disableInRegions.join(', ') || 'none'}; enable_in_regions: ${policy.enableInRegions.join(', ') || 'none'}`;
+}
+
 /** The cause in words, for the outcome, explain, the findings and the summary. */
 export function ec2ScanningOffText(cause: Ec2ScanningOffCause): string {
-  const lists = (policy: Ec2ScanningPolicy) =>
-    `disable_in_regions: ${policy.disableInRegions.join(', ') || 'none'}; enable_in_regions: ${policy.enableInRegions.join(', ') || 'none'}`;
+  const lists = regionLists;
   switch (cause.kind) {
     case 'DISABLED_BY_POLICY':
       return `disabled by the organization's Inspector policy (${lists(cause)})`;
