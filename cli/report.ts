@@ -190,6 +190,15 @@ export function formatCoverage(summary: CoverageSummary, accounts: CoverageResul
   );
   for (const region of summary.regions) {
     if (region.error) lines.push(`  ${region.region} ERROR: ${region.error}`);
+    const scanners = region.byScanner;
+    if (region.error === undefined) {
+      lines.push(
+        `  ${region.region} by scanner: SSM plugin ${scanners.ssmPlugin}, VM scanner ${scanners.vmScanner}, agentless ${scanners.agentless}${scanners.notReported > 0 ? `, not reported ${scanners.notReported}` : ''}`,
+      );
+    }
+    if (region.notEc2 > 0) {
+      lines.push(`  ${region.region}: ${region.notEc2} resources that are not AWS EC2 instances left out`);
+    }
     const reasons = Object.entries(region.notDeepInspected).sort(([, a], [, b]) => b - a);
     for (const [reason, count] of reasons) {
       const fix = FIXABLE_REASONS[reason];
@@ -207,6 +216,9 @@ export function formatCoverage(summary: CoverageSummary, accounts: CoverageResul
       );
     }
   }
+  if (summary.regions.some((region) => region.byScanner.ssmPlugin + region.byScanner.vmScanner > 0)) {
+    lines.push(MOVE_TO_VM_SCANNER);
+  }
   if (summary.minimumEffectivePercent !== undefined) {
     lines.push(
       summary.regionsBelowMinimum.length === 0
@@ -217,10 +229,32 @@ export function formatCoverage(summary: CoverageSummary, accounts: CoverageResul
   return lines.join('\n');
 }
 
-/** One row an account and region, every reason a column: for auditors' spreadsheets. */
+/**
+ * What moving an instance from the SSM plugin to the Inspector VM scanner changes, where the pages say so:
+ * the plugin's deep inspection scans Inspector's default paths plus the organization's custom paths
+ * (orgPackagePaths), and the deep-inspection page "applies to customers that have not opted in to Enhanced
+ * EC2 Scanning"; the VM scanner scans the locations set on the instance (`[sbom] target-directory`,
+ * `max-scan-depth`: "Advanced configuration" of the Inspector VM Scanner).
+ */
+export const MOVE_TO_VM_SCANNER =
+  "Moving to the VM scanner (Enhanced EC2 Scanning): the SSM plugin's deep inspection scans Inspector's default paths plus orgPackagePaths (https://docs.aws.amazon.com/inspector/latest/user/deep-inspection.html); the VM scanner scans the locations set on the instance, its [sbom] target-directory and max-scan-depth (https://docs.aws.amazon.com/inspector/latest/user/inspector-vm-scanner-advanced-config.html), and the deep-inspection setting and orgPackagePaths do not apply to it.";
+
+/** One row an account and region, its instances by scanner, every reason a column: for auditors' spreadsheets. */
 export function coverageCsv(accounts: CoverageResult['accounts']): string {
   const reasons = [...new Set(accounts.flatMap((account) => Object.keys(account.notDeepInspected)))].sort();
-  const header = ['region', 'accountId', 'deepInspectionActivated', 'instances', 'deepInspected', 'toFix', ...reasons];
+  const header = [
+    'region',
+    'accountId',
+    'deepInspectionActivated',
+    'instances',
+    'deepInspected',
+    'toFix',
+    'ssmPlugin',
+    'vmScanner',
+    'agentless',
+    'scannerNotReported',
+    ...reasons,
+  ];
   const rows = accounts.map((account) => [
     account.region,
     account.accountId,
@@ -228,6 +262,10 @@ export function coverageCsv(accounts: CoverageResult['accounts']): string {
     String(account.instances),
     String(account.deepInspected),
     String(account.fixable),
+    String(account.byScanner.ssmPlugin),
+    String(account.byScanner.vmScanner),
+    String(account.byScanner.agentless),
+    String(account.byScanner.notReported),
     ...reasons.map((reason) => String(account.notDeepInspected[reason] ?? 0)),
   ]);
   // Every value is an id, a number, a boolean or an enum name: nothing to quote.

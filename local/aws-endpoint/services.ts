@@ -5,7 +5,7 @@ import {
   type SimulatedInspectorAccount,
   type SimulatedOrganization,
 } from '../simulated-organization';
-import { reportedScanStatus } from '../simulated-coverage';
+import { AZURE_VIRTUAL_MACHINES, azureVirtualMachine, reportedScanStatus } from '../simulated-coverage';
 import { serviceError } from './errors';
 import { SimulatedSecurityHub } from './securityhub';
 
@@ -586,12 +586,26 @@ function listCoverage(org: SimulatedOrganization, region: string, input: Json, n
         scanStatus: reportedScanStatus(profile, activated),
         resourceMetadata: { ec2: { platform: profile.platform, amiId: 'ami-0123456789abcdef0' } },
         scanMode: profile.scanMode,
+        provider: 'AWS',
       });
     }
     if (instanceIndex < count) break;
     instanceIndex = 0;
   }
-  const done = !wanted || accountIndex >= org.accounts.length;
+  if (!wanted && accountIndex < org.accounts.length) [accountIndex, instanceIndex] = [org.accounts.length, 0];
+  // After the organization's EC2 instances, the Azure virtual machines, for a filter that lets them through.
+  const azure =
+    passes(criteria.resourceType, 'Microsoft.Compute/virtualMachines') &&
+    passes(criteria.scanType, 'PACKAGE') &&
+    passes(criteria.accountId, org.delegatedAdminAccountId)
+      ? AZURE_VIRTUAL_MACHINES
+      : 0;
+  if (accountIndex >= org.accounts.length) {
+    for (; instanceIndex < azure && coveredResources.length < pageSize; instanceIndex++) {
+      coveredResources.push(azureVirtualMachine(org.delegatedAdminAccountId, instanceIndex));
+    }
+  }
+  const done = accountIndex >= org.accounts.length && instanceIndex >= azure;
   return { coveredResources, ...(done ? {} : { nextToken: `${accountIndex}:${instanceIndex}` }) };
 }
 

@@ -390,6 +390,7 @@ describe('InspectorRegion.listCoverage', () => {
     expect(pages).toEqual([
       [
         {
+          resourceType: 'AWS_EC2_INSTANCE',
           accountId: '111111111111',
           scanStatus: { statusCode: 'ACTIVE', reason: 'SUCCESSFUL' },
           scanMode: 'EC2_SSM_AGENT_BASED',
@@ -399,6 +400,7 @@ describe('InspectorRegion.listCoverage', () => {
       [],
       [
         {
+          resourceType: 'AWS_EC2_INSTANCE',
           accountId: '222222222222',
           scanStatus: { statusCode: 'ACTIVE', reason: 'DEEP_INSPECTION_NO_INVENTORY' },
           scanMode: 'EC2_SSM_AGENT_BASED',

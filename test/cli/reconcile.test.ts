@@ -188,6 +188,29 @@ describe('deep-inspection', () => {
     expect(endpoint.writeCount()).toBe(0);
   });
 
+  it('coverage groups the instances by scanner (SSM plugin, VM scanner, agentless) and says what a move to the VM scanner changes', async () => {
+    const table = await cli('coverage', '--policy-file', policyFile(policy));
+    const json = await cli('coverage', '--policy-file', policyFile(policy), '--output', 'json');
+    const csv = await cli('coverage', '--policy-file', policyFile(policy), '--output', 'csv');
+
+    const regions = JSON.parse(json.stdout).regions as {
+      region: string;
+      totals: { instances: number };
+      byScanner: Record<string, number>;
+    }[];
+    for (const region of regions) {
+      const { ssmPlugin, vmScanner, agentless, notReported } = region.byScanner;
+      expect((ssmPlugin ?? 0) + (vmScanner ?? 0) + (agentless ?? 0) + (notReported ?? 0)).toBe(region.totals.instances);
+      expect(vmScanner).toBeGreaterThan(0);
+      expect(table.stdout).toContain(
+        `  ${region.region} by scanner: SSM plugin ${ssmPlugin}, VM scanner ${vmScanner}, agentless ${agentless}`,
+      );
+    }
+    expect(table.stdout).toContain('VM_SCANNER');
+    expect(table.stdout).toMatch(/Moving to the VM scanner .*orgPackagePaths .*inspector-vm-scanner-advanced-config/);
+    expect(csv.stdout.split('\n')[0]?.split(',').slice(6, 9)).toEqual(['ssmPlugin', 'vmScanner', 'agentless']);
+  });
+
   it('coverage --output csv gives one row an account and region, a column a reason, adding up to the summary', async () => {
     const csv = await cli('coverage', '--policy-file', policyFile(policy), '--output', 'csv');
     const json = await cli('coverage', '--policy-file', policyFile(policy), '--output', 'json');
@@ -202,6 +225,8 @@ describe('deep-inspection', () => {
       'deepInspected',
       'toFix',
     ]);
+    // The reasons come after the scanner columns.
+    expect(columns.slice(6, 10)).toEqual(['ssmPlugin', 'vmScanner', 'agentless', 'scannerNotReported']);
     const active = organization.accounts.filter((a) => a.state === 'ACTIVE').length;
     expect(rows).toHaveLength(active * REGIONS.length);
     const summary = JSON.parse(json.stdout);

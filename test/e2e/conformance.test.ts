@@ -230,6 +230,16 @@ const CALLS: readonly Call[] = [
         }),
       ),
   },
+  {
+    service: 'inspector2',
+    operation: 'ListCoverage',
+    send: (c) =>
+      c.inspector2.send(
+        new ListCoverageCommand({
+          filterCriteria: { resourceType: [{ comparison: 'EQUALS', value: 'Microsoft.Compute/virtualMachines' }] },
+        }),
+      ),
+  },
   { service: 'ssm', operation: 'GetParameter', send: (c) => c.ssm.send(new GetParameterCommand({ Name: PARAMETER })) },
   {
     service: 'ssm',

@@ -62,8 +62,11 @@ function groundTruth(region: string) {
     if (!managed.has(accountId)) continue;
     const activated = organization.inspectorAccount(region, accountId)?.deepInspection === 'ACTIVATED';
     truth.instances += 1;
+    // The VM scanner's instances are not governed by the deep-inspection setting: their truth holds either way.
     const verdict =
-      profile.platform === 'WINDOWS'
+      profile.scanMode === 'EC2_INSPECTOR_AGENT_BASED'
+        ? profile.truth
+        : profile.platform === 'WINDOWS'
         ? { reason: 'NOT_LINUX', fixable: false }
         : !activated
           ? { reason: 'DEEP_INSPECTION_NOT_ACTIVATED', fixable: false }

@@ -268,6 +268,8 @@ export class InspectorRegion implements RegionInspector {
       pages += 1;
       onPage(
         (page.coveredResources ?? []).map((resource) => ({
+          ...(resource.resourceType === undefined ? {} : { resourceType: resource.resourceType }),
+          ...(resource.provider === undefined ? {} : { provider: resource.provider }),
           ...(resource.accountId === undefined ? {} : { accountId: resource.accountId }),
           ...(resource.scanStatus === undefined ? {} : { scanStatus: resource.scanStatus }),
           ...(resource.scanMode === undefined ? {} : { scanMode: resource.scanMode }),
