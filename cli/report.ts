@@ -85,12 +85,12 @@ export function formatRun(view: RunView, options: { maxListed?: number } = {}): 
       );
   }
   const off = view.ec2ScanningOff;
-  if (off !== undefined) {
+  if (off !== undefined && off.disabledByPolicy + off.noPolicy + off.notDisabledByPolicy > 0) {
     lines.push(
       `EC2 scanning off: ${off.disabledByPolicy} disabled by the organization's Inspector policy, ${off.noPolicy} where no Inspector policy applies, ${off.notDisabledByPolicy} where the policy does not disable it (${off.asked} DescribeEffectivePolicy calls)`,
     );
-    if (off.couldNotTell !== undefined) lines.push(`EC2 scanning off: ${off.couldNotTell}`);
   }
+  if (off?.couldNotTell !== undefined) lines.push(`EC2 scanning off: ${off.couldNotTell}`);
   if (view.warnings.length > 0) {
     lines.push(`Policy warnings (${view.warnings.length}):`);
     for (const warning of view.warnings) lines.push(`  ${warning.path}: ${warning.message}`);

@@ -128,7 +128,7 @@ export async function explainEc2ScanningOff(
       answers.set(accountId, content === undefined ? {} : { policy: ec2ScanningPolicyOf(content) });
     } catch (error) {
       const why = budget.signal?.aborted ? NOT_REACHED : describeError(error);
-      if (error instanceof Error && STOPS_ASKING.has(error.name)) stopped ??= `${error.name}: ${why}`;
+      if (error instanceof Error && STOPS_ASKING.has(error.name)) stopped ??= why;
       else answers.set(accountId, { couldNotTell: why });
     }
   };
