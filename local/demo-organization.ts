@@ -34,12 +34,19 @@ export function demoOrganization(accounts = 500): SimulatedOrganization {
     const state = organization.inspectorAccount(region, account.id);
     if (state === undefined) return;
     if (account.id === organization.delegatedAdminAccountId) {
-      state.ec2Configuration = { scanMode: 'EC2_HYBRID', vmScannerActivated: true, vmScannerActivatedAt: Date.UTC(2026, 9, 1) };
+      state.ec2Configuration = {
+        scanMode: 'EC2_HYBRID',
+        vmScannerActivated: true,
+        vmScannerActivatedAt: Date.UTC(2026, 9, 1),
+      };
     } else if (index % 10 === 0) {
       state.ec2Configuration = { scanMode: 'EC2_SSM_AGENT_BASED', vmScannerActivated: false };
     }
     if (state.ec2ScanStatus === 'DISABLED' && index % 2 === 0) {
-      organization.inspectorPolicies.set(account.id, { disableInRegions: [region], enableInRegions: [DEMO_REGIONS[0]] });
+      organization.inspectorPolicies.set(account.id, {
+        disableInRegions: [region],
+        enableInRegions: [DEMO_REGIONS[0]],
+      });
     }
   });
   return organization;

@@ -515,7 +515,10 @@ function updateConfiguration(state: LocalState, region: string, input: Json, now
       );
     }
   } else if (ec2 === undefined && ecr === undefined) {
-    throw validation('nothing to update: give ec2Configuration, ecrConfiguration or updateConfigurationInheritance', '$');
+    throw validation(
+      'nothing to update: give ec2Configuration, ecrConfiguration or updateConfigurationInheritance',
+      '$',
+    );
   }
   const accountId =
     input.accountId === undefined ? org.delegatedAdminAccountId : scanConfigurationTarget(state, region, input);

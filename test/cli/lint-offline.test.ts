@@ -69,7 +69,7 @@ describe('lint without AWS', () => {
     expect([...endpoint.calls.keys()]).toEqual([]);
   });
 
-  it("--offline accepts the org package paths the 2026 model accepts and refuses /opt/@scope/pkg", async () => {
+  it('--offline accepts the org package paths the 2026 model accepts and refuses /opt/@scope/pkg', async () => {
     const lint = (paths: string[]) =>
       runCli([
         'lint',

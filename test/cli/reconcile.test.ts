@@ -295,7 +295,9 @@ describe('deep-inspection', () => {
   });
 
   it("explain shows the account's own EC2 scan mode and VM scanner state in each region: one GetConfiguration with its accountId a region", async () => {
-    const member = organization.accounts.find((a) => a.state === 'ACTIVE' && a.id !== organization.delegatedAdminAccountId);
+    const member = organization.accounts.find(
+      (a) => a.state === 'ACTIVE' && a.id !== organization.delegatedAdminAccountId,
+    );
     const state = member && organization.inspectorAccount('eu-west-1', member.id);
     if (!member || !state) throw new Error('no member');
     state.member = true;
@@ -316,7 +318,9 @@ describe('deep-inspection', () => {
   });
 
   it("explain and the run say when the organization's Inspector policy disabled EC2 scanning, once the endpoint lets the administrator read effective policies", async () => {
-    const member = organization.accounts.find((a) => a.state === 'ACTIVE' && a.id !== organization.delegatedAdminAccountId);
+    const member = organization.accounts.find(
+      (a) => a.state === 'ACTIVE' && a.id !== organization.delegatedAdminAccountId,
+    );
     if (!member) throw new Error('no member');
     for (const region of REGIONS) {
       const state = organization.inspectorAccount(region, member.id);
@@ -348,7 +352,9 @@ describe('deep-inspection', () => {
   });
 
   it('with the endpoint denying effective policies (its default), the run says could not tell once and asks once', async () => {
-    const off = organization.accounts.filter((a) => a.state === 'ACTIVE' && a.id !== organization.delegatedAdminAccountId).slice(0, 5);
+    const off = organization.accounts
+      .filter((a) => a.state === 'ACTIVE' && a.id !== organization.delegatedAdminAccountId)
+      .slice(0, 5);
     for (const account of off) {
       const state = organization.inspectorAccount('us-east-1', account.id);
       if (state) Object.assign(state, { member: true, ec2ScanStatus: 'DISABLED' });
@@ -358,7 +364,9 @@ describe('deep-inspection', () => {
 
     expect(status).toBe(0);
     expect(stdout.match(/could not tell/g)).toHaveLength(1);
-    expect(stdout).toMatch(/EC2 scanning off: could not tell whether the organization's Inspector policy turned EC2 scanning off \(\d+ accounts\): DescribeEffectivePolicy answered AccessDeniedException/);
+    expect(stdout).toMatch(
+      /EC2 scanning off: could not tell whether the organization's Inspector policy turned EC2 scanning off \(\d+ accounts\): DescribeEffectivePolicy answered AccessDeniedException/,
+    );
     expect(endpoint.callCount('DescribeEffectivePolicy')).toBe(1);
   });
 

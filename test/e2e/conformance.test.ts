@@ -60,7 +60,10 @@ beforeEach(async () => {
   Object.assign(process.env, endpoint.environment());
   queueUrl = endpoint.createQueue('failed-accounts');
   endpoint.state.parameters.set(PARAMETER, { value: '{}', version: 1 });
-  organization.inspectorPolicies.set(organization.rootId, { enableInRegions: [REGION], disableInRegions: ['us-west-2'] });
+  organization.inspectorPolicies.set(organization.rootId, {
+    enableInRegions: [REGION],
+    disableInRegions: ['us-west-2'],
+  });
 });
 
 afterEach(async () => {
@@ -365,7 +368,11 @@ describe('conformance of the local endpoint to AWS service models', () => {
     await sendAll(); // updates read PENDING
     remember();
     endpoint.simulation.paths = false;
-    organization.inspectorAccount(REGION, organization.delegatedAdminAccountId)!.ec2Configuration = { scanMode: 'EC2_HYBRID', vmScannerActivated: true, settlesAt: Date.now() + 60_000 };
+    organization.inspectorAccount(REGION, organization.delegatedAdminAccountId)!.ec2Configuration = {
+      scanMode: 'EC2_HYBRID',
+      vmScannerActivated: true,
+      settlesAt: Date.now() + 60_000,
+    };
     await sendAll();
 
     expectConforming();
@@ -573,7 +580,9 @@ describe('effective Inspector policies (DescribeEffectivePolicy INSPECTOR_POLICY
 
     expect(denied).toMatchObject({ name: 'AccessDeniedException' });
     expect(allowed).toMatchObject({ EffectivePolicy: { TargetId: member(), PolicyType: 'INSPECTOR_POLICY' } });
-    const content = JSON.parse((allowed as { EffectivePolicy: { PolicyContent: string } }).EffectivePolicy.PolicyContent);
+    const content = JSON.parse(
+      (allowed as { EffectivePolicy: { PolicyContent: string } }).EffectivePolicy.PolicyContent,
+    );
     // The account's own policy is nearer than the root's: its list wins; the root's other list still applies.
     expect(content).toEqual({
       inspector: { enablement: { ec2_scanning: { enable_in_regions: [REGION], disable_in_regions: [REGION] } } },
@@ -584,7 +593,11 @@ describe('effective Inspector policies (DescribeEffectivePolicy INSPECTOR_POLICY
   it('answers EffectivePolicyNotFoundException when no Inspector policy applies, TargetNotFoundException for an account it does not have, and refuses an OU', async () => {
     endpoint.simulation.administratorReadsEffectivePolicies = true;
     organization.inspectorPolicies.clear();
-    const answers = [await describePolicy(member()), await describePolicy('999988887777'), await describePolicy(unit())];
+    const answers = [
+      await describePolicy(member()),
+      await describePolicy('999988887777'),
+      await describePolicy(unit()),
+    ];
 
     expect(answers.map((answer) => (answer as Error).name)).toEqual([
       'EffectivePolicyNotFoundException',

@@ -67,10 +67,10 @@ function groundTruth(region: string) {
       profile.scanMode === 'EC2_INSPECTOR_AGENT_BASED'
         ? profile.truth
         : profile.platform === 'WINDOWS'
-        ? { reason: 'NOT_LINUX', fixable: false }
-        : !activated
-          ? { reason: 'DEEP_INSPECTION_NOT_ACTIVATED', fixable: false }
-          : profile.truth;
+          ? { reason: 'NOT_LINUX', fixable: false }
+          : !activated
+            ? { reason: 'DEEP_INSPECTION_NOT_ACTIVATED', fixable: false }
+            : profile.truth;
     if ('deepInspected' in verdict) {
       truth.deepInspected += 1;
       if (activated) truth.activatedDeep += 1;

@@ -442,7 +442,10 @@ describe('the function’s role, evaluated', () => {
   it("reads an account's effective Inspector policy (DescribeEffectivePolicy, resource type account) and no other policy type", async () => {
     const effective = (policyType: string) =>
       request(
-        { action: 'organizations:DescribeEffectivePolicy', resource: organizations(`account/o-a1b2c3d4e5/${FOREIGN_ACCOUNT}`) },
+        {
+          action: 'organizations:DescribeEffectivePolicy',
+          resource: organizations(`account/o-a1b2c3d4e5/${FOREIGN_ACCOUNT}`),
+        },
         { ...TLS, 'organizations:PolicyType': policyType },
       );
     await expectDecisions([

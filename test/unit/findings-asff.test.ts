@@ -290,19 +290,22 @@ describe('EC2 scanning off: the remediation says what the organization’s Inspe
     detail: 'DISABLED',
     ...(ec2ScanningOff ? { ec2ScanningOff } : {}),
   });
-  const remediation = (exception: AccountException) =>
-    buildFinding(exception, context).Remediation.Recommendation.Text;
+  const remediation = (exception: AccountException) => buildFinding(exception, context).Remediation.Recommendation.Text;
 
   it('disabled by the policy: change the policy, not the account (the policy takes precedence)', () => {
     const text = remediation(off({ kind: 'DISABLED_BY_POLICY', disableInRegions: ['eu-west-1'], enableInRegions: [] }));
-    expect(text).toMatch(/^EC2 scanning is disabled by the organization's Inspector policy \(disable_in_regions: eu-west-1/);
+    expect(text).toMatch(
+      /^EC2 scanning is disabled by the organization's Inspector policy \(disable_in_regions: eu-west-1/,
+    );
     expect(text).toContain('INSPECTOR_POLICY');
     expect(text).not.toContain('API: Enable');
   });
 
   it('no policy applies: activate EC2 scanning from the delegated administrator', () => {
     const text = remediation(off({ kind: 'NO_POLICY' }));
-    expect(text).toMatch(/^No Inspector policy applies to the account\. From the Inspector delegated administrator, activate EC2 scanning/);
+    expect(text).toMatch(
+      /^No Inspector policy applies to the account\. From the Inspector delegated administrator, activate EC2 scanning/,
+    );
   });
 
   it('could not tell: says so, and both ways out', () => {
@@ -312,7 +315,9 @@ describe('EC2 scanning off: the remediation says what the organization’s Inspe
   });
 
   it('keeps the fingerprint of a finding with no cause as it was, and changes it when the cause changes', () => {
-    expect(fingerprintOf(off())).toBe(fingerprintOf({ ...notMember, reason: 'EC2_SCANNING_NOT_ENABLED', detail: 'DISABLED' }));
+    expect(fingerprintOf(off())).toBe(
+      fingerprintOf({ ...notMember, reason: 'EC2_SCANNING_NOT_ENABLED', detail: 'DISABLED' }),
+    );
     expect(fingerprintOf(off({ kind: 'NO_POLICY' }))).not.toBe(
       fingerprintOf(off({ kind: 'DISABLED_BY_POLICY', disableInRegions: ['eu-west-1'], enableInRegions: [] })),
     );

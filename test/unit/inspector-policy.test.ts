@@ -22,7 +22,9 @@ const compliant = (accountId: string, region: string): Outcome => ({
   state: 'ACTIVATED',
 });
 const policy = (disable: string[], enable: string[] = []) =>
-  JSON.stringify({ inspector: { enablement: { ec2_scanning: { enable_in_regions: enable, disable_in_regions: disable } } } });
+  JSON.stringify({
+    inspector: { enablement: { ec2_scanning: { enable_in_regions: enable, disable_in_regions: disable } } },
+  });
 
 /** A reader that answers from a table and counts its calls; an Error value is thrown with its name. */
 function reader(answers: Record<string, string | undefined | Error>): EffectivePolicyReader & { calls: string[] } {
@@ -76,7 +78,9 @@ describe('why EC2 scanning is off (the organization’s Inspector policy)', () =
 
       expect(organizations.calls).toEqual(['111111111111']);
       expect(report).toMatchObject({ asked: 1, notAsked: 2, disabledByPolicy: 0, noPolicy: 0 });
-      expect(report?.couldNotTell).toMatch(new RegExp(`^could not tell .*\\(3 accounts\\): DescribeEffectivePolicy answered ${name}`));
+      expect(report?.couldNotTell).toMatch(
+        new RegExp(`^could not tell .*\\(3 accounts\\): DescribeEffectivePolicy answered ${name}`),
+      );
       expect(explained.every((o) => o.kind === 'SKIPPED' && o.ec2ScanningOff?.kind === 'COULD_NOT_TELL')).toBe(true);
     },
   );
@@ -119,7 +123,9 @@ describe('why EC2 scanning is off (the organization’s Inspector policy)', () =
     expect(
       ec2ScanningPolicyOf(
         JSON.stringify({
-          inspector: { enablement: { ec2_scanning: { enable_in_regions: { '@@assign': ['us-east-1'] }, disable_in_regions: 'x' } } },
+          inspector: {
+            enablement: { ec2_scanning: { enable_in_regions: { '@@assign': ['us-east-1'] }, disable_in_regions: 'x' } },
+          },
         }),
       ),
     ).toEqual({ enableInRegions: ['us-east-1'], disableInRegions: [] });

@@ -368,12 +368,9 @@ describe('identifier patterns', () => {
     '/opt/app.v1.2/lib',
     '/opt/My App/lib',
     'C:\\App\\lib',
-  ])(
-    'accepts the path %s',
-    (path) => {
-      expect(() => validatePolicy({ ...example, orgPackagePaths: [path] }, 'test')).not.toThrow();
-    },
-  );
+  ])('accepts the path %s', (path) => {
+    expect(() => validatePolicy({ ...example, orgPackagePaths: [path] }, 'test')).not.toThrow();
+  });
 });
 
 describe('policy version 2', () => {
