@@ -154,6 +154,8 @@ export async function runFindingsScenario(
         regions: settings.regions,
         memberChangesPerRegion: 0,
         ownAccountChanges: false,
+        // The scenario's EC2-scanning-off accounts: one refused DescribeEffectivePolicy a run (the endpoint's default).
+        accountsWithEc2ScanningOff: expected.values().next().value?.size ?? 0,
       };
       const run = measurement(
         endpoint,

@@ -15,6 +15,14 @@ export interface RunShape {
   readonly ownAccountChanges: boolean;
   /** Accounts × regions that end FAILED and go to the queue. */
   readonly failures: number;
+  /**
+   * Accounts with EC2 scanning not enabled in some region: each costs one DescribeEffectivePolicy, unless
+   * Organizations refuses the first (the endpoint's default for the Inspector administrator), which then is
+   * the run's only one. @default 0
+   */
+  readonly accountsWithEc2ScanningOff?: number;
+  /** Whether Organizations answers the administrator's DescribeEffectivePolicy for other accounts. @default false */
+  readonly effectivePoliciesReadable?: boolean;
 }
 
 export type Operation =
@@ -27,6 +35,7 @@ export type Operation =
   | 'GetConfiguration'
   | 'BatchUpdateMemberEc2DeepInspectionStatus'
   | 'UpdateEc2DeepInspectionConfiguration'
+  | 'DescribeEffectivePolicy'
   | 'SendMessageBatch';
 
 /**
@@ -36,7 +45,9 @@ export type Operation =
  * BatchGetAccountStatus, ⌈members/100⌉ BatchGetMemberEc2DeepInspectionStatus, one
  * GetEc2DeepInspectionConfiguration (the delegated administrator's own status), one GetConfiguration
  * (the region's EC2 scan mode), ⌈changes/100⌉ updates
- * and one UpdateEc2DeepInspectionConfiguration if its own account changes; ⌈failures/10⌉ messages.
+ * and one UpdateEc2DeepInspectionConfiguration if its own account changes; one DescribeEffectivePolicy an
+ * account with EC2 scanning off (one in all when refused; none in a run where EC2 scanning is on
+ * everywhere, as in the steady state); ⌈failures/10⌉ messages.
  */
 export function lowerBounds(shape: RunShape): Record<Operation, number> {
   const members = shape.accounts - 1;
@@ -50,6 +61,12 @@ export function lowerBounds(shape: RunShape): Record<Operation, number> {
     GetConfiguration: shape.regions,
     BatchUpdateMemberEc2DeepInspectionStatus: shape.regions * Math.ceil(shape.memberChangesPerRegion / INSPECTOR_BATCH),
     UpdateEc2DeepInspectionConfiguration: shape.ownAccountChanges ? shape.regions : 0,
+    DescribeEffectivePolicy:
+      (shape.accountsWithEc2ScanningOff ?? 0) === 0
+        ? 0
+        : shape.effectivePoliciesReadable
+          ? (shape.accountsWithEc2ScanningOff ?? 0)
+          : 1,
     SendMessageBatch: Math.ceil(shape.failures / SQS_BATCH),
   };
 }
@@ -93,6 +110,12 @@ export function runFloor(bounds: Record<Operation, number>, regions: number, lim
       { paginated: true },
     ) +
     operationFloor(reads, limits, { paginated: false }) +
+    // After the reads; at most one call when refused, and none where EC2 scanning is on everywhere.
+    operationFloor(
+      bounds.DescribeEffectivePolicy,
+      { ...limits, perSecond: limits.organizationsPerSecond ?? limits.perSecond },
+      { paginated: false },
+    ) +
     operationFloor(perRegion(bounds.BatchUpdateMemberEc2DeepInspectionStatus), limits, { paginated: false }) +
     operationFloor(bounds.SendMessageBatch, limits, { paginated: false })
   );

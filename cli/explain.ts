@@ -1,3 +1,5 @@
+import type { Ec2ScanConfiguration } from '../lambda/reconciler/aws/inspector';
+import { ec2ScanningOffText } from '../lambda/reconciler/inspector-policy';
 import type { OrganizationAccount, Outcome } from '../lambda/reconciler/model';
 import { DEFAULT_RULE, desiredStateOf, matchRule } from '../lambda/reconciler/plan';
 import type { Policy } from '../lambda/reconciler/policy/schema';
@@ -17,7 +19,13 @@ export interface Explanation {
     readonly why: string;
   }[];
   readonly decision: string;
-  readonly regions: readonly { readonly region: string; readonly inspector: string; readonly run: string }[];
+  readonly regions: readonly {
+    readonly region: string;
+    readonly inspector: string;
+    readonly run: string;
+    /** The account's own EC2 scan configuration there (GetConfiguration with its accountId), when read. */
+    readonly ec2ScanConfiguration?: Ec2ScanConfiguration;
+  }[];
 }
 
 /** Pure: the account as listed, the policy, the day expiry is judged on, and the dry run's outcomes for it. */
@@ -27,9 +35,16 @@ export function explain(input: {
   policy: Policy;
   today: string;
   outcomes: readonly Outcome[];
+  /** The account's EC2 scan configuration by region. */
+  scanConfigurations?: ReadonlyMap<string, Ec2ScanConfiguration>;
 }): Explanation {
   const { accountId, account, policy, today } = input;
-  const regions = input.outcomes.filter((o) => o.accountId === accountId).map(describeOutcome);
+  const regions = input.outcomes
+    .filter((o) => o.accountId === accountId)
+    .map((outcome) => {
+      const scan = input.scanConfigurations?.get(outcome.region);
+      return { ...describeOutcome(outcome), ...(scan === undefined ? {} : { ec2ScanConfiguration: scan }) };
+    });
   if (account === undefined) {
     return {
       accountId,
@@ -104,7 +119,7 @@ function describeOutcome(outcome: Outcome): { region: string; inspector: string;
       return {
         region,
         inspector: outcome.detail ?? '',
-        run: `would skip it: ${outcome.reason}`,
+        run: `would skip it: ${outcome.reason}${outcome.ec2ScanningOff ? `: ${ec2ScanningOffText(outcome.ec2ScanningOff)}` : ''}`,
       };
     case 'FAILED':
       return {

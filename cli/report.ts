@@ -1,5 +1,6 @@
 import { FIXABLE_REASONS } from '../lambda/reconciler/coverage/tally';
 import type { CoverageResult, CoverageSummary } from '../lambda/reconciler/coverage/measure';
+import type { Ec2ScanConfiguration } from '../lambda/reconciler/aws/inspector';
 import type { LintWarning } from '../lambda/reconciler/policy/lint';
 import type { Explanation } from './explain';
 import type { ApplyTotals, PlanTotals, RunView } from './view';
@@ -108,11 +109,7 @@ export function formatRun(
     if (region.error) lines.push(`  ${region.region} ERROR: ${region.error}`);
     const scan = region.ec2ScanConfiguration;
     if (scan !== undefined) {
-      const mode =
-        'error' in scan
-          ? `could not be read: ${scan.error}`
-          : `${scan.scanMode ?? 'unknown'}${scan.scanMode === 'EC2_HYBRID' ? ' (Enhanced EC2 Scanning)' : ''}${scan.scanModeStatus === 'PENDING' ? ', changing' : ''}`;
-      lines.push(`  ${region.region} EC2 scan mode: ${mode}`);
+      lines.push(`  ${region.region} administrator EC2 scan configuration: ${describeScanConfiguration(scan)}`);
     }
     const paths = region.orgPackagePaths;
     if (paths?.changed)
@@ -120,6 +117,13 @@ export function formatRun(
         `  ${region.region} orgPackagePaths: ${would}set [${paths.from.join(', ')}] → [${paths.to.join(', ')}]`,
       );
   }
+  const off = view.ec2ScanningOff;
+  if (off !== undefined && off.disabledByPolicy + off.noPolicy + off.notDisabledByPolicy > 0) {
+    lines.push(
+      `EC2 scanning off: ${off.disabledByPolicy} disabled by the organization's Inspector policy, ${off.noPolicy} where no Inspector policy applies, ${off.notDisabledByPolicy} where the policy does not disable it (${off.asked} DescribeEffectivePolicy calls)`,
+    );
+  }
+  if (off?.couldNotTell !== undefined) lines.push(`EC2 scanning off: ${off.couldNotTell}`);
   if (view.warnings.length > 0) {
     lines.push(`Policy warnings (${view.warnings.length}):`);
     for (const warning of view.warnings) lines.push(`  ${warning.path}: ${warning.message}`);
@@ -151,6 +155,23 @@ export function formatRun(
   return lines.join('\n');
 }
 
+/**
+ * One account's EC2 scan configuration in words. EC2_HYBRID is hybrid scanning (agent-based plus agentless);
+ * Enhanced EC2 Scanning is the Inspector VM scanner, a setting of its own (aws/inspector.ts, Ec2ScanConfiguration).
+ */
+export function describeScanConfiguration(scan: Ec2ScanConfiguration): string {
+  if ('error' in scan) return `could not be read: ${scan.error}`;
+  const mode = `scan mode ${scan.scanMode ?? 'not reported'}${scan.scanMode === 'EC2_HYBRID' ? ' (hybrid scanning)' : ''}${
+    scan.scanModeStatus !== undefined && scan.scanModeStatus !== 'SUCCESS' ? ` (${scan.scanModeStatus})` : ''
+  }`;
+  const vm = scan.vmScanner;
+  const scanner =
+    vm?.activated === undefined
+      ? 'not reported'
+      : `${vm.activated ? 'activated' : 'not activated'}${vm.status !== undefined && vm.status !== 'SUCCESS' ? ` (${vm.status})` : ''}`;
+  return `${mode}; Inspector VM scanner (Enhanced EC2 Scanning) ${scanner}`;
+}
+
 /** `deep-inspection explain`: the account, its rules in order, the decision, and each region. */
 export function formatExplanation(explanation: Explanation): string {
   const lines = [`Account ${explanation.accountId}${explanation.state ? ` (${explanation.state})` : ''}`];
@@ -163,6 +184,9 @@ export function formatExplanation(explanation: Explanation): string {
   lines.push(`Decision: ${explanation.decision}`);
   for (const region of explanation.regions) {
     lines.push(`  ${region.region}: Inspector says ${region.inspector || 'n/a'}; a run ${region.run}`);
+    if (region.ec2ScanConfiguration !== undefined) {
+      lines.push(`    EC2 scan configuration: ${describeScanConfiguration(region.ec2ScanConfiguration)}`);
+    }
   }
   return lines.join('\n');
 }
@@ -200,6 +224,15 @@ export function formatCoverage(summary: CoverageSummary, accounts: CoverageResul
   );
   for (const region of summary.regions) {
     if (region.error) lines.push(`  ${region.region} ERROR: ${region.error}`);
+    const scanners = region.byScanner;
+    if (region.error === undefined) {
+      lines.push(
+        `  ${region.region} by scanner: SSM plugin ${scanners.ssmPlugin}, VM scanner ${scanners.vmScanner}, agentless ${scanners.agentless}${scanners.notReported > 0 ? `, not reported ${scanners.notReported}` : ''}`,
+      );
+    }
+    if (region.notEc2 > 0) {
+      lines.push(`  ${region.region}: ${region.notEc2} resources that are not AWS EC2 instances left out`);
+    }
     const reasons = Object.entries(region.notDeepInspected).sort(([, a], [, b]) => b - a);
     for (const [reason, count] of reasons) {
       const fix = FIXABLE_REASONS[reason];
@@ -217,6 +250,9 @@ export function formatCoverage(summary: CoverageSummary, accounts: CoverageResul
       );
     }
   }
+  if (summary.regions.some((region) => region.byScanner.ssmPlugin + region.byScanner.vmScanner > 0)) {
+    lines.push(MOVE_TO_VM_SCANNER);
+  }
   if (summary.minimumEffectivePercent !== undefined) {
     lines.push(
       summary.regionsBelowMinimum.length === 0
@@ -227,10 +263,32 @@ export function formatCoverage(summary: CoverageSummary, accounts: CoverageResul
   return lines.join('\n');
 }
 
-/** One row an account and region, every reason a column: for auditors' spreadsheets. */
+/**
+ * What moving an instance from the SSM plugin to the Inspector VM scanner changes, where the pages say so:
+ * the plugin's deep inspection scans Inspector's default paths plus the organization's custom paths
+ * (orgPackagePaths), and the deep-inspection page "applies to customers that have not opted in to Enhanced
+ * EC2 Scanning"; the VM scanner scans the locations set on the instance (`[sbom] target-directory`,
+ * `max-scan-depth`: "Advanced configuration" of the Inspector VM Scanner).
+ */
+export const MOVE_TO_VM_SCANNER =
+  "Moving to the VM scanner (Enhanced EC2 Scanning): the SSM plugin's deep inspection scans Inspector's default paths plus orgPackagePaths (https://docs.aws.amazon.com/inspector/latest/user/deep-inspection.html); the VM scanner scans the locations set on the instance, its [sbom] target-directory and max-scan-depth (https://docs.aws.amazon.com/inspector/latest/user/inspector-vm-scanner-advanced-config.html), and the deep-inspection setting and orgPackagePaths do not apply to it.";
+
+/** One row an account and region, its instances by scanner, every reason a column: for auditors' spreadsheets. */
 export function coverageCsv(accounts: CoverageResult['accounts']): string {
   const reasons = [...new Set(accounts.flatMap((account) => Object.keys(account.notDeepInspected)))].sort();
-  const header = ['region', 'accountId', 'deepInspectionActivated', 'instances', 'deepInspected', 'toFix', ...reasons];
+  const header = [
+    'region',
+    'accountId',
+    'deepInspectionActivated',
+    'instances',
+    'deepInspected',
+    'toFix',
+    'ssmPlugin',
+    'vmScanner',
+    'agentless',
+    'scannerNotReported',
+    ...reasons,
+  ];
   const rows = accounts.map((account) => [
     account.region,
     account.accountId,
@@ -238,6 +296,10 @@ export function coverageCsv(accounts: CoverageResult['accounts']): string {
     String(account.instances),
     String(account.deepInspected),
     String(account.fixable),
+    String(account.byScanner.ssmPlugin),
+    String(account.byScanner.vmScanner),
+    String(account.byScanner.agentless),
+    String(account.byScanner.notReported),
     ...reasons.map((reason) => String(account.notDeepInspected[reason] ?? 0)),
   ]);
   // Every value is an id, a number, a boolean or an enum name: nothing to quote.

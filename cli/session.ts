@@ -3,7 +3,12 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { AccountManagementRegions, type AccountRegions } from '../lambda/reconciler/aws/account-regions';
 import { type Clients, createClients } from '../lambda/reconciler/aws/clients';
 import { InspectorRegion, type RegionInspector } from '../lambda/reconciler/aws/inspector';
-import { type AccountDirectory, OrganizationsDirectory } from '../lambda/reconciler/aws/organizations';
+import {
+  type AccountDirectory,
+  OrganizationsDirectory,
+  OrganizationsEffectivePolicies,
+} from '../lambda/reconciler/aws/organizations';
+import type { EffectivePolicyReader } from '../lambda/reconciler/inspector-policy';
 import { ParameterPolicySource, type PolicySource } from '../lambda/reconciler/aws/policy-store';
 import type { Policy } from '../lambda/reconciler/policy/schema';
 import { describeCredentialsProblem } from './errors';
@@ -17,6 +22,8 @@ export interface Session {
   readonly clients: Clients;
   readonly policy: PolicySource;
   readonly directory: AccountDirectory;
+  /** Organizations' effective Inspector policies: why EC2 scanning is off where it is. */
+  readonly effectivePolicies: EffectivePolicyReader;
   /** Which regions this account has enabled (Account Management ListRegions). */
   readonly regions: AccountRegions;
   readonly inspectorFor: (region: string) => RegionInspector;
@@ -49,6 +56,7 @@ export async function openSession(options: CommonOptions, io: Io): Promise<Sessi
     clients,
     policy,
     directory: new OrganizationsDirectory(clients.organizations),
+    effectivePolicies: new OrganizationsEffectivePolicies(clients.organizations),
     regions: new AccountManagementRegions(clients.account),
     inspectorFor: (region) => {
       const client = clients.inspector(region);

@@ -68,6 +68,8 @@ export interface RunView<T extends PlanTotals | ApplyTotals = PlanTotals | Apply
   readonly queue: { readonly sent: number; readonly undelivered: number };
   readonly warnings: readonly LintWarning[];
   readonly deadlineReached: boolean;
+  /** Where EC2 scanning is off, what the organization's Inspector policy says (the run summary's). */
+  readonly ec2ScanningOff?: RunResult['summary']['ec2ScanningOff'];
 }
 
 export function planTotals(totals: Totals): PlanTotals {
@@ -137,6 +139,7 @@ export function runView(command: 'plan' | 'apply', result: RunResult): RunView {
     queue: summary.queue,
     warnings: summary.warnings,
     deadlineReached: summary.deadlineReached,
+    ...(summary.ec2ScanningOff === undefined ? {} : { ec2ScanningOff: summary.ec2ScanningOff }),
   };
 }
 

@@ -37,7 +37,20 @@ export const ORGANIZATIONS_ACTIONS_ON_TREE = [
   'organizations:ListParents',
 ];
 
-export const ORGANIZATIONS_ACTIONS = [...ORGANIZATIONS_ACTIONS_ON_ALL, ...ORGANIZATIONS_ACTIONS_ON_TREE];
+/**
+ * Why EC2 scanning is off in an account: its effective Inspector policy. DescribeEffectivePolicy's resource
+ * type is account, and its condition key organizations:PolicyType holds the grant to INSPECTOR_POLICY
+ * (Service Authorization Reference, AWS Organizations). Organizations may still refuse the delegated
+ * administrator another account's policy; the run then says "could not tell" once.
+ */
+export const ORGANIZATIONS_EFFECTIVE_POLICY_ACTIONS = ['organizations:DescribeEffectivePolicy'];
+export const EFFECTIVE_POLICY_TYPE = 'INSPECTOR_POLICY';
+
+export const ORGANIZATIONS_ACTIONS = [
+  ...ORGANIZATIONS_ACTIONS_ON_ALL,
+  ...ORGANIZATIONS_ACTIONS_ON_TREE,
+  ...ORGANIZATIONS_EFFECTIVE_POLICY_ACTIONS,
+];
 
 /**
  * Account Management: which regions this account has enabled, so that a region it has not is one clear
@@ -103,6 +116,13 @@ export class ReconcilerFunction extends Construct {
       new iam.PolicyStatement({
         actions: ORGANIZATIONS_ACTIONS_ON_TREE,
         resources: organizationTreeArns(Stack.of(this).partition),
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ORGANIZATIONS_EFFECTIVE_POLICY_ACTIONS,
+        resources: [organizationTreeArns(Stack.of(this).partition)[2] as string],
+        conditions: { StringEquals: { 'organizations:PolicyType': EFFECTIVE_POLICY_TYPE } },
       }),
     );
     this.role.addToPolicy(

@@ -12,9 +12,14 @@ export const DEMO_POLICY_FILE = join(__dirname, 'demo-policy.json');
 /** The failed-accounts queue's name on the local endpoint. */
 export const DEMO_QUEUE = 'failed-accounts';
 
-/** 500 accounts by default, under two levels of three OUs, with closed accounts, non-members and EC2 scanning off. */
+/**
+ * 500 accounts by default, under two levels of three OUs, with closed accounts, non-members and EC2 scanning
+ * off (in eu-west-1, half of those by an Inspector policy attached to the account). In eu-west-1 the delegated
+ * administrator runs hybrid scanning with the Inspector VM scanner, which its members inherit, except every
+ * tenth, configured on its own with the SSM plugin alone.
+ */
 export function demoOrganization(accounts = 500): SimulatedOrganization {
-  return SimulatedOrganization.generate({
+  const organization = SimulatedOrganization.generate({
     accounts,
     regions: DEMO_REGIONS,
     depth: 2,
@@ -24,6 +29,27 @@ export function demoOrganization(accounts = 500): SimulatedOrganization {
     ec2ScanningOff: 0.06,
     activated: 0.6,
   });
+  const [, region] = DEMO_REGIONS;
+  organization.accounts.forEach((account, index) => {
+    const state = organization.inspectorAccount(region, account.id);
+    if (state === undefined) return;
+    if (account.id === organization.delegatedAdminAccountId) {
+      state.ec2Configuration = {
+        scanMode: 'EC2_HYBRID',
+        vmScannerActivated: true,
+        vmScannerActivatedAt: Date.UTC(2026, 9, 1),
+      };
+    } else if (index % 10 === 0) {
+      state.ec2Configuration = { scanMode: 'EC2_SSM_AGENT_BASED', vmScannerActivated: false };
+    }
+    if (state.ec2ScanStatus === 'DISABLED' && index % 2 === 0) {
+      organization.inspectorPolicies.set(account.id, {
+        disableInRegions: [region],
+        enableInRegions: [DEMO_REGIONS[0]],
+      });
+    }
+  });
+  return organization;
 }
 
 /**

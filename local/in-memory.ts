@@ -1,4 +1,5 @@
 import {
+  type Ec2ScanConfiguration,
   MAX_ACCOUNTS_PER_CALL,
   MAX_COVERAGE_PER_PAGE,
   type RegionInspector,
@@ -108,8 +109,25 @@ export class InMemoryInspector implements RegionInspector {
             status: this.organization.inspectorAccount(this.region, ownAccountId)?.deepInspection,
           }
         : undefined;
-    const ec2ScanConfiguration = { scanMode: this.organization.ec2ScanMode.get(this.region) ?? 'EC2_SSM_AGENT_BASED' };
+    const ec2ScanConfiguration = this.scanConfiguration(ownAccountId);
     return { observations, ec2ScanConfiguration, ...(configuration ? { configuration } : {}) };
+  }
+
+  async accountScanConfiguration(accountId: string, ownAccountId: string): Promise<Ec2ScanConfiguration> {
+    this.failIfRegionDown();
+    const state = this.organization.inspectorAccount(this.region, accountId);
+    if (accountId !== ownAccountId && !state?.member) return { error: `${accountId} is not a member account` };
+    return this.scanConfiguration(accountId);
+  }
+
+  /** The account's EC2 scan configuration as GetConfiguration answers it once settled. */
+  private scanConfiguration(accountId: string): Ec2ScanConfiguration {
+    const configuration = this.organization.ec2ConfigurationOf(this.region, accountId);
+    return {
+      scanMode: configuration.scanMode,
+      scanModeStatus: 'SUCCESS',
+      vmScanner: { activated: configuration.vmScannerActivated, status: 'SUCCESS' },
+    };
   }
 
   /** In batches of 100 like Inspector's API, asking `canContinue` before each. */

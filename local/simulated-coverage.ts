@@ -10,18 +10,44 @@ export interface InstanceProfile {
   readonly platform: 'LINUX' | 'WINDOWS' | 'MACOS' | 'UNKNOWN';
   readonly statusCode: 'ACTIVE' | 'INACTIVE';
   readonly reason: string;
-  readonly scanMode: 'EC2_SSM_AGENT_BASED' | 'EC2_AGENTLESS';
+  readonly scanMode: 'EC2_SSM_AGENT_BASED' | 'EC2_AGENTLESS' | 'EC2_INSPECTOR_AGENT_BASED';
   /** Share of instances, in thousandths. */
   readonly weight: number;
-  /** What a correct report says of it in an account whose deep inspection is ACTIVATED. */
+  /**
+   * What a correct report says of it in an account whose deep inspection is ACTIVATED; for the VM scanner's
+   * (EC2_INSPECTOR_AGENT_BASED), in any account: the deep-inspection setting does not govern them.
+   */
   readonly truth: { readonly deepInspected: true } | { readonly reason: string; readonly fixable: boolean };
 }
 
 const linux = { platform: 'LINUX', scanMode: 'EC2_SSM_AGENT_BASED' } as const;
+/** Scanned by the Inspector VM scanner (Enhanced EC2 Scanning): counted apart, never deep inspection. */
+const vmScanner = { platform: 'LINUX', scanMode: 'EC2_INSPECTOR_AGENT_BASED' } as const;
 
 /** A fleet's usual mix: mostly healthy, a tail of the usual problems. Weights add up to 1,000. */
 export const INSTANCE_PROFILES: readonly InstanceProfile[] = [
-  { ...linux, statusCode: 'ACTIVE', reason: 'SUCCESSFUL', weight: 640, truth: { deepInspected: true } },
+  { ...linux, statusCode: 'ACTIVE', reason: 'SUCCESSFUL', weight: 600, truth: { deepInspected: true } },
+  {
+    ...vmScanner,
+    statusCode: 'ACTIVE',
+    reason: 'SUCCESSFUL',
+    weight: 30,
+    truth: { reason: 'VM_SCANNER', fixable: false },
+  },
+  {
+    ...vmScanner,
+    statusCode: 'INACTIVE',
+    reason: 'RESOURCE_STOPPED',
+    weight: 5,
+    truth: { reason: 'RESOURCE_STOPPED', fixable: false },
+  },
+  {
+    ...linux,
+    statusCode: 'INACTIVE',
+    reason: 'RESOURCE_UNMANAGED',
+    weight: 5,
+    truth: { reason: 'RESOURCE_UNMANAGED', fixable: true },
+  },
   {
     platform: 'WINDOWS',
     scanMode: 'EC2_SSM_AGENT_BASED',
@@ -185,6 +211,27 @@ export function reportedScanStatus(
   return accountActivated || !profile.reason.startsWith('DEEP_INSPECTION_')
     ? { statusCode: profile.statusCode, reason: profile.reason }
     : { statusCode: 'ACTIVE', reason: 'SUCCESSFUL' };
+}
+
+/** Azure virtual machines Inspector covers in each region beside the organization's EC2 instances. */
+export const AZURE_VIRTUAL_MACHINES = 3;
+
+/** One Azure virtual machine as ListCoverage reports it: not an EC2 instance, whatever its account. */
+export function azureVirtualMachine(accountId: string, index: number): Record<string, unknown> {
+  const subscription = '0a1b2c3d-0000-4000-8000-00000000000a';
+  return {
+    resourceType: 'Microsoft.Compute/virtualMachines',
+    resourceId: `/subscriptions/${subscription}/resourcegroups/apps/providers/microsoft.compute/virtualmachines/vm-${index}`,
+    accountId,
+    scanType: 'PACKAGE',
+    scanStatus: { statusCode: 'ACTIVE', reason: 'SUCCESSFUL' },
+    resourceMetadata: { vmInstance: { platform: 'LINUX' } },
+    scanMode: 'VM_INSPECTOR_AGENT_BASED',
+    provider: 'AZURE',
+    providerAccountId: subscription,
+    providerRegion: 'eastus',
+    providerPartition: 'AzureCloud',
+  };
 }
 
 function regionNumber(region: string): number {

@@ -13,6 +13,40 @@ export interface SimulatedInspectorAccount {
   pending?: { readonly to: 'ACTIVATED' | 'DEACTIVATED'; readonly settlesAt: number; readonly fails: boolean };
   /** BatchGetAccountStatus lists the account in `failedAccounts` with this `ErrorCode` (e.g. ACCOUNT_IS_ISOLATED). */
   accountStatusError?: string;
+  /**
+   * The account's own EC2 scan configuration (GetConfiguration's `ec2Configuration`). Absent on a member:
+   * it inherits the delegated administrator's, so an administrator change reaches it; set once the
+   * administrator configures the member individually (UpdateConfiguration with its `accountId`), cleared by
+   * INHERIT_FROM_ADMIN. The API never tells a caller which members inherit.
+   */
+  ec2Configuration?: SimulatedEc2Configuration;
+  /** The account's own ECR rescan duration (UpdateConfiguration `ecrConfiguration`), once set. */
+  ecrRescanDuration?: { readonly rescanDuration: string; readonly updatedAt: number };
+}
+
+/** One account's EC2 scan configuration: the scan mode (EC2_HYBRID is hybrid scanning) and the Inspector VM scanner. */
+export interface SimulatedEc2Configuration {
+  readonly scanMode: 'EC2_SSM_AGENT_BASED' | 'EC2_HYBRID';
+  /** The Inspector VM scanner (Enhanced EC2 Scanning): `vmScannerState.activated`. */
+  readonly vmScannerActivated: boolean;
+  /** When the VM scanner was activated (epoch ms). */
+  readonly vmScannerActivatedAt?: number;
+  /** An update accepted and not yet in effect: scanModeStatus and vmScannerState.status read PENDING until then. */
+  readonly settlesAt?: number;
+  /** The VM scanner's activation ends FAILED (vmScannerState.status) instead of SUCCESS. */
+  readonly vmScannerFails?: boolean;
+}
+
+/** An account's configuration before anyone sets it: plugin-based scanning through SSM, no VM scanner. */
+export const DEFAULT_EC2_CONFIGURATION: SimulatedEc2Configuration = {
+  scanMode: 'EC2_SSM_AGENT_BASED',
+  vmScannerActivated: false,
+};
+
+/** An Organizations Inspector policy's EC2 part, as attached to a root, an OU or an account. */
+export interface SimulatedInspectorPolicy {
+  readonly enableInRegions?: readonly string[];
+  readonly disableInRegions?: readonly string[];
 }
 
 /** Brings an account's pending update to its end once its time has come. */
@@ -77,8 +111,11 @@ export class SimulatedOrganization {
   /** region → account id → Inspector state. */
   readonly inspector = new Map<string, Map<string, SimulatedInspectorAccount>>();
   readonly orgPackagePaths = new Map<string, string[]>();
-  /** region → GetConfiguration's EC2 scan mode (EC2_SSM_AGENT_BASED unless set; EC2_HYBRID is Enhanced EC2 Scanning). */
-  readonly ec2ScanMode = new Map<string, string>();
+  /**
+   * Organizations Inspector policies (INSPECTOR_POLICY), by the root, OU or account they are attached to:
+   * an account's effective policy is theirs combined from the root down (effectiveInspectorPolicy).
+   */
+  readonly inspectorPolicies = new Map<string, SimulatedInspectorPolicy>();
   /** The EC2 instances Inspector's coverage reports: 3 an account and region on average unless set. */
   coverage: SimulatedCoverage = new SimulatedCoverage(this, 3);
   /** The same account objects by id: the endpoint looks up every id of every batch, 170,000 a run at scale. */
@@ -148,6 +185,32 @@ export class SimulatedOrganization {
 
   inspectorAccount(region: string, id: string): SimulatedInspectorAccount | undefined {
     return this.inspector.get(region)?.get(id);
+  }
+
+  /**
+   * The EC2 scan configuration `accountIdToRead` has in `region`: its own when it was configured
+   * individually, else the delegated administrator's (which members inherit).
+   */
+  ec2ConfigurationOf(region: string, accountIdToRead: string): SimulatedEc2Configuration {
+    return (
+      this.inspectorAccount(region, accountIdToRead)?.ec2Configuration ??
+      this.inspectorAccount(region, this.delegatedAdminAccountId)?.ec2Configuration ??
+      DEFAULT_EC2_CONFIGURATION
+    );
+  }
+
+  /**
+   * The account's effective Inspector policy: the policies attached to its root, its OUs and itself, each
+   * list taken from the one nearest the account (a simplification of Organizations' inheritance operators,
+   * docs/local-endpoint.md), or undefined when none applies.
+   */
+  effectiveInspectorPolicy(accountIdToRead: string): SimulatedInspectorPolicy | undefined {
+    const attached = [...this.ancestorsOf(accountIdToRead), accountIdToRead].flatMap((id) => {
+      const policy = this.inspectorPolicies.get(id);
+      return policy === undefined ? [] : [policy];
+    });
+    if (attached.length === 0) return undefined;
+    return attached.reduce((effective, policy) => ({ ...effective, ...policy }), {});
   }
 
   /** Deep-inspection state of every account in a region; with `eventually`, as pending updates will leave it. */

@@ -35,12 +35,27 @@ export async function explainCommand(accountId: string, parsed: ParsedOptions, i
       policy: session.policy,
       directory: { listAccounts: async () => accounts, describeAccounts: async () => accounts },
       regions: session.regions,
+      effectivePolicies: session.effectivePolicies,
       inspectorFor: session.inspectorFor,
       // A plan sends nothing; a queue that takes nothing says so if that ever changes.
       queue: { send: async () => ({ sent: 0, undelivered: [] }) },
       progress: session.progress.step,
     };
     const plan = await planRun(request, deps);
+    // The account's own EC2 scan configuration: one GetConfiguration (with its accountId) in each region read.
+    const scanConfigurations = new Map(
+      await Promise.all(
+        plan.regions
+          .filter((region) => region.failure === undefined)
+          .map(
+            async (region) =>
+              [
+                region.region,
+                await session.inspectorFor(region.region).accountScanConfiguration(accountId, ownAccountId),
+              ] as const,
+          ),
+      ),
+    );
     const result = await applyPlan(plan, request, deps);
     session.progress.stop();
     const explanation = explain({
@@ -49,6 +64,7 @@ export async function explainCommand(accountId: string, parsed: ParsedOptions, i
       policy: plan.policy,
       today: utcDay(new Date()),
       outcomes: result.outcomes,
+      scanConfigurations,
     });
     io.stdout(
       options.output === 'json' ? `${JSON.stringify(explanation, null, 2)}\n` : `${formatExplanation(explanation)}\n`,

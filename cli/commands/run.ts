@@ -178,6 +178,7 @@ export function runSetup(
   const deps: Dependencies = {
     policy: session.policy,
     directory: session.directory,
+    effectivePolicies: session.effectivePolicies,
     regions: session.regions,
     inspectorFor: session.inspectorFor,
     queue: parsed.failedAccountsQueueUrl

@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import { AccountManagementRegions } from './aws/account-regions';
 import { type Clients, createClients } from './aws/clients';
 import { InspectorRegion } from './aws/inspector';
-import { OrganizationsDirectory } from './aws/organizations';
+import { OrganizationsDirectory, OrganizationsEffectivePolicies } from './aws/organizations';
 import { ParameterLedgerStore } from './aws/ledger-store';
 import { ParameterPolicySource } from './aws/policy-store';
 import { SqsFailureQueue } from './aws/queue';
@@ -91,6 +91,7 @@ function readers(config: Config, aws: Clients) {
   return {
     policy: new ParameterPolicySource(aws.ssm, config.policyParameterName),
     directory: new OrganizationsDirectory(aws.organizations),
+    effectivePolicies: new OrganizationsEffectivePolicies(aws.organizations),
     regions: new AccountManagementRegions(aws.account),
     inspectorFor: (region: string) => new InspectorRegion(aws.inspector(region)),
   };

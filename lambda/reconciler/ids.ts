@@ -7,11 +7,19 @@ export const ACCOUNT_ID = /^\d{12}$/;
 export const ORGANIZATIONAL_UNIT_ID = /^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/;
 export const ROOT_ID = /^r-[0-9a-z]{4,32}$/;
 /**
- * Inspector's `Path` (package paths): absolute, each segment letters, digits, `_` and `-` with at most
- * one dot-suffix (or a dot-name), an optional trailing slash; matched against the whole value.
- * So `/`, `/opt//lib`, `/opt/../lib` and `/opt/@scope/pkg` are refused, as Inspector refuses them.
+ * Inspector's `Path` (deep-inspection package paths), the inspector2 model's pattern (botocore 1.43.67,
+ * local/aws-endpoint/models/inspector2.json `Path`; test/unit/policy.test.ts holds it to the model): an absolute
+ * POSIX path whose segments are letters, digits, `_` and `-`, with single dots or spaces inside a name
+ * (`/opt/app.v1.2/lib`, `/opt/My App/lib`) or a dot-name (`/.venv`), and an optional trailing slash; or a
+ * Windows path (`C:\App\lib`, no trailing backslash).
+ * The model's pattern has no anchors. Matching it against the whole value is an assumption (the API
+ * references print other Inspector patterns anchored, and the project's own endpoint matches every model
+ * pattern whole, local/aws-endpoint/model.ts): matched whole, `/`, `/opt//lib`, `/opt/../lib`,
+ * `/opt/@scope/pkg` and `C:\App\lib\` are refused. The validator (and so synth and lint) uses this one; the
+ endpoint uses the model's own.
  */
-export const PACKAGE_PATH = /^(?:(?:\/(?:\.[-\w]+|[-\w]+(?:\.[-\w]+)?))+\/?)$/;
+export const PACKAGE_PATH =
+  /^(?:(?:\/(?:\.[-\w]+|[-\w]+(?:[. ][-\w]+)*))+\/?|[A-Za-z]:\\(?:[-\w]+(?:[. ][-\w]+)*\\)*[-\w]+(?:[. ][-\w]+)*)$/;
 
 /**
  * Why `name` is not a region this version supports end to end (synth, the function, the command line),

@@ -32,6 +32,19 @@ export type Observation =
       readonly deepInspectionError?: string;
     };
 
+/** What the organization's Inspector policy says of EC2 scanning: its region lists, as its effective content has them. */
+export interface Ec2ScanningPolicy {
+  readonly enableInRegions: readonly string[];
+  readonly disableInRegions: readonly string[];
+}
+
+/** Why EC2 scanning is off in one account and region, as far as the organization's Inspector policy tells. */
+export type Ec2ScanningOffCause =
+  | ({ readonly kind: 'DISABLED_BY_POLICY' } & Ec2ScanningPolicy)
+  | ({ readonly kind: 'POLICY_DOES_NOT_DISABLE' } & Ec2ScanningPolicy)
+  | { readonly kind: 'NO_POLICY' }
+  | { readonly kind: 'COULD_NOT_TELL'; readonly why: string };
+
 export const SKIP_REASONS = [
   'ACCOUNT_NOT_ACTIVE',
   'NOT_IN_ORGANIZATION',
@@ -80,7 +93,13 @@ export type Outcome =
       readonly from: DeepInspectionStatus;
       readonly to: TargetState;
     })
-  | (OutcomeBase & { readonly kind: 'SKIPPED'; readonly reason: SkipReason; readonly detail?: string })
+  | (OutcomeBase & {
+      readonly kind: 'SKIPPED';
+      readonly reason: SkipReason;
+      readonly detail?: string;
+      /** EC2_SCANNING_NOT_ENABLED: what the organization's Inspector policy says of it (inspector-policy.ts). */
+      readonly ec2ScanningOff?: Ec2ScanningOffCause;
+    })
   | (OutcomeBase & {
       readonly kind: 'FAILED';
       readonly reason: FailureReason;

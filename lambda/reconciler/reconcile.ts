@@ -26,6 +26,7 @@ import { utcDay } from './policy/expiry';
 import { InvocationError, PolicyError } from './errors';
 import { type FindingsReport, findingsGate, syncFindings } from './findings/sync';
 import { partitionOf } from './ids';
+import { type EffectivePolicyReader, type Ec2ScanningOffReport, explainEc2ScanningOff } from './inspector-policy';
 import type { LedgerStore } from './guardrail/ledger';
 import { limitDeactivations } from './guardrail/limit-deactivations';
 import type { Outcome } from './model';
@@ -75,6 +76,11 @@ export interface Dependencies {
   readonly now?: () => Date;
   /** Told each step as it finishes, for a long run's progress on a terminal; counts in `event` where a step has them. */
   readonly progress?: (message: string, event?: ProgressEvent) => void;
+  /**
+   * Organizations' effective Inspector policies, asked why EC2 scanning is off in the accounts where it is
+   * (inspector-policy.ts). Absent: not asked, and those outcomes carry no cause.
+   */
+  readonly effectivePolicies?: EffectivePolicyReader;
   /**
    * The findings step (docs/findings.md): the function's, after the queue. Absent, as in the CLI: no
    * Security Hub call, whatever the policy says.
@@ -140,6 +146,8 @@ export interface RunPlan {
   readonly enabledRegions?: readonly string[];
   /** Why ListRegions could not list them, when it was asked and failed. */
   readonly enabledRegionsError?: string;
+  /** What the organization's Inspector policy says where EC2 scanning is off, when anything was asked. */
+  readonly ec2ScanningOff?: Ec2ScanningOffReport;
 }
 
 /** One run: policy → accounts → per region read and plan → guardrail → apply → queue → summary. */
@@ -204,24 +212,33 @@ async function readAndPlanRun(request: ReconcileRequest, deps: Dependencies, dea
     { step: 'listed', accounts: accounts.length, toRead },
   );
 
-  const planned = await Promise.all(
+  const read = await Promise.all(
     regions.map(async (region) => {
       const result = await readAndPlan(region, targets, policy, request, deps, deadline, optStatuses);
       progress(`${region}: ${result.failure ? `could not be read: ${result.failure.message}` : `read and planned`}`);
       return result;
     }),
   );
+  // After every region is read: one DescribeEffectivePolicy an account with EC2 scanning off, in any region.
+  const scanningOff = await explainEc2ScanningOff(
+    read.flatMap((region) => region.outcomes),
+    deps.effectivePolicies,
+    deadline,
+  );
+  const byRegion = groupByRegion(scanningOff.outcomes);
+  const planned = read.map((region) => ({ ...region, outcomes: byRegion.get(region.region) ?? [] }));
   return {
     policy,
     warnings,
     regions: planned,
+    ...(scanningOff.report ? { ec2ScanningOff: scanningOff.report } : {}),
     ...(optStatuses?.listed ? { enabledRegions: regionsTakingCalls(optStatuses.byRegion) } : {}),
     ...(optStatuses?.listed === false ? { enabledRegionsError: optStatuses.error } : {}),
   };
 }
 
 async function finish(
-  { policy, warnings, regions: planned, enabledRegions, enabledRegionsError }: RunPlan,
+  { policy, warnings, regions: planned, enabledRegions, enabledRegionsError, ec2ScanningOff }: RunPlan,
   request: ReconcileRequest,
   deps: Dependencies,
   deadline: Deadline,
@@ -297,6 +314,7 @@ async function finish(
     warnings,
     ...(policy.origin === undefined ? {} : { policy: policy.origin }),
     ...(findings === undefined ? {} : { findings }),
+    ...(ec2ScanningOff === undefined ? {} : { ec2ScanningOff }),
   });
   return {
     summary,

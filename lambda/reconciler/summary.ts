@@ -1,5 +1,6 @@
 import type { Ec2ScanConfiguration } from './aws/inspector';
 import type { Verdict } from './error-classification';
+import type { Ec2ScanningOffReport } from './inspector-policy';
 import type { FindingsReport } from './findings/sync';
 import type { LintWarning } from './policy/lint';
 import type { GuardrailVerdict } from './guardrail/limits';
@@ -54,7 +55,11 @@ export interface RegionSummary {
   /** The account has not enabled the region, or it is being enabled or disabled (RegionOptStatus). */
   readonly notEnabled?: true;
   readonly orgPackagePaths?: OrgPackagePathsResult;
-  /** GetConfiguration's EC2 scan mode for the region: EC2_HYBRID means Enhanced EC2 Scanning is on. */
+  /**
+   * The delegated administrator's own EC2 scan configuration in the region (GetConfiguration without
+   * `accountId`), which members that were not configured one by one inherit: its scan mode (EC2_HYBRID is
+   * hybrid scanning) and its Inspector VM scanner (Enhanced EC2 Scanning).
+   */
   readonly ec2ScanConfiguration?: Ec2ScanConfiguration;
 }
 
@@ -101,6 +106,11 @@ export interface RunSummary {
   readonly deadlineReached: boolean;
   /** The findings step, when the policy asks for Security Hub findings (docs/findings.md). */
   readonly findings?: FindingsSummary;
+  /**
+   * Where EC2 scanning is off, what the organization's Inspector policy says (inspector-policy.ts): the
+   * DescribeEffectivePolicy calls made, the outcomes it explains, and "could not tell" once when it was refused.
+   */
+  readonly ec2ScanningOff?: Ec2ScanningOffReport;
 }
 
 export interface RegionReport {
@@ -171,6 +181,7 @@ export function summarize(input: {
   warnings?: readonly LintWarning[];
   policy?: string;
   findings?: { readonly report?: FindingsReport; readonly notGranted?: string };
+  ec2ScanningOff?: Ec2ScanningOffReport;
 }): RunSummary {
   const regions = input.regions.map((report): RegionSummary => ({
     region: report.region,
@@ -226,6 +237,7 @@ export function summarize(input: {
       (input.findings?.report !== undefined &&
         (input.findings.report.regionsNotReached.length > 0 || input.findings.report.notReached > 0)),
     ...findingsSummary(input.findings),
+    ...(input.ec2ScanningOff === undefined ? {} : { ec2ScanningOff: input.ec2ScanningOff }),
   };
 }
 

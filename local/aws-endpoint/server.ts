@@ -40,6 +40,7 @@ const WRITE_OPERATIONS = new Set([
   'BatchUpdateMemberEc2DeepInspectionStatus',
   'UpdateEc2DeepInspectionConfiguration',
   'UpdateOrgEc2DeepInspectionConfiguration',
+  'UpdateConfiguration',
   'SendMessageBatch',
   'BatchImportFindings',
   'BatchUpdateFindings',

@@ -1,6 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { settle, type SimulatedInspectorAccount, type SimulatedOrganization } from '../simulated-organization';
-import { reportedScanStatus } from '../simulated-coverage';
+import {
+  type SimulatedEc2Configuration,
+  settle,
+  type SimulatedInspectorAccount,
+  type SimulatedOrganization,
+} from '../simulated-organization';
+import { AZURE_VIRTUAL_MACHINES, azureVirtualMachine, reportedScanStatus } from '../simulated-coverage';
 import { serviceError } from './errors';
 import { SimulatedSecurityHub } from './securityhub';
 
@@ -31,9 +36,21 @@ export interface Simulation {
   settleToFailedShare: number;
   /** ListAccounts returns each account's `Paths`; off, callers must walk the tree. */
   paths: boolean;
+  /**
+   * Whether the delegated administrator may read another account's effective policy (DescribeEffectivePolicy
+   * with its `TargetId`). The API reference documents that for the management account, or a member the
+   * management account's delegation policy allows: off (AccessDeniedException), as for most Inspector
+   * administrators, unless a test or the demo turns it on.
+   */
+  administratorReadsEffectivePolicies: boolean;
 }
 
-export const DEFAULT_SIMULATION: Readonly<Simulation> = { pendingMs: 1500, settleToFailedShare: 0, paths: true };
+export const DEFAULT_SIMULATION: Readonly<Simulation> = {
+  pendingMs: 1500,
+  settleToFailedShare: 0,
+  paths: true,
+  administratorReadsEffectivePolicies: false,
+};
 
 /** State the simulated services share beyond the organization: SSM parameters and SQS queues. */
 export class LocalState {
@@ -47,6 +64,13 @@ export class LocalState {
   readonly movingAccounts = new Set<string>();
   /** Accounts whose deep-inspection update Inspector refuses. */
   readonly failingUpdateAccounts = new Set<string>();
+  /** Accounts whose VM scanner activation ends FAILED (vmScannerState.status). */
+  readonly failingVmScannerAccounts = new Set<string>();
+  /**
+   * Regions where the caller is not the delegated administrator: GetConfiguration and UpdateConfiguration
+   * with a member's `accountId` answer AccessDeniedException there (its own configuration it still reads).
+   */
+  readonly notAdministratorRegions = new Set<string>();
   /**
    * The delegated administrator's RegionOptStatus by Region, beyond the organization's Regions (which
    * are ENABLED_BY_DEFAULT unless set here). A Region set to anything but ENABLED or ENABLED_BY_DEFAULT
@@ -163,6 +187,8 @@ export function organizations(state: LocalState, operation: string, input: Json)
       );
       return { Accounts: items.map(account), ...(nextToken ? { NextToken: nextToken } : {}) };
     }
+    case 'DescribeEffectivePolicy':
+      return describeEffectivePolicy(state, input);
     case 'ListParents': {
       const childId = String(input.ChildId);
       const parentId = org.account(childId)?.parentId ?? org.units.get(childId)?.parentId;
@@ -182,6 +208,51 @@ export function organizations(state: LocalState, operation: string, input: Json)
         `Organizations operation ${operation} is not simulated`,
       );
   }
+}
+
+/**
+ * DescribeEffectivePolicy for the delegated administrator (Organizations API reference): any account may ask
+ * for its own; a `TargetId` of another account is for the management account (or a member its delegation
+ * policy allows), so the administrator is refused unless the simulation says otherwise. A root or OU is not
+ * a target (TARGET_NOT_SUPPORTED); an account the organization does not have is TargetNotFoundException;
+ * no policy of the type applies: EffectivePolicyNotFoundException. Only INSPECTOR_POLICY is simulated; the
+ * content is the combined policy with no inheritance operators, as effective policies are shown.
+ */
+function describeEffectivePolicy(state: LocalState, input: Json): Json {
+  const org = state.organization;
+  const caller = org.delegatedAdminAccountId;
+  const target = input.TargetId === undefined ? caller : String(input.TargetId);
+  if (!/^\d{12}$/.test(target)) {
+    throw serviceError('organizations', 'InvalidInputException', 'You can specify only an account as the target.', {
+      members: { Reason: 'TARGET_NOT_SUPPORTED' },
+    });
+  }
+  if (target !== caller && !state.simulation.administratorReadsEffectivePolicies) {
+    throw serviceError('organizations', 'AccessDeniedException', "You don't have permissions to access this resource.");
+  }
+  if (org.account(target) === undefined) {
+    throw serviceError('organizations', 'TargetNotFoundException', `We can't find a target with the ID ${target}.`);
+  }
+  const policy = input.PolicyType === 'INSPECTOR_POLICY' ? org.effectiveInspectorPolicy(target) : undefined;
+  if (policy === undefined) {
+    throw serviceError(
+      'organizations',
+      'EffectivePolicyNotFoundException',
+      `We can't find an effective policy of type ${String(input.PolicyType)} for ${target}.`,
+    );
+  }
+  const ec2Scanning = {
+    ...(policy.enableInRegions ? { enable_in_regions: policy.enableInRegions } : {}),
+    ...(policy.disableInRegions ? { disable_in_regions: policy.disableInRegions } : {}),
+  };
+  return {
+    EffectivePolicy: {
+      PolicyContent: JSON.stringify({ inspector: { enablement: { ec2_scanning: ec2Scanning } } }),
+      LastUpdatedTimestamp: 1735689600,
+      TargetId: target,
+      PolicyType: 'INSPECTOR_POLICY',
+    },
+  };
 }
 
 /** ListRegions' page size when a request names none (AWS documents none; the model allows 1–50). */
@@ -357,13 +428,16 @@ export function inspector(state: LocalState, region: string, operation: string, 
       return {};
     case 'ListCoverage':
       return listCoverage(org, region, input, now);
-    case 'GetConfiguration':
+    case 'GetConfiguration': {
+      const accountId = input.accountId === undefined ? admin : scanConfigurationTarget(state, region, input);
       return {
-        ec2Configuration: {
-          scanModeState: { scanMode: org.ec2ScanMode.get(region) ?? 'EC2_SSM_AGENT_BASED', scanModeStatus: 'SUCCESS' },
-        },
-        ecrConfiguration: {},
+        ec2Configuration: ec2ConfigurationState(org.ec2ConfigurationOf(region, accountId), now),
+        ecrConfiguration: ecrConfigurationState(org.inspectorAccount(region, accountId)),
       };
+    }
+    case 'UpdateConfiguration':
+      updateConfiguration(state, region, input, now);
+      return {};
     default:
       throw serviceError(
         'inspector2',
@@ -371,6 +445,113 @@ export function inspector(state: LocalState, region: string, operation: string, 
         `Inspector2 operation ${operation} is not simulated`,
       );
   }
+}
+
+/**
+ * The member a GetConfiguration or UpdateConfiguration `accountId` names: "you must be the delegated
+ * administrator for this member account" (API reference), so the caller must be the administrator in the
+ * region and the account its associated, ACTIVE member; the administrator's own id is not a member of
+ * itself (it omits `accountId`). AccessDeniedException otherwise: the docs name no other error for it.
+ */
+function scanConfigurationTarget(state: LocalState, region: string, input: Json): string {
+  const org = state.organization;
+  const accountId = String(input.accountId);
+  if (state.notAdministratorRegions.has(region)) {
+    throw serviceError(
+      'inspector2',
+      'AccessDeniedException',
+      `You must be the delegated administrator for ${accountId} to read or set its configuration`,
+    );
+  }
+  const found = org.inspectorAccount(region, accountId);
+  if (accountId === org.delegatedAdminAccountId || !found?.member || org.account(accountId)?.state !== 'ACTIVE') {
+    throw serviceError(
+      'inspector2',
+      'AccessDeniedException',
+      `${accountId} is not a member account of this delegated administrator`,
+    );
+  }
+  return accountId;
+}
+
+/** GetConfiguration's `ec2Configuration`: PENDING until an accepted update is in effect, then SUCCESS (or FAILED). */
+function ec2ConfigurationState(configuration: SimulatedEc2Configuration, now: number): Json {
+  const pending = configuration.settlesAt !== undefined && now < configuration.settlesAt;
+  return {
+    scanModeState: { scanMode: configuration.scanMode, scanModeStatus: pending ? 'PENDING' : 'SUCCESS' },
+    vmScannerState: {
+      activated: configuration.vmScannerActivated,
+      ...(configuration.vmScannerActivatedAt === undefined
+        ? {}
+        : { activatedAt: configuration.vmScannerActivatedAt / 1000 }),
+      status: pending ? 'PENDING' : configuration.vmScannerFails ? 'FAILED' : 'SUCCESS',
+    },
+  };
+}
+
+function ecrConfigurationState(account: SimulatedInspectorAccount | undefined): Json {
+  const set = account?.ecrRescanDuration;
+  if (set === undefined) return {};
+  return {
+    rescanDurationState: { rescanDuration: set.rescanDuration, status: 'SUCCESS', updatedAt: set.updatedAt / 1000 },
+  };
+}
+
+const validation = (message: string, field: string) =>
+  serviceError('inspector2', 'ValidationException', message, {
+    members: { reason: 'FIELD_VALIDATION_FAILED', fields: [{ name: field, message }] },
+  });
+
+/**
+ * UpdateConfiguration (API reference): with a member's `accountId`, that member's configuration, which it
+ * then keeps (individually configured); without, the caller's own, which reaches every member that has not
+ * been individually configured. `updateConfigurationInheritance` INHERIT_FROM_ADMIN resets a member to
+ * inherit: it needs `accountId` and may not come with `ec2Configuration` or `ecrConfiguration`. Every
+ * `ec2Configuration` carries `scanMode` (the model requires it: switching the VM scanner alone sends the
+ * current scan mode too). An update reads PENDING for `pendingMs`. A call that sets nothing is refused.
+ */
+function updateConfiguration(state: LocalState, region: string, input: Json, now: number): void {
+  const org = state.organization;
+  const inheritance = input.updateConfigurationInheritance as { ec2Configuration?: string } | undefined;
+  const ec2 = input.ec2Configuration as { scanMode: 'EC2_SSM_AGENT_BASED' | 'EC2_HYBRID'; activateVMScanner?: boolean };
+  const ecr = input.ecrConfiguration as { rescanDuration: string } | undefined;
+  if (inheritance !== undefined) {
+    if (input.accountId === undefined) {
+      throw validation('updateConfigurationInheritance needs the accountId of a member', 'accountId');
+    }
+    if (ec2 !== undefined || ecr !== undefined) {
+      throw validation(
+        'updateConfigurationInheritance may not come with ec2Configuration or ecrConfiguration',
+        'updateConfigurationInheritance',
+      );
+    }
+  } else if (ec2 === undefined && ecr === undefined) {
+    throw validation(
+      'nothing to update: give ec2Configuration, ecrConfiguration or updateConfigurationInheritance',
+      '$',
+    );
+  }
+  const accountId =
+    input.accountId === undefined ? org.delegatedAdminAccountId : scanConfigurationTarget(state, region, input);
+  const account = org.inspectorAccount(region, accountId);
+  if (account === undefined) {
+    throw serviceError('inspector2', 'AccessDeniedException', 'Inspector is not enabled for this account');
+  }
+  if (inheritance?.ec2Configuration === 'INHERIT_FROM_ADMIN') account.ec2Configuration = undefined;
+  if (ec2 !== undefined) {
+    const current = org.ec2ConfigurationOf(region, accountId);
+    const activated = ec2.activateVMScanner ?? current.vmScannerActivated;
+    account.ec2Configuration = {
+      scanMode: ec2.scanMode,
+      vmScannerActivated: activated,
+      ...(activated
+        ? { vmScannerActivatedAt: current.vmScannerActivated ? (current.vmScannerActivatedAt ?? now) : now }
+        : {}),
+      ...(state.simulation.pendingMs > 0 ? { settlesAt: now + state.simulation.pendingMs } : {}),
+      ...(activated && state.failingVmScannerAccounts.has(accountId) ? { vmScannerFails: true } : {}),
+    };
+  }
+  if (ecr !== undefined) account.ecrRescanDuration = { rescanDuration: ecr.rescanDuration, updatedAt: now };
 }
 
 /** ListCoverage's page size when a request names none. */
@@ -419,12 +600,26 @@ function listCoverage(org: SimulatedOrganization, region: string, input: Json, n
         scanStatus: reportedScanStatus(profile, activated),
         resourceMetadata: { ec2: { platform: profile.platform, amiId: 'ami-0123456789abcdef0' } },
         scanMode: profile.scanMode,
+        provider: 'AWS',
       });
     }
     if (instanceIndex < count) break;
     instanceIndex = 0;
   }
-  const done = !wanted || accountIndex >= org.accounts.length;
+  if (!wanted && accountIndex < org.accounts.length) [accountIndex, instanceIndex] = [org.accounts.length, 0];
+  // After the organization's EC2 instances, the Azure virtual machines, for a filter that lets them through.
+  const azure =
+    passes(criteria.resourceType, 'Microsoft.Compute/virtualMachines') &&
+    passes(criteria.scanType, 'PACKAGE') &&
+    passes(criteria.accountId, org.delegatedAdminAccountId)
+      ? AZURE_VIRTUAL_MACHINES
+      : 0;
+  if (accountIndex >= org.accounts.length) {
+    for (; instanceIndex < azure && coveredResources.length < pageSize; instanceIndex++) {
+      coveredResources.push(azureVirtualMachine(org.delegatedAdminAccountId, instanceIndex));
+    }
+  }
+  const done = accountIndex >= org.accounts.length && instanceIndex >= azure;
   return { coveredResources, ...(done ? {} : { nextToken: `${accountIndex}:${instanceIndex}` }) };
 }
 

@@ -176,6 +176,42 @@ describe('InspectorRegion.read', () => {
     expect(unread.observations.size).toBe(1);
   });
 
+  it("reads one account's EC2 scan configuration with its accountId (the administrator's own without), VM scanner included", async () => {
+    inspector.on(GetConfigurationCommand).resolves({
+      ec2Configuration: {
+        scanModeState: { scanMode: 'EC2_HYBRID', scanModeStatus: 'PENDING' },
+        vmScannerState: { activated: true, activatedAt: new Date('2026-10-01T00:00:00Z'), status: 'PENDING' },
+      },
+    });
+
+    const member = await region().accountScanConfiguration('111111111111', ADMIN);
+    const own = await region().accountScanConfiguration(ADMIN, ADMIN);
+
+    expect(member).toEqual({
+      scanMode: 'EC2_HYBRID',
+      scanModeStatus: 'PENDING',
+      vmScanner: { activated: true, activatedAt: '2026-10-01T00:00:00.000Z', status: 'PENDING' },
+    });
+    expect(own).toEqual(member);
+    expect(inspector.commandCalls(GetConfigurationCommand).map((call) => call.args[0].input)).toEqual([
+      { accountId: '111111111111' },
+      {},
+    ]);
+  });
+
+  it('reports a refused account read as its error, and makes no call once the deadline says stop', async () => {
+    inspector
+      .on(GetConfigurationCommand)
+      .rejects(Object.assign(new Error('not your member'), { name: 'AccessDeniedException' }));
+
+    const refused = await region().accountScanConfiguration('111111111111', ADMIN);
+    const late = await region().accountScanConfiguration('111111111111', ADMIN, { canContinue: () => false });
+
+    expect(refused).toEqual({ error: 'AccessDeniedException: not your member' });
+    expect(late).toEqual({ error: expect.stringContaining('not reached') });
+    expect(inspector.commandCalls(GetConfigurationCommand)).toHaveLength(1);
+  });
+
   it("keeps the deep-inspection read's error for an account it could not read", async () => {
     inspector.on(BatchGetAccountStatusCommand).resolves({
       accounts: [
@@ -390,6 +426,7 @@ describe('InspectorRegion.listCoverage', () => {
     expect(pages).toEqual([
       [
         {
+          resourceType: 'AWS_EC2_INSTANCE',
           accountId: '111111111111',
           scanStatus: { statusCode: 'ACTIVE', reason: 'SUCCESSFUL' },
           scanMode: 'EC2_SSM_AGENT_BASED',
@@ -399,6 +436,7 @@ describe('InspectorRegion.listCoverage', () => {
       [],
       [
         {
+          resourceType: 'AWS_EC2_INSTANCE',
           accountId: '222222222222',
           scanStatus: { statusCode: 'ACTIVE', reason: 'DEEP_INSPECTION_NO_INVENTORY' },
           scanMode: 'EC2_SSM_AGENT_BASED',

@@ -69,6 +69,23 @@ describe('lint without AWS', () => {
     expect([...endpoint.calls.keys()]).toEqual([]);
   });
 
+  it('--offline accepts the org package paths the 2026 model accepts and refuses /opt/@scope/pkg', async () => {
+    const lint = (paths: string[]) =>
+      runCli([
+        'lint',
+        '--offline',
+        '--policy-file',
+        file('paths.json', JSON.stringify({ version: 2, default: 'ACTIVATED', orgPackagePaths: paths })),
+      ]);
+    const accepted = await lint(['/opt/app.v1.2/lib', 'C:\\App\\lib']);
+    const refused = await lint(['/opt/@scope/pkg']);
+
+    expect(accepted.status).toBe(0);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('$.orgPackagePaths[0]');
+    expect(refused.stderr).toContain('"/opt/@scope/pkg" is not a path Inspector accepts');
+  });
+
   it('--strict applies to what ran', async () => {
     const { status } = await runCli([
       'lint',

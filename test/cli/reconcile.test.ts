@@ -213,6 +213,29 @@ describe('deep-inspection', () => {
     expect(endpoint.writeCount()).toBe(0);
   });
 
+  it('coverage groups the instances by scanner (SSM plugin, VM scanner, agentless) and says what a move to the VM scanner changes', async () => {
+    const table = await cli('coverage', '--policy-file', policyFile(policy));
+    const json = await cli('coverage', '--policy-file', policyFile(policy), '--output', 'json');
+    const csv = await cli('coverage', '--policy-file', policyFile(policy), '--output', 'csv');
+
+    const regions = JSON.parse(json.stdout).regions as {
+      region: string;
+      totals: { instances: number };
+      byScanner: Record<string, number>;
+    }[];
+    for (const region of regions) {
+      const { ssmPlugin, vmScanner, agentless, notReported } = region.byScanner;
+      expect((ssmPlugin ?? 0) + (vmScanner ?? 0) + (agentless ?? 0) + (notReported ?? 0)).toBe(region.totals.instances);
+      expect(vmScanner).toBeGreaterThan(0);
+      expect(table.stdout).toContain(
+        `  ${region.region} by scanner: SSM plugin ${ssmPlugin}, VM scanner ${vmScanner}, agentless ${agentless}`,
+      );
+    }
+    expect(table.stdout).toContain('VM_SCANNER');
+    expect(table.stdout).toMatch(/Moving to the VM scanner .*orgPackagePaths .*inspector-vm-scanner-advanced-config/);
+    expect(csv.stdout.split('\n')[0]?.split(',').slice(6, 9)).toEqual(['ssmPlugin', 'vmScanner', 'agentless']);
+  });
+
   it('coverage --output csv gives one row an account and region, a column a reason, adding up to the summary', async () => {
     const csv = await cli('coverage', '--policy-file', policyFile(policy), '--output', 'csv');
     const json = await cli('coverage', '--policy-file', policyFile(policy), '--output', 'json');
@@ -227,6 +250,8 @@ describe('deep-inspection', () => {
       'deepInspected',
       'toFix',
     ]);
+    // The reasons come after the scanner columns.
+    expect(columns.slice(6, 10)).toEqual(['ssmPlugin', 'vmScanner', 'agentless', 'scannerNotReported']);
     const active = organization.accounts.filter((a) => a.state === 'ACTIVE').length;
     expect(rows).toHaveLength(active * REGIONS.length);
     const summary = JSON.parse(json.stdout);
@@ -266,8 +291,10 @@ describe('deep-inspection', () => {
     expect([...endpoint.calls.keys()]).toEqual([]);
   });
 
-  it('warns of rules naming accounts and OUs the organization does not have, and shows each region’s EC2 scan mode', async () => {
-    organization.ec2ScanMode.set('eu-west-1', 'EC2_HYBRID');
+  it('warns of rules naming accounts and OUs the organization does not have, and shows each region’s administrator EC2 scan configuration, correctly named', async () => {
+    const admin = organization.inspectorAccount('eu-west-1', organization.delegatedAdminAccountId);
+    if (admin === undefined) throw new Error('no administrator in eu-west-1');
+    admin.ec2Configuration = { scanMode: 'EC2_HYBRID', vmScannerActivated: true };
     const withTypos = {
       ...policy,
       rules: [
@@ -282,8 +309,90 @@ describe('deep-inspection', () => {
     expect(stdout).toContain(
       '$.rules[1].organizationalUnits[0]: no account of the organization is under ou-ex12-99999999',
     );
-    expect(stdout).toContain('us-east-1 EC2 scan mode: EC2_SSM_AGENT_BASED');
-    expect(stdout).toContain('eu-west-1 EC2 scan mode: EC2_HYBRID (Enhanced EC2 Scanning)');
+    expect(stdout).toContain(
+      'us-east-1 administrator EC2 scan configuration: scan mode EC2_SSM_AGENT_BASED; Inspector VM scanner (Enhanced EC2 Scanning) not activated',
+    );
+    expect(stdout).toContain(
+      'eu-west-1 administrator EC2 scan configuration: scan mode EC2_HYBRID (hybrid scanning); Inspector VM scanner (Enhanced EC2 Scanning) activated',
+    );
+    // EC2_HYBRID is hybrid scanning (agent-based plus agentless); Enhanced EC2 Scanning is the VM scanner.
+    expect(stdout).not.toMatch(/EC2_HYBRID \(Enhanced EC2 Scanning\)/);
+  });
+
+  it("explain shows the account's own EC2 scan mode and VM scanner state in each region: one GetConfiguration with its accountId a region", async () => {
+    const member = organization.accounts.find(
+      (a) => a.state === 'ACTIVE' && a.id !== organization.delegatedAdminAccountId,
+    );
+    const state = member && organization.inspectorAccount('eu-west-1', member.id);
+    if (!member || !state) throw new Error('no member');
+    state.member = true;
+    state.ec2Configuration = { scanMode: 'EC2_HYBRID', vmScannerActivated: true };
+
+    const { status, stdout } = await cli('explain', member.id, '--policy-file', policyFile(policy));
+
+    expect(status).toBe(0);
+    expect(stdout).toContain(
+      '    EC2 scan configuration: scan mode EC2_HYBRID (hybrid scanning); Inspector VM scanner (Enhanced EC2 Scanning) activated',
+    );
+    expect(stdout).toContain(
+      '    EC2 scan configuration: scan mode EC2_SSM_AGENT_BASED; Inspector VM scanner (Enhanced EC2 Scanning) not activated',
+    );
+    // The run's own read of the administrator's configuration in each region, and one with the accountId a region.
+    expect(endpoint.callCount('GetConfiguration')).toBe(2 * REGIONS.length);
+    expect(endpoint.writeCount()).toBe(0);
+  });
+
+  it("explain and the run say when the organization's Inspector policy disabled EC2 scanning, once the endpoint lets the administrator read effective policies", async () => {
+    const member = organization.accounts.find(
+      (a) => a.state === 'ACTIVE' && a.id !== organization.delegatedAdminAccountId,
+    );
+    if (!member) throw new Error('no member');
+    for (const region of REGIONS) {
+      const state = organization.inspectorAccount(region, member.id);
+      if (!state) throw new Error('no state');
+      Object.assign(state, { member: true, ec2ScanStatus: 'DISABLED' });
+    }
+    organization.inspectorPolicies.set(member.id, { disableInRegions: ['eu-west-1'], enableInRegions: ['us-east-1'] });
+    endpoint.simulation.administratorReadsEffectivePolicies = true;
+
+    const explained = await cli('explain', member.id, '--policy-file', policyFile(policy));
+    const planned = await cli('plan', '--policy-file', policyFile(policy), '--accounts', member.id, '--output', 'json');
+
+    expect(explained.stdout).toMatch(
+      /eu-west-1: Inspector says DISABLED; a run would skip it: EC2_SCANNING_NOT_ENABLED: disabled by the organization's Inspector policy \(disable_in_regions: eu-west-1; enable_in_regions: us-east-1\)/,
+    );
+    expect(explained.stdout).toMatch(
+      /us-east-1: Inspector says DISABLED; a run would skip it: EC2_SCANNING_NOT_ENABLED: the organization's Inspector policy does not disable it here/,
+    );
+    const summary = JSON.parse(planned.stdout) as { ec2ScanningOff?: unknown };
+    expect(summary.ec2ScanningOff).toEqual({
+      asked: 1,
+      disabledByPolicy: 1,
+      notDisabledByPolicy: 1,
+      noPolicy: 0,
+      notAsked: 0,
+    });
+    // One DescribeEffectivePolicy an account a run, whatever its regions.
+    expect(endpoint.callCount('DescribeEffectivePolicy')).toBe(2);
+  });
+
+  it('with the endpoint denying effective policies (its default), the run says could not tell once and asks once', async () => {
+    const off = organization.accounts
+      .filter((a) => a.state === 'ACTIVE' && a.id !== organization.delegatedAdminAccountId)
+      .slice(0, 5);
+    for (const account of off) {
+      const state = organization.inspectorAccount('us-east-1', account.id);
+      if (state) Object.assign(state, { member: true, ec2ScanStatus: 'DISABLED' });
+    }
+
+    const { status, stdout } = await cli('plan', '--policy-file', policyFile(policy));
+
+    expect(status).toBe(0);
+    expect(stdout.match(/could not tell/g)).toHaveLength(1);
+    expect(stdout).toMatch(
+      /EC2 scanning off: could not tell whether the organization's Inspector policy turned EC2 scanning off \(\d+ accounts\): DescribeEffectivePolicy answered AccessDeniedException/,
+    );
+    expect(endpoint.callCount('DescribeEffectivePolicy')).toBe(1);
   });
 
   it('explain prints the account’s OU path, each rule and why, the decision, and each region; it writes nothing', async () => {

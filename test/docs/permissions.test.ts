@@ -42,6 +42,7 @@ function resourceOf(action: string): string {
   const organizations = `arn:${PARTITION}:organizations::999988887777`;
   switch (action) {
     case 'organizations:DescribeAccount':
+    case 'organizations:DescribeEffectivePolicy':
     case 'organizations:ListParents':
       return `${organizations}:account/o-a1b2c3d4e5/${ACCOUNT}`;
     case 'organizations:ListAccountsForParent':
@@ -124,6 +125,7 @@ describe('the permissions the README gives a person running the command', () => 
         'organizations:DescribeOrganization',
         'inspector2:ListCoverage',
         'inspector2:BatchUpdateMemberEc2DeepInspectionStatus',
+        'organizations:DescribeEffectivePolicy',
       ]),
     );
 
@@ -131,7 +133,16 @@ describe('the permissions the README gives a person running the command', () => 
     const decisions = await Promise.all(
       called.map(async (action) => [
         action,
-        await evaluate({ principal: PRINCIPAL, action, resource: resourceOf(action), identityPolicies }),
+        await evaluate({
+          principal: PRINCIPAL,
+          action,
+          resource: resourceOf(action),
+          identityPolicies,
+          // The command asks for Inspector policies alone.
+          ...(action === 'organizations:DescribeEffectivePolicy'
+            ? { context: { 'organizations:PolicyType': 'INSPECTOR_POLICY' } }
+            : {}),
+        }),
       ]),
     );
     expect(decisions).toEqual(called.map((action) => [action, 'Allowed']));
@@ -158,6 +169,7 @@ describe('the permissions the README gives a person running the command', () => 
       ['ssm:PutParameter', resourceOf('ssm:GetParameter')],
       ['sqs:SendMessage', `arn:${PARTITION}:sqs:${REGION}:${ACCOUNT}:another-queue`],
       ['inspector2:Disable', '*'],
+      ['inspector2:UpdateConfiguration', '*'],
     ];
     for (const [action, resource] of refused) {
       expect([

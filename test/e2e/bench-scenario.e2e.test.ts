@@ -30,6 +30,8 @@ describe('benchmark scenario', () => {
       GetConfiguration: { calls: 2, lowerBound: 2, throttled: 0 },
       BatchUpdateMemberEc2DeepInspectionStatus: { calls: 6, lowerBound: 6, throttled: 0 },
       UpdateEc2DeepInspectionConfiguration: { calls: 2, lowerBound: 2, throttled: 0 },
+      // EC2 scanning is on everywhere: no account to ask the organization's Inspector policy about.
+      DescribeEffectivePolicy: { calls: 0, lowerBound: 0, throttled: 0 },
       SendMessageBatch: { calls: 0, lowerBound: 0, throttled: 0 },
     });
     expect(result.worstCase.callRatio).toBe(1);
@@ -55,6 +57,7 @@ describe('benchmark scenario', () => {
       throttled: 0,
     });
     expect(result.steadyState.callRatio).toBe(1);
+    expect(result.steadyState.operations.DescribeEffectivePolicy).toEqual({ calls: 0, lowerBound: 0, throttled: 0 });
   });
 
   it("reports the function process's own memory and timing, not its parent's", async () => {

@@ -7,6 +7,8 @@ import {
   GetEc2DeepInspectionConfigurationCommand,
   Inspector2Client,
   ListCoverageCommand,
+  UpdateConfigurationCommand,
+  type UpdateConfigurationCommandInput,
   UpdateEc2DeepInspectionConfigurationCommand,
   UpdateOrgEc2DeepInspectionConfigurationCommand,
 } from '@aws-sdk/client-inspector2';
@@ -15,6 +17,7 @@ import {
   ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
   DescribeAccountCommand,
+  DescribeEffectivePolicyCommand,
   ListParentsCommand,
   ListRootsCommand,
   OrganizationsClient,
@@ -57,6 +60,10 @@ beforeEach(async () => {
   Object.assign(process.env, endpoint.environment());
   queueUrl = endpoint.createQueue('failed-accounts');
   endpoint.state.parameters.set(PARAMETER, { value: '{}', version: 1 });
+  organization.inspectorPolicies.set(organization.rootId, {
+    enableInRegions: [REGION],
+    disableInRegions: ['us-west-2'],
+  });
 });
 
 afterEach(async () => {
@@ -177,6 +184,43 @@ const CALLS: readonly Call[] = [
   },
   {
     service: 'inspector2',
+    operation: 'GetConfiguration',
+    send: (c) => c.inspector2.send(new GetConfigurationCommand({ accountId: member() })),
+  },
+  {
+    service: 'inspector2',
+    operation: 'UpdateConfiguration',
+    send: (c) =>
+      c.inspector2.send(
+        new UpdateConfigurationCommand({ ec2Configuration: { scanMode: 'EC2_HYBRID', activateVMScanner: true } }),
+      ),
+  },
+  {
+    service: 'inspector2',
+    operation: 'UpdateConfiguration',
+    send: (c) =>
+      c.inspector2.send(
+        new UpdateConfigurationCommand({ accountId: member(), ec2Configuration: { scanMode: 'EC2_SSM_AGENT_BASED' } }),
+      ),
+  },
+  {
+    service: 'inspector2',
+    operation: 'UpdateConfiguration',
+    send: (c) =>
+      c.inspector2.send(
+        new UpdateConfigurationCommand({
+          accountId: member(),
+          updateConfigurationInheritance: { ec2Configuration: 'INHERIT_FROM_ADMIN' },
+        }),
+      ),
+  },
+  {
+    service: 'organizations',
+    operation: 'DescribeEffectivePolicy',
+    send: (c) => c.organizations.send(new DescribeEffectivePolicyCommand({ PolicyType: 'INSPECTOR_POLICY' })),
+  },
+  {
+    service: 'inspector2',
     operation: 'ListCoverage',
     send: (c) =>
       c.inspector2.send(
@@ -186,6 +230,16 @@ const CALLS: readonly Call[] = [
             resourceType: [{ comparison: 'EQUALS', value: 'AWS_EC2_INSTANCE' }],
             scanType: [{ comparison: 'EQUALS', value: 'PACKAGE' }],
           },
+        }),
+      ),
+  },
+  {
+    service: 'inspector2',
+    operation: 'ListCoverage',
+    send: (c) =>
+      c.inspector2.send(
+        new ListCoverageCommand({
+          filterCriteria: { resourceType: [{ comparison: 'EQUALS', value: 'Microsoft.Compute/virtualMachines' }] },
         }),
       ),
   },
@@ -314,7 +368,11 @@ describe('conformance of the local endpoint to AWS service models', () => {
     await sendAll(); // updates read PENDING
     remember();
     endpoint.simulation.paths = false;
-    organization.ec2ScanMode.set(REGION, 'EC2_HYBRID');
+    organization.inspectorAccount(REGION, organization.delegatedAdminAccountId)!.ec2Configuration = {
+      scanMode: 'EC2_HYBRID',
+      vmScannerActivated: true,
+      settlesAt: Date.now() + 60_000,
+    };
     await sendAll();
 
     expectConforming();
@@ -411,6 +469,142 @@ describe('conformance of the local endpoint to AWS service models', () => {
         constraint: 'enum',
       }),
     ]);
+  });
+});
+
+describe("each account's EC2 scan configuration (GetConfiguration, UpdateConfiguration)", () => {
+  const send = async <T>(call: (c: Clients) => Promise<T>): Promise<T | Error> => {
+    const c = clients();
+    try {
+      return await call(c).catch((error: Error) => error);
+    } finally {
+      for (const client of Object.values(c)) client.destroy();
+    }
+  };
+  const read = (accountIdValue?: string) =>
+    send((c) => c.inspector2.send(new GetConfigurationCommand(accountIdValue ? { accountId: accountIdValue } : {})));
+  const update = (input: UpdateConfigurationCommandInput) =>
+    send((c) => c.inspector2.send(new UpdateConfigurationCommand(input)));
+
+  it('an administrator change reaches the members that inherit, not those configured one by one, until INHERIT_FROM_ADMIN', async () => {
+    endpoint.simulation.pendingMs = 0;
+    const [inheriting, individual] = [accountId(2), accountId(3)];
+    await update({ accountId: individual, ec2Configuration: { scanMode: 'EC2_SSM_AGENT_BASED' } });
+    await update({ ec2Configuration: { scanMode: 'EC2_HYBRID', activateVMScanner: true } });
+
+    expect(await read(inheriting)).toMatchObject({
+      ec2Configuration: {
+        scanModeState: { scanMode: 'EC2_HYBRID', scanModeStatus: 'SUCCESS' },
+        vmScannerState: { activated: true, status: 'SUCCESS', activatedAt: expect.any(Date) },
+      },
+    });
+    expect(await read(individual)).toMatchObject({
+      ec2Configuration: { scanModeState: { scanMode: 'EC2_SSM_AGENT_BASED' }, vmScannerState: { activated: false } },
+    });
+    await update({ accountId: individual, updateConfigurationInheritance: { ec2Configuration: 'INHERIT_FROM_ADMIN' } });
+    expect(await read(individual)).toMatchObject({
+      ec2Configuration: { scanModeState: { scanMode: 'EC2_HYBRID' }, vmScannerState: { activated: true } },
+    });
+    expectConforming();
+  });
+
+  it('reads PENDING until an update is in effect, then SUCCESS (or FAILED for a VM scanner that fails)', async () => {
+    endpoint.simulation.pendingMs = 60_000;
+    endpoint.state.failingVmScannerAccounts.add(member());
+    await update({ accountId: member(), ec2Configuration: { scanMode: 'EC2_HYBRID', activateVMScanner: true } });
+    const pending = await read(member());
+    const own = organization.inspectorAccount(REGION, member());
+    if (!own?.ec2Configuration) throw new Error('the member was not configured');
+    own.ec2Configuration = { ...own.ec2Configuration, settlesAt: Date.now() - 1 };
+    const settled = await read(member());
+
+    expect(pending).toMatchObject({
+      ec2Configuration: { scanModeState: { scanModeStatus: 'PENDING' }, vmScannerState: { status: 'PENDING' } },
+    });
+    expect(settled).toMatchObject({
+      ec2Configuration: { scanModeState: { scanModeStatus: 'SUCCESS' }, vmScannerState: { status: 'FAILED' } },
+    });
+    expectConforming();
+  });
+
+  it("refuses what AWS refuses: INHERIT_FROM_ADMIN without accountId or beside a configuration, no scanMode, another administrator's member, a region it does not administer", async () => {
+    const outsider = '999988887777';
+    const answers = [
+      await update({ updateConfigurationInheritance: { ec2Configuration: 'INHERIT_FROM_ADMIN' } }),
+      await update({
+        accountId: member(),
+        updateConfigurationInheritance: { ec2Configuration: 'INHERIT_FROM_ADMIN' },
+        ec2Configuration: { scanMode: 'EC2_HYBRID' },
+      }),
+      await update({ accountId: member(), ec2Configuration: { activateVMScanner: true } as never }),
+      await update({}),
+      await read(outsider),
+      await update({ accountId: outsider, ec2Configuration: { scanMode: 'EC2_HYBRID' } }),
+    ];
+    endpoint.state.notAdministratorRegions.add(REGION);
+    answers.push(await read(member()));
+    const ownStill = await read();
+
+    expect(answers.map((answer) => (answer as Error).name)).toEqual([
+      'ValidationException',
+      'ValidationException',
+      'ValidationException',
+      'ValidationException',
+      'AccessDeniedException',
+      'AccessDeniedException',
+      'AccessDeniedException',
+    ]);
+    expect(ownStill).toMatchObject({ ec2Configuration: { scanModeState: { scanMode: 'EC2_SSM_AGENT_BASED' } } });
+    expect(organization.inspectorAccount(REGION, member())?.ec2Configuration).toBeUndefined();
+    expectConforming();
+  });
+});
+
+describe('effective Inspector policies (DescribeEffectivePolicy INSPECTOR_POLICY)', () => {
+  const describePolicy = async (TargetId?: string) => {
+    const c = clients();
+    try {
+      return await c.organizations
+        .send(new DescribeEffectivePolicyCommand({ PolicyType: 'INSPECTOR_POLICY', ...(TargetId ? { TargetId } : {}) }))
+        .catch((error: Error) => error);
+    } finally {
+      for (const client of Object.values(c)) client.destroy();
+    }
+  };
+
+  it("denies the Inspector administrator another account's policy by default, and answers it when the setting allows", async () => {
+    const denied = await describePolicy(member());
+    endpoint.simulation.administratorReadsEffectivePolicies = true;
+    organization.inspectorPolicies.set(member(), { disableInRegions: [REGION] });
+    const allowed = await describePolicy(member());
+
+    expect(denied).toMatchObject({ name: 'AccessDeniedException' });
+    expect(allowed).toMatchObject({ EffectivePolicy: { TargetId: member(), PolicyType: 'INSPECTOR_POLICY' } });
+    const content = JSON.parse(
+      (allowed as { EffectivePolicy: { PolicyContent: string } }).EffectivePolicy.PolicyContent,
+    );
+    // The account's own policy is nearer than the root's: its list wins; the root's other list still applies.
+    expect(content).toEqual({
+      inspector: { enablement: { ec2_scanning: { enable_in_regions: [REGION], disable_in_regions: [REGION] } } },
+    });
+    expectConforming();
+  });
+
+  it('answers EffectivePolicyNotFoundException when no Inspector policy applies, TargetNotFoundException for an account it does not have, and refuses an OU', async () => {
+    endpoint.simulation.administratorReadsEffectivePolicies = true;
+    organization.inspectorPolicies.clear();
+    const answers = [
+      await describePolicy(member()),
+      await describePolicy('999988887777'),
+      await describePolicy(unit()),
+    ];
+
+    expect(answers.map((answer) => (answer as Error).name)).toEqual([
+      'EffectivePolicyNotFoundException',
+      'TargetNotFoundException',
+      'InvalidInputException',
+    ]);
+    expectConforming();
   });
 });
 

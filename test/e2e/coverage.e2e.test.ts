@@ -62,12 +62,15 @@ function groundTruth(region: string) {
     if (!managed.has(accountId)) continue;
     const activated = organization.inspectorAccount(region, accountId)?.deepInspection === 'ACTIVATED';
     truth.instances += 1;
+    // The VM scanner's instances are not governed by the deep-inspection setting: their truth holds either way.
     const verdict =
-      profile.platform === 'WINDOWS'
-        ? { reason: 'NOT_LINUX', fixable: false }
-        : !activated
-          ? { reason: 'DEEP_INSPECTION_NOT_ACTIVATED', fixable: false }
-          : profile.truth;
+      profile.scanMode === 'EC2_INSPECTOR_AGENT_BASED'
+        ? profile.truth
+        : profile.platform === 'WINDOWS'
+          ? { reason: 'NOT_LINUX', fixable: false }
+          : !activated
+            ? { reason: 'DEEP_INSPECTION_NOT_ACTIVATED', fixable: false }
+            : profile.truth;
     if ('deepInspected' in verdict) {
       truth.deepInspected += 1;
       if (activated) truth.activatedDeep += 1;

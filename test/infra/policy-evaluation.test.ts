@@ -338,7 +338,7 @@ describe('the function’s role, evaluated', () => {
   const organizations = (tail: string) => `arn:${PARTITION}:organizations::999988887777:${tail}`;
 
   /** Every request the function makes, on the resource it makes it on. */
-  const calls: { action: string; resource: string; queue?: string }[] = [
+  const calls: { action: string; resource: string; queue?: string; context?: Record<string, string> }[] = [
     { action: 'ssm:GetParameter', resource: parameterArn('Policy') },
     { action: 'ssm:GetParameter', resource: ledgerArn },
     { action: 'ssm:PutParameter', resource: ledgerArn },
@@ -382,6 +382,12 @@ describe('the function’s role, evaluated', () => {
       action: 'organizations:ListParents',
       resource: organizations('ou/o-a1b2c3d4e5/ou-ab12-cdef3456'),
     },
+    // Why EC2 scanning is off in an account: its effective Inspector policy (resource type: account).
+    {
+      action: 'organizations:DescribeEffectivePolicy',
+      resource: organizations(`account/o-a1b2c3d4e5/${ACCOUNT}`),
+      context: { 'organizations:PolicyType': 'INSPECTOR_POLICY' },
+    },
   ];
 
   /**
@@ -400,8 +406,8 @@ describe('the function’s role, evaluated', () => {
   );
 
   const request = (
-    call: { action: string; resource: string; queue?: string },
-    context = TLS,
+    call: { action: string; resource: string; queue?: string; context?: Record<string, string> },
+    context: Record<string, string> = { ...TLS, ...call.context },
     stack: ResolvedTemplate = template,
   ) => ({
     principal: stack.arn(stack.logicalId('AWS::IAM::Role', 'ReconcilerRole')),
@@ -433,11 +439,27 @@ describe('the function’s role, evaluated', () => {
     await expectDecisions(calls.map((call) => [`${call.action} ${call.resource}`, request(call), 'Allowed']));
   });
 
+  it("reads an account's effective Inspector policy (DescribeEffectivePolicy, resource type account) and no other policy type", async () => {
+    const effective = (policyType: string) =>
+      request(
+        {
+          action: 'organizations:DescribeEffectivePolicy',
+          resource: organizations(`account/o-a1b2c3d4e5/${FOREIGN_ACCOUNT}`),
+        },
+        { ...TLS, 'organizations:PolicyType': policyType },
+      );
+    await expectDecisions([
+      ['INSPECTOR_POLICY', effective('INSPECTOR_POLICY'), 'Allowed'],
+      ['TAG_POLICY', effective('TAG_POLICY'), 'ImplicitlyDenied'],
+      ['SERVICE_CONTROL_POLICY', effective('SERVICE_CONTROL_POLICY'), 'ImplicitlyDenied'],
+    ]);
+  });
+
   it('with securityHubFindings, allows the findings step’s calls too, and every other call as before', async () => {
     await expectDecisions(
       [...calls, ...findingsCalls].map((call) => [
         `${call.action} ${call.resource}`,
-        request(call, TLS, withFindings),
+        request(call, undefined, withFindings),
         'Allowed',
       ]),
     );
@@ -553,6 +575,9 @@ describe('the function’s role, evaluated', () => {
       ['disable Inspector', other('inspector2:Disable', '*'), 'ImplicitlyDenied'],
       ['disassociate a member', other('inspector2:DisassociateMember', '*'), 'ImplicitlyDenied'],
       ['leave the organization', other('organizations:LeaveOrganization', '*'), 'ImplicitlyDenied'],
+      // Reads each account's EC2 scan configuration; never sets it (the next issue's job, not this one's).
+      ['set an EC2 scan configuration', other('inspector2:UpdateConfiguration', '*'), 'ImplicitlyDenied'],
+      ['enable Inspector', other('inspector2:Enable', '*'), 'ImplicitlyDenied'],
       ['publish to the alarm topic', other('sns:Publish', topicArn), 'ImplicitlyDenied'],
       ['use the topic’s key', other('kms:Decrypt', keyArn), 'ImplicitlyDenied'],
     ]);

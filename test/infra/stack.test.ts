@@ -223,6 +223,13 @@ describe('DeepInspectionStack', () => {
               'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:organizations::*:${tail}`]],
             })),
           },
+          // Why EC2 scanning is off: an account's effective Inspector policy, and no other policy type.
+          {
+            Effect: 'Allow',
+            Action: 'organizations:DescribeEffectivePolicy',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':organizations::*:account/o-*/*']] },
+            Condition: { StringEquals: { 'organizations:PolicyType': 'INSPECTOR_POLICY' } },
+          },
           // ListRegions without AccountId: the function's own account, and no other.
           {
             Effect: 'Allow',
@@ -653,6 +660,15 @@ describe('DeepInspectionStack configuration', () => {
     );
     expect(() => synth({}, { baseDirectory: directory })).toThrow(
       /Invalid policy \(.*policy.json\): 2 problems\n {2}- \$\.default \(line 1, column 27\): "ON" is not one of ACTIVATED, DEACTIVATED, UNMANAGED\n {2}- \$\.rules\[0\]\.accounts\[0\] \(line 1, column 70\): "12" is not a 12-digit account id/,
+    );
+  });
+
+  it("synthesizes orgPackagePaths the 2026 model's Path pattern accepts and refuses what it refuses", () => {
+    const withPaths = (paths: string[]) =>
+      policyFileWith(JSON.stringify({ version: 2, default: 'ACTIVATED', orgPackagePaths: paths }));
+    expect(() => synth({}, { baseDirectory: withPaths(['/opt/app.v1.2/lib', 'C:\\App\\lib']) })).not.toThrow();
+    expect(() => synth({}, { baseDirectory: withPaths(['/opt/@scope/pkg']) })).toThrow(
+      /\$\.orgPackagePaths\[0\].*"\/opt\/@scope\/pkg" is not a path Inspector accepts/,
     );
   });
 

@@ -49,6 +49,30 @@ describe('classifyInstance', () => {
       { reason: 'AGENTLESS_SCAN', fixable: true },
     ],
     [
+      'a VM scanner scan of an EC2 instance (EC2_INSPECTOR_AGENT_BASED): not the SSM plugin’s deep inspection',
+      linux('SUCCESSFUL', 'ACTIVE', { scanMode: 'EC2_INSPECTOR_AGENT_BASED' }),
+      true,
+      { reason: 'VM_SCANNER', fixable: false },
+    ],
+    [
+      'a VM scanner scan (VM_INSPECTOR_AGENT_BASED) of a Windows instance',
+      linux('SUCCESSFUL', 'ACTIVE', { scanMode: 'VM_INSPECTOR_AGENT_BASED', platform: 'WINDOWS' }),
+      true,
+      { reason: 'VM_SCANNER', fixable: false },
+    ],
+    [
+      'a VM scanner scan of a stopped instance',
+      linux('RESOURCE_STOPPED', 'INACTIVE', { scanMode: 'EC2_INSPECTOR_AGENT_BASED' }),
+      true,
+      { reason: 'RESOURCE_STOPPED', fixable: false },
+    ],
+    [
+      'an instance Inspector does not manage (RESOURCE_UNMANAGED)',
+      linux('RESOURCE_UNMANAGED', 'INACTIVE'),
+      true,
+      { reason: 'RESOURCE_UNMANAGED', fixable: true },
+    ],
+    [
       'an ACTIVE scan whose deep inspection failed',
       linux('DEEP_INSPECTION_NO_INVENTORY'),
       true,
@@ -103,6 +127,8 @@ describe('CoverageTally', () => {
       notDeepInspected: { UNMANAGED_EC2_INSTANCE: 1, EC2_INSTANCE_STOPPED: 1, DEEP_INSPECTION_NOT_ACTIVATED: 1 },
       worstAccounts: [{ accountId: ON, fixable: 1, instances: 4, effectivePercent: 66.7 }],
       outside: 1,
+      notEc2: 0,
+      byScanner: { ssmPlugin: 5, vmScanner: 0, agentless: 0, notReported: 0 },
       pages: 3,
     });
     expect(tally.perAccount().find((a) => a.accountId === OFF)).toMatchObject({ instances: 1, deepInspected: 0 });
@@ -132,5 +158,37 @@ describe('CoverageTally', () => {
     const worst = tally.summary().worstAccounts;
     expect(worst).toHaveLength(WORST_ACCOUNTS);
     expect(worst.map((a) => a.fixable)).toEqual([14, 13, 12, 11, 10, 9, 8, 7, 6, 5]);
+  });
+});
+
+describe('what the tally counts as an EC2 instance, and by which scanner', () => {
+  const managed = new Map([[ON, true]]);
+
+  it('never counts a non-AWS resource (an Azure virtual machine) as an EC2 instance of the account', () => {
+    const tally = new CoverageTally(managed, 'eu-west-1');
+    tally.add([
+      linux('SUCCESSFUL'),
+      { ...linux('SUCCESSFUL'), resourceType: 'Microsoft.Compute/virtualMachines', provider: 'AZURE' },
+      { ...linux('SUCCESSFUL'), provider: 'AZURE' },
+    ]);
+
+    const summary = tally.summary();
+    expect(summary.totals.instances).toBe(1);
+    expect(summary.notEc2).toBe(2);
+    expect(tally.perAccount()[0]?.instances).toBe(1);
+  });
+
+  it('groups instances by scanner: SSM plugin, VM scanner, agentless, and not reported', () => {
+    const tally = new CoverageTally(managed, 'eu-west-1');
+    tally.add([
+      linux('SUCCESSFUL'),
+      linux('SUCCESSFUL', 'ACTIVE', { scanMode: 'EC2_INSPECTOR_AGENT_BASED' }),
+      linux('SUCCESSFUL', 'ACTIVE', { scanMode: 'VM_INSPECTOR_AGENT_BASED' }),
+      linux('SUCCESSFUL', 'ACTIVE', { scanMode: 'EC2_AGENTLESS' }),
+      { accountId: ON, scanStatus: { statusCode: 'ACTIVE', reason: 'SUCCESSFUL' } },
+    ]);
+
+    expect(tally.summary().byScanner).toEqual({ ssmPlugin: 1, vmScanner: 2, agentless: 1, notReported: 1 });
+    expect(tally.perAccount()[0]?.byScanner).toEqual({ ssmPlugin: 1, vmScanner: 2, agentless: 1, notReported: 1 });
   });
 });

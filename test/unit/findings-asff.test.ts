@@ -282,3 +282,44 @@ describe('partitions and text', () => {
     expect(truncate('abcdefghij', 5)).toBe('abcd…');
   });
 });
+
+describe('EC2 scanning off: the remediation says what the organization’s Inspector policy says', () => {
+  const off = (ec2ScanningOff?: AccountException['ec2ScanningOff']): AccountException => ({
+    ...notMember,
+    reason: 'EC2_SCANNING_NOT_ENABLED',
+    detail: 'DISABLED',
+    ...(ec2ScanningOff ? { ec2ScanningOff } : {}),
+  });
+  const remediation = (exception: AccountException) => buildFinding(exception, context).Remediation.Recommendation.Text;
+
+  it('disabled by the policy: change the policy, not the account (the policy takes precedence)', () => {
+    const text = remediation(off({ kind: 'DISABLED_BY_POLICY', disableInRegions: ['eu-west-1'], enableInRegions: [] }));
+    expect(text).toMatch(
+      /^EC2 scanning is disabled by the organization's Inspector policy \(disable_in_regions: eu-west-1/,
+    );
+    expect(text).toContain('INSPECTOR_POLICY');
+    expect(text).not.toContain('API: Enable');
+  });
+
+  it('no policy applies: activate EC2 scanning from the delegated administrator', () => {
+    const text = remediation(off({ kind: 'NO_POLICY' }));
+    expect(text).toMatch(
+      /^No Inspector policy applies to the account\. From the Inspector delegated administrator, activate EC2 scanning/,
+    );
+  });
+
+  it('could not tell: says so, and both ways out', () => {
+    const text = remediation(off({ kind: 'COULD_NOT_TELL', why: 'AccessDeniedException: denied' }));
+    expect(text).toMatch(/^Could not tell whether the organization's Inspector policy turned EC2 scanning off/);
+    expect(text).toContain('activate EC2 scanning');
+  });
+
+  it('keeps the fingerprint of a finding with no cause as it was, and changes it when the cause changes', () => {
+    expect(fingerprintOf(off())).toBe(
+      fingerprintOf({ ...notMember, reason: 'EC2_SCANNING_NOT_ENABLED', detail: 'DISABLED' }),
+    );
+    expect(fingerprintOf(off({ kind: 'NO_POLICY' }))).not.toBe(
+      fingerprintOf(off({ kind: 'DISABLED_BY_POLICY', disableInRegions: ['eu-west-1'], enableInRegions: [] })),
+    );
+  });
+});

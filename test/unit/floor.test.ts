@@ -15,8 +15,18 @@ describe('benchmark lower bounds', () => {
       GetConfiguration: 17,
       BatchUpdateMemberEc2DeepInspectionStatus: 1_700,
       UpdateEc2DeepInspectionConfiguration: 17,
+      DescribeEffectivePolicy: 0,
       SendMessageBatch: 3,
     });
+  });
+
+  it('counts one DescribeEffectivePolicy an account with EC2 scanning off, or one in all when Organizations refuses', () => {
+    const shape = { accounts: 100, regions: 3, memberChangesPerRegion: 0, ownAccountChanges: false, failures: 0 };
+    expect(lowerBounds(shape).DescribeEffectivePolicy).toBe(0);
+    expect(lowerBounds({ ...shape, accountsWithEc2ScanningOff: 7 }).DescribeEffectivePolicy).toBe(1);
+    expect(
+      lowerBounds({ ...shape, accountsWithEc2ScanningOff: 7, effectivePoliciesReadable: true }).DescribeEffectivePolicy,
+    ).toBe(7);
   });
 
   it('reads the delegated administrator outside the member batches: 101 accounts need one member batch', () => {

@@ -161,6 +161,12 @@ describe('validatePolicy', () => {
       /not a path Inspector/,
     ],
     [
+      'Windows path with a trailing backslash',
+      { ...example, orgPackagePaths: ['C:\\App\\lib\\'] },
+      '$.orgPackagePaths[0]',
+      /not a path Inspector/,
+    ],
+    [
       'scoped package',
       { ...example, orgPackagePaths: ['/opt/@scope/pkg'] },
       '$.orgPackagePaths[0]',
@@ -342,6 +348,10 @@ describe('identifier patterns', () => {
       '/opt//x',
       '/opt/../x',
       '/@s/p',
+      '/opt/app.v1.2/lib',
+      '/opt/My App/lib',
+      'C:\\App\\lib',
+      'C:\\App\\lib\\',
       '1111222233334',
       'ou-ab12-abc',
     ]) {
@@ -349,12 +359,18 @@ describe('identifier patterns', () => {
     }
   });
 
-  it.each(['/opt/app/lib', '/usr/lib/python3.11/', '/home/user/.local/lib', '/opt/app-v2/node_modules'])(
-    'accepts the path %s',
-    (path) => {
-      expect(() => validatePolicy({ ...example, orgPackagePaths: [path] }, 'test')).not.toThrow();
-    },
-  );
+  it.each([
+    '/opt/app/lib',
+    '/usr/lib/python3.11/',
+    '/home/user/.local/lib',
+    '/opt/app-v2/node_modules',
+    // The 2026 model's pattern: dots and spaces inside a name, and Windows paths.
+    '/opt/app.v1.2/lib',
+    '/opt/My App/lib',
+    'C:\\App\\lib',
+  ])('accepts the path %s', (path) => {
+    expect(() => validatePolicy({ ...example, orgPackagePaths: [path] }, 'test')).not.toThrow();
+  });
 });
 
 describe('policy version 2', () => {

@@ -3,6 +3,7 @@ import {
   BatchGetMemberEc2DeepInspectionStatusCommand,
   BatchUpdateMemberEc2DeepInspectionStatusCommand,
   GetConfigurationCommand,
+  type GetConfigurationResponse,
   GetEc2DeepInspectionConfigurationCommand,
   type Inspector2Client,
   paginateListCoverage,
@@ -36,9 +37,42 @@ export interface DeepInspectionConfiguration {
   readonly orgPackagePaths: readonly string[];
 }
 
-/** GetConfiguration's EC2 scan mode: EC2_HYBRID is Enhanced EC2 Scanning (the VM scanner); or why it could not be read. */
+/**
+ * One account's EC2 scan configuration, as GetConfiguration answers it (inspector2 model, botocore 1.43.67:
+ * `Ec2ConfigurationState`), or why it could not be read:
+ * - `scanMode`: EC2_SSM_AGENT_BASED (agent-based through SSM) or EC2_HYBRID, hybrid scanning (agent-based
+ *   plus agentless, from EBS snapshots, for instances SSM does not manage: Inspector user guide, "Scanning
+ *   Amazon EC2 instances"); `scanModeStatus` SUCCESS | PENDING.
+ * - `vmScanner`: the Inspector VM scanner, which is Enhanced EC2 Scanning (user guide, "Manual installation
+ *   and configuration" of the Inspector VM Scanner): `activated`, `activatedAt` (ISO 8601), `status`
+ *   SUCCESS | PENDING | FAILED.
+ */
 export type Ec2ScanConfiguration =
-  { readonly scanMode?: string; readonly scanModeStatus?: string } | { readonly error: string };
+  | {
+      readonly scanMode?: string;
+      readonly scanModeStatus?: string;
+      readonly vmScanner?: { readonly activated?: boolean; readonly activatedAt?: string; readonly status?: string };
+    }
+  | { readonly error: string };
+
+/** GetConfiguration's answer, cut to the fields the project reads. */
+export function ec2ScanConfigurationOf(response: GetConfigurationResponse): Ec2ScanConfiguration {
+  const state = response.ec2Configuration?.scanModeState;
+  const vm = response.ec2Configuration?.vmScannerState;
+  return {
+    ...(state?.scanMode === undefined ? {} : { scanMode: state.scanMode }),
+    ...(state?.scanModeStatus === undefined ? {} : { scanModeStatus: state.scanModeStatus }),
+    ...(vm === undefined
+      ? {}
+      : {
+          vmScanner: {
+            ...(vm.activated === undefined ? {} : { activated: vm.activated }),
+            ...(vm.activatedAt === undefined ? {} : { activatedAt: vm.activatedAt.toISOString() }),
+            ...(vm.status === undefined ? {} : { status: vm.status }),
+          },
+        }),
+  };
+}
 
 export interface RegionRead {
   readonly observations: ReadonlyMap<string, Observation>;
@@ -73,6 +107,12 @@ export interface RegionInspector {
   updateOwnAccount(accountId: string, activate: boolean, budget?: CallBudget): Promise<UpdateResult>;
   /** Replaces the organization's whole list of custom package paths. */
   updateOrgPackagePaths(paths: readonly string[], budget?: CallBudget): Promise<void>;
+  /**
+   * One account's EC2 scan configuration in the region (one GetConfiguration): a member's with its
+   * `accountId` (the delegated administrator reads its members'), the administrator's own without. Never
+   * throws: a refused or failed read comes back as `{ error }`.
+   */
+  accountScanConfiguration(accountId: string, ownAccountId: string, budget?: CallBudget): Promise<Ec2ScanConfiguration>;
   /**
    * Every EC2 instance's package-scan coverage in the region, for the whole organization as the
    * delegated administrator sees it, handed over page by page (never held). Returns the pages read.
@@ -196,6 +236,23 @@ export class InspectorRegion implements RegionInspector {
     });
   }
 
+  async accountScanConfiguration(
+    accountId: string,
+    ownAccountId: string,
+    budget: CallBudget = UNLIMITED,
+  ): Promise<Ec2ScanConfiguration> {
+    if (!budget.canContinue() || budget.signal?.aborted) return { error: NOT_REACHED };
+    try {
+      const response = await this.client.send(
+        new GetConfigurationCommand(accountId === ownAccountId ? {} : { accountId }),
+        { abortSignal: budget.signal },
+      );
+      return ec2ScanConfigurationOf(response);
+    } catch (error) {
+      return { error: budget.signal?.aborted ? NOT_REACHED : describeError(error) };
+    }
+  }
+
   async listCoverage(
     onPage: (page: readonly CoveredInstance[]) => void,
     budget: CallBudget = UNLIMITED,
@@ -211,6 +268,8 @@ export class InspectorRegion implements RegionInspector {
       pages += 1;
       onPage(
         (page.coveredResources ?? []).map((resource) => ({
+          ...(resource.resourceType === undefined ? {} : { resourceType: resource.resourceType }),
+          ...(resource.provider === undefined ? {} : { provider: resource.provider }),
           ...(resource.accountId === undefined ? {} : { accountId: resource.accountId }),
           ...(resource.scanStatus === undefined ? {} : { scanStatus: resource.scanStatus }),
           ...(resource.scanMode === undefined ? {} : { scanMode: resource.scanMode }),
@@ -234,12 +293,7 @@ export class InspectorRegion implements RegionInspector {
   }
 
   private async getEc2ScanConfiguration(abortSignal: AbortSignal): Promise<Ec2ScanConfiguration> {
-    const response = await this.client.send(new GetConfigurationCommand({}), { abortSignal });
-    const state = response.ec2Configuration?.scanModeState;
-    return {
-      ...(state?.scanMode === undefined ? {} : { scanMode: state.scanMode }),
-      ...(state?.scanModeStatus === undefined ? {} : { scanModeStatus: state.scanModeStatus }),
-    };
+    return ec2ScanConfigurationOf(await this.client.send(new GetConfigurationCommand({}), { abortSignal }));
   }
 
   private eachChunk<R>(

@@ -1,6 +1,8 @@
 import {
   type Account,
   DescribeAccountCommand,
+  DescribeEffectivePolicyCommand,
+  EffectivePolicyNotFoundException,
   type OrganizationsClient,
   paginateListAccounts,
   paginateListAccountsForParent,
@@ -10,6 +12,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { mapWithConcurrency } from '../batches';
 import { describeError } from '../describe-error';
+import type { EffectivePolicyReader } from '../inspector-policy';
 import type { OrganizationAccount } from '../model';
 
 /** Organizations' documented MaxResults ceiling for the List* operations used here. */
@@ -223,4 +226,27 @@ function toAccount(account: Account, ancestors?: string[]): OrganizationAccount 
     state: account.State ?? account.Status ?? 'UNKNOWN',
     ...(ancestors === undefined ? {} : { ancestors }),
   };
+}
+
+/**
+ * Organizations DescribeEffectivePolicy, PolicyType INSPECTOR_POLICY, TargetId the account (Organizations API
+ * reference): the policy's content, or undefined for EffectivePolicyNotFoundException (no Inspector policy
+ * applies). AccessDeniedException (the likely answer for an Inspector administrator asking about another
+ * account) and every other error are thrown as the SDK names them.
+ */
+export class OrganizationsEffectivePolicies implements EffectivePolicyReader {
+  constructor(private readonly client: OrganizationsClient) {}
+
+  async inspectorPolicy(accountId: string, abortSignal?: AbortSignal): Promise<string | undefined> {
+    try {
+      const response = await this.client.send(
+        new DescribeEffectivePolicyCommand({ PolicyType: 'INSPECTOR_POLICY', TargetId: accountId }),
+        { abortSignal },
+      );
+      return response.EffectivePolicy?.PolicyContent;
+    } catch (error) {
+      if (error instanceof EffectivePolicyNotFoundException) return undefined;
+      throw error;
+    }
+  }
 }

@@ -4,17 +4,33 @@
  * into counts per account as they arrive, so memory grows with accounts and reasons, never with
  * instances.
  *
- * The rule (from the inspector2 model's ScanStatus and CoveredResource, and Inspector's deep
- * inspection guide): deep inspection runs through the Inspector SSM plugin, on Linux, in an account
- * whose deep inspection is ACTIVATED. An instance is deep-inspected when its package scan is ACTIVE
- * with reason SUCCESSFUL, scanned agent-based (`scanMode` EC2_SSM_AGENT_BASED, or none reported), on
- * a platform that is not Windows or macOS, in an ACTIVATED account. A package scan that is ACTIVE
- * with a `DEEP_INSPECTION_*` reason still scans the operating system's packages, but deep inspection
- * failed there: not deep-inspected.
+ * The rule (from the inspector2 model's ScanStatus, ScanMode and CoveredResource, botocore 1.43.67, and
+ * the Inspector user guide): deep inspection runs through the Inspector SSM plugin, on Linux, in an
+ * account whose deep inspection is ACTIVATED ("Amazon Inspector deep inspection for Linux-based Amazon EC2
+ * instances"). Each `scanMode` is read so:
+ * - EC2_SSM_AGENT_BASED (or none reported): the SSM plugin. Deep-inspected when the package scan is ACTIVE
+ *   with reason SUCCESSFUL, on a platform that is not Windows or macOS, in an ACTIVATED account. ACTIVE
+ *   with a `DEEP_INSPECTION_*` reason still scans the operating system's packages, but deep inspection
+ *   failed there: not deep-inspected.
+ * - EC2_AGENTLESS: agentless scanning from EBS snapshots ("Scanning Amazon EC2 instances"): no plugin, so
+ *   never deep-inspected (AGENTLESS_SCAN, fixable: make SSM manage the instance).
+ * - EC2_INSPECTOR_AGENT_BASED, VM_INSPECTOR_AGENT_BASED: the Inspector VM scanner (Enhanced EC2 Scanning;
+ *   installed by Inspector through SSM, or by hand as agent-based scanning without SSM: "Manual installation
+ *   and configuration"). The deep-inspection page "applies to customers that have not opted in to Enhanced
+ *   EC2 Scanning": the VM scanner collects packages from its own scan locations, which the deep-inspection
+ *   setting does not govern. Counted apart (VM_SCANNER, expected): not the deep inspection this project
+ *   reconciles, and nothing to fix. That the two `*_INSPECTOR_AGENT_BASED` values name the VM scanner is read
+ *   from their names and the VM scanner pages; the API reference does not define them.
+ * A resource that is not an AWS EC2 instance (resourceType other than AWS_EC2_INSTANCE, or a `provider`
+ * other than AWS: ListCoverage covers Azure virtual machines too) is never counted as one.
  */
 
 /** What ListCoverage says of one instance: the fields the rule reads. */
 export interface CoveredInstance {
+  /** ListCoverage's resourceType: AWS_EC2_INSTANCE, or another (Microsoft.Compute/virtualMachines, …). */
+  readonly resourceType?: string;
+  /** AWS or AZURE: the cloud the resource is in. */
+  readonly provider?: string;
   readonly accountId?: string;
   readonly scanStatus?: { readonly statusCode?: string; readonly reason?: string };
   readonly scanMode?: string;
@@ -45,18 +61,51 @@ export const FIXABLE_REASONS: Readonly<Record<string, string>> = {
     'SSM’s daily inventory quota for the instance is used up: reduce other inventory collection on it',
   DEEP_INSPECTION_COLLECTION_TIME_LIMIT_EXCEEDED:
     'package collection took over 15 minutes: narrow the custom package paths',
+  RESOURCE_UNMANAGED:
+    'Inspector does not manage the instance: make SSM manage it (SSM agent running, an instance profile or Default Host Management)',
 };
+
+/** Which scanner collected an instance's packages, by ListCoverage's `scanMode` (see the rule above). */
+export type Scanner = 'ssmPlugin' | 'vmScanner' | 'agentless' | 'notReported';
+export const SCANNER_OF_SCAN_MODE: Readonly<Record<string, Scanner>> = {
+  EC2_SSM_AGENT_BASED: 'ssmPlugin',
+  EC2_AGENTLESS: 'agentless',
+  EC2_INSPECTOR_AGENT_BASED: 'vmScanner',
+  VM_INSPECTOR_AGENT_BASED: 'vmScanner',
+};
+export type ScannerCounts = Record<Scanner, number>;
+const noScanners = (): ScannerCounts => ({ ssmPlugin: 0, vmScanner: 0, agentless: 0, notReported: 0 });
+
+export function scannerOf(instance: CoveredInstance): Scanner {
+  return (instance.scanMode === undefined ? undefined : SCANNER_OF_SCAN_MODE[instance.scanMode]) ?? 'notReported';
+}
+
+/** Whether ListCoverage's resource is an AWS EC2 instance (absent fields: the EC2 filter's answer, as before). */
+export function isEc2Instance(instance: CoveredInstance): boolean {
+  return (
+    (instance.resourceType === undefined || instance.resourceType === 'AWS_EC2_INSTANCE') &&
+    (instance.provider === undefined || instance.provider === 'AWS')
+  );
+}
 
 /** Not deep-inspected by design or by state; nothing to fix here. */
 export const NOT_LINUX = 'NOT_LINUX';
 export const DEEP_INSPECTION_NOT_ACTIVATED = 'DEEP_INSPECTION_NOT_ACTIVATED';
 export const NO_SCAN_STATUS = 'NO_SCAN_STATUS';
+/** Scanned by the Inspector VM scanner: the deep-inspection setting does not govern it. */
+export const VM_SCANNER = 'VM_SCANNER';
 
 /** Deep-inspected, or not and why. Pure. */
 export function classifyInstance(
   instance: CoveredInstance,
   accountActivated: boolean,
 ): NotDeepInspected | 'DEEP_INSPECTED' {
+  if (scannerOf(instance) === 'vmScanner') {
+    const { statusCode, reason } = instance.scanStatus ?? {};
+    if (statusCode === undefined || reason === undefined) return { reason: NO_SCAN_STATUS, fixable: false };
+    if (statusCode === 'ACTIVE' && reason === 'SUCCESSFUL') return { reason: VM_SCANNER, fixable: false };
+    return { reason, fixable: reason in FIXABLE_REASONS };
+  }
   if (instance.platform === 'WINDOWS' || instance.platform === 'MACOS') return { reason: NOT_LINUX, fixable: false };
   if (!accountActivated) return { reason: DEEP_INSPECTION_NOT_ACTIVATED, fixable: false };
   const reason = instance.scanStatus?.reason;
@@ -79,6 +128,8 @@ export interface AccountCoverage {
   /** Not deep-inspected, by reason. */
   readonly notDeepInspected: Record<string, number>;
   fixable: number;
+  /** Instances by the scanner that collected their packages. */
+  readonly byScanner: ScannerCounts;
 }
 
 export interface CoverageTotals {
@@ -108,6 +159,10 @@ export interface RegionCoverage {
   }[];
   /** Instances of accounts the policy does not manage (or the run was not asked about): not counted. */
   readonly outside: number;
+  /** Resources ListCoverage gave that are not AWS EC2 instances (an Azure virtual machine): never counted. */
+  readonly notEc2: number;
+  /** The counted instances by the scanner that collected their packages. */
+  readonly byScanner: ScannerCounts;
   readonly pages: number;
   /** Why the region's coverage could not be read. */
   readonly error?: string;
@@ -129,6 +184,7 @@ function percent(deepInspected: number, fixable: number): number | undefined {
 export class CoverageTally {
   private readonly accounts = new Map<string, AccountCoverage>();
   private outside = 0;
+  private notEc2 = 0;
   private pages = 0;
 
   /** @param managed the accounts to count, each with whether its deep inspection is ACTIVATED */
@@ -145,6 +201,7 @@ export class CoverageTally {
         deepInspected: 0,
         notDeepInspected: {},
         fixable: 0,
+        byScanner: noScanners(),
       });
     }
   }
@@ -153,12 +210,17 @@ export class CoverageTally {
   add(page: readonly CoveredInstance[]): void {
     this.pages += 1;
     for (const instance of page) {
+      if (!isEc2Instance(instance)) {
+        this.notEc2 += 1;
+        continue;
+      }
       const account = instance.accountId === undefined ? undefined : this.accounts.get(instance.accountId);
       if (!account) {
         this.outside += 1;
         continue;
       }
       account.instances += 1;
+      account.byScanner[scannerOf(instance)] += 1;
       const verdict = classifyInstance(instance, account.activated);
       if (verdict === 'DEEP_INSPECTED') {
         account.deepInspected += 1;
@@ -182,7 +244,9 @@ export class CoverageTally {
     let fixable = 0;
     let activatedDeep = 0;
     let activatedFixable = 0;
+    const byScanner = noScanners();
     for (const account of accounts) {
+      for (const scanner of Object.keys(byScanner) as Scanner[]) byScanner[scanner] += account.byScanner[scanner];
       instances += account.instances;
       deepInspected += account.deepInspected;
       fixable += account.fixable;
@@ -220,6 +284,8 @@ export class CoverageTally {
       notDeepInspected,
       worstAccounts,
       outside: this.outside,
+      notEc2: this.notEc2,
+      byScanner,
       pages: this.pages,
     };
   }

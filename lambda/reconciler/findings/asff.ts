@@ -1,3 +1,4 @@
+import { ec2ScanningOffText, regionLists } from '../inspector-policy';
 import { createHash } from 'node:crypto';
 import type {
   AccountException,
@@ -159,7 +160,15 @@ function ruleKey(rule: string): string {
 export function fingerprintOf(exception: PolicyException): string {
   const facts =
     exception.kind === 'ACCOUNT'
-      ? [exception.reason, exception.accountId, exception.rule, exception.desired, exception.detail]
+      ? [
+          exception.reason,
+          exception.accountId,
+          exception.rule,
+          exception.desired,
+          exception.detail,
+          // Appended only when known: findings without a cause keep the fingerprint they had.
+          ...(exception.ec2ScanningOff === undefined ? [] : [exception.ec2ScanningOff]),
+        ]
       : [
           exception.reason,
           exception.rule,
@@ -184,8 +193,32 @@ const URL = {
 interface AccountText {
   readonly title: (e: AccountException) => string;
   readonly description: (e: AccountException) => string;
-  readonly remediation: string;
+  readonly remediation: string | ((e: AccountException) => string);
   readonly url: string;
+}
+
+const ACTIVATE_EC2_SCANNING =
+  'From the Inspector delegated administrator, activate EC2 scanning for the account in this Region (console: Account management; API: Enable with resourceTypes EC2 and the account id). The next run then activates deep inspection where the rule is enforced; a report-only rule reports it instead.';
+
+/**
+ * What to do where EC2 scanning is off, by what the organization's Inspector policy says: a policy that
+ * disables it "takes precedence over non policy managed delegated administrator and member account
+ * enablements" (Inspector user guide, "Managing multiple accounts"), so only the policy can change it.
+ */
+function ec2ScanningOffRemediation(e: AccountException): string {
+  const cause = e.ec2ScanningOff;
+  switch (cause?.kind) {
+    case 'DISABLED_BY_POLICY':
+      return `EC2 scanning is ${ec2ScanningOffText(cause)}, which takes precedence over the delegated administrator's enablement. Change the policy from the management account (Organizations, policy type INSPECTOR_POLICY) to enable EC2 scanning here, or make the rule for this account UNMANAGED.`;
+    case 'NO_POLICY':
+      return `No Inspector policy applies to the account. ${ACTIVATE_EC2_SCANNING}`;
+    case 'POLICY_DOES_NOT_DISABLE':
+      return `The organization's Inspector policy does not disable EC2 scanning here (${regionLists(cause)}). ${ACTIVATE_EC2_SCANNING}`;
+    case 'COULD_NOT_TELL':
+      return `Could not tell whether the organization's Inspector policy turned EC2 scanning off (${cause.why}). If an Inspector policy disables EC2 scanning here, change the policy from the management account; otherwise: ${ACTIVATE_EC2_SCANNING}`;
+    case undefined:
+      return ACTIVATE_EC2_SCANNING;
+  }
 }
 
 const desiredText = (e: AccountException) => (e.desired === undefined ? '' : ` The policy wants it ${e.desired}.`);
@@ -222,8 +255,7 @@ const ACCOUNT_TEXT: Record<AccountExceptionReason, AccountText> = {
     title: (e) => `EC2 scanning is not enabled in account ${e.accountId}, so deep inspection cannot be activated`,
     description: (e) =>
       `Deep inspection applies only where Amazon Inspector EC2 scanning is enabled. In account ${e.accountId}, ${e.region}, EC2 scanning is ${e.detail ?? 'not enabled'}${ruleText(e.rule)}.${desiredText(e)}`,
-    remediation:
-      'From the Inspector delegated administrator, activate EC2 scanning for the account in this Region (console: Account management; API: Enable with resourceTypes EC2 and the account id). The next run then activates deep inspection where the rule is enforced; a report-only rule reports it instead.',
+    remediation: ec2ScanningOffRemediation,
     url: URL.scanning,
   },
   NOT_INSPECTOR_MEMBER: {
@@ -306,7 +338,15 @@ export function buildFinding(exception: PolicyException, context: FindingContext
       ...common,
       Title: truncate(text.title(exception), MAX_TITLE),
       Description: truncate(text.description(exception), MAX_DESCRIPTION),
-      Remediation: { Recommendation: { Text: truncate(text.remediation, MAX_RECOMMENDATION_TEXT), Url: text.url } },
+      Remediation: {
+        Recommendation: {
+          Text: truncate(
+            typeof text.remediation === 'string' ? text.remediation : text.remediation(exception),
+            MAX_RECOMMENDATION_TEXT,
+          ),
+          Url: text.url,
+        },
+      },
       ProductFields: withoutBlanks({
         [FIELD.kind]: 'ACCOUNT',
         [FIELD.reason]: exception.reason,

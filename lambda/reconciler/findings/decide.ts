@@ -1,5 +1,5 @@
 import { daysLeft } from '../policy/expiry';
-import type { FailureReason, Outcome, SkipReason, TargetState } from '../model';
+import type { Ec2ScanningOffCause, FailureReason, Outcome, SkipReason, TargetState } from '../model';
 import { DEFAULT_RULE } from '../plan';
 import type { Policy } from '../policy/schema';
 
@@ -68,6 +68,8 @@ export interface AccountException extends ExceptionBase {
   readonly detail?: string;
   /** Inspector's own words (an errorMessage): shown, but a new wording alone is not a change worth a re-import. */
   readonly message?: string;
+  /** EC2_SCANNING_NOT_ENABLED: what the organization's Inspector policy says of it, when the run asked. */
+  readonly ec2ScanningOff?: Ec2ScanningOffCause;
 }
 
 export interface RuleException extends ExceptionBase {
@@ -112,7 +114,7 @@ export function verdictOf(outcome: Outcome, policy: Policy): Verdict {
     reason: AccountExceptionReason,
     severity: SeverityLabel,
     status: ExceptionStatus,
-    facts: { desired?: TargetState; detail?: string; message?: string },
+    facts: { desired?: TargetState; detail?: string; message?: string; ec2ScanningOff?: Ec2ScanningOffCause },
   ): Verdict => ({
     settled: true,
     exception: {
@@ -126,6 +128,7 @@ export function verdictOf(outcome: Outcome, policy: Policy): Verdict {
       ...(facts.desired === undefined ? {} : { desired: facts.desired }),
       ...(facts.detail === undefined ? {} : { detail: facts.detail }),
       ...(facts.message === undefined ? {} : { message: facts.message }),
+      ...(facts.ec2ScanningOff === undefined ? {} : { ec2ScanningOff: facts.ec2ScanningOff }),
     },
   });
   switch (outcome.kind) {
@@ -165,7 +168,12 @@ export function verdictOf(outcome: Outcome, policy: Policy): Verdict {
       switch (outcome.reason) {
         case 'EC2_SCANNING_NOT_ENABLED':
           if (outcome.detail === 'ENABLING') return { settled: false, why: 'EC2 scanning is being enabled' };
-          return desired === 'DEACTIVATED' ? { settled: true } : exception(outcome.reason, 'HIGH', 'FAILED', facts);
+          return desired === 'DEACTIVATED'
+            ? { settled: true }
+            : exception(outcome.reason, 'HIGH', 'FAILED', {
+                ...facts,
+                ...(outcome.ec2ScanningOff === undefined ? {} : { ec2ScanningOff: outcome.ec2ScanningOff }),
+              });
         case 'NOT_INSPECTOR_MEMBER':
           return desired === 'DEACTIVATED' ? { settled: true } : exception(outcome.reason, 'HIGH', 'FAILED', facts);
         case 'BLOCKED_BY_ORGANIZATION_POLICY':

@@ -111,12 +111,12 @@ const packagePathSchema = z
   .string({ error: 'must be a string' })
   .min(1, 'must not be empty')
   .max(MAX_PACKAGE_PATH_LENGTH, `must be at most ${MAX_PACKAGE_PATH_LENGTH} characters`)
-  .refine((path) => path.startsWith('/'), {
-    error: (issue) => `${JSON.stringify(issue.input)} is not an absolute path`,
+  .refine((path) => path.startsWith('/') || /^[A-Za-z]:\\/.test(path), {
+    error: (issue) => `${JSON.stringify(issue.input)} is not an absolute path (/opt/app/lib or C:\\App\\lib)`,
   })
   .regex(PACKAGE_PATH, {
     error: (issue) =>
-      `${JSON.stringify(issue.input)} is not a path Inspector accepts: segments of letters, digits, "_" and "-" with at most one ".suffix", no empty, "." or ".." segments`,
+      `${JSON.stringify(issue.input)} is not a path Inspector accepts: segments of letters, digits, "_" and "-", single dots or spaces inside a name, no empty, "." or ".." segments, no trailing backslash`,
   });
 
 /** What both versions share. `$schema` points an editor at policy.schema.json. */
