@@ -46,8 +46,9 @@ export interface NotRetried {
  * Failures are classified by cause (error-classification.ts). A scheduled run that fails for a reason a
  * retry would meet again (an invalid policy, access denied, a region the account has not enabled) logs
  * it and returns "not retried", so that Lambda does not retry it twice for nothing; it counts in
- * RunsFailedNotRetried (its own alarm), except a run whose only problem is regions not enabled, which
- * RegionsNotEnabled counts. Any other failure throws, and Lambda retries it: a transient one (throttled,
+ * RunsFailedNotRetried (its own alarm), except a run whose only problem is regions not enabled, or
+ * regions where the account is not Inspector's delegated administrator, which RegionsNotEnabled and
+ * RegionsNotDelegatedAdministrator count. Any other failure throws, and Lambda retries it: a transient one (throttled,
  * timed out, a 5xx) says "transient".
  */
 export async function handler(event: unknown, context: Context): Promise<RunSummary | CoverageSummary | NotRetried> {
@@ -145,7 +146,7 @@ async function runReconcile(
   // count as completed. A run whose only problem is regions the account has not enabled did all it can
   // do, and RegionNotEnabled alarms on it: it counts as completed, so NoSuccessfulRun keeps watching for
   // a reconciler that stopped instead of firing a second alarm for the same cause.
-  const regionsNotEnabledOnly = onlyRegionsNotEnabled(result.problems);
+  const regionsNotEnabledOnly = onlyRegionsWithTheirOwnAlarm(result.problems);
   const succeeded = (result.problems.length === 0 || regionsNotEnabledOnly) && !result.summary.deadlineReached;
   publishRunMetrics(metrics, { ...result, succeeded, durationMs: Date.now() - startedAt });
   if (result.findings) publishFindingsMetrics(metrics, result.findings);
@@ -186,11 +187,18 @@ function logFindings(summary: RunSummary, report: FindingsReport | undefined): v
   }
 }
 
-/** True when every problem is a region the account has not enabled, for good (DISABLED), not one being enabled. */
-function onlyRegionsNotEnabled(problems: readonly RunProblem[]): boolean {
+/**
+ * True when every problem is a region with its own alarm: one the account has not enabled, for good
+ * (DISABLED, not one being enabled), or one where it is not Inspector's delegated administrator.
+ */
+function onlyRegionsWithTheirOwnAlarm(problems: readonly RunProblem[]): boolean {
   return (
     problems.length > 0 &&
-    problems.every((problem) => problem.regionNotEnabled !== undefined && problem.verdict === 'PERMANENT')
+    problems.every(
+      (problem) =>
+        (problem.regionNotEnabled !== undefined || problem.notDelegatedAdministrator !== undefined) &&
+        problem.verdict === 'PERMANENT',
+    )
   );
 }
 

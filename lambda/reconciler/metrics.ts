@@ -15,6 +15,11 @@ export const METRIC = {
    * answered UnrecognizedClientException): one problem, one metric, one alarm, published every run.
    */
   regionsNotEnabled: 'RegionsNotEnabled',
+  /**
+   * Regions of the policy where this account is not Inspector's delegated administrator
+   * (delegated-administrator.ts): nothing read or queued there; published every run, 0 included.
+   */
+  regionsNotDelegatedAdministrator: 'RegionsNotDelegatedAdministrator',
   guardrailTripped: 'GuardrailTripped',
   compliant: 'Compliant',
   activated: 'Activated',
@@ -79,6 +84,8 @@ export function publishRunMetrics(
   // Every run says how many, 0 included, so the alarm goes back to OK once the region is enabled or removed.
   const notEnabled = run.summary.regions.filter((r) => r.notEnabled && r.errorVerdict === 'PERMANENT').length;
   metrics.addMetric(METRIC.regionsNotEnabled, MetricUnit.Count, notEnabled);
+  const notAdministrator = run.summary.regions.filter((r) => r.notDelegatedAdministrator).length;
+  metrics.addMetric(METRIC.regionsNotDelegatedAdministrator, MetricUnit.Count, notAdministrator);
   const warnings = run.summary.warnings;
   metrics.addMetric(METRIC.expiringRules, MetricUnit.Count, warnings.filter((w) => w.kind === 'EXPIRING_RULE').length);
   metrics.addMetric(METRIC.policyWarnings, MetricUnit.Count, warnings.length);
