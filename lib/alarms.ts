@@ -164,6 +164,16 @@ export class ReconcilerAlarms extends Construct {
       'A region of the policy is not enabled for this account (Account Management RegionOptStatus DISABLED, or every call there answered UnrecognizedClientException): nothing there is read or changed. The run summary’s region error says which; enable the region for this account, or remove it from the policy.',
       LEVEL,
     );
+    // The same shape: every run publishes the count, 0 included (delegated-administrator.ts).
+    this.add(
+      'NotDelegatedAdministrator',
+      reconcilerMetric(METRIC.regionsNotDelegatedAdministrator, {
+        period: props.schedulePeriod,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      "In a region of the policy, this account is not Inspector's delegated administrator (GetDelegatedAdminAccount names another account or none, or every member read answered ACCESS_DENIED): nothing there is read or changed, nothing queued. The run summary's region error says which: designate it, or remove the region from the policy.",
+      LEVEL,
+    );
     this.add(
       'GuardrailTripped',
       reconcilerMetric(METRIC.guardrailTripped, { period: props.schedulePeriod, statistic: cloudwatch.Stats.MAXIMUM }),

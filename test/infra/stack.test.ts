@@ -309,7 +309,7 @@ describe('DeepInspectionStack', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 17);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 18);
   });
 
   it('alarms once on a region the account has not enabled: the run’s RegionsNotEnabled, at the schedule’s period', () => {
@@ -324,6 +324,21 @@ describe('DeepInspectionStack', () => {
       // A run that ends before publishing it keeps the alarm where it is: no recovery that did not happen.
       TreatMissingData: 'ignore',
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
+    });
+  });
+
+  it('alarms once on a region where this account is not Inspector’s delegated administrator: RegionsNotDelegatedAdministrator, at the schedule’s period', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Test-NotDelegatedAdministrator',
+      MetricName: 'RegionsNotDelegatedAdministrator',
+      Namespace: 'DeepInspectionReconciler',
+      Statistic: 'Maximum',
+      Period: 3600,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      TreatMissingData: 'ignore',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
+      AlarmDescription: Match.stringLikeRegexp('designate it, or remove the region from the policy'),
     });
   });
 

@@ -155,6 +155,46 @@ describe('publishRunMetrics', () => {
     expect(none.RegionsNotEnabled).toEqual([{ value: 0, dimensions: { service: 'svc' } }]);
   });
 
+  it('publishes every run how many of its regions this account is not Inspector’s delegated administrator in, 0 included', () => {
+    const failed: Outcome[] = [
+      {
+        kind: 'FAILED',
+        accountId: '111111111111',
+        region: 'eu-west-1',
+        reason: 'REGION_UNREADABLE',
+        desired: 'ACTIVATED',
+      },
+    ];
+    const summary = summarize({
+      runId: 'r',
+      dryRun: false,
+      regions: [
+        { region, outcomes },
+        {
+          region: 'eu-west-1',
+          outcomes: failed,
+          error: 'not the administrator',
+          errorVerdict: 'PERMANENT',
+          notDelegatedAdministrator: true,
+        },
+      ],
+      guardrail,
+      queue: { sent: 0, undelivered: 0 },
+    });
+
+    const metrics = byName(
+      emitted((m) =>
+        publishRunMetrics(m, { summary, outcomes: [...outcomes, ...failed], succeeded: true, durationMs: 1 }),
+      ),
+    );
+    const none = byName(
+      emitted((m) => publishRunMetrics(m, { summary: summaryOf(false), outcomes, succeeded: true, durationMs: 1 })),
+    );
+
+    expect(metrics.RegionsNotDelegatedAdministrator).toEqual([{ value: 1, dimensions: { service: 'svc' } }]);
+    expect(none.RegionsNotDelegatedAdministrator).toEqual([{ value: 0, dimensions: { service: 'svc' } }]);
+  });
+
   it('publishes nothing for a dry run', () => {
     expect(
       emitted((m) => publishRunMetrics(m, { summary: summaryOf(true), outcomes, succeeded: true, durationMs: 1 })),
