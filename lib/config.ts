@@ -82,7 +82,7 @@ const configSchema = z.strictObject({
     .default(90),
   memoryMiB: z.coerce.number().int().min(128).max(10240).default(1024),
   timeoutMinutes: z.coerce.number().int().min(1).max(15).default(15),
-  // Reserved concurrency 1: runs never overlap. Lambda refuses it where it would leave under 10 unreserved.
+  // Reserved concurrency 1: runs never overlap. Lambda refuses it where it would leave under min(100, quota) unreserved.
   runsNeverOverlap: z
     .union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')])
     .default(true),

@@ -861,12 +861,44 @@ describe('a deploy that works, and keeps the evidence', () => {
     }
   });
 
-  it('fails synth, saying what to do, where the account’s concurrency quota cannot spare one', () => {
-    expect(() => synth({ accountConcurrencyLimit: 10 })).toThrow(
-      /concurrency limit is 10: reserving 1 .* leave 9 unreserved.*-c runsNeverOverlap=false/s,
-    );
-    expect(() => synth({ accountConcurrencyLimit: 11 })).not.toThrow();
-    expect(() => synth({ accountConcurrencyLimit: 10, runsNeverOverlap: false })).not.toThrow();
+  // Lambda keeps min(100, quota) unreserved: the guide's "minus 100", and the deploy errors' "minimum value of
+  // [10]" and "[50]" in accounts whose quota was 10 and 50. Any quota of 100 or less cannot spare one.
+  it.each([10, 11, 50, 100])(
+    'fails synth, saying what to do, where the account’s concurrency quota (%i) cannot spare one',
+    (limit) => {
+      expect(() => synth({ accountConcurrencyLimit: limit })).toThrow(
+        new RegExp(
+          `concurrency limit is ${limit}: reserving 1 .* leave ${limit - 1} unreserved, and Lambda keeps ${Math.min(100, limit)}.*-c runsNeverOverlap=false`,
+          's',
+        ),
+      );
+      expect(() => synth({ accountConcurrencyLimit: limit, runsNeverOverlap: false })).not.toThrow();
+    },
+  );
+
+  it.each([
+    [
+      'another region',
+      'arn:aws:sns:eu-west-1:111122223333:x',
+      /alarmTopicArn .*eu-west-1.*this stack deploys to us-east-1/,
+    ],
+    ['another partition', 'arn:aws-us-gov:sns:us-east-1:111122223333:x', /alarmTopicArn .*aws-us-gov.*partition aws/],
+  ])(
+    'refuses an alarm topic in %s: CloudWatch and EventBridge publish only to a topic of their own region',
+    (_case, arn, message) => {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const build = () =>
+        new DeepInspectionStack(app, 'East', {
+          env: { account: '111122223333', region: 'us-east-1' },
+          config: { ...defaults, alarmTopicArn: arn },
+          baseDirectory: ROOT,
+        });
+      expect(build).toThrow(message);
+    },
+  );
+
+  it('synthesizes where the quota leaves 100 unreserved after the reservation', () => {
+    expect(() => synth({ accountConcurrencyLimit: 101 })).not.toThrow();
   });
 
   it.each<[string, string[], RegExp]>([
