@@ -7,6 +7,7 @@ import {
   RemovalPolicy,
   Stack,
   type StackProps,
+  Tags,
   TimeZone,
   Token,
   Validations,
@@ -70,6 +71,7 @@ export class DeepInspectionStack extends Stack {
       );
     }
 
+    for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
     checkRegions(policy.regions ?? [], this.region);
     checkParameterNames(config.policyParameterName, this.region);
     // Every literal resource name, checked once the whole stack is built: names added later included.
@@ -103,6 +105,7 @@ export class DeepInspectionStack extends Stack {
     const ledger = new GuardrailLedger(this, 'GuardrailLedger', {
       parameterName: `${config.policyParameterName}${LEDGER_SUFFIX}`,
       logRetention: config.logRetentionDays as logs.RetentionDays,
+      tags: config.tags,
     });
     // The function never runs before the ledger exists: a missing ledger always means a deleted one.
     reconciler.function.node.addDependency(ledger.creation);

@@ -760,6 +760,8 @@ describe('readConfig', () => {
     ['a bad e-mail', { alarmEmail: 'security' }, /alarmEmail: must be an e-mail address/],
     ['a bad topic ARN', { alarmTopicArn: 'security-alerts' }, /alarmTopicArn: must be an SNS topic ARN/],
     ['a relative parameter name', { policyParameterName: 'policy' }, /policyParameterName/],
+    ['tags that are not JSON', { tags: 'CostCenter=security' }, /tags: must be a JSON object of tag keys and values/],
+    ['a tag value that is not a string', { tags: '{"CostCenter": 7}' }, /tags/],
   ])('rejects %s with a message naming the setting', (_name, values, message) => {
     expect(() => readConfig(context(values))).toThrow(message);
   });
