@@ -208,7 +208,7 @@ export class ReconcilerAlarms extends Construct {
     this.add(
       'SecurityHubNotEnabled',
       reconcilerMetric(FINDINGS_METRIC.regionsWithoutSecurityHub, perRun),
-      'Security Hub is not enabled for this account in a region of the policy: the exceptions there are not imported as findings. The run’s warning “Security Hub not enabled in <region>” (and the SecurityHubNotEnabled metric by Region) names it. Enable Security Hub there, or turn findings off in the policy.',
+      'Security Hub CSPM is not enabled for this account in a region of the policy: the exceptions there are not imported as findings (BatchImportFindings is a Security Hub CSPM operation; enabling only the new Security Hub does not serve it). The run’s warning “Security Hub CSPM not enabled in <region>” (and the SecurityHubNotEnabled metric by Region) names it. Enable Security Hub CSPM there, or turn findings off in the policy.',
     );
     this.add(
       'FindingsNotImported',

@@ -691,7 +691,7 @@ describe('Security Hub findings', () => {
     const summary = await runSummary(schedulerInput);
 
     expect(warnings()).toEqual([
-      ['Security Hub findings', { warning: expect.stringContaining('Security Hub not enabled in eu-west-1') }],
+      ['Security Hub findings', { warning: expect.stringContaining('Security Hub CSPM not enabled in eu-west-1') }],
     ]);
     expect(dimensions).toHaveBeenCalledWith('Region', 'eu-west-1');
     expect(counted).toHaveBeenCalledWith('SecurityHubNotEnabled', 'Count', 1);

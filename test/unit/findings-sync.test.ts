@@ -106,7 +106,7 @@ describe('syncFindings', () => {
     const deps = hubs({ 'us-east-1': { enabled: false } });
     const report = await syncFindings(input(), deps);
     expect(report.regionsWithoutSecurityHub).toEqual(['us-east-1']);
-    expect(report.warnings).toEqual([expect.stringMatching(/^Security Hub not enabled in us-east-1: /)]);
+    expect(report.warnings).toEqual([expect.stringMatching(/^Security Hub CSPM not enabled in us-east-1: /)]);
     expect(deps.made.get('us-east-1')?.log).toEqual(['GetFindings']);
     expect(report.imported).toBe(1);
   });
