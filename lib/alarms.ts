@@ -174,6 +174,16 @@ export class ReconcilerAlarms extends Construct {
       "In a region of the policy, this account is not Inspector's delegated administrator (GetDelegatedAdminAccount names another account or none, or every member read answered ACCESS_DENIED): nothing there is read or changed, nothing queued. The run summary's region error says which: designate it, or remove the region from the policy.",
       LEVEL,
     );
+    // Its own alarm, with or without securityHubFindings: without it is exactly when the policy's ask goes unserved.
+    this.add(
+      'FindingsNotGranted',
+      reconcilerMetric(METRIC.findingsNotGranted, {
+        period: props.schedulePeriod,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      'The policy asks for Security Hub findings (findings.securityHub) and the stack grants the function no Security Hub permission: no finding is imported. Deploy with -c securityHubFindings=true, or turn findings.securityHub off in the policy.',
+      LEVEL,
+    );
     this.add(
       'GuardrailTripped',
       reconcilerMetric(METRIC.guardrailTripped, { period: props.schedulePeriod, statistic: cloudwatch.Stats.MAXIMUM }),

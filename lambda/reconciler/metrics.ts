@@ -21,6 +21,8 @@ export const METRIC = {
    */
   regionsNotDelegatedAdministrator: 'RegionsNotDelegatedAdministrator',
   guardrailTripped: 'GuardrailTripped',
+  /** 1 when the policy asks for Security Hub findings and the stack grants no Security Hub permission, else 0: every run. */
+  findingsNotGranted: 'FindingsNotGranted',
   compliant: 'Compliant',
   activated: 'Activated',
   deactivated: 'Deactivated',
@@ -86,6 +88,8 @@ export function publishRunMetrics(
   metrics.addMetric(METRIC.regionsNotEnabled, MetricUnit.Count, notEnabled);
   const notAdministrator = run.summary.regions.filter((r) => r.notDelegatedAdministrator).length;
   metrics.addMetric(METRIC.regionsNotDelegatedAdministrator, MetricUnit.Count, notAdministrator);
+  const notGranted = run.summary.findings !== undefined && 'notGranted' in run.summary.findings;
+  metrics.addMetric(METRIC.findingsNotGranted, MetricUnit.Count, notGranted ? 1 : 0);
   const warnings = run.summary.warnings;
   metrics.addMetric(METRIC.expiringRules, MetricUnit.Count, warnings.filter((w) => w.kind === 'EXPIRING_RULE').length);
   metrics.addMetric(METRIC.policyWarnings, MetricUnit.Count, warnings.length);

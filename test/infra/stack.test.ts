@@ -309,7 +309,7 @@ describe('DeepInspectionStack', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 18);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 19);
   });
 
   it('alarms once on a region the account has not enabled: the run’s RegionsNotEnabled, at the schedule’s period', () => {
@@ -340,6 +340,22 @@ describe('DeepInspectionStack', () => {
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
       AlarmDescription: Match.stringLikeRegexp('designate it, or remove the region from the policy'),
     });
+  });
+
+  it('alarms, with or without the findings setting, when the policy asks for findings the stack does not grant', () => {
+    for (const t of [template, synth({ securityHubFindings: true }).template]) {
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: Match.stringLikeRegexp('-FindingsNotGranted$'),
+        MetricName: 'FindingsNotGranted',
+        Namespace: 'DeepInspectionReconciler',
+        Statistic: 'Maximum',
+        Period: 3600,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+        TreatMissingData: 'ignore',
+        AlarmDescription: Match.stringLikeRegexp('securityHubFindings=true'),
+      });
+    }
   });
 
   const theseAlarms = {
@@ -735,6 +751,7 @@ describe('readConfig', () => {
       keepEvidenceOnDestroy: true,
       cloudTrailManagementEvents: false,
       securityHubFindings: false,
+      tags: {},
     });
   });
 

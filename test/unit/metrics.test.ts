@@ -195,6 +195,27 @@ describe('publishRunMetrics', () => {
     expect(none.RegionsNotDelegatedAdministrator).toEqual([{ value: 0, dimensions: { service: 'svc' } }]);
   });
 
+  it('publishes every run whether the policy asks for findings the stack does not grant, 0 included', () => {
+    const notGranted = summarize({
+      runId: 'r',
+      dryRun: false,
+      regions: [{ region, outcomes }],
+      guardrail,
+      queue: { sent: 0, undelivered: 0 },
+      findings: { notGranted: 'the policy asks for Security Hub findings; the stack grants none' },
+    });
+
+    const metrics = byName(
+      emitted((m) => publishRunMetrics(m, { summary: notGranted, outcomes, succeeded: true, durationMs: 1 })),
+    );
+    const none = byName(
+      emitted((m) => publishRunMetrics(m, { summary: summaryOf(false), outcomes, succeeded: true, durationMs: 1 })),
+    );
+
+    expect(metrics.FindingsNotGranted).toEqual([{ value: 1, dimensions: { service: 'svc' } }]);
+    expect(none.FindingsNotGranted).toEqual([{ value: 0, dimensions: { service: 'svc' } }]);
+  });
+
   it('publishes nothing for a dry run', () => {
     expect(
       emitted((m) => publishRunMetrics(m, { summary: summaryOf(true), outcomes, succeeded: true, durationMs: 1 })),
