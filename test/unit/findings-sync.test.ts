@@ -120,6 +120,33 @@ describe('syncFindings', () => {
     expect(report.imported).toBe(1);
   });
 
+  it('an import refused whole is the region’s error, as docs/findings.md says, not failed findings', async () => {
+    const port = fakeHub();
+    jest.spyOn(port, 'importFindings').mockResolvedValue({
+      imported: [],
+      failed: [],
+      notReached: [],
+      refusedWhole: 'AccessDeniedException: not authorized to perform securityhub:BatchImportFindings',
+    });
+
+    const report = await syncFindings(
+      input({ scope: { regions: ['us-east-1'], readRegions: ['us-east-1'], wholeOrganization: true } }),
+      {
+        securityHubFor: () => port,
+      },
+    );
+
+    expect(report.failed).toBe(0);
+    expect(report.regionErrors).toEqual([
+      {
+        region: 'us-east-1',
+        error:
+          'BatchImportFindings refused: AccessDeniedException: not authorized to perform securityhub:BatchImportFindings',
+      },
+    ]);
+    expect(report.imported).toBe(0);
+  });
+
   it('a region outside the policy that cannot be swept (a region-deny SCP) is reported apart: no region error, no warning', async () => {
     const denied = Object.assign(new Error('explicit deny in a service control policy'), {
       name: 'AccessDeniedException',

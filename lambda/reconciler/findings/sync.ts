@@ -278,7 +278,15 @@ async function importPlan(
   if (sent.length === 0) return {};
   const archivedIds = new Set(archives.map((finding) => finding.Id));
   const outcome = await port.importFindings(sent, budget);
+  const refused =
+    outcome.refusedWhole === undefined
+      ? {}
+      : {
+          regionErrors: [{ region, error: `BatchImportFindings refused: ${outcome.refusedWhole}` }],
+          warnings: [`Security Hub findings for ${region} could not be imported: ${outcome.refusedWhole}`],
+        };
   return {
+    ...refused,
     imported: outcome.imported.filter((id) => !archivedIds.has(id)).length,
     archived: outcome.imported.filter((id) => archivedIds.has(id)).length,
     failed: outcome.failed.length,
