@@ -170,6 +170,7 @@ export class DeepInspectionStack extends Stack {
     policyChanged.node.addDependency(parameter);
     const dashboard = new ReconcilerDashboard(this, 'Dashboard', {
       function: reconciler.function,
+      logGroup: reconciler.logGroup,
       failedAccounts: queues.failedAccounts,
       period: schedulePeriod,
       coveragePeriod,

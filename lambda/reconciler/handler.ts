@@ -17,7 +17,7 @@ import { type Invocation, parseInvocation } from './event';
 import { publishFindingsMetrics } from './findings/metrics';
 import type { FindingsReport } from './findings/sync';
 import { type CoverageSummary, measureCoverage } from './coverage/measure';
-import { METRIC, publishCoverageMetrics, publishRunMetrics } from './metrics';
+import { METRIC, publishCoverageMetrics, publishRunMetrics, REGION_TOTALS_MESSAGE, regionTotals } from './metrics';
 import { logger, metrics } from './observability';
 import { reconcile, type RunProblem } from './reconcile';
 import { fitSummary, type RunSummary } from './summary';
@@ -149,6 +149,10 @@ async function runReconcile(
   const regionsNotEnabledOnly = onlyRegionsWithTheirOwnAlarm(result.problems);
   const succeeded = (result.problems.length === 0 || regionsNotEnabledOnly) && !result.summary.deadlineReached;
   publishRunMetrics(metrics, { ...result, succeeded, durationMs: Date.now() - startedAt });
+  // What the dashboard draws per region, as log lines rather than ~200 metric series (docs/reference.md#cost).
+  if (!result.summary.dryRun) {
+    for (const record of regionTotals(result)) logger.info(REGION_TOTALS_MESSAGE, { ...record });
+  }
   if (result.findings) publishFindingsMetrics(metrics, result.findings);
   const verdict = combinedVerdict(result.problems.map((problem) => problem.verdict));
   if (verdict !== undefined) {
