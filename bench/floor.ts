@@ -25,6 +25,7 @@ export type Operation =
   | 'BatchGetMemberEc2DeepInspectionStatus'
   | 'GetEc2DeepInspectionConfiguration'
   | 'GetConfiguration'
+  | 'GetDelegatedAdminAccount'
   | 'BatchUpdateMemberEc2DeepInspectionStatus'
   | 'UpdateEc2DeepInspectionConfiguration'
   | 'SendMessageBatch';
@@ -35,7 +36,8 @@ export type Operation =
  * one ListRegions (fewer Regions than its 50 a page; in parallel with ListAccounts, so no floor of its own); per region ⌈N/100⌉
  * BatchGetAccountStatus, ⌈members/100⌉ BatchGetMemberEc2DeepInspectionStatus, one
  * GetEc2DeepInspectionConfiguration (the delegated administrator's own status), one GetConfiguration
- * (the region's EC2 scan mode), ⌈changes/100⌉ updates
+ * (the region's EC2 scan mode), one GetDelegatedAdminAccount (whether this account is the administrator there,
+ * before the reads), ⌈changes/100⌉ updates
  * and one UpdateEc2DeepInspectionConfiguration if its own account changes; ⌈failures/10⌉ messages.
  */
 export function lowerBounds(shape: RunShape): Record<Operation, number> {
@@ -48,6 +50,7 @@ export function lowerBounds(shape: RunShape): Record<Operation, number> {
     BatchGetMemberEc2DeepInspectionStatus: shape.regions * Math.ceil(members / INSPECTOR_BATCH),
     GetEc2DeepInspectionConfiguration: shape.regions,
     GetConfiguration: shape.regions,
+    GetDelegatedAdminAccount: shape.regions,
     BatchUpdateMemberEc2DeepInspectionStatus: shape.regions * Math.ceil(shape.memberChangesPerRegion / INSPECTOR_BATCH),
     UpdateEc2DeepInspectionConfiguration: shape.ownAccountChanges ? shape.regions : 0,
     SendMessageBatch: Math.ceil(shape.failures / SQS_BATCH),
@@ -75,8 +78,9 @@ export function operationFloor(calls: number, limits: Limits, { paginated }: { p
 }
 
 /**
- * The least wall time a run can take: the policy read, then the account listing, then every region's
- * reads (regions and the two reads in parallel, each against its own limit), then the updates, then
+ * The least wall time a run can take: the policy read, then the account listing, then in every region
+ * GetDelegatedAdminAccount and the reads (regions and the two reads in parallel, each against its own
+ * limit), then the updates, then
  * the failure messages. Regions run in parallel, so a region's share of the calls is what counts.
  */
 export function runFloor(bounds: Record<Operation, number>, regions: number, limits: Limits): number {
@@ -92,6 +96,7 @@ export function runFloor(bounds: Record<Operation, number>, regions: number, lim
       { ...limits, perSecond: limits.organizationsPerSecond ?? limits.perSecond },
       { paginated: true },
     ) +
+    operationFloor(perRegion(bounds.GetDelegatedAdminAccount), limits, { paginated: true }) +
     operationFloor(reads, limits, { paginated: false }) +
     operationFloor(perRegion(bounds.BatchUpdateMemberEc2DeepInspectionStatus), limits, { paginated: false }) +
     operationFloor(bounds.SendMessageBatch, limits, { paginated: false })
