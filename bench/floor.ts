@@ -33,6 +33,7 @@ export type Operation =
   | 'BatchGetMemberEc2DeepInspectionStatus'
   | 'GetEc2DeepInspectionConfiguration'
   | 'GetConfiguration'
+  | 'GetDelegatedAdminAccount'
   | 'BatchUpdateMemberEc2DeepInspectionStatus'
   | 'UpdateEc2DeepInspectionConfiguration'
   | 'DescribeEffectivePolicy'
@@ -44,7 +45,8 @@ export type Operation =
  * one ListRegions (fewer Regions than its 50 a page; in parallel with ListAccounts, so no floor of its own); per region ⌈N/100⌉
  * BatchGetAccountStatus, ⌈members/100⌉ BatchGetMemberEc2DeepInspectionStatus, one
  * GetEc2DeepInspectionConfiguration (the delegated administrator's own status), one GetConfiguration
- * (the region's EC2 scan mode), ⌈changes/100⌉ updates
+ * (the region's EC2 scan mode), one GetDelegatedAdminAccount (whether this account is the administrator there,
+ * before the reads), ⌈changes/100⌉ updates
  * and one UpdateEc2DeepInspectionConfiguration if its own account changes; one DescribeEffectivePolicy an
  * account with EC2 scanning off (one in all when refused; none in a run where EC2 scanning is on
  * everywhere, as in the steady state); ⌈failures/10⌉ messages.
@@ -59,6 +61,7 @@ export function lowerBounds(shape: RunShape): Record<Operation, number> {
     BatchGetMemberEc2DeepInspectionStatus: shape.regions * Math.ceil(members / INSPECTOR_BATCH),
     GetEc2DeepInspectionConfiguration: shape.regions,
     GetConfiguration: shape.regions,
+    GetDelegatedAdminAccount: shape.regions,
     BatchUpdateMemberEc2DeepInspectionStatus: shape.regions * Math.ceil(shape.memberChangesPerRegion / INSPECTOR_BATCH),
     UpdateEc2DeepInspectionConfiguration: shape.ownAccountChanges ? shape.regions : 0,
     DescribeEffectivePolicy:
@@ -92,8 +95,9 @@ export function operationFloor(calls: number, limits: Limits, { paginated }: { p
 }
 
 /**
- * The least wall time a run can take: the policy read, then the account listing, then every region's
- * reads (regions and the two reads in parallel, each against its own limit), then the updates, then
+ * The least wall time a run can take: the policy read, then the account listing, then in every region
+ * GetDelegatedAdminAccount and the reads (regions and the two reads in parallel, each against its own
+ * limit), then the updates, then
  * the failure messages. Regions run in parallel, so a region's share of the calls is what counts.
  */
 export function runFloor(bounds: Record<Operation, number>, regions: number, limits: Limits): number {
@@ -109,6 +113,7 @@ export function runFloor(bounds: Record<Operation, number>, regions: number, lim
       { ...limits, perSecond: limits.organizationsPerSecond ?? limits.perSecond },
       { paginated: true },
     ) +
+    operationFloor(perRegion(bounds.GetDelegatedAdminAccount), limits, { paginated: true }) +
     operationFloor(reads, limits, { paginated: false }) +
     // After the reads; at most one call when refused, and none where EC2 scanning is on everywhere.
     operationFloor(

@@ -164,6 +164,26 @@ export class ReconcilerAlarms extends Construct {
       'A region of the policy is not enabled for this account (Account Management RegionOptStatus DISABLED, or every call there answered UnrecognizedClientException): nothing there is read or changed. The run summary’s region error says which; enable the region for this account, or remove it from the policy.',
       LEVEL,
     );
+    // The same shape: every run publishes the count, 0 included (delegated-administrator.ts).
+    this.add(
+      'NotDelegatedAdministrator',
+      reconcilerMetric(METRIC.regionsNotDelegatedAdministrator, {
+        period: props.schedulePeriod,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      "In a region of the policy, this account is not Inspector's delegated administrator (GetDelegatedAdminAccount names another account or none, or every member read answered ACCESS_DENIED): nothing there is read or changed, nothing queued. The run summary's region error says which: designate it, or remove the region from the policy.",
+      LEVEL,
+    );
+    // Its own alarm, with or without securityHubFindings: without it is exactly when the policy's ask goes unserved.
+    this.add(
+      'FindingsNotGranted',
+      reconcilerMetric(METRIC.findingsNotGranted, {
+        period: props.schedulePeriod,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      'The policy asks for Security Hub findings (findings.securityHub) and the stack grants the function no Security Hub permission: no finding is imported. Deploy with -c securityHubFindings=true, or turn findings.securityHub off in the policy.',
+      LEVEL,
+    );
     this.add(
       'GuardrailTripped',
       reconcilerMetric(METRIC.guardrailTripped, { period: props.schedulePeriod, statistic: cloudwatch.Stats.MAXIMUM }),
@@ -198,7 +218,7 @@ export class ReconcilerAlarms extends Construct {
     this.add(
       'SecurityHubNotEnabled',
       reconcilerMetric(FINDINGS_METRIC.regionsWithoutSecurityHub, perRun),
-      'Security Hub is not enabled for this account in a region of the policy: the exceptions there are not imported as findings. The run’s warning “Security Hub not enabled in <region>” (and the SecurityHubNotEnabled metric by Region) names it. Enable Security Hub there, or turn findings off in the policy.',
+      'Security Hub CSPM is not enabled for this account in a region of the policy: the exceptions there are not imported as findings (BatchImportFindings is a Security Hub CSPM operation; enabling only the new Security Hub does not serve it). The run’s warning “Security Hub CSPM not enabled in <region>” (and the SecurityHubNotEnabled metric by Region) names it. Enable Security Hub CSPM there, or turn findings off in the policy.',
     );
     this.add(
       'FindingsNotImported',

@@ -82,7 +82,7 @@ const configSchema = z.strictObject({
     .default(90),
   memoryMiB: z.coerce.number().int().min(128).max(10240).default(1024),
   timeoutMinutes: z.coerce.number().int().min(1).max(15).default(15),
-  // Reserved concurrency 1: runs never overlap. Lambda refuses it where it would leave under 10 unreserved.
+  // Reserved concurrency 1: runs never overlap. Lambda refuses it where it would leave under min(100, quota) unreserved.
   runsNeverOverlap: z
     .union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')])
     .default(true),
@@ -104,6 +104,23 @@ const configSchema = z.strictObject({
   securityHubFindings: z
     .union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')])
     .default(false),
+  // Tags on every resource of the stack and on the ledger the deploy creates by hand (an SCP that requires a
+  // tag on ssm:PutParameter would otherwise fail the first deploy): an object in cdk.json, or JSON with -c.
+  tags: z
+    .preprocess(
+      (value) => {
+        if (typeof value !== 'string') return value;
+        try {
+          return JSON.parse(value) as unknown;
+        } catch {
+          return value;
+        }
+      },
+      z.record(z.string(), z.string(), {
+        error: 'must be a JSON object of tag keys and values, such as {"CostCenter":"security"}',
+      }),
+    )
+    .default({}),
 });
 
 export type ReconcilerConfig = z.output<typeof configSchema>;

@@ -1,14 +1,18 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FINDINGS_METRIC } from '../lambda/reconciler/findings/metrics';
-import { DIMENSION, METRIC, METRICS_NAMESPACE } from '../lambda/reconciler/metrics';
+import { DIMENSION, METRIC, METRICS_NAMESPACE, REGION_TOTALS_MESSAGE } from '../lambda/reconciler/metrics';
+import { SKIP_REASONS } from '../lambda/reconciler/model';
 import { reconcilerMetric } from './alarms';
 
 export interface ReconcilerDashboardProps {
   readonly function: lambda.IFunction;
+  /** The function's log group: its `region totals` lines are the per-region graphs' data (Logs Insights). */
+  readonly logGroup: logs.ILogGroup;
   readonly failedAccounts: sqs.IQueue;
   /** How often the reconcile schedule runs: the period of the run's graphs. */
   readonly period: Duration;
@@ -37,6 +41,21 @@ export class ReconcilerDashboard extends Construct {
         period: over,
       });
     const everyRegion = (metricName: string) => search(metricName, [DIMENSION.region]);
+    /**
+     * A Logs Insights graph of the runs' `region totals` lines: what per-region metrics used to draw, at no
+     * metric cost (docs/reference.md#cost). Summed over the regions a run; the table below has each region.
+     */
+    const fromRegionLines = (title: string, fields: readonly (readonly [string, string])[]) =>
+      new cloudwatch.LogQueryWidget({
+        title,
+        logGroupNames: [props.logGroup.logGroupName],
+        view: cloudwatch.LogQueryVisualizationType.LINE,
+        queryLines: [
+          `filter message = "${REGION_TOTALS_MESSAGE}"`,
+          `stats ${fields.map(([field, label]) => `sum(${field}) as ${label}`).join(', ')} by bin(${period.toSeconds()}s)`,
+        ],
+        width: 12,
+      });
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });
     this.dashboard.addWidgets(
@@ -62,28 +81,24 @@ export class ReconcilerDashboard extends Construct {
       }),
     );
     this.dashboard.addWidgets(
+      fromRegionLines('Changes per run, all regions (Logs Insights)', [
+        ['totals.activated', 'activated'],
+        ['totals.deactivated', 'deactivated'],
+      ]),
       new cloudwatch.GraphWidget({
-        title: 'Changes per run: activated (left), deactivated (right)',
-        left: [everyRegion(METRIC.activated)],
-        right: [everyRegion(METRIC.deactivated)],
-        width: 12,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Failures per run (left), failed-accounts queue (right)',
-        left: [everyRegion(METRIC.failed)],
-        right: [
+        title: 'Failed-accounts queue (the failures per run: the graph below)',
+        left: [
           props.failedAccounts.metricApproximateNumberOfMessagesVisible({ period, label: 'failed-accounts queue' }),
         ],
         width: 12,
       }),
     );
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Report-only rules: would activate (left), would deactivate (right)',
-        left: [everyRegion(METRIC.wouldActivate)],
-        right: [everyRegion(METRIC.wouldDeactivate)],
-        width: 12,
-      }),
+      fromRegionLines('Failures and report-only mismatches per run, all regions (Logs Insights)', [
+        ['totals.failed', 'failed'],
+        ['totals.wouldActivate', 'would_activate'],
+        ['totals.wouldDeactivate', 'would_deactivate'],
+      ]),
       new cloudwatch.GraphWidget({
         title: 'Policy: rules expiring soon, lint warnings',
         left: [
@@ -98,11 +113,10 @@ export class ReconcilerDashboard extends Construct {
       }),
     );
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Skipped by reason',
-        left: [search(METRIC.skippedByReason, [DIMENSION.reason, DIMENSION.region])],
-        width: 12,
-      }),
+      fromRegionLines(
+        'Skipped by reason per run, all regions (Logs Insights)',
+        SKIP_REASONS.map((reason) => [`skipped.${reason}`, reason] as const),
+      ),
       new cloudwatch.GraphWidget({
         title: 'Runs',
         left: [
@@ -113,6 +127,19 @@ export class ReconcilerDashboard extends Construct {
           props.function.metricErrors({ period, label: 'errors' }),
         ],
         width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.LogQueryWidget({
+        title: 'Each region at its last run (Logs Insights)',
+        logGroupNames: [props.logGroup.logGroupName],
+        view: cloudwatch.LogQueryVisualizationType.TABLE,
+        queryLines: [
+          `filter message = "${REGION_TOTALS_MESSAGE}"`,
+          'stats latest(coverage) as coverage_percent, latest(deepInspectionActive) as active, latest(eligible) as eligible, latest(totals.compliant) as compliant, latest(totals.activated) as activated, latest(totals.deactivated) as deactivated, latest(totals.skipped) as skipped, latest(totals.failed) as failed by region',
+          'sort region asc',
+        ],
+        width: 24,
       }),
     );
     if (props.securityHubFindings) {

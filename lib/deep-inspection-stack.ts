@@ -6,6 +6,7 @@ import {
   RemovalPolicy,
   Stack,
   type StackProps,
+  Tags,
   TimeZone,
   Token,
   Validations,
@@ -59,6 +60,7 @@ export class DeepInspectionStack extends Stack {
       );
     }
 
+    for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
     checkRegions(policy.regions ?? [], this.region);
     checkParameterNames(config.policyParameterName, this.region);
     // Every literal resource name, checked once the whole stack is built: names added later included.
@@ -66,6 +68,7 @@ export class DeepInspectionStack extends Stack {
     checkTimeout(config.timeoutMinutes);
     checkScheduleAgainstTimeout(config.schedule, config.timeoutMinutes);
     checkConcurrency(config);
+    if (config.alarmTopicArn !== undefined) checkAlarmTopic(config.alarmTopicArn, this.region);
     const schedulePeriod = Duration.seconds(scheduleSeconds(config.schedule));
     const coveragePeriod = Duration.seconds(scheduleSeconds(config.coverageSchedule));
 
@@ -91,6 +94,7 @@ export class DeepInspectionStack extends Stack {
     const ledger = new GuardrailLedger(this, 'GuardrailLedger', {
       parameterName: `${config.policyParameterName}${LEDGER_SUFFIX}`,
       logRetention: config.logRetentionDays as logs.RetentionDays,
+      tags: config.tags,
     });
     // The function never runs before the ledger exists: a missing ledger always means a deleted one.
     reconciler.function.node.addDependency(ledger.creation);
@@ -155,6 +159,7 @@ export class DeepInspectionStack extends Stack {
     policyChanged.node.addDependency(parameter);
     const dashboard = new ReconcilerDashboard(this, 'Dashboard', {
       function: reconciler.function,
+      logGroup: reconciler.logGroup,
       failedAccounts: queues.failedAccounts,
       period: schedulePeriod,
       coveragePeriod,
@@ -230,15 +235,44 @@ function checkTimeout(timeoutMinutes: number): void {
   }
 }
 
-/** Lambda keeps at least this much of an account's concurrency unreserved. */
-const MIN_UNRESERVED_CONCURRENCY = 10;
+/**
+ * What Lambda keeps unreserved: the Lambda Developer Guide, "Configuring reserved concurrency", says you can
+ * reserve up to the unreserved account concurrency "minus 100"; accounts with a lower quota get the error
+ * "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below
+ * its minimum value of [N]" with N equal to the quota (10 and 50 seen in public reports). So min(100, quota):
+ * no account with a quota of 100 or less can reserve any. No AWS page states the rule for those quotas.
+ */
+export const MAX_KEPT_UNRESERVED = 100;
 
 function checkConcurrency(config: ReconcilerConfig): void {
   const limit = config.accountConcurrencyLimit;
-  if (config.runsNeverOverlap && limit !== undefined && limit - 1 < MIN_UNRESERVED_CONCURRENCY) {
+  if (!config.runsNeverOverlap || limit === undefined) return;
+  const kept = Math.min(MAX_KEPT_UNRESERVED, limit);
+  if (limit - 1 < kept) {
     throw new SettingsError(
-      `this account's Lambda concurrency limit is ${limit}: reserving 1 for the reconciler would leave ${limit - 1} unreserved, and Lambda requires ${MIN_UNRESERVED_CONCURRENCY}. ` +
-        'Ask for a higher quota (Service Quotas, Lambda "Concurrent executions"), or deploy with -c runsNeverOverlap=false (runs are then kept apart by the schedule, which synth keeps longer than the timeout)',
+      `this account's Lambda concurrency limit is ${limit}: reserving 1 for the reconciler would leave ${limit - 1} unreserved, and Lambda keeps ${kept} (the lesser of 100 and the limit). ` +
+        `Ask for a quota of at least ${MAX_KEPT_UNRESERVED + 1} (Service Quotas, Lambda "Concurrent executions"), or deploy with -c runsNeverOverlap=false (runs are then kept apart by the schedule, which synth keeps longer than the timeout)`,
+    );
+  }
+}
+
+/**
+ * The alarm topic must be in the stack's partition and region: an EventBridge rule targets an SNS topic of
+ * its own region only, and CloudWatch refuses an alarm action in another region ("Invalid region X
+ * specified. Only Y is supported.", as public reports of the deploy error show; no AWS page states it).
+ */
+function checkAlarmTopic(topicArn: string, stackRegion: string): void {
+  if (Token.isUnresolved(stackRegion)) return;
+  const [, partition, , region] = topicArn.split(':');
+  const stackPartition = partitionOf(stackRegion);
+  if (partition !== stackPartition) {
+    throw new SettingsError(
+      `alarmTopicArn ${topicArn} is in the ${partition} partition; this stack deploys to ${stackRegion}, partition ${stackPartition}. Give a topic of ${stackRegion}, or leave alarmTopicArn unset for the stack's own topic`,
+    );
+  }
+  if (region !== stackRegion) {
+    throw new SettingsError(
+      `alarmTopicArn ${topicArn} is in ${region}; this stack deploys to ${stackRegion}, and CloudWatch alarms and EventBridge rules publish only to a topic of their own region. Give a topic of ${stackRegion}, or leave alarmTopicArn unset for the stack's own topic`,
     );
   }
 }

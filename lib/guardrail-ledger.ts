@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -12,7 +12,16 @@ export interface GuardrailLedgerProps {
   readonly parameterName: string;
   /** The creator's log group retention. @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Tags for the parameter, set by the PutParameter that creates it: CloudFormation does not own it, so the
+   * stack's tags do not reach it otherwise. Creating a tagged parameter needs ssm:AddTagsToResource too
+   * (CloudFormation User Guide, AWS::SSM::Parameter). @default none
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
+
+/** How long the creation may take before CloudFormation fails it: one SSM call, not the default hour. */
+export const LEDGER_CREATION_TIMEOUT = Duration.minutes(5);
 
 /**
  * The guardrail's deactivation ledger, an SSM String parameter the function reads and writes, that no
@@ -47,6 +56,7 @@ export class GuardrailLedger extends Construct {
       }),
     );
     // A new name is a new ledger: the resource's id follows the name, so renaming creates it (and leaves the old one).
+    const tags = Object.entries(props.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
     const nameHash = createHash('sha256').update(props.parameterName).digest('hex').slice(0, 8);
     this.creation = new cr.AwsCustomResource(this, `CreateOnce${nameHash}`, {
       resourceType: 'Custom::GuardrailLedgerCreation',
@@ -60,6 +70,7 @@ export class GuardrailLedger extends Construct {
           Tier: 'Standard',
           Overwrite: false,
           Description: 'Deep inspection reconciler: the deactivations of the last 24 hours, written by the function',
+          ...(tags.length > 0 ? { Tags: tags } : {}),
         },
         physicalResourceId: cr.PhysicalResourceId.of(props.parameterName),
         // Already there (a deploy after `cdk destroy`): its entries are the guardrail's memory; keep them.
@@ -68,7 +79,11 @@ export class GuardrailLedger extends Construct {
       // No onUpdate and no onDelete: no deploy writes the ledger after it exists, and `cdk destroy` leaves it.
       policy: cr.AwsCustomResourcePolicy.fromStatements([
         new iam.PolicyStatement({ actions: ['ssm:PutParameter'], resources: [this.parameter.parameterArn] }),
+        ...(tags.length > 0
+          ? [new iam.PolicyStatement({ actions: ['ssm:AddTagsToResource'], resources: [this.parameter.parameterArn] })]
+          : []),
       ]),
+      serviceTimeout: LEDGER_CREATION_TIMEOUT,
       role,
       logGroup,
       // The SDK in the Lambda runtime: no npm install at deploy time, no network beyond SSM.

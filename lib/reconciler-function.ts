@@ -15,6 +15,7 @@ export const INSPECTOR_ACTIONS = [
   'inspector2:BatchGetMemberEc2DeepInspectionStatus',
   'inspector2:BatchUpdateMemberEc2DeepInspectionStatus',
   'inspector2:GetConfiguration',
+  'inspector2:GetDelegatedAdminAccount',
   'inspector2:GetEc2DeepInspectionConfiguration',
   'inspector2:ListCoverage',
   'inspector2:UpdateEc2DeepInspectionConfiguration',

@@ -79,6 +79,8 @@ export interface Invocation {
   readonly runMs: number;
   /** Peak resident memory of the process that ran it, initialization included. */
   readonly peakRssKiB: number;
+  /** What the function wrote to stdout: its log lines and its metrics (EMF), one JSON document a line. */
+  readonly stdout: string;
 }
 
 /** Invokes the bundle in a fresh Node process, as Lambda would, with this environment. */
@@ -99,12 +101,19 @@ export async function invokeBundleMeasured(
   env: Record<string, string>,
 ): Promise<Invocation> {
   const resultFile = path.join(mkdtempSync(path.join(tmpdir(), 'invoke-')), 'result.json');
+  let stdout = '';
   const crash = await run(process.execPath, [INVOKER, bundleDirectory, JSON.stringify(event), accountId, resultFile], {
     env: { PATH: process.env.PATH ?? '', ...env },
     maxBuffer: 64 * 1024 * 1024,
   }).then(
-    () => undefined,
-    (error: Error & { stderr?: string }) => error, // the result file says what happened, if there is one
+    (output) => {
+      stdout = output.stdout;
+      return undefined;
+    },
+    (error: Error & { stderr?: string; stdout?: string }) => {
+      stdout = error.stdout ?? '';
+      return error; // the result file says what happened, if there is one
+    },
   );
   if (!existsSync(resultFile)) {
     throw new InvocationFailed(
@@ -113,5 +122,11 @@ export async function invokeBundleMeasured(
   }
   const outcome = JSON.parse(readFileSync(resultFile, 'utf8'));
   if (!outcome.ok) throw new InvocationFailed(`${outcome.error.name}: ${outcome.error.message}`);
-  return { result: outcome.result, initMs: outcome.initMs, runMs: outcome.runMs, peakRssKiB: outcome.peakRssKiB };
+  return {
+    result: outcome.result,
+    initMs: outcome.initMs,
+    runMs: outcome.runMs,
+    peakRssKiB: outcome.peakRssKiB,
+    stdout,
+  };
 }

@@ -6,6 +6,7 @@ import {
   type RegionRead,
   type UpdateResult,
 } from '../lambda/reconciler/aws/inspector';
+import type { DelegatedAdministratorAnswer } from '../lambda/reconciler/delegated-administrator';
 import { type CallBudget, DeadlineReached, NOT_REACHED, UNLIMITED } from '../lambda/reconciler/deadline';
 import { chunk } from '../lambda/reconciler/batches';
 import type { AccountDirectory } from '../lambda/reconciler/aws/organizations';
@@ -46,6 +47,12 @@ export interface InspectorFaults {
   regionError?: Error;
   /** These accounts appear in `failedAccountIds` of the update. */
   failingAccounts?: ReadonlySet<string>;
+  /**
+   * This account is not Inspector's delegated administrator here: GetDelegatedAdminAccount names
+   * `administrator` (another account; absent: none), or answers with `error`; every member read answers
+   * ACCESS_DENIED, as the local endpoint does.
+   */
+  notAdministrator?: { readonly administrator?: string } | { readonly error: Error };
 }
 
 export class InMemoryInspector implements RegionInspector {
@@ -81,6 +88,14 @@ export class InMemoryInspector implements RegionInspector {
     return pages;
   }
 
+  async delegatedAdministrator(): Promise<DelegatedAdministratorAnswer> {
+    const not = this.faults.notAdministrator;
+    if (not === undefined)
+      return { accountId: this.organization.delegatedAdminAccountId, relationshipStatus: 'ENABLED' };
+    if ('error' in not) return { error: not.error };
+    return not.administrator === undefined ? {} : { accountId: not.administrator, relationshipStatus: 'ENABLED' };
+  }
+
   async read({
     accountIds,
     ownAccountId,
@@ -90,9 +105,15 @@ export class InMemoryInspector implements RegionInspector {
     this.failIfRegionDown();
     if (!budget.canContinue()) throw new DeadlineReached();
     const observations = new Map<string, Observation>();
+    const members = { read: 0, accessDenied: 0 };
     for (const id of accountIds) {
       const state = this.organization.inspectorAccount(this.region, id);
-      if (state === undefined || !state.member) {
+      const denied = state === undefined || !state.member || (this.faults.notAdministrator && id !== ownAccountId);
+      if (id !== ownAccountId) {
+        members.read += 1;
+        if (denied) members.accessDenied += 1;
+      }
+      if (state === undefined || denied) {
         observations.set(id, { kind: 'SKIP', reason: 'NOT_INSPECTOR_MEMBER', detail: 'ACCESS_DENIED' });
       } else {
         observations.set(id, {
@@ -110,7 +131,7 @@ export class InMemoryInspector implements RegionInspector {
           }
         : undefined;
     const ec2ScanConfiguration = this.scanConfiguration(ownAccountId);
-    return { observations, ec2ScanConfiguration, ...(configuration ? { configuration } : {}) };
+    return { observations, ec2ScanConfiguration, members, ...(configuration ? { configuration } : {}) };
   }
 
   async accountScanConfiguration(accountId: string, ownAccountId: string): Promise<Ec2ScanConfiguration> {

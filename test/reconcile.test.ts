@@ -246,6 +246,116 @@ describe('reconcile', () => {
     ]);
   });
 
+  describe('the delegated administrator, checked per region', () => {
+    const designate =
+      "this account is not Inspector's delegated administrator in eu-west-1: designate it, or remove the region from the policy";
+
+    it.each([
+      ['names another account', { administrator: '999988887777' }, 'GetDelegatedAdminAccount names 999988887777'],
+      ['names none', {}, 'GetDelegatedAdminAccount names no delegated administrator there'],
+    ])(
+      'GetDelegatedAdminAccount %s: the region is not read, its accounts FAILED with the message, nothing queued, the other region reconciled',
+      async (_case, notAdministrator, why) => {
+        const { deps, request, queue, inspectors, organization } = world({
+          policy: allOn,
+          faults: { 'eu-west-1': { notAdministrator } },
+        });
+        const read = jest.spyOn(inspectors.get('eu-west-1') as InMemoryInspector, 'read');
+
+        const { summary, outcomes, problems } = await reconcile(request, deps);
+
+        expect(read).not.toHaveBeenCalled();
+        expect(summary.regions[1]).toMatchObject({
+          region: 'eu-west-1',
+          error: `${designate} (${why})`,
+          errorVerdict: 'PERMANENT',
+          notDelegatedAdministrator: true,
+        });
+        const there = outcomes.filter((o) => o.region === 'eu-west-1');
+        expect(there).toHaveLength(organization.accounts.length);
+        expect(there.some((o) => o.kind === 'SKIPPED' && o.reason === 'NOT_INSPECTOR_MEMBER')).toBe(false);
+        expect(queue.messages.filter((m) => m.region === 'eu-west-1')).toEqual([]);
+        expect(problems).toEqual([
+          expect.objectContaining({ verdict: 'PERMANENT', notDelegatedAdministrator: 'eu-west-1' }),
+        ]);
+        expect(summary.regions[0]?.totals.activated).toBeGreaterThan(0);
+        expectCountsAddUp(summary);
+      },
+    );
+
+    it('GetDelegatedAdminAccount denied and every member read ACCESS_DENIED: the same failure, no account NOT_INSPECTOR_MEMBER', async () => {
+      const { deps, request, queue, inspectors } = world({
+        policy: allOn,
+        faults: { 'eu-west-1': { notAdministrator: { error: accessDenied() } } },
+      });
+      const update = jest.spyOn(inspectors.get('eu-west-1') as InMemoryInspector, 'updateMembers');
+
+      const { summary, outcomes, problems } = await reconcile(request, deps);
+
+      expect(summary.regions[1]?.error).toContain(designate);
+      expect(summary.regions[1]?.error).toContain('every member read answered ACCESS_DENIED');
+      expect(summary.regions[1]?.skipped.NOT_INSPECTOR_MEMBER).toBeUndefined();
+      expect(outcomes.filter((o) => o.region === 'eu-west-1' && o.kind === 'FAILED').length).toBeGreaterThan(0);
+      expect(update).not.toHaveBeenCalled();
+      expect(queue.messages.filter((m) => m.region === 'eu-west-1')).toEqual([]);
+      expect(problems).toEqual([expect.objectContaining({ notDelegatedAdministrator: 'eu-west-1' })]);
+    });
+
+    it('GetDelegatedAdminAccount denied but members answered: the region is read and reconciled as before', async () => {
+      const { deps, request, inspectors } = world({ policy: allOn });
+      jest
+        .spyOn(inspectors.get('eu-west-1') as InMemoryInspector, 'delegatedAdministrator')
+        .mockResolvedValue({ error: accessDenied() });
+
+      const { summary, problems } = await reconcile(request, deps);
+
+      expect(problems).toEqual([]);
+      expect(summary.regions[1]?.totals.activated).toBeGreaterThan(0);
+      expect(summary.regions[1]?.skipped.NOT_INSPECTOR_MEMBER).toBeGreaterThan(0);
+    });
+
+    it('members past Inspector’s cap of 10,000 are counted and each one’s skip says so', async () => {
+      const organization = SimulatedOrganization.generate({
+        accounts: 10_003,
+        regions: ['us-east-1'],
+        activated: 1,
+        seed: 3,
+      });
+      const past = organization.accounts.slice(-3).map((account) => account.id);
+      for (const id of past) (organization.inspectorAccount('us-east-1', id) as { member: boolean }).member = false;
+      const inspector = new InMemoryInspector(organization, 'us-east-1');
+
+      const { summary, outcomes } = await reconcile(
+        {
+          runId: 'cap',
+          dryRun: true,
+          force: false,
+          ownAccountId: organization.delegatedAdminAccountId,
+          defaultRegion: 'us-east-1',
+        },
+        {
+          policy: new StaticPolicySource(JSON.stringify({ version: 1, default: 'ACTIVATED' })),
+          directory: new InMemoryDirectory(organization),
+          inspectorFor: () => inspector,
+          queue: new InMemoryQueue(),
+        },
+      );
+
+      expect(summary.regions[0]?.pastInspectorMemberLimit).toBe(3);
+      const skipped = outcomes.filter((o) => o.kind === 'SKIPPED' && o.reason === 'NOT_INSPECTOR_MEMBER');
+      expect(skipped.map((o) => o.accountId).sort()).toEqual([...past].sort());
+      for (const o of skipped)
+        expect(o.kind === 'SKIPPED' && o.detail).toMatch(/^past Inspector's member limit: .*10,000/);
+    });
+
+    it('under the cap, not-member skips are not called past it', async () => {
+      const { deps, request } = world({ policy: allOn });
+      const { summary } = await reconcile(request, deps);
+      expect(summary.regions[0]?.skipped.NOT_INSPECTOR_MEMBER).toBeGreaterThan(0);
+      expect(summary.regions[0]?.pastInspectorMemberLimit).toBeUndefined();
+    });
+  });
+
   describe('regions the account has not enabled', () => {
     const listed = (byRegion: Record<string, string>): AccountRegions => ({
       optStatuses: async () => ({ listed: true, byRegion: new Map(Object.entries(byRegion)) }),
@@ -665,3 +775,9 @@ describe('the findings step', () => {
     );
   });
 });
+
+function accessDenied(): Error {
+  return Object.assign(new Error('You do not have sufficient access to perform this action.'), {
+    name: 'AccessDeniedException',
+  });
+}

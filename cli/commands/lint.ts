@@ -1,3 +1,5 @@
+import type { DelegatedAdministratorAnswer } from '../../lambda/reconciler/delegated-administrator';
+import { describeError } from '../../lambda/reconciler/describe-error';
 import { utcDay } from '../../lambda/reconciler/policy/expiry';
 import { type LintWarning, lintPolicy } from '../../lambda/reconciler/policy/lint';
 import { UsageError } from '../errors';
@@ -11,7 +13,7 @@ import type { Io } from '../terminal';
 
 /** What only the organization can tell, and so what lint without AWS leaves out. */
 const ORGANIZATION_CHECKS =
-  'the accounts and OUs the policy names that the organization does not have, rules no account can reach through the OU tree, regions this account has not enabled';
+  "the accounts and OUs the policy names that the organization does not have, rules no account can reach through the OU tree, regions this account has not enabled, regions where it is not Inspector's delegated administrator";
 
 /**
  * `lint`: what in the policy will not do what it says: rules that can never match, expired rules and
@@ -48,13 +50,30 @@ export async function lintCommand(parsed: ParsedOptions, io: Io): Promise<number
   const session = await openSession(options, io);
   try {
     const policy = await session.policy.load();
-    const [accounts, regionOptStatuses] = await Promise.all([
+    const regions = policy.regions ?? [options.region];
+    const [accounts, regionOptStatuses, ownAccountId, answers] = await Promise.all([
       session.directory.listAccounts({ withAncestors: true }),
       session.regions.optStatuses(),
+      session.ownAccountId(),
+      Promise.all(regions.map((name) => session.inspectorFor(name).delegatedAdministrator())),
     ]);
     session.progress.stop();
-    const warnings = lintPolicy(policy, { today: utcDay(new Date()), accounts, regionOptStatuses });
+    const byRegion = new Map(regions.map((name, index) => [name, answers[index] as DelegatedAdministratorAnswer]));
+    const warnings = lintPolicy(policy, {
+      today: utcDay(new Date()),
+      accounts,
+      regionOptStatuses,
+      administrators: { ownAccountId, byRegion },
+    });
     const status = report(warnings, parsed, io);
+    // GetDelegatedAdminAccount could not answer there: say the check did not run (a run reads the members instead).
+    const unanswered = [...byRegion].filter(([, answer]) => 'error' in answer);
+    if (unanswered.length > 0) {
+      io.stderr(
+        `The delegated administrator check was skipped in ${unanswered.map(([name]) => name).join(', ')}: ` +
+          `GetDelegatedAdminAccount failed (${unanswered.map(([, answer]) => ('error' in answer ? describeError(answer.error) : '')).join('; ')}); a run still checks it from the member reads.\n`,
+      );
+    }
     if (regionOptStatuses.listed || (policy.regions ?? []).length === 0) return status;
     // Which regions this account has enabled could not be read: say the check did not run, never "no warnings" for it.
     io.stderr(

@@ -60,8 +60,9 @@ export class RunFailedError extends Error {
   /** Whether a retry can heal it (error-classification.ts); TRANSIENT ones say "transient" first. */
   readonly verdict: 'TRANSIENT' | 'PERMANENT' | 'UNKNOWN';
   /**
-   * Every problem is a region the account has not enabled: one problem with its own metric and alarm
-   * (RegionsNotEnabled), so a scheduled run is not counted again in RunsFailedNotRetried.
+   * Every problem is a region with its own metric and alarm: one the account has not enabled
+   * (RegionsNotEnabled) or one where it is not Inspector's delegated administrator
+   * (RegionsNotDelegatedAdministrator), so a scheduled run is not counted again in RunsFailedNotRetried.
    */
   readonly regionsNotEnabledOnly: boolean;
   constructor(

@@ -17,7 +17,7 @@ import { type Invocation, parseInvocation } from './event';
 import { publishFindingsMetrics } from './findings/metrics';
 import type { FindingsReport } from './findings/sync';
 import { type CoverageSummary, measureCoverage } from './coverage/measure';
-import { METRIC, publishCoverageMetrics, publishRunMetrics } from './metrics';
+import { METRIC, publishCoverageMetrics, publishRunMetrics, REGION_TOTALS_MESSAGE, regionTotals } from './metrics';
 import { logger, metrics } from './observability';
 import { reconcile, type RunProblem } from './reconcile';
 import { fitSummary, type RunSummary } from './summary';
@@ -46,8 +46,9 @@ export interface NotRetried {
  * Failures are classified by cause (error-classification.ts). A scheduled run that fails for a reason a
  * retry would meet again (an invalid policy, access denied, a region the account has not enabled) logs
  * it and returns "not retried", so that Lambda does not retry it twice for nothing; it counts in
- * RunsFailedNotRetried (its own alarm), except a run whose only problem is regions not enabled, which
- * RegionsNotEnabled counts. Any other failure throws, and Lambda retries it: a transient one (throttled,
+ * RunsFailedNotRetried (its own alarm), except a run whose only problem is regions not enabled, or
+ * regions where the account is not Inspector's delegated administrator, which RegionsNotEnabled and
+ * RegionsNotDelegatedAdministrator count. Any other failure throws, and Lambda retries it: a transient one (throttled,
  * timed out, a 5xx) says "transient".
  */
 export async function handler(event: unknown, context: Context): Promise<RunSummary | CoverageSummary | NotRetried> {
@@ -146,9 +147,13 @@ async function runReconcile(
   // count as completed. A run whose only problem is regions the account has not enabled did all it can
   // do, and RegionNotEnabled alarms on it: it counts as completed, so NoSuccessfulRun keeps watching for
   // a reconciler that stopped instead of firing a second alarm for the same cause.
-  const regionsNotEnabledOnly = onlyRegionsNotEnabled(result.problems);
+  const regionsNotEnabledOnly = onlyRegionsWithTheirOwnAlarm(result.problems);
   const succeeded = (result.problems.length === 0 || regionsNotEnabledOnly) && !result.summary.deadlineReached;
   publishRunMetrics(metrics, { ...result, succeeded, durationMs: Date.now() - startedAt });
+  // What the dashboard draws per region, as log lines rather than ~200 metric series (docs/reference.md#cost).
+  if (!result.summary.dryRun) {
+    for (const record of regionTotals(result)) logger.info(REGION_TOTALS_MESSAGE, { ...record });
+  }
   if (result.findings) publishFindingsMetrics(metrics, result.findings);
   const verdict = combinedVerdict(result.problems.map((problem) => problem.verdict));
   if (verdict !== undefined) {
@@ -187,11 +192,18 @@ function logFindings(summary: RunSummary, report: FindingsReport | undefined): v
   }
 }
 
-/** True when every problem is a region the account has not enabled, for good (DISABLED), not one being enabled. */
-function onlyRegionsNotEnabled(problems: readonly RunProblem[]): boolean {
+/**
+ * True when every problem is a region with its own alarm: one the account has not enabled, for good
+ * (DISABLED, not one being enabled), or one where it is not Inspector's delegated administrator.
+ */
+function onlyRegionsWithTheirOwnAlarm(problems: readonly RunProblem[]): boolean {
   return (
     problems.length > 0 &&
-    problems.every((problem) => problem.regionNotEnabled !== undefined && problem.verdict === 'PERMANENT')
+    problems.every(
+      (problem) =>
+        (problem.regionNotEnabled !== undefined || problem.notDelegatedAdministrator !== undefined) &&
+        problem.verdict === 'PERMANENT',
+    )
   );
 }
 

@@ -20,6 +20,7 @@ import {
   marginsFor,
   NOT_REACHED,
 } from './deadline';
+import { administratorFailure, markPastMemberLimit, membersDeniedFailure } from './delegated-administrator';
 import { describeError } from './describe-error';
 import { classifyError, combinedVerdict, failStep, type Verdict } from './error-classification';
 import { utcDay } from './policy/expiry';
@@ -131,6 +132,8 @@ export interface RunProblem {
   readonly verdict: Verdict;
   /** Set when the problem is a region the account has not enabled. */
   readonly regionNotEnabled?: string;
+  /** Set when the problem is a region where this account is not Inspector's delegated administrator. */
+  readonly notDelegatedAdministrator?: string;
 }
 
 /** What the read and plan steps found: all that the guardrail, apply, queue and summary steps need. */
@@ -270,6 +273,7 @@ async function finish(
           error: region.failure.message,
           errorVerdict: region.failure.verdict,
           ...(region.failure.notEnabled ? { notEnabled: true as const } : {}),
+          ...(region.failure.notDelegatedAdministrator ? { notDelegatedAdministrator: true as const } : {}),
           ...scan,
         };
       }
@@ -282,7 +286,13 @@ async function finish(
           : undefined,
       ]);
       if (!request.dryRun) progress(`${region.region}: applied`);
-      return { region: region.region, outcomes: applied, ...scan, ...(orgPackagePaths ? { orgPackagePaths } : {}) };
+      return {
+        region: region.region,
+        outcomes: applied,
+        ...scan,
+        ...(orgPackagePaths ? { orgPackagePaths } : {}),
+        ...(region.pastInspectorMemberLimit ? { pastInspectorMemberLimit: region.pastInspectorMemberLimit } : {}),
+      };
     }),
   );
 
@@ -452,21 +462,23 @@ export function listAccounts(
  * The queue messages of one region: one per FAILED account, except in a region that failed as a whole
  * for a reason no retry heals, which would otherwise send the same hundreds of messages every run. Such
  * a region sends one region message (access denied there, say), or none when the account has not
- * enabled the region: that one problem has its own metric and alarm (RegionsNotEnabled). Its accounts
+ * enabled the region or is not Inspector's delegated administrator there: each of those has its own
+ * metric and alarm (RegionsNotEnabled, RegionsNotDelegatedAdministrator). Its accounts
  * stay FAILED, counted and listed in the summary.
  */
 function queueMessages(
   report: RegionReport,
   keys: { readonly runId: string; readonly run: string; readonly timestamp: string },
 ): QueueMessage[] {
-  const regionWide = report.notEnabled === true || report.errorVerdict === 'PERMANENT';
+  const ownAlarm = report.notEnabled === true || report.notDelegatedAdministrator === true;
+  const regionWide = ownAlarm || report.errorVerdict === 'PERMANENT';
   const isRegionWide = (o: Outcome) =>
     regionWide && o.kind === 'FAILED' && (o.reason === 'REGION_UNREADABLE' || o.reason === 'REGION_NOT_ENABLED');
   const accounts = report.outcomes.flatMap((o) =>
     o.kind === 'FAILED' && !isRegionWide(o) ? [failureMessage(o, keys)] : [],
   );
   const failedWithRegion = report.outcomes.filter(isRegionWide).length;
-  if (report.notEnabled || !regionWide || failedWithRegion === 0) return accounts;
+  if (ownAlarm || !regionWide || failedWithRegion === 0) return accounts;
   return [
     ...accounts,
     {
@@ -490,6 +502,8 @@ export interface PlannedRegion {
   /** The organization's package paths now, or why they could not be read. */
   readonly orgPackagePaths?: readonly string[] | { readonly error: string };
   readonly ec2ScanConfiguration?: Ec2ScanConfiguration;
+  /** Accounts skipped NOT_INSPECTOR_MEMBER because the region's members reached Inspector's cap (10,000). */
+  readonly pastInspectorMemberLimit?: number;
 }
 
 /** A region that cannot be read fails its accounts and is reported; it never stops the other regions. */
@@ -504,16 +518,24 @@ async function readAndPlan(
 ): Promise<PlannedRegion> {
   const notEnabled = optInFailure(region, optStatuses);
   if (notEnabled !== undefined) return failedRegion(region, targets, notEnabled);
+  const inspector = deps.inspectorFor(region);
+  // Before any member read: a non-administrator's reads answer ACCESS_DENIED account by account, which
+  // would otherwise skip every account as NOT_INSPECTOR_MEMBER in a run that looks successful.
+  const administrator = await inspector.delegatedAdministrator(budget);
+  const notAdministrator = administratorFailure(region, request.ownAccountId, administrator);
+  if (notAdministrator !== undefined) return failedRegion(region, targets, notAdministrator);
   let read: RegionObservations;
   let result: Awaited<ReturnType<RegionInspector['read']>>;
+  let marked: ReturnType<typeof markPastMemberLimit>;
   try {
-    result = await deps.inspectorFor(region).read({
+    result = await inspector.read({
       accountIds: accountsToRead(targets),
       ownAccountId: request.ownAccountId,
       includeConfiguration: policy.orgPackagePaths !== undefined,
       budget,
     });
-    read = { readable: true, observations: result.observations };
+    marked = markPastMemberLimit(result.observations);
+    read = { readable: true, observations: marked.observations };
   } catch (error) {
     if (error instanceof DeadlineReached) {
       const unread: RegionObservations = { readable: false, errorMessage: NOT_REACHED, reason: 'TIMEOUT_NOT_REACHED' };
@@ -521,6 +543,8 @@ async function readAndPlan(
     }
     return failedRegion(region, targets, readFailure(region, error, optStatuses));
   }
+  const membersDenied = membersDeniedFailure(region, administrator, result.members);
+  if (membersDenied !== undefined) return failedRegion(region, targets, membersDenied);
   const orgPackagePaths =
     result.configurationError !== undefined
       ? { error: result.configurationError }
@@ -530,6 +554,7 @@ async function readAndPlan(
     outcomes: planRegion(region, targets, read),
     ec2ScanConfiguration: result.ec2ScanConfiguration,
     ...(orgPackagePaths ? { orgPackagePaths } : {}),
+    ...(marked.pastLimit > 0 ? { pastInspectorMemberLimit: marked.pastLimit } : {}),
   };
 }
 
@@ -594,6 +619,7 @@ function problemsOf(reports: readonly RegionReport[], undelivered: readonly Unde
             message: `region ${report.region} could not be read: ${report.error}`,
             verdict: report.errorVerdict ?? 'UNKNOWN',
             ...(report.notEnabled ? { regionNotEnabled: report.region } : {}),
+            ...(report.notDelegatedAdministrator ? { notDelegatedAdministrator: report.region } : {}),
           },
         ]),
     ...(report.orgPackagePaths?.error === undefined

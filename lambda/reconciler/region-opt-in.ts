@@ -14,6 +14,11 @@ export interface RegionFailure {
    * FAILED `REGION_NOT_ENABLED` and never queued one by one.
    */
   readonly notEnabled: boolean;
+  /**
+   * This account is not Inspector's delegated administrator in the Region (delegated-administrator.ts):
+   * nothing is read or written there, nothing queued; its own metric and alarm.
+   */
+  readonly notDelegatedAdministrator?: boolean;
 }
 
 /** The Regions whose RegionOptStatus takes calls: ENABLED or ENABLED_BY_DEFAULT (Account Management API reference, ListRegions). */

@@ -54,6 +54,16 @@ export interface RegionSummary {
   readonly errorVerdict?: Verdict;
   /** The account has not enabled the region, or it is being enabled or disabled (RegionOptStatus). */
   readonly notEnabled?: true;
+  /**
+   * This account is not Inspector's delegated administrator in the region (GetDelegatedAdminAccount, or
+   * every member read ACCESS_DENIED): its accounts are FAILED REGION_UNREADABLE, none queued.
+   */
+  readonly notDelegatedAdministrator?: true;
+  /**
+   * Accounts Inspector answers as not members because the region's members reached its cap of 10,000
+   * (a delegated administrator has no more): skipped NOT_INSPECTOR_MEMBER, each one's detail saying so.
+   */
+  readonly pastInspectorMemberLimit?: number;
   readonly orgPackagePaths?: OrgPackagePathsResult;
   /**
    * The delegated administrator's own EC2 scan configuration in the region (GetConfiguration without
@@ -119,6 +129,8 @@ export interface RegionReport {
   readonly error?: string;
   readonly errorVerdict?: Verdict;
   readonly notEnabled?: true;
+  readonly notDelegatedAdministrator?: true;
+  readonly pastInspectorMemberLimit?: number;
   readonly orgPackagePaths?: OrgPackagePathsResult;
   readonly ec2ScanConfiguration?: Ec2ScanConfiguration;
 }
@@ -190,6 +202,8 @@ export function summarize(input: {
     ...(report.error === undefined ? {} : { error: report.error }),
     ...(report.errorVerdict === undefined ? {} : { errorVerdict: report.errorVerdict }),
     ...(report.notEnabled ? { notEnabled: true as const } : {}),
+    ...(report.notDelegatedAdministrator ? { notDelegatedAdministrator: true as const } : {}),
+    ...(report.pastInspectorMemberLimit ? { pastInspectorMemberLimit: report.pastInspectorMemberLimit } : {}),
     ...(report.orgPackagePaths === undefined ? {} : { orgPackagePaths: report.orgPackagePaths }),
     ...(report.ec2ScanConfiguration === undefined ? {} : { ec2ScanConfiguration: report.ec2ScanConfiguration }),
   }));

@@ -77,6 +77,14 @@ export class LocalState {
    * answers every call with UnrecognizedClientException, as AWS does.
    */
   readonly regionOptStatus = new Map<string, string>();
+  /**
+   * Regions where the caller is not Inspector's delegated administrator: GetDelegatedAdminAccount names
+   * `administrator` (another account; absent: none, ResourceNotFoundException) or, with `denied`, answers
+   * AccessDeniedException; every read of another account answers ACCESS_DENIED and every write of one is
+   * refused. Whether AWS answers a non-administrator's GetDelegatedAdminAccount is not documented: both
+   * answers are simulated (delegated-administrator.ts).
+   */
+  readonly notAdministrator = new Map<string, { readonly administrator?: string } | { readonly denied: true }>();
   readonly simulation: Simulation = { ...DEFAULT_SIMULATION };
   /** Security Hub of the delegated administrator, every region. */
   readonly securityHub: SimulatedSecurityHub;
@@ -325,12 +333,15 @@ function stateOf(status: string): Json {
 export function inspector(state: LocalState, region: string, operation: string, input: Json): Json {
   const org = state.organization;
   const now = Date.now();
+  const admin = org.delegatedAdminAccountId;
+  const notAdministrator = state.notAdministrator.get(region);
   const member = (id: string) => {
     const found = org.inspectorAccount(region, id);
     const active = org.account(id)?.state === 'ACTIVE';
+    // A non-administrator sees no member: only its own account.
+    if (notAdministrator !== undefined && id !== admin) return undefined;
     return found?.member && active ? settle(found, now) : undefined;
   };
-  const admin = org.delegatedAdminAccountId;
   const ownConfiguration = (own: SimulatedInspectorAccount | undefined) => ({
     status: own?.deepInspection ?? 'DEACTIVATED',
     ...(own?.errorMessage ? { errorMessage: own.errorMessage } : {}),
@@ -428,6 +439,21 @@ export function inspector(state: LocalState, region: string, operation: string, 
       return {};
     case 'ListCoverage':
       return listCoverage(org, region, input, now);
+    case 'GetDelegatedAdminAccount': {
+      if (notAdministrator === undefined)
+        return { delegatedAdmin: { accountId: admin, relationshipStatus: 'ENABLED' } };
+      if ('denied' in notAdministrator) {
+        throw serviceError(
+          'inspector2',
+          'AccessDeniedException',
+          'You do not have sufficient access to perform this action.',
+        );
+      }
+      if (notAdministrator.administrator === undefined) {
+        throw serviceError('inspector2', 'ResourceNotFoundException', 'No delegated administrator is designated');
+      }
+      return { delegatedAdmin: { accountId: notAdministrator.administrator, relationshipStatus: 'ENABLED' } };
+    }
     case 'GetConfiguration': {
       const accountId = input.accountId === undefined ? admin : scanConfigurationTarget(state, region, input);
       return {

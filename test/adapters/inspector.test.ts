@@ -3,6 +3,7 @@ import {
   BatchGetMemberEc2DeepInspectionStatusCommand,
   BatchUpdateMemberEc2DeepInspectionStatusCommand,
   GetConfigurationCommand,
+  GetDelegatedAdminAccountCommand,
   GetEc2DeepInspectionConfigurationCommand,
   Inspector2Client,
   ListCoverageCommand,
@@ -268,6 +269,57 @@ describe('InspectorRegion.read', () => {
     const deepCalls = inspector.commandCalls(BatchGetMemberEc2DeepInspectionStatusCommand).length;
     expect(deepCalls).toBeLessThanOrEqual(2);
     expect(deepSettled).toBe(deepCalls);
+  });
+});
+
+describe('InspectorRegion.delegatedAdministrator', () => {
+  it('answers the account GetDelegatedAdminAccount names, with its relationship status', async () => {
+    inspector
+      .on(GetDelegatedAdminAccountCommand)
+      .resolves({ delegatedAdmin: { accountId: ADMIN, relationshipStatus: 'ENABLED' } });
+    await expect(region().delegatedAdministrator()).resolves.toEqual({
+      accountId: ADMIN,
+      relationshipStatus: 'ENABLED',
+    });
+  });
+
+  it.each([
+    [
+      'ResourceNotFoundException',
+      () => Promise.reject(Object.assign(new Error('none'), { name: 'ResourceNotFoundException' })),
+    ],
+    ['no delegatedAdmin in the answer', () => Promise.resolve({})],
+  ])('answers none for %s', async (_case, answer) => {
+    inspector.on(GetDelegatedAdminAccountCommand).callsFake(answer);
+    await expect(region().delegatedAdministrator()).resolves.toEqual({});
+  });
+
+  it('never throws: a denied call comes back as the error, for the member reads to decide', async () => {
+    const denied = Object.assign(new Error('no'), { name: 'AccessDeniedException' });
+    inspector.on(GetDelegatedAdminAccountCommand).rejects(denied);
+    await expect(region().delegatedAdministrator()).resolves.toEqual({ error: denied });
+  });
+});
+
+describe('InspectorRegion.read: members denied', () => {
+  it('counts the accounts other than its own that BatchGetAccountStatus answered ACCESS_DENIED', async () => {
+    const members = ids(3);
+    inspector.on(BatchGetAccountStatusCommand).resolves({
+      accounts: [],
+      failedAccounts: [
+        ...members.map((accountId) => ({ accountId, errorCode: 'ACCESS_DENIED' as const, errorMessage: 'denied' })),
+        { accountId: ADMIN, errorCode: 'ACCESS_DENIED' as const, errorMessage: 'denied' },
+      ],
+    });
+    inspector.on(BatchGetMemberEc2DeepInspectionStatusCommand).resolves({ accountIds: [], failedAccountIds: [] });
+
+    const read = await region().read({
+      accountIds: [...members, ADMIN],
+      ownAccountId: ADMIN,
+      includeConfiguration: false,
+    });
+
+    expect(read.members).toEqual({ read: 3, accessDenied: 3 });
   });
 });
 

@@ -239,15 +239,21 @@ describe('SecurityHubRegion.importFindings', () => {
     });
   });
 
-  it('fails the findings of a call that fails as a whole, without retrying past the SDK', async () => {
-    securityHub.on(BatchImportFindingsCommand).rejects(serviceError('AccessDeniedException', 403));
-    const result = await region().importFindings(findings(2));
-    expect(result.failed).toEqual([
-      expect.objectContaining({ errorCode: 'AccessDeniedException' }),
-      expect.objectContaining({ errorCode: 'AccessDeniedException' }),
-    ]);
-    expect(securityHub.commandCalls(BatchImportFindingsCommand)).toHaveLength(1);
-  });
+  it.each([
+    ['an IAM AccessDeniedException', 'AccessDeniedException', 403],
+    ['InvalidAccessException', 'InvalidAccessException', 401],
+  ])(
+    'a call refused whole (%s) is the region’s error, not failed findings: no retry past the SDK, no further batch',
+    async (_case, code, status) => {
+      securityHub.on(BatchImportFindingsCommand).rejects(serviceError(code, status));
+      // 10 batches of 100, 3 in flight at a time: those already sent answer too, and none is started after.
+      const result = await region().importFindings(findings(1000));
+      expect(result.failed).toEqual([]);
+      expect(result.imported).toEqual([]);
+      expect(result.refusedWhole).toMatch(new RegExp(`^${code}`));
+      expect(securityHub.commandCalls(BatchImportFindingsCommand).length).toBeLessThanOrEqual(3);
+    },
+  );
 
   it('sends nothing once the deadline says stop, and counts the findings cut off in flight as not reached', async () => {
     const hub = region();

@@ -1,3 +1,4 @@
+import type { RunSummary } from '../../lambda/reconciler/summary';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -575,5 +576,51 @@ describe('deep-inspection', () => {
     expect(stdout).toContain(
       '$.regions[2]: eu-south-2 is not enabled for this account (RegionOptStatus DISABLED): enable eu-south-2 for this account, or remove it from the policy [REGION_NOT_ENABLED]',
     );
+  });
+
+  describe('a region where this account is not Inspector’s delegated administrator', () => {
+    const designate =
+      "this account is not Inspector's delegated administrator in eu-west-1: designate it, or remove the region from the policy";
+
+    it('plan exits 1 saying what to do, no eu-west-1 account skipped NOT_INSPECTOR_MEMBER, and plans us-east-1', async () => {
+      endpoint.state.notAdministrator.set('eu-west-1', { administrator: '222233334444' });
+
+      const { status, stdout, stderr } = await cli(
+        'plan',
+        '--policy-file',
+        policyFile(policy),
+        '--output',
+        'json',
+        '--quiet',
+      );
+
+      expect(status).toBe(1);
+      expect(stderr).toContain(designate);
+      const summary = JSON.parse(stdout) as RunSummary;
+      expect(summary.regions.find((r) => r.region === 'eu-west-1')).toMatchObject({ notDelegatedAdministrator: true });
+      expect(summary.regions.find((r) => r.region === 'eu-west-1')?.skipped.NOT_INSPECTOR_MEMBER).toBeUndefined();
+      expect(summary.regions.find((r) => r.region === 'us-east-1')?.error).toBeUndefined();
+    });
+
+    it('explain exits 1 saying what to do', async () => {
+      endpoint.state.notAdministrator.set('eu-west-1', { denied: true });
+      const member = organization.accounts.find((a) => a.id !== organization.delegatedAdminAccountId) as { id: string };
+
+      const { status, stderr } = await cli('explain', member.id, '--policy-file', policyFile(policy), '--quiet');
+
+      expect(status).toBe(1);
+      expect(stderr).toContain(designate);
+    });
+
+    it('lint names the region with its JSON path', async () => {
+      endpoint.state.notAdministrator.set('eu-west-1', { administrator: '222233334444' });
+
+      const { status, stdout } = await cli('lint', '--strict', '--policy-file', policyFile(policy), '--quiet');
+
+      expect(status).toBe(1);
+      expect(stdout).toContain(
+        `$.regions[1]: ${designate} (GetDelegatedAdminAccount names 222233334444) [NOT_DELEGATED_ADMINISTRATOR]`,
+      );
+    });
   });
 });

@@ -28,6 +28,7 @@ describe('benchmark scenario', () => {
       BatchGetMemberEc2DeepInspectionStatus: { calls: 6, lowerBound: 6, throttled: 0 },
       GetEc2DeepInspectionConfiguration: { calls: 2, lowerBound: 2, throttled: 0 },
       GetConfiguration: { calls: 2, lowerBound: 2, throttled: 0 },
+      GetDelegatedAdminAccount: { calls: 2, lowerBound: 2, throttled: 0 },
       BatchUpdateMemberEc2DeepInspectionStatus: { calls: 6, lowerBound: 6, throttled: 0 },
       UpdateEc2DeepInspectionConfiguration: { calls: 2, lowerBound: 2, throttled: 0 },
       // EC2 scanning is on everywhere: no account to ask the organization's Inspector policy about.

@@ -4,6 +4,7 @@ import {
   BatchGetMemberEc2DeepInspectionStatusCommand,
   BatchUpdateMemberEc2DeepInspectionStatusCommand,
   GetConfigurationCommand,
+  GetDelegatedAdminAccountCommand,
   GetEc2DeepInspectionConfigurationCommand,
   Inspector2Client,
   ListCoverageCommand,
@@ -176,6 +177,11 @@ const CALLS: readonly Call[] = [
     operation: 'UpdateOrgEc2DeepInspectionConfiguration',
     send: (c) =>
       c.inspector2.send(new UpdateOrgEc2DeepInspectionConfigurationCommand({ orgPackagePaths: ['/opt/app'] })),
+  },
+  {
+    service: 'inspector2',
+    operation: 'GetDelegatedAdminAccount',
+    send: (c) => c.inspector2.send(new GetDelegatedAdminAccountCommand({})),
   },
   {
     service: 'inspector2',

@@ -2,7 +2,7 @@ import { MAX_ACCOUNTS_READ_ONE_BY_ONE } from '../../lambda/reconciler/aws/organi
 import type { RunSummary } from '../../lambda/reconciler/summary';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../../local/simulated-organization';
-import { buildBundle, invokeBundle } from '../../local/bundle';
+import { buildBundle, invokeBundle, invokeBundleMeasured } from '../../local/bundle';
 import {
   createLedgerAsDeployed,
   functionEnvironment,
@@ -357,6 +357,44 @@ describe('faults on the wire', () => {
       expect(queued().filter((m) => m.region === OPT_IN)).toEqual([]);
       expect(endpoint.callCount('BatchUpdateMemberEc2DeepInspectionStatus', 'eu-west-1')).toBeGreaterThan(0);
     });
+
+    it.each([
+      ['GetDelegatedAdminAccount names another account', { administrator: '222233334444' }, 'names 222233334444'],
+      [
+        'GetDelegatedAdminAccount denied and every member read ACCESS_DENIED',
+        { denied: true as const },
+        'every member read answered ACCESS_DENIED',
+      ],
+    ])(
+      'not the delegated administrator in one region (%s): that region fails "not retried" with its metric, no account NOT_INSPECTOR_MEMBER or queued there, the other reconciled',
+      async (_case, notAdministrator, why) => {
+        endpoint.state.notAdministrator.set('eu-west-1', notAdministrator);
+
+        const invocation = await invokeBundleMeasured(bundle, scheduled, organization.delegatedAdminAccountId, {
+          ...env,
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          POWERTOOLS_METRICS_NAMESPACE: 'DeepInspectionReconciler',
+        });
+        const result = invocation.result as { failed: boolean; retried: boolean; error: string };
+
+        expect(result).toMatchObject({ failed: true, retried: false });
+        expect(result.error).toContain(
+          "this account is not Inspector's delegated administrator in eu-west-1: designate it, or remove the region from the policy",
+        );
+        expect(result.error).toContain(why);
+        expect(endpoint.callCount('BatchUpdateMemberEc2DeepInspectionStatus', 'eu-west-1')).toBe(0);
+        expect(endpoint.callCount('BatchUpdateMemberEc2DeepInspectionStatus', 'us-east-1')).toBeGreaterThan(0);
+        expect(queued().filter((m) => m.region === 'eu-west-1')).toEqual([]);
+        const output = invocation.stdout;
+        const summaryLine = output.split('\n').find((line) => line.includes('reconciliation summary'));
+        const summary = (JSON.parse(summaryLine ?? '{}') as { summary: RunSummary }).summary;
+        const west = summary.regions.find((region) => region.region === 'eu-west-1');
+        expect(west).toMatchObject({ notDelegatedAdministrator: true, errorVerdict: 'PERMANENT' });
+        expect(west?.skipped.NOT_INSPECTOR_MEMBER).toBeUndefined();
+        expect(output).toMatch(/"RegionsNotDelegatedAdministrator":1\b/);
+        expect(output).not.toMatch(/"RunsFailedNotRetried":1\b/);
+      },
+    );
 
     it('ListRegions denied: the region’s UnrecognizedClientException is one problem naming both causes, nothing queued for it', async () => {
       endpoint.state.parameters.set(PARAMETER, {

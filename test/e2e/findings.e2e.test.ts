@@ -364,7 +364,7 @@ describe('findings against the local Security Hub, as the issue scripts them', (
     endpoint.state.securityHub.disabledRegions.add(OTHER);
     const report = await sync(run(notMember(X)), START);
     expect(report.regionsWithoutSecurityHub).toEqual([OTHER]);
-    expect(report.warnings).toEqual([expect.stringContaining(`Security Hub not enabled in ${OTHER}`)]);
+    expect(report.warnings).toEqual([expect.stringContaining(`Security Hub CSPM not enabled in ${OTHER}`)]);
     expect(report.warnings[0]).toContain('not subscribed to AWS Security Hub');
     // One call says so: GetFindings' own InvalidAccessException, no DescribeHub, no import.
     expect(endpoint.callCount('GetFindings', OTHER)).toBe(1);

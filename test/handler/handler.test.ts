@@ -3,6 +3,7 @@ import {
   BatchGetAccountStatusCommand,
   BatchGetMemberEc2DeepInspectionStatusCommand,
   BatchUpdateMemberEc2DeepInspectionStatusCommand,
+  GetDelegatedAdminAccountCommand,
   GetEc2DeepInspectionConfigurationCommand,
   Inspector2Client,
   UpdateEc2DeepInspectionConfigurationCommand,
@@ -101,6 +102,10 @@ function givenOrganization({
   regionError = 'AccessDeniedException',
   ec2ScanningOff,
 }: { deniedRegion?: string; regionError?: string; ec2ScanningOff?: string } = {}) {
+  // The function's account is Inspector's delegated administrator in every region.
+  inspector
+    .on(GetDelegatedAdminAccountCommand)
+    .resolves({ delegatedAdmin: { accountId: ADMIN, relationshipStatus: 'ENABLED' } });
   organizations
     .on(ListAccountsCommand)
     .resolves({ Accounts: [ADMIN, ...MEMBERS].map((Id) => ({ Id, State: 'ACTIVE' })) });
@@ -196,8 +201,23 @@ describe('handler', () => {
       .commandCalls(BatchGetMemberEc2DeepInspectionStatusCommand)
       .flatMap((c) => c.args[0].input.accountIds);
     expect(memberReads).not.toContain(ADMIN);
-    expect(info).toHaveBeenCalledTimes(1);
+    // The summary line, and one line a region for the dashboard's per-region graphs (metrics would cost more).
     expect(info).toHaveBeenCalledWith('reconciliation summary', { trigger: 'schedule', summary });
+    const regionLines = info.mock.calls.filter(([message]) => message === 'region totals');
+    expect(regionLines.map(([, record]) => (record as { region: string }).region)).toEqual(
+      summary.regions.map((region) => region.region),
+    );
+    expect(regionLines[0]?.[1]).toMatchObject({ totals: summary.regions[0]?.totals, eligible: expect.any(Number) });
+    expect(info).toHaveBeenCalledTimes(1 + summary.regions.length);
+  });
+
+  it('a dry run logs no region totals: it changed nothing, and the dashboard draws runs', async () => {
+    givenPolicy(policy);
+    givenOrganization();
+
+    await runSummary({ dryRun: true }, context);
+
+    expect(info.mock.calls.filter(([message]) => message === 'region totals')).toEqual([]);
   });
 
   it('a manual dry run makes zero write calls and shows what would change', async () => {
@@ -691,7 +711,7 @@ describe('Security Hub findings', () => {
     const summary = await runSummary(schedulerInput);
 
     expect(warnings()).toEqual([
-      ['Security Hub findings', { warning: expect.stringContaining('Security Hub not enabled in eu-west-1') }],
+      ['Security Hub findings', { warning: expect.stringContaining('Security Hub CSPM not enabled in eu-west-1') }],
     ]);
     expect(dimensions).toHaveBeenCalledWith('Region', 'eu-west-1');
     expect(counted).toHaveBeenCalledWith('SecurityHubNotEnabled', 'Count', 1);

@@ -3,6 +3,7 @@ import {
   BatchGetMemberEc2DeepInspectionStatusCommand,
   BatchUpdateMemberEc2DeepInspectionStatusCommand,
   GetConfigurationCommand,
+  GetDelegatedAdminAccountCommand,
   GetEc2DeepInspectionConfigurationCommand,
   Inspector2Client,
 } from '@aws-sdk/client-inspector2';
@@ -88,6 +89,9 @@ function givenOrganization(count: number) {
   inspector.on(BatchGetMemberEc2DeepInspectionStatusCommand).callsFake(({ accountIds }) => ({
     accountIds: accountIds.map((accountId: string) => ({ accountId, status: 'DEACTIVATED' })),
   }));
+  inspector
+    .on(GetDelegatedAdminAccountCommand)
+    .resolves({ delegatedAdmin: { accountId: ADMIN, relationshipStatus: 'ENABLED' } });
   inspector.on(GetEc2DeepInspectionConfigurationCommand).resolves({ status: 'ACTIVATED', orgPackagePaths: [] });
   inspector.on(GetConfigurationCommand).resolves({ ec2Configuration: { scanModeState: { scanMode: 'EC2_HYBRID' } } });
   inspector.on(BatchUpdateMemberEc2DeepInspectionStatusCommand).callsFake(async ({ accountIds }, getClient) =>

@@ -55,4 +55,28 @@ describe('the dashboard', () => {
       ]);
     },
   );
+
+  it('draws the per-region counts from the runs’ region totals log lines (Logs Insights), not from metrics', () => {
+    const [dashboard] = Object.values(template().findResources('AWS::CloudWatch::Dashboard'));
+    const parts = dashboard?.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+    const body = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : '<token>')).join('')) as {
+      widgets: { type: string; properties: { title: string; query?: string; metrics?: unknown[] } }[];
+    };
+    const logWidgets = body.widgets.filter((widget) => widget.type === 'log');
+    expect(logWidgets.map((widget) => widget.properties.title)).toEqual([
+      'Changes per run, all regions (Logs Insights)',
+      'Failures and report-only mismatches per run, all regions (Logs Insights)',
+      'Skipped by reason per run, all regions (Logs Insights)',
+      'Each region at its last run (Logs Insights)',
+    ]);
+    for (const widget of logWidgets) {
+      expect(widget.properties.query).toMatch(/^SOURCE '<token>' \| filter message = "region totals"/);
+    }
+    const searched = JSON.stringify(body.widgets.map((widget) => widget.properties.metrics ?? []));
+    // The headline coverage graph is still a metric search; none of the cut metrics is.
+    expect(searched).toMatch(/MetricName=\W*DeepInspectionCoverage\W/);
+    expect(searched).not.toMatch(
+      /MetricName=\W*(Compliant|Activated|Deactivated|SkippedByReason|WouldActivate|Failed)\W/,
+    );
+  });
 });

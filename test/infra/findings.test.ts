@@ -84,8 +84,10 @@ describe('securityHubFindings off (the default)', () => {
     expect(reconcilerEnvironment(template)).not.toHaveProperty('SECURITY_HUB_FINDINGS');
   });
 
-  it('adds no findings alarm and no findings graph', () => {
-    expect(alarmNames(template).filter((name) => /SecurityHub|Findings/.test(name))).toEqual([]);
+  it('adds no findings alarm and no findings graph, bar the one that says the policy asks for what is not granted', () => {
+    expect(alarmNames(template).filter((name) => /SecurityHub|Findings/.test(name))).toEqual([
+      'Test-FindingsNotGranted',
+    ]);
     expect(dashboardBody(template)).not.toMatch(/OpenExceptions|FindingsImported/);
   });
 });

@@ -107,6 +107,31 @@ describe('the guardrail ledger, which no deploy can reset', () => {
     }
   });
 
+  it('gives up after 5 minutes when stuck, not CloudFormation’s default hour (ServiceTimeout)', () => {
+    const [[, creation]] = creations(t) as [[string, Resource]];
+    expect(creation.Properties?.ServiceTimeout).toBe('300');
+  });
+
+  it('carries the stack’s tags, which a tag-enforcing SCP on ssm:PutParameter asks for, and its creator may tag that parameter alone', () => {
+    const tagged = template({ tags: { CostCenter: 'security', Owner: 'platform' } });
+    const [[, creation]] = creations(tagged) as [[string, Resource]];
+    expect(JSON.parse(creation.Properties?.Create as string).parameters.Tags).toEqual([
+      { Key: 'CostCenter', Value: 'security' },
+      { Key: 'Owner', Value: 'platform' },
+    ]);
+    const statements = Object.values(tagged.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[],
+    );
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: 'ssm:AddTagsToResource', Resource: LEDGER_ARN });
+    // The parameters CloudFormation owns carry them too.
+    tagged.hasResourceProperties('AWS::SSM::Parameter', { Tags: { CostCenter: 'security', Owner: 'platform' } });
+  });
+
+  it('names no tags when the stack has none', () => {
+    const [[, creation]] = creations(t) as [[string, Resource]];
+    expect(JSON.parse(creation.Properties?.Create as string).parameters.Tags).toBeUndefined();
+  });
+
   it('a new policy parameter name is a new ledger: its creation is a new resource, created, not updated', () => {
     const [[before]] = creations(t) as [[string, Resource]];
     const [[after, renamed]] = creations(template({ policyParameterName: '/security/deep-inspection' })) as [

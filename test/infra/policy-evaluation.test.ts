@@ -353,6 +353,8 @@ describe('the function’s role, evaluated', () => {
       'BatchGetMemberEc2DeepInspectionStatus',
       'BatchUpdateMemberEc2DeepInspectionStatus',
       'GetConfiguration',
+      // Whether this account is the delegated administrator, before each region's member reads.
+      'GetDelegatedAdminAccount',
       'GetEc2DeepInspectionConfiguration',
       'ListCoverage',
       'UpdateEc2DeepInspectionConfiguration',

@@ -33,7 +33,7 @@ function synth(config: Partial<ReconcilerConfig> = {}, options: { bundle?: boole
   return { app, stack, template: Template.fromStack(stack) };
 }
 
-type DashboardWidget = { properties: { metrics: (string | { expression?: string })[][] } };
+type DashboardWidget = { properties: { metrics?: (string | { expression?: string })[][]; query?: string } };
 
 /** The dashboard's widgets, its CloudFormation tokens written as `<token>`. */
 function dashboardWidgets(template: Template): DashboardWidget[] {
@@ -316,7 +316,7 @@ describe('DeepInspectionStack', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 17);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 19);
   });
 
   it('alarms once on a region the account has not enabled: the run’s RegionsNotEnabled, at the schedule’s period', () => {
@@ -332,6 +332,37 @@ describe('DeepInspectionStack', () => {
       TreatMissingData: 'ignore',
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
     });
+  });
+
+  it('alarms once on a region where this account is not Inspector’s delegated administrator: RegionsNotDelegatedAdministrator, at the schedule’s period', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Test-NotDelegatedAdministrator',
+      MetricName: 'RegionsNotDelegatedAdministrator',
+      Namespace: 'DeepInspectionReconciler',
+      Statistic: 'Maximum',
+      Period: 3600,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      TreatMissingData: 'ignore',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
+      AlarmDescription: Match.stringLikeRegexp('designate it, or remove the region from the policy'),
+    });
+  });
+
+  it('alarms, with or without the findings setting, when the policy asks for findings the stack does not grant', () => {
+    for (const t of [template, synth({ securityHubFindings: true }).template]) {
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: Match.stringLikeRegexp('-FindingsNotGranted$'),
+        MetricName: 'FindingsNotGranted',
+        Namespace: 'DeepInspectionReconciler',
+        Statistic: 'Maximum',
+        Period: 3600,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+        TreatMissingData: 'ignore',
+        AlarmDescription: Match.stringLikeRegexp('securityHubFindings=true'),
+      });
+    }
   });
 
   const theseAlarms = {
@@ -574,8 +605,9 @@ describe('DeepInspectionStack', () => {
   it('graphs what report-only rules would change, and the policy’s expiring rules and warnings', () => {
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     const body = JSON.stringify(dashboard?.Properties.DashboardBody);
-    for (const metric of ['WouldActivate', 'WouldDeactivate', 'ExpiringRules', 'PolicyWarnings']) {
-      expect(body).toContain(metric);
+    // Report-only mismatches from the runs' region totals lines (Logs Insights); the policy's from metrics.
+    for (const drawn of ['totals.wouldActivate', 'totals.wouldDeactivate', 'ExpiringRules', 'PolicyWarnings']) {
+      expect(body).toContain(drawn);
     }
   });
 
@@ -597,20 +629,24 @@ describe('DeepInspectionStack', () => {
     ]);
   });
 
-  it('graphs every region by metric search, so regions added to the policy later show too', () => {
+  it('graphs every region by metric search or by region lines, so regions added to the policy later show too', () => {
     const widgets = dashboardWidgets(template);
     const expressions = widgets.flatMap((widget) =>
-      widget.properties.metrics.flatMap((line) =>
+      (widget.properties.metrics ?? []).flatMap((line) =>
         line.flatMap((item) => (typeof item === 'object' && 'expression' in item ? [item.expression] : [])),
       ),
     );
-    for (const metric of ['DeepInspectionCoverage', 'Activated', 'Deactivated', 'Failed', 'WouldActivate']) {
-      expect(expressions).toContain(
-        `SEARCH('{DeepInspectionReconciler,Region,service} MetricName="${metric}"', 'Maximum', 3600)`,
-      );
-    }
+    expect(expressions).toContain(
+      `SEARCH('{DeepInspectionReconciler,Region,service} MetricName="DeepInspectionCoverage"', 'Maximum', 3600)`,
+    );
+    // The other per-region counts: Logs Insights over every region's line, whichever regions there are.
+    const queries = widgets.flatMap((widget) =>
+      widget.properties.query === undefined ? [] : [widget.properties.query],
+    );
+    expect(queries.length).toBeGreaterThan(0);
+    for (const query of queries) expect(query).not.toMatch(/[a-z]{2}-[a-z]+-\d/);
     // No region is fixed at synth in any graph: not the stack's, not the policy's.
-    const lines = widgets.flatMap((widget) => widget.properties.metrics);
+    const lines = widgets.flatMap((widget) => widget.properties.metrics ?? []);
     expect(lines.filter((line) => line.includes('Region'))).toEqual([]);
   });
 
@@ -767,6 +803,7 @@ describe('readConfig', () => {
       keepEvidenceOnDestroy: true,
       cloudTrailManagementEvents: false,
       securityHubFindings: false,
+      tags: {},
     });
   });
 
@@ -792,6 +829,8 @@ describe('readConfig', () => {
     ['a bad e-mail', { alarmEmail: 'security' }, /alarmEmail: must be an e-mail address/],
     ['a bad topic ARN', { alarmTopicArn: 'security-alerts' }, /alarmTopicArn: must be an SNS topic ARN/],
     ['a relative parameter name', { policyParameterName: 'policy' }, /policyParameterName/],
+    ['tags that are not JSON', { tags: 'CostCenter=security' }, /tags: must be a JSON object of tag keys and values/],
+    ['a tag value that is not a string', { tags: '{"CostCenter": 7}' }, /tags/],
   ])('rejects %s with a message naming the setting', (_name, values, message) => {
     expect(() => readConfig(context(values))).toThrow(message);
   });
@@ -893,12 +932,44 @@ describe('a deploy that works, and keeps the evidence', () => {
     }
   });
 
-  it('fails synth, saying what to do, where the account’s concurrency quota cannot spare one', () => {
-    expect(() => synth({ accountConcurrencyLimit: 10 })).toThrow(
-      /concurrency limit is 10: reserving 1 .* leave 9 unreserved.*-c runsNeverOverlap=false/s,
-    );
-    expect(() => synth({ accountConcurrencyLimit: 11 })).not.toThrow();
-    expect(() => synth({ accountConcurrencyLimit: 10, runsNeverOverlap: false })).not.toThrow();
+  // Lambda keeps min(100, quota) unreserved: the guide's "minus 100", and the deploy errors' "minimum value of
+  // [10]" and "[50]" in accounts whose quota was 10 and 50. Any quota of 100 or less cannot spare one.
+  it.each([10, 11, 50, 100])(
+    'fails synth, saying what to do, where the account’s concurrency quota (%i) cannot spare one',
+    (limit) => {
+      expect(() => synth({ accountConcurrencyLimit: limit })).toThrow(
+        new RegExp(
+          `concurrency limit is ${limit}: reserving 1 .* leave ${limit - 1} unreserved, and Lambda keeps ${Math.min(100, limit)}.*-c runsNeverOverlap=false`,
+          's',
+        ),
+      );
+      expect(() => synth({ accountConcurrencyLimit: limit, runsNeverOverlap: false })).not.toThrow();
+    },
+  );
+
+  it.each([
+    [
+      'another region',
+      'arn:aws:sns:eu-west-1:111122223333:x',
+      /alarmTopicArn .*eu-west-1.*this stack deploys to us-east-1/,
+    ],
+    ['another partition', 'arn:aws-us-gov:sns:us-east-1:111122223333:x', /alarmTopicArn .*aws-us-gov.*partition aws/],
+  ])(
+    'refuses an alarm topic in %s: CloudWatch and EventBridge publish only to a topic of their own region',
+    (_case, arn, message) => {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const build = () =>
+        new DeepInspectionStack(app, 'East', {
+          env: { account: '111122223333', region: 'us-east-1' },
+          config: { ...defaults, alarmTopicArn: arn },
+          baseDirectory: ROOT,
+        });
+      expect(build).toThrow(message);
+    },
+  );
+
+  it('synthesizes where the quota leaves 100 unreserved after the reservation', () => {
+    expect(() => synth({ accountConcurrencyLimit: 101 })).not.toThrow();
   });
 
   it.each<[string, string[], RegExp]>([

@@ -106,7 +106,7 @@ describe('syncFindings', () => {
     const deps = hubs({ 'us-east-1': { enabled: false } });
     const report = await syncFindings(input(), deps);
     expect(report.regionsWithoutSecurityHub).toEqual(['us-east-1']);
-    expect(report.warnings).toEqual([expect.stringMatching(/^Security Hub not enabled in us-east-1: /)]);
+    expect(report.warnings).toEqual([expect.stringMatching(/^Security Hub CSPM not enabled in us-east-1: /)]);
     expect(deps.made.get('us-east-1')?.log).toEqual(['GetFindings']);
     expect(report.imported).toBe(1);
   });
@@ -118,6 +118,33 @@ describe('syncFindings', () => {
     const report = await syncFindings(input(), deps);
     expect(report.regionErrors).toEqual([{ region: 'eu-west-1', error: 'AccessDeniedException: denied' }]);
     expect(report.imported).toBe(1);
+  });
+
+  it('an import refused whole is the region’s error, as docs/findings.md says, not failed findings', async () => {
+    const port = fakeHub();
+    jest.spyOn(port, 'importFindings').mockResolvedValue({
+      imported: [],
+      failed: [],
+      notReached: [],
+      refusedWhole: 'AccessDeniedException: not authorized to perform securityhub:BatchImportFindings',
+    });
+
+    const report = await syncFindings(
+      input({ scope: { regions: ['us-east-1'], readRegions: ['us-east-1'], wholeOrganization: true } }),
+      {
+        securityHubFor: () => port,
+      },
+    );
+
+    expect(report.failed).toBe(0);
+    expect(report.regionErrors).toEqual([
+      {
+        region: 'us-east-1',
+        error:
+          'BatchImportFindings refused: AccessDeniedException: not authorized to perform securityhub:BatchImportFindings',
+      },
+    ]);
+    expect(report.imported).toBe(0);
   });
 
   it('a region outside the policy that cannot be swept (a region-deny SCP) is reported apart: no region error, no warning', async () => {

@@ -1,5 +1,10 @@
 import { CoverageTally } from '../../lambda/reconciler/coverage/tally';
-import { METRICS_NAMESPACE, publishCoverageMetrics, publishRunMetrics } from '../../lambda/reconciler/metrics';
+import {
+  METRICS_NAMESPACE,
+  publishCoverageMetrics,
+  publishRunMetrics,
+  regionTotals,
+} from '../../lambda/reconciler/metrics';
 import type { Outcome } from '../../lambda/reconciler/model';
 import { summarize } from '../../lambda/reconciler/summary';
 import { emitted } from '../support/emf';
@@ -43,28 +48,40 @@ function byName(documents: Record<string, unknown>[]) {
 }
 
 describe('publishRunMetrics', () => {
-  it('publishes the run, the per-region outcomes and coverage, and skips by reason, with their dimensions', () => {
+  it('publishes the run, and per region only its coverage: the other per-region counts are log lines, not metrics', () => {
     const metrics = byName(
       emitted((m) => publishRunMetrics(m, { summary: summaryOf(false), outcomes, succeeded: true, durationMs: 1234 })),
     );
     expect(metrics.RunsCompleted).toEqual([{ value: 1, dimensions: { service: 'svc' } }]);
     expect(metrics.RunDuration).toEqual([{ value: 1234, dimensions: { service: 'svc' } }]);
     expect(metrics.GuardrailTripped).toEqual([{ value: 0, dimensions: { service: 'svc' } }]);
-    const regional = { service: 'svc', Region: region };
-    expect(metrics.Compliant).toEqual([{ value: 2, dimensions: regional }]);
-    expect(metrics.Activated).toEqual([{ value: 1, dimensions: regional }]);
-    expect(metrics.Failed).toEqual([{ value: 1, dimensions: regional }]);
-    // Active after the run: compliant-and-on plus activated. Eligible: all but the two that cannot have it.
-    expect(metrics.DeepInspectionActive).toEqual([{ value: 2, dimensions: regional }]);
-    expect(metrics.Eligible).toEqual([{ value: 4, dimensions: regional }]);
     // One series a region, so the dashboard's search finds every region the policy has now.
-    expect(metrics.DeepInspectionCoverage).toEqual([{ value: 50, dimensions: regional }]);
-    expect(metrics.SkippedByReason).toEqual(
-      expect.arrayContaining([
-        { value: 1, dimensions: { ...regional, Reason: 'EC2_SCANNING_NOT_ENABLED' } },
-        { value: 1, dimensions: { ...regional, Reason: 'NOT_INSPECTOR_MEMBER' } },
-      ]),
-    );
+    expect(metrics.DeepInspectionCoverage).toEqual([{ value: 50, dimensions: { service: 'svc', Region: region } }]);
+    const perRegion = Object.values(metrics).filter((series) => series.some((s) => 'Region' in s.dimensions));
+    expect(perRegion).toEqual([metrics.DeepInspectionCoverage]);
+  });
+
+  it('gives each region’s counts as one record for the log: outcomes, skips by reason, active, eligible, coverage', () => {
+    expect(regionTotals({ summary: summaryOf(false), outcomes })).toEqual([
+      {
+        region,
+        totals: {
+          accounts: 6,
+          compliant: 2,
+          activated: 1,
+          deactivated: 0,
+          wouldActivate: 0,
+          wouldDeactivate: 0,
+          skipped: 2,
+          failed: 1,
+        },
+        skipped: { EC2_SCANNING_NOT_ENABLED: 1, NOT_INSPECTOR_MEMBER: 1 },
+        // Active after the run: compliant-and-on plus activated. Eligible: all but the two that cannot have it.
+        deepInspectionActive: 2,
+        eligible: 4,
+        coverage: 50,
+      },
+    ]);
   });
 
   it('publishes what report-only rules would change, and the policy’s expiring rules and warnings', () => {
@@ -87,14 +104,12 @@ describe('publishRunMetrics', () => {
     const metrics = byName(
       emitted((m) => publishRunMetrics(m, { summary, outcomes: reportOnly, succeeded: true, durationMs: 1 })),
     );
-    const regional = { service: 'svc', Region: region };
-    expect(metrics.WouldActivate).toEqual([{ value: 1, dimensions: regional }]);
-    expect(metrics.WouldDeactivate).toEqual([{ value: 1, dimensions: regional }]);
+    const [record] = regionTotals({ summary, outcomes: reportOnly });
+    expect(record?.totals).toMatchObject({ wouldActivate: 1, wouldDeactivate: 1 });
     expect(metrics.ExpiringRules).toEqual([{ value: 1, dimensions: { service: 'svc' } }]);
     expect(metrics.PolicyWarnings).toEqual([{ value: 2, dimensions: { service: 'svc' } }]);
     // A report-only account still on counts as active; both are eligible.
-    expect(metrics.DeepInspectionActive).toEqual([{ value: 3, dimensions: regional }]);
-    expect(metrics.Eligible).toEqual([{ value: 6, dimensions: regional }]);
+    expect(record).toMatchObject({ deepInspectionActive: 3, eligible: 6 });
   });
 
   it('does not count a run that must be marked failed as completed', () => {
@@ -102,7 +117,7 @@ describe('publishRunMetrics', () => {
       emitted((m) => publishRunMetrics(m, { summary: summaryOf(false), outcomes, succeeded: false, durationMs: 1 })),
     );
     expect(metrics.RunsCompleted).toBeUndefined();
-    expect(metrics.Compliant).toHaveLength(1);
+    expect(metrics.DeepInspectionCoverage).toHaveLength(1);
   });
 
   it('publishes every run how many of its regions this account has not enabled, 0 included, so the alarm recovers', () => {
@@ -153,6 +168,67 @@ describe('publishRunMetrics', () => {
 
     expect(metrics.RegionsNotEnabled).toEqual([{ value: 1, dimensions: { service: 'svc' } }]);
     expect(none.RegionsNotEnabled).toEqual([{ value: 0, dimensions: { service: 'svc' } }]);
+  });
+
+  it('publishes every run how many of its regions this account is not Inspector’s delegated administrator in, 0 included', () => {
+    const failed: Outcome[] = [
+      {
+        kind: 'FAILED',
+        accountId: '111111111111',
+        region: 'eu-west-1',
+        reason: 'REGION_UNREADABLE',
+        desired: 'ACTIVATED',
+      },
+    ];
+    const summary = summarize({
+      runId: 'r',
+      dryRun: false,
+      regions: [
+        { region, outcomes },
+        {
+          region: 'eu-west-1',
+          outcomes: failed,
+          error: 'not the administrator',
+          errorVerdict: 'PERMANENT',
+          notDelegatedAdministrator: true,
+        },
+      ],
+      guardrail,
+      queue: { sent: 0, undelivered: 0 },
+    });
+
+    const metrics = byName(
+      emitted((m) =>
+        publishRunMetrics(m, { summary, outcomes: [...outcomes, ...failed], succeeded: true, durationMs: 1 }),
+      ),
+    );
+    const none = byName(
+      emitted((m) => publishRunMetrics(m, { summary: summaryOf(false), outcomes, succeeded: true, durationMs: 1 })),
+    );
+
+    expect(metrics.RegionsNotDelegatedAdministrator).toEqual([{ value: 1, dimensions: { service: 'svc' } }]);
+    expect(none.RegionsNotDelegatedAdministrator).toEqual([{ value: 0, dimensions: { service: 'svc' } }]);
+  });
+
+  it('publishes every run whether the policy asks for findings the stack does not grant, 0 included', () => {
+    const notGranted = summarize({
+      runId: 'r',
+      dryRun: false,
+      regions: [{ region, outcomes }],
+      guardrail,
+      queue: { sent: 0, undelivered: 0 },
+      findings: { notGranted: 'the policy asks for Security Hub findings; the stack grants none' },
+    });
+
+    const metrics = byName(
+      emitted((m) => publishRunMetrics(m, { summary: notGranted, outcomes, succeeded: true, durationMs: 1 })),
+    );
+    const none = byName(
+      emitted((m) => publishRunMetrics(m, { summary: summaryOf(false), outcomes, succeeded: true, durationMs: 1 })),
+    );
+
+    expect(metrics.FindingsNotGranted).toEqual([{ value: 1, dimensions: { service: 'svc' } }]);
+    expect(none.FindingsNotGranted).toEqual([{ value: 0, dimensions: { service: 'svc' } }]);
   });
 
   it('publishes nothing for a dry run', () => {

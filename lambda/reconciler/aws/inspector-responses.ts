@@ -34,12 +34,19 @@ type AccountStatus =
 export class ObservationCollector {
   private readonly statusById = new Map<string, AccountStatus>();
   private readonly deepById = new Map<string, { status?: DeepInspectionStatus; errorMessage?: string }>();
+  private readonly deniedIds = new Set<string>();
+
+  /** How many of these accounts BatchGetAccountStatus answered ACCESS_DENIED. */
+  accessDenied(accountIds: readonly string[]): number {
+    return accountIds.filter((id) => this.deniedIds.has(id)).length;
+  }
 
   addAccountStatus(page: BatchGetAccountStatusResponse): void {
     for (const failed of page.failedAccounts ?? []) {
       if (!failed.accountId) continue;
       const detail = [failed.errorCode, failed.errorMessage].filter(Boolean).join(': ');
       const skip = ACCOUNT_STATUS_ERRORS[failed.errorCode ?? ''];
+      if (failed.errorCode === 'ACCESS_DENIED') this.deniedIds.add(failed.accountId);
       this.statusById.set(
         failed.accountId,
         skip !== undefined

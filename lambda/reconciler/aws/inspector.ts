@@ -4,6 +4,7 @@ import {
   BatchUpdateMemberEc2DeepInspectionStatusCommand,
   GetConfigurationCommand,
   type GetConfigurationResponse,
+  GetDelegatedAdminAccountCommand,
   GetEc2DeepInspectionConfigurationCommand,
   type Inspector2Client,
   paginateListCoverage,
@@ -13,6 +14,7 @@ import {
 import { chunk, mapWithConcurrency } from '../batches';
 import { type CallBudget, DeadlineReached, NOT_REACHED, UNLIMITED } from '../deadline';
 import type { CoveredInstance } from '../coverage/tally';
+import type { DelegatedAdministratorAnswer } from '../delegated-administrator';
 import { describeError } from '../describe-error';
 import type { DeepInspectionStatus, Observation } from '../model';
 import { confirmation, ObservationCollector, type UpdateResult, updateResults } from './inspector-responses';
@@ -81,6 +83,11 @@ export interface RegionRead {
   /** Why GetEc2DeepInspectionConfiguration failed: only the administrator's own account and the org paths suffer. */
   readonly configurationError?: string;
   readonly ec2ScanConfiguration: Ec2ScanConfiguration;
+  /**
+   * The accounts other than this one that BatchGetAccountStatus was asked about, and how many of them it
+   * answered ACCESS_DENIED: all of them, in a Region where this account is not the administrator.
+   */
+  readonly members: { readonly read: number; readonly accessDenied: number };
 }
 
 /** Everything the reconciler asks of Inspector in one region. */
@@ -96,6 +103,12 @@ export interface RegionInspector {
     includeConfiguration: boolean;
     budget?: CallBudget;
   }): Promise<RegionRead>;
+  /**
+   * GetDelegatedAdminAccount: the account Inspector names as the organization's delegated administrator in
+   * this Region, none (`{}`: ResourceNotFoundException, or no `delegatedAdmin`), or why it could not answer
+   * (`{ error }`): never throws, as the member reads tell when it cannot (delegated-administrator.ts).
+   */
+  delegatedAdministrator(budget?: CallBudget): Promise<DelegatedAdministratorAnswer>;
   /**
    * Member accounts only; the delegated administrator cannot change itself through the member API.
    * Batches not yet sent when the budget runs out, or cut off by its signal, come back as not reached.
@@ -181,12 +194,31 @@ export class InspectorRegion implements RegionInspector {
     return {
       observations,
       ec2ScanConfiguration,
+      members: { read: memberIds.length, accessDenied: collector.accessDenied(memberIds) },
       ...(configuration === undefined
         ? {}
         : 'error' in configuration
           ? { configurationError: configuration.error }
           : { configuration }),
     };
+  }
+
+  async delegatedAdministrator(budget: CallBudget = UNLIMITED): Promise<DelegatedAdministratorAnswer> {
+    try {
+      const response = await this.client.send(new GetDelegatedAdminAccountCommand({}), {
+        abortSignal: budget.signal,
+      });
+      const delegatedAdmin = response?.delegatedAdmin;
+      return {
+        ...(delegatedAdmin?.accountId === undefined ? {} : { accountId: delegatedAdmin.accountId }),
+        ...(delegatedAdmin?.relationshipStatus === undefined
+          ? {}
+          : { relationshipStatus: delegatedAdmin.relationshipStatus }),
+      };
+    } catch (error) {
+      if ((error as { name?: unknown }).name === 'ResourceNotFoundException') return {};
+      return { error };
+    }
   }
 
   async updateMembers(

@@ -66,6 +66,13 @@ export interface ImportResult {
   readonly failed: readonly ImportFailure[];
   /** Ids not sent, or cut off in flight, because the run's deadline came: the next run sends them again. */
   readonly notReached: readonly string[];
+  /**
+   * Why a BatchImportFindings call failed as a whole after the SDK's retries (an IAM AccessDeniedException,
+   * InvalidAccessException, a 5xx): the region's error, not its findings'. No further batch is sent: the
+   * same refusal would meet each. An account without Security Hub CSPM answers per finding instead
+   * (`InvalidAccess` in FailedFindings), which `failed` lists.
+   */
+  readonly refusedWhole?: string;
 }
 
 /** Which findings are this product's, in one region. */
@@ -179,7 +186,9 @@ export class SecurityHubRegion implements RegionSecurityHub {
     for (const id of second?.imported ?? []) failed.delete(id);
     for (const id of second?.notReached ?? []) failed.delete(id);
     for (const [id, failure] of second?.failedById ?? []) failed.set(id, failure);
+    const refusedWhole = first.refusedWhole ?? second?.refusedWhole;
     return {
+      ...(refusedWhole === undefined ? {} : { refusedWhole }),
       imported: [...first.imported, ...(second?.imported ?? [])],
       failed: [
         ...tooLarge.map((finding) => ({
@@ -202,7 +211,9 @@ export class SecurityHubRegion implements RegionSecurityHub {
     /** The ids Security Hub listed in FailedFindings. */
     refused: Set<string>;
     notReached: string[];
+    refusedWhole?: string;
   }> {
+    let refusedWhole: string | undefined;
     const imported: string[] = [];
     const notReached: string[] = [];
     const failedById = new Map<string, ImportFailure>();
@@ -213,6 +224,7 @@ export class SecurityHubRegion implements RegionSecurityHub {
         notReached.push(...ids);
         return;
       }
+      if (refusedWhole !== undefined) return;
       this.calls += 1;
       try {
         const response = await this.client.send(
@@ -243,11 +255,10 @@ export class SecurityHubRegion implements RegionSecurityHub {
           notReached.push(...ids);
           return;
         }
-        const errorCode = error instanceof Error ? error.name : 'Error';
-        for (const id of ids) failedById.set(id, { id, errorCode, errorMessage: describeError(error) });
+        refusedWhole ??= describeError(error);
       }
     });
-    return { imported, failedById, refused, notReached };
+    return { imported, failedById, refused, notReached, ...(refusedWhole === undefined ? {} : { refusedWhole }) };
   }
 }
 

@@ -31,7 +31,7 @@ export interface FindingsScope {
    * Regions outside the policy where this account may still hold findings of this product: its enabled
    * regions the policy no longer names. Only a run of the whole policy (no `regions`, no `accounts` in
    * the invocation) gives them; their open findings are archived, since no exception of the current
-   * policy is about them. Security Hub not enabled there is no warning. @default none
+   * policy is about them. Security Hub CSPM not enabled there is no warning. @default none
    */
   readonly sweepRegions?: readonly string[];
   /** Why a run of the whole policy could not tell which regions to sweep (ListRegions failed): for the report. */
@@ -208,7 +208,9 @@ async function syncRegion(
     if (!open.enabled) {
       return {
         regionsWithoutSecurityHub: [region],
-        warnings: [`Security Hub not enabled in ${region}: its exceptions were not imported (${open.reason})`],
+        warnings: [
+          `Security Hub CSPM not enabled in ${region}: its exceptions were not imported (${open.reason}); BatchImportFindings needs Security Hub CSPM, not only the new Security Hub`,
+        ],
       };
     }
     const diffInput = {
@@ -276,7 +278,15 @@ async function importPlan(
   if (sent.length === 0) return {};
   const archivedIds = new Set(archives.map((finding) => finding.Id));
   const outcome = await port.importFindings(sent, budget);
+  const refused =
+    outcome.refusedWhole === undefined
+      ? {}
+      : {
+          regionErrors: [{ region, error: `BatchImportFindings refused: ${outcome.refusedWhole}` }],
+          warnings: [`Security Hub findings for ${region} could not be imported: ${outcome.refusedWhole}`],
+        };
   return {
+    ...refused,
     imported: outcome.imported.filter((id) => !archivedIds.has(id)).length,
     archived: outcome.imported.filter((id) => archivedIds.has(id)).length,
     failed: outcome.failed.length,

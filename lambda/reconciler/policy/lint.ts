@@ -3,6 +3,7 @@ import type { Problem } from '../errors';
 import { daysLeft, isExpired } from './expiry';
 import type { OrganizationAccount } from '../model';
 import type { Policy, PolicyRule } from './schema';
+import { administratorFailure, type DelegatedAdministratorAnswer } from '../delegated-administrator';
 import { optInFailure } from '../region-opt-in';
 
 /** What lint finds: never an error (the policy is valid), always worth a look. Each names its JSON path. */
@@ -13,7 +14,8 @@ export interface LintWarning extends Problem {
     | 'UNKNOWN_ORGANIZATIONAL_UNIT'
     | 'EXPIRED_RULE'
     | 'EXPIRING_RULE'
-    | 'REGION_NOT_ENABLED';
+    | 'REGION_NOT_ENABLED'
+    | 'NOT_DELEGATED_ADMINISTRATOR';
 }
 
 /**
@@ -21,7 +23,8 @@ export interface LintWarning extends Problem {
  * unreachable by the ids they name, expired rules, rules expiring within `warnBeforeExpiryDays`.
  * With the organization's accounts (in a run, and the CLI), also through the OU tree, and the
  * accounts and OUs the organization does not have; with the account's RegionOptStatus per region
- * (Account Management ListRegions), the policy's regions it has not enabled. A rule shadowed only by
+ * (Account Management ListRegions), the policy's regions it has not enabled; with GetDelegatedAdminAccount's
+ * answers, the regions where this account is not Inspector's delegated administrator. A rule shadowed only by
  * rules that expire is reachable: it takes over when they lapse, and the expiring rule's warning says
  * from which day. Pure: `today` is passed in.
  */
@@ -31,14 +34,30 @@ export function lintPolicy(
     today,
     accounts,
     regionOptStatuses,
-  }: { today: string; accounts?: readonly OrganizationAccount[]; regionOptStatuses?: RegionOptStatuses },
+    administrators,
+  }: {
+    today: string;
+    accounts?: readonly OrganizationAccount[];
+    regionOptStatuses?: RegionOptStatuses;
+    /** GetDelegatedAdminAccount's answer in each of the policy's regions, and this account (the CLI's lint). */
+    administrators?: {
+      readonly ownAccountId: string;
+      readonly byRegion: ReadonlyMap<string, DelegatedAdministratorAnswer>;
+    };
+  },
 ): LintWarning[] {
   const tree = accounts === undefined ? undefined : organizationOf(accounts);
   const live = policy.rules.map((rule, index) => ({ rule, index })).filter(({ rule }) => !isExpired(rule, today));
   return [
     ...(policy.regions ?? []).flatMap((region, index): LintWarning[] => {
       const failure = optInFailure(region, regionOptStatuses);
-      return failure ? [{ kind: 'REGION_NOT_ENABLED', path: `$.regions[${index}]`, message: failure.message }] : [];
+      if (failure) return [{ kind: 'REGION_NOT_ENABLED', path: `$.regions[${index}]`, message: failure.message }];
+      const answer = administrators?.byRegion.get(region);
+      const notAdministrator =
+        answer === undefined ? undefined : administratorFailure(region, administrators?.ownAccountId ?? '', answer);
+      return notAdministrator
+        ? [{ kind: 'NOT_DELEGATED_ADMINISTRATOR', path: `$.regions[${index}]`, message: notAdministrator.message }]
+        : [];
     }),
     ...policy.rules.flatMap((rule, index): LintWarning[] => [
       ...expiry(rule, index, today, policy.warnBeforeExpiryDays, live, tree),

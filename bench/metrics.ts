@@ -1,0 +1,136 @@
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { publishFindingsMetrics } from '../lambda/reconciler/findings/metrics';
+import { METRICS_NAMESPACE, publishCoverageMetrics, publishRunMetrics } from '../lambda/reconciler/metrics';
+import { measureCoverage } from '../lambda/reconciler/coverage/measure';
+import { reconcile } from '../lambda/reconciler/reconcile';
+import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../local/in-memory';
+import { SimulatedOrganization } from '../local/simulated-organization';
+import { REGIONS } from './scenario';
+import { runScript } from './script';
+
+/**
+ * The custom metrics' cost at 10,000 accounts × 17 regions: how many distinct series (metric name and
+ * dimension values) the function publishes, per reconcile run (hourly by default) and per coverage
+ * measurement (daily), counted from the EMF documents it writes. CloudWatch bills a custom metric per
+ * metric-month, prorated by the hour in which it is published (CloudWatch pricing page: "$0.30 per metric
+ * per month for the first 10,000 metrics"; "All custom metrics charges are prorated by the hour"), so an
+ * hourly series costs $0.30 a month and a daily one about 1/24 of that.
+ *   npx tsx bench/metrics.ts   → bench/metrics-results.json
+ */
+const PRICE_PER_METRIC_MONTH = 0.3;
+const ACCOUNTS = 10_000;
+
+type EmfDocument = {
+  _aws: { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+  [key: string]: unknown;
+};
+
+/** The distinct series in these EMF documents: each metric with the values of each of its dimension sets. */
+function seriesOf(documents: readonly EmfDocument[]): Set<string> {
+  const series = new Set<string>();
+  for (const document of documents) {
+    for (const directive of document._aws.CloudWatchMetrics) {
+      for (const dimensions of directive.Dimensions) {
+        const values = dimensions.map((name) => `${name}=${String(document[name])}`).join(',');
+        for (const metric of directive.Metrics) series.add(`${metric.Name}{${values}}`);
+      }
+    }
+  }
+  return series;
+}
+
+/** The EMF documents `publish` writes, as Lambda's log would hold them. */
+function capture(publish: (metrics: Metrics) => void): EmfDocument[] {
+  process.env.POWERTOOLS_DEV = 'true';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  const lines: string[] = [];
+  const original = console.log;
+  console.log = (line: unknown) => lines.push(String(line));
+  try {
+    publish(new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'deep-inspection-reconciler' }));
+  } finally {
+    console.log = original;
+  }
+  return lines.map((line) => JSON.parse(line) as EmfDocument).filter((document) => document._aws !== undefined);
+}
+
+async function main(): Promise<void> {
+  const organization = SimulatedOrganization.generate({
+    accounts: ACCOUNTS,
+    regions: REGIONS,
+    closed: 0.02,
+    nonMembers: 0.03,
+    ec2ScanningOff: 0.05,
+    activated: 0.5,
+    seed: 11,
+  });
+  const inspectors = new Map(REGIONS.map((region) => [region, new InMemoryInspector(organization, region)]));
+  const policy = JSON.stringify({
+    version: 1,
+    default: 'ACTIVATED',
+    regions: REGIONS,
+    guardrails: { maxDeactivationsPerRun: 100_000 },
+  });
+  const deps = {
+    policy: new StaticPolicySource(policy),
+    directory: new InMemoryDirectory(organization),
+    inspectorFor: (region: string) => inspectors.get(region) as InMemoryInspector,
+    queue: new InMemoryQueue(),
+  };
+  const request = {
+    runId: 'metrics',
+    dryRun: false,
+    force: false,
+    ownAccountId: organization.delegatedAdminAccountId,
+    defaultRegion: 'us-east-1',
+  };
+  const result = await reconcile(request, deps);
+  const run = seriesOf(
+    capture((metrics) => {
+      publishRunMetrics(metrics, { ...result, succeeded: true, durationMs: 1 });
+      // The findings step, as on with securityHubFindings: every exception reason, zeros included.
+      publishFindingsMetrics(metrics, {
+        dryRun: false,
+        exceptions: {},
+        imported: 0,
+        archived: 0,
+        unchanged: 0,
+        untouched: 0,
+        failed: 0,
+        notReached: 0,
+        calls: 17,
+        regionsWithoutSecurityHub: [],
+        regionsSwept: [],
+        sweepErrors: [],
+        regionErrors: [],
+        regionsNotReached: [],
+        failures: [],
+        warnings: [],
+      });
+    }),
+  );
+  const { summary: coverage } = await measureCoverage(request, deps);
+  const daily = seriesOf(capture((metrics) => publishCoverageMetrics(metrics, coverage)));
+  const hourlyEquivalent = run.size + daily.size / 24;
+  const results = {
+    shape: { accounts: ACCOUNTS, regions: REGIONS.length },
+    runSeries: run.size,
+    coverageSeries: daily.size,
+    hourlySeriesEquivalent: Math.round(hourlyEquivalent * 10) / 10,
+    dollarsPerMonth: Math.round(hourlyEquivalent * PRICE_PER_METRIC_MONTH * 100) / 100,
+    byMetric: Object.fromEntries(
+      [
+        ...[...run].reduce(
+          (counts, key) => counts.set(key.split('{')[0] as string, (counts.get(key.split('{')[0] as string) ?? 0) + 1),
+          new Map<string, number>(),
+        ),
+      ].sort(),
+    ),
+  };
+  console.log(JSON.stringify(results, null, 2));
+  writeFileSync(path.join(__dirname, 'metrics-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+}
+
+runScript(main);
