@@ -227,7 +227,7 @@ export function formatCoverage(summary: CoverageSummary, accounts: CoverageResul
     const scanners = region.byScanner;
     if (region.error === undefined) {
       lines.push(
-        `  ${region.region} by scanner: SSM plugin ${scanners.ssmPlugin}, VM scanner ${scanners.vmScanner}, agentless ${scanners.agentless}${scanners.notReported > 0 ? `, not reported ${scanners.notReported}` : ''}`,
+        `  ${region.region} by scanner: SSM plugin ${scanners.ssmPlugin}, VM scanner ${scanners.vmScanner}, agentless ${scanners.agentless}${scanners.notReported > 0 ? `, not reported ${scanners.notReported}` : ''}${region.totals.vmScannerNotScanning > 0 ? ` (the VM scanner does not scan ${region.totals.vmScannerNotScanning} of them: see their reasons)` : ''}`,
       );
     }
     if (region.notEc2 > 0) {

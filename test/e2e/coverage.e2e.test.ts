@@ -56,7 +56,15 @@ function groundTruth(region: string) {
   const managed = new Set(
     organization.accounts.filter((a) => a.state === 'ACTIVE' && a.id !== UNMANAGED).map((a) => a.id),
   );
-  const truth = { instances: 0, deepInspected: 0, fixable: 0, expected: 0, activatedDeep: 0, activatedFixable: 0 };
+  const truth = {
+    instances: 0,
+    deepInspected: 0,
+    fixable: 0,
+    expected: 0,
+    vmScannerNotScanning: 0,
+    activatedDeep: 0,
+    activatedFixable: 0,
+  };
   const reasons: Record<string, number> = {};
   for (const { accountId, profile } of organization.coverage.instances(region)) {
     if (!managed.has(accountId)) continue;
@@ -77,6 +85,9 @@ function groundTruth(region: string) {
       continue;
     }
     reasons[verdict.reason] = (reasons[verdict.reason] ?? 0) + 1;
+    if (profile.scanMode === 'EC2_INSPECTOR_AGENT_BASED' && verdict.reason !== 'VM_SCANNER') {
+      truth.vmScannerNotScanning += 1;
+    }
     if (verdict.fixable) {
       truth.fixable += 1;
       if (activated) truth.activatedFixable += 1;
@@ -103,6 +114,7 @@ describe('effective coverage, the bundled function against the local endpoint', 
         deepInspected: truth.deepInspected,
         fixable: truth.fixable,
         expected: truth.expected,
+        vmScannerNotScanning: truth.vmScannerNotScanning,
         effectivePercent: effective,
       });
       expect(measured?.notDeepInspected).toEqual(reasons);

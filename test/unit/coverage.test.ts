@@ -61,6 +61,12 @@ describe('classifyInstance', () => {
       { reason: 'VM_SCANNER', fixable: false },
     ],
     [
+      'a VM scanner instance Inspector does not manage: the VM scanner’s problem, not deep inspection’s',
+      linux('RESOURCE_UNMANAGED', 'INACTIVE', { scanMode: 'EC2_INSPECTOR_AGENT_BASED' }),
+      true,
+      { reason: 'RESOURCE_UNMANAGED', fixable: false },
+    ],
+    [
       'a VM scanner scan of a stopped instance',
       linux('RESOURCE_STOPPED', 'INACTIVE', { scanMode: 'EC2_INSPECTOR_AGENT_BASED' }),
       true,
@@ -123,7 +129,7 @@ describe('CoverageTally', () => {
 
     expect(summary).toEqual({
       region: 'eu-west-1',
-      totals: { instances: 5, deepInspected: 2, fixable: 1, expected: 2, effectivePercent: 66.7 },
+      totals: { instances: 5, deepInspected: 2, fixable: 1, expected: 2, vmScannerNotScanning: 0, effectivePercent: 66.7 },
       notDeepInspected: { UNMANAGED_EC2_INSTANCE: 1, EC2_INSTANCE_STOPPED: 1, DEEP_INSPECTION_NOT_ACTIVATED: 1 },
       worstAccounts: [{ accountId: ON, fixable: 1, instances: 4, effectivePercent: 66.7 }],
       outside: 1,
@@ -190,5 +196,20 @@ describe('what the tally counts as an EC2 instance, and by which scanner', () =>
 
     expect(tally.summary().byScanner).toEqual({ ssmPlugin: 1, vmScanner: 2, agentless: 1, notReported: 1 });
     expect(tally.perAccount()[0]?.byScanner).toEqual({ ssmPlugin: 1, vmScanner: 2, agentless: 1, notReported: 1 });
+  });
+
+  it('keeps the VM scanner out of the deep-inspection percentage whatever its state, and counts the instances it does not scan apart', () => {
+    const tally = new CoverageTally(managed, 'eu-west-1');
+    const vmScanned = linux('SUCCESSFUL', 'ACTIVE', { scanMode: 'EC2_INSPECTOR_AGENT_BASED' });
+    tally.add([
+      ...Array.from({ length: 9 }, () => vmScanned),
+      linux('RESOURCE_UNMANAGED', 'INACTIVE', { scanMode: 'EC2_INSPECTOR_AGENT_BASED' }),
+    ]);
+
+    const summary = tally.summary();
+    expect(summary.totals.effectivePercent).toBeUndefined();
+    expect(summary.totals.fixable).toBe(0);
+    expect(summary.totals.vmScannerNotScanning).toBe(1);
+    expect(summary.notDeepInspected).toEqual({ VM_SCANNER: 9, RESOURCE_UNMANAGED: 1 });
   });
 });

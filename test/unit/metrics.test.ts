@@ -249,7 +249,7 @@ describe('publishCoverageMetrics', () => {
     const unreadable = { ...new CoverageTally(new Map(), 'us-east-1').summary(), error: 'AccessDeniedException: no' };
     const summary = {
       runId: 'c',
-      totals: { instances: 3, deepInspected: 1, fixable: 1, expected: 1 },
+      totals: { instances: 3, deepInspected: 1, fixable: 1, expected: 1, vmScannerNotScanning: 0 },
       regions: [tally.summary(), unreadable],
       minimumEffectivePercent: 90,
       regionsBelowMinimum: [region],

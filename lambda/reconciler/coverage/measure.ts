@@ -139,12 +139,13 @@ export async function measureCoverage(request: CoverageRequest, deps: CoverageDe
 }
 
 function addTotals(totals: readonly CoverageTotals[]): CoverageTotals {
-  const sum = (key: 'instances' | 'deepInspected' | 'fixable' | 'expected') =>
+  const sum = (key: 'instances' | 'deepInspected' | 'fixable' | 'expected' | 'vmScannerNotScanning') =>
     totals.reduce((total, region) => total + region[key], 0);
   return {
     instances: sum('instances'),
     deepInspected: sum('deepInspected'),
     fixable: sum('fixable'),
     expected: sum('expected'),
+    vmScannerNotScanning: sum('vmScannerNotScanning'),
   };
 }

@@ -62,7 +62,7 @@ export const FIXABLE_REASONS: Readonly<Record<string, string>> = {
   DEEP_INSPECTION_COLLECTION_TIME_LIMIT_EXCEEDED:
     'package collection took over 15 minutes: narrow the custom package paths',
   RESOURCE_UNMANAGED:
-    'Inspector does not manage the instance: make SSM manage it (SSM agent running, an instance profile or Default Host Management)',
+    'Inspector does not manage the instance: make SSM manage it (SSM agent running, an instance profile or Default Host Management) for the SSM plugin, or for a VM scanner Inspector installs; a VM scanner installed by hand needs no SSM, only its agent running',
 };
 
 /** Which scanner collected an instance's packages, by ListCoverage's `scanMode` (see the rule above). */
@@ -104,7 +104,10 @@ export function classifyInstance(
     const { statusCode, reason } = instance.scanStatus ?? {};
     if (statusCode === undefined || reason === undefined) return { reason: NO_SCAN_STATUS, fixable: false };
     if (statusCode === 'ACTIVE' && reason === 'SUCCESSFUL') return { reason: VM_SCANNER, fixable: false };
-    return { reason, fixable: reason in FIXABLE_REASONS };
+    // Whatever its state, a VM scanner instance is outside the deep-inspection percentage: counting its
+    // failures against it and its successes nowhere would make a healthy VM scanner fleet read 0%.
+    // Where it does not scan, `vmScannerNotScanning` says so.
+    return { reason, fixable: false };
   }
   if (instance.platform === 'WINDOWS' || instance.platform === 'MACOS') return { reason: NOT_LINUX, fixable: false };
   if (!accountActivated) return { reason: DEEP_INSPECTION_NOT_ACTIVATED, fixable: false };
@@ -130,6 +133,8 @@ export interface AccountCoverage {
   fixable: number;
   /** Instances by the scanner that collected their packages. */
   readonly byScanner: ScannerCounts;
+  /** VM scanner instances it does not scan (any state but ACTIVE and SUCCESSFUL). */
+  vmScannerNotScanning: number;
 }
 
 export interface CoverageTotals {
@@ -139,6 +144,8 @@ export interface CoverageTotals {
   readonly fixable: number;
   /** Not deep-inspected as expected: stopped, not Linux, unsupported, deactivated by the policy… */
   readonly expected: number;
+  /** VM scanner instances the VM scanner does not scan: outside the percentage, counted here. */
+  readonly vmScannerNotScanning: number;
   /**
    * deepInspected / (deepInspected + fixable) over the ACTIVATED accounts, in percent: of the instances
    * deep inspection could reach, how many it does. Absent when there are none.
@@ -202,6 +209,7 @@ export class CoverageTally {
         notDeepInspected: {},
         fixable: 0,
         byScanner: noScanners(),
+        vmScannerNotScanning: 0,
       });
     }
   }
@@ -227,6 +235,7 @@ export class CoverageTally {
       } else {
         account.notDeepInspected[verdict.reason] = (account.notDeepInspected[verdict.reason] ?? 0) + 1;
         if (verdict.fixable) account.fixable += 1;
+        if (scannerOf(instance) === 'vmScanner' && verdict.reason !== VM_SCANNER) account.vmScannerNotScanning += 1;
       }
     }
   }
@@ -244,12 +253,14 @@ export class CoverageTally {
     let fixable = 0;
     let activatedDeep = 0;
     let activatedFixable = 0;
+    let vmScannerNotScanning = 0;
     const byScanner = noScanners();
     for (const account of accounts) {
       for (const scanner of Object.keys(byScanner) as Scanner[]) byScanner[scanner] += account.byScanner[scanner];
       instances += account.instances;
       deepInspected += account.deepInspected;
       fixable += account.fixable;
+      vmScannerNotScanning += account.vmScannerNotScanning;
       if (account.activated) {
         activatedDeep += account.deepInspected;
         activatedFixable += account.fixable;
@@ -279,6 +290,7 @@ export class CoverageTally {
         deepInspected,
         fixable,
         expected: instances - deepInspected - fixable,
+        vmScannerNotScanning,
         ...(effectivePercent === undefined ? {} : { effectivePercent }),
       },
       notDeepInspected,
