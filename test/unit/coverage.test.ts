@@ -129,7 +129,14 @@ describe('CoverageTally', () => {
 
     expect(summary).toEqual({
       region: 'eu-west-1',
-      totals: { instances: 5, deepInspected: 2, fixable: 1, expected: 2, vmScannerNotScanning: 0, effectivePercent: 66.7 },
+      totals: {
+        instances: 5,
+        deepInspected: 2,
+        fixable: 1,
+        expected: 2,
+        vmScannerNotScanning: 0,
+        effectivePercent: 66.7,
+      },
       notDeepInspected: { UNMANAGED_EC2_INSTANCE: 1, EC2_INSTANCE_STOPPED: 1, DEEP_INSPECTION_NOT_ACTIVATED: 1 },
       worstAccounts: [{ accountId: ON, fixable: 1, instances: 4, effectivePercent: 66.7 }],
       outside: 1,
