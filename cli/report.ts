@@ -124,6 +124,20 @@ export function formatRun(
     );
   }
   if (off?.couldNotTell !== undefined) lines.push(`EC2 scanning off: ${off.couldNotTell}`);
+  // A summary saved before the list existed has none: the count above still says how many.
+  const disabledByPolicy = off?.disabledByPolicyIn ?? [];
+  if (off !== undefined && disabledByPolicy.length > 0) {
+    const title = "Disabled by the organization's Inspector policy";
+    // The summary lists the first MAX_DISABLED_LISTED; the count is of them all.
+    const disabled =
+      disabledByPolicy.length === off.disabledByPolicy
+        ? cut(title, disabledByPolicy, maxListed, options.allOf)
+        : {
+            heading: `${title} (${off.disabledByPolicy}; the first ${Math.min(maxListed, disabledByPolicy.length)} here, ${off.disabledByPolicy - Math.min(maxListed, disabledByPolicy.length)} more: --output json lists the first ${disabledByPolicy.length}):`,
+            shown: disabledByPolicy.slice(0, maxListed),
+          };
+    lines.push(disabled.heading, ...disabled.shown.map(({ region, accountId }) => `  ${region}  ${accountId}`));
+  }
   if (view.warnings.length > 0) {
     lines.push(`Policy warnings (${view.warnings.length}):`);
     for (const warning of view.warnings) lines.push(`  ${warning.path}: ${warning.message}`);

@@ -178,7 +178,10 @@ const PLUGIN_PROFILE = new Map(
  * where it is activated (vmScannerState.activated). A VM scanner installed by hand without Enhanced EC2
  * Scanning is not simulated.
  */
-function configured(profile: InstanceProfile, scan: { scanMode: string; vmScannerActivated: boolean }): InstanceProfile {
+function configured(
+  profile: InstanceProfile,
+  scan: { scanMode: string; vmScannerActivated: boolean },
+): InstanceProfile {
   const allowed =
     profile.scanMode === 'EC2_AGENTLESS'
       ? scan.scanMode === 'EC2_HYBRID'

@@ -516,13 +516,20 @@ function ec2ConfigurationState(configuration: SimulatedEc2Configuration, now: nu
       ...(configuration.vmScannerActivatedAt === undefined
         ? {}
         : { activatedAt: configuration.vmScannerActivatedAt / 1000 }),
-      status: before(configuration.vmScannerSettlesAt) ? 'PENDING' : configuration.vmScannerFails ? 'FAILED' : 'SUCCESS',
+      status: before(configuration.vmScannerSettlesAt)
+        ? 'PENDING'
+        : configuration.vmScannerFails
+          ? 'FAILED'
+          : 'SUCCESS',
     },
   };
 }
 
 /** The account's own ECR rescan duration, else the administrator's, which members inherit as they do EC2's. */
-function ecrConfigurationState(account: SimulatedInspectorAccount | undefined, admin?: SimulatedInspectorAccount): Json {
+function ecrConfigurationState(
+  account: SimulatedInspectorAccount | undefined,
+  admin?: SimulatedInspectorAccount,
+): Json {
   const set = account?.ecrRescanDuration ?? admin?.ecrRescanDuration;
   if (set === undefined) return {};
   return {
@@ -551,8 +558,7 @@ const otherValidation = (message: string) =>
 function updateConfiguration(state: LocalState, region: string, input: Json, now: number): void {
   const org = state.organization;
   const inheritance = input.updateConfigurationInheritance as
-    | { ec2Configuration?: string; ecrConfiguration?: string }
-    | undefined;
+    { ec2Configuration?: string; ecrConfiguration?: string } | undefined;
   const ec2 = input.ec2Configuration as { scanMode: 'EC2_SSM_AGENT_BASED' | 'EC2_HYBRID'; activateVMScanner?: boolean };
   const ecr = input.ecrConfiguration as { rescanDuration: string } | undefined;
   if (inheritance !== undefined) {
@@ -572,7 +578,9 @@ function updateConfiguration(state: LocalState, region: string, input: Json, now
       );
     }
   } else if (ec2 === undefined && ecr === undefined) {
-    throw otherValidation('nothing to update: give ec2Configuration, ecrConfiguration or updateConfigurationInheritance');
+    throw otherValidation(
+      'nothing to update: give ec2Configuration, ecrConfiguration or updateConfigurationInheritance',
+    );
   }
   const accountId =
     input.accountId === undefined ? org.delegatedAdminAccountId : scanConfigurationTarget(state, region, input);

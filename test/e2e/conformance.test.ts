@@ -533,7 +533,7 @@ describe("each account's EC2 scan configuration (GetConfiguration, UpdateConfigu
     expectConforming();
   });
 
-  it('INHERIT_FROM_ADMIN reads PENDING like any other change, then the administrator\'s configuration with SUCCESS', async () => {
+  it("INHERIT_FROM_ADMIN reads PENDING like any other change, then the administrator's configuration with SUCCESS", async () => {
     endpoint.simulation.pendingMs = 0;
     await update({ accountId: member(), ec2Configuration: { scanMode: 'EC2_SSM_AGENT_BASED' } });
     await update({ ec2Configuration: { scanMode: 'EC2_HYBRID', activateVMScanner: true } });
@@ -574,10 +574,7 @@ describe("each account's EC2 scan configuration (GetConfiguration, UpdateConfigu
   });
 
   it('refuses an update with nothing in it, an empty updateConfigurationInheritance included, with ValidationException', async () => {
-    const answers = [
-      await update({}),
-      await update({ accountId: member(), updateConfigurationInheritance: {} }),
-    ];
+    const answers = [await update({}), await update({ accountId: member(), updateConfigurationInheritance: {} })];
 
     expect(answers[0]).toMatchObject({ name: 'ValidationException', reason: 'OTHER' });
     expect(answers[1]).toMatchObject({

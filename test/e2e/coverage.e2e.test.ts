@@ -39,6 +39,15 @@ beforeEach(async () => {
   });
   // About 8 instances an account and region: several pages of 200 in each region.
   organization.coverage = new SimulatedCoverage(organization, 8, 3);
+  // Each scanner somewhere: in eu-west-1 the administrator activates the VM scanner, which its members inherit;
+  // in us-east-1 (hybrid scanning, a new account's default) every fourth account keeps to the SSM plugin alone.
+  const admin = organization.inspectorAccount('eu-west-1', organization.delegatedAdminAccountId);
+  if (admin) admin.ec2Configuration = { scanMode: 'EC2_HYBRID', vmScannerActivated: true };
+  organization.accounts.forEach((account, index) => {
+    const state = organization.inspectorAccount('us-east-1', account.id);
+    if (state && index % 4 === 3)
+      state.ec2Configuration = { scanMode: 'EC2_SSM_AGENT_BASED', vmScannerActivated: false };
+  });
   endpoint = await LocalAwsEndpoint.start(organization);
   endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version: 1 });
   env = functionEnvironment(endpoint, endpoint.createQueue('failed-accounts'));
@@ -119,6 +128,12 @@ describe('effective coverage, the bundled function against the local endpoint', 
       });
       expect(measured?.notDeepInspected).toEqual(reasons);
       expect(truth.instances).toBeGreaterThan(600);
+      // Not vacuous: agentless instances in both regions, the VM scanner's where it is activated.
+      expect(reasons.AGENTLESS_SCAN).toBeGreaterThan(0);
+      if (region === 'eu-west-1') {
+        expect(reasons.VM_SCANNER).toBeGreaterThan(0);
+        expect(truth.vmScannerNotScanning).toBeGreaterThan(0);
+      } else expect(reasons.VM_SCANNER).toBeUndefined();
       // Every instance of the organization, managed or not, arrives in pages of 200.
       const all = [...organization.coverage.instances(region)].length;
       expect(endpoint.callCount('ListCoverage', region)).toBe(Math.ceil(all / 200));

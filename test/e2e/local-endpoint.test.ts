@@ -174,7 +174,8 @@ describe("the simulated coverage, consistent with each account's EC2 scan config
       const state = organization.inspectorAccount(region, account.id);
       if (state === undefined) return;
       // The administrator (and the members that inherit) on the SSM plugin alone; a third hybrid, a third with the VM scanner.
-      if (index === 0 || index % 3 === 0) state.ec2Configuration = { scanMode: 'EC2_SSM_AGENT_BASED', vmScannerActivated: false };
+      if (index === 0 || index % 3 === 0)
+        state.ec2Configuration = { scanMode: 'EC2_SSM_AGENT_BASED', vmScannerActivated: false };
       else if (index % 3 === 1) state.ec2Configuration = { scanMode: 'EC2_HYBRID', vmScannerActivated: false };
       else state.ec2Configuration = { scanMode: 'EC2_SSM_AGENT_BASED', vmScannerActivated: true };
     });
