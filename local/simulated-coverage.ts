@@ -15,7 +15,7 @@ export interface InstanceProfile {
   readonly weight: number;
   /**
    * What a correct report says of it in an account whose deep inspection is ACTIVATED; for the VM scanner's
-   * (EC2_INSPECTOR_AGENT_BASED), in any account: the deep-inspection setting does not govern them.
+   * (EC2_INSPECTOR_AGENT_BASED), in any account: they are counted apart from deep inspection whatever its setting.
    */
   readonly truth: { readonly deepInspected: true } | { readonly reason: string; readonly fixable: boolean };
   /**

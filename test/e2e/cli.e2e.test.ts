@@ -197,7 +197,7 @@ describe('deep-inspection local', () => {
 
   it('with --administrator-reads-effective-policies, explain and plan say which accounts the Inspector policy disabled', async () => {
     // The same organization the child serves: the demo's, built from the same seed.
-    const demo = demoOrganization(50);
+    const demo = demoOrganization(100);
     const [, policyRegion] = DEMO_REGIONS;
     const disabled = demo.accounts.find(
       (a) =>
@@ -210,7 +210,7 @@ describe('deep-inspection local', () => {
       '--port',
       '0',
       '--account-count',
-      '50',
+      '100',
       '--administrator-reads-effective-policies',
     ]);
     try {

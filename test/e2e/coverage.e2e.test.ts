@@ -79,7 +79,7 @@ function groundTruth(region: string) {
     if (!managed.has(accountId)) continue;
     const activated = organization.inspectorAccount(region, accountId)?.deepInspection === 'ACTIVATED';
     truth.instances += 1;
-    // The VM scanner's instances are not governed by the deep-inspection setting: their truth holds either way.
+    // The VM scanner's instances are counted apart from deep inspection: their truth holds whatever its setting.
     const verdict =
       profile.scanMode === 'EC2_INSPECTOR_AGENT_BASED'
         ? profile.truth
