@@ -240,7 +240,9 @@ describe('deep-inspection', () => {
       );
     }
     expect(table.stdout).toContain('VM_SCANNER');
-    expect(table.stdout).toMatch(/Moving to the VM scanner .*orgPackagePaths .*inspector-vm-scanner-advanced-config/);
+    expect(table.stdout).toMatch(
+      /Moving to the VM scanner .*\(orgPackagePaths, packagePaths\).*inspector-vm-scanner-advanced-config/,
+    );
     expect(csv.stdout.split('\n')[0]?.split(',').slice(6, 9)).toEqual(['ssmPlugin', 'vmScanner', 'agentless']);
   });
 
