@@ -205,7 +205,15 @@ export function buildProgram(io: Io, done: (status: number) => void): Command {
         .argParser(integer('--port', 0, 65_535))
         .default(DEFAULT_LOCAL_PORT),
     )
-    .action(async (options: { accountCount: number; port: number }) => done(await localCommand(options, io)));
+    .addOption(
+      new Option(
+        '--administrator-reads-effective-policies',
+        "let the delegated administrator read other accounts' effective Inspector policies (by default refused, as for most administrators): runs and explain then say which accounts the organization's Inspector policy disabled",
+      ),
+    )
+    .action(async (options: { accountCount: number; port: number; administratorReadsEffectivePolicies?: boolean }) =>
+      done(await localCommand(options, io)),
+    );
 
   for (const command of program.commands) {
     command.showHelpAfterError(`Run \`${NAME} ${command.name()} --help\` for its options.`);

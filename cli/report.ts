@@ -124,6 +124,20 @@ export function formatRun(
     );
   }
   if (off?.couldNotTell !== undefined) lines.push(`EC2 scanning off: ${off.couldNotTell}`);
+  // A summary saved before the list existed has none: the count above still says how many.
+  const disabledByPolicy = off?.disabledByPolicyIn ?? [];
+  if (off !== undefined && disabledByPolicy.length > 0) {
+    const title = "Disabled by the organization's Inspector policy";
+    // The summary lists the first MAX_DISABLED_LISTED; the count is of them all.
+    const disabled =
+      disabledByPolicy.length === off.disabledByPolicy
+        ? cut(title, disabledByPolicy, maxListed, options.allOf)
+        : {
+            heading: `${title} (${off.disabledByPolicy}; the first ${Math.min(maxListed, disabledByPolicy.length)} here, ${off.disabledByPolicy - Math.min(maxListed, disabledByPolicy.length)} more: --output json lists the first ${disabledByPolicy.length}):`,
+            shown: disabledByPolicy.slice(0, maxListed),
+          };
+    lines.push(disabled.heading, ...disabled.shown.map(({ region, accountId }) => `  ${region}  ${accountId}`));
+  }
   if (view.warnings.length > 0) {
     lines.push(`Policy warnings (${view.warnings.length}):`);
     for (const warning of view.warnings) lines.push(`  ${warning.path}: ${warning.message}`);
@@ -265,13 +279,14 @@ export function formatCoverage(summary: CoverageSummary, accounts: CoverageResul
 
 /**
  * What moving an instance from the SSM plugin to the Inspector VM scanner changes, where the pages say so:
- * the plugin's deep inspection scans Inspector's default paths plus the organization's custom paths
- * (orgPackagePaths), and the deep-inspection page "applies to customers that have not opted in to Enhanced
- * EC2 Scanning"; the VM scanner scans the locations set on the instance (`[sbom] target-directory`,
- * `max-scan-depth`: "Advanced configuration" of the Inspector VM Scanner).
+ * the plugin's deep inspection scans Inspector's default paths plus the custom paths set "for your
+ * organization or for your own account" (orgPackagePaths, packagePaths), and the deep-inspection page notes
+ * "This page applies to customers that have not opted in to Enhanced EC2 Scanning" without saying whether the
+ * setting or the paths reach the VM scanner; the VM scanner's scan locations are set on the instance
+ * (`[sbom] target-directory`, `max-scan-depth`: "Advanced configuration" of the Inspector VM Scanner).
  */
 export const MOVE_TO_VM_SCANNER =
-  "Moving to the VM scanner (Enhanced EC2 Scanning): the SSM plugin's deep inspection scans Inspector's default paths plus orgPackagePaths (https://docs.aws.amazon.com/inspector/latest/user/deep-inspection.html); the VM scanner scans the locations set on the instance, its [sbom] target-directory and max-scan-depth (https://docs.aws.amazon.com/inspector/latest/user/inspector-vm-scanner-advanced-config.html), and the deep-inspection setting and orgPackagePaths do not apply to it.";
+  'Moving to the VM scanner (Enhanced EC2 Scanning): the SSM plugin\'s deep inspection scans Inspector\'s default paths plus the custom paths set "for your organization or for your own account" (orgPackagePaths, packagePaths), and its page notes "This page applies to customers that have not opted in to Enhanced EC2 Scanning" (https://docs.aws.amazon.com/inspector/latest/user/deep-inspection.html), without saying whether the setting or those paths reach the VM scanner; the VM scanner\'s own scan locations are set on the instance, its [sbom] target-directory and max-scan-depth (https://docs.aws.amazon.com/inspector/latest/user/inspector-vm-scanner-advanced-config.html).';
 
 /** One row an account and region, its instances by scanner, every reason a column: for auditors' spreadsheets. */
 export function coverageCsv(accounts: CoverageResult['accounts']): string {

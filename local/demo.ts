@@ -67,12 +67,27 @@ async function demo(): Promise<number> {
         organization.ancestorsOf(a.id).includes(REPORT_ONLY_OU) &&
         organization.inspectorAccount(REGIONS[0] as string, a.id)?.deepInspection === 'ACTIVATED',
     );
+    // An account whose EC2 scanning an Organizations Inspector policy turns off in the second region.
+    const policyRegion = REGIONS[1] as string;
+    const disabledByPolicy = organization.accounts.find(
+      (a) =>
+        a.state === 'ACTIVE' &&
+        organization.inspectorAccount(policyRegion, a.id)?.member === true &&
+        organization.inspectorPolicies.get(a.id)?.disableInRegions?.includes(policyRegion) === true,
+    );
     const apply = { args: ['apply', '--yes', ...reading], queue: true };
     const steps = [
       { title: '1. Plan: what would change (nothing is written)', args: ['plan', ...reading] },
       {
         title: '2. Explain one account: its rules in order, the decision, each region',
         args: ['explain', explained?.id ?? '', ...reading],
+      },
+      {
+        title:
+          '2b. Explain an account whose EC2 scanning is off, with the administrator allowed to read effective policies\n' +
+          "    (`deep-inspection local --administrator-reads-effective-policies`): the organization's Inspector policy disabled it",
+        args: ['explain', disabledByPolicy?.id ?? '', ...reading],
+        readsEffectivePolicies: true,
       },
       { title: '3. Apply (the report-only rule is reported, never written)', ...apply },
       { title: '4. Apply again at once: Inspector still has the changes PENDING, so nothing is written', ...apply },
@@ -94,6 +109,8 @@ async function demo(): Promise<number> {
       const shown = [...step.args, ...('queue' in step ? queueShown : [])];
       heading(`${step.title}\n$ npx deep-inspection ${shown.join(' ')}`);
       endpoint.resetCounters();
+      // Only this step: everywhere else the endpoint refuses, as for most Inspector administrators.
+      endpoint.simulation.administratorReadsEffectivePolicies = 'readsEffectivePolicies' in step;
       const status = await deepInspection(args, io);
       const calls = [...endpoint.calls].filter(([key]) => !key.includes('@') && !key.startsWith('sts.'));
       console.log(`API calls: ${calls.map(([key, count]) => `${key.split('.')[1]} ${count}`).join(', ')}`);

@@ -26,6 +26,9 @@ export function shellScript(endpoint: LocalAwsEndpoint, queueUrl: string, organi
   return [
     `# Simulated AWS endpoint: ${organization.accounts.length} accounts in ${DEMO_REGIONS.join(', ')}; delegated administrator ${organization.delegatedAdminAccountId}`,
     `# The demo policy is in SSM parameter ${DEMO_POLICY_PARAMETER}; the failed-accounts queue is FAILED_ACCOUNTS_QUEUE_URL.`,
+    endpoint.simulation.administratorReadsEffectivePolicies
+      ? "# The delegated administrator may read effective policies: runs and explain say which accounts the organization's Inspector policy disabled."
+      : '# The delegated administrator may not read effective policies (AccessDeniedException), as usual: runs say "could not tell" once.',
     ...Object.entries(environment).map(([name, value]) => `export ${name}=${value}`),
     'unset AWS_PROFILE',
     `export FAILED_ACCOUNTS_QUEUE_URL=${queueUrl}`,
@@ -34,16 +37,24 @@ export function shellScript(endpoint: LocalAwsEndpoint, queueUrl: string, organi
   ].join('\n');
 }
 
-/** Starts the endpoint with the demo organization, the demo policy in its SSM and an empty failed-accounts queue. */
+/**
+ * Starts the endpoint with the demo organization, the demo policy in its SSM and an empty failed-accounts queue.
+ * `administratorReadsEffectivePolicies` lets the delegated administrator read other accounts' effective policies
+ * (DescribeEffectivePolicy with their `TargetId`), as a delegation policy of the management account would;
+ * @default false: AccessDeniedException, as most Inspector administrators get.
+ */
 export async function startLocal({
   accountCount,
   port,
+  administratorReadsEffectivePolicies = false,
 }: {
   accountCount: number;
   port: number;
+  administratorReadsEffectivePolicies?: boolean;
 }): Promise<RunningLocal> {
   const organization = demoOrganization(accountCount);
   const endpoint = await LocalAwsEndpoint.start(organization, { port });
+  endpoint.simulation.administratorReadsEffectivePolicies = administratorReadsEffectivePolicies;
   seedDemoPolicy(endpoint);
   const queueUrl = endpoint.createQueue(DEMO_QUEUE);
   return {

@@ -15,9 +15,14 @@ export interface InstanceProfile {
   readonly weight: number;
   /**
    * What a correct report says of it in an account whose deep inspection is ACTIVATED; for the VM scanner's
-   * (EC2_INSPECTOR_AGENT_BASED), in any account: the deep-inspection setting does not govern them.
+   * (EC2_INSPECTOR_AGENT_BASED), in any account: they are counted apart from deep inspection whatever its setting.
    */
   readonly truth: { readonly deepInspected: true } | { readonly reason: string; readonly fixable: boolean };
+  /**
+   * For an instance whose scanner the account has not configured (agentless scanning without EC2_HYBRID, the
+   * VM scanner not activated): the `reason` of the SSM plugin's profile it has instead.
+   */
+  readonly withoutItsScanner?: string;
 }
 
 const linux = { platform: 'LINUX', scanMode: 'EC2_SSM_AGENT_BASED' } as const;
@@ -33,6 +38,8 @@ export const INSTANCE_PROFILES: readonly InstanceProfile[] = [
     reason: 'SUCCESSFUL',
     weight: 30,
     truth: { reason: 'VM_SCANNER', fixable: false },
+    // Without the VM scanner, the SSM plugin scans it.
+    withoutItsScanner: 'SUCCESSFUL',
   },
   {
     ...vmScanner,
@@ -40,6 +47,7 @@ export const INSTANCE_PROFILES: readonly InstanceProfile[] = [
     reason: 'RESOURCE_STOPPED',
     weight: 5,
     truth: { reason: 'RESOURCE_STOPPED', fixable: false },
+    withoutItsScanner: 'EC2_INSTANCE_STOPPED',
   },
   {
     ...linux,
@@ -63,6 +71,8 @@ export const INSTANCE_PROFILES: readonly InstanceProfile[] = [
     reason: 'SUCCESSFUL',
     weight: 40,
     truth: { reason: 'AGENTLESS_SCAN', fixable: true },
+    // SSM does not manage it: without hybrid scanning, nothing scans it.
+    withoutItsScanner: 'UNMANAGED_EC2_INSTANCE',
   },
   {
     ...linux,
@@ -154,6 +164,36 @@ function hash(...parts: number[]): number {
   return h >>> 0;
 }
 
+/** The SSM plugin's Linux profiles by reason: what an instance is where its own scanner is not configured. */
+const PLUGIN_PROFILE = new Map(
+  INSTANCE_PROFILES.filter((p) => p.scanMode === 'EC2_SSM_AGENT_BASED' && p.platform === 'LINUX').map((p) => [
+    p.reason,
+    p,
+  ]),
+);
+
+/**
+ * The profile as the account's EC2 scan configuration allows it: agentless instances only under hybrid
+ * scanning (EC2_HYBRID, "agent-based plus agentless", Scanning Amazon EC2 instances), the VM scanner's only
+ * where it is activated (vmScannerState.activated). A VM scanner installed by hand without Enhanced EC2
+ * Scanning is not simulated.
+ */
+function configured(
+  profile: InstanceProfile,
+  scan: { scanMode: string; vmScannerActivated: boolean },
+): InstanceProfile {
+  const allowed =
+    profile.scanMode === 'EC2_AGENTLESS'
+      ? scan.scanMode === 'EC2_HYBRID'
+      : profile.scanMode === 'EC2_INSPECTOR_AGENT_BASED'
+        ? scan.vmScannerActivated
+        : true;
+  if (allowed || profile.withoutItsScanner === undefined) return profile;
+  const instead = PLUGIN_PROFILE.get(profile.withoutItsScanner);
+  if (instead === undefined) throw new Error(`no SSM plugin profile with reason ${profile.withoutItsScanner}`);
+  return instead;
+}
+
 function profileFor(draw: number): InstanceProfile {
   let left = draw % 1000;
   for (const profile of INSTANCE_PROFILES) {
@@ -165,7 +205,8 @@ function profileFor(draw: number): InstanceProfile {
 
 /**
  * The instances of every account that can have coverage (ACTIVE, an Inspector member with EC2
- * scanning ENABLED), `perAccount` on average in each region (0 to twice that, so totals vary).
+ * scanning ENABLED), `perAccount` on average in each region (0 to twice that, so totals vary), each
+ * scanned as the account's EC2 scan configuration says at the time it is listed.
  */
 export class SimulatedCoverage {
   constructor(
@@ -187,7 +228,8 @@ export class SimulatedCoverage {
     const account = this.organization.accounts[accountIndex];
     const draw = hash(this.seed, regionNumber(region), accountIndex, index, 7);
     const id = `${accountIndex.toString(16).padStart(8, '0')}${index.toString(16).padStart(9, '0')}`;
-    return { instanceId: `i-${id}`, accountId: account?.id ?? '', profile: profileFor(draw) };
+    const scan = this.organization.ec2ConfigurationOf(region, account?.id ?? '');
+    return { instanceId: `i-${id}`, accountId: account?.id ?? '', profile: configured(profileFor(draw), scan) };
   }
 
   /** Every instance in the region, account by account: for ground truth in tests. */

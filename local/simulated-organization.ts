@@ -20,6 +20,11 @@ export interface SimulatedInspectorAccount {
    * INHERIT_FROM_ADMIN. The API never tells a caller which members inherit.
    */
   ec2Configuration?: SimulatedEc2Configuration;
+  /**
+   * A member reset to inherit (INHERIT_FROM_ADMIN) reads the administrator's configuration PENDING until then
+   * (epoch ms), as any other accepted change does.
+   */
+  ec2InheritanceSettlesAt?: number;
   /** The account's own ECR rescan duration (UpdateConfiguration `ecrConfiguration`), once set. */
   ecrRescanDuration?: { readonly rescanDuration: string; readonly updatedAt: number };
 }
@@ -31,15 +36,25 @@ export interface SimulatedEc2Configuration {
   readonly vmScannerActivated: boolean;
   /** When the VM scanner was activated (epoch ms). */
   readonly vmScannerActivatedAt?: number;
-  /** An update accepted and not yet in effect: scanModeStatus and vmScannerState.status read PENDING until then. */
+  /** An update of the scan mode accepted and not yet in effect: scanModeStatus reads PENDING until then (epoch ms). */
   readonly settlesAt?: number;
+  /**
+   * An update of the VM scanner (`activateVMScanner` given) accepted and not yet in effect: vmScannerState.status
+   * reads PENDING until then. An update that sets only the scan mode leaves it as it was.
+   */
+  readonly vmScannerSettlesAt?: number;
   /** The VM scanner's activation ends FAILED (vmScannerState.status) instead of SUCCESS. */
   readonly vmScannerFails?: boolean;
 }
 
-/** An account's configuration before anyone sets it: plugin-based scanning through SSM, no VM scanner. */
+/**
+ * An account's configuration before anyone sets it: hybrid scanning ("When you activate Amazon Inspector for the
+ * first time, your account is automatically enrolled in hybrid scanning", Inspector user guide, Scanning Amazon
+ * EC2 instances), the VM scanner not activated (Enhanced EC2 Scanning is opted into: UpdateConfiguration's
+ * `activateVMScanner`).
+ */
 export const DEFAULT_EC2_CONFIGURATION: SimulatedEc2Configuration = {
-  scanMode: 'EC2_SSM_AGENT_BASED',
+  scanMode: 'EC2_HYBRID',
   vmScannerActivated: false,
 };
 
@@ -192,11 +207,17 @@ export class SimulatedOrganization {
    * individually, else the delegated administrator's (which members inherit).
    */
   ec2ConfigurationOf(region: string, accountIdToRead: string): SimulatedEc2Configuration {
-    return (
-      this.inspectorAccount(region, accountIdToRead)?.ec2Configuration ??
-      this.inspectorAccount(region, this.delegatedAdminAccountId)?.ec2Configuration ??
-      DEFAULT_EC2_CONFIGURATION
-    );
+    const account = this.inspectorAccount(region, accountIdToRead);
+    if (account?.ec2Configuration !== undefined) return account.ec2Configuration;
+    const inherited =
+      this.inspectorAccount(region, this.delegatedAdminAccountId)?.ec2Configuration ?? DEFAULT_EC2_CONFIGURATION;
+    const reset = account?.ec2InheritanceSettlesAt;
+    if (reset === undefined) return inherited;
+    return {
+      ...inherited,
+      settlesAt: Math.max(inherited.settlesAt ?? 0, reset),
+      vmScannerSettlesAt: Math.max(inherited.vmScannerSettlesAt ?? 0, reset),
+    };
   }
 
   /**

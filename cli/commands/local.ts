@@ -7,7 +7,10 @@ import type { Io } from '../terminal';
  * `local`: the simulated AWS endpoint with the demo organization, until interrupted. Prints the
  * lines that point a shell at it on stdout (`source`-able), the rest on stderr.
  */
-export async function localCommand(options: { accountCount: number; port: number }, io: Io): Promise<number> {
+export async function localCommand(
+  options: { accountCount: number; port: number; administratorReadsEffectivePolicies?: boolean },
+  io: Io,
+): Promise<number> {
   if (io.interrupted === undefined)
     throw new Error('local runs until interrupted, and this caller cannot interrupt it');
   let running: RunningLocal;

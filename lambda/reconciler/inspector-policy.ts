@@ -32,10 +32,18 @@ export interface EffectivePolicyReader {
 
 /** What the step did in a run: its calls (the cost), and the one "could not tell" it says, when it does. */
 export interface Ec2ScanningOffReport {
-  /** DescribeEffectivePolicy calls made: at most one an account with EC2 scanning off. */
+  /**
+   * DescribeEffectivePolicy calls made: at most one an account with EC2 scanning off. When refused: 1, or 2
+   * when the caller's own account is among them (any account may read its own).
+   */
   readonly asked: number;
   /** Account-region outcomes the policy explains, and those it does not. */
   readonly disabledByPolicy: number;
+  /**
+   * The account-regions counted in `disabledByPolicy`, by region then account id: the first
+   * MAX_DISABLED_LISTED, so that the run's summary keeps within its size whatever the policy disables.
+   */
+  readonly disabledByPolicyIn: readonly { readonly region: string; readonly accountId: string }[];
   readonly notDisabledByPolicy: number;
   readonly noPolicy: number;
   /** Accounts not asked: the run stopped asking (refused, not in use) or its deadline came. */
@@ -43,6 +51,9 @@ export interface Ec2ScanningOffReport {
   /** Said once a run: why the step could not tell, and stopped asking. */
   readonly couldNotTell?: string;
 }
+
+/** How many account-regions the report lists as disabled by the policy; `disabledByPolicy` counts them all. */
+export const MAX_DISABLED_LISTED = 100;
 
 /** Errors that say the caller may not read effective policies at all: no other account would answer. */
 const STOPS_ASKING = new Set(['AccessDeniedException', 'AWSOrganizationsNotInUseException']);
@@ -100,14 +111,18 @@ export function ec2ScanningOffText(cause: Ec2ScanningOffCause): string {
 type AccountAnswer = { readonly policy?: Ec2ScanningPolicy } | { readonly couldNotTell: string };
 
 /**
- * Asks for the effective Inspector policy of each account with EC2 scanning off (the first account alone,
- * so that a refusal costs one call), and returns every outcome with its cause added. Without a reader (a
- * caller that gives none), nothing is asked and the outcomes come back as they are.
+ * Asks for the effective Inspector policy of each account with EC2 scanning off, and returns every outcome
+ * with its cause added. The first account other than `ownAccountId` (the caller's) is asked alone, so that a
+ * refusal costs one call; the caller's own is asked after it whatever the answer, since any account may read
+ * its own effective policy (Organizations API reference, DescribeEffectivePolicy) and its answer says nothing
+ * of the others'. So a refused run makes 1 call, or 2 when the caller's own EC2 scanning is off too. Without a
+ * reader (a caller that gives none), nothing is asked and the outcomes come back as they are.
  */
 export async function explainEc2ScanningOff(
   outcomes: readonly Outcome[],
   reader: EffectivePolicyReader | undefined,
   budget: CallBudget,
+  ownAccountId?: string,
 ): Promise<{ outcomes: Outcome[]; report?: Ec2ScanningOffReport }> {
   const off = (outcome: Outcome) => outcome.kind === 'SKIPPED' && outcome.reason === 'EC2_SCANNING_NOT_ENABLED';
   const accounts = [...new Set(outcomes.filter(off).map((outcome) => outcome.accountId))];
@@ -117,7 +132,7 @@ export async function explainEc2ScanningOff(
   let stopped: string | undefined;
   let asked = 0;
   const ask = async (accountId: string): Promise<void> => {
-    if (stopped !== undefined) return;
+    if (stopped !== undefined && accountId !== ownAccountId) return;
     if (!budget.canContinue() || budget.signal?.aborted) {
       answers.set(accountId, { couldNotTell: NOT_REACHED });
       return;
@@ -132,11 +147,17 @@ export async function explainEc2ScanningOff(
       else answers.set(accountId, { couldNotTell: why });
     }
   };
-  const [first, ...rest] = accounts;
-  await ask(first as string);
-  await mapWithConcurrency(rest, CONCURRENCY, ask);
+  const others = accounts.filter((id) => id !== ownAccountId);
+  const [first, ...rest] = others;
+  if (first !== undefined) await ask(first);
+  await mapWithConcurrency(
+    others.length < accounts.length ? [...rest, ownAccountId as string] : rest,
+    CONCURRENCY,
+    ask,
+  );
 
   const counts = { disabledByPolicy: 0, notDisabledByPolicy: 0, noPolicy: 0 };
+  const disabledByPolicyIn: { region: string; accountId: string }[] = [];
   const annotated = outcomes.map((outcome): Outcome => {
     if (!off(outcome) || outcome.kind !== 'SKIPPED') return outcome;
     const answer = answers.get(outcome.accountId);
@@ -146,7 +167,10 @@ export async function explainEc2ScanningOff(
         : 'couldNotTell' in answer
           ? { kind: 'COULD_NOT_TELL', why: answer.couldNotTell }
           : causeIn(outcome.region, answer.policy);
-    if (cause.kind === 'DISABLED_BY_POLICY') counts.disabledByPolicy += 1;
+    if (cause.kind === 'DISABLED_BY_POLICY') {
+      counts.disabledByPolicy += 1;
+      disabledByPolicyIn.push({ region: outcome.region, accountId: outcome.accountId });
+    }
     if (cause.kind === 'POLICY_DOES_NOT_DISABLE') counts.notDisabledByPolicy += 1;
     if (cause.kind === 'NO_POLICY') counts.noPolicy += 1;
     return { ...outcome, ec2ScanningOff: cause };
@@ -160,6 +184,9 @@ export async function explainEc2ScanningOff(
     report: {
       asked,
       ...counts,
+      disabledByPolicyIn: disabledByPolicyIn
+        .sort((a, b) => a.region.localeCompare(b.region) || a.accountId.localeCompare(b.accountId))
+        .slice(0, MAX_DISABLED_LISTED),
       notAsked: accounts.length - asked,
       ...(stopped === undefined
         ? {}

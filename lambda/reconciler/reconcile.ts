@@ -227,6 +227,7 @@ async function readAndPlanRun(request: ReconcileRequest, deps: Dependencies, dea
     read.flatMap((region) => region.outcomes),
     deps.effectivePolicies,
     deadline,
+    request.ownAccountId,
   );
   const byRegion = groupByRegion(scanningOff.outcomes);
   const planned = read.map((region) => ({ ...region, outcomes: byRegion.get(region.region) ?? [] }));

@@ -109,6 +109,8 @@ const ORGANIZATIONS_REASON: Record<Violation['constraint'], string> = {
   unknown: 'INVALID_LIST_MEMBER',
   min: 'MIN_VALUE_EXCEEDED',
   max: 'MAX_VALUE_EXCEEDED',
+  minLength: 'MIN_LENGTH_EXCEEDED',
+  maxLength: 'MAX_LENGTH_EXCEEDED',
   pattern: 'INVALID_PATTERN',
   enum: 'INVALID_ENUM',
 };

@@ -52,7 +52,7 @@ export interface Violation {
   readonly path: string;
   readonly message: string;
   /** What kind of constraint failed, for services that name it in their error (Organizations' `Reason`). */
-  readonly constraint: 'required' | 'type' | 'unknown' | 'min' | 'max' | 'pattern' | 'enum';
+  readonly constraint: 'required' | 'type' | 'unknown' | 'min' | 'max' | 'minLength' | 'maxLength' | 'pattern' | 'enum';
 }
 
 const MODELS_DIRECTORY = join(__dirname, 'models');
@@ -145,7 +145,10 @@ function walk(serviceModel: ServiceModel, shapeName: string, value: unknown, pat
     }
     case 'string': {
       if (typeof value !== 'string') return fail('type', `must be a string (${shapeName})`);
-      checkLength(shape, value.length, 'characters', fail);
+      // A string's length is a constraint of its own: Organizations names it MIN_/MAX_LENGTH_EXCEEDED.
+      checkLength(shape, value.length, 'characters', (constraint, message) =>
+        fail(constraint === 'min' ? 'minLength' : 'maxLength', message),
+      );
       if (shape.pattern !== undefined && !wholeMatch(shape.pattern).test(value)) {
         fail('pattern', `${JSON.stringify(value)} does not match the pattern ${shape.pattern} (${shapeName})`);
       }

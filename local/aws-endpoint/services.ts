@@ -458,7 +458,10 @@ export function inspector(state: LocalState, region: string, operation: string, 
       const accountId = input.accountId === undefined ? admin : scanConfigurationTarget(state, region, input);
       return {
         ec2Configuration: ec2ConfigurationState(org.ec2ConfigurationOf(region, accountId), now),
-        ecrConfiguration: ecrConfigurationState(org.inspectorAccount(region, accountId)),
+        ecrConfiguration: ecrConfigurationState(
+          org.inspectorAccount(region, accountId),
+          org.inspectorAccount(region, admin),
+        ),
       };
     }
     case 'UpdateConfiguration':
@@ -502,21 +505,32 @@ function scanConfigurationTarget(state: LocalState, region: string, input: Json)
 
 /** GetConfiguration's `ec2Configuration`: PENDING until an accepted update is in effect, then SUCCESS (or FAILED). */
 function ec2ConfigurationState(configuration: SimulatedEc2Configuration, now: number): Json {
-  const pending = configuration.settlesAt !== undefined && now < configuration.settlesAt;
+  const before = (settlesAt: number | undefined) => settlesAt !== undefined && now < settlesAt;
   return {
-    scanModeState: { scanMode: configuration.scanMode, scanModeStatus: pending ? 'PENDING' : 'SUCCESS' },
+    scanModeState: {
+      scanMode: configuration.scanMode,
+      scanModeStatus: before(configuration.settlesAt) ? 'PENDING' : 'SUCCESS',
+    },
     vmScannerState: {
       activated: configuration.vmScannerActivated,
       ...(configuration.vmScannerActivatedAt === undefined
         ? {}
         : { activatedAt: configuration.vmScannerActivatedAt / 1000 }),
-      status: pending ? 'PENDING' : configuration.vmScannerFails ? 'FAILED' : 'SUCCESS',
+      status: before(configuration.vmScannerSettlesAt)
+        ? 'PENDING'
+        : configuration.vmScannerFails
+          ? 'FAILED'
+          : 'SUCCESS',
     },
   };
 }
 
-function ecrConfigurationState(account: SimulatedInspectorAccount | undefined): Json {
-  const set = account?.ecrRescanDuration;
+/** The account's own ECR rescan duration, else the administrator's, which members inherit as they do EC2's. */
+function ecrConfigurationState(
+  account: SimulatedInspectorAccount | undefined,
+  admin?: SimulatedInspectorAccount,
+): Json {
+  const set = account?.ecrRescanDuration ?? admin?.ecrRescanDuration;
   if (set === undefined) return {};
   return {
     rescanDurationState: { rescanDuration: set.rescanDuration, status: 'SUCCESS', updatedAt: set.updatedAt / 1000 },
@@ -527,6 +541,9 @@ const validation = (message: string, field: string) =>
   serviceError('inspector2', 'ValidationException', message, {
     members: { reason: 'FIELD_VALIDATION_FAILED', fields: [{ name: field, message }] },
   });
+/** A request no single field is wrong in (ValidationExceptionReason OTHER). */
+const otherValidation = (message: string) =>
+  serviceError('inspector2', 'ValidationException', message, { members: { reason: 'OTHER' } });
 
 /**
  * UpdateConfiguration (API reference): with a member's `accountId`, that member's configuration, which it
@@ -534,14 +551,23 @@ const validation = (message: string, field: string) =>
  * been individually configured. `updateConfigurationInheritance` INHERIT_FROM_ADMIN resets a member to
  * inherit: it needs `accountId` and may not come with `ec2Configuration` or `ecrConfiguration`. Every
  * `ec2Configuration` carries `scanMode` (the model requires it: switching the VM scanner alone sends the
- * current scan mode too). An update reads PENDING for `pendingMs`. A call that sets nothing is refused.
+ * current scan mode too). What an update names reads PENDING for `pendingMs` (the scan mode; the VM scanner only
+ * when `activateVMScanner` is given), as does a reset to inherit. A call that sets nothing is refused, an empty
+ * `updateConfigurationInheritance` included: the docs are silent, and accepting it would change nothing.
  */
 function updateConfiguration(state: LocalState, region: string, input: Json, now: number): void {
   const org = state.organization;
-  const inheritance = input.updateConfigurationInheritance as { ec2Configuration?: string } | undefined;
+  const inheritance = input.updateConfigurationInheritance as
+    { ec2Configuration?: string; ecrConfiguration?: string } | undefined;
   const ec2 = input.ec2Configuration as { scanMode: 'EC2_SSM_AGENT_BASED' | 'EC2_HYBRID'; activateVMScanner?: boolean };
   const ecr = input.ecrConfiguration as { rescanDuration: string } | undefined;
   if (inheritance !== undefined) {
+    if (inheritance.ec2Configuration === undefined && inheritance.ecrConfiguration === undefined) {
+      throw validation(
+        'updateConfigurationInheritance names nothing to inherit: give ec2Configuration or ecrConfiguration INHERIT_FROM_ADMIN',
+        'updateConfigurationInheritance',
+      );
+    }
     if (input.accountId === undefined) {
       throw validation('updateConfigurationInheritance needs the accountId of a member', 'accountId');
     }
@@ -552,9 +578,8 @@ function updateConfiguration(state: LocalState, region: string, input: Json, now
       );
     }
   } else if (ec2 === undefined && ecr === undefined) {
-    throw validation(
+    throw otherValidation(
       'nothing to update: give ec2Configuration, ecrConfiguration or updateConfigurationInheritance',
-      '$',
     );
   }
   const accountId =
@@ -563,17 +588,25 @@ function updateConfiguration(state: LocalState, region: string, input: Json, now
   if (account === undefined) {
     throw serviceError('inspector2', 'AccessDeniedException', 'Inspector is not enabled for this account');
   }
-  if (inheritance?.ec2Configuration === 'INHERIT_FROM_ADMIN') account.ec2Configuration = undefined;
+  const settlesAt = state.simulation.pendingMs > 0 ? now + state.simulation.pendingMs : undefined;
+  if (inheritance?.ec2Configuration === 'INHERIT_FROM_ADMIN') {
+    account.ec2Configuration = undefined;
+    account.ec2InheritanceSettlesAt = settlesAt;
+  }
+  if (inheritance?.ecrConfiguration === 'INHERIT_FROM_ADMIN') account.ecrRescanDuration = undefined;
   if (ec2 !== undefined) {
     const current = org.ec2ConfigurationOf(region, accountId);
     const activated = ec2.activateVMScanner ?? current.vmScannerActivated;
+    const vmScannerSettlesAt = ec2.activateVMScanner === undefined ? current.vmScannerSettlesAt : settlesAt;
+    account.ec2InheritanceSettlesAt = undefined;
     account.ec2Configuration = {
       scanMode: ec2.scanMode,
       vmScannerActivated: activated,
       ...(activated
         ? { vmScannerActivatedAt: current.vmScannerActivated ? (current.vmScannerActivatedAt ?? now) : now }
         : {}),
-      ...(state.simulation.pendingMs > 0 ? { settlesAt: now + state.simulation.pendingMs } : {}),
+      ...(settlesAt === undefined ? {} : { settlesAt }),
+      ...(vmScannerSettlesAt === undefined ? {} : { vmScannerSettlesAt }),
       ...(activated && state.failingVmScannerAccounts.has(accountId) ? { vmScannerFails: true } : {}),
     };
   }

@@ -71,7 +71,7 @@ describe('deep-inspection', () => {
     ['explain', ['<account-id>', '--regions', '--policy-file']],
     ['lint', ['--strict', '--policy-parameter']],
     ['coverage', ['--output', 'csv', '--regions', '--accounts']],
-    ['local', ['--account-count', '--port']],
+    ['local', ['--account-count', '--port', '--administrator-reads-effective-policies']],
   ])('documents the options of %s in its --help, with the exit statuses', async (command, options) => {
     const { status, stdout } = await cli(command, '--help');
     expect(status).toBe(0);
@@ -215,6 +215,12 @@ describe('deep-inspection', () => {
   });
 
   it('coverage groups the instances by scanner (SSM plugin, VM scanner, agentless) and says what a move to the VM scanner changes', async () => {
+    // The VM scanner scans only where it is activated: by the administrator here, which its members inherit.
+    for (const region of REGIONS) {
+      const admin = organization.inspectorAccount(region, organization.delegatedAdminAccountId);
+      if (!admin) throw new Error(`no administrator in ${region}`);
+      admin.ec2Configuration = { scanMode: 'EC2_HYBRID', vmScannerActivated: true };
+    }
     const table = await cli('coverage', '--policy-file', policyFile(policy));
     const json = await cli('coverage', '--policy-file', policyFile(policy), '--output', 'json');
     const csv = await cli('coverage', '--policy-file', policyFile(policy), '--output', 'csv');
@@ -228,12 +234,15 @@ describe('deep-inspection', () => {
       const { ssmPlugin, vmScanner, agentless, notReported } = region.byScanner;
       expect((ssmPlugin ?? 0) + (vmScanner ?? 0) + (agentless ?? 0) + (notReported ?? 0)).toBe(region.totals.instances);
       expect(vmScanner).toBeGreaterThan(0);
+      expect(agentless).toBeGreaterThan(0);
       expect(table.stdout).toContain(
         `  ${region.region} by scanner: SSM plugin ${ssmPlugin}, VM scanner ${vmScanner}, agentless ${agentless}`,
       );
     }
     expect(table.stdout).toContain('VM_SCANNER');
-    expect(table.stdout).toMatch(/Moving to the VM scanner .*orgPackagePaths .*inspector-vm-scanner-advanced-config/);
+    expect(table.stdout).toMatch(
+      /Moving to the VM scanner .*\(orgPackagePaths, packagePaths\).*inspector-vm-scanner-advanced-config/,
+    );
     expect(csv.stdout.split('\n')[0]?.split(',').slice(6, 9)).toEqual(['ssmPlugin', 'vmScanner', 'agentless']);
   });
 
@@ -311,7 +320,8 @@ describe('deep-inspection', () => {
       '$.rules[1].organizationalUnits[0]: no account of the organization is under ou-ex12-99999999',
     );
     expect(stdout).toContain(
-      'us-east-1 administrator EC2 scan configuration: scan mode EC2_SSM_AGENT_BASED; Inspector VM scanner (Enhanced EC2 Scanning) not activated',
+      // Nothing set in us-east-1: a new account's hybrid scanning, the VM scanner not activated.
+      'us-east-1 administrator EC2 scan configuration: scan mode EC2_HYBRID (hybrid scanning); Inspector VM scanner (Enhanced EC2 Scanning) not activated',
     );
     expect(stdout).toContain(
       'eu-west-1 administrator EC2 scan configuration: scan mode EC2_HYBRID (hybrid scanning); Inspector VM scanner (Enhanced EC2 Scanning) activated',
@@ -328,6 +338,10 @@ describe('deep-inspection', () => {
     if (!member || !state) throw new Error('no member');
     state.member = true;
     state.ec2Configuration = { scanMode: 'EC2_HYBRID', vmScannerActivated: true };
+    // In us-east-1 it inherits the administrator's: the SSM plugin alone.
+    const admin = organization.inspectorAccount('us-east-1', organization.delegatedAdminAccountId);
+    if (!admin) throw new Error('no administrator in us-east-1');
+    admin.ec2Configuration = { scanMode: 'EC2_SSM_AGENT_BASED', vmScannerActivated: false };
 
     const { status, stdout } = await cli('explain', member.id, '--policy-file', policyFile(policy));
 
@@ -369,12 +383,47 @@ describe('deep-inspection', () => {
     expect(summary.ec2ScanningOff).toEqual({
       asked: 1,
       disabledByPolicy: 1,
+      disabledByPolicyIn: [{ region: 'eu-west-1', accountId: member.id }],
       notDisabledByPolicy: 1,
       noPolicy: 0,
       notAsked: 0,
     });
     // One DescribeEffectivePolicy an account a run, whatever its regions.
     expect(endpoint.callCount('DescribeEffectivePolicy')).toBe(2);
+  });
+
+  it("plan names the accounts the organization's Inspector policy disabled: the first 10 and how many, the JSON all of them", async () => {
+    const disabled = organization.accounts
+      .filter((a) => a.state === 'ACTIVE' && a.id !== organization.delegatedAdminAccountId)
+      .slice(0, 12);
+    for (const account of disabled) {
+      const state = organization.inspectorAccount('us-east-1', account.id);
+      if (state) Object.assign(state, { member: true, ec2ScanStatus: 'DISABLED' });
+      organization.inspectorPolicies.set(account.id, { disableInRegions: ['us-east-1'] });
+    }
+    endpoint.simulation.administratorReadsEffectivePolicies = true;
+
+    const table = await cli('plan', '--policy-file', policyFile(policy));
+    const json = await cli('plan', '--policy-file', policyFile(policy), '--output', 'json');
+
+    expect(table.status).toBe(0);
+    expect(table.stdout).toContain(
+      "Disabled by the organization's Inspector policy (12; the first 10 here, 2 more: --output json lists them all):",
+    );
+    const listed = [...table.stdout.matchAll(/^ {2}us-east-1 {2}(\d{12})$/gm)].map(([, id]) => id);
+    expect(listed).toEqual(
+      disabled
+        .map((a) => a.id)
+        .sort()
+        .slice(0, 10),
+    );
+    const summary = JSON.parse(json.stdout) as { ec2ScanningOff?: { disabledByPolicyIn?: unknown } };
+    expect(summary.ec2ScanningOff?.disabledByPolicyIn).toEqual(
+      disabled
+        .map((a) => a.id)
+        .sort()
+        .map((accountId) => ({ region: 'us-east-1', accountId })),
+    );
   });
 
   it('with the endpoint denying effective policies (its default), the run says could not tell once and asks once', async () => {

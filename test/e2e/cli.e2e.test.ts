@@ -195,6 +195,49 @@ describe('deep-inspection local', () => {
     await expect(fetch(exported.AWS_ENDPOINT_URL ?? '')).rejects.toThrow();
   });
 
+  it('with --administrator-reads-effective-policies, explain and plan say which accounts the Inspector policy disabled', async () => {
+    // The same organization the child serves: the demo's, built from the same seed.
+    const demo = demoOrganization(100);
+    const [, policyRegion] = DEMO_REGIONS;
+    const disabled = demo.accounts.find(
+      (a) =>
+        a.state === 'ACTIVE' &&
+        demo.inspectorPolicies.get(a.id)?.disableInRegions?.includes(policyRegion) === true &&
+        demo.inspectorAccount(policyRegion, a.id)?.member === true,
+    );
+    if (disabled === undefined) throw new Error('the demo organization has no account an Inspector policy disables');
+    const { child, script } = await startLocal([
+      '--port',
+      '0',
+      '--account-count',
+      '100',
+      '--administrator-reads-effective-policies',
+    ]);
+    try {
+      const exported = Object.fromEntries(
+        [...script.matchAll(/^export (\w+)=(.*)$/gm)].map(([, name, value]) => [name, value] as [string, string]),
+      );
+      const env = shell(exported);
+      expect(script).toContain('# The delegated administrator may read effective policies');
+
+      const explained = await deepInspection(['explain', disabled.id, ...POLICY], env);
+      const planned = await deepInspection(['plan', ...POLICY], env);
+
+      expect(explained.status).toBe(0);
+      expect(explained.stdout).toContain(
+        `${policyRegion}: Inspector says DISABLED; a run would skip it: EC2_SCANNING_NOT_ENABLED: disabled by the organization's Inspector policy`,
+      );
+      expect(planned.status).toBe(0);
+      expect(planned.stdout).not.toContain('could not tell');
+      expect(planned.stdout).toMatch(/^Disabled by the organization's Inspector policy \(\d+\):$/m);
+      expect(planned.stdout).toContain(`  ${policyRegion}  ${disabled.id}`);
+    } finally {
+      const closed = new Promise((resolve) => child.on('close', resolve));
+      child.kill('SIGTERM');
+      await closed;
+    }
+  });
+
   it('refuses a port in use with exit 2, naming the option', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));

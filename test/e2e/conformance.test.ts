@@ -521,7 +521,7 @@ describe("each account's EC2 scan configuration (GetConfiguration, UpdateConfigu
     const pending = await read(member());
     const own = organization.inspectorAccount(REGION, member());
     if (!own?.ec2Configuration) throw new Error('the member was not configured');
-    own.ec2Configuration = { ...own.ec2Configuration, settlesAt: Date.now() - 1 };
+    own.ec2Configuration = { ...own.ec2Configuration, settlesAt: Date.now() - 1, vmScannerSettlesAt: Date.now() - 1 };
     const settled = await read(member());
 
     expect(pending).toMatchObject({
@@ -530,6 +530,59 @@ describe("each account's EC2 scan configuration (GetConfiguration, UpdateConfigu
     expect(settled).toMatchObject({
       ec2Configuration: { scanModeState: { scanModeStatus: 'SUCCESS' }, vmScannerState: { status: 'FAILED' } },
     });
+    expectConforming();
+  });
+
+  it("INHERIT_FROM_ADMIN reads PENDING like any other change, then the administrator's configuration with SUCCESS", async () => {
+    endpoint.simulation.pendingMs = 0;
+    await update({ accountId: member(), ec2Configuration: { scanMode: 'EC2_SSM_AGENT_BASED' } });
+    await update({ ec2Configuration: { scanMode: 'EC2_HYBRID', activateVMScanner: true } });
+    endpoint.simulation.pendingMs = 60_000;
+
+    await update({ accountId: member(), updateConfigurationInheritance: { ec2Configuration: 'INHERIT_FROM_ADMIN' } });
+    const pending = await read(member());
+    const own = organization.inspectorAccount(REGION, member());
+    if (own?.ec2InheritanceSettlesAt === undefined) throw new Error('the reset was not pending');
+    own.ec2InheritanceSettlesAt = Date.now() - 1;
+    const settled = await read(member());
+
+    expect(pending).toMatchObject({
+      ec2Configuration: {
+        scanModeState: { scanMode: 'EC2_HYBRID', scanModeStatus: 'PENDING' },
+        vmScannerState: { activated: true, status: 'PENDING' },
+      },
+    });
+    expect(settled).toMatchObject({
+      ec2Configuration: { scanModeState: { scanModeStatus: 'SUCCESS' }, vmScannerState: { status: 'SUCCESS' } },
+    });
+    expectConforming();
+  });
+
+  it('an update that sets only the scan mode leaves the VM scanner as it was: not PENDING', async () => {
+    endpoint.simulation.pendingMs = 60_000;
+
+    await update({ ec2Configuration: { scanMode: 'EC2_SSM_AGENT_BASED' } });
+    const own = await read();
+
+    expect(own).toMatchObject({
+      ec2Configuration: {
+        scanModeState: { scanMode: 'EC2_SSM_AGENT_BASED', scanModeStatus: 'PENDING' },
+        vmScannerState: { activated: false, status: 'SUCCESS' },
+      },
+    });
+    expectConforming();
+  });
+
+  it('refuses an update with nothing in it, an empty updateConfigurationInheritance included, with ValidationException', async () => {
+    const answers = [await update({}), await update({ accountId: member(), updateConfigurationInheritance: {} })];
+
+    expect(answers[0]).toMatchObject({ name: 'ValidationException', reason: 'OTHER' });
+    expect(answers[1]).toMatchObject({
+      name: 'ValidationException',
+      reason: 'FIELD_VALIDATION_FAILED',
+      fields: [{ name: 'updateConfigurationInheritance' }],
+    });
+    expect(organization.inspectorAccount(REGION, member())?.ec2Configuration).toBeUndefined();
     expectConforming();
   });
 
@@ -560,7 +613,10 @@ describe("each account's EC2 scan configuration (GetConfiguration, UpdateConfigu
       'AccessDeniedException',
       'AccessDeniedException',
     ]);
-    expect(ownStill).toMatchObject({ ec2Configuration: { scanModeState: { scanMode: 'EC2_SSM_AGENT_BASED' } } });
+    // Nothing set: a new account's default, hybrid scanning ("automatically enrolled", Scanning EC2 instances).
+    expect(ownStill).toMatchObject({
+      ec2Configuration: { scanModeState: { scanMode: 'EC2_HYBRID' }, vmScannerState: { activated: false } },
+    });
     expect(organization.inspectorAccount(REGION, member())?.ec2Configuration).toBeUndefined();
     expectConforming();
   });
@@ -593,6 +649,13 @@ describe('effective Inspector policies (DescribeEffectivePolicy INSPECTOR_POLICY
     expect(content).toEqual({
       inspector: { enablement: { ec2_scanning: { enable_in_regions: [REGION], disable_in_regions: [REGION] } } },
     });
+    expectConforming();
+  });
+
+  it('refuses a TargetId longer than the model allows with InvalidInputException MAX_LENGTH_EXCEEDED', async () => {
+    const answer = await describePolicy('1'.repeat(101));
+
+    expect(answer).toMatchObject({ name: 'InvalidInputException', Reason: 'MAX_LENGTH_EXCEEDED' });
     expectConforming();
   });
 
@@ -644,7 +707,7 @@ describe('the response check itself', () => {
   it('fails a missing required member and a pattern that does not hold over the whole value', () => {
     expect(checkResponse(ok({ accountIds: [{ status: 'ACTIVATED' }, { accountId: '1111222233334' }] }))).toEqual([
       expect.objectContaining({ path: '$.accountIds[0].accountId', constraint: 'required' }),
-      expect.objectContaining({ path: '$.accountIds[1].accountId', constraint: 'max' }),
+      expect.objectContaining({ path: '$.accountIds[1].accountId', constraint: 'maxLength' }),
       expect.objectContaining({ path: '$.accountIds[1].accountId', constraint: 'pattern' }),
     ]);
   });

@@ -39,6 +39,15 @@ beforeEach(async () => {
   });
   // About 8 instances an account and region: several pages of 200 in each region.
   organization.coverage = new SimulatedCoverage(organization, 8, 3);
+  // Each scanner somewhere: in eu-west-1 the administrator activates the VM scanner, which its members inherit;
+  // in us-east-1 (hybrid scanning, a new account's default) every fourth account keeps to the SSM plugin alone.
+  const admin = organization.inspectorAccount('eu-west-1', organization.delegatedAdminAccountId);
+  if (admin) admin.ec2Configuration = { scanMode: 'EC2_HYBRID', vmScannerActivated: true };
+  organization.accounts.forEach((account, index) => {
+    const state = organization.inspectorAccount('us-east-1', account.id);
+    if (state && index % 4 === 3)
+      state.ec2Configuration = { scanMode: 'EC2_SSM_AGENT_BASED', vmScannerActivated: false };
+  });
   endpoint = await LocalAwsEndpoint.start(organization);
   endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version: 1 });
   env = functionEnvironment(endpoint, endpoint.createQueue('failed-accounts'));
@@ -70,7 +79,7 @@ function groundTruth(region: string) {
     if (!managed.has(accountId)) continue;
     const activated = organization.inspectorAccount(region, accountId)?.deepInspection === 'ACTIVATED';
     truth.instances += 1;
-    // The VM scanner's instances are not governed by the deep-inspection setting: their truth holds either way.
+    // The VM scanner's instances are counted apart from deep inspection: their truth holds whatever its setting.
     const verdict =
       profile.scanMode === 'EC2_INSPECTOR_AGENT_BASED'
         ? profile.truth
@@ -119,6 +128,11 @@ describe('effective coverage, the bundled function against the local endpoint', 
       });
       expect(measured?.notDeepInspected).toEqual(reasons);
       expect(truth.instances).toBeGreaterThan(600);
+      // Not vacuous: agentless instances in both regions, the VM scanner's where it is activated.
+      expect(reasons.AGENTLESS_SCAN).toBeGreaterThan(0);
+      const vmScannerActivated = region === 'eu-west-1';
+      expect((reasons.VM_SCANNER ?? 0) > 0).toBe(vmScannerActivated);
+      expect(truth.vmScannerNotScanning > 0).toBe(vmScannerActivated);
       // Every instance of the organization, managed or not, arrives in pages of 200.
       const all = [...organization.coverage.instances(region)].length;
       expect(endpoint.callCount('ListCoverage', region)).toBe(Math.ceil(all / 200));

@@ -1,7 +1,13 @@
-import { BatchGetAccountStatusCommand, Inspector2Client } from '@aws-sdk/client-inspector2';
+import {
+  BatchGetAccountStatusCommand,
+  GetConfigurationCommand,
+  Inspector2Client,
+  paginateListCoverage,
+} from '@aws-sdk/client-inspector2';
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
+import { SimulatedCoverage } from '../../local/simulated-coverage';
 import { accountId, SimulatedOrganization } from '../../local/simulated-organization';
 
 let endpoint: LocalAwsEndpoint;
@@ -146,5 +152,73 @@ describe('client-side pacing', () => {
     expect(endpoint.throttled).toBe(0);
     // 4 at once, then 11 more at 4.5 a second.
     expect(Date.now() - started).toBeGreaterThanOrEqual(2300);
+  });
+});
+
+describe("the simulated coverage, consistent with each account's EC2 scan configuration", () => {
+  it('a new account is enrolled in hybrid scanning, with the VM scanner not activated', async () => {
+    const answer = await inspector().send(new GetConfigurationCommand({}));
+
+    expect(answer.ec2Configuration).toMatchObject({
+      scanModeState: { scanMode: 'EC2_HYBRID', scanModeStatus: 'SUCCESS' },
+      vmScannerState: { activated: false, status: 'SUCCESS' },
+    });
+  });
+
+  it('lists agentless instances only where the scan mode is EC2_HYBRID, VM scanner ones only where it is activated', async () => {
+    await endpoint.close();
+    const region = 'eu-west-1';
+    const organization = SimulatedOrganization.generate({ accounts: 40, regions: [region], seed: 5 });
+    organization.coverage = new SimulatedCoverage(organization, 12, 2);
+    organization.accounts.forEach((account, index) => {
+      const state = organization.inspectorAccount(region, account.id);
+      if (state === undefined) return;
+      // The administrator (and the members that inherit) on the SSM plugin alone; a third hybrid, a third with the VM scanner.
+      if (index === 0 || index % 3 === 0)
+        state.ec2Configuration = { scanMode: 'EC2_SSM_AGENT_BASED', vmScannerActivated: false };
+      else if (index % 3 === 1) state.ec2Configuration = { scanMode: 'EC2_HYBRID', vmScannerActivated: false };
+      else state.ec2Configuration = { scanMode: 'EC2_SSM_AGENT_BASED', vmScannerActivated: true };
+    });
+    endpoint = await LocalAwsEndpoint.start(organization);
+    Object.assign(process.env, endpoint.environment());
+    const client = inspector(3);
+    const configurations = new Map<string, { scanMode?: string; vmScanner?: boolean }>();
+    const configurationOf = async (id: string) => {
+      if (!configurations.has(id)) {
+        const answer = await client.send(
+          new GetConfigurationCommand(id === organization.delegatedAdminAccountId ? {} : { accountId: id }),
+        );
+        configurations.set(id, {
+          scanMode: answer.ec2Configuration?.scanModeState?.scanMode,
+          vmScanner: answer.ec2Configuration?.vmScannerState?.activated,
+        });
+      }
+      return configurations.get(id);
+    };
+    const seen = { EC2_AGENTLESS: 0, EC2_INSPECTOR_AGENT_BASED: 0, EC2_SSM_AGENT_BASED: 0 };
+    const mismatches: string[] = [];
+
+    for await (const page of paginateListCoverage(
+      { client },
+      { filterCriteria: { resourceType: [{ comparison: 'EQUALS', value: 'AWS_EC2_INSTANCE' }] } },
+    )) {
+      for (const resource of page.coveredResources ?? []) {
+        const configuration = await configurationOf(resource.accountId ?? '');
+        const scanMode = resource.scanMode as keyof typeof seen;
+        seen[scanMode] += 1;
+        if (scanMode === 'EC2_AGENTLESS' && configuration?.scanMode !== 'EC2_HYBRID') {
+          mismatches.push(`${resource.resourceId}: agentless under ${configuration?.scanMode}`);
+        }
+        if (scanMode === 'EC2_INSPECTOR_AGENT_BASED' && configuration?.vmScanner !== true) {
+          mismatches.push(`${resource.resourceId}: VM scanner not activated`);
+        }
+      }
+    }
+    client.destroy();
+
+    expect(mismatches).toEqual([]);
+    expect(seen.EC2_AGENTLESS).toBeGreaterThan(0);
+    expect(seen.EC2_INSPECTOR_AGENT_BASED).toBeGreaterThan(0);
+    expect(seen.EC2_SSM_AGENT_BASED).toBeGreaterThan(seen.EC2_AGENTLESS + seen.EC2_INSPECTOR_AGENT_BASED);
   });
 });

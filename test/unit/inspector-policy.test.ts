@@ -4,6 +4,7 @@ import {
   ec2ScanningPolicyOf,
   type EffectivePolicyReader,
   explainEc2ScanningOff,
+  MAX_DISABLED_LISTED,
 } from '../../lambda/reconciler/inspector-policy';
 import type { Outcome } from '../../lambda/reconciler/model';
 
@@ -60,7 +61,14 @@ describe('why EC2 scanning is off (the organization’s Inspector policy)', () =
       'NO_POLICY',
       'COMPLIANT',
     ]);
-    expect(report).toEqual({ asked: 2, disabledByPolicy: 1, notDisabledByPolicy: 1, noPolicy: 1, notAsked: 0 });
+    expect(report).toEqual({
+      asked: 2,
+      disabledByPolicy: 1,
+      disabledByPolicyIn: [{ region: 'eu-west-1', accountId: '111111111111' }],
+      notDisabledByPolicy: 1,
+      noPolicy: 1,
+      notAsked: 0,
+    });
     const [first] = explained;
     if (first?.kind !== 'SKIPPED' || first.ec2ScanningOff === undefined) throw new Error('no cause');
     expect(ec2ScanningOffText(first.ec2ScanningOff)).toBe(
@@ -84,6 +92,68 @@ describe('why EC2 scanning is off (the organization’s Inspector policy)', () =
       expect(explained.every((o) => o.kind === 'SKIPPED' && o.ec2ScanningOff?.kind === 'COULD_NOT_TELL')).toBe(true);
     },
   );
+
+  it("with the administrator's own account off and others refused, makes exactly 2 calls: one other account, then its own", async () => {
+    const own = '000000000000';
+    const organizations = reader({
+      [own]: undefined,
+      '111111111111': named('AccessDeniedException', 'You do not have permissions'),
+      '222222222222': policy(['eu-west-1']),
+    });
+    const ids = [own, '111111111111', '222222222222', '333333333333', '444444444444', '555555555555'];
+    const outcomes = ids.map((id) => off(id, 'eu-west-1'));
+
+    const { outcomes: explained, report } = await explainEc2ScanningOff(outcomes, organizations, UNLIMITED, own);
+
+    // Any account may read its own effective policy: asking it first would tell nothing about the others.
+    expect(organizations.calls).toEqual(['111111111111', own]);
+    expect(report).toMatchObject({ asked: 2, noPolicy: 1, notAsked: 4 });
+    expect(report?.couldNotTell).toMatch(/\(5 accounts\): DescribeEffectivePolicy answered AccessDeniedException/);
+    expect(explained.map((o) => (o.kind === 'SKIPPED' ? o.ec2ScanningOff?.kind : undefined))).toEqual([
+      'NO_POLICY',
+      'COULD_NOT_TELL',
+      'COULD_NOT_TELL',
+      'COULD_NOT_TELL',
+      'COULD_NOT_TELL',
+      'COULD_NOT_TELL',
+    ]);
+  });
+
+  it('lists the account-regions the policy disabled, by region then account', async () => {
+    const organizations = reader({
+      '222222222222': policy(['eu-west-1', 'us-east-1']),
+      '111111111111': policy(['eu-west-1']),
+    });
+    const outcomes = [
+      off('222222222222', 'us-east-1'),
+      off('222222222222', 'eu-west-1'),
+      off('111111111111', 'eu-west-1'),
+      off('111111111111', 'us-east-1'),
+    ];
+
+    const { report } = await explainEc2ScanningOff(outcomes, organizations, UNLIMITED);
+
+    expect(report?.disabledByPolicyIn).toEqual([
+      { region: 'eu-west-1', accountId: '111111111111' },
+      { region: 'eu-west-1', accountId: '222222222222' },
+      { region: 'us-east-1', accountId: '222222222222' },
+    ]);
+  });
+
+  it('lists the first MAX_DISABLED_LISTED account-regions the policy disabled and counts them all', async () => {
+    const ids = Array.from({ length: MAX_DISABLED_LISTED + 1 }, (_, i) => String(100000000000 + i));
+    const organizations = reader(Object.fromEntries(ids.map((id) => [id, policy(['eu-west-1'])])));
+
+    const { report } = await explainEc2ScanningOff(
+      ids.map((id) => off(id, 'eu-west-1')),
+      organizations,
+      UNLIMITED,
+    );
+
+    expect(report?.disabledByPolicy).toBe(MAX_DISABLED_LISTED + 1);
+    expect(report?.disabledByPolicyIn).toHaveLength(MAX_DISABLED_LISTED);
+    expect(report?.disabledByPolicyIn[0]).toEqual({ region: 'eu-west-1', accountId: ids[0] });
+  });
 
   it('a throttle that outlived the retries fails that account alone: the others are still asked', async () => {
     const organizations = reader({

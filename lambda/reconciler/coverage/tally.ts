@@ -16,9 +16,9 @@
  *   never deep-inspected (AGENTLESS_SCAN, fixable: make SSM manage the instance).
  * - EC2_INSPECTOR_AGENT_BASED, VM_INSPECTOR_AGENT_BASED: the Inspector VM scanner (Enhanced EC2 Scanning;
  *   installed by Inspector through SSM, or by hand as agent-based scanning without SSM: "Manual installation
- *   and configuration"). The deep-inspection page "applies to customers that have not opted in to Enhanced
- *   EC2 Scanning": the VM scanner collects packages from its own scan locations, which the deep-inspection
- *   setting does not govern. Counted apart (VM_SCANNER, expected): not the deep inspection this project
+ *   and configuration"). The deep-inspection page notes "This page applies to customers that have not opted
+ *   in to Enhanced EC2 Scanning"; no page says whether the deep-inspection setting or its custom paths reach
+ *   the VM scanner, whose scan locations are set on the instance. Counted apart (VM_SCANNER, expected): not the deep inspection this project
  *   reconciles, and nothing to fix. That the two `*_INSPECTOR_AGENT_BASED` values name the VM scanner is read
  *   from their names and the VM scanner pages; the API reference does not define them.
  * A resource that is not an AWS EC2 instance (resourceType other than AWS_EC2_INSTANCE, or a `provider`
@@ -92,7 +92,7 @@ export function isEc2Instance(instance: CoveredInstance): boolean {
 export const NOT_LINUX = 'NOT_LINUX';
 export const DEEP_INSPECTION_NOT_ACTIVATED = 'DEEP_INSPECTION_NOT_ACTIVATED';
 export const NO_SCAN_STATUS = 'NO_SCAN_STATUS';
-/** Scanned by the Inspector VM scanner: the deep-inspection setting does not govern it. */
+/** Scanned by the Inspector VM scanner: not deep inspection, whose page applies to accounts not opted in to it. */
 export const VM_SCANNER = 'VM_SCANNER';
 
 /** Deep-inspected, or not and why. Pure. */
