@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { MAX_REQUESTED_ACCOUNTS } from '../lambda/reconciler/event';
 import { ACCOUNT_ID, regionProblem } from '../lambda/reconciler/ids';
 import { PARAMETER_TIERS, type ParameterTier } from '../lambda/reconciler/policy/read';
+import { endpointSettingProblem } from './endpoint';
 import { UsageError } from './errors';
 import { EXIT } from './exit-codes';
 import { resolveProfile } from './profile';
@@ -189,6 +190,8 @@ export function addApplyOptions(command: Command): Command {
  * throws UsageError naming what is missing or wrong (a region, a profile that does not exist).
  */
 export async function resolveCommon(options: ParsedOptions, env: NodeJS.ProcessEnv): Promise<CommonOptions> {
+  const endpoint = endpointSettingProblem(env);
+  if (endpoint !== undefined) throw new UsageError(endpoint);
   const profile = await resolveProfile(options.profile, env);
   const home = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? profile.region;
   if (!home) {

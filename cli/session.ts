@@ -11,7 +11,8 @@ import {
 import type { EffectivePolicyReader } from '../lambda/reconciler/inspector-policy';
 import { ParameterPolicySource, type PolicySource } from '../lambda/reconciler/aws/policy-store';
 import type { Policy } from '../lambda/reconciler/policy/schema';
-import { describeCredentialsProblem } from './errors';
+import { describeCredentialsProblem, UsageError } from './errors';
+import { requireAwsAnswers } from './endpoint';
 import type { CommonOptions } from './options';
 import { FilePolicySource } from './policy-file';
 import { type CommandProgress, commandProgress } from './progress';
@@ -28,7 +29,10 @@ export interface Session {
   readonly regions: AccountRegions;
   readonly inspectorFor: (region: string) => RegionInspector;
   readonly progress: CommandProgress;
-  /** --account-id, or the caller's account from STS GetCallerIdentity. */
+  /**
+   * The caller's account from STS GetCallerIdentity (which needs no permission: STS API Reference); with
+   * --account-id, that one once checked to be it: a UsageError when it is not, before any write.
+   */
   ownAccountId(): Promise<string>;
   /** The organization's id (Organizations DescribeOrganization): what a saved plan is bound to. */
   organizationId(): Promise<string>;
@@ -48,6 +52,10 @@ export async function openSession(options: CommonOptions, io: Io): Promise<Sessi
   const sts = new STSClient({ region: options.region, ...(options.profile ? { profile: options.profile } : {}) });
   const progress = commandProgress(io.progressStream, options.quiet);
   progress.watchOrganizations(clients.organizations);
+  for (const client of [clients.organizations, clients.account, clients.ssm, clients.sqs, sts]) {
+    requireAwsAnswers(client, io.env);
+  }
+  const guarded = new Set<string>();
   const policy: PolicySource =
     filePolicy !== undefined
       ? { load: async () => filePolicy }
@@ -61,10 +69,20 @@ export async function openSession(options: CommonOptions, io: Io): Promise<Sessi
     inspectorFor: (region) => {
       const client = clients.inspector(region);
       progress.watchInspector(region, client);
+      if (!guarded.has(region)) requireAwsAnswers(client, io.env);
+      guarded.add(region);
       return new InspectorRegion(client);
     },
     progress,
-    ownAccountId: async () => options.accountId ?? (await sts.send(new GetCallerIdentityCommand({}))).Account ?? '',
+    ownAccountId: async () => {
+      const caller = (await sts.send(new GetCallerIdentityCommand({}))).Account ?? '';
+      if (options.accountId !== undefined && options.accountId !== caller) {
+        throw new UsageError(
+          `--account-id ${options.accountId}: these credentials are account ${caller} (STS GetCallerIdentity): run as the delegated administrator's account, or leave --account-id out (it defaults to the credentials' account)`,
+        );
+      }
+      return caller;
+    },
     organizationId: async () =>
       (await clients.organizations.send(new DescribeOrganizationCommand({}))).Organization?.Id ?? '',
     close: () => {
