@@ -18,11 +18,12 @@ const BAD_INPUT = new Set(['UsageError', 'PolicyError', 'InvocationError', 'Conf
 export function describeFailure(
   error: unknown,
   env: NodeJS.ProcessEnv = process.env,
+  profileOption?: string,
 ): { readonly message: string; readonly exitCode: ExitCode } {
   const name = error instanceof Error ? error.name : '';
   if (name === 'CredentialsProviderError' || name === 'TokenProviderError') {
     // A setting to fix (the profile, a login), in every command alike: no retry heals it.
-    return { message: describeCredentialsProblem(error, env), exitCode: EXIT.BAD_INPUT };
+    return { message: describeCredentialsProblem(error, env, profileOption), exitCode: EXIT.BAD_INPUT };
   }
   const unreachable = unreachableEndpoint(error, env) ?? notTls(error, env);
   if (unreachable !== undefined) return unreachable;
@@ -48,12 +49,16 @@ export function describeFailure(
   return { message: describeError(error), exitCode: EXIT.FAILED };
 }
 
-/** "Could not load credentials from any providers", said so that it names the profile and what to do. */
-export function describeCredentialsProblem(error: unknown, env: NodeJS.ProcessEnv): string {
-  const profile = env.AWS_PROFILE ?? env.AWS_DEFAULT_PROFILE;
+/**
+ * "Could not load credentials from any providers", said so that it names the profile (as it was given:
+ * `--profile`, which comes first, or AWS_PROFILE) and what to do.
+ */
+export function describeCredentialsProblem(error: unknown, env: NodeJS.ProcessEnv, profileOption?: string): string {
+  const profile = profileOption ?? env.AWS_PROFILE ?? env.AWS_DEFAULT_PROFILE;
+  const named = profileOption !== undefined ? `--profile ${profile}` : `profile ${profile}`;
   const detail = error instanceof Error ? error.message : String(error);
   return profile
-    ? `no AWS credentials for profile ${profile} (${detail}): run \`aws sso login --profile ${profile}\` (or \`aws configure --profile ${profile}\`)`
+    ? `no AWS credentials for ${named} (${detail}): run \`aws sso login --profile ${profile}\` (or \`aws configure --profile ${profile}\`)`
     : `no AWS credentials (${detail}): set AWS_PROFILE and run \`aws sso login --profile NAME\`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`;
 }
 

@@ -38,6 +38,8 @@ export interface CommonOptions {
   readonly region: string;
   /** --profile or AWS_PROFILE, checked to exist; undefined: the SDK's default chain. */
   readonly profile?: string;
+  /** Where the profile was named: --profile takes precedence over the environment's keys, AWS_PROFILE does not in the AWS CLI. */
+  readonly profileFrom?: '--profile' | 'AWS_PROFILE';
   readonly accountId?: string;
   readonly regions?: readonly string[];
   readonly accounts?: readonly string[];
@@ -218,7 +220,9 @@ export async function resolveCommon(options: ParsedOptions, env: NodeJS.ProcessE
         ? { parameter: options.policyParameter }
         : { file: options.policyFile ?? 'policy.json', tier: options.policyParameterTier ?? 'Standard' },
     region: home,
-    ...(profile.name === undefined ? {} : { profile: profile.name }),
+    ...(profile.name === undefined
+      ? {}
+      : { profile: profile.name, profileFrom: options.profile !== undefined ? '--profile' : 'AWS_PROFILE' }),
     ...(options.accountId === undefined ? {} : { accountId: options.accountId }),
     ...(options.regions === undefined ? {} : { regions: options.regions }),
     ...(options.accounts === undefined ? {} : { accounts: options.accounts }),

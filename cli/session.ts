@@ -18,6 +18,22 @@ import { FilePolicySource } from './policy-file';
 import { type CommandProgress, commandProgress } from './progress';
 import type { Io } from './terminal';
 
+/**
+ * The SDK's logger for a run with a named profile: silent but for warnings, less the one the SDK gives when
+ * a profile and the environment's keys are both set. A profile named takes precedence over the environment's
+ * keys, as the AWS CLI's --profile does (botocore drops its environment provider when a profile is given
+ * explicitly), and that is the SDK's behaviour too: its warning speaks of AWS_PROFILE, which the person may
+ * never have set.
+ */
+const PROFILE_LOGGER = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (...content: unknown[]) => {
+    if (!String(content[0]).includes('Multiple credential sources detected')) console.warn(...content);
+  },
+  error: (...content: unknown[]) => console.error(...content),
+};
+
 /** What a command that reads AWS works with: clients created once, the policy, progress. Close it when done. */
 export interface Session {
   readonly clients: Clients;
@@ -48,8 +64,12 @@ export async function openSession(options: CommonOptions, io: Io): Promise<Sessi
   if ('file' in options.policy) {
     filePolicy = await new FilePolicySource(options.policy.file, options.policy.tier).load();
   }
-  const clients = createClients(options.region, io.env, undefined, options.profile);
-  const sts = new STSClient({ region: options.region, ...(options.profile ? { profile: options.profile } : {}) });
+  const profile =
+    options.profile === undefined
+      ? {}
+      : { profile: options.profile, ...(options.profileFrom === '--profile' ? { logger: PROFILE_LOGGER } : {}) };
+  const clients = createClients(options.region, io.env, undefined, profile);
+  const sts = new STSClient({ region: options.region, ...profile });
   const progress = commandProgress(io.progressStream, options.quiet);
   progress.watchOrganizations(clients.organizations);
   for (const client of [clients.organizations, clients.account, clients.ssm, clients.sqs, sts]) {
@@ -103,13 +123,22 @@ export async function credentialsAvailable(
   region: string,
   env: NodeJS.ProcessEnv = process.env,
   profile?: string,
+  profileOption?: string,
 ): Promise<string | undefined> {
-  const sts = new STSClient({ region, ...(profile ? { profile } : {}) });
+  const sts = new STSClient({
+    region,
+    ...(profile ? { profile } : {}),
+    ...(profileOption !== undefined ? { logger: PROFILE_LOGGER } : {}),
+  });
   try {
     await sts.config.credentials();
     return undefined;
   } catch (error) {
-    return describeCredentialsProblem(error, profile === undefined ? env : { ...env, AWS_PROFILE: profile });
+    return describeCredentialsProblem(
+      error,
+      profile === undefined ? env : { ...env, AWS_PROFILE: profile },
+      profileOption,
+    );
   } finally {
     sts.destroy();
   }

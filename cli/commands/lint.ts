@@ -42,7 +42,7 @@ export async function lintCommand(parsed: ParsedOptions, io: Io): Promise<number
     const missing =
       region === undefined
         ? 'no region (--region or AWS_REGION)'
-        : await credentialsAvailable(region, io.env, profile.name);
+        : await credentialsAvailable(region, io.env, profile.name, parsed.profile);
     // A profile the person named that fails (an expired SSO session, say) is an error to fix, not a reason
     // to drop the organization checks quietly: offline by itself only where no credentials are set up.
     if (missing !== undefined && region !== undefined && profile.name !== undefined) {

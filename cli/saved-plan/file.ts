@@ -78,10 +78,13 @@ export function readSavedPlan(file: string): SavedPlan {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(readPolicyFile(file));
   } catch (error) {
+    const code = ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code;
     const detail =
-      error instanceof Error && 'problems' in error
-        ? (error as { problems: { message: string }[] }).problems[0]?.message
-        : 'not UTF-8';
+      code === 'EISDIR'
+        ? 'is a directory'
+        : error instanceof Error && 'problems' in error
+          ? (error as { problems: { message: string }[] }).problems[0]?.message
+          : 'not UTF-8';
     throw new UsageError(`plan file ${file}: ${detail}: give the file \`plan --out\` wrote`, { cause: error });
   }
   let document: unknown;
@@ -92,6 +95,11 @@ export function readSavedPlan(file: string): SavedPlan {
     throw new UsageError(
       `plan file ${file}${problem.line === undefined ? '' : ` (line ${problem.line}, column ${problem.column})`}: ${problem.message}`,
       { cause },
+    );
+  }
+  if (looksLikePolicy(document)) {
+    throw new UsageError(
+      `plan file ${file} is a policy, not a saved plan: to plan and apply it, \`apply --policy-file ${file}\`; to apply a saved plan, give the file \`plan --out\` wrote`,
     );
   }
   const version = (document as { planFormatVersion?: unknown } | null)?.planFormatVersion;
@@ -108,6 +116,12 @@ export function readSavedPlan(file: string): SavedPlan {
     );
   }
   return result.data;
+}
+
+/** A policy document (its `version` and `default` or `rules`, no `planFormatVersion`): the likeliest wrong file. */
+function looksLikePolicy(document: unknown): boolean {
+  if (typeof document !== 'object' || document === null || 'planFormatVersion' in document) return false;
+  return 'version' in document && ('default' in document || 'rules' in document);
 }
 
 /** Pure: why the saved plan cannot be applied here and now; empty when it can. */
