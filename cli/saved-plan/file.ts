@@ -58,6 +58,9 @@ export function savedPlanOf(preview: RunResult, context: PlanContext): SavedPlan
         ? [{ region: region.region, from: [...region.orgPackagePaths.from], to: [...region.orgPackagePaths.to] }]
         : [],
     ),
+    held: preview.outcomes
+      .filter((outcome) => outcome.kind === 'SKIPPED' && outcome.reason === 'DEACTIVATION_HELD_BY_GUARDRAIL')
+      .map((outcome) => ({ accountId: outcome.accountId, region: outcome.region, rule: outcome.rule ?? 'default' })),
   };
 }
 
@@ -127,7 +130,13 @@ function looksLikePolicy(document: unknown): boolean {
 /** Pure: why the saved plan cannot be applied here and now; empty when it can. */
 export function savedPlanProblems(
   saved: SavedPlan,
-  here: { readonly now: Date; readonly partition?: string; readonly organizationId?: string; readonly policy?: Policy },
+  here: {
+    readonly now: Date;
+    readonly partition?: string;
+    readonly organizationId?: string;
+    readonly ownAccountId?: string;
+    readonly policy?: Policy;
+  },
 ): string[] {
   const problems: string[] = [];
   const age = here.now.getTime() - Date.parse(saved.createdAt);
@@ -147,16 +156,36 @@ export function savedPlanProblems(
       `it was planned in organization ${saved.organizationId}; these credentials are in ${here.organizationId}: use the delegated administrator's credentials of ${saved.organizationId}`,
     );
   }
-  if (here.policy !== undefined) {
-    if (here.policy.version !== saved.policy.version) {
-      problems.push(
-        `it was planned with a version ${saved.policy.version} policy; the policy is now version ${here.policy.version}: plan again`,
-      );
-    } else if (policyDigest(here.policy) !== saved.policy.sha256) {
-      problems.push(
-        `the policy${here.policy.origin === undefined ? '' : ` (${here.policy.origin})`} is not the one it was planned with (${saved.policy.origin ?? saved.policy.sha256}): plan again`,
-      );
-    }
+  if (here.ownAccountId !== undefined && here.ownAccountId !== saved.delegatedAdministrator) {
+    problems.push(
+      `it was planned as account ${saved.delegatedAdministrator}; these credentials are account ${here.ownAccountId}: apply it with the credentials it was planned with, or plan again`,
+    );
   }
+  if (here.policy !== undefined) problems.push(...policyProblems(saved, here.policy));
   return problems;
+}
+
+const short = (sha256: string) => `${sha256.slice(0, 12)}…`;
+
+/** The policy is the one planned with (its hash), and the package paths the plan writes are the policy's. */
+function policyProblems(saved: SavedPlan, policy: Policy): string[] {
+  if (policy.version !== saved.policy.version) {
+    return [
+      `it was planned with a version ${saved.policy.version} policy; the policy is now version ${policy.version}: plan again`,
+    ];
+  }
+  const digest = policyDigest(policy);
+  if (digest !== saved.policy.sha256) {
+    return [
+      `the policy (${policy.origin === undefined ? '' : `${policy.origin}, `}sha256 ${short(digest)}) is not the one it was planned with sha256 ${short(saved.policy.sha256)}${saved.policy.origin === undefined ? '' : ` (${saved.policy.origin})`}: its meaning changed since the plan, or the plan was edited: plan again`,
+    ];
+  }
+  // The same policy: package paths the plan writes that are not the policy's can only be an edit of the plan.
+  const wanted = policy.orgPackagePaths ?? [];
+  return saved.orgPackagePaths
+    .filter((paths) => JSON.stringify(paths.to) !== JSON.stringify(wanted))
+    .map(
+      (paths) =>
+        `orgPackagePaths in ${paths.region}: the plan writes ${JSON.stringify(paths.to)}; the policy says ${JSON.stringify(wanted)}: the plan was edited: plan again`,
+    );
 }
