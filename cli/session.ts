@@ -1,4 +1,5 @@
 import { DescribeOrganizationCommand } from '@aws-sdk/client-organizations';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { AccountManagementRegions, type AccountRegions } from '../lambda/reconciler/aws/account-regions';
 import { type Clients, createClients } from '../lambda/reconciler/aws/clients';
@@ -19,7 +20,7 @@ import { type CommandProgress, commandProgress } from './progress';
 import type { Io } from './terminal';
 
 /**
- * The SDK's logger for a run with a named profile: silent but for warnings, less the one the SDK gives when
+ * The SDK's logger for a run with a named profile: silent (as its default) but for warnings, less the one it gives when
  * a profile and the environment's keys are both set. A profile named takes precedence over the environment's
  * keys, as the AWS CLI's --profile does (botocore drops its environment provider when a profile is given
  * explicitly), and that is the SDK's behaviour too: its warning speaks of AWS_PROFILE, which the person may
@@ -31,7 +32,8 @@ const PROFILE_LOGGER = {
   warn: (...content: unknown[]) => {
     if (!String(content[0]).includes('Multiple credential sources detected')) console.warn(...content);
   },
-  error: (...content: unknown[]) => console.error(...content),
+  // The SDK logs every failed call here; the command says its failures itself.
+  error: () => undefined,
 };
 
 /** What a command that reads AWS works with: clients created once, the policy, progress. Close it when done. */
@@ -45,6 +47,8 @@ export interface Session {
   readonly regions: AccountRegions;
   readonly inspectorFor: (region: string) => RegionInspector;
   readonly progress: CommandProgress;
+  /** An SQS client in `region` (the home region's is clients.sqs): a queue URL in another region is asked there. */
+  sqsIn(region: string): SQSClient;
   /**
    * The caller's account from STS GetCallerIdentity (which needs no permission: STS API Reference); with
    * --account-id, that one once checked to be it: a UsageError when it is not, before any write.
@@ -76,6 +80,7 @@ export async function openSession(options: CommonOptions, io: Io): Promise<Sessi
     requireAwsAnswers(client, io.env);
   }
   const guarded = new Set<string>();
+  const queueClients = new Map<string, SQSClient>([[options.region, clients.sqs]]);
   const policy: PolicySource =
     filePolicy !== undefined
       ? { load: async () => filePolicy }
@@ -94,6 +99,15 @@ export async function openSession(options: CommonOptions, io: Io): Promise<Sessi
       return new InspectorRegion(client);
     },
     progress,
+    sqsIn: (region) => {
+      let client = queueClients.get(region);
+      if (client === undefined) {
+        client = new SQSClient({ region, ...profile });
+        requireAwsAnswers(client, io.env);
+        queueClients.set(region, client);
+      }
+      return client;
+    },
     ownAccountId: async () => {
       const caller = (await sts.send(new GetCallerIdentityCommand({}))).Account ?? '';
       if (options.accountId !== undefined && options.accountId !== caller) {
@@ -110,6 +124,7 @@ export async function openSession(options: CommonOptions, io: Io): Promise<Sessi
       // Keep-alive connections would otherwise hold the process (and a test runner) open after the run.
       clients.destroy();
       sts.destroy();
+      for (const [region, client] of queueClients) if (region !== options.region) client.destroy();
     },
   };
 }

@@ -74,7 +74,7 @@ export async function applySavedPlan(file: string, parsed: ParsedOptions, io: Io
   try {
     const organizationId = await session.organizationId();
     const ownAccountId = await session.ownAccountId();
-    if (path.writes) await checkBeforeWrites(session, parsed);
+    if (path.writes) await checkBeforeWrites(session, options, parsed);
     const setup = runSetup(session, options, parsed, { writes: path.writes, ownAccountId });
     const fresh = await planRun(setup.request, setup.deps);
     const refused = savedPlanProblems(saved, { now: new Date(), organizationId, ownAccountId, policy: fresh.policy });

@@ -19,7 +19,7 @@ import { invokedAs, npmSwallowed } from '../npm';
 import { type CommonOptions, type ParsedOptions, resolveCommon } from '../options';
 import { formatRun, MAX_LISTED } from '../report';
 import { savedPlanOf, writeSavedPlan } from '../saved-plan/file';
-import { queueProblem } from '../queue-check';
+import { queueProblem, queueRegion } from '../queue-check';
 import { openSession, type Session } from '../session';
 import type { Io } from '../terminal';
 import { type RunView, runView, writesByRegion } from '../view';
@@ -184,9 +184,13 @@ function isSavedPlan(file: string): boolean {
  * Every check that can fail before the first write and is not the plan's own: the failed-accounts queue
  * exists. (The endpoint answers and the policy is whole and valid by the time a plan is made.)
  */
-export async function checkBeforeWrites(session: Session, parsed: ParsedOptions): Promise<void> {
+export async function checkBeforeWrites(
+  session: Session,
+  options: CommonOptions,
+  parsed: ParsedOptions,
+): Promise<void> {
   if (parsed.failedAccountsQueueUrl === undefined) return;
-  const problem = await queueProblem(session.clients.sqs, parsed.failedAccountsQueueUrl);
+  const problem = await queueProblem(session.sqsIn, options.region, parsed.failedAccountsQueueUrl);
   if (problem !== undefined) {
     throw new UsageError(
       `--failed-accounts-queue-url: ${problem}. Nothing was written. (That it exists is all a read can prove: whether sqs:SendMessage is allowed shows only when a failure is sent.)`,
@@ -221,7 +225,10 @@ export function runSetup(
     regions: session.regions,
     inspectorFor: session.inspectorFor,
     queue: parsed.failedAccountsQueueUrl
-      ? new SqsFailureQueue(session.clients.sqs, parsed.failedAccountsQueueUrl)
+      ? new SqsFailureQueue(
+          session.sqsIn(queueRegion(parsed.failedAccountsQueueUrl) ?? options.region),
+          parsed.failedAccountsQueueUrl,
+        )
       : printed,
     progress: session.progress.step,
   };
@@ -246,7 +253,7 @@ export async function planOrApply(
   checkOutFile(parsed.out, options.policy);
   const session = await openSession(options, io);
   try {
-    if (path.writes) await checkBeforeWrites(session, parsed);
+    if (path.writes) await checkBeforeWrites(session, options, parsed);
     const ownAccountId = await session.ownAccountId();
     session.progress.step(`running as account ${ownAccountId}`);
     const setup = runSetup(session, options, parsed, { writes: path.writes, ownAccountId });
