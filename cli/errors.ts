@@ -18,13 +18,14 @@ const BAD_INPUT = new Set(['UsageError', 'PolicyError', 'InvocationError', 'Conf
 export function describeFailure(
   error: unknown,
   env: NodeJS.ProcessEnv = process.env,
+  profileOption?: string,
 ): { readonly message: string; readonly exitCode: ExitCode } {
   const name = error instanceof Error ? error.name : '';
   if (name === 'CredentialsProviderError' || name === 'TokenProviderError') {
     // A setting to fix (the profile, a login), in every command alike: no retry heals it.
-    return { message: describeCredentialsProblem(error, env), exitCode: EXIT.BAD_INPUT };
+    return { message: describeCredentialsProblem(error, env, profileOption), exitCode: EXIT.BAD_INPUT };
   }
-  const unreachable = unreachableEndpoint(error, env);
+  const unreachable = unreachableEndpoint(error, env) ?? notTls(error, env);
   if (unreachable !== undefined) return unreachable;
   if (error instanceof InvocationError) {
     // The same checks as a manual invoke of the function, said in the command's terms.
@@ -48,13 +49,45 @@ export function describeFailure(
   return { message: describeError(error), exitCode: EXIT.FAILED };
 }
 
-/** "Could not load credentials from any providers", said so that it names the profile and what to do. */
-export function describeCredentialsProblem(error: unknown, env: NodeJS.ProcessEnv): string {
-  const profile = env.AWS_PROFILE ?? env.AWS_DEFAULT_PROFILE;
+/**
+ * "Could not load credentials from any providers", said so that it names the profile (as it was given:
+ * `--profile`, which comes first, or AWS_PROFILE) and what to do.
+ */
+export function describeCredentialsProblem(error: unknown, env: NodeJS.ProcessEnv, profileOption?: string): string {
+  const profile = profileOption ?? env.AWS_PROFILE ?? env.AWS_DEFAULT_PROFILE;
+  const named = profileOption !== undefined ? `--profile ${profile}` : `profile ${profile}`;
   const detail = error instanceof Error ? error.message : String(error);
   return profile
-    ? `no AWS credentials for profile ${profile} (${detail}): run \`aws sso login --profile ${profile}\` (or \`aws configure --profile ${profile}\`)`
+    ? `no AWS credentials for ${named} (${detail}): run \`aws sso login --profile ${profile}\` (or \`aws configure --profile ${profile}\`)`
     : `no AWS credentials (${detail}): set AWS_PROFILE and run \`aws sso login --profile NAME\`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`;
+}
+
+/**
+ * An https:// AWS_ENDPOINT_URL on a port that speaks plain HTTP (`deep-inspection local` does): the TLS
+ * handshake fails with EPROTO ("wrong version number"). A setting to fix, never transient.
+ */
+function notTls(
+  error: unknown,
+  env: NodeJS.ProcessEnv,
+): { readonly message: string; readonly exitCode: ExitCode } | undefined {
+  const endpoint = env.AWS_ENDPOINT_URL;
+  if (endpoint === undefined || !endpoint.startsWith('https:')) return undefined;
+  let cause: unknown = error;
+  for (let depth = 0; depth < 5 && typeof cause === 'object' && cause !== null; depth++) {
+    const { code, message } = cause as NodeJS.ErrnoException;
+    if (code === 'EPROTO' || /\bEPROTO\b|wrong version number|ERR_SSL_/.test(String(message))) {
+      return {
+        message: `AWS_ENDPOINT_URL ${endpoint}: the TLS handshake failed (${
+          String(message)
+            .replace(/^AWS SDK error wrapper for (?:Error: )?/, '')
+            .split('\n')[0]
+        }): if it serves plain HTTP (as \`deep-inspection local\` does), write ${endpoint.replace(/^https:/, 'http:')}; or unset AWS_ENDPOINT_URL to call AWS`,
+        exitCode: EXIT.BAD_INPUT,
+      };
+    }
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /** Node's codes for a connection nobody took: refused, or a host name that does not resolve. */

@@ -70,6 +70,32 @@ function nearest(word: string, candidates: readonly string[]): string | undefine
   return best;
 }
 
+/**
+ * commander's error for an unknown option or a value not among its choices, with a suggestion that ignores
+ * case where commander's own (which counts case) found none: `--YES` → --yes, `advanced` → Advanced.
+ */
+function withSuggestion(text: string, command: Command): string {
+  if (/Did you mean/i.test(text)) return text;
+  const option = /unknown option '([^']+)'/.exec(text)?.[1];
+  if (option !== undefined) {
+    const flags = [command, ...parents(command)].flatMap((each) =>
+      each.options.flatMap((known) => [known.long, known.short].filter((flag): flag is string => flag !== undefined)),
+    );
+    const suggestion = nearest(option.replace(/=.*/, ''), [...flags, '--help']);
+    return suggestion === undefined ? text : `${text.trimEnd()}\n(Did you mean ${suggestion}?)\n`;
+  }
+  const choice = /argument '([^']*)' is invalid\. Allowed choices are (.+)\.$/m.exec(text);
+  if (choice?.[1] !== undefined && choice[2] !== undefined) {
+    const suggestion = nearest(choice[1], choice[2].split(', '));
+    return suggestion === undefined ? text : `${text.trimEnd()}\n(Did you mean ${suggestion}?)\n`;
+  }
+  return text;
+}
+
+function parents(command: Command): Command[] {
+  return command.parent ? [command.parent, ...parents(command.parent)] : [];
+}
+
 function unknownCommandMessage(word: string, commands: readonly string[]): string {
   const suggestion = nearest(word, commands);
   return `unknown command '${word}'${suggestion ? `\n(Did you mean ${suggestion}?)` : ''}`;
@@ -93,6 +119,8 @@ export function buildProgram(io: Io, done: (status: number) => void): Command {
       outputError: (text, write) => write(`${NAME}: ${text.replace(/^error: /, '')}`),
     })
     .version(packageVersion(), '-V, --version', "this command's version")
+    // Each command's help lists --version and --help, which every command takes.
+    .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError(true)
     .showHelpAfterError(`Run \`${NAME} <command> --help\` for a command's options.`)
     .addHelpText('after', EXAMPLES)
@@ -217,6 +245,10 @@ export function buildProgram(io: Io, done: (status: number) => void): Command {
 
   for (const command of program.commands) {
     command.showHelpAfterError(`Run \`${NAME} ${command.name()} --help\` for its options.`);
+    command.configureOutput({
+      ...program.configureOutput(),
+      outputError: (text, write) => write(`${NAME}: ${withSuggestion(text, command).replace(/^error: /, '')}`),
+    });
   }
   return program;
 }
@@ -232,9 +264,34 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return EXIT.BAD_INPUT;
   }
   let status: number = EXIT.DONE;
-  const program = buildProgram(io, (code) => {
+  // What the command printed: with --output json, a run that ends with none on stdout gets one document saying why.
+  let printed = false;
+  let lastSaid = '';
+  const watched: Io = {
+    ...io,
+    stdout: (text) => {
+      printed ||= text.length > 0;
+      io.stdout(text);
+    },
+    stderr: (text) => {
+      if (text.trim() !== '' && !text.startsWith('Run `')) lastSaid = text.trim();
+      io.stderr(text);
+    },
+  };
+  const program = buildProgram(watched, (code) => {
     status = code;
   });
+  /** The command being run (commander has parsed its options so far), for --output and --profile. */
+  const running = () =>
+    program.commands.find((command) => command.name() === argv[0]) ??
+    program.commands.find((command) => command.name() === 'plan');
+  const finish = (code: number): number => {
+    if (code !== EXIT.DONE && !printed && running()?.opts().output === 'json') {
+      const error = lastSaid.replace(new RegExp(`^${NAME}: `), '');
+      io.stdout(`${JSON.stringify({ exitCode: code, written: false, error }, null, 2)}\n`);
+    }
+    return code;
+  };
   try {
     // A first word that is not an option is the command: an unknown one is named as such before its
     // options are read (`aply --yes` is not "unknown option --yes" of the default plan).
@@ -247,15 +304,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       });
     }
     await program.parseAsync([...argv], { from: 'user' });
-    return status;
+    return finish(status);
   } catch (error) {
     if (error instanceof CommanderError) {
       // commander has printed the message; help and --version are not failures.
-      return error.exitCode === 0 ? EXIT.DONE : EXIT.BAD_INPUT;
+      return finish(error.exitCode === 0 ? EXIT.DONE : EXIT.BAD_INPUT);
     }
-    const failure = describeFailure(error, io.env);
-    io.stderr(`${NAME}: ${failure.message}\n`);
-    return failure.exitCode;
+    const profile = running()?.opts().profile as string | undefined;
+    const failure = describeFailure(error, io.env, profile);
+    watched.stderr(`${NAME}: ${failure.message}\n`);
+    return finish(failure.exitCode);
   }
 }
 

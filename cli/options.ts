@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { MAX_REQUESTED_ACCOUNTS } from '../lambda/reconciler/event';
 import { ACCOUNT_ID, regionProblem } from '../lambda/reconciler/ids';
 import { PARAMETER_TIERS, type ParameterTier } from '../lambda/reconciler/policy/read';
+import { endpointSettingProblem } from './endpoint';
 import { UsageError } from './errors';
 import { EXIT } from './exit-codes';
 import { resolveProfile } from './profile';
@@ -37,6 +38,8 @@ export interface CommonOptions {
   readonly region: string;
   /** --profile or AWS_PROFILE, checked to exist; undefined: the SDK's default chain. */
   readonly profile?: string;
+  /** Where the profile was named: --profile takes precedence over the environment's keys, AWS_PROFILE does not in the AWS CLI. */
+  readonly profileFrom?: '--profile' | 'AWS_PROFILE';
   readonly accountId?: string;
   readonly regions?: readonly string[];
   readonly accounts?: readonly string[];
@@ -189,6 +192,8 @@ export function addApplyOptions(command: Command): Command {
  * throws UsageError naming what is missing or wrong (a region, a profile that does not exist).
  */
 export async function resolveCommon(options: ParsedOptions, env: NodeJS.ProcessEnv): Promise<CommonOptions> {
+  const endpoint = endpointSettingProblem(env);
+  if (endpoint !== undefined) throw new UsageError(endpoint);
   const profile = await resolveProfile(options.profile, env);
   const home = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? profile.region;
   if (!home) {
@@ -215,7 +220,9 @@ export async function resolveCommon(options: ParsedOptions, env: NodeJS.ProcessE
         ? { parameter: options.policyParameter }
         : { file: options.policyFile ?? 'policy.json', tier: options.policyParameterTier ?? 'Standard' },
     region: home,
-    ...(profile.name === undefined ? {} : { profile: profile.name }),
+    ...(profile.name === undefined
+      ? {}
+      : { profile: profile.name, profileFrom: options.profile !== undefined ? '--profile' : 'AWS_PROFILE' }),
     ...(options.accountId === undefined ? {} : { accountId: options.accountId }),
     ...(options.regions === undefined ? {} : { regions: options.regions }),
     ...(options.accounts === undefined ? {} : { accounts: options.accounts }),

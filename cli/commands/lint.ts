@@ -2,6 +2,7 @@ import type { DelegatedAdministratorAnswer } from '../../lambda/reconciler/deleg
 import { describeError } from '../../lambda/reconciler/describe-error';
 import { utcDay } from '../../lambda/reconciler/policy/expiry';
 import { type LintWarning, lintPolicy } from '../../lambda/reconciler/policy/lint';
+import { endpointSettingProblem } from '../endpoint';
 import { UsageError } from '../errors';
 import { EXIT } from '../exit-codes';
 import { type ParsedOptions, resolveCommon } from '../options';
@@ -31,14 +32,17 @@ export async function lintCommand(parsed: ParsedOptions, io: Io): Promise<number
     }
     return lintOffline(parsed, io, '--offline');
   }
-  // A profile that does not exist is refused here as in every command (resolveProfile), before any fallback.
+  // A profile that does not exist, or an AWS_ENDPOINT_URL the SDK cannot use, is refused here as in every
+  // command, before any fallback to offline.
+  const endpoint = endpointSettingProblem(io.env);
+  if (endpoint !== undefined) throw new UsageError(endpoint);
   const profile = await resolveProfile(parsed.profile, io.env);
   const region = parsed.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? profile.region;
   if (parsed.policyParameter === undefined) {
     const missing =
       region === undefined
         ? 'no region (--region or AWS_REGION)'
-        : await credentialsAvailable(region, io.env, profile.name);
+        : await credentialsAvailable(region, io.env, profile.name, parsed.profile);
     // A profile the person named that fails (an expired SSO session, say) is an error to fix, not a reason
     // to drop the organization checks quietly: offline by itself only where no credentials are set up.
     if (missing !== undefined && region !== undefined && profile.name !== undefined) {

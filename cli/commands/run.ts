@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { dirname } from 'node:path';
-import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { existsSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { type FailureMessage, type FailureQueue, SqsFailureQueue } from '../../lambda/reconciler/aws/queue';
 import { combinedVerdict } from '../../lambda/reconciler/error-classification';
 import { partitionOf } from '../../lambda/reconciler/ids';
@@ -19,7 +19,7 @@ import { invokedAs, npmSwallowed } from '../npm';
 import { type CommonOptions, type ParsedOptions, resolveCommon } from '../options';
 import { formatRun, MAX_LISTED } from '../report';
 import { savedPlanOf, writeSavedPlan } from '../saved-plan/file';
-import { queueProblem } from '../queue-check';
+import { queueProblem, queueRegion } from '../queue-check';
 import { openSession, type Session } from '../session';
 import type { Io } from '../terminal';
 import { type RunView, runView, writesByRegion } from '../view';
@@ -43,12 +43,17 @@ class PrintedFailures implements FailureQueue {
   }
 }
 
-/** The exit status of a plan or an apply that ran to its end. */
-export function runExitCode(view: RunView, problems: readonly RunProblem[]): ExitCode {
+/**
+ * The exit status of a plan or an apply that ran to its end. `unqueuedFailures`: accounts an apply could not
+ * fix and sent to no queue (no --failed-accounts-queue-url): only the printed table holds them, so a script
+ * must see 1, not success.
+ */
+export function runExitCode(view: RunView, problems: readonly RunProblem[], unqueuedFailures = 0): ExitCode {
   // Every problem transient (throttled, timed out, a region still being enabled): worth running again as it is.
   if (problems.length > 0) {
     return combinedVerdict(problems.map((problem) => problem.verdict)) === 'TRANSIENT' ? EXIT.TRANSIENT : EXIT.FAILED;
   }
+  if (unqueuedFailures > 0) return EXIT.FAILED;
   if (view.guardrail.tripped) return EXIT.HELD_BY_GUARDRAIL;
   return EXIT.DONE;
 }
@@ -129,15 +134,49 @@ export function confirmationPath(
   return { writes };
 }
 
-/** --out's directory must exist before anything is read: a plan of an hour's reads is not lost to a typo. */
-export function checkOutFile(file: string | undefined): void {
+/**
+ * Where `plan --out` may write, checked before anything is read (a plan of an hour's reads is not lost to a
+ * typo): its directory exists; it is not the policy file this plan reads (by any spelling of its path); and
+ * an existing file there is a saved plan (replaced, as `terraform plan -out` replaces its plan) or empty.
+ * Any other file is refused rather than overwritten: the plan is JSON like the policy, cdk.json and
+ * package.json beside it, and `--out policy.json` is an easy slip that would replace the policy.
+ */
+export function checkOutFile(file: string | undefined, policy: CommonOptions['policy']): void {
   if (file === undefined) return;
   const directory = dirname(file);
   if (!existsSync(directory) || !statSync(directory).isDirectory()) {
     throw new UsageError(`--out ${file}: the directory ${directory} does not exist: create it, or give another path`);
   }
-  if (existsSync(file) && statSync(file).isDirectory()) {
+  if (!existsSync(file)) {
+    if ('file' in policy && resolve(file) === resolve(policy.file)) throw outIsPolicy(file);
+    return;
+  }
+  const stat = statSync(file);
+  if (stat.isDirectory()) {
     throw new UsageError(`--out ${file}: is a directory: give a file name in it (plan.json, say)`);
+  }
+  if ('file' in policy && existsSync(policy.file) && sameFile(stat, statSync(policy.file))) throw outIsPolicy(file);
+  if (stat.size > 0 && !isSavedPlan(file)) {
+    throw new UsageError(
+      `--out ${file}: ${basename(file)} exists and is not a saved plan: nothing was read or written; give another path, or remove it first`,
+    );
+  }
+}
+
+const outIsPolicy = (file: string) =>
+  new UsageError(
+    `--out ${file}: is the policy file this plan reads; saving the plan there would replace the policy: nothing was read or written; give another path (plan.json, say)`,
+  );
+
+const sameFile = (a: Stats, b: Stats) => a.dev === b.dev && a.ino === b.ino;
+
+/** A file `plan --out` wrote (any format version): a JSON object with `planFormatVersion`. */
+function isSavedPlan(file: string): boolean {
+  try {
+    const document = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as unknown;
+    return typeof document === 'object' && document !== null && 'planFormatVersion' in document;
+  } catch {
+    return false;
   }
 }
 
@@ -145,9 +184,13 @@ export function checkOutFile(file: string | undefined): void {
  * Every check that can fail before the first write and is not the plan's own: the failed-accounts queue
  * exists. (The endpoint answers and the policy is whole and valid by the time a plan is made.)
  */
-export async function checkBeforeWrites(session: Session, parsed: ParsedOptions): Promise<void> {
+export async function checkBeforeWrites(
+  session: Session,
+  options: CommonOptions,
+  parsed: ParsedOptions,
+): Promise<void> {
   if (parsed.failedAccountsQueueUrl === undefined) return;
-  const problem = await queueProblem(session.clients.sqs, parsed.failedAccountsQueueUrl);
+  const problem = await queueProblem(session.sqsIn, options.region, parsed.failedAccountsQueueUrl);
   if (problem !== undefined) {
     throw new UsageError(
       `--failed-accounts-queue-url: ${problem}. Nothing was written. (That it exists is all a read can prove: whether sqs:SendMessage is allowed shows only when a failure is sent.)`,
@@ -182,7 +225,10 @@ export function runSetup(
     regions: session.regions,
     inspectorFor: session.inspectorFor,
     queue: parsed.failedAccountsQueueUrl
-      ? new SqsFailureQueue(session.clients.sqs, parsed.failedAccountsQueueUrl)
+      ? new SqsFailureQueue(
+          session.sqsIn(queueRegion(parsed.failedAccountsQueueUrl) ?? options.region),
+          parsed.failedAccountsQueueUrl,
+        )
       : printed,
     progress: session.progress.step,
   };
@@ -204,10 +250,10 @@ export async function planOrApply(
   const options = await resolveCommon(parsed, io.env);
   const path = confirmationPath(command, parsed, io);
   if ('exit' in path) return path.exit;
-  checkOutFile(parsed.out);
+  checkOutFile(parsed.out, options.policy);
   const session = await openSession(options, io);
   try {
-    if (path.writes) await checkBeforeWrites(session, parsed);
+    if (path.writes) await checkBeforeWrites(session, options, parsed);
     const ownAccountId = await session.ownAccountId();
     session.progress.step(`running as account ${ownAccountId}`);
     const setup = runSetup(session, options, parsed, { writes: path.writes, ownAccountId });
@@ -330,11 +376,13 @@ export async function showAndApply(run: ShowAndApply): Promise<number> {
         : applied.failures.length > MAX_LISTED
           ? `the table lists the first ${MAX_LISTED}; --output json lists them all`
           : 'the table lists them';
-    io.stderr(`${printed.messages.length} failures were not queued (no --failed-accounts-queue-url): ${where}.\n`);
+    io.stderr(
+      `${printed.messages.length} failures were not queued (no --failed-accounts-queue-url): ${where}; exit ${EXIT.FAILED}.\n`,
+    );
   }
   reportProblems(io, result);
   if (plan.policy.findings.securityHub) io.stderr(`${FINDINGS_NOTE}\n`);
-  return runExitCode(applied, result.problems);
+  return runExitCode(applied, result.problems, printed.messages.length);
 }
 
 /** --accounts that the organization does not have: planned as skipped, and said, since it is likely a typo. */

@@ -58,6 +58,9 @@ export function savedPlanOf(preview: RunResult, context: PlanContext): SavedPlan
         ? [{ region: region.region, from: [...region.orgPackagePaths.from], to: [...region.orgPackagePaths.to] }]
         : [],
     ),
+    held: preview.outcomes
+      .filter((outcome) => outcome.kind === 'SKIPPED' && outcome.reason === 'DEACTIVATION_HELD_BY_GUARDRAIL')
+      .map((outcome) => ({ accountId: outcome.accountId, region: outcome.region, rule: outcome.rule ?? 'default' })),
   };
 }
 
@@ -78,10 +81,13 @@ export function readSavedPlan(file: string): SavedPlan {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(readPolicyFile(file));
   } catch (error) {
+    const code = ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code;
     const detail =
-      error instanceof Error && 'problems' in error
-        ? (error as { problems: { message: string }[] }).problems[0]?.message
-        : 'not UTF-8';
+      code === 'EISDIR'
+        ? 'is a directory'
+        : error instanceof Error && 'problems' in error
+          ? (error as { problems: { message: string }[] }).problems[0]?.message
+          : 'not UTF-8';
     throw new UsageError(`plan file ${file}: ${detail}: give the file \`plan --out\` wrote`, { cause: error });
   }
   let document: unknown;
@@ -92,6 +98,11 @@ export function readSavedPlan(file: string): SavedPlan {
     throw new UsageError(
       `plan file ${file}${problem.line === undefined ? '' : ` (line ${problem.line}, column ${problem.column})`}: ${problem.message}`,
       { cause },
+    );
+  }
+  if (looksLikePolicy(document)) {
+    throw new UsageError(
+      `plan file ${file} is a policy, not a saved plan: to plan and apply it, \`apply --policy-file ${file}\`; to apply a saved plan, give the file \`plan --out\` wrote`,
     );
   }
   const version = (document as { planFormatVersion?: unknown } | null)?.planFormatVersion;
@@ -110,10 +121,22 @@ export function readSavedPlan(file: string): SavedPlan {
   return result.data;
 }
 
+/** A policy document (its `version` and `default` or `rules`, no `planFormatVersion`): the likeliest wrong file. */
+function looksLikePolicy(document: unknown): boolean {
+  if (typeof document !== 'object' || document === null || 'planFormatVersion' in document) return false;
+  return 'version' in document && ('default' in document || 'rules' in document);
+}
+
 /** Pure: why the saved plan cannot be applied here and now; empty when it can. */
 export function savedPlanProblems(
   saved: SavedPlan,
-  here: { readonly now: Date; readonly partition?: string; readonly organizationId?: string; readonly policy?: Policy },
+  here: {
+    readonly now: Date;
+    readonly partition?: string;
+    readonly organizationId?: string;
+    readonly ownAccountId?: string;
+    readonly policy?: Policy;
+  },
 ): string[] {
   const problems: string[] = [];
   const age = here.now.getTime() - Date.parse(saved.createdAt);
@@ -133,16 +156,36 @@ export function savedPlanProblems(
       `it was planned in organization ${saved.organizationId}; these credentials are in ${here.organizationId}: use the delegated administrator's credentials of ${saved.organizationId}`,
     );
   }
-  if (here.policy !== undefined) {
-    if (here.policy.version !== saved.policy.version) {
-      problems.push(
-        `it was planned with a version ${saved.policy.version} policy; the policy is now version ${here.policy.version}: plan again`,
-      );
-    } else if (policyDigest(here.policy) !== saved.policy.sha256) {
-      problems.push(
-        `the policy${here.policy.origin === undefined ? '' : ` (${here.policy.origin})`} is not the one it was planned with (${saved.policy.origin ?? saved.policy.sha256}): plan again`,
-      );
-    }
+  if (here.ownAccountId !== undefined && here.ownAccountId !== saved.delegatedAdministrator) {
+    problems.push(
+      `it was planned as account ${saved.delegatedAdministrator}; these credentials are account ${here.ownAccountId}: apply it with the credentials it was planned with, or plan again`,
+    );
   }
+  if (here.policy !== undefined) problems.push(...policyProblems(saved, here.policy));
   return problems;
+}
+
+const short = (sha256: string) => `${sha256.slice(0, 12)}…`;
+
+/** The policy is the one planned with (its hash), and the package paths the plan writes are the policy's. */
+function policyProblems(saved: SavedPlan, policy: Policy): string[] {
+  if (policy.version !== saved.policy.version) {
+    return [
+      `it was planned with a version ${saved.policy.version} policy; the policy is now version ${policy.version}: plan again`,
+    ];
+  }
+  const digest = policyDigest(policy);
+  if (digest !== saved.policy.sha256) {
+    return [
+      `the policy (${policy.origin === undefined ? '' : `${policy.origin}, `}sha256 ${short(digest)}) is not the one it was planned with sha256 ${short(saved.policy.sha256)}${saved.policy.origin === undefined ? '' : ` (${saved.policy.origin})`}: its meaning changed since the plan, or the plan was edited: plan again`,
+    ];
+  }
+  // The same policy: package paths the plan writes that are not the policy's can only be an edit of the plan.
+  const wanted = policy.orgPackagePaths ?? [];
+  return saved.orgPackagePaths
+    .filter((paths) => JSON.stringify(paths.to) !== JSON.stringify(wanted))
+    .map(
+      (paths) =>
+        `orgPackagePaths in ${paths.region}: the plan writes ${JSON.stringify(paths.to)}; the policy says ${JSON.stringify(wanted)}: the plan was edited: plan again`,
+    );
 }

@@ -9,6 +9,17 @@ export interface Drift {
   readonly message: string;
 }
 
+/** A fresh read held to a saved plan: what is written, and what is not, by why. */
+export interface HeldToPlan {
+  readonly plan: RunPlan;
+  /** Changed since the plan (or not in it): left alone, to be planned again. */
+  readonly drifts: Drift[];
+  /** Planned changes already made or under way (PENDING): the plan applied before, or someone else; nothing to write. */
+  readonly already: { readonly accountId: string; readonly region: string }[];
+  /** Deactivations the guardrail held back when planning that would now be written (`--force`): left alone. */
+  readonly held: { readonly accountId: string; readonly region: string }[];
+}
+
 const key = (region: string, accountId: string) => `${region} ${accountId}`;
 const sameSet = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((item) => b.includes(item));
@@ -33,10 +44,13 @@ function now(outcome: Outcome): string {
  * `CHANGED_SINCE_PLAN` (left alone, and reported); a FAILED outcome stays a failure. Organization package
  * paths are written only where the saved plan replaces them and they are still what it found.
  */
-export function holdToSavedPlan(fresh: RunPlan, saved: SavedPlan): { plan: RunPlan; drifts: Drift[] } {
+export function holdToSavedPlan(fresh: RunPlan, saved: SavedPlan): HeldToPlan {
   const planned = new Map(saved.changes.map((change) => [key(change.region, change.accountId), change]));
+  const heldWhenPlanned = new Set((saved.held ?? []).map((entry) => key(entry.region, entry.accountId)));
   const seen = new Set<string>();
   const drifts: Drift[] = [];
+  const already: HeldToPlan['already'] = [];
+  const held: HeldToPlan['held'] = [];
   const changedSincePlan = (outcome: Outcome, detail: string): Outcome => {
     drifts.push({ accountId: outcome.accountId, region: outcome.region, message: detail });
     return {
@@ -54,18 +68,41 @@ export function holdToSavedPlan(fresh: RunPlan, saved: SavedPlan): { plan: RunPl
       if (change !== undefined) seen.add(key(outcome.region, outcome.accountId));
       if (outcome.kind === 'FAILED') return outcome;
       if (change === undefined) {
-        return isChange(outcome)
-          ? changedSincePlan(outcome, `planned no change; now ${now(outcome)}: plan again to include it`)
-          : outcome;
+        if (!isChange(outcome)) return outcome;
+        if (outcome.to === 'DEACTIVATED' && heldWhenPlanned.has(key(outcome.region, outcome.accountId))) {
+          // The plan's guardrail held it back: nothing changed since; --force on apply FILE does not add it.
+          held.push({ accountId: outcome.accountId, region: outcome.region });
+          const { from: _from, to: _to, kind: _kind, ...base } = outcome;
+          return {
+            ...base,
+            kind: 'SKIPPED',
+            reason: 'DEACTIVATION_HELD_BY_GUARDRAIL',
+            detail: 'held back by the guardrail when planned: plan again with --force to include it',
+          } satisfies Outcome;
+        }
+        return changedSincePlan(outcome, `planned no change; now ${now(outcome)}: plan again to include it`);
       }
       const same =
         isChange(outcome) && outcome.from === change.from && outcome.to === change.to && outcome.rule === change.rule;
-      return same
-        ? outcome
-        : changedSincePlan(
-            outcome,
-            `planned ${change.from} → ${change.to} by ${change.rule}; now ${now(outcome)}: left alone, plan again`,
-          );
+      if (same) return outcome;
+      const underWay = outcome.kind === 'SKIPPED' && outcome.reason === 'DEEP_INSPECTION_PENDING';
+      if ((outcome.kind === 'COMPLIANT' && outcome.state === change.to) || underWay) {
+        // Made already, or an update under way (Inspector says PENDING; this plan's own earlier apply, likely).
+        already.push({ accountId: outcome.accountId, region: outcome.region });
+        return outcome;
+      }
+      if (outcome.kind === 'COMPLIANT' && outcome.state === change.from) {
+        // Still where the plan found it, yet the policy (the same, by its hash) does not change it: the rule
+        // that decides it moved (an OU move, say), or the change was written into the plan by hand.
+        return changedSincePlan(
+          outcome,
+          `planned ${change.from} → ${change.to} by ${change.rule}; the policy keeps it ${outcome.state} (rule ${outcome.rule ?? 'default'}): left alone, plan again`,
+        );
+      }
+      return changedSincePlan(
+        outcome,
+        `planned ${change.from} → ${change.to} by ${change.rule}; now ${now(outcome)}: left alone, plan again`,
+      );
     });
     const paths = saved.orgPackagePaths.find((entry) => entry.region === region.region);
     const current = region.orgPackagePaths;
@@ -103,5 +140,5 @@ export function holdToSavedPlan(fresh: RunPlan, saved: SavedPlan): { plan: RunPl
       });
     }
   }
-  return { plan: { ...fresh, regions }, drifts };
+  return { plan: { ...fresh, regions }, drifts, already, held };
 }

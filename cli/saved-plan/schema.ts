@@ -70,6 +70,13 @@ export const savedPlanSchema = z.strictObject({
   orgPackagePaths: z
     .array(z.strictObject({ region, from: z.array(z.string()), to: z.array(z.string()) }))
     .meta({ description: 'Regions whose organization package paths the plan replaces, with what they were' }),
+  held: z
+    .array(z.strictObject({ accountId: accountIdSchema, region, rule: z.string() }))
+    .optional()
+    .meta({
+      description:
+        'Deactivations the guardrail held back when planning: not in `changes`, never written by this plan; `apply FILE --force` reports them as held',
+    }),
 });
 
 export type SavedPlan = z.output<typeof savedPlanSchema>;

@@ -441,7 +441,8 @@ function jsonAnswer(protocol: Protocol, output: unknown): Answer {
 }
 
 function xmlAnswer(body: string): Answer {
-  return { status: 200, headers: { 'content-type': 'text/xml' }, body };
+  // STS sends its request id in the header as well as in ResponseMetadata, as every AWS service does.
+  return { status: 200, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': `local-${Date.now()}` }, body };
 }
 
 /** STS GetCallerIdentity: the caller is the delegated administrator. */

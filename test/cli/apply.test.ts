@@ -329,11 +329,12 @@ describe('apply', () => {
 
     const table = await runCli(['apply', '--yes', '--policy-file', file, '--regions', 'us-east-1'], { env });
 
-    expect(table.status).toBe(EXIT.DONE);
+    // Failures only printed, queued nowhere: the exit table's "failures not queued", never success.
+    expect(table.status).toBe(EXIT.FAILED);
     expect(table.stdout).toContain('Failures (13; the first 10 here, 3 more: --output json lists them all):');
     expect(table.stdout.split('\n').filter((line) => / UPDATE_FAILED /.test(line))).toHaveLength(10);
     expect(table.stderr).toContain(
-      '13 failures were not queued (no --failed-accounts-queue-url): the table lists the first 10; --output json lists them all.',
+      '13 failures were not queued (no --failed-accounts-queue-url): the table lists the first 10; --output json lists them all; exit 1.',
     );
     const json = JSON.parse(
       (await runCli(['apply', '--yes', '--policy-file', file, '--regions', 'us-east-1', '--output', 'json'], { env }))

@@ -122,8 +122,9 @@ describe('plan --out, then apply FILE', () => {
     const { status, stderr } = await runCli(['apply', planFile, '--yes', '--quiet'], { env });
 
     expect(status).toBe(EXIT.FAILED);
+    // Made by someone else as the plan would make it: nothing to write, and said, but not a change to plan again.
     expect(stderr).toContain(
-      `Changed since the plan, left alone: ${moved.region} ${moved.accountId}: planned DEACTIVATED → ACTIVATED by default; now it is ACTIVATED already: left alone, plan again`,
+      `Already as planned or under way (PENDING), nothing to write: 1 of the plan's ${saved.changes.length} changes (${moved.region} ${moved.accountId})`,
     );
     expect(stderr).toContain(
       `Changed since the plan, left alone: us-east-1 ${bystander.id}: planned no change; now it is DEACTIVATED, to go ACTIVATED by rule default: plan again to include it`,
@@ -178,7 +179,8 @@ describe('plan --out, then apply FILE', () => {
     writeFileSync(policyFile, JSON.stringify({ ...policy, default: 'UNMANAGED' }));
     const { status, stderr } = await runCli(['apply', planFile, '--yes'], { env });
     expect(status).toBe(EXIT.BAD_INPUT);
-    expect(stderr).toContain(`the policy (file ${policyFile}) is not the one it was planned with`);
+    expect(stderr).toContain(`the policy (file ${policyFile}, sha256 `);
+    expect(stderr).toContain('is not the one it was planned with sha256 ');
     expect(endpoint.writeCount()).toBe(0);
   });
 
@@ -197,6 +199,125 @@ describe('plan --out, then apply FILE', () => {
     expect(status).toBe(EXIT.BAD_INPUT);
     expect(stderr).toContain('--regions cannot be given with a saved plan: the plan fixes its policy and scope');
     expect(endpoint.calls.size).toBe(0);
+  });
+
+  it('refuses an edited policy hash, showing the two hashes that differ', async () => {
+    const saved = await plan();
+    writeFileSync(planFile, JSON.stringify({ ...saved, policy: { ...saved.policy, sha256: 'f'.repeat(64) } }));
+    const { status, stderr } = await runCli(['apply', planFile, '--yes'], { env });
+    expect(status).toBe(EXIT.BAD_INPUT);
+    expect(stderr).toContain(`sha256 ${saved.policy.sha256.slice(0, 12)}`);
+    expect(stderr).toContain(`planned with sha256 ${'f'.repeat(12)}`);
+    expect(stderr).not.toContain(`(file ${policyFile}) is not the one it was planned with (file ${policyFile})`);
+    expect(endpoint.writeCount()).toBe(0);
+  });
+
+  it('refuses a plan whose delegated administrator was edited, writing nothing', async () => {
+    const saved = await plan();
+    writeFileSync(planFile, JSON.stringify({ ...saved, delegatedAdministrator: '999999999999' }));
+    const { status, stderr } = await runCli(['apply', planFile, '--yes'], { env });
+    expect(status).toBe(EXIT.BAD_INPUT);
+    expect(stderr).toContain(
+      `it was planned as account 999999999999; these credentials are account ${organization.delegatedAdminAccountId}`,
+    );
+    expect(endpoint.writeCount()).toBe(0);
+  });
+
+  it('refuses organization package paths edited in the plan: never writes other paths than the plan shows', async () => {
+    writeFileSync(policyFile, JSON.stringify({ ...policy, version: 2, orgPackagePaths: ['/opt/app/lib'] }));
+    const saved = await plan();
+    const [paths] = saved.orgPackagePaths;
+    if (paths === undefined) throw new Error('the plan replaces no package paths');
+    writeFileSync(planFile, JSON.stringify({ ...saved, orgPackagePaths: [{ ...paths, to: ['/evil'] }] }));
+    const { status, stderr } = await runCli(['apply', planFile, '--yes'], { env });
+    expect(stderr).toContain(
+      `orgPackagePaths in ${paths.region}: the plan writes ["/evil"]; the policy says ["/opt/app/lib"]`,
+    );
+    expect(status).toBe(EXIT.BAD_INPUT);
+    expect(endpoint.writeCount()).toBe(0);
+  });
+
+  it('says of a change added by hand that the policy decides otherwise, and leaves the account alone', async () => {
+    const saved = await plan();
+    const planned = new Set(saved.changes.map((change) => `${change.region} ${change.accountId}`));
+    const compliant = organization.accounts.find((account) => {
+      const state = organization.inspectorAccount('us-east-1', account.id);
+      return (
+        account.state === 'ACTIVE' &&
+        state?.member &&
+        state.ec2ScanStatus === 'ENABLED' &&
+        state.deepInspection === 'ACTIVATED' &&
+        !planned.has(`us-east-1 ${account.id}`)
+      );
+    });
+    if (compliant === undefined) throw new Error('no compliant account');
+    const added = {
+      accountId: compliant.id,
+      region: 'us-east-1',
+      rule: 'default',
+      from: 'ACTIVATED',
+      to: 'DEACTIVATED',
+    };
+    writeFileSync(planFile, JSON.stringify({ ...saved, changes: [...saved.changes, added] }));
+    const { status, stderr } = await runCli(['apply', planFile, '--yes', '--quiet'], { env });
+    expect(stderr).toContain(
+      `Changed since the plan, left alone: us-east-1 ${compliant.id}: planned ACTIVATED → DEACTIVATED by default; the policy keeps it ACTIVATED (rule default)`,
+    );
+    expect(stderr).not.toContain('now it is ACTIVATED already');
+    expect(status).toBe(EXIT.FAILED);
+    expect(states().get('us-east-1')?.get(compliant.id)).toBe('ACTIVATED');
+  });
+
+  it('applied a second time, says the plan is already in place, writes nothing, exit 0', async () => {
+    const saved = await plan();
+    expect((await runCli(['apply', planFile, '--yes', '--quiet'], { env })).status).toBe(EXIT.DONE);
+    endpoint.resetCounters();
+    const { status, stderr } = await runCli(['apply', planFile, '--yes', '--quiet'], { env });
+    expect(stderr).not.toContain('Changed since the plan');
+    expect(stderr).toContain(
+      `Already as planned or under way (PENDING), nothing to write: all ${saved.changes.length} of the plan's changes (was it applied already?)`,
+    );
+    expect(status).toBe(EXIT.DONE);
+    expect(endpoint.writeCount()).toBe(0);
+  });
+
+  it('with --force, reports the changes the guardrail held when planning as held, not as changed, and leaves them alone', async () => {
+    writeFileSync(
+      policyFile,
+      JSON.stringify({ ...policy, default: 'DEACTIVATED', guardrails: { maxDeactivationsPerRun: 1 } }),
+    );
+    const planned = await runCli(['plan', '--policy-file', policyFile, '--out', planFile, '--quiet'], { env });
+    expect(planned.status).toBe(EXIT.HELD_BY_GUARDRAIL);
+    const saved = readPlan();
+    expect(saved.held?.length).toBeGreaterThan(1);
+    const before = states();
+    const { status, stderr } = await runCli(['apply', planFile, '--yes', '--force', '--quiet'], { env });
+    expect(stderr).not.toContain('Changed since the plan');
+    expect(stderr).toContain(
+      `Held back by the guardrail when planned, so not in the plan: ${saved.held?.length} changes to DEACTIVATED, left alone; to apply them, \`plan --force --out FILE\`, review it, and apply that plan`,
+    );
+    expect(status).toBe(EXIT.HELD_BY_GUARDRAIL);
+    expect(differences(before, states())).toEqual(
+      saved.changes.map((change) => `${change.region} ${change.accountId} ${change.to}`).sort(),
+    );
+  });
+
+  it('says a relative policy path came from the plan, read from the directory apply runs in', async () => {
+    const saved = await plan();
+    writeFileSync(
+      planFile,
+      JSON.stringify({
+        ...saved,
+        policy: { ...saved.policy, source: { file: 'nowhere/policy.json', tier: 'Standard' } },
+      }),
+    );
+    const { status, stderr } = await runCli(['apply', planFile, '--yes'], { env });
+    expect(status).toBe(EXIT.BAD_INPUT);
+    expect(stderr).toContain(
+      'the policy file the plan names, nowhere/policy.json, is read relative to the directory apply runs in',
+    );
+    expect(stderr).toContain('run apply in the directory plan ran in');
+    expect(endpoint.writeCount()).toBe(0);
   });
 
   it('the guardrail still applies to a saved plan', async () => {

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EXIT } from '../../cli/exit-codes';
@@ -30,6 +32,32 @@ const FIVE_MB = Buffer.concat([
   Buffer.from('}'),
 ]);
 const BOM = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(POLICY_TEXT)]);
+const TWO_BOMS = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf]), Buffer.from(POLICY_TEXT)]);
+
+/** Something that answers HTTP on a port but is not AWS: 200 and a JSON body for any request, no request id. */
+let notAws: Server;
+let notAwsUrl: string;
+beforeAll(async () => {
+  notAws = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end('{"ok":true}');
+  });
+  await new Promise<void>((resolve) => notAws.listen(0, '127.0.0.1', resolve));
+  notAwsUrl = `http://127.0.0.1:${(notAws.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => notAws.close(resolve));
+});
+
+/** Every file in the scratch directory and its bytes: a refusal leaves them all as they were. */
+function filesIn(at: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const name of readdirSync(at)) {
+    const full = path.join(at, name);
+    if (statSync(full).isFile()) files.set(name, readFileSync(full).toString('base64'));
+  }
+  return files;
+}
 
 let endpoint: LocalAwsEndpoint;
 let organization: SimulatedOrganization;
@@ -72,8 +100,10 @@ interface Case {
   readonly status: number;
   readonly says: readonly (string | RegExp)[];
   readonly policy?: string | Buffer;
-  readonly env?: Record<string, string | undefined>;
+  readonly env?: Record<string, string | undefined> | (() => Record<string, string | undefined>);
   readonly answer?: string;
+  /** Parts the message must not have (a second, contradicting instruction, say). */
+  readonly saysNot?: readonly string[];
 }
 
 const cases: Record<string, Case> = {
@@ -159,6 +189,108 @@ const cases: Record<string, Case> = {
     status: EXIT.BAD_INPUT,
     says: ['AWS_ENDPOINT_URL http://127.0.0.1:1', 'refused the connection', 'or unset AWS_ENDPOINT_URL'],
   },
+  'plan --out the policy file it reads': {
+    argv: (f) => ['plan', '--policy-file', f.policy, '--out', f.policy],
+    status: EXIT.BAD_INPUT,
+    says: ['--out', 'is the policy file this plan reads', 'give another path (plan.json, say)'],
+  },
+  'plan --out the policy file by another spelling of its path': {
+    argv: (f) => ['plan', '--policy-file', f.policy, '--out', `${path.dirname(f.policy)}/./policy.json`],
+    status: EXIT.BAD_INPUT,
+    says: ['is the policy file this plan reads'],
+  },
+  'plan --out an existing file that is not a saved plan': {
+    argv: (f) => ['plan', '--policy-file', f.policy, '--out', file('cdk.json', '{"app": "npx tsx bin/app.ts"}\n')],
+    status: EXIT.BAD_INPUT,
+    says: ['--out', 'cdk.json exists and is not a saved plan', 'give another path, or remove it first'],
+  },
+  'AWS_ENDPOINT_URL without a scheme': {
+    argv: (f) => ['plan', '--policy-file', f.policy],
+    env: { AWS_ENDPOINT_URL: '127.0.0.1:4599' },
+    status: EXIT.BAD_INPUT,
+    says: ['AWS_ENDPOINT_URL "127.0.0.1:4599"', 'is not an http:// or https:// URL', 'http://127.0.0.1:4599'],
+  },
+  'AWS_ENDPOINT_URL localhost:4599': {
+    argv: (f) => ['lint', '--policy-file', f.policy],
+    env: { AWS_ENDPOINT_URL: 'localhost:4599' },
+    status: EXIT.BAD_INPUT,
+    says: ['AWS_ENDPOINT_URL "localhost:4599"', 'is not an http:// or https:// URL', 'http://localhost:4599'],
+  },
+  'AWS_ENDPOINT_URL set but empty': {
+    argv: (f) => ['plan', '--policy-file', f.policy],
+    env: { AWS_ENDPOINT_URL: '' },
+    status: EXIT.BAD_INPUT,
+    says: ['AWS_ENDPOINT_URL is set but empty', 'unset AWS_ENDPOINT_URL to call AWS'],
+  },
+  'AWS_ENDPOINT_URL https:// on a port that speaks http': {
+    argv: (f) => ['plan', '--policy-file', f.policy],
+    env: () => ({ AWS_ENDPOINT_URL: endpoint.url.replace(/^http:/, 'https:') }),
+    status: EXIT.BAD_INPUT,
+    says: [/AWS_ENDPOINT_URL https:\/\/127\.0\.0\.1:\d+: /, 'TLS', 'http://'],
+  },
+  'AWS_ENDPOINT_URL of something that is not AWS, in plan': {
+    argv: (f) => ['plan', '--policy-file', f.policy],
+    env: () => ({ AWS_ENDPOINT_URL: notAwsUrl }),
+    status: EXIT.BAD_INPUT,
+    says: [/AWS_ENDPOINT_URL http:\/\/127\.0\.0\.1:\d+: /, 'is not an AWS endpoint', 'deep-inspection local'],
+  },
+  'AWS_ENDPOINT_URL of something that is not AWS, in lint': {
+    argv: (f) => ['lint', '--policy-file', f.policy],
+    env: () => ({ AWS_ENDPOINT_URL: notAwsUrl }),
+    status: EXIT.BAD_INPUT,
+    says: ['is not an AWS endpoint'],
+    saysNot: ['no warnings'],
+  },
+  '--account-id that is not the account of the credentials': {
+    argv: (f) => ['plan', '--policy-file', f.policy, '--account-id', '999999999999'],
+    status: EXIT.BAD_INPUT,
+    says: ['--account-id 999999999999', 'these credentials are account', 'leave --account-id out'],
+  },
+  'lint of a policy with two byte order marks': {
+    argv: (f) => ['lint', '--offline', '--policy-file', f.policy],
+    policy: TWO_BOMS,
+    status: EXIT.BAD_INPUT,
+    says: ['two byte order marks (U+FEFF)', 'remove the second'],
+  },
+  'plan of a policy with two byte order marks': {
+    argv: (f) => ['plan', '--policy-file', f.policy],
+    policy: TWO_BOMS,
+    status: EXIT.BAD_INPUT,
+    says: ['two byte order marks (U+FEFF)'],
+  },
+  'a policy with a NUL character': {
+    argv: (f) => ['lint', '--offline', '--policy-file', f.policy],
+    policy: `{"version": 1,\n "default": "ACTIVATED"\u0000}`,
+    status: EXIT.BAD_INPUT,
+    says: ['(line 2, column 24)', 'U+0000 (NUL)', 'an invisible character'],
+  },
+  'apply of a policy given as the plan file': {
+    argv: (f) => ['apply', f.policy, '--yes'],
+    status: EXIT.BAD_INPUT,
+    says: ['is a policy, not a saved plan', 'apply --policy-file', '--policy-file'],
+  },
+  'apply of a directory given as the plan file': {
+    argv: () => ['apply', directory, '--yes'],
+    status: EXIT.BAD_INPUT,
+    says: ['is a directory', 'give the file `plan --out` wrote'],
+    saysNot: ['policy file in it'],
+  },
+  '--profile with no credentials in it': {
+    argv: (f) => ['plan', '--policy-file', f.policy, '--profile', 'audit'],
+    env: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined },
+    status: EXIT.BAD_INPUT,
+    says: ['no AWS credentials for --profile audit', 'aws sso login --profile audit'],
+  },
+  'apply --YES': {
+    argv: (f) => ['apply', '--policy-file', f.policy, '--YES'],
+    status: EXIT.BAD_INPUT,
+    says: ["unknown option '--YES'", '(Did you mean --yes?)'],
+  },
+  '--policy-parameter-tier advanced': {
+    argv: (f) => ['plan', '--policy-file', f.policy, '--policy-parameter-tier', 'advanced'],
+    status: EXIT.BAD_INPUT,
+    says: ['Allowed choices are Standard, Advanced', '(Did you mean Advanced?)'],
+  },
   '`aply --yes`': {
     argv: () => ['aply', '--yes'],
     status: EXIT.BAD_INPUT,
@@ -226,22 +358,30 @@ const cases: Record<string, Case> = {
 describe('bad inputs: a clear error, the right exit status, and nothing written', () => {
   it.each(Object.entries(cases))('%s', async (_name, badInput) => {
     const policy = file('policy.json', badInput.policy ?? POLICY_TEXT);
-    for (const [name, value] of Object.entries(badInput.env ?? {})) {
+    const caseEnv = typeof badInput.env === 'function' ? badInput.env() : (badInput.env ?? {});
+    const argv = badInput.argv({ policy });
+    const before = filesIn(directory);
+    for (const [name, value] of Object.entries(caseEnv)) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
     const terminal = badInput.answer === undefined ? undefined : new FakeTerminal(() => badInput.answer as string);
-    const { status, stderr } = await runCli(badInput.argv({ policy }), {
-      env: { ...env, ...badInput.env },
+    const caseProcessEnv = { ...env, ...caseEnv };
+    for (const [name, value] of Object.entries(caseEnv)) if (value === undefined) delete caseProcessEnv[name];
+    const { status, stderr } = await runCli(argv, {
+      env: caseProcessEnv,
       ...(terminal ? { terminal } : {}),
     });
     const missing = badInput.says.filter((part) =>
       typeof part === 'string' ? !stderr.includes(part) : !part.test(stderr),
     );
-    expect({ missing, stderr }).toEqual({ missing: [], stderr });
+    const present = (badInput.saysNot ?? []).filter((part) => stderr.includes(part));
+    expect({ missing, present, stderr }).toEqual({ missing: [], present: [], stderr });
     expect(stderr).not.toMatch(/ENOENT|EISDIR|\n\s+at /);
     expect(status).toBe(badInput.status);
     expect(endpoint.writeCount()).toBe(0);
+    // Nothing written anywhere: not AWS, and not a local file (the policy itself, a file --out named).
+    expect(filesIn(directory)).toEqual(before);
   });
 
   it('--accounts not in the organization are warned about in a run', async () => {
@@ -279,6 +419,70 @@ describe('bad inputs: a clear error, the right exit status, and nothing written'
   });
 });
 
+describe('conventions the docs promise', () => {
+  it.each<[string, (policy: string) => string[], number, FakeTerminal | undefined]>([
+    [
+      'a bad input (exit 2)',
+      () => ['plan', '--policy-file', path.join(directory, 'nope.json'), '--output', 'json'],
+      EXIT.BAD_INPUT,
+      undefined,
+    ],
+    [
+      'an option commander refuses (exit 2)',
+      (policy) => ['plan', '--policy-file', policy, '--output', 'json', '--regions', 'US-EAST-1'],
+      EXIT.BAD_INPUT,
+      undefined,
+    ],
+    [
+      'apply not confirmed (exit 3)',
+      (policy) => ['apply', '--policy-file', policy, '--output', 'json'],
+      EXIT.NOT_CONFIRMED,
+      new FakeTerminal(() => 'no'),
+    ],
+    [
+      'apply with no terminal (exit 3)',
+      (policy) => ['apply', '--policy-file', policy, '--output', 'json'],
+      EXIT.NOT_CONFIRMED,
+      undefined,
+    ],
+  ])('--output json prints exactly one JSON document on stdout for %s', async (_what, argv, exitCode, terminal) => {
+    const policy = file('policy.json', POLICY_TEXT);
+    const { status, stdout, stderr } = await runCli(argv(policy), { env, ...(terminal ? { terminal } : {}) });
+    expect(status).toBe(exitCode);
+    const document = JSON.parse(stdout);
+    expect(document).toMatchObject({ exitCode, written: false });
+    // The same words as stderr's, for a script that reads only stdout.
+    expect(stderr).toContain(String(document.error).split('\n')[0]);
+    expect(endpoint.writeCount()).toBe(0);
+  });
+
+  it("--profile takes the profile's credentials over the environment's, as the AWS CLI does, with no SDK warning", async () => {
+    writeFileSync(
+      process.env.AWS_SHARED_CREDENTIALS_FILE as string,
+      '[audit]\naws_access_key_id = local\naws_secret_access_key = local\n',
+    );
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const { status, stderr } = await runCli(
+        ['plan', '--policy-file', file('policy.json', POLICY_TEXT), '--profile', 'audit', '--quiet'],
+        { env },
+      );
+      expect(stderr).toBe('');
+      expect(status).toBe(EXIT.DONE);
+      expect(warn.mock.calls.flat().join('\n')).not.toContain('Multiple credential sources');
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("every command's help lists --version", async () => {
+    for (const command of ['plan', 'apply', 'lint', 'explain', 'coverage']) {
+      const { stdout } = await runCli([command, '--help'], { env });
+      expect({ command, listed: stdout.includes('-V, --version') }).toEqual({ command, listed: true });
+    }
+  });
+});
+
 describe('the same bytes in synth', () => {
   /** bin/app.ts as `cdk synth -c policyFile=…` runs it: the CDK passes the context in CDK_CONTEXT_JSON. */
   const synth = (policyFile: string) =>
@@ -305,6 +509,7 @@ describe('the same bytes in synth', () => {
       /not UTF-8: byte 32 \(0xc1\) on line 2 is not part of a UTF-8 character: save the file as UTF-8/,
     ],
     ['a 5 MB policy', FIVE_MB, /an SSM parameter in the Standard tier holds at most 4,096 bytes: shorten it/],
+    ['a policy with two byte order marks', TWO_BOMS, /two byte order marks \(U\+FEFF\)/],
   ])('refuses %s with its message alone, no stack trace', (_what, content, message) => {
     mkdirSync(path.join(directory, 'cdk.out'), { recursive: true });
     const name = content === undefined ? 'nope.json' : 'policy.json';

@@ -40,8 +40,11 @@ describe('policyText: the one reader of policy text', () => {
     expect(policyText(bytes([0xef, 0xbb, 0xbf], POLICY), 'p')).toBe(POLICY);
   });
 
-  it('refuses a second byte order mark: only one is the mark, the next is text JSON does not allow', () => {
-    expect(problemOf(() => parsePolicy(`\uFEFF\uFEFF${POLICY}`, 'p'))).toContain('not valid JSON');
+  it('refuses a second byte order mark, named, as bytes and as a string, so that reading the text again reads the same', () => {
+    for (const input of [bytes([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf], POLICY), `\uFEFF\uFEFF${POLICY}`]) {
+      expect(problemOf(() => parsePolicy(input, 'p'))).toContain('two byte order marks (U+FEFF)');
+      expect(problemOf(() => policyText(input, 'p'))).toContain('remove the second');
+    }
   });
 
   it.each([

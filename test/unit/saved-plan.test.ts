@@ -54,16 +54,33 @@ describe('holdToSavedPlan: exactly the saved changes, each still where it was pl
     expect(plan.regions[0]?.orgPackagePaths).toEqual([]);
   });
 
-  it.each<[string, Outcome, string]>([
+  it.each<[string, Outcome]>([
     [
-      'now compliant',
+      'now as planned',
       { accountId: '222222222222', region: 'us-east-1', rule: 'default', kind: 'COMPLIANT', state: 'ACTIVATED' },
-      'planned DEACTIVATED → ACTIVATED by default; now it is ACTIVATED already: left alone, plan again',
     ],
     [
       'now pending',
       { accountId: '222222222222', region: 'us-east-1', kind: 'SKIPPED', reason: 'DEEP_INSPECTION_PENDING' },
-      'planned DEACTIVATED → ACTIVATED by default; now it is skipped now (DEEP_INSPECTION_PENDING): left alone, plan again',
+    ],
+  ])(
+    'counts an account %s as already made, not as changed since the plan, and writes nothing there',
+    (_what, outcome) => {
+      const { plan, drifts, already } = holdToSavedPlan(
+        fresh([activate('111111111111'), outcome, activate('555555555555')]),
+        saved,
+      );
+      expect(drifts).toEqual([]);
+      expect(already).toEqual([{ accountId: '222222222222', region: 'us-east-1' }]);
+      expect(plan.regions[0]?.outcomes[1]).toEqual(outcome);
+    },
+  );
+
+  it.each<[string, Outcome, string]>([
+    [
+      'the policy keeps where it was',
+      { accountId: '222222222222', region: 'us-east-1', rule: 'default', kind: 'COMPLIANT', state: 'DEACTIVATED' },
+      'planned DEACTIVATED → ACTIVATED by default; the policy keeps it DEACTIVATED (rule default): left alone, plan again',
     ],
     [
       'decided by another rule',
@@ -157,7 +174,7 @@ describe('savedPlanProblems: a plan applies only where and while it holds', () =
     ],
     [
       { now: at('2026-11-21T13:00:00Z'), policy: parsePolicy('{"version": 2, "default": "DEACTIVATED"}', 'q') },
-      'the policy is not the one it was planned with',
+      'is not the one it was planned with sha256 ',
     ],
     [
       { now: at('2026-11-21T13:00:00Z'), policy: parsePolicy('{"version": 1, "default": "ACTIVATED"}', 'q') },

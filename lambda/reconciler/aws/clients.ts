@@ -2,7 +2,7 @@ import { AccountClient } from '@aws-sdk/client-account';
 import { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { CALL_TIMEOUTS, type CallTimeouts } from '../deadline';
 import { pace } from './pacing';
@@ -46,7 +46,12 @@ export type ClientSettings = ReturnType<typeof retrySettings> & {
   readonly requestHandler: ReturnType<typeof requestHandler>;
   /** The shared-config profile credentials come from (the CLI's --profile); absent: the SDK's default chain. */
   readonly profile?: string;
+  /** Where the SDK's warnings go (the CLI's); absent: the SDK's own (console.warn for credential warnings). */
+  readonly logger?: ClientLogger;
 };
+
+/** An SDK client's logger. */
+export type ClientLogger = NonNullable<SQSClientConfig['logger']>;
 
 export interface Clients {
   /** The timeouts every client has: the run's deadline margins are derived from them. */
@@ -84,12 +89,13 @@ export function createClients(
   region: string,
   env: NodeJS.ProcessEnv = process.env,
   timeouts: CallTimeouts = CALL_TIMEOUTS,
-  profile?: string,
+  { profile, logger }: { readonly profile?: string; readonly logger?: ClientLogger } = {},
 ): Clients {
   const settings: ClientSettings = {
     ...retrySettings(env),
     requestHandler: requestHandler(timeouts),
     ...(profile === undefined ? {} : { profile }),
+    ...(logger === undefined ? {} : { logger }),
   };
   const inspectorRate = requestsPerSecond(env, 'INSPECTOR_REQUESTS_PER_SECOND');
   const inspectors = new Map<string, Inspector2Client>();

@@ -7,7 +7,8 @@ import { PolicyError } from '../errors';
  * - The text must be UTF-8 (RFC 8259 §8.1); bytes that are not are refused with their byte offset and
  *   line, never decoded to U+FFFD and applied.
  * - One leading byte order mark (Notepad, PowerShell 5.1 write one) is dropped: RFC 8259 §8.1 lets a
- *   parser ignore it, and a policy with one is the same policy as without.
+ *   parser ignore it, and a policy with one is the same policy as without. A second one is refused, named:
+ *   the text that is stored is then the text that is read, whoever reads it again (synth reads it twice).
  * - The text (without the mark) must fit the SSM parameter tier it is stored in, counted in UTF-8 bytes.
  */
 
@@ -49,6 +50,17 @@ export function policyText(
     }
   }
   if (text.startsWith(BYTE_ORDER_MARK)) text = text.slice(BYTE_ORDER_MARK.length);
+  if (text.startsWith(BYTE_ORDER_MARK)) {
+    throw new PolicyError(source, [
+      {
+        path: '$',
+        line: 1,
+        column: 1,
+        message:
+          'starts with two byte order marks (U+FEFF), invisible in most editors: the first is read as nothing, the second is not JSON: remove the second (save the file as UTF-8 without BOM)',
+      },
+    ]);
+  }
   const bytes = Buffer.byteLength(text, 'utf8');
   const max = PARAMETER_TIER_MAX_BYTES[tier];
   if (bytes > max) {

@@ -22,8 +22,33 @@ export function syntaxProblem(text: string, cause: Error): Problem {
     path: '$',
     line,
     column,
-    message: `not valid JSON: ${describeSyntaxError(printParseErrorCode(first.error))}\n${excerpt(text, line, column)}`,
+    message: `not valid JSON: ${describeSyntaxError(printParseErrorCode(first.error))}${invisibleAt(text, first.offset)}\n${excerpt(text, line, column)}`,
   };
+}
+
+/** Names of the invisible characters an editor or a paste leaves most often. */
+const INVISIBLE_NAMES: Record<number, string> = {
+  0x00: 'NUL',
+  0x7f: 'DEL',
+  0xa0: 'NO-BREAK SPACE',
+  0x200b: 'ZERO WIDTH SPACE',
+  0x200c: 'ZERO WIDTH NON-JOINER',
+  0x200d: 'ZERO WIDTH JOINER',
+  0x2060: 'WORD JOINER',
+  0xfeff: 'BYTE ORDER MARK',
+};
+
+/**
+ * The character at `offset` named, when a caret under it would point at nothing visible (a NUL, a control
+ * character, a zero-width space or a byte order mark in the middle): ", U+0000 (NUL), an invisible character: remove it".
+ */
+function invisibleAt(text: string, offset: number): string {
+  const code = text.codePointAt(offset);
+  if (code === undefined) return '';
+  const control = code < 0x20 || (code >= 0x7f && code <= 0x9f);
+  if (!control && INVISIBLE_NAMES[code] === undefined) return '';
+  const name = INVISIBLE_NAMES[code] ?? 'a control character';
+  return `: U+${code.toString(16).toUpperCase().padStart(4, '0')} (${name}), an invisible character: remove it`;
 }
 
 /** Adds the line and column of each problem's JSON path, where the text has it. */
