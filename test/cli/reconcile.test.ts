@@ -71,7 +71,7 @@ describe('deep-inspection', () => {
     ['explain', ['<account-id>', '--regions', '--policy-file']],
     ['lint', ['--strict', '--policy-parameter']],
     ['coverage', ['--output', 'csv', '--regions', '--accounts']],
-    ['local', ['--account-count', '--port', '--administrator-reads-effective-policies']],
+    ['local', ['--account-count', '--port', '--administrator-reads-effective-policies', '--not-administrator-in']],
   ])('documents the options of %s in its --help, with the exit statuses', async (command, options) => {
     const { status, stdout } = await cli(command, '--help');
     expect(status).toBe(0);
@@ -523,6 +523,10 @@ describe('deep-inspection', () => {
     [['plan', '--strict'], "unknown option '--strict'"],
     [['plan', 'extra'], "plan takes no arguments, got 'extra'"],
     [['local', '--port', '70000'], '--port: a whole number from 0 to 65535'],
+    [
+      ['local', '--not-administrator-in', 'ap-south-1'],
+      '--not-administrator-in: "ap-south-1" is not a region of the simulated organization (us-east-1, eu-west-1)',
+    ],
     [['apply', '--failed-accounts-queue-url', ''], '"" is not a queue URL'],
   ])('refuses %j before any AWS call', async (argv, message) => {
     const { status, stderr } = await cli(...argv);
