@@ -1,5 +1,5 @@
 import { EMPTY_LEDGER } from '../lambda/reconciler/guardrail/ledger';
-import type { RunSummary } from '../lambda/reconciler/summary';
+import type { RunSummary } from '../lambda/reconciler/run/summary';
 import { LocalAwsEndpoint } from '../local/aws-endpoint/server';
 import { type DeployedFunction, invokeBundleMeasured } from '../local/bundle';
 import { SimulatedOrganization } from '../local/simulated-organization';

@@ -1,6 +1,6 @@
-import { describeError } from '../lambda/reconciler/describe-error';
-import { classifyError } from '../lambda/reconciler/error-classification';
-import { InvocationError } from '../lambda/reconciler/errors';
+import { describeError } from '../lambda/reconciler/errors/describe-error';
+import { classifyError } from '../lambda/reconciler/errors/classification';
+import { InvocationError } from '../lambda/reconciler/errors/errors';
 import { EXIT, type ExitCode } from './exit-codes';
 
 /** An option's value or combination the command cannot take; found after parsing, before any AWS call. */

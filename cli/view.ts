@@ -1,8 +1,8 @@
 import type { GuardrailVerdict } from '../lambda/reconciler/guardrail/limits';
 import { isChange, isReportOnly } from '../lambda/reconciler/model';
 import type { LintWarning } from '../lambda/reconciler/policy/lint';
-import type { RunResult } from '../lambda/reconciler/reconcile';
-import type { RegionSummary, Totals } from '../lambda/reconciler/summary';
+import type { RunResult } from '../lambda/reconciler/run/reconcile';
+import type { RegionSummary, Totals } from '../lambda/reconciler/run/summary';
 
 /**
  * The version of the JSON that `plan` and `apply` print (`--output json`), documented in docs/cli.md.

@@ -10,8 +10,8 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FINDINGS_METRIC } from '../lambda/reconciler/findings/metrics';
-import { METRIC, METRICS_NAMESPACE } from '../lambda/reconciler/metrics';
-import { SERVICE_NAME } from '../lambda/reconciler/observability';
+import { METRIC, METRICS_NAMESPACE } from '../lambda/reconciler/observability/metrics';
+import { SERVICE_NAME } from '../lambda/reconciler/observability/powertools';
 import type { ReconcilerQueues } from './queues';
 
 export interface ReconcilerAlarmsProps {

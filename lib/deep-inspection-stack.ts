@@ -24,7 +24,7 @@ import { readPolicyFile } from '../lambda/reconciler/policy/file';
 import { policyText } from '../lambda/reconciler/policy/read';
 import { parsePolicy } from '../lambda/reconciler/policy/schema';
 import { lintPolicy } from '../lambda/reconciler/policy/lint';
-import { CALL_TIMEOUTS, marginsFor } from '../lambda/reconciler/deadline';
+import { CALL_TIMEOUTS, marginsFor } from '../lambda/reconciler/run/deadline';
 import { ReconcilerAlarms } from './alarms';
 import { type ReconcilerConfig, SettingsError, scheduleSeconds } from './config';
 import { ReconcilerDashboard } from './dashboard';

@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 
 import { partitionOf } from '../lambda/reconciler/ids';
-import { REGIONS } from '../lambda/reconciler/regions';
+import { REGIONS } from '../lambda/reconciler/regions/list';
 
 /**
  * SSM's parameter name rules, as the Systems Manager User Guide's "Requirements and constraints for

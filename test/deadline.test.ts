@@ -1,4 +1,4 @@
-import { type Dependencies, reconcile } from '../lambda/reconciler/reconcile';
+import { type Dependencies, reconcile } from '../lambda/reconciler/run/reconcile';
 import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../local/in-memory';
 import { SimulatedOrganization } from '../local/simulated-organization';
 

@@ -1,5 +1,5 @@
 import { partitionOf } from '../../lambda/reconciler/ids';
-import { planRun } from '../../lambda/reconciler/reconcile';
+import { planRun } from '../../lambda/reconciler/run/reconcile';
 import { UsageError } from '../errors';
 import { EXIT } from '../exit-codes';
 import { type ParsedOptions, resolveCommon } from '../options';

@@ -1,4 +1,4 @@
-import { combinedVerdict } from '../../lambda/reconciler/error-classification';
+import { combinedVerdict } from '../../lambda/reconciler/errors/classification';
 import { randomUUID } from 'node:crypto';
 import { measureCoverage } from '../../lambda/reconciler/coverage/measure';
 import { EXIT } from '../exit-codes';

@@ -1,8 +1,8 @@
-import { combinedVerdict } from '../../lambda/reconciler/error-classification';
+import { combinedVerdict } from '../../lambda/reconciler/errors/classification';
 import { accountsFor } from '../../lambda/reconciler/aws/organizations';
 import { randomUUID } from 'node:crypto';
 import { utcDay } from '../../lambda/reconciler/policy/expiry';
-import { applyPlan, planRun, type ReconcileRequest } from '../../lambda/reconciler/reconcile';
+import { applyPlan, planRun, type ReconcileRequest } from '../../lambda/reconciler/run/reconcile';
 import { EXIT } from '../exit-codes';
 import { explain } from '../explain';
 import { type ParsedOptions, resolveCommon } from '../options';

@@ -1,5 +1,5 @@
-import type { DelegatedAdministratorAnswer } from '../../lambda/reconciler/delegated-administrator';
-import { describeError } from '../../lambda/reconciler/describe-error';
+import type { DelegatedAdministratorAnswer } from '../../lambda/reconciler/regions/delegated-administrator';
+import { describeError } from '../../lambda/reconciler/errors/describe-error';
 import { utcDay } from '../../lambda/reconciler/policy/expiry';
 import { type LintWarning, lintPolicy } from '../../lambda/reconciler/policy/lint';
 import { UsageError } from '../errors';

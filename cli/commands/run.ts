@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { type FailureMessage, type FailureQueue, SqsFailureQueue } from '../../lambda/reconciler/aws/queue';
-import { combinedVerdict } from '../../lambda/reconciler/error-classification';
+import { combinedVerdict } from '../../lambda/reconciler/errors/classification';
 import { partitionOf } from '../../lambda/reconciler/ids';
 import {
   applyPlan,
@@ -12,7 +12,7 @@ import {
   type RunPlan,
   type RunProblem,
   type RunResult,
-} from '../../lambda/reconciler/reconcile';
+} from '../../lambda/reconciler/run/reconcile';
 import { UsageError } from '../errors';
 import { EXIT, type ExitCode } from '../exit-codes';
 import { invokedAs, npmSwallowed } from '../npm';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ConfigError } from './errors';
+import { ConfigError } from './errors/errors';
 import { regionSchema } from './ids';
 
 const configSchema = z.object({

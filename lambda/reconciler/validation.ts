@@ -1,6 +1,6 @@
 import { distance } from 'fastest-levenshtein';
 import type * as z from 'zod';
-import type { Problem } from './errors';
+import type { Problem } from './errors/errors';
 
 /** `['rules', 0, 'name']` → `$.rules[0].name` */
 export function jsonPath(path: readonly PropertyKey[]): string {

@@ -4,7 +4,7 @@ import {
   planRun,
   reconcile,
   type ReconcileRequest,
-} from '../../lambda/reconciler/reconcile';
+} from '../../lambda/reconciler/run/reconcile';
 import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../../local/in-memory';
 import { SimulatedOrganization } from '../../local/simulated-organization';
 

@@ -1,6 +1,6 @@
 import { COLUMNS, formatRun } from '../../cli/report';
 import { runView } from '../../cli/view';
-import { type Dependencies, reconcile, type ReconcileRequest } from '../../lambda/reconciler/reconcile';
+import { type Dependencies, reconcile, type ReconcileRequest } from '../../lambda/reconciler/run/reconcile';
 import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../../local/in-memory';
 import { accountId, SimulatedOrganization } from '../../local/simulated-organization';
 

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EXIT } from '../../cli/exit-codes';
-import type { RunSummary } from '../../lambda/reconciler/summary';
+import type { RunSummary } from '../../lambda/reconciler/run/summary';
 import { buildBundle, invokeBundle } from '../../local/bundle';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../../local/simulated-organization';

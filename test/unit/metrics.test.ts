@@ -4,9 +4,9 @@ import {
   publishCoverageMetrics,
   publishRunMetrics,
   regionTotals,
-} from '../../lambda/reconciler/metrics';
+} from '../../lambda/reconciler/observability/metrics';
 import type { Outcome } from '../../lambda/reconciler/model';
-import { summarize } from '../../lambda/reconciler/summary';
+import { summarize } from '../../lambda/reconciler/run/summary';
 import { emitted } from '../support/emf';
 
 const region = 'eu-west-1';

@@ -1,4 +1,4 @@
-import { PolicyError } from '../../lambda/reconciler/errors';
+import { PolicyError } from '../../lambda/reconciler/errors/errors';
 import { parseInvocation } from '../../lambda/reconciler/event';
 import { parsePolicy } from '../../lambda/reconciler/policy/schema';
 import { segmentsOf } from '../../lambda/reconciler/policy/text';

@@ -4,7 +4,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { CALL_TIMEOUTS, type CallTimeouts } from '../deadline';
+import { CALL_TIMEOUTS, type CallTimeouts } from '../run/deadline';
 import { pace } from './pacing';
 
 /** Requests a second per operation (and per region) the run allows itself; AWS documents no exact figure. */

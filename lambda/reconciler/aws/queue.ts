@@ -6,9 +6,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { chunk } from '../batches';
 import type { Failure } from '../model';
-import { NOT_REACHED } from '../deadline';
-import { describeError } from '../describe-error';
-import { classifyError, type Verdict } from '../error-classification';
+import { NOT_REACHED } from '../run/deadline';
+import { describeError } from '../errors/describe-error';
+import { classifyError, type Verdict } from '../errors/classification';
 
 /** SQS's documented ceiling for SendMessageBatch entries. */
 export const MAX_MESSAGES_PER_BATCH = 10;

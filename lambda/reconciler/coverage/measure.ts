@@ -1,11 +1,11 @@
 import type { AccountCoverage, CoverageTotals, RegionCoverage } from './tally';
 import { CoverageTally } from './tally';
-import { CALL_TIMEOUTS, Deadline, DeadlineReached, marginsFor, NOT_REACHED } from '../deadline';
+import { CALL_TIMEOUTS, Deadline, DeadlineReached, marginsFor, NOT_REACHED } from '../run/deadline';
 import { utcDay } from '../policy/expiry';
 import { resolveTargets } from '../plan';
 import { needsOrganizationalUnits } from '../policy/schema';
-import { type Dependencies, listAccounts, loadPolicy, type ReconcileRequest, selectRegions } from '../reconcile';
-import { optInFailure, type RegionFailure, readFailure } from '../region-opt-in';
+import { type Dependencies, listAccounts, loadPolicy, type ReconcileRequest, selectRegions } from '../run/reconcile';
+import { optInFailure, type RegionFailure, readFailure } from '../regions/opt-in';
 
 /** What one coverage measurement is asked to do, already validated: a run's scope, and nothing it would write. */
 export type CoverageRequest = Pick<

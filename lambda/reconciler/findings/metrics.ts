@@ -1,5 +1,5 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { DIMENSION } from '../metrics';
+import { DIMENSION } from '../observability/metrics';
 import { ACCOUNT_EXCEPTION_REASONS, RULE_EXCEPTION_REASONS } from './decide';
 import type { FindingsReport } from './sync';
 

@@ -1,6 +1,6 @@
 import type { FindingsFilter, ImportFailure, RegionSecurityHub } from '../aws/securityhub';
-import { type CallBudget, DeadlineReached, UNLIMITED } from '../deadline';
-import { describeError } from '../describe-error';
+import { type CallBudget, DeadlineReached, UNLIMITED } from '../run/deadline';
+import { describeError } from '../errors/describe-error';
 import { utcDay } from '../policy/expiry';
 import type { Outcome } from '../model';
 import type { Policy } from '../policy/schema';

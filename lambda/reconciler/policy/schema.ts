@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { PolicyError, type Problem } from '../errors';
+import { PolicyError, type Problem } from '../errors/errors';
 import { DEFAULT_RULE } from '../plan';
 import {
   accountIdSchema,

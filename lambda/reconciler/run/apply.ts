@@ -1,6 +1,6 @@
-import type { RegionInspector, UpdateResult } from './aws/inspector';
+import type { RegionInspector, UpdateResult } from '../aws/inspector';
 import { type CallBudget, UNLIMITED } from './deadline';
-import { type Change, isChange, type Outcome } from './model';
+import { type Change, isChange, type Outcome } from '../model';
 
 /** Applies a region's planned changes: members through the batch API, the function's own account through its configuration. */
 export async function applyRegion(

@@ -1,7 +1,7 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import type { Outcome } from './model';
-import type { CoverageSummary } from './coverage/measure';
-import type { RunSummary } from './summary';
+import type { Outcome } from '../model';
+import type { CoverageSummary } from '../coverage/measure';
+import type { RunSummary } from '../run/summary';
 
 /** Names shared with the stack's alarms and dashboard: defined once, here. */
 export const METRICS_NAMESPACE = 'DeepInspectionReconciler';

@@ -3,8 +3,8 @@ import { main as deepInspection } from '../cli/main';
 import { processIo } from '../cli/terminal';
 import { EMPTY_LEDGER } from '../lambda/reconciler/guardrail/ledger';
 import { FIELD } from '../lambda/reconciler/findings/asff';
-import type { RunSummary } from '../lambda/reconciler/summary';
-import { LocalAwsEndpoint } from './aws-endpoint/server';
+import type { RunSummary } from '../lambda/reconciler/run/summary';
+import { LocalAwsEndpoint } from '../local/aws-endpoint/server';
 import {
   DEMO_POLICY_FILE,
   DEMO_POLICY_PARAMETER,
@@ -12,7 +12,7 @@ import {
   DEMO_REGIONS,
   demoOrganization,
   seedDemoPolicy,
-} from './demo-organization';
+} from '../local/demo-organization';
 
 const REGIONS = DEMO_REGIONS;
 const PARAMETER = DEMO_POLICY_PARAMETER;

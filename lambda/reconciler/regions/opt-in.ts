@@ -1,6 +1,6 @@
-import type { RegionOptStatuses } from './aws/account-regions';
-import { describeError } from './describe-error';
-import { classifyError, NOT_ENABLED_ANSWER, type Verdict } from './error-classification';
+import type { RegionOptStatuses } from '../aws/account-regions';
+import { describeError } from '../errors/describe-error';
+import { classifyError, NOT_ENABLED_ANSWER, type Verdict } from '../errors/classification';
 
 /** Why a whole Region failed. Pure: no calls. */
 export interface RegionFailure {

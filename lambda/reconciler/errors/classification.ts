@@ -1,5 +1,5 @@
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
-import { DeadlineReached } from './deadline';
+import { DeadlineReached } from '../run/deadline';
 import { ConfigError, InvocationError, PolicyError, RunFailedError, TransientError } from './errors';
 
 /**

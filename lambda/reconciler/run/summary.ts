@@ -1,10 +1,10 @@
-import type { Ec2ScanConfiguration } from './aws/inspector';
-import type { Verdict } from './error-classification';
-import type { Ec2ScanningOffReport } from './inspector-policy';
-import type { FindingsReport } from './findings/sync';
-import type { LintWarning } from './policy/lint';
-import type { GuardrailVerdict } from './guardrail/limits';
-import { isReportOnly, type Outcome, type SkipReason } from './model';
+import type { Ec2ScanConfiguration } from '../aws/inspector';
+import type { Verdict } from '../errors/classification';
+import type { Ec2ScanningOffReport } from '../inspector-policy';
+import type { FindingsReport } from '../findings/sync';
+import type { LintWarning } from '../policy/lint';
+import type { GuardrailVerdict } from '../guardrail/limits';
+import { isReportOnly, type Outcome, type SkipReason } from '../model';
 
 /**
  * The most the summary takes as JSON, in bytes, where it is logged as one line and returned: a log line

@@ -1,16 +1,16 @@
 import { applyRegion } from './apply';
-import type { AccountRegions, RegionOptStatuses } from './aws/account-regions';
-import type { Ec2ScanConfiguration, RegionInspector } from './aws/inspector';
-import { type AccountDirectory, accountsFor } from './aws/organizations';
-import type { PolicySource } from './aws/policy-store';
-import type { RegionSecurityHub } from './aws/securityhub';
+import type { AccountRegions, RegionOptStatuses } from '../aws/account-regions';
+import type { Ec2ScanConfiguration, RegionInspector } from '../aws/inspector';
+import { type AccountDirectory, accountsFor } from '../aws/organizations';
+import type { PolicySource } from '../aws/policy-store';
+import type { RegionSecurityHub } from '../aws/securityhub';
 import {
   FAILURE_MESSAGE_VERSION,
   type FailureQueue,
   failureMessage,
   type QueueMessage,
   type Undelivered,
-} from './aws/queue';
+} from '../aws/queue';
 import {
   CALL_TIMEOUTS,
   type CallBudget,
@@ -20,21 +20,21 @@ import {
   marginsFor,
   NOT_REACHED,
 } from './deadline';
-import { administratorFailure, markPastMemberLimit, membersDeniedFailure } from './delegated-administrator';
-import { describeError } from './describe-error';
-import { classifyError, combinedVerdict, failStep, type Verdict } from './error-classification';
-import { utcDay } from './policy/expiry';
-import { InvocationError, PolicyError } from './errors';
-import { type FindingsReport, findingsGate, syncFindings } from './findings/sync';
-import { partitionOf } from './ids';
-import { type EffectivePolicyReader, type Ec2ScanningOffReport, explainEc2ScanningOff } from './inspector-policy';
-import type { LedgerStore } from './guardrail/ledger';
-import { limitDeactivations } from './guardrail/limit-deactivations';
-import type { Outcome } from './model';
-import { accountsToRead, planRegion, type RegionObservations, resolveTargets, type Target } from './plan';
-import { needsOrganizationalUnits, type Policy } from './policy/schema';
-import { type LintWarning, lintPolicy } from './policy/lint';
-import { optInFailure, type RegionFailure, readFailure, regionsTakingCalls } from './region-opt-in';
+import { administratorFailure, markPastMemberLimit, membersDeniedFailure } from '../regions/delegated-administrator';
+import { describeError } from '../errors/describe-error';
+import { classifyError, combinedVerdict, failStep, type Verdict } from '../errors/classification';
+import { utcDay } from '../policy/expiry';
+import { InvocationError, PolicyError } from '../errors/errors';
+import { type FindingsReport, findingsGate, syncFindings } from '../findings/sync';
+import { partitionOf } from '../ids';
+import { type EffectivePolicyReader, type Ec2ScanningOffReport, explainEc2ScanningOff } from '../inspector-policy';
+import type { LedgerStore } from '../guardrail/ledger';
+import { limitDeactivations } from '../guardrail/limit-deactivations';
+import type { Outcome } from '../model';
+import { accountsToRead, planRegion, type RegionObservations, resolveTargets, type Target } from '../plan';
+import { needsOrganizationalUnits, type Policy } from '../policy/schema';
+import { type LintWarning, lintPolicy } from '../policy/lint';
+import { optInFailure, type RegionFailure, readFailure, regionsTakingCalls } from '../regions/opt-in';
 import { type OrgPackagePathsResult, type RegionReport, type RunSummary, summarize } from './summary';
 
 /** What one run is asked to do, already validated. */
