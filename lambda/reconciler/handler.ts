@@ -17,7 +17,13 @@ import { type Invocation, parseInvocation } from './event';
 import { publishFindingsMetrics } from './findings/metrics';
 import type { FindingsReport } from './findings/sync';
 import { type CoverageSummary, measureCoverage } from './coverage/measure';
-import { METRIC, publishCoverageMetrics, publishRunMetrics, REGION_TOTALS_MESSAGE, regionTotals } from './observability/metrics';
+import {
+  METRIC,
+  publishCoverageMetrics,
+  publishRunMetrics,
+  REGION_TOTALS_MESSAGE,
+  regionTotals,
+} from './observability/metrics';
 import { logger, metrics } from './observability/powertools';
 import { reconcile, type RunProblem } from './run/reconcile';
 import { fitSummary, type RunSummary } from './run/summary';
