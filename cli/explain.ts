@@ -1,7 +1,8 @@
 import type { Ec2ScanConfiguration } from '../lambda/reconciler/aws/inspector';
 import { ec2ScanningOffText } from '../lambda/reconciler/inspector-policy';
 import type { OrganizationAccount, Outcome } from '../lambda/reconciler/model';
-import { DEFAULT_RULE, desiredStateOf, matchRule } from '../lambda/reconciler/plan';
+import { DEFAULT_RULE } from '../lambda/reconciler/policy/schema';
+import { desiredStateOf, matchRule } from '../lambda/reconciler/plan';
 import type { Policy } from '../lambda/reconciler/policy/schema';
 
 /** Why the policy decides one account as it does, and what a run would do with it in each region. */

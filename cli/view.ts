@@ -1,7 +1,7 @@
 import type { GuardrailVerdict } from '../lambda/reconciler/guardrail/limits';
 import { isChange, isReportOnly } from '../lambda/reconciler/model';
 import type { LintWarning } from '../lambda/reconciler/policy/lint';
-import type { RunResult } from '../lambda/reconciler/run/reconcile';
+import type { RunResult } from '../lambda/reconciler/run/types';
 import type { RegionSummary, Totals } from '../lambda/reconciler/run/summary';
 
 /**

@@ -1,4 +1,5 @@
-import { type Dependencies, reconcile } from '../lambda/reconciler/run/reconcile';
+import type { Dependencies } from '../lambda/reconciler/run/types';
+import { reconcile } from '../lambda/reconciler/run/reconcile';
 import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../local/in-memory';
 import { SimulatedOrganization } from '../local/simulated-organization';
 

@@ -1,6 +1,7 @@
 import { InvocationError, PolicyError } from '../lambda/reconciler/errors/errors';
 import type { AccountRegions } from '../lambda/reconciler/aws/account-regions';
-import { type Dependencies, type ReconcileRequest, reconcile } from '../lambda/reconciler/run/reconcile';
+import type { Dependencies, ReconcileRequest } from '../lambda/reconciler/run/types';
+import { reconcile } from '../lambda/reconciler/run/reconcile';
 import type { RunSummary } from '../lambda/reconciler/run/summary';
 import {
   InMemoryDirectory,

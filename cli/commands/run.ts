@@ -4,15 +4,8 @@ import { existsSync, statSync } from 'node:fs';
 import { type FailureMessage, type FailureQueue, SqsFailureQueue } from '../../lambda/reconciler/aws/queue';
 import { combinedVerdict } from '../../lambda/reconciler/errors/classification';
 import { partitionOf } from '../../lambda/reconciler/ids';
-import {
-  applyPlan,
-  type Dependencies,
-  planRun,
-  type ReconcileRequest,
-  type RunPlan,
-  type RunProblem,
-  type RunResult,
-} from '../../lambda/reconciler/run/reconcile';
+import { applyPlan, planRun } from '../../lambda/reconciler/run/reconcile';
+import type { Dependencies, ReconcileRequest, RunPlan, RunProblem, RunResult } from '../../lambda/reconciler/run/types';
 import { UsageError } from '../errors';
 import { EXIT, type ExitCode } from '../exit-codes';
 import { invokedAs, npmSwallowed } from '../npm';

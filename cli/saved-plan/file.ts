@@ -3,7 +3,7 @@ import { readPolicyFile } from '../../lambda/reconciler/policy/file';
 import { syntaxProblem } from '../../lambda/reconciler/policy/text';
 import { problemsFrom } from '../../lambda/reconciler/validation';
 import { isChange, type Outcome } from '../../lambda/reconciler/model';
-import type { RunResult } from '../../lambda/reconciler/run/reconcile';
+import type { RunResult } from '../../lambda/reconciler/run/types';
 import type { Policy } from '../../lambda/reconciler/policy/schema';
 import { UsageError } from '../errors';
 import type { CommonOptions } from '../options';

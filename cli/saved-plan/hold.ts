@@ -1,5 +1,5 @@
 import { isChange, type Outcome } from '../../lambda/reconciler/model';
-import type { PlannedRegion, RunPlan } from '../../lambda/reconciler/run/reconcile';
+import type { PlannedRegion, RunPlan } from '../../lambda/reconciler/run/types';
 import type { SavedPlan } from './schema';
 
 /** A planned change that `apply FILE` leaves alone: where, what was planned, and what is there now. */

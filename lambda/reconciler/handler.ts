@@ -25,7 +25,8 @@ import {
   regionTotals,
 } from './observability/metrics';
 import { logger, metrics } from './observability/powertools';
-import { reconcile, type RunProblem } from './run/reconcile';
+import { reconcile } from './run/reconcile';
+import type { RunProblem } from './run/types';
 import { fitSummary, type RunSummary } from './run/summary';
 
 // Created once per container and reused by every invocation.

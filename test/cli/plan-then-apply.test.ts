@@ -1,10 +1,5 @@
-import {
-  applyPlan,
-  type Dependencies,
-  planRun,
-  reconcile,
-  type ReconcileRequest,
-} from '../../lambda/reconciler/run/reconcile';
+import { applyPlan, planRun, reconcile } from '../../lambda/reconciler/run/reconcile';
+import type { Dependencies, ReconcileRequest } from '../../lambda/reconciler/run/types';
 import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../../local/in-memory';
 import { SimulatedOrganization } from '../../local/simulated-organization';
 

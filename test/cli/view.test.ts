@@ -1,6 +1,7 @@
 import { COLUMNS, formatRun } from '../../cli/report';
 import { runView } from '../../cli/view';
-import { type Dependencies, reconcile, type ReconcileRequest } from '../../lambda/reconciler/run/reconcile';
+import type { Dependencies, ReconcileRequest } from '../../lambda/reconciler/run/types';
+import { reconcile } from '../../lambda/reconciler/run/reconcile';
 import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../../local/in-memory';
 import { accountId, SimulatedOrganization } from '../../local/simulated-organization';
 

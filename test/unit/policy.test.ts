@@ -4,7 +4,7 @@ import { PolicyError } from '../../lambda/reconciler/errors/errors';
 import { ACCOUNT_ID, ORGANIZATIONAL_UNIT_ID, PACKAGE_PATH, ROOT_ID } from '../../lambda/reconciler/ids';
 import { POLICY_SCHEMA_FILE, policyJsonSchema } from '../../scripts/policy-schema';
 import { needsOrganizationalUnits, parsePolicy, validatePolicy } from '../../lambda/reconciler/policy/schema';
-import { selectRegions } from '../../lambda/reconciler/run/reconcile';
+import { selectRegions } from '../../lambda/reconciler/run/scope';
 
 const example = {
   version: 1,

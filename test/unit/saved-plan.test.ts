@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Outcome } from '../../lambda/reconciler/model';
 import { parsePolicy } from '../../lambda/reconciler/policy/schema';
-import type { RunPlan } from '../../lambda/reconciler/run/reconcile';
+import type { RunPlan } from '../../lambda/reconciler/run/types';
 import { savedPlanProblems } from '../../cli/saved-plan/file';
 import { holdToSavedPlan } from '../../cli/saved-plan/hold';
 import { policyDigest, type SavedPlan, savedPlanSchema } from '../../cli/saved-plan/schema';

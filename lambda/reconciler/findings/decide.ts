@@ -1,6 +1,6 @@
 import { daysLeft } from '../policy/expiry';
 import type { Ec2ScanningOffCause, FailureReason, Outcome, SkipReason, TargetState } from '../model';
-import { DEFAULT_RULE } from '../plan';
+import { DEFAULT_RULE } from '../policy/schema';
 import type { Policy } from '../policy/schema';
 
 /**

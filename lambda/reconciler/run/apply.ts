@@ -1,6 +1,10 @@
 import type { RegionInspector, UpdateResult } from '../aws/inspector';
 import { type CallBudget, UNLIMITED } from './deadline';
 import { type Change, isChange, type Outcome } from '../model';
+import type { Policy } from '../policy/schema';
+import { reconcileOrgPackagePaths } from './org-package-paths';
+import type { RegionReport } from './summary';
+import type { Dependencies, PlannedRegion, ReconcileRequest } from './types';
 
 /** Applies a region's planned changes: members through the batch API, the function's own account through its configuration. */
 export async function applyRegion(
@@ -40,5 +44,49 @@ function settleChange(change: Change, result: UpdateResult | undefined): Outcome
     observed: change.from,
     errorMessage: result?.errorMessage ?? 'no update result for this account',
     ...(result?.ec2ScanStatus === undefined ? {} : { ec2ScanStatus: result.ec2ScanStatus }),
+  };
+}
+
+/**
+ * The apply step of one planned region, after the guardrail: its changes, and the organization's package
+ * paths when the run covers the whole organization. A region that could not be read is reported as it
+ * was planned, with its failure; a dry run writes nothing.
+ */
+export async function applyPlannedRegion(
+  region: PlannedRegion,
+  outcomes: Outcome[],
+  policy: Policy,
+  request: Pick<ReconcileRequest, 'dryRun' | 'ownAccountId' | 'accountIds'>,
+  deps: Pick<Dependencies, 'inspectorFor'>,
+  deadline: CallBudget,
+  progress: (message: string) => void,
+): Promise<RegionReport> {
+  const scan = region.ec2ScanConfiguration ? { ec2ScanConfiguration: region.ec2ScanConfiguration } : {};
+  if (region.failure !== undefined) {
+    return {
+      region: region.region,
+      outcomes,
+      error: region.failure.message,
+      errorVerdict: region.failure.verdict,
+      ...(region.failure.notEnabled ? { notEnabled: true as const } : {}),
+      ...(region.failure.notDelegatedAdministrator ? { notDelegatedAdministrator: true as const } : {}),
+      ...scan,
+    };
+  }
+  const inspector = deps.inspectorFor(region.region);
+  const [applied, orgPackagePaths] = await Promise.all([
+    request.dryRun ? outcomes : applyRegion(inspector, outcomes, request.ownAccountId, deadline),
+    // An organization-wide setting: a run scoped to some accounts leaves it to the full runs.
+    request.accountIds === undefined
+      ? reconcileOrgPackagePaths(inspector, policy, region.orgPackagePaths, request.dryRun, deadline)
+      : undefined,
+  ]);
+  if (!request.dryRun) progress(`${region.region}: applied`);
+  return {
+    region: region.region,
+    outcomes: applied,
+    ...scan,
+    ...(orgPackagePaths ? { orgPackagePaths } : {}),
+    ...(region.pastInspectorMemberLimit ? { pastInspectorMemberLimit: region.pastInspectorMemberLimit } : {}),
   };
 }
