@@ -2,11 +2,8 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { publishFindingsMetrics } from '../lambda/reconciler/findings/metrics';
-import {
-  METRICS_NAMESPACE,
-  publishCoverageMetrics,
-  publishRunMetrics,
-} from '../lambda/reconciler/observability/metrics';
+import { METRICS_NAMESPACE } from '../lambda/reconciler/observability/names';
+import { publishCoverageMetrics, publishRunMetrics } from '../lambda/reconciler/observability/metrics';
 import { measureCoverage } from '../lambda/reconciler/coverage/measure';
 import { reconcile } from '../lambda/reconciler/run/reconcile';
 import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../local/in-memory';

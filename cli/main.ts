@@ -56,7 +56,7 @@ function packageVersion(): string {
 }
 
 /** commander's own rule for "did you mean": at most 3 edits, and more alike than not; case does not count. */
-function nearest(word: string, candidates: readonly string[]): string | undefined {
+function nearestCommand(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of candidates) {
@@ -71,7 +71,7 @@ function nearest(word: string, candidates: readonly string[]): string | undefine
 }
 
 function unknownCommandMessage(word: string, commands: readonly string[]): string {
-  const suggestion = nearest(word, commands);
+  const suggestion = nearestCommand(word, commands);
   return `unknown command '${word}'${suggestion ? `\n(Did you mean ${suggestion}?)` : ''}`;
 }
 

@@ -2,7 +2,7 @@ import { FIXABLE_REASONS } from '../lambda/reconciler/coverage/tally';
 import type { CoverageResult, CoverageSummary } from '../lambda/reconciler/coverage/measure';
 import type { Ec2ScanConfiguration } from '../lambda/reconciler/aws/inspector';
 import type { LintWarning } from '../lambda/reconciler/policy/lint';
-import type { Explanation } from './explain';
+import type { Explanation } from './explanation';
 import type { ApplyTotals, PlanTotals, RunView } from './view';
 
 /** Columns aligned: the first to the left, the others (numbers) to the right; a group's label spans its columns. */

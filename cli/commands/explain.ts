@@ -5,7 +5,7 @@ import { utcDay } from '../../lambda/reconciler/policy/expiry';
 import { applyPlan, planRun } from '../../lambda/reconciler/run/reconcile';
 import type { ReconcileRequest } from '../../lambda/reconciler/run/types';
 import { EXIT } from '../exit-codes';
-import { explain } from '../explain';
+import { explain } from '../explanation';
 import { type ParsedOptions, resolveCommon } from '../options';
 import { formatExplanation } from '../report';
 import { openSession } from '../session';

@@ -17,13 +17,8 @@ import { type Invocation, parseInvocation } from './event';
 import { publishFindingsMetrics } from './findings/metrics';
 import type { FindingsReport } from './findings/sync';
 import { type CoverageSummary, measureCoverage } from './coverage/measure';
-import {
-  METRIC,
-  publishCoverageMetrics,
-  publishRunMetrics,
-  REGION_TOTALS_MESSAGE,
-  regionTotals,
-} from './observability/metrics';
+import { METRIC, REGION_TOTALS_MESSAGE } from './observability/names';
+import { publishCoverageMetrics, publishRunMetrics, regionTotals } from './observability/metrics';
 import { logger, metrics } from './observability/powertools';
 import { reconcile } from './run/reconcile';
 import type { RunProblem } from './run/types';

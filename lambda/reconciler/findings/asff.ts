@@ -97,7 +97,7 @@ export interface AsffResource {
 }
 
 /** The partition of a region's ARNs: aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b. */
-export function partitionOf(region: string): string {
+export function arnPartitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   if (region.startsWith('us-isob-')) return 'aws-iso-b';

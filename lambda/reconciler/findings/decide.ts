@@ -94,7 +94,7 @@ export type PolicyException = AccountException | RuleException;
  *   (its absence resolves every open account finding of the pair);
  * - `unsettled`: the run does not know (not reached, region unreadable, in transition): leave the pair's findings as they are.
  */
-export type Verdict =
+export type FindingsVerdict =
   { readonly settled: true; readonly exception?: AccountException } | { readonly settled: false; readonly why: string };
 
 /** What the policy wants for accounts a rule decides, by rule name ("default" for the default); undefined for UNMANAGED or an unknown name. */
@@ -108,14 +108,14 @@ export function desiredOfRule(policy: Policy, rule: string | undefined): TargetS
 }
 
 /** One outcome's verdict, by the table above. */
-export function verdictOf(outcome: Outcome, policy: Policy): Verdict {
+export function verdictOf(outcome: Outcome, policy: Policy): FindingsVerdict {
   const { accountId, region, rule } = outcome;
   const exception = (
     reason: AccountExceptionReason,
     severity: SeverityLabel,
     status: ExceptionStatus,
     facts: { desired?: TargetState; detail?: string; message?: string; ec2ScanningOff?: Ec2ScanningOffCause },
-  ): Verdict => ({
+  ): FindingsVerdict => ({
     settled: true,
     exception: {
       kind: 'ACCOUNT',

@@ -1,5 +1,5 @@
 import type { Ec2ScanConfiguration } from '../aws/inspector';
-import type { Verdict } from '../errors/classification';
+import type { RetryVerdict } from '../errors/classification';
 import type { Ec2ScanningOffReport } from '../inspector-policy';
 import type { FindingsReport } from '../findings/sync';
 import type { LintWarning } from '../policy/lint';
@@ -36,7 +36,7 @@ export interface OrgPackagePathsResult {
   readonly changed: boolean;
   readonly error?: string;
   /** With `error`: whether a retry can heal it. */
-  readonly errorVerdict?: Verdict;
+  readonly errorVerdict?: RetryVerdict;
   /** The run's deadline came first; the next run updates them. */
   readonly notReached?: true;
 }
@@ -51,7 +51,7 @@ export interface RegionSummary {
    */
   readonly error?: string;
   /** With `error`: whether a retry can heal it (error-classification.ts). */
-  readonly errorVerdict?: Verdict;
+  readonly errorVerdict?: RetryVerdict;
   /** The account has not enabled the region, or it is being enabled or disabled (RegionOptStatus). */
   readonly notEnabled?: true;
   /**
@@ -127,7 +127,7 @@ export interface RegionReport {
   readonly region: string;
   readonly outcomes: readonly Outcome[];
   readonly error?: string;
-  readonly errorVerdict?: Verdict;
+  readonly errorVerdict?: RetryVerdict;
   readonly notEnabled?: true;
   readonly notDelegatedAdministrator?: true;
   readonly pastInspectorMemberLimit?: number;

@@ -3,7 +3,7 @@ import type { Ec2ScanConfiguration, RegionInspector } from '../aws/inspector';
 import type { AccountDirectory } from '../aws/organizations';
 import type { PolicySource } from '../aws/policy-store';
 import type { FailureQueue, Undelivered } from '../aws/queue';
-import type { Verdict } from '../errors/classification';
+import type { RetryVerdict } from '../errors/classification';
 import type { FindingsPort } from '../findings/step';
 import type { FindingsReport } from '../findings/sync';
 import type { LedgerStore } from '../guardrail/ledger';
@@ -99,7 +99,7 @@ export interface RunResult {
 /** One reason a finished run is marked failed, with whether a retry can heal it. */
 export interface RunProblem {
   readonly message: string;
-  readonly verdict: Verdict;
+  readonly verdict: RetryVerdict;
   /** Set when the problem is a region the account has not enabled. */
   readonly regionNotEnabled?: string;
   /** Set when the problem is a region where this account is not Inspector's delegated administrator. */
