@@ -27,6 +27,43 @@ module.exports = {
       from: { path: '^lambda/' },
       to: { path: '^(lib|cli|local|bench|scripts|bin|test)/' },
     },
+    // The top-level folders in layers, each importing only those below it, so that no cycle can form between
+    // them: lambda/ ← lib/ ← local/ ← cli/ ← scripts/ ← bench/, bin/ (docs/development.md).
+    {
+      name: 'lib-imports-the-function-only',
+      comment: "The stack's constructs import the function (its entry) and nothing else of the project.",
+      severity: 'error',
+      from: { path: '^lib/' },
+      to: { path: '^(cli|local|bench|scripts|bin|test)/' },
+    },
+    {
+      name: 'local-below-the-cli',
+      comment: 'The local endpoint is served by the CLI (`deep-inspection local`), so it imports no CLI code.',
+      severity: 'error',
+      from: { path: '^local/' },
+      to: { path: '^(cli|bench|scripts|bin|test)/' },
+    },
+    {
+      name: 'cli-below-entry-points',
+      comment: 'The CLI imports no benchmark, generator, entry point or test.',
+      severity: 'error',
+      from: { path: '^cli/' },
+      to: { path: '^(bench|scripts|bin|test)/' },
+    },
+    {
+      name: 'scripts-below-entry-points',
+      comment: 'Generators import no benchmark, entry point or test.',
+      severity: 'error',
+      from: { path: '^scripts/' },
+      to: { path: '^(bench|bin|test)/' },
+    },
+    {
+      name: 'bin-imports-no-test-or-benchmark',
+      comment: 'The entry points (the CDK app, the CLI shim, the demo) import no benchmark or test code.',
+      severity: 'error',
+      from: { path: '^bin/' },
+      to: { path: '^(bench|test)/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

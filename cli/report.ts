@@ -1,7 +1,10 @@
-import { FIXABLE_REASONS } from '../lambda/reconciler/coverage/tally';
-import type { CoverageResult, CoverageSummary } from '../lambda/reconciler/coverage/measure';
-import type { Ec2ScanConfiguration } from '../lambda/reconciler/aws/inspector';
-import type { LintWarning } from '../lambda/reconciler/policy/lint';
+import {
+  type CoverageResult,
+  type CoverageSummary,
+  type Ec2ScanConfiguration,
+  FIXABLE_REASONS,
+  type LintWarning,
+} from '../lambda/reconciler';
 import type { Explanation } from './explanation';
 import type { ApplyTotals, PlanTotals, RunView } from './view';
 

@@ -1,8 +1,12 @@
-import type { GuardrailVerdict } from '../lambda/reconciler/guardrail/limits';
-import { isChange, isReportOnly } from '../lambda/reconciler/model';
-import type { LintWarning } from '../lambda/reconciler/policy/lint';
-import type { RunResult } from '../lambda/reconciler/run/types';
-import type { RegionSummary, Totals } from '../lambda/reconciler/run/summary';
+import {
+  type GuardrailVerdict,
+  isChange,
+  isReportOnly,
+  type LintWarning,
+  type RegionSummary,
+  type RunResult,
+  type Totals,
+} from '../lambda/reconciler';
 
 /**
  * The version of the JSON that `plan` and `apply` print (`--output json`), documented in docs/cli.md.

@@ -10,7 +10,7 @@ import {
   InMemorySecurityHub,
   type InspectorFaults,
   StaticPolicySource,
-} from '../local/in-memory';
+} from './support/in-memory';
 import { SimulatedOrganization } from '../local/simulated-organization';
 
 const REGIONS = ['us-east-1', 'eu-west-1'];

@@ -1,5 +1,4 @@
-import { partitionOf } from '../../lambda/reconciler/ids';
-import { planRun } from '../../lambda/reconciler/run/reconcile';
+import { partitionOf, planRun } from '../../lambda/reconciler';
 import { UsageError } from '../errors';
 import { EXIT } from '../exit-codes';
 import { type ParsedOptions, resolveCommon } from '../options';

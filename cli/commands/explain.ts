@@ -1,9 +1,12 @@
-import { combinedVerdict } from '../../lambda/reconciler/errors/classification';
-import { accountsFor } from '../../lambda/reconciler/aws/organizations';
+import {
+  accountsFor,
+  applyPlan,
+  combinedVerdict,
+  planRun,
+  type ReconcileRequest,
+  utcDay,
+} from '../../lambda/reconciler';
 import { randomUUID } from 'node:crypto';
-import { utcDay } from '../../lambda/reconciler/policy/expiry';
-import { applyPlan, planRun } from '../../lambda/reconciler/run/reconcile';
-import type { ReconcileRequest } from '../../lambda/reconciler/run/types';
 import { EXIT } from '../exit-codes';
 import { explain } from '../explanation';
 import { type ParsedOptions, resolveCommon } from '../options';

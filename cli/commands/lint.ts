@@ -1,7 +1,10 @@
-import type { DelegatedAdministratorAnswer } from '../../lambda/reconciler/regions/delegated-administrator';
-import { describeError } from '../../lambda/reconciler/errors/describe-error';
-import { utcDay } from '../../lambda/reconciler/policy/expiry';
-import { type LintWarning, lintPolicy } from '../../lambda/reconciler/policy/lint';
+import {
+  type DelegatedAdministratorAnswer,
+  describeError,
+  lintPolicy,
+  type LintWarning,
+  utcDay,
+} from '../../lambda/reconciler';
 import { UsageError } from '../errors';
 import { EXIT } from '../exit-codes';
 import { type ParsedOptions, resolveCommon } from '../options';

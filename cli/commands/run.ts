@@ -1,11 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import { type FailureMessage, type FailureQueue, SqsFailureQueue } from '../../lambda/reconciler/aws/queue';
-import { combinedVerdict } from '../../lambda/reconciler/errors/classification';
-import { partitionOf } from '../../lambda/reconciler/ids';
-import { applyPlan, planRun } from '../../lambda/reconciler/run/reconcile';
-import type { Dependencies, ReconcileRequest, RunPlan, RunProblem, RunResult } from '../../lambda/reconciler/run/types';
+import {
+  applyPlan,
+  combinedVerdict,
+  type Dependencies,
+  type FailureMessage,
+  type FailureQueue,
+  partitionOf,
+  planRun,
+  type ReconcileRequest,
+  type RunPlan,
+  type RunProblem,
+  type RunResult,
+  SqsFailureQueue,
+} from '../../lambda/reconciler';
 import { UsageError } from '../errors';
 import { EXIT, type ExitCode } from '../exit-codes';
 import { invokedAs, npmSwallowed } from '../npm';

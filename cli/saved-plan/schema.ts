@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { accountIdSchema, regionProblem } from '../../lambda/reconciler/ids';
-import { PARAMETER_TIERS } from '../../lambda/reconciler/policy/read';
-import type { Policy } from '../../lambda/reconciler/policy/schema';
+import { accountIdSchema, PARAMETER_TIERS, type Policy, regionProblem } from '../../lambda/reconciler';
 
 /**
  * The saved plan (`plan --out FILE`, `apply FILE`): what was planned, from which state, under which

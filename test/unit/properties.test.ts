@@ -7,7 +7,7 @@ import { planRegion, type RegionObservations, resolveTargets } from '../../lambd
 import { type Policy, validatePolicy } from '../../lambda/reconciler/policy/schema';
 import { reconcile } from '../../lambda/reconciler/run/reconcile';
 import { totalsOf } from '../../lambda/reconciler/run/summary';
-import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../../local/in-memory';
+import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../support/in-memory';
 import { SimulatedOrganization } from '../../local/simulated-organization';
 
 const UNITS = ['ou-ab12-00000001', 'ou-ab12-00000002', 'ou-ab12-00000003'];
