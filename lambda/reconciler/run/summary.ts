@@ -88,7 +88,7 @@ export interface RunSummary {
   readonly totals: Totals;
   readonly regions: readonly RegionSummary[];
   readonly guardrail: GuardrailVerdict;
-  /** In a dry run: what would change. */
+  /** The changes the run made (ACTIVATE, DEACTIVATE), or in a dry run the ones it would make. */
   readonly changes: readonly { accountId: string; region: string; from: string; to: string; rule?: string }[];
   /** What report-only rules would change, with the rule: never written, in any run. */
   readonly reportOnly: readonly { accountId: string; region: string; from: string; to: string; rule?: string }[];
