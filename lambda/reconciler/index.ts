@@ -24,7 +24,7 @@ export type {
   RunProblem,
   RunResult,
 } from './run/types';
-export type { RegionSummary, RunSummary, Totals } from './run/summary';
+export { type RegionSummary, runLists, type RunSummary, type Totals } from './run/summary';
 export { CALL_TIMEOUTS, type CallBudget, DeadlineReached, marginsFor, NOT_REACHED, UNLIMITED } from './run/deadline';
 
 // The policy: its schema, text, file, lint and expiry (pure; shared with synth and the CLI).

@@ -208,30 +208,7 @@ export function summarize(input: {
     ...(report.ec2ScanConfiguration === undefined ? {} : { ec2ScanConfiguration: report.ec2ScanConfiguration }),
   }));
   const all = input.regions.flatMap((report) => report.outcomes);
-  const changes = all.flatMap((o) =>
-    o.kind === 'ACTIVATE' || o.kind === 'DEACTIVATE'
-      ? [{ accountId: o.accountId, region: o.region, from: o.from, to: o.to, ...(o.rule ? { rule: o.rule } : {}) }]
-      : [],
-  );
-  const reportOnly = all.flatMap((o) =>
-    isReportOnly(o)
-      ? [{ accountId: o.accountId, region: o.region, from: o.from, to: o.to, ...(o.rule ? { rule: o.rule } : {}) }]
-      : [],
-  );
-  const failures = all.flatMap((o) =>
-    o.kind === 'FAILED'
-      ? [
-          {
-            accountId: o.accountId,
-            region: o.region,
-            ...(o.desired === undefined ? {} : { desired: o.desired }),
-            reason: o.reason,
-            errorMessage: o.errorMessage,
-            ...(o.rule ? { rule: o.rule } : {}),
-          },
-        ]
-      : [],
-  );
+  const { changes, reportOnly, failures } = runLists(all);
   return {
     runId: input.runId,
     dryRun: input.dryRun,
@@ -266,6 +243,39 @@ function findingsSummary(findings: { readonly report?: FindingsReport; readonly 
 }
 
 const byteLength = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
+
+/**
+ * The run's lists of accounts, whole: what changed (or would, in a dry run), what report-only rules would
+ * change, what failed. The one place they are made: the summary holds them (cut to size by fitSummary for
+ * the log), the CLI's views print them whole.
+ */
+export function runLists(outcomes: readonly Outcome[]): Pick<RunSummary, 'changes' | 'reportOnly' | 'failures'> {
+  const changes = outcomes.flatMap((o) =>
+    o.kind === 'ACTIVATE' || o.kind === 'DEACTIVATE'
+      ? [{ accountId: o.accountId, region: o.region, from: o.from, to: o.to, ...(o.rule ? { rule: o.rule } : {}) }]
+      : [],
+  );
+  const reportOnly = outcomes.flatMap((o) =>
+    isReportOnly(o)
+      ? [{ accountId: o.accountId, region: o.region, from: o.from, to: o.to, ...(o.rule ? { rule: o.rule } : {}) }]
+      : [],
+  );
+  const failures = outcomes.flatMap((o) =>
+    o.kind === 'FAILED'
+      ? [
+          {
+            accountId: o.accountId,
+            region: o.region,
+            ...(o.desired === undefined ? {} : { desired: o.desired }),
+            reason: o.reason,
+            ...(o.errorMessage === undefined ? {} : { errorMessage: o.errorMessage }),
+            ...(o.rule ? { rule: o.rule } : {}),
+          },
+        ]
+      : [],
+  );
+  return { changes, reportOnly, failures };
+}
 
 /**
  * The summary cut to at most `maxBytes` of JSON, for the log line and the invocation's response: each
