@@ -1,4 +1,4 @@
-import type { DeepInspectionStatus } from '../lambda/reconciler/model';
+import type { DeepInspectionStatus } from '../lambda/reconciler';
 import { SimulatedCoverage } from './simulated-coverage';
 
 /** Inspector's view of one account in one region. */

@@ -1,4 +1,4 @@
-import type { RunSummary as Summary } from '../../lambda/reconciler/summary';
+import type { RunSummary as Summary } from '../../lambda/reconciler/run/summary';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../../local/simulated-organization';
 import { buildBundle, invokeBundle } from '../../local/bundle';
