@@ -164,10 +164,22 @@ export class LocalAwsEndpoint {
     await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
   }
 
-  /** Resolves once every deep-inspection update the endpoint accepted has left PENDING. */
+  /** Resolves once every deep-inspection update the endpoint accepted has left PENDING, in real time. */
   async settled(): Promise<void> {
-    const wait = this.state.organization.lastSettlement() - Date.now();
+    const last = this.state.organization.lastSettlement();
+    if (!Number.isFinite(last)) {
+      throw new Error('an update is PENDING until settleNow() (simulation.pendingMs is Infinity): call settleNow()');
+    }
+    const wait = last - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait + 5));
+  }
+
+  /**
+   * Ends every PENDING update now, as Inspector would once it finished them: for tests that must not depend on
+   * how long a run takes. With `simulation.pendingMs = Infinity` an update reads PENDING until this is called.
+   */
+  settleNow(): void {
+    this.state.organization.settleNow();
   }
 
   /** Creates an empty queue and returns its URL, on this endpoint. */
