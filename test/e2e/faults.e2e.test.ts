@@ -111,7 +111,7 @@ describe('faults on the wire', () => {
     endpoint.simulation.pendingMs = 200;
     const first = await run();
     expect(first.totals.activated).toBeGreaterThan(50);
-    await endpoint.settled();
+    endpoint.settleNow();
 
     endpoint.simulation.settleToFailedShare = 0;
     const second = await run();

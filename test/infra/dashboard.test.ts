@@ -7,7 +7,7 @@ import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
 const ROOT = path.join(__dirname, '..', '..');
 
 function template(config: Partial<ReconcilerConfig> = {}): Template {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
   const stack = new DeepInspectionStack(app, 'Test', {
     env: { account: '111122223333', region: 'eu-west-1' },
     config: { ...readConfig(() => undefined), ...config },
