@@ -1,4 +1,4 @@
-import type { CoverageSummary } from '../lambda/reconciler/coverage/measure';
+import type { CoverageSummary } from '../lambda/reconciler';
 import { LocalAwsEndpoint } from '../local/aws-endpoint/server';
 import { type DeployedFunction, invokeBundleMeasured } from '../local/bundle';
 import { SimulatedCoverage } from '../local/simulated-coverage';

@@ -1,8 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createClients } from '../lambda/reconciler/aws/clients';
-import { OrganizationsDirectory } from '../lambda/reconciler/aws/organizations';
+import { createClients, OrganizationsDirectory } from '../lambda/reconciler';
 import { main } from '../cli/main';
 import { LocalAwsEndpoint } from '../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../local/simulated-organization';

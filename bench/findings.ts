@@ -1,8 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { EMPTY_LEDGER } from '../lambda/reconciler/guardrail/ledger';
-import type { RunSummary } from '../lambda/reconciler/summary';
+import { EMPTY_LEDGER, type RunSummary } from '../lambda/reconciler';
 import { LocalAwsEndpoint } from '../local/aws-endpoint/server';
 import { buildFunction, type DeployedFunction, invokeBundleMeasured } from '../local/bundle';
 import { SimulatedOrganization } from '../local/simulated-organization';

@@ -1,11 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { publishFindingsMetrics } from '../lambda/reconciler/findings/metrics';
-import { METRICS_NAMESPACE, publishCoverageMetrics, publishRunMetrics } from '../lambda/reconciler/metrics';
-import { measureCoverage } from '../lambda/reconciler/coverage/measure';
-import { reconcile } from '../lambda/reconciler/reconcile';
-import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../local/in-memory';
+import {
+  measureCoverage,
+  METRICS_NAMESPACE,
+  publishCoverageMetrics,
+  publishFindingsMetrics,
+  publishRunMetrics,
+  reconcile,
+} from '../lambda/reconciler';
+import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../test/support/in-memory';
 import { SimulatedOrganization } from '../local/simulated-organization';
 import { REGIONS } from './scenario';
 import { runScript } from './script';

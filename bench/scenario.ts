@@ -1,5 +1,4 @@
-import { EMPTY_LEDGER } from '../lambda/reconciler/guardrail/ledger';
-import type { RunSummary } from '../lambda/reconciler/summary';
+import { EMPTY_LEDGER, type RunSummary } from '../lambda/reconciler';
 import { LocalAwsEndpoint } from '../local/aws-endpoint/server';
 import { type DeployedFunction, invokeBundleMeasured } from '../local/bundle';
 import { SimulatedOrganization } from '../local/simulated-organization';

@@ -1,6 +1,4 @@
-import { describeError } from '../lambda/reconciler/describe-error';
-import { classifyError } from '../lambda/reconciler/error-classification';
-import { InvocationError } from '../lambda/reconciler/errors';
+import { classifyError, describeError, InvocationError } from '../lambda/reconciler';
 import { EXIT, type ExitCode } from './exit-codes';
 
 /** An option's value or combination the command cannot take; found after parsing, before any AWS call. */

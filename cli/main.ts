@@ -72,7 +72,7 @@ function packageVersion(): string {
 }
 
 /** commander's own rule for "did you mean": at most 3 edits, and more alike than not; case does not count. */
-function nearest(word: string, candidates: readonly string[]): string | undefined {
+function nearestCommand(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of candidates) {
@@ -97,12 +97,12 @@ function withSuggestion(text: string, command: Command): string {
     const flags = [command, ...parents(command)].flatMap((each) =>
       each.options.flatMap((known) => [known.long, known.short].filter((flag): flag is string => flag !== undefined)),
     );
-    const suggestion = nearest(option.replace(/=.*/, ''), [...flags, '--help']);
+    const suggestion = nearestCommand(option.replace(/=.*/, ''), [...flags, '--help']);
     return suggestion === undefined ? text : `${text.trimEnd()}\n(Did you mean ${suggestion}?)\n`;
   }
   const choice = /argument '([^']*)' is invalid\. Allowed choices are (.+)\.$/m.exec(text);
   if (choice?.[1] !== undefined && choice[2] !== undefined) {
-    const suggestion = nearest(choice[1], choice[2].split(', '));
+    const suggestion = nearestCommand(choice[1], choice[2].split(', '));
     return suggestion === undefined ? text : `${text.trimEnd()}\n(Did you mean ${suggestion}?)\n`;
   }
   return text;
@@ -113,7 +113,7 @@ function parents(command: Command): Command[] {
 }
 
 function unknownCommandMessage(word: string, commands: readonly string[]): string {
-  const suggestion = nearest(word, commands);
+  const suggestion = nearestCommand(word, commands);
   return `unknown command '${word}'${suggestion ? `\n(Did you mean ${suggestion}?)` : ''}`;
 }
 

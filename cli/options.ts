@@ -1,7 +1,11 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { MAX_REQUESTED_ACCOUNTS } from '../lambda/reconciler/event';
-import { ACCOUNT_ID, regionProblem } from '../lambda/reconciler/ids';
-import { PARAMETER_TIERS, type ParameterTier } from '../lambda/reconciler/policy/read';
+import {
+  ACCOUNT_ID,
+  MAX_REQUESTED_ACCOUNTS,
+  PARAMETER_TIERS,
+  type ParameterTier,
+  regionProblem,
+} from '../lambda/reconciler';
 import { endpointSettingProblem } from './endpoint';
 import { UsageError } from './errors';
 import { EXIT } from './exit-codes';

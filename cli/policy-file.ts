@@ -1,7 +1,4 @@
-import type { PolicySource } from '../lambda/reconciler/aws/policy-store';
-import { readPolicyFile } from '../lambda/reconciler/policy/file';
-import type { ParameterTier } from '../lambda/reconciler/policy/read';
-import { type Policy, parsePolicy } from '../lambda/reconciler/policy/schema';
+import { type ParameterTier, parsePolicy, type Policy, type PolicySource, readPolicyFile } from '../lambda/reconciler';
 
 /**
  * A policy in a local file: a preview before it is deployed, read as synth reads it (policy/read.ts),

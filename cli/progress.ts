@@ -1,5 +1,5 @@
 import { MultiBar, type SingleBar } from 'cli-progress';
-import type { ProgressEvent } from '../lambda/reconciler/reconcile';
+import type { ProgressEvent } from '../lambda/reconciler';
 import type { ProgressStream } from './terminal';
 
 /**

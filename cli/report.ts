@@ -1,8 +1,11 @@
-import { FIXABLE_REASONS } from '../lambda/reconciler/coverage/tally';
-import type { CoverageResult, CoverageSummary } from '../lambda/reconciler/coverage/measure';
-import type { Ec2ScanConfiguration } from '../lambda/reconciler/aws/inspector';
-import type { LintWarning } from '../lambda/reconciler/policy/lint';
-import type { Explanation } from './explain';
+import {
+  type CoverageResult,
+  type CoverageSummary,
+  type Ec2ScanConfiguration,
+  FIXABLE_REASONS,
+  type LintWarning,
+} from '../lambda/reconciler';
+import type { Explanation } from './explanation';
 import type { ApplyTotals, PlanTotals, RunView } from './view';
 
 /** Columns aligned: the first to the left, the others (numbers) to the right; a group's label spans its columns. */

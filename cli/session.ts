@@ -1,17 +1,21 @@
 import { DescribeOrganizationCommand } from '@aws-sdk/client-organizations';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { AccountManagementRegions, type AccountRegions } from '../lambda/reconciler/aws/account-regions';
-import { type Clients, createClients } from '../lambda/reconciler/aws/clients';
-import { InspectorRegion, type RegionInspector } from '../lambda/reconciler/aws/inspector';
 import {
   type AccountDirectory,
+  AccountManagementRegions,
+  type AccountRegions,
+  type Clients,
+  createClients,
+  type EffectivePolicyReader,
+  InspectorRegion,
   OrganizationsDirectory,
   OrganizationsEffectivePolicies,
-} from '../lambda/reconciler/aws/organizations';
-import type { EffectivePolicyReader } from '../lambda/reconciler/inspector-policy';
-import { ParameterPolicySource, type PolicySource } from '../lambda/reconciler/aws/policy-store';
-import type { Policy } from '../lambda/reconciler/policy/schema';
+  ParameterPolicySource,
+  type Policy,
+  type PolicySource,
+  type RegionInspector,
+} from '../lambda/reconciler';
 import { describeCredentialsProblem, UsageError } from './errors';
 import { requireAwsAnswers } from './endpoint';
 import type { CommonOptions } from './options';

@@ -1,8 +1,11 @@
-import type { GuardrailVerdict } from '../lambda/reconciler/guardrail/limits';
-import { isChange, isReportOnly } from '../lambda/reconciler/model';
-import type { LintWarning } from '../lambda/reconciler/policy/lint';
-import type { RunResult } from '../lambda/reconciler/reconcile';
-import type { RegionSummary, Totals } from '../lambda/reconciler/summary';
+import {
+  type GuardrailVerdict,
+  type LintWarning,
+  type RegionSummary,
+  type RunResult,
+  runLists,
+  type Totals,
+} from '../lambda/reconciler';
 
 /**
  * The version of the JSON that `plan` and `apply` print (`--output json`), documented in docs/cli.md.
@@ -104,13 +107,6 @@ export function runView(command: 'apply', result: RunResult): RunView<ApplyTotal
 export function runView(command: 'plan' | 'apply', result: RunResult): RunView {
   const { summary, outcomes } = result;
   const totalsOf = command === 'plan' ? planTotals : applyTotals;
-  const listed = (o: { accountId: string; region: string; from: string; to: string; rule?: string }): Listed => ({
-    accountId: o.accountId,
-    region: o.region,
-    from: o.from,
-    to: o.to,
-    ...(o.rule ? { rule: o.rule } : {}),
-  });
   return {
     schemaVersion: RUN_VIEW_SCHEMA_VERSION,
     command,
@@ -120,22 +116,8 @@ export function runView(command: 'plan' | 'apply', result: RunResult): RunView {
     totals: totalsOf(summary.totals),
     regions: summary.regions.map((region) => ({ ...region, totals: totalsOf(region.totals) })),
     guardrail: summary.guardrail,
-    changes: outcomes.filter(isChange).map(listed),
-    reportOnly: outcomes.filter(isReportOnly).map(listed),
-    failures: outcomes.flatMap((o) =>
-      o.kind === 'FAILED'
-        ? [
-            {
-              accountId: o.accountId,
-              region: o.region,
-              ...(o.desired === undefined ? {} : { desired: o.desired }),
-              reason: o.reason,
-              ...(o.errorMessage === undefined ? {} : { errorMessage: o.errorMessage }),
-              ...(o.rule ? { rule: o.rule } : {}),
-            },
-          ]
-        : [],
-    ),
+    // Whole, from every outcome, made as the summary's are (runLists): the CLI is not held to the log line's size.
+    ...runLists(outcomes),
     queue: summary.queue,
     warnings: summary.warnings,
     deadlineReached: summary.deadlineReached,

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { nearest, problemsFrom } from '../lambda/reconciler/validation';
+import { nearestKey, problemsFrom } from '../lambda/reconciler';
 
 /** A setting (CDK context) or what it names is wrong: synth stops with this message alone, no stack trace. */
 export class SettingsError extends Error {
@@ -218,7 +218,7 @@ export function checkContextKeys(keys: readonly string[]): string[] {
     (key) => !key.startsWith('@') && !key.includes(':') && !(CONFIG_KEYS as string[]).includes(key),
   );
   const misspelt = unknown.flatMap((key) => {
-    const suggestion = nearest(key, CONFIG_KEYS);
+    const suggestion = nearestKey(key, CONFIG_KEYS);
     return suggestion === undefined ? [] : [`  - ${key}: not a setting of this app: did you mean "${suggestion}"?`];
   });
   if (misspelt.length > 0) {
@@ -227,5 +227,5 @@ export function checkContextKeys(keys: readonly string[]): string[] {
         `The settings are: ${CONFIG_KEYS.join(', ')}`,
     );
   }
-  return unknown.filter((key) => nearest(key, CONFIG_KEYS) === undefined);
+  return unknown.filter((key) => nearestKey(key, CONFIG_KEYS) === undefined);
 }

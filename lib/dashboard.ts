@@ -4,9 +4,14 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FINDINGS_METRIC } from '../lambda/reconciler/findings/metrics';
-import { DIMENSION, METRIC, METRICS_NAMESPACE, REGION_TOTALS_MESSAGE } from '../lambda/reconciler/metrics';
-import { SKIP_REASONS } from '../lambda/reconciler/model';
+import {
+  DIMENSION,
+  FINDINGS_METRIC,
+  METRIC,
+  METRICS_NAMESPACE,
+  REGION_TOTALS_MESSAGE,
+  SKIP_REASONS,
+} from '../lambda/reconciler';
 import { reconcilerMetric } from './alarms';
 
 export interface ReconcilerDashboardProps {

@@ -18,13 +18,17 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
-import { utcDay } from '../lambda/reconciler/policy/expiry';
-import { partitionOf, regionProblem } from '../lambda/reconciler/ids';
-import { readPolicyFile } from '../lambda/reconciler/policy/file';
-import { policyText } from '../lambda/reconciler/policy/read';
-import { parsePolicy } from '../lambda/reconciler/policy/schema';
-import { lintPolicy } from '../lambda/reconciler/policy/lint';
-import { CALL_TIMEOUTS, marginsFor } from '../lambda/reconciler/deadline';
+import {
+  CALL_TIMEOUTS,
+  lintPolicy,
+  marginsFor,
+  parsePolicy,
+  partitionOf,
+  policyText,
+  readPolicyFile,
+  regionProblem,
+  utcDay,
+} from '../lambda/reconciler';
 import { ReconcilerAlarms } from './alarms';
 import { type ReconcilerConfig, SettingsError, scheduleSeconds } from './config';
 import { ReconcilerDashboard } from './dashboard';

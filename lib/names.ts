@@ -9,8 +9,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 
-import { partitionOf } from '../lambda/reconciler/ids';
-import { REGIONS } from '../lambda/reconciler/regions';
+import { partitionOf, REGIONS } from '../lambda/reconciler';
 
 /**
  * SSM's parameter name rules, as the Systems Manager User Guide's "Requirements and constraints for

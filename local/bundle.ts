@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { type ReconcilerConfig, readConfig } from '../lib/config';
 import { DeepInspectionStack } from '../lib/deep-inspection-stack';
+import { buildOnce, FUNCTION_CACHE_VARIABLE } from './function-cache';
 
 const run = promisify(execFile);
 const INVOKER = path.join(__dirname, 'invoke-bundle.cjs');
@@ -22,9 +23,22 @@ export interface DeployedFunction {
 /**
  * Synthesizes the stack with real bundling and reads the function's bundle and settings from it.
  * @param settings stack settings over the defaults (securityHubFindings, say), as `-c key=value` would give them
+ * @param cacheDirectory where one run of the tests keeps each settings' function, built once and shared by
+ *   every suite and worker (test/global-setup.ts makes it and names it in FUNCTION_CACHE_VARIABLE); none: build anew
  */
-export function buildFunction(settings: Partial<ReconcilerConfig> = {}): DeployedFunction {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'cdk-e2e-'));
+export function buildFunction(
+  settings: Partial<ReconcilerConfig> = {},
+  cacheDirectory: string | undefined = process.env[FUNCTION_CACHE_VARIABLE],
+): DeployedFunction {
+  if (cacheDirectory === undefined) return synthesizeFunction(settings, mkdtempSync(path.join(tmpdir(), 'cdk-e2e-')));
+  // Keyed by the settings alone: the sources do not change within one test run.
+  return buildOnce(cacheDirectory, Object.entries(settings).sort(), (directory) =>
+    synthesizeFunction(settings, directory),
+  );
+}
+
+/** Synthesizes the stack into `outdir`, bundling the function as `cdk synth` does. */
+function synthesizeFunction(settings: Partial<ReconcilerConfig>, outdir: string): DeployedFunction {
   // Asset metadata, as the CDK CLI sets it: each function names its asset's directory.
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
   const stack = new DeepInspectionStack(app, 'E2E', {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { utcDay } from '../lambda/reconciler/policy/expiry';
+import { utcDay } from '../lambda/reconciler';
 import type { LocalAwsEndpoint } from './aws-endpoint/server';
 import { SimulatedOrganization } from './simulated-organization';
 

@@ -1,5 +1,3 @@
-import type { SimulatedOrganization } from './simulated-organization';
-
 /**
  * EC2 instances as Inspector's coverage reports them, generated from the organization without being
  * stored (300,000 instances cost nothing to hold), each from a profile that also says what it
@@ -204,13 +202,30 @@ function profileFor(draw: number): InstanceProfile {
 }
 
 /**
+ * What the coverage reads of the simulated organization (SimulatedOrganization has it): declared here so
+ * that the organization, which owns its coverage, and the coverage import each other in one direction only.
+ */
+export interface CoveredOrganization {
+  readonly accounts: readonly { readonly id: string; readonly state: string }[];
+  inspectorAccount(
+    region: string,
+    id: string,
+  ): { readonly member: boolean; readonly ec2ScanStatus?: string } | undefined;
+  /** The account's EC2 scan configuration: which scanners its instances are scanned by. */
+  ec2ConfigurationOf(
+    region: string,
+    id: string,
+  ): { readonly scanMode: 'EC2_SSM_AGENT_BASED' | 'EC2_HYBRID'; readonly vmScannerActivated: boolean };
+}
+
+/**
  * The instances of every account that can have coverage (ACTIVE, an Inspector member with EC2
  * scanning ENABLED), `perAccount` on average in each region (0 to twice that, so totals vary), each
  * scanned as the account's EC2 scan configuration says at the time it is listed.
  */
 export class SimulatedCoverage {
   constructor(
-    private readonly organization: SimulatedOrganization,
+    private readonly organization: CoveredOrganization,
     readonly perAccount: number,
     private readonly seed = 1,
   ) {}

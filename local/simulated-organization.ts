@@ -1,4 +1,4 @@
-import type { DeepInspectionStatus } from '../lambda/reconciler/model';
+import type { DeepInspectionStatus } from '../lambda/reconciler';
 import { SimulatedCoverage } from './simulated-coverage';
 
 /** Inspector's view of one account in one region. */
@@ -249,13 +249,31 @@ export class SimulatedOrganization {
     return `${[this.organizationId, ...this.ancestorsOf(accountIdToFind), accountIdToFind].join('/')}/`;
   }
 
-  /** When the last pending update settles (epoch ms), or 0 when none is pending. */
+  /** When the last pending deep-inspection update settles (epoch ms), or 0 when none is pending; Infinity while one waits for `settleNow`. */
   lastSettlement(): number {
     let last = 0;
     for (const accounts of this.inspector.values()) {
       for (const state of accounts.values()) if (state.pending) last = Math.max(last, state.pending.settlesAt);
     }
     return last;
+  }
+
+  /**
+   * Brings every accepted update still PENDING (deep inspection, and a scan configuration's GetConfiguration
+   * status) to its end as of `now`, as if Inspector had finished it then: to the requested state, or FAILED
+   * when it was to fail. Only when an update settles changes, never what it settles to.
+   */
+  settleNow(now = Date.now()): void {
+    for (const accounts of this.inspector.values()) {
+      for (const state of accounts.values()) {
+        if (state.pending && state.pending.settlesAt > now) state.pending = { ...state.pending, settlesAt: now };
+        settle(state, now);
+        const configuration = state.ec2Configuration;
+        if (configuration?.settlesAt !== undefined && configuration.settlesAt > now) {
+          state.ec2Configuration = { ...configuration, settlesAt: now };
+        }
+      }
+    }
   }
 }
 

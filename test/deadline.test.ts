@@ -1,5 +1,6 @@
-import { type Dependencies, reconcile } from '../lambda/reconciler/reconcile';
-import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../local/in-memory';
+import type { Dependencies } from '../lambda/reconciler/run/types';
+import { reconcile } from '../lambda/reconciler/run/reconcile';
+import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from './support/in-memory';
 import { SimulatedOrganization } from '../local/simulated-organization';
 
 const REGION = 'eu-west-1';

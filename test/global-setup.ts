@@ -1,12 +1,21 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { emitWarningIfUnsupportedVersion } from '@aws-sdk/core';
+import { FUNCTION_CACHE_VARIABLE } from '../local/function-cache';
 
 /**
  * The AWS SDK tells once a process that it will soon need a newer Node (its own switch,
  * AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED, silences it), but Jest loads the SDK afresh for
  * every test file, so a run printed it once a file. Say it once for the run, here, in the SDK's own
  * words; the workers and the processes the tests start inherit the switch.
+ *
+ * The end-to-end suites run the function as `cdk deploy` would upload it: each settings' bundle is
+ * synthesized once a run, by the first suite that needs it, into a directory of this run's that the
+ * workers inherit (local/bundle.ts buildFunction); test/global-teardown.ts removes it.
  */
 export default function globalSetup(): void {
   emitWarningIfUnsupportedVersion(process.version);
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  process.env[FUNCTION_CACHE_VARIABLE] = mkdtempSync(path.join(tmpdir(), 'deep-inspection-test-run-'));
 }

@@ -1,7 +1,8 @@
-import { InvocationError, PolicyError } from '../lambda/reconciler/errors';
+import { InvocationError, PolicyError } from '../lambda/reconciler/errors/errors';
 import type { AccountRegions } from '../lambda/reconciler/aws/account-regions';
-import { type Dependencies, type ReconcileRequest, reconcile } from '../lambda/reconciler/reconcile';
-import type { RunSummary } from '../lambda/reconciler/summary';
+import type { Dependencies, ReconcileRequest } from '../lambda/reconciler/run/types';
+import { reconcile } from '../lambda/reconciler/run/reconcile';
+import type { RunSummary } from '../lambda/reconciler/run/summary';
 import {
   InMemoryDirectory,
   InMemoryInspector,
@@ -9,7 +10,7 @@ import {
   InMemorySecurityHub,
   type InspectorFaults,
   StaticPolicySource,
-} from '../local/in-memory';
+} from './support/in-memory';
 import { SimulatedOrganization } from '../local/simulated-organization';
 
 const REGIONS = ['us-east-1', 'eu-west-1'];

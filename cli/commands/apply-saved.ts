@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { partitionOf } from '../../lambda/reconciler/ids';
-import { planRun } from '../../lambda/reconciler/reconcile';
+import { partitionOf, planRun } from '../../lambda/reconciler';
 import { UsageError } from '../errors';
 import { EXIT } from '../exit-codes';
 import { MAX_LISTED } from '../report';

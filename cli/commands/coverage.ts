@@ -1,6 +1,5 @@
-import { combinedVerdict } from '../../lambda/reconciler/error-classification';
+import { combinedVerdict, measureCoverage } from '../../lambda/reconciler';
 import { randomUUID } from 'node:crypto';
-import { measureCoverage } from '../../lambda/reconciler/coverage/measure';
 import { EXIT } from '../exit-codes';
 import { type ParsedOptions, resolveCommon } from '../options';
 import { coverageCsv, formatCoverage } from '../report';

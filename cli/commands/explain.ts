@@ -1,10 +1,14 @@
-import { combinedVerdict } from '../../lambda/reconciler/error-classification';
-import { accountsFor } from '../../lambda/reconciler/aws/organizations';
+import {
+  accountsFor,
+  applyPlan,
+  combinedVerdict,
+  planRun,
+  type ReconcileRequest,
+  utcDay,
+} from '../../lambda/reconciler';
 import { randomUUID } from 'node:crypto';
-import { utcDay } from '../../lambda/reconciler/policy/expiry';
-import { applyPlan, planRun, type ReconcileRequest } from '../../lambda/reconciler/reconcile';
 import { EXIT } from '../exit-codes';
-import { explain } from '../explain';
+import { explain } from '../explanation';
 import { type ParsedOptions, resolveCommon } from '../options';
 import { formatExplanation } from '../report';
 import { openSession } from '../session';

@@ -1,7 +1,10 @@
-import type { DelegatedAdministratorAnswer } from '../../lambda/reconciler/delegated-administrator';
-import { describeError } from '../../lambda/reconciler/describe-error';
-import { utcDay } from '../../lambda/reconciler/policy/expiry';
-import { type LintWarning, lintPolicy } from '../../lambda/reconciler/policy/lint';
+import {
+  type DelegatedAdministratorAnswer,
+  describeError,
+  lintPolicy,
+  type LintWarning,
+  utcDay,
+} from '../../lambda/reconciler';
 import { endpointSettingProblem } from '../endpoint';
 import { UsageError } from '../errors';
 import { EXIT } from '../exit-codes';

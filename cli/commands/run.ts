@@ -1,18 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { basename, dirname, resolve } from 'node:path';
 import { existsSync, readFileSync, type Stats, statSync } from 'node:fs';
-import { type FailureMessage, type FailureQueue, SqsFailureQueue } from '../../lambda/reconciler/aws/queue';
-import { combinedVerdict } from '../../lambda/reconciler/error-classification';
-import { partitionOf } from '../../lambda/reconciler/ids';
 import {
   applyPlan,
+  combinedVerdict,
   type Dependencies,
+  type FailureMessage,
+  type FailureQueue,
+  partitionOf,
   planRun,
   type ReconcileRequest,
   type RunPlan,
   type RunProblem,
   type RunResult,
-} from '../../lambda/reconciler/reconcile';
+  SqsFailureQueue,
+} from '../../lambda/reconciler';
 import { UsageError } from '../errors';
 import { EXIT, type ExitCode } from '../exit-codes';
 import { invokedAs, npmSwallowed } from '../npm';

@@ -1,10 +1,13 @@
 import { writeFileSync } from 'node:fs';
-import { readPolicyFile } from '../../lambda/reconciler/policy/file';
-import { syntaxProblem } from '../../lambda/reconciler/policy/text';
-import { problemsFrom } from '../../lambda/reconciler/validation';
-import { isChange, type Outcome } from '../../lambda/reconciler/model';
-import type { RunResult } from '../../lambda/reconciler/reconcile';
-import type { Policy } from '../../lambda/reconciler/policy/schema';
+import {
+  isChange,
+  type Outcome,
+  type Policy,
+  problemsFrom,
+  readPolicyFile,
+  type RunResult,
+  syntaxProblem,
+} from '../../lambda/reconciler';
 import { UsageError } from '../errors';
 import type { CommonOptions } from '../options';
 import { PLAN_FORMAT_VERSION, PLAN_MAX_AGE_HOURS, policyDigest, type SavedPlan, savedPlanSchema } from './schema';

@@ -1,5 +1,4 @@
-import { isChange, type Outcome } from '../../lambda/reconciler/model';
-import type { PlannedRegion, RunPlan } from '../../lambda/reconciler/reconcile';
+import { isChange, type Outcome, type PlannedRegion, type RunPlan } from '../../lambda/reconciler';
 import type { SavedPlan } from './schema';
 
 /** A planned change that `apply FILE` leaves alone: where, what was planned, and what is there now. */

@@ -1,10 +1,6 @@
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import * as path from 'node:path';
 import * as z from 'zod';
-import { accountIdSchema, regionProblem } from '../../lambda/reconciler/ids';
-import { PARAMETER_TIERS } from '../../lambda/reconciler/policy/read';
-import type { Policy } from '../../lambda/reconciler/policy/schema';
+import { accountIdSchema, PARAMETER_TIERS, type Policy, regionProblem } from '../../lambda/reconciler';
 
 /**
  * The saved plan (`plan --out FILE`, `apply FILE`): what was planned, from which state, under which
@@ -14,8 +10,6 @@ import type { Policy } from '../../lambda/reconciler/policy/schema';
 export const PLAN_FORMAT_VERSION = 1;
 /** How long a saved plan may wait before `apply FILE` refuses it: state drifts, reviews go stale. */
 export const PLAN_MAX_AGE_HOURS = 24;
-/** The published JSON Schema of the plan file, beside the reference that describes it. */
-export const PLAN_SCHEMA_FILE = path.join(__dirname, '..', '..', 'docs', 'plan.schema.json');
 
 const region = z
   .string({ error: 'must be a string' })
@@ -85,15 +79,4 @@ export type SavedPlan = z.output<typeof savedPlanSchema>;
 export function policyDigest(policy: Policy): string {
   const { origin: _origin, ...meaning } = policy;
   return createHash('sha256').update(JSON.stringify(meaning)).digest('hex');
-}
-
-/** docs/plan.schema.json, generated from savedPlanSchema as policy.schema.json is from the policy's. */
-export function planJsonSchema(): string {
-  const schema = z.toJSONSchema(savedPlanSchema, { io: 'input', unrepresentable: 'any' });
-  return `${JSON.stringify({ ...schema, title: 'deep-inspection saved plan', $id: 'plan.schema.json' }, null, 2)}\n`;
-}
-
-if (require.main === module) {
-  writeFileSync(PLAN_SCHEMA_FILE, planJsonSchema());
-  console.log(`wrote ${path.relative(process.cwd(), PLAN_SCHEMA_FILE)}`);
 }

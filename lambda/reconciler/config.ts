@@ -1,8 +1,31 @@
 import * as z from 'zod';
-import { ConfigError } from './errors';
+import { ConfigError } from './errors/errors';
 import { regionSchema } from './ids';
 
-const configSchema = z.object({
+/** Requests a second per operation (and per region) the run allows itself; AWS documents no exact figure. */
+export const DEFAULT_REQUESTS_PER_SECOND = 10;
+
+/** A pacing rate: unset (or empty) is the default; anything else must be a finite number above 0. */
+const requestsPerSecond = (what: string) => {
+  const error = `must be a number of requests a second above 0 (${what}); unset: ${DEFAULT_REQUESTS_PER_SECOND}`;
+  return z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.coerce.number({ error }).positive({ error }).default(DEFAULT_REQUESTS_PER_SECOND),
+  );
+};
+
+/**
+ * The settings every AWS client is created with (aws/clients.ts): the function's and the CLI's. The SDK's
+ * own AWS_RETRY_MODE and AWS_MAX_ATTEMPTS keep the SDK's leniency (an unusable attempt count is the default).
+ */
+const clientSchema = z.object({
+  INSPECTOR_REQUESTS_PER_SECOND: requestsPerSecond("each Inspector operation's pace, per region"),
+  ORGANIZATIONS_REQUESTS_PER_SECOND: requestsPerSecond("each Organizations operation's pace"),
+  AWS_RETRY_MODE: z.string().optional(),
+  AWS_MAX_ATTEMPTS: z.string().optional(),
+});
+
+const configSchema = clientSchema.extend({
   POLICY_PARAMETER_NAME: z
     .string({ error: 'is required: the SSM parameter that holds the policy' })
     .min(1, 'must not be empty'),
@@ -30,19 +53,50 @@ export interface Config {
   readonly securityHubFindings: boolean;
 }
 
-/** Reads the function's environment once; throws naming every missing or malformed variable. */
-export function loadConfig(env: NodeJS.ProcessEnv): Config {
-  const result = configSchema.safeParse(env);
+/** What aws/clients.ts creates every client with, read from the environment by `loadClientSettings`. */
+export interface ClientSettingsConfig {
+  readonly inspectorRequestsPerSecond: number;
+  readonly organizationsRequestsPerSecond: number;
+  /** AWS_RETRY_MODE, or standard (aws/clients.ts says why not adaptive). */
+  readonly retryMode: string;
+  /** AWS_MAX_ATTEMPTS when a whole number above 0, else 8. */
+  readonly maxAttempts: number;
+}
+
+/** The one error shape of every setting: each problem named by its variable. */
+function parse<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
+  const result = schema.safeParse(env);
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.map((issue) => ({ path: String(issue.path[0] ?? '$'), message: issue.message })),
     );
   }
+  return result.data;
+}
+
+/** The clients' settings alone (the CLI has no function configuration); throws as loadConfig does. */
+export function loadClientSettings(env: NodeJS.ProcessEnv): ClientSettingsConfig {
+  const data = parse(clientSchema, env);
+  const maxAttempts = Number(data.AWS_MAX_ATTEMPTS);
   return Object.freeze({
-    policyParameterName: result.data.POLICY_PARAMETER_NAME,
-    guardrailLedgerParameterName: result.data.GUARDRAIL_LEDGER_PARAMETER_NAME,
-    failedAccountsQueueUrl: result.data.FAILED_ACCOUNTS_QUEUE_URL,
-    region: result.data.AWS_REGION,
-    securityHubFindings: result.data.SECURITY_HUB_FINDINGS === 'true',
+    inspectorRequestsPerSecond: data.INSPECTOR_REQUESTS_PER_SECOND,
+    organizationsRequestsPerSecond: data.ORGANIZATIONS_REQUESTS_PER_SECOND,
+    retryMode: data.AWS_RETRY_MODE ?? 'standard',
+    maxAttempts: Number.isInteger(maxAttempts) && maxAttempts > 0 ? maxAttempts : 8,
+  });
+}
+
+/**
+ * Reads the function's environment once, every setting the function has (the clients' too, which
+ * loadClientSettings gives aws/clients.ts); throws naming every missing or malformed variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const data = parse(configSchema, env);
+  return Object.freeze({
+    policyParameterName: data.POLICY_PARAMETER_NAME,
+    guardrailLedgerParameterName: data.GUARDRAIL_LEDGER_PARAMETER_NAME,
+    failedAccountsQueueUrl: data.FAILED_ACCOUNTS_QUEUE_URL,
+    region: data.AWS_REGION,
+    securityHubFindings: data.SECURITY_HUB_FINDINGS === 'true',
   });
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { InvocationError } from './errors';
+import { InvocationError } from './errors/errors';
 import { ACCOUNT_ID, accountIdSchema, distinct, regionSchema } from './ids';
 import { problemsFrom } from './validation';
 

@@ -9,18 +9,20 @@ import { ParameterPolicySource } from './aws/policy-store';
 import { SqsFailureQueue } from './aws/queue';
 import type { RegionSecurityHub } from './aws/securityhub';
 import { type Config, loadConfig } from './config';
-import { marginsFor } from './deadline';
-import { describeError } from './describe-error';
-import { classifyError, combinedVerdict } from './error-classification';
-import { RunFailedError } from './errors';
+import { marginsFor } from './run/deadline';
+import { describeError } from './errors/describe-error';
+import { classifyError, combinedVerdict } from './errors/classification';
+import { RunFailedError } from './errors/errors';
 import { type Invocation, parseInvocation } from './event';
 import { publishFindingsMetrics } from './findings/metrics';
 import type { FindingsReport } from './findings/sync';
 import { type CoverageSummary, measureCoverage } from './coverage/measure';
-import { METRIC, publishCoverageMetrics, publishRunMetrics, REGION_TOTALS_MESSAGE, regionTotals } from './metrics';
-import { logger, metrics } from './observability';
-import { reconcile, type RunProblem } from './reconcile';
-import { fitSummary, type RunSummary } from './summary';
+import { METRIC, REGION_TOTALS_MESSAGE } from './observability/names';
+import { publishCoverageMetrics, publishRunMetrics, regionTotals } from './observability/metrics';
+import { logger, metrics } from './observability/powertools';
+import { reconcile } from './run/reconcile';
+import type { RunProblem } from './run/types';
+import { fitSummary, type RunSummary } from './run/summary';
 
 // Created once per container and reused by every invocation.
 let clients: Clients | undefined;
@@ -57,7 +59,7 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
   try {
     invocation = parseInvocation(event);
     const config = loadConfig(process.env);
-    clients ??= createClients(config.region);
+    clients ??= createClients(config.region, process.env);
     return invocation.coverage
       ? await runCoverage(invocation, context, config, clients)
       : await runReconcile(invocation, context, config, clients);

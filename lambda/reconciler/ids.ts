@@ -1,6 +1,6 @@
 import { closest } from 'fastest-levenshtein';
 import * as z from 'zod';
-import { REFUSED_REGIONS, REGIONS } from './regions';
+import { REFUSED_REGIONS, REGIONS } from './regions/list';
 
 /** AWS identifier patterns, as the Organizations and Inspector API references document them. */
 export const ACCOUNT_ID = /^\d{12}$/;
@@ -23,7 +23,7 @@ export const PACKAGE_PATH =
 
 /**
  * Why `name` is not a region this version supports end to end (synth, the function, the command line),
- * or undefined when it is one. The list is regions.ts, generated from the AWS SDK's endpoint data and
+ * or undefined when it is one. The list is regions/list.ts, generated from the AWS SDK's endpoint data and
  * aws-cdk-lib's RegionInfo: a pattern (the SDK's own `partition()` only matches one) would let
  * `us-east-9` through.
  */

@@ -15,8 +15,8 @@
  * aborts those in flight.
  */
 import { mapWithConcurrency } from './batches';
-import { type CallBudget, NOT_REACHED } from './deadline';
-import { describeError } from './describe-error';
+import { type CallBudget, NOT_REACHED } from './run/deadline';
+import { describeError } from './errors/describe-error';
 import type { Ec2ScanningOffCause, Ec2ScanningPolicy, Outcome } from './model';
 
 export type { Ec2ScanningOffCause, Ec2ScanningPolicy } from './model';

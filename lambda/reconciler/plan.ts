@@ -1,8 +1,6 @@
 import type { FailureReason, Observation, OrganizationAccount, Outcome, SkipReason, TargetState } from './model';
 import { isExpired } from './policy/expiry';
-import type { DesiredState, Enforcement, Policy, PolicyRule } from './policy/schema';
-
-export const DEFAULT_RULE = 'default';
+import { DEFAULT_RULE, type DesiredState, type Enforcement, type Policy, type PolicyRule } from './policy/schema';
 
 /** What the policy wants for one account, decided once per run for every region. */
 export type Target =

@@ -1,6 +1,6 @@
 import { distance } from 'fastest-levenshtein';
 import type * as z from 'zod';
-import type { Problem } from './errors';
+import type { Problem } from './errors/errors';
 
 /** `['rules', 0, 'name']` → `$.rules[0].name` */
 export function jsonPath(path: readonly PropertyKey[]): string {
@@ -10,7 +10,7 @@ export function jsonPath(path: readonly PropertyKey[]): string {
   );
 }
 
-/** What was validated, so that a problem can name what was expected there and the nearest known key. */
+/** What was validated, so that a problem can name what was expected there and the nearestKey known key. */
 export interface ValidationContext {
   readonly schema: z.ZodType;
   readonly input: unknown;
@@ -19,7 +19,7 @@ export interface ValidationContext {
 /**
  * Flattens zod's issues into one problem per location, unknown keys one by one. With the schema and
  * the input, each says what to do: a missing value "is required" with what it takes, an unknown key
- * names the nearest known one (`defualt` → did you mean "default"?) and the keys allowed there, and a
+ * names the nearestKey known one (`defualt` → did you mean "default"?) and the keys allowed there, and a
  * value no alternative takes lists the alternatives, instead of zod's "Invalid input".
  */
 export function problemsFrom(error: z.ZodError, context?: ValidationContext): Problem[] {
@@ -44,8 +44,8 @@ export function problemsFrom(error: z.ZodError, context?: ValidationContext): Pr
   });
 }
 
-/** The nearest known key, when it is near enough to be a typo: at most a third of its letters differ. */
-export function nearest(word: string, candidates: readonly string[]): string | undefined {
+/** The nearestKey known key, when it is near enough to be a typo: at most a third of its letters differ. */
+export function nearestKey(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
@@ -57,7 +57,7 @@ export function nearest(word: string, candidates: readonly string[]): string | u
 
 function unknownKeyMessage(key: string, known: readonly string[]): string {
   if (known.length === 0) return 'unknown key';
-  const suggestion = nearest(key, known);
+  const suggestion = nearestKey(key, known);
   return `unknown key${suggestion ? `: did you mean "${suggestion}"?` : ''} (allowed here: ${known.join(', ')})`;
 }
 

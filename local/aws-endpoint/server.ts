@@ -118,6 +118,11 @@ export class LocalAwsEndpoint {
   readonly violations: ResponseViolation[] = [];
   /** Record when each request arrives, in `requestLog`: for a benchmark that times one step of a run. */
   recordRequests = false;
+  /**
+   * The rate limiter's clock (epoch ms). A test that paces a client on the same virtual clock sees the
+   * rate limit exactly as the client's pacing reached it, however loaded the machine.
+   */
+  rateLimitClock: () => number = Date.now;
   /** Every request since the last resetCounters, when recordRequests is on: service, operation, region, arrival (ms). */
   readonly requestLog: { service: string; operation: string; region: string; at: number }[] = [];
   /** `service.Operation status code` of every response checked, for the conformance suite's coverage. */
@@ -164,10 +169,22 @@ export class LocalAwsEndpoint {
     await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
   }
 
-  /** Resolves once every deep-inspection update the endpoint accepted has left PENDING. */
+  /** Resolves once every deep-inspection update the endpoint accepted has left PENDING, in real time. */
   async settled(): Promise<void> {
-    const wait = this.state.organization.lastSettlement() - Date.now();
+    const last = this.state.organization.lastSettlement();
+    if (!Number.isFinite(last)) {
+      throw new Error('an update is PENDING until settleNow() (simulation.pendingMs is Infinity): call settleNow()');
+    }
+    const wait = last - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait + 5));
+  }
+
+  /**
+   * Ends every PENDING update now, as Inspector would once it finished them: for tests that must not depend on
+   * how long a run takes. With `simulation.pendingMs = Infinity` an update reads PENDING until this is called.
+   */
+  settleNow(): void {
+    this.state.organization.settleNow();
   }
 
   /** Creates an empty queue and returns its URL, on this endpoint. */
@@ -358,7 +375,7 @@ export class LocalAwsEndpoint {
 
   /** Token bucket: returns 0 if a token was taken, else the milliseconds until one is free. */
   private take(key: string, perSecond: number): number {
-    const now = Date.now();
+    const now = this.rateLimitClock();
     const bucket = this.buckets.get(key) ?? { tokens: perSecond, at: now };
     bucket.tokens = Math.min(perSecond, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
     bucket.at = now;

@@ -30,7 +30,10 @@ const OUTSIDE_SQS_CHARACTERS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{1
 
 /** How the simulated services behave in time and in shape. Each has a switch for focused tests. */
 export interface Simulation {
-  /** How long an accepted deep-inspection update reads PENDING before it settles. 0: it settles at once. */
+  /**
+   * How long an accepted update reads PENDING before it settles. 0: it settles at once; Infinity: it reads
+   * PENDING until the endpoint's `settleNow()` (AWS documents no bound, so no duration is more lenient than AWS).
+   */
   pendingMs: number;
   /** Share (0–1) of updates that settle to FAILED with an `errorMessage` instead of the requested state. */
   settleToFailedShare: number;

@@ -1,7 +1,7 @@
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ParameterPolicySource } from '../../lambda/reconciler/aws/policy-store';
-import { PolicyError } from '../../lambda/reconciler/errors';
+import { PolicyError } from '../../lambda/reconciler/errors/errors';
 
 const ssm = mockClient(SSMClient);
 const NAME = '/deep-inspection/policy';

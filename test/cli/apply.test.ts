@@ -285,7 +285,7 @@ describe('apply', () => {
     expect(result.totals.activated).toBeGreaterThan(10);
     expect(endpoint.writeCount()).toBeGreaterThan(0);
 
-    await endpoint.settled();
+    endpoint.settleNow();
     endpoint.resetCounters();
     const terminal = new FakeTerminal(() => 'yes');
     const second = await runCli(['apply', '--policy-file', file], { env, terminal });

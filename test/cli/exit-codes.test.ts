@@ -4,7 +4,7 @@ import { describeFailure, UsageError } from '../../cli/errors';
 import { buildProgram } from '../../cli/main';
 import { EXIT, EXIT_CODE_TABLE } from '../../cli/exit-codes';
 import { COLUMNS } from '../../cli/report';
-import { InvocationError, PolicyError } from '../../lambda/reconciler/errors';
+import { InvocationError, PolicyError } from '../../lambda/reconciler/errors/errors';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../../local/simulated-organization';
 import { runCli } from '../support/cli';

@@ -1,11 +1,6 @@
-import {
-  applyPlan,
-  type Dependencies,
-  planRun,
-  reconcile,
-  type ReconcileRequest,
-} from '../../lambda/reconciler/reconcile';
-import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../../local/in-memory';
+import { applyPlan, planRun, reconcile } from '../../lambda/reconciler/run/reconcile';
+import type { Dependencies, ReconcileRequest } from '../../lambda/reconciler/run/types';
+import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../support/in-memory';
 import { SimulatedOrganization } from '../../local/simulated-organization';
 
 const REGIONS = ['us-east-1', 'eu-west-1'];

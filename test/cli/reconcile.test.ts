@@ -1,4 +1,4 @@
-import type { RunSummary } from '../../lambda/reconciler/summary';
+import type { RunSummary } from '../../lambda/reconciler/run/summary';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';

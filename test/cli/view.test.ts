@@ -1,7 +1,8 @@
 import { COLUMNS, formatRun } from '../../cli/report';
 import { runView } from '../../cli/view';
-import { type Dependencies, reconcile, type ReconcileRequest } from '../../lambda/reconciler/reconcile';
-import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../../local/in-memory';
+import type { Dependencies, ReconcileRequest } from '../../lambda/reconciler/run/types';
+import { reconcile } from '../../lambda/reconciler/run/reconcile';
+import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../support/in-memory';
 import { accountId, SimulatedOrganization } from '../../local/simulated-organization';
 
 const REGIONS = ['us-east-1', 'eu-west-1'];

@@ -1,7 +1,7 @@
 /**
  * Checks that an `aws …` command line names a real AWS CLI command and real options, without an AWS CLI
  * or a network: against AWS's own service models where the project keeps one
- * (/work/shared/reference/models/, copied into local/aws-endpoint/models/), and for the commands of
+ * (botocore's, copied into local/aws-endpoint/models/: its README.md says which), and for the commands of
  * services it keeps none of (or operations its trimmed models leave out), against a short allow-list
  * citing each command's AWS CLI reference page.
  *

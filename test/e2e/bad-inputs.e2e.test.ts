@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EXIT } from '../../cli/exit-codes';
-import type { RunSummary } from '../../lambda/reconciler/summary';
+import type { RunSummary } from '../../lambda/reconciler/run/summary';
 import { buildBundle, invokeBundle } from '../../local/bundle';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../../local/simulated-organization';

@@ -131,7 +131,7 @@ describe('deep-inspection in a child process, with no terminal', () => {
     expect(result.totals.activated + result.totals.deactivated).toBeGreaterThan(5);
     expect(endpoint.callCount('BatchUpdateMemberEc2DeepInspectionStatus')).toBeGreaterThan(0);
 
-    await endpoint.settled();
+    endpoint.settleNow();
     const after = await deepInspection(['plan', ...POLICY, '--output', 'json'], env);
     expect(JSON.parse(after.stdout).totals).toMatchObject({ wouldActivate: 0, wouldDeactivate: 0 });
   });

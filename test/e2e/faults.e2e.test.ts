@@ -1,5 +1,5 @@
 import { MAX_ACCOUNTS_READ_ONE_BY_ONE } from '../../lambda/reconciler/aws/organizations';
-import type { RunSummary } from '../../lambda/reconciler/summary';
+import type { RunSummary } from '../../lambda/reconciler/run/summary';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../../local/simulated-organization';
 import { buildBundle, invokeBundle, invokeBundleMeasured } from '../../local/bundle';
@@ -111,7 +111,7 @@ describe('faults on the wire', () => {
     endpoint.simulation.pendingMs = 200;
     const first = await run();
     expect(first.totals.activated).toBeGreaterThan(50);
-    await endpoint.settled();
+    endpoint.settleNow();
 
     endpoint.simulation.settleToFailedShare = 0;
     const second = await run();

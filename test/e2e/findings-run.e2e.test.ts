@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
-import type { RunSummary } from '../../lambda/reconciler/summary';
+import type { RunSummary } from '../../lambda/reconciler/run/summary';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { buildFunction, type DeployedFunction, invokeBundle } from '../../local/bundle';
 import { accountId, SimulatedOrganization } from '../../local/simulated-organization';

@@ -143,15 +143,36 @@ describe('the simulated SQS, no more lenient than SQS', () => {
 describe('client-side pacing', () => {
   it('keeps a client paced just under the endpoint rate limit from being throttled at all', async () => {
     const { pace } = await import('../../lambda/reconciler/aws/pacing');
+    // One virtual clock for the client's pacing and the endpoint's rate limit, moved only by the pacing's
+    // waits (at least 1 ms, as setTimeout's), and only once every request let go has reached the endpoint:
+    // each arrives at the instant it was let go, however long a loaded machine holds it on the wire.
+    let virtualNow = 0;
+    let letGo = 0;
+    const now = () => virtualNow;
+    const sleep = async (ms: number) => {
+      while (endpoint.callCount('BatchGetAccountStatus') < letGo) await new Promise((resolve) => setImmediate(resolve));
+      virtualNow += Math.max(1, ms);
+    };
+    endpoint.rateLimitClock = now;
     endpoint.faults.rateLimitPerSecond = 5;
-    const client = pace(inspector(), 4.5);
-    const started = Date.now();
+    const client = pace(inspector(), 4.5, { now, sleep });
+    const countLetGo = (next: (args: unknown) => Promise<unknown>) => (args: unknown) => {
+      letGo += 1;
+      return next(args);
+    };
+    // The SDK's middleware types are generic over each command; this one passes any request through.
+    client.middlewareStack.addRelativeTo(countLetGo as never, {
+      relation: 'after',
+      toMiddleware: 'deepInspectionPacing',
+      name: 'countLetGo',
+    });
+    const started = now();
     await Promise.all(
       Array.from({ length: 15 }, () => client.send(new BatchGetAccountStatusCommand({ accountIds: ids(1) }))),
     );
     expect(endpoint.throttled).toBe(0);
     // 4 at once, then 11 more at 4.5 a second.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(2300);
+    expect(now() - started).toBeGreaterThanOrEqual(2300);
   });
 });
 

@@ -16,11 +16,11 @@ import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/cl
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EMPTY_LEDGER } from '../../lambda/reconciler/guardrail/ledger';
-import { ConfigError, InvocationError, PolicyError, RunFailedError } from '../../lambda/reconciler/errors';
+import { ConfigError, InvocationError, PolicyError, RunFailedError } from '../../lambda/reconciler/errors/errors';
 import { handler } from '../../lambda/reconciler/handler';
-import { logger, metrics } from '../../lambda/reconciler/observability';
-import { CALL_TIMEOUTS, marginsFor } from '../../lambda/reconciler/deadline';
-import type { RunSummary } from '../../lambda/reconciler/summary';
+import { logger, metrics } from '../../lambda/reconciler/observability/powertools';
+import { CALL_TIMEOUTS, marginsFor } from '../../lambda/reconciler/run/deadline';
+import type { RunSummary } from '../../lambda/reconciler/run/summary';
 import { acceptAll } from '../support/sqs';
 
 const ADMIN = '999999999999';

@@ -13,8 +13,8 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../lambda/reconciler/handler';
-import { logger } from '../../lambda/reconciler/observability';
-import type { RunSummary } from '../../lambda/reconciler/summary';
+import { logger } from '../../lambda/reconciler/observability/powertools';
+import type { RunSummary } from '../../lambda/reconciler/run/summary';
 import { acceptAll } from '../support/sqs';
 
 /** CloudWatch Logs' event limit as this project holds it: the summary line stays well under it. */

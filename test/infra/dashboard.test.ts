@@ -10,7 +10,7 @@ import { METRIC } from '../../lambda/reconciler/metrics';
 const ROOT = path.join(__dirname, '..', '..');
 
 function template(config: Partial<ReconcilerConfig> = {}): Template {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
   const stack = new DeepInspectionStack(app, 'Test', {
     env: { account: '111122223333', region: 'eu-west-1' },
     config: { ...readConfig(() => undefined), ...config },

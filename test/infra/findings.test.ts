@@ -13,7 +13,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const env = { account: '111122223333', region: 'eu-west-1' };
 
 function synth(config: Partial<ReconcilerConfig> = {}): Template {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
   const stack = new DeepInspectionStack(app, 'Test', {
     env,
     config: { ...readConfig(() => undefined), ...config },
@@ -236,7 +236,7 @@ describe('securityHubFindings on', () => {
   });
 
   it('acknowledges the Security Hub product ARN with the account as cdk-nag writes it when the account is a token', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
     new DeepInspectionStack(app, 'Agnostic', {
       config: { ...readConfig(() => undefined), securityHubFindings: true },
       baseDirectory: ROOT,

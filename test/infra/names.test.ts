@@ -12,7 +12,7 @@ function synth(
   config: Partial<ReconcilerConfig> = {},
   { stackName = 'Test', agnostic = false }: { stackName?: string; agnostic?: boolean } = {},
 ) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
   const stack = new DeepInspectionStack(app, stackName, {
     // Environment-agnostic: synth knows neither the account nor the region.
     ...(agnostic ? {} : { env: { account: '111122223333', region: 'eu-west-1' } }),

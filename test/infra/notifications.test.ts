@@ -14,7 +14,7 @@ import { ACCOUNT, REGION, ResolvedTemplate } from '../support/template-policies'
 const POLICY = '/deep-inspection-reconciler/policy';
 
 function synth(config: Partial<ReconcilerConfig> = {}) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
   const stack = new DeepInspectionStack(app, 'Test', {
     env: { account: ACCOUNT, region: REGION },
     config: { ...readConfig(() => undefined), ...config },

@@ -38,7 +38,7 @@ import {
 const TLS = { 'aws:SecureTransport': 'true' };
 
 function synth(config: Partial<ReconcilerConfig> = {}) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
   const stack = new DeepInspectionStack(app, 'Test', {
     env: { account: ACCOUNT, region: REGION },
     config: { ...readConfig(() => undefined), ...config },

@@ -22,9 +22,16 @@ const ROOT = path.join(__dirname, '..', '..');
 const env = { account: '111122223333', region: 'eu-west-1' };
 const defaults = readConfig(() => undefined);
 
-/** Bundling is skipped except where a test needs the real asset, to keep the suite fast. */
+/**
+ * Bundling is skipped except where a test needs the real asset, and aws-cdk-lib's built-in CloudFormation
+ * validation (which only warns) everywhere but the cdk-nag tests, which assert its report is empty: both
+ * cost seconds a synth and no other test reads them.
+ */
 function synth(config: Partial<ReconcilerConfig> = {}, options: { bundle?: boolean; baseDirectory?: string } = {}) {
-  const app = new App({ context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({
+    context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] },
+    builtinCloudFormationValidation: false,
+  });
   const stack = new DeepInspectionStack(app, 'Test', {
     env,
     config: { ...defaults, ...config },
@@ -901,7 +908,7 @@ describe('cdk-nag AwsSolutionsChecks', () => {
   });
 
   it('acknowledges only findings that exist: every acknowledgement matches one', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
     const stack = new DeepInspectionStack(app, 'Nag', { env, config: defaults, baseDirectory: ROOT });
     const checks = new AwsSolutionsChecks(app);
     // Records every acknowledgement cdk-nag consults for a finding it has.
@@ -1009,7 +1016,7 @@ describe('a deploy that works, and keeps the evidence', () => {
   ])(
     'refuses an alarm topic in %s: CloudWatch and EventBridge publish only to a topic of their own region',
     (_case, arn, message) => {
-      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
       const build = () =>
         new DeepInspectionStack(app, 'East', {
           env: { account: '111122223333', region: 'us-east-1' },

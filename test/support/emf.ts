@@ -1,5 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { METRICS_NAMESPACE } from '../../lambda/reconciler/metrics';
+import { METRICS_NAMESPACE } from '../../lambda/reconciler/observability/names';
 
 /** Captures the EMF documents Powertools writes (to console.log under POWERTOOLS_DEV) while `run` publishes. */
 export function emitted(run: (metrics: Metrics) => void): Record<string, unknown>[] {

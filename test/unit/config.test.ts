@@ -1,5 +1,5 @@
 import { loadConfig } from '../../lambda/reconciler/config';
-import { ConfigError } from '../../lambda/reconciler/errors';
+import { ConfigError } from '../../lambda/reconciler/errors/errors';
 
 const env = {
   POLICY_PARAMETER_NAME: '/deep-inspection/policy',

@@ -1,4 +1,4 @@
-import { CALL_TIMEOUTS, Deadline, DeadlineReached, marginsFor } from '../../lambda/reconciler/deadline';
+import { CALL_TIMEOUTS, Deadline, DeadlineReached, marginsFor } from '../../lambda/reconciler/run/deadline';
 
 describe('the deadline margins', () => {
   it('are derived from the call timeouts: one attempt before the abort, two queue attempts after it, then the summary', () => {

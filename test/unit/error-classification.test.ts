@@ -6,15 +6,15 @@ import {
   failStep,
   HEALED_BY_A_RETRY,
   PERMANENT_ERROR_CODES,
-} from '../../lambda/reconciler/error-classification';
-import { DeadlineReached } from '../../lambda/reconciler/deadline';
+} from '../../lambda/reconciler/errors/classification';
+import { DeadlineReached } from '../../lambda/reconciler/run/deadline';
 import {
   ConfigError,
   InvocationError,
   PolicyError,
   RunFailedError,
   TransientError,
-} from '../../lambda/reconciler/errors';
+} from '../../lambda/reconciler/errors/errors';
 
 /** An error as the SDK throws one it has no model class for: its code as the name, and its HTTP status. */
 const answered = (name: string, httpStatusCode = 400, extra: object = {}) =>

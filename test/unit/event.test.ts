@@ -1,4 +1,4 @@
-import { InvocationError } from '../../lambda/reconciler/errors';
+import { InvocationError } from '../../lambda/reconciler/errors/errors';
 import { MAX_REQUESTED_ACCOUNTS, parseInvocation } from '../../lambda/reconciler/event';
 
 const scheduledEvent = {

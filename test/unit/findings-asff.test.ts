@@ -14,7 +14,7 @@ import {
   MAX_PRODUCT_FIELDS,
   MAX_RECOMMENDATION_TEXT,
   MAX_TITLE,
-  partitionOf,
+  arnPartitionOf as partitionOf,
   productArn,
 } from '../../lambda/reconciler/findings/asff';
 import type { AccountException, RuleException } from '../../lambda/reconciler/findings/decide';

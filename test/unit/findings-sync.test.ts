@@ -1,9 +1,10 @@
 import { buildFinding } from '../../lambda/reconciler/findings/asff';
-import { FINDINGS_METRIC, publishFindingsMetrics } from '../../lambda/reconciler/findings/metrics';
+import { FINDINGS_METRIC } from '../../lambda/reconciler/observability/names';
+import { publishFindingsMetrics } from '../../lambda/reconciler/findings/metrics';
 import { findingsGate, syncFindings, type SyncFindingsInput } from '../../lambda/reconciler/findings/sync';
 import type { Outcome } from '../../lambda/reconciler/model';
 import { validatePolicy } from '../../lambda/reconciler/policy/schema';
-import { InMemorySecurityHub } from '../../local/in-memory';
+import { InMemorySecurityHub } from '../support/in-memory';
 import { emitted } from '../support/emf';
 
 const ADMIN = '999999999999';

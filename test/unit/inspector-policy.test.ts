@@ -1,4 +1,4 @@
-import { UNLIMITED } from '../../lambda/reconciler/deadline';
+import { UNLIMITED } from '../../lambda/reconciler/run/deadline';
 import {
   ec2ScanningOffText,
   ec2ScanningPolicyOf,

@@ -1,6 +1,6 @@
 import { limitDeactivations, type LimitOptions } from '../../lambda/reconciler/guardrail/limit-deactivations';
 import type { Outcome } from '../../lambda/reconciler/model';
-import { InMemoryLedger } from '../../local/in-memory';
+import { InMemoryLedger } from '../support/in-memory';
 
 const NOW = new Date('2026-11-29T12:00:00.000Z');
 const deactivations = (count: number, offset = 0): Outcome[] =>

@@ -1,5 +1,5 @@
 import { measureCoverage } from '../../lambda/reconciler/coverage/measure';
-import { InMemoryDirectory, InMemoryInspector, type InspectorFaults, StaticPolicySource } from '../../local/in-memory';
+import { InMemoryDirectory, InMemoryInspector, type InspectorFaults, StaticPolicySource } from '../support/in-memory';
 import { SimulatedCoverage } from '../../local/simulated-coverage';
 import { SimulatedOrganization } from '../../local/simulated-organization';
 

@@ -1,12 +1,8 @@
 import { CoverageTally } from '../../lambda/reconciler/coverage/tally';
-import {
-  METRICS_NAMESPACE,
-  publishCoverageMetrics,
-  publishRunMetrics,
-  regionTotals,
-} from '../../lambda/reconciler/metrics';
+import { METRICS_NAMESPACE } from '../../lambda/reconciler/observability/names';
+import { publishCoverageMetrics, publishRunMetrics, regionTotals } from '../../lambda/reconciler/observability/metrics';
 import type { Outcome } from '../../lambda/reconciler/model';
-import { summarize } from '../../lambda/reconciler/summary';
+import { summarize } from '../../lambda/reconciler/run/summary';
 import { emitted } from '../support/emf';
 
 const region = 'eu-west-1';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { PolicyError } from '../../lambda/reconciler/errors';
+import { PolicyError } from '../../lambda/reconciler/errors/errors';
 import { PARAMETER_TIER_MAX_BYTES, policyText } from '../../lambda/reconciler/policy/read';
 import { parsePolicy } from '../../lambda/reconciler/policy/schema';
 

@@ -1,8 +1,8 @@
-import { PolicyError } from '../../lambda/reconciler/errors';
+import { PolicyError } from '../../lambda/reconciler/errors/errors';
 import { parseInvocation } from '../../lambda/reconciler/event';
 import { parsePolicy } from '../../lambda/reconciler/policy/schema';
 import { segmentsOf } from '../../lambda/reconciler/policy/text';
-import { nearest } from '../../lambda/reconciler/validation';
+import { nearestKey as nearest } from '../../lambda/reconciler/validation';
 import { checkContextKeys } from '../../lib/config';
 
 function problemsOf(text: string) {

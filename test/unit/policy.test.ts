@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PolicyError } from '../../lambda/reconciler/errors';
+import { PolicyError } from '../../lambda/reconciler/errors/errors';
 import { ACCOUNT_ID, ORGANIZATIONAL_UNIT_ID, PACKAGE_PATH, ROOT_ID } from '../../lambda/reconciler/ids';
-import { POLICY_SCHEMA_FILE, policyJsonSchema } from '../../lib/policy-schema';
+import { POLICY_SCHEMA_FILE, policyJsonSchema } from '../../scripts/policy-schema';
 import { needsOrganizationalUnits, parsePolicy, validatePolicy } from '../../lambda/reconciler/policy/schema';
-import { selectRegions } from '../../lambda/reconciler/reconcile';
+import { selectRegions } from '../../lambda/reconciler/run/scope';
 
 const example = {
   version: 1,

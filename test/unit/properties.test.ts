@@ -1,13 +1,13 @@
 import fc from 'fast-check';
-import { InvocationError, PolicyError } from '../../lambda/reconciler/errors';
+import { InvocationError, PolicyError } from '../../lambda/reconciler/errors/errors';
 import { parseInvocation } from '../../lambda/reconciler/event';
 import { isExpired } from '../../lambda/reconciler/policy/expiry';
 import { isChange, isReportOnly, type Observation, type OrganizationAccount } from '../../lambda/reconciler/model';
 import { planRegion, type RegionObservations, resolveTargets } from '../../lambda/reconciler/plan';
 import { type Policy, validatePolicy } from '../../lambda/reconciler/policy/schema';
-import { reconcile } from '../../lambda/reconciler/reconcile';
-import { totalsOf } from '../../lambda/reconciler/summary';
-import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../../local/in-memory';
+import { reconcile } from '../../lambda/reconciler/run/reconcile';
+import { totalsOf } from '../../lambda/reconciler/run/summary';
+import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../support/in-memory';
 import { SimulatedOrganization } from '../../local/simulated-organization';
 
 const UNITS = ['ou-ab12-00000001', 'ou-ab12-00000002', 'ou-ab12-00000003'];

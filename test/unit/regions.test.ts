@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { partition } from '@aws-sdk/core/client';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { partitionOf, regionProblem } from '../../lambda/reconciler/ids';
-import { REFUSED_REGIONS, REGIONS } from '../../lambda/reconciler/regions';
-import { REGIONS_MODULE, regionsModule, sdkRegions } from '../../lib/region-list';
+import { REFUSED_REGIONS, REGIONS } from '../../lambda/reconciler/regions/list';
+import { REGIONS_MODULE, regionsModule, sdkRegions } from '../../scripts/region-list';
 
 describe('the generated region list', () => {
   it('is what `npm run regions` generates from the installed AWS SDK and aws-cdk-lib', () => {

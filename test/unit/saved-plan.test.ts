@@ -1,16 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Outcome } from '../../lambda/reconciler/model';
 import { parsePolicy } from '../../lambda/reconciler/policy/schema';
-import type { RunPlan } from '../../lambda/reconciler/reconcile';
+import type { RunPlan } from '../../lambda/reconciler/run/types';
 import { savedPlanProblems } from '../../cli/saved-plan/file';
 import { holdToSavedPlan } from '../../cli/saved-plan/hold';
-import {
-  PLAN_SCHEMA_FILE,
-  planJsonSchema,
-  policyDigest,
-  type SavedPlan,
-  savedPlanSchema,
-} from '../../cli/saved-plan/schema';
+import { policyDigest, type SavedPlan, savedPlanSchema } from '../../cli/saved-plan/schema';
+import { PLAN_SCHEMA_FILE, planJsonSchema } from '../../scripts/plan-schema';
 
 const policy = parsePolicy('{"version": 2, "default": "ACTIVATED", "orgPackagePaths": ["/opt/app"]}', 'p');
 const saved: SavedPlan = {

@@ -1,7 +1,7 @@
 import type { FindingsReport } from '../../lambda/reconciler/findings/sync';
 import type { GuardrailVerdict } from '../../lambda/reconciler/guardrail/limits';
 import type { Outcome } from '../../lambda/reconciler/model';
-import { fitSummary, MAX_SUMMARY_BYTES, summarize } from '../../lambda/reconciler/summary';
+import { fitSummary, MAX_SUMMARY_BYTES, summarize } from '../../lambda/reconciler/run/summary';
 
 const guardrail: GuardrailVerdict = {
   limit: 50,

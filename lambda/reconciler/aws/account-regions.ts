@@ -1,6 +1,6 @@
 import { type AccountClient, paginateListRegions } from '@aws-sdk/client-account';
-import { describeError } from '../describe-error';
-import { classifyError, type Verdict } from '../error-classification';
+import { describeError } from '../errors/describe-error';
+import { classifyError, type RetryVerdict } from '../errors/classification';
 
 /** ListRegions' MaxResults ceiling (1–50 in the Account Management model, account.json). */
 export const MAX_REGIONS_PER_PAGE = 50;
@@ -12,7 +12,7 @@ export const MAX_REGIONS_PER_PAGE = 50;
  */
 export type RegionOptStatuses =
   | { readonly listed: true; readonly byRegion: ReadonlyMap<string, string> }
-  | { readonly listed: false; readonly error: string; readonly verdict: Verdict };
+  | { readonly listed: false; readonly error: string; readonly verdict: RetryVerdict };
 
 export interface AccountRegions {
   /**

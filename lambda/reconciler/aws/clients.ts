@@ -4,16 +4,9 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { CALL_TIMEOUTS, type CallTimeouts } from '../deadline';
+import { type ClientSettingsConfig, loadClientSettings } from '../config';
+import { CALL_TIMEOUTS, type CallTimeouts } from '../run/deadline';
 import { pace } from './pacing';
-
-/** Requests a second per operation (and per region) the run allows itself; AWS documents no exact figure. */
-export const DEFAULT_REQUESTS_PER_SECOND = 10;
-
-function requestsPerSecond(env: NodeJS.ProcessEnv, name: string): number {
-  const value = Number(env[name]);
-  return Number.isFinite(value) && value > 0 ? value : DEFAULT_REQUESTS_PER_SECOND;
-}
 
 /**
  * Standard retries: throttling and 5xx, exponential backoff with jitter, and the service's Retry-After.
@@ -22,12 +15,8 @@ function requestsPerSecond(env: NodeJS.ProcessEnv, name: string): number {
  * against the local endpoint with every third call throttled, the same 52 calls took 29.1 s adaptive and
  * 7.8 s standard. AWS_RETRY_MODE and AWS_MAX_ATTEMPTS still override these, as in any SDK client.
  */
-function retrySettings(env: NodeJS.ProcessEnv) {
-  const maxAttempts = Number(env.AWS_MAX_ATTEMPTS);
-  return {
-    retryMode: env.AWS_RETRY_MODE ?? 'standard',
-    maxAttempts: Number.isInteger(maxAttempts) && maxAttempts > 0 ? maxAttempts : 8,
-  };
+function retrySettings(config: ClientSettingsConfig) {
+  return { retryMode: config.retryMode, maxAttempts: config.maxAttempts };
 }
 
 /** Every client gets the timeouts the run's deadline derives its margins from (deadline.ts). */
@@ -84,26 +73,26 @@ export interface Clients {
  * Management, global too, the same way.
  * Organizations and each region's Inspector client pace themselves per operation
  * (ORGANIZATIONS_REQUESTS_PER_SECOND, INSPECTOR_REQUESTS_PER_SECOND; default 10).
+ * @param env the environment the settings are read from (config.ts's loadClientSettings, which throws
+ *   ConfigError on an invalid one): the handler's process.env, the CLI's
  */
 export function createClients(
   region: string,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
   timeouts: CallTimeouts = CALL_TIMEOUTS,
   { profile, logger }: { readonly profile?: string; readonly logger?: ClientLogger } = {},
 ): Clients {
+  const config = loadClientSettings(env);
   const settings: ClientSettings = {
-    ...retrySettings(env),
+    ...retrySettings(config),
     requestHandler: requestHandler(timeouts),
     ...(profile === undefined ? {} : { profile }),
     ...(logger === undefined ? {} : { logger }),
   };
-  const inspectorRate = requestsPerSecond(env, 'INSPECTOR_REQUESTS_PER_SECOND');
+  const inspectorRate = config.inspectorRequestsPerSecond;
   const inspectors = new Map<string, Inspector2Client>();
   const securityHubs = new Map<string, SecurityHubClient>();
-  const organizations = pace(
-    new OrganizationsClient({ ...settings, region }),
-    requestsPerSecond(env, 'ORGANIZATIONS_REQUESTS_PER_SECOND'),
-  );
+  const organizations = pace(new OrganizationsClient({ ...settings, region }), config.organizationsRequestsPerSecond);
   const account = new AccountClient({ ...settings, region });
   const ssm = new SSMClient({ ...settings, region });
   const sqs = new SQSClient({ ...settings, region });

@@ -12,10 +12,10 @@ import {
   UpdateOrgEc2DeepInspectionConfigurationCommand,
 } from '@aws-sdk/client-inspector2';
 import { chunk, mapWithConcurrency } from '../batches';
-import { type CallBudget, DeadlineReached, NOT_REACHED, UNLIMITED } from '../deadline';
+import { type CallBudget, DeadlineReached, NOT_REACHED, UNLIMITED } from '../run/deadline';
 import type { CoveredInstance } from '../coverage/tally';
-import type { DelegatedAdministratorAnswer } from '../delegated-administrator';
-import { describeError } from '../describe-error';
+import type { DelegatedAdministratorAnswer } from '../regions/delegated-administrator';
+import { describeError } from '../errors/describe-error';
 import type { DeepInspectionStatus, Observation } from '../model';
 import { confirmation, ObservationCollector, type UpdateResult, updateResults } from './inspector-responses';
 

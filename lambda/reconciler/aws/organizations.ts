@@ -11,7 +11,7 @@ import {
   paginateListRoots,
 } from '@aws-sdk/client-organizations';
 import { mapWithConcurrency } from '../batches';
-import { describeError } from '../describe-error';
+import { describeError } from '../errors/describe-error';
 import type { EffectivePolicyReader } from '../inspector-policy';
 import type { OrganizationAccount } from '../model';
 

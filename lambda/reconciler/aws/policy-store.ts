@@ -1,7 +1,7 @@
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { describeError } from '../describe-error';
-import { classifyError, isAccessDenied } from '../error-classification';
-import { PolicyError, TransientError } from '../errors';
+import { describeError } from '../errors/describe-error';
+import { classifyError, isAccessDenied } from '../errors/classification';
+import { PolicyError, TransientError } from '../errors/errors';
 import { type Policy, parsePolicy } from '../policy/schema';
 
 export interface PolicySource {

@@ -6,9 +6,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { chunk } from '../batches';
 import type { Failure } from '../model';
-import { NOT_REACHED } from '../deadline';
-import { describeError } from '../describe-error';
-import { classifyError, type Verdict } from '../error-classification';
+import { NOT_REACHED } from '../run/deadline';
+import { describeError } from '../errors/describe-error';
+import { classifyError, type RetryVerdict } from '../errors/classification';
 
 /** SQS's documented ceiling for SendMessageBatch entries. */
 export const MAX_MESSAGES_PER_BATCH = 10;
@@ -96,7 +96,7 @@ export interface Undelivered {
    * call refused for good (access denied, a key the queue cannot use); TRANSIENT for one SQS failed on
    * its side or the deadline cut off; otherwise the call's own verdict (error-classification.ts).
    */
-  readonly verdict: Verdict;
+  readonly verdict: RetryVerdict;
 }
 
 export interface FailureQueue {

@@ -6,8 +6,8 @@ import {
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import { mapWithConcurrency } from '../batches';
-import { type CallBudget, DeadlineReached, UNLIMITED } from '../deadline';
-import { describeError } from '../describe-error';
+import { type CallBudget, DeadlineReached, UNLIMITED } from '../run/deadline';
+import { describeError } from '../errors/describe-error';
 import { type AsffFinding, type AsffResource, findingBytes, MAX_FINDING_BYTES } from '../findings/asff';
 import type { ClientSettings } from './clients';
 import { pace } from './pacing';

@@ -1,11 +1,9 @@
 import type { AccountCoverage, CoverageTotals, RegionCoverage } from './tally';
 import { CoverageTally } from './tally';
-import { CALL_TIMEOUTS, Deadline, DeadlineReached, marginsFor, NOT_REACHED } from '../deadline';
-import { utcDay } from '../policy/expiry';
-import { resolveTargets } from '../plan';
-import { needsOrganizationalUnits } from '../policy/schema';
-import { type Dependencies, listAccounts, loadPolicy, type ReconcileRequest, selectRegions } from '../reconcile';
-import { optInFailure, type RegionFailure, readFailure } from '../region-opt-in';
+import { DeadlineReached, NOT_REACHED, withDeadline } from '../run/deadline';
+import { readScope } from '../run/scope';
+import type { Dependencies, ReconcileRequest } from '../run/types';
+import { optInFailure, type RegionFailure, readFailure } from '../regions/opt-in';
 
 /** What one coverage measurement is asked to do, already validated: a run's scope, and nothing it would write. */
 export type CoverageRequest = Pick<
@@ -43,17 +41,9 @@ type CoverageDependencies = Pick<
  * reads) and the organization's EC2 coverage (ListCoverage, 200 a page, folded as it arrives).
  */
 export async function measureCoverage(request: CoverageRequest, deps: CoverageDependencies): Promise<CoverageResult> {
-  const deadline = new Deadline(request.remainingTimeMs, request.deadlineMargins ?? marginsFor(CALL_TIMEOUTS));
-  try {
-    const now = deps.now ?? (() => new Date());
+  return withDeadline(request, async (deadline) => {
     const progress = deps.progress ?? (() => undefined);
-    const policy = await loadPolicy(deps, deadline.signal);
-    const regions = selectRegions(policy, request);
-    const [{ accounts }, optStatuses] = await Promise.all([
-      listAccounts(deps, needsOrganizationalUnits(policy), deadline.signal, request.accountIds),
-      deps.regions?.optStatuses(deadline.signal),
-    ]);
-    const targets = resolveTargets(accounts, policy, utcDay(now()), request.accountIds);
+    const { policy, regions, optStatuses, targets } = await readScope(request, deps, deadline);
     const managed = targets.flatMap((target) => ('desired' in target ? [target.accountId] : []));
     progress(`${managed.length} accounts the policy manages; measuring coverage in ${regions.join(', ')}`);
 
@@ -133,9 +123,7 @@ export async function measureCoverage(request: CoverageRequest, deps: CoverageDe
       },
       accounts: measured.flatMap((region) => region.accounts),
     };
-  } finally {
-    deadline.dispose();
-  }
+  });
 }
 
 function addTotals(totals: readonly CoverageTotals[]): CoverageTotals {

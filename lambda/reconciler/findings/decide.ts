@@ -1,31 +1,14 @@
 import { daysLeft } from '../policy/expiry';
 import type { Ec2ScanningOffCause, FailureReason, Outcome, SkipReason, TargetState } from '../model';
-import { DEFAULT_RULE } from '../plan';
+import { DEFAULT_RULE } from '../policy/schema';
 import type { Policy } from '../policy/schema';
 
 /**
  * Which outcomes need a person, and which of them the run may judge at all. Pure: no I/O, no clock.
- *
- * | outcome                        | reason                           | finding                                    | why                                                                                                      |
- * | ------------------------------ | -------------------------------- | ------------------------------------------ | -------------------------------------------------------------------------------------------------------- |
- * | FAILED                         | `UPDATE_FAILED`                  | account, FAILED, HIGH (MEDIUM to deactivate) | Inspector refused the change; retrying every hour has not fixed it, its `errorMessage` says what will     |
- * | FAILED                         | `STATUS_UNREADABLE`              | account, WARNING, MEDIUM                   | nobody can say whether the policy holds for the account                                                  |
- * | FAILED                         | `ORGANIZATIONAL_UNIT_UNRESOLVED` | account, WARNING, MEDIUM                   | the policy cannot decide the account until its place in the organization can be read                    |
- * | FAILED                         | `REGION_UNREADABLE`              | none; the pair is left as it is            | a whole region: the run fails visibly and alarms; a finding per account would bury one cause             |
- * | FAILED                         | `TIMEOUT_NOT_REACHED`            | none; the pair is left as it is            | not evaluated: the next run reads it                                                                     |
- * | SKIPPED                        | `EC2_SCANNING_NOT_ENABLED`       | account, FAILED, HIGH, when the rule wants ACTIVATED and the scan status is not ENABLING | deep inspection needs EC2 scanning: the policy cannot hold until someone enables it |
- * | SKIPPED                        | `NOT_INSPECTOR_MEMBER`           | account, FAILED, HIGH, when the rule wants ACTIVATED | Inspector does not cover the account at all in that region                                   |
- * | SKIPPED                        | `BLOCKED_BY_ORGANIZATION_POLICY` | account, FAILED, HIGH (MEDIUM to deactivate) | an organization policy keeps Inspector from changing the account                                       |
- * | SKIPPED                        | `ACCOUNT_ISOLATED`               | account, WARNING, MEDIUM                   | Inspector isolated the account: no change is possible until that is resolved                             |
- * | SKIPPED                        | `DEACTIVATION_HELD_BY_GUARDRAIL` | account, WARNING, MEDIUM                   | a person must confirm the policy change (force) or revert it                                            |
- * | SKIPPED                        | `DEEP_INSPECTION_PENDING`, `INSPECTOR_STATUS_CHANGING` | none; the pair is left as it is | in transition: the next run sees where it lands                                                |
- * | SKIPPED                        | `UNMANAGED`, `ACCOUNT_NOT_ACTIVE`, `NOT_IN_ORGANIZATION` | none; resolved           | the policy leaves the account alone, or it is suspended, closing or gone                               |
- * | COMPLIANT, ACTIVATE, DEACTIVATE |                                 | none; resolved                             | as the policy wants, or made so by this run                                                              |
- * | WOULD_ACTIVATE, WOULD_DEACTIVATE |                               | policy: one per report-only rule and region, naming its accounts; WARNING, MEDIUM (LOW to deactivate) | a rule someone chose not to enforce: a person decides to enforce it or change it |
- * | (any)                          | a rule within `warnBeforeExpiryDays` of `expires` | policy: one per rule and region, naming the accounts it decides; WARNING, LOW | an exception about to lapse: renew it or let its accounts fall to the rules below |
- *
- * EC2_SCANNING_NOT_ENABLED and NOT_INSPECTOR_MEMBER for an account the policy wants DEACTIVATED are not
- * exceptions: deep inspection is off there, as the policy says.
+ * The table of which outcome and reason calls for which finding, at which severity, and why, is
+ * docs/findings.md, "Which outcomes need a person": kept there alone, so that it cannot drift from a
+ * copy here. ACCOUNT_EXCEPTION_REASONS, RULE_EXCEPTION_REASONS and verdictOf below are that table in code
+ * (test/unit/findings-decide.test.ts checks the table names every skip and failure reason).
  */
 
 /** The account facts that need a person: one finding per account, region and reason. */
@@ -94,7 +77,7 @@ export type PolicyException = AccountException | RuleException;
  *   (its absence resolves every open account finding of the pair);
  * - `unsettled`: the run does not know (not reached, region unreadable, in transition): leave the pair's findings as they are.
  */
-export type Verdict =
+export type FindingsVerdict =
   { readonly settled: true; readonly exception?: AccountException } | { readonly settled: false; readonly why: string };
 
 /** What the policy wants for accounts a rule decides, by rule name ("default" for the default); undefined for UNMANAGED or an unknown name. */
@@ -107,15 +90,15 @@ export function desiredOfRule(policy: Policy, rule: string | undefined): TargetS
   return state === 'ACTIVATED' || state === 'DEACTIVATED' ? state : undefined;
 }
 
-/** One outcome's verdict, by the table above. */
-export function verdictOf(outcome: Outcome, policy: Policy): Verdict {
+/** One outcome's verdict, by the table in docs/findings.md. */
+export function verdictOf(outcome: Outcome, policy: Policy): FindingsVerdict {
   const { accountId, region, rule } = outcome;
   const exception = (
     reason: AccountExceptionReason,
     severity: SeverityLabel,
     status: ExceptionStatus,
     facts: { desired?: TargetState; detail?: string; message?: string; ec2ScanningOff?: Ec2ScanningOffCause },
-  ): Verdict => ({
+  ): FindingsVerdict => ({
     settled: true,
     exception: {
       kind: 'ACCOUNT',

@@ -1,26 +1,7 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { DIMENSION } from '../metrics';
+import { DIMENSION, FINDINGS_METRIC } from '../observability/names';
 import { ACCOUNT_EXCEPTION_REASONS, RULE_EXCEPTION_REASONS } from './decide';
 import type { FindingsReport } from './sync';
-
-/** Metric names of the findings step, for the dashboard and alarms: defined once, here. */
-export const FINDINGS_METRIC = {
-  /** Exceptions the run saw, by reason (dimension Reason): the open exceptions on the dashboard. */
-  openExceptions: 'OpenExceptions',
-  findingsImported: 'FindingsImported',
-  findingsArchived: 'FindingsArchived',
-  /** Findings Security Hub refused twice, and regions whose findings could not be synced. */
-  findingsFailed: 'FindingsFailed',
-  findingsRegionErrors: 'FindingsRegionErrors',
-  securityHubCalls: 'SecurityHubCalls',
-  /** One per region where Security Hub is not enabled (dimension Region): a warning, never a failure. */
-  securityHubNotEnabled: 'SecurityHubNotEnabled',
-  /**
-   * How many regions have no Security Hub, every run, 0 included (no dimension): what the SecurityHubNotEnabled
-   * alarm watches, staying in ALARM while a region has none and recovering once it has.
-   */
-  regionsWithoutSecurityHub: 'RegionsWithoutSecurityHub',
-} as const;
 
 /** Publishes the findings step's metrics as EMF. A dry run made no call and publishes nothing. */
 export function publishFindingsMetrics(metrics: Metrics, report: FindingsReport): void {

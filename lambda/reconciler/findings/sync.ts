@@ -1,10 +1,10 @@
 import type { FindingsFilter, ImportFailure, RegionSecurityHub } from '../aws/securityhub';
-import { type CallBudget, DeadlineReached, UNLIMITED } from '../deadline';
-import { describeError } from '../describe-error';
+import { type CallBudget, DeadlineReached, UNLIMITED } from '../run/deadline';
+import { describeError } from '../errors/describe-error';
 import { utcDay } from '../policy/expiry';
 import type { Outcome } from '../model';
 import type { Policy } from '../policy/schema';
-import { type AsffFinding, GENERATOR_ID, partitionOf, productArn } from './asff';
+import { type AsffFinding, GENERATOR_ID, arnPartitionOf, productArn } from './asff';
 import {
   type AccountExceptionReason,
   exceptionsByRegion,
@@ -146,7 +146,7 @@ export async function syncFindings(input: SyncFindingsInput, deps: SyncFindingsD
 
   const readable = new Set(input.scope.readRegions);
   const regions = input.scope.regions.filter((region) => readable.has(region));
-  const partition = input.partition ?? partitionOf(input.scope.regions[0] ?? 'us-east-1');
+  const partition = input.partition ?? arnPartitionOf(input.scope.regions[0] ?? 'us-east-1');
   const swept = input.scope.wholeOrganization
     ? (input.scope.sweepRegions ?? []).filter((region) => !input.scope.regions.includes(region))
     : [];

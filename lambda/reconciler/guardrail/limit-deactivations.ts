@@ -6,7 +6,7 @@ import {
   budgetFrom,
   withEntry,
 } from './ledger';
-import { describeError } from '../describe-error';
+import { describeError } from '../errors/describe-error';
 import { applyGuardrail, countDeactivations, type GuardrailVerdict, holdDeactivations } from './limits';
 import type { Outcome } from '../model';
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { PolicyError } from '../errors';
+import { PolicyError } from '../errors/errors';
 
 /**
  * A policy file's bytes, for `cdk synth` and the command line: a file that cannot be read is a

@@ -1,10 +1,10 @@
 import type { RegionOptStatuses } from '../aws/account-regions';
-import type { Problem } from '../errors';
+import type { Problem } from '../errors/errors';
 import { daysLeft, isExpired } from './expiry';
 import type { OrganizationAccount } from '../model';
 import type { Policy, PolicyRule } from './schema';
-import { administratorFailure, type DelegatedAdministratorAnswer } from '../delegated-administrator';
-import { optInFailure } from '../region-opt-in';
+import { administratorFailure, type DelegatedAdministratorAnswer } from '../regions/delegated-administrator';
+import { optInFailure } from '../regions/opt-in';
 
 /** What lint finds: never an error (the policy is valid), always worth a look. Each names its JSON path. */
 export interface LintWarning extends Problem {

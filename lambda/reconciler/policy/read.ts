@@ -1,4 +1,4 @@
-import { PolicyError } from '../errors';
+import { PolicyError } from '../errors/errors';
 
 /**
  * The one reader of policy text, for the command line, `cdk synth` and the function alike: the same

@@ -1,6 +1,5 @@
 import * as z from 'zod';
-import { PolicyError, type Problem } from '../errors';
-import { DEFAULT_RULE } from '../plan';
+import { PolicyError, type Problem } from '../errors/errors';
 import {
   accountIdSchema,
   distinct,
@@ -13,6 +12,9 @@ import {
 import { type ParameterTier, policyText } from './read';
 import { duplicateKeys, locateProblems, syntaxProblem } from './text';
 import { problemsFrom } from '../validation';
+
+/** The rule name outcomes, the summary and findings give the policy's `default`; no rule may take it. */
+export const DEFAULT_RULE = 'default';
 
 /** What the policy asks for an account. UNMANAGED leaves it exactly as it is. */
 export const DESIRED_STATES = ['ACTIVATED', 'DEACTIVATED', 'UNMANAGED'] as const;

@@ -1,5 +1,5 @@
 import { findNodeAtLocation, type Node, type ParseError, parse, parseTree, printParseErrorCode } from 'jsonc-parser';
-import type { Problem } from '../errors';
+import type { Problem } from '../errors/errors';
 import { jsonPath } from '../validation';
 
 /**

@@ -5,27 +5,27 @@ import {
   type RegionInspector,
   type RegionRead,
   type UpdateResult,
-} from '../lambda/reconciler/aws/inspector';
-import type { DelegatedAdministratorAnswer } from '../lambda/reconciler/delegated-administrator';
-import { type CallBudget, DeadlineReached, NOT_REACHED, UNLIMITED } from '../lambda/reconciler/deadline';
-import { chunk } from '../lambda/reconciler/batches';
-import type { AccountDirectory } from '../lambda/reconciler/aws/organizations';
-import type { PolicySource } from '../lambda/reconciler/aws/policy-store';
-import type { FailureMessage, FailureQueue, QueueMessage } from '../lambda/reconciler/aws/queue';
+} from '../../lambda/reconciler/aws/inspector';
+import type { DelegatedAdministratorAnswer } from '../../lambda/reconciler/regions/delegated-administrator';
+import { type CallBudget, DeadlineReached, NOT_REACHED, UNLIMITED } from '../../lambda/reconciler/run/deadline';
+import { chunk } from '../../lambda/reconciler/batches';
+import type { AccountDirectory } from '../../lambda/reconciler/aws/organizations';
+import type { PolicySource } from '../../lambda/reconciler/aws/policy-store';
+import type { FailureMessage, FailureQueue, QueueMessage } from '../../lambda/reconciler/aws/queue';
 import {
   type FindingsFilter,
   type ImportResult,
   MAX_FILTER_VALUES,
   type OpenFindings,
   type RegionSecurityHub,
-} from '../lambda/reconciler/aws/securityhub';
-import type { AsffFinding } from '../lambda/reconciler/findings/asff';
-import type { CoveredInstance } from '../lambda/reconciler/coverage/tally';
-import type { LedgerEntry, LedgerSnapshot, LedgerStore } from '../lambda/reconciler/guardrail/ledger';
-import type { Observation, OrganizationAccount } from '../lambda/reconciler/model';
-import { type Policy, parsePolicy } from '../lambda/reconciler/policy/schema';
-import { reportedScanStatus } from './simulated-coverage';
-import type { SimulatedOrganization } from './simulated-organization';
+} from '../../lambda/reconciler/aws/securityhub';
+import type { AsffFinding } from '../../lambda/reconciler/findings/asff';
+import type { CoveredInstance } from '../../lambda/reconciler/coverage/tally';
+import type { LedgerEntry, LedgerSnapshot, LedgerStore } from '../../lambda/reconciler/guardrail/ledger';
+import type { Observation, OrganizationAccount } from '../../lambda/reconciler/model';
+import { type Policy, parsePolicy } from '../../lambda/reconciler/policy/schema';
+import { reportedScanStatus } from '../../local/simulated-coverage';
+import type { SimulatedOrganization } from '../../local/simulated-organization';
 
 /** The reconciler's ports served from a simulated organization, counting every call. No AWS, no network. */
 

@@ -104,3 +104,19 @@ export class Deadline implements CallBudget {
     return controller.signal;
   }
 }
+
+/**
+ * Runs `work` under a deadline made from Lambda's remaining time and its margins, and stops the
+ * deadline's timers when it ends: the one way a run, a plan or a coverage measurement gets its deadline.
+ */
+export async function withDeadline<T>(
+  limits: { readonly remainingTimeMs?: () => number; readonly deadlineMargins?: DeadlineMargins },
+  work: (deadline: Deadline) => Promise<T>,
+): Promise<T> {
+  const deadline = new Deadline(limits.remainingTimeMs, limits.deadlineMargins ?? marginsFor(CALL_TIMEOUTS));
+  try {
+    return await work(deadline);
+  } finally {
+    deadline.dispose();
+  }
+}

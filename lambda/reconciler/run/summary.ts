@@ -1,10 +1,10 @@
-import type { Ec2ScanConfiguration } from './aws/inspector';
-import type { Verdict } from './error-classification';
-import type { Ec2ScanningOffReport } from './inspector-policy';
-import type { FindingsReport } from './findings/sync';
-import type { LintWarning } from './policy/lint';
-import type { GuardrailVerdict } from './guardrail/limits';
-import { isReportOnly, type Outcome, type SkipReason } from './model';
+import type { Ec2ScanConfiguration } from '../aws/inspector';
+import type { RetryVerdict } from '../errors/classification';
+import type { Ec2ScanningOffReport } from '../inspector-policy';
+import type { FindingsReport } from '../findings/sync';
+import type { LintWarning } from '../policy/lint';
+import type { GuardrailVerdict } from '../guardrail/limits';
+import { isReportOnly, type Outcome, type SkipReason } from '../model';
 
 /**
  * The most the summary takes as JSON, in bytes, where it is logged as one line and returned: a log line
@@ -36,7 +36,7 @@ export interface OrgPackagePathsResult {
   readonly changed: boolean;
   readonly error?: string;
   /** With `error`: whether a retry can heal it. */
-  readonly errorVerdict?: Verdict;
+  readonly errorVerdict?: RetryVerdict;
   /** The run's deadline came first; the next run updates them. */
   readonly notReached?: true;
 }
@@ -51,7 +51,7 @@ export interface RegionSummary {
    */
   readonly error?: string;
   /** With `error`: whether a retry can heal it (error-classification.ts). */
-  readonly errorVerdict?: Verdict;
+  readonly errorVerdict?: RetryVerdict;
   /** The account has not enabled the region, or it is being enabled or disabled (RegionOptStatus). */
   readonly notEnabled?: true;
   /**
@@ -88,7 +88,7 @@ export interface RunSummary {
   readonly totals: Totals;
   readonly regions: readonly RegionSummary[];
   readonly guardrail: GuardrailVerdict;
-  /** In a dry run: what would change. */
+  /** The changes the run made (ACTIVATE, DEACTIVATE), or in a dry run the ones it would make. */
   readonly changes: readonly { accountId: string; region: string; from: string; to: string; rule?: string }[];
   /** What report-only rules would change, with the rule: never written, in any run. */
   readonly reportOnly: readonly { accountId: string; region: string; from: string; to: string; rule?: string }[];
@@ -127,7 +127,7 @@ export interface RegionReport {
   readonly region: string;
   readonly outcomes: readonly Outcome[];
   readonly error?: string;
-  readonly errorVerdict?: Verdict;
+  readonly errorVerdict?: RetryVerdict;
   readonly notEnabled?: true;
   readonly notDelegatedAdministrator?: true;
   readonly pastInspectorMemberLimit?: number;
@@ -208,30 +208,7 @@ export function summarize(input: {
     ...(report.ec2ScanConfiguration === undefined ? {} : { ec2ScanConfiguration: report.ec2ScanConfiguration }),
   }));
   const all = input.regions.flatMap((report) => report.outcomes);
-  const changes = all.flatMap((o) =>
-    o.kind === 'ACTIVATE' || o.kind === 'DEACTIVATE'
-      ? [{ accountId: o.accountId, region: o.region, from: o.from, to: o.to, ...(o.rule ? { rule: o.rule } : {}) }]
-      : [],
-  );
-  const reportOnly = all.flatMap((o) =>
-    isReportOnly(o)
-      ? [{ accountId: o.accountId, region: o.region, from: o.from, to: o.to, ...(o.rule ? { rule: o.rule } : {}) }]
-      : [],
-  );
-  const failures = all.flatMap((o) =>
-    o.kind === 'FAILED'
-      ? [
-          {
-            accountId: o.accountId,
-            region: o.region,
-            ...(o.desired === undefined ? {} : { desired: o.desired }),
-            reason: o.reason,
-            errorMessage: o.errorMessage,
-            ...(o.rule ? { rule: o.rule } : {}),
-          },
-        ]
-      : [],
-  );
+  const { changes, reportOnly, failures } = runLists(all);
   return {
     runId: input.runId,
     dryRun: input.dryRun,
@@ -266,6 +243,39 @@ function findingsSummary(findings: { readonly report?: FindingsReport; readonly 
 }
 
 const byteLength = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
+
+/**
+ * The run's lists of accounts, whole: what changed (or would, in a dry run), what report-only rules would
+ * change, what failed. The one place they are made: the summary holds them (cut to size by fitSummary for
+ * the log), the CLI's views print them whole.
+ */
+export function runLists(outcomes: readonly Outcome[]): Pick<RunSummary, 'changes' | 'reportOnly' | 'failures'> {
+  const changes = outcomes.flatMap((o) =>
+    o.kind === 'ACTIVATE' || o.kind === 'DEACTIVATE'
+      ? [{ accountId: o.accountId, region: o.region, from: o.from, to: o.to, ...(o.rule ? { rule: o.rule } : {}) }]
+      : [],
+  );
+  const reportOnly = outcomes.flatMap((o) =>
+    isReportOnly(o)
+      ? [{ accountId: o.accountId, region: o.region, from: o.from, to: o.to, ...(o.rule ? { rule: o.rule } : {}) }]
+      : [],
+  );
+  const failures = outcomes.flatMap((o) =>
+    o.kind === 'FAILED'
+      ? [
+          {
+            accountId: o.accountId,
+            region: o.region,
+            ...(o.desired === undefined ? {} : { desired: o.desired }),
+            reason: o.reason,
+            ...(o.errorMessage === undefined ? {} : { errorMessage: o.errorMessage }),
+            ...(o.rule ? { rule: o.rule } : {}),
+          },
+        ]
+      : [],
+  );
+  return { changes, reportOnly, failures };
+}
 
 /**
  * The summary cut to at most `maxBytes` of JSON, for the log line and the invocation's response: each

@@ -1,50 +1,8 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import type { Outcome } from './model';
-import type { CoverageSummary } from './coverage/measure';
-import type { RunSummary } from './summary';
-
-/** Names shared with the stack's alarms and dashboard: defined once, here. */
-export const METRICS_NAMESPACE = 'DeepInspectionReconciler';
-export const METRIC = {
-  runsCompleted: 'RunsCompleted',
-  /** Scheduled runs that failed for a reason a retry would meet again, returned instead of retried. */
-  runsFailedNotRetried: 'RunsFailedNotRetried',
-  runDuration: 'RunDuration',
-  /**
-   * Regions of the policy the account has not enabled (RegionOptStatus DISABLED, or every call there
-   * answered UnrecognizedClientException): one problem, one metric, one alarm, published every run.
-   */
-  regionsNotEnabled: 'RegionsNotEnabled',
-  /**
-   * Regions of the policy where this account is not Inspector's delegated administrator
-   * (delegated-administrator.ts): nothing read or queued there; published every run, 0 included.
-   */
-  regionsNotDelegatedAdministrator: 'RegionsNotDelegatedAdministrator',
-  guardrailTripped: 'GuardrailTripped',
-  /** 1 when the policy asks for Security Hub findings and the stack grants no Security Hub permission, else 0: every run. */
-  findingsNotGranted: 'FindingsNotGranted',
-  /** Rules expiring within the policy's warnBeforeExpiryDays: an exception about to lapse. */
-  expiringRules: 'ExpiringRules',
-  /** Everything lint found in the policy against the organization this run. */
-  policyWarnings: 'PolicyWarnings',
-  /**
-   * Accounts deep inspection is ACTIVATED in after the run / accounts it can apply to, in percent, when a
-   * region has any eligible account: one series a region, the one per-region series of a run. The other
-   * per-region counts are the `region totals` log lines (regionTotals), which the dashboard reads with
-   * Logs Insights: as metrics they were ~200–350 hourly series at 17 regions (bench/metrics.ts).
-   */
-  coverage: 'DeepInspectionCoverage',
-  /** Effective coverage, per region (and per reason for the instances not deep-inspected). */
-  coverageMeasured: 'CoverageMeasured',
-  instancesDeepInspected: 'InstancesDeepInspected',
-  instancesFixable: 'InstancesFixable',
-  instancesExpected: 'InstancesExpected',
-  effectiveCoverage: 'EffectiveCoverage',
-  instancesNotDeepInspected: 'InstancesNotDeepInspected',
-  /** Regions whose effective coverage is below the policy's coverage.minimumEffectivePercent. */
-  regionsBelowCoverageMinimum: 'RegionsBelowCoverageMinimum',
-} as const;
-export const DIMENSION = { region: 'Region', reason: 'Reason' } as const;
+import type { Outcome } from '../model';
+import type { CoverageSummary } from '../coverage/measure';
+import type { RunSummary } from '../run/summary';
+import { DIMENSION, METRIC } from './names';
 
 /** Skips of accounts deep inspection applies to; the other skips mean it cannot, or that the run did not look (UNMANAGED). */
 const ELIGIBLE_SKIPS = new Set(['DEEP_INSPECTION_PENDING', 'DEACTIVATION_HELD_BY_GUARDRAIL']);
@@ -125,9 +83,6 @@ export function regionTotals(run: { summary: RunSummary; outcomes: readonly Outc
     };
   });
 }
-
-/** The message of each region's log line; the dashboard's queries filter on it. */
-export const REGION_TOTALS_MESSAGE = 'region totals';
 
 /** Publishes a coverage measurement: per region its counts, effective coverage and reasons; and the regions below the minimum. */
 export function publishCoverageMetrics(metrics: Metrics, summary: CoverageSummary): void {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as z from 'zod';
-import { policyDocumentSchema } from '../lambda/reconciler/policy/schema';
+import { policyDocumentSchema } from '../lambda/reconciler';
 
 /** The published editor schema's file, at the project's top level beside policy.json. */
 export const POLICY_SCHEMA_FILE = path.join(__dirname, '..', 'policy.schema.json');

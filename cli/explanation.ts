@@ -1,8 +1,13 @@
-import type { Ec2ScanConfiguration } from '../lambda/reconciler/aws/inspector';
-import { ec2ScanningOffText } from '../lambda/reconciler/inspector-policy';
-import type { OrganizationAccount, Outcome } from '../lambda/reconciler/model';
-import { DEFAULT_RULE, desiredStateOf, matchRule } from '../lambda/reconciler/plan';
-import type { Policy } from '../lambda/reconciler/policy/schema';
+import {
+  DEFAULT_RULE,
+  desiredStateOf,
+  type Ec2ScanConfiguration,
+  ec2ScanningOffText,
+  matchRule,
+  type OrganizationAccount,
+  type Outcome,
+  type Policy,
+} from '../lambda/reconciler';
 
 /** Why the policy decides one account as it does, and what a run would do with it in each region. */
 export interface Explanation {

@@ -1,8 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { METRICS_NAMESPACE } from './metrics';
-
-export const SERVICE_NAME = 'deep-inspection-reconciler';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './names';
 
 /** The one logger of the function; structured JSON, level from POWERTOOLS_LOG_LEVEL. */
 export const logger = new Logger({ serviceName: SERVICE_NAME });

@@ -1,5 +1,5 @@
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
-import { DeadlineReached } from './deadline';
+import { DeadlineReached } from '../run/deadline';
 import { ConfigError, InvocationError, PolicyError, RunFailedError, TransientError } from './errors';
 
 /**
@@ -11,7 +11,7 @@ import { ConfigError, InvocationError, PolicyError, RunFailedError, TransientErr
  * - UNKNOWN: neither is known. Retried, as a retry costs two runs at most and may heal it; never
  *   called "transient".
  */
-export type Verdict = 'TRANSIENT' | 'PERMANENT' | 'UNKNOWN';
+export type RetryVerdict = 'TRANSIENT' | 'PERMANENT' | 'UNKNOWN';
 
 /**
  * Error codes no retry heals, each with what it means. Sources: AWS's "Common Errors" (for example
@@ -81,7 +81,7 @@ export const NOT_ENABLED_ANSWER = 'UnrecognizedClientException';
  * 5xx), then the lists above. AbortError is transient: the only thing that aborts a call is the run's
  * deadline, and the next run starts with fresh time.
  */
-export function classifyError(error: unknown): Verdict {
+export function classifyError(error: unknown): RetryVerdict {
   if (error instanceof RunFailedError) return error.verdict;
   if (error instanceof TransientError || error instanceof DeadlineReached) return 'TRANSIENT';
   if (error instanceof PolicyError || error instanceof ConfigError || error instanceof InvocationError) {
@@ -123,7 +123,7 @@ export function failStep(step: string): (error: unknown) => never {
  * The verdict on a run's problems together: all the same, that one; a mix heals in part on a retry,
  * so it is UNKNOWN (retried, not called transient). No problems: undefined.
  */
-export function combinedVerdict(verdicts: readonly Verdict[]): Verdict | undefined {
+export function combinedVerdict(verdicts: readonly RetryVerdict[]): RetryVerdict | undefined {
   const distinct = new Set(verdicts);
   if (distinct.size === 0) return undefined;
   if (distinct.size === 1) return verdicts[0];

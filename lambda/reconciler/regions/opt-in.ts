@@ -1,6 +1,6 @@
-import type { RegionOptStatuses } from './aws/account-regions';
-import { describeError } from './describe-error';
-import { classifyError, NOT_ENABLED_ANSWER, type Verdict } from './error-classification';
+import type { RegionOptStatuses } from '../aws/account-regions';
+import { describeError } from '../errors/describe-error';
+import { classifyError, NOT_ENABLED_ANSWER, type RetryVerdict } from '../errors/classification';
 
 /** Why a whole Region failed. Pure: no calls. */
 export interface RegionFailure {
@@ -8,7 +8,7 @@ export interface RegionFailure {
   readonly message: string;
   /** Each of its accounts' `errorMessage`: short, as the Region's `error` says the rest. */
   readonly accountMessage: string;
-  readonly verdict: Verdict;
+  readonly verdict: RetryVerdict;
   /**
    * The account has not enabled the Region (or it is being enabled or disabled): its accounts are
    * FAILED `REGION_NOT_ENABLED` and never queued one by one.

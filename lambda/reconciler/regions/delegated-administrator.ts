@@ -1,6 +1,6 @@
-import { describeError } from './describe-error';
-import type { Observation } from './model';
-import type { RegionFailure } from './region-opt-in';
+import { describeError } from '../errors/describe-error';
+import type { Observation } from '../model';
+import type { RegionFailure } from './opt-in';
 
 /**
  * Whether this account is Inspector's delegated administrator in a Region. Pure: no calls.

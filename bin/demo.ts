@@ -1,10 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { main as deepInspection } from '../cli/main';
 import { processIo } from '../cli/terminal';
-import { EMPTY_LEDGER } from '../lambda/reconciler/guardrail/ledger';
-import { FIELD } from '../lambda/reconciler/findings/asff';
-import type { RunSummary } from '../lambda/reconciler/summary';
-import { LocalAwsEndpoint } from './aws-endpoint/server';
+import { EMPTY_LEDGER, FIELD, loadHandler, type RunSummary } from '../lambda/reconciler';
+import { LocalAwsEndpoint } from '../local/aws-endpoint/server';
 import {
   DEMO_POLICY_FILE,
   DEMO_POLICY_PARAMETER,
@@ -12,7 +10,7 @@ import {
   DEMO_REGIONS,
   demoOrganization,
   seedDemoPolicy,
-} from './demo-organization';
+} from '../local/demo-organization';
 
 const REGIONS = DEMO_REGIONS;
 const PARAMETER = DEMO_POLICY_PARAMETER;
@@ -174,7 +172,7 @@ async function findingsSteps(
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
   // Imported now, so that its logger and metrics are created with the settings above.
-  const { handler } = await import('../lambda/reconciler/handler');
+  const handler = await loadHandler();
   const invoke = async (): Promise<RunSummary> => {
     endpoint.resetCounters();
     const context = {

@@ -1,0 +1,75 @@
+/**
+ * The project's import rules, checked by `npm run lint` (docs/development.md, "Where a line of code belongs").
+ * @type {import('dependency-cruiser').IConfiguration}
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycle',
+      comment: 'An import cycle among the project files: move the shared part into a module both can import.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'function-through-its-entry',
+      comment:
+        'lib/, cli/, local/, bench/ and scripts/ import the function only through lambda/reconciler/index.ts (its public entry); ' +
+        'export what they need from there.',
+      severity: 'error',
+      from: { path: '^(lib|cli|local|bench|scripts|bin)/' },
+      to: { path: '^lambda/reconciler/', pathNot: '^lambda/reconciler/index\\.ts$' },
+    },
+    {
+      name: 'function-imports-no-caller',
+      comment: 'The function imports nothing of the stack, the CLI, the local endpoint, the benchmarks or the tests.',
+      severity: 'error',
+      from: { path: '^lambda/' },
+      to: { path: '^(lib|cli|local|bench|scripts|bin|test)/' },
+    },
+    // The top-level folders in layers, each importing only those below it, so that no cycle can form between
+    // them: lambda/ ← lib/ ← local/ ← cli/ ← scripts/ ← bench/, bin/ (docs/development.md).
+    {
+      name: 'lib-imports-the-function-only',
+      comment: "The stack's constructs import the function (its entry) and nothing else of the project.",
+      severity: 'error',
+      from: { path: '^lib/' },
+      to: { path: '^(cli|local|bench|scripts|bin|test)/' },
+    },
+    {
+      name: 'local-below-the-cli',
+      comment: 'The local endpoint is served by the CLI (`deep-inspection local`), so it imports no CLI code.',
+      severity: 'error',
+      from: { path: '^local/' },
+      to: { path: '^(cli|bench|scripts|bin|test)/' },
+    },
+    {
+      name: 'cli-below-entry-points',
+      comment: 'The CLI imports no benchmark, generator, entry point or test.',
+      severity: 'error',
+      from: { path: '^cli/' },
+      to: { path: '^(bench|scripts|bin|test)/' },
+    },
+    {
+      name: 'scripts-below-entry-points',
+      comment: 'Generators import no benchmark, entry point or test.',
+      severity: 'error',
+      from: { path: '^scripts/' },
+      to: { path: '^(bench|bin|test)/' },
+    },
+    {
+      name: 'bin-imports-no-test-or-benchmark',
+      comment: 'The entry points (the CDK app, the CLI shim, the demo) import no benchmark or test code.',
+      severity: 'error',
+      from: { path: '^bin/' },
+      to: { path: '^(bench|test)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|cdk\\.out|coverage|\\.bench)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};
