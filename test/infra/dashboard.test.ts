@@ -4,8 +4,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type ReconcilerConfig, readConfig } from '../../lib/config';
 import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
-import { FINDINGS_METRIC } from '../../lambda/reconciler/findings/metrics';
-import { METRIC } from '../../lambda/reconciler/metrics';
+import { FINDINGS_METRIC, METRIC } from '../../lambda/reconciler';
 
 const ROOT = path.join(__dirname, '..', '..');
 
