@@ -50,12 +50,7 @@ export async function readAndPlan(
     }
     return failedRegion(region, targets, readFailure(region, error, optStatuses));
   }
-  const membersDenied = membersDeniedFailure(
-    region,
-    administrator,
-    result.members,
-    request.accountIds === undefined,
-  );
+  const membersDenied = membersDeniedFailure(region, administrator, result.members, request.accountIds === undefined);
   if (membersDenied !== undefined) return failedRegion(region, targets, membersDenied);
   const orgPackagePaths =
     result.configurationError !== undefined
