@@ -72,7 +72,8 @@ export async function measureCoverage(request: CoverageRequest, deps: CoverageDe
         // count every instance as one deep inspection cannot reach, and report 100 % effective coverage.
         const administrator = await inspector.delegatedAdministrator(deadline);
         const notAdministrator =
-          administratorFailure(region, request.ownAccountId, administrator) ?? uncheckedFailure(region, administrator);
+          administratorFailure(region, request.ownAccountId, administrator) ??
+    uncheckedFailure(region, administrator, (error) => readFailure(region, error, optStatuses));
         if (notAdministrator !== undefined) return unreadable(notAdministrator);
         try {
           const read = await inspector.read({

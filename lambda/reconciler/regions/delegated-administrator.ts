@@ -1,4 +1,4 @@
-import { classifyError, isAccessDenied } from '../errors/classification';
+import { isAccessDenied } from '../errors/classification';
 import { describeError } from '../errors/describe-error';
 import type { Observation } from '../model';
 import type { RegionFailure } from './opt-in';
@@ -68,16 +68,20 @@ export function administratorFailure(
 
 /**
  * Before any member read, when GetDelegatedAdminAccount failed for a reason other than a denial: the Region's
- * failure with that error's verdict (nothing was checked, so nothing is concluded). Otherwise undefined.
+ * failure as any read error of the Region is classified (`failureOf`: its verdict, a Region not enabled), named
+ * as this call's; nothing was checked, so nothing is concluded. Otherwise undefined.
  */
-export function uncheckedFailure(region: string, answer: DelegatedAdministratorAnswer): RegionFailure | undefined {
+export function uncheckedFailure(
+  region: string,
+  answer: DelegatedAdministratorAnswer,
+  failureOf: (error: unknown) => RegionFailure,
+): RegionFailure | undefined {
   if (!('error' in answer) || isAccessDenied(answer.error)) return undefined;
-  const description = `GetDelegatedAdminAccount failed: ${describeError(answer.error)}`;
+  const failure = failureOf(answer.error);
   return {
-    message: `${description}: whether this account is Inspector's delegated administrator in ${region} could not be checked`,
-    accountMessage: description,
-    verdict: classifyError(answer.error),
-    notEnabled: false,
+    ...failure,
+    message: `GetDelegatedAdminAccount failed: ${failure.message} (whether this account is Inspector's delegated administrator in ${region} was not checked)`,
+    accountMessage: `GetDelegatedAdminAccount failed: ${failure.accountMessage}`,
   };
 }
 

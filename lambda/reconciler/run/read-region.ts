@@ -29,7 +29,8 @@ export async function readAndPlan(
   // would otherwise skip every account as NOT_INSPECTOR_MEMBER in a run that looks successful.
   const administrator = await inspector.delegatedAdministrator(budget);
   const notAdministrator =
-    administratorFailure(region, request.ownAccountId, administrator) ?? uncheckedFailure(region, administrator);
+    administratorFailure(region, request.ownAccountId, administrator) ??
+    uncheckedFailure(region, administrator, (error) => readFailure(region, error, optStatuses));
   if (notAdministrator !== undefined) return failedRegion(region, targets, notAdministrator);
   let read: RegionObservations;
   let result: Awaited<ReturnType<RegionInspector['read']>>;
