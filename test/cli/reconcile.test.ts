@@ -656,13 +656,32 @@ describe('deep-inspection', () => {
     });
 
     it('explain exits 1 saying what to do', async () => {
-      endpoint.state.notAdministrator.set('eu-west-1', { denied: true });
+      endpoint.state.notAdministrator.set('eu-west-1', { administrator: '222233334444' });
       const member = organization.accounts.find((a) => a.id !== organization.delegatedAdminAccountId) as { id: string };
 
       const { status, stderr } = await cli('explain', member.id, '--policy-file', policyFile(policy), '--quiet');
 
       expect(status).toBe(1);
       expect(stderr).toContain(designate);
+    });
+
+    // explain reads one account: its ACCESS_DENIED may be a real non-member's, so with GetDelegatedAdminAccount
+    // denied nothing is concluded (docs/how-it-works.md); only a run over the whole organization infers it.
+    it('explain concludes nothing from one account’s ACCESS_DENIED when GetDelegatedAdminAccount is denied', async () => {
+      endpoint.state.notAdministrator.set('eu-west-1', { denied: true });
+      const member = organization.accounts.find((a) => a.id !== organization.delegatedAdminAccountId) as { id: string };
+
+      const { status, stdout, stderr } = await cli(
+        'explain',
+        member.id,
+        '--policy-file',
+        policyFile(policy),
+        '--quiet',
+      );
+
+      expect(status).toBe(0);
+      expect(stderr).not.toContain(designate);
+      expect(stdout).toContain('NOT_INSPECTOR_MEMBER');
     });
 
     it('lint names the region with its JSON path', async () => {
