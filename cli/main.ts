@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { distance } from 'fastest-levenshtein';
+import { DEMO_REGIONS } from '../local/demo-organization';
 import { DEFAULT_LOCAL_PORT } from '../local/serve';
 import { coverageCommand } from './commands/coverage';
 import { explainCommand } from './commands/explain';
@@ -47,6 +48,21 @@ function integer(what: string, min: number, max: number) {
       throw new InvalidArgumentError(`${what}: a whole number from ${min} to ${max}`);
     }
     return number;
+  };
+}
+
+/** A comma-separated list of the simulated organization's regions. */
+function demoRegions(what: string) {
+  return (value: string): string[] => {
+    const regions = value.split(',').map((region) => region.trim());
+    for (const region of regions) {
+      if (!(DEMO_REGIONS as readonly string[]).includes(region)) {
+        throw new InvalidArgumentError(
+          `${what}: ${JSON.stringify(region)} is not a region of the simulated organization (${DEMO_REGIONS.join(', ')})`,
+        );
+      }
+    }
+    return regions;
   };
 }
 
@@ -239,8 +255,19 @@ export function buildProgram(io: Io, done: (status: number) => void): Command {
         "let the delegated administrator read other accounts' effective Inspector policies (by default refused, as for most administrators): runs and explain then say which accounts the organization's Inspector policy disabled",
       ),
     )
-    .action(async (options: { accountCount: number; port: number; administratorReadsEffectivePolicies?: boolean }) =>
-      done(await localCommand(options, io)),
+    .addOption(
+      new Option(
+        '--not-administrator-in <regions>',
+        `comma-separated regions (of ${DEMO_REGIONS.join(', ')}) where this account is not Inspector's delegated administrator: GetDelegatedAdminAccount names another account, and runs fail that region`,
+      ).argParser(demoRegions('--not-administrator-in')),
+    )
+    .action(
+      async (options: {
+        accountCount: number;
+        port: number;
+        administratorReadsEffectivePolicies?: boolean;
+        notAdministratorIn?: string[];
+      }) => done(await localCommand(options, io)),
     );
 
   for (const command of program.commands) {

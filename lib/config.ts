@@ -57,6 +57,62 @@ function rateExpression(fallback: string) {
     });
 }
 
+/** `z.coerce.number().int()` saying "must be a whole number, not 1.5" rather than "\"1.5\" is not a number". */
+function wholeNumber() {
+  return z.coerce.number().int({ error: (issue) => `must be a whole number, not ${String(issue.input)}` });
+}
+
+// What AWS refuses in a tag. Sources: the SSM model's TagKey and TagValue (/work/shared/reference/models/ssm.json:
+// key 1-128, value 0-256, both ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$), and the tag restrictions every service's guide
+// repeats (AWS Batch User Guide, "Tag restrictions"): at most 50 tags a resource, the "aws:" prefix reserved, in any
+// case, for AWS's own tags. Lengths are Unicode characters. Values may start with "aws:" here: some services' guides
+// reserve it for keys only, and refusing what AWS takes would be wrong in the other direction.
+const MAX_TAGS = 50;
+const MAX_TAG_KEY_LENGTH = 128;
+const MAX_TAG_VALUE_LENGTH = 256;
+const TAG_CHARACTER = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]$/u;
+const TAG_CHARACTERS_TEXT = 'letters, digits, spaces and _ . : / = + - @';
+
+/** Each tag AWS would refuse, in words that name the key and say what to do. */
+export function tagProblems(tags: Readonly<Record<string, string>>): string[] {
+  const problems: string[] = [];
+  const entries = Object.entries(tags);
+  if (entries.length > MAX_TAGS) {
+    problems.push(`${entries.length} tags: a resource takes at most ${MAX_TAGS}; drop ${entries.length - MAX_TAGS}`);
+  }
+  const shown = (key: string) => JSON.stringify([...key].length > 20 ? `${[...key].slice(0, 20).join('')}…` : key);
+  const badCharacter = (text: string) => [...text].find((character) => !TAG_CHARACTER.test(character));
+  for (const [key, value] of entries) {
+    const keyLength = [...key].length;
+    const valueLength = [...value].length;
+    const keyCharacter = badCharacter(key);
+    const valueCharacter = badCharacter(value);
+    if (keyLength === 0) problems.push(`a key is empty: a tag key takes 1 to ${MAX_TAG_KEY_LENGTH} characters`);
+    if (key.toLowerCase().startsWith('aws:')) {
+      problems.push(`key ${shown(key)} starts with "aws:", which AWS reserves for its own tags: choose another key`);
+    }
+    if (keyLength > MAX_TAG_KEY_LENGTH) {
+      problems.push(
+        `key ${shown(key)} is ${keyLength} characters long: a tag key takes at most ${MAX_TAG_KEY_LENGTH}; shorten it`,
+      );
+    }
+    if (keyCharacter !== undefined) {
+      problems.push(`key ${shown(key)} has ${JSON.stringify(keyCharacter)}: a tag takes ${TAG_CHARACTERS_TEXT}`);
+    }
+    if (valueLength > MAX_TAG_VALUE_LENGTH) {
+      problems.push(
+        `the value of ${shown(key)} is ${valueLength} characters long: a tag value takes at most ${MAX_TAG_VALUE_LENGTH}; shorten it`,
+      );
+    }
+    if (valueCharacter !== undefined) {
+      problems.push(
+        `the value of ${shown(key)} has ${JSON.stringify(valueCharacter)}: a tag takes ${TAG_CHARACTERS_TEXT}`,
+      );
+    }
+  }
+  return problems;
+}
+
 const configSchema = z.strictObject({
   schedule: rateExpression('rate(1 hour)'),
   /** When effective coverage is measured: its own schedule, so the reconcile run's time is untouched. */
@@ -80,14 +136,14 @@ const configSchema = z.strictObject({
       message: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
     })
     .default(90),
-  memoryMiB: z.coerce.number().int().min(128).max(10240).default(1024),
-  timeoutMinutes: z.coerce.number().int().min(1).max(15).default(15),
+  memoryMiB: wholeNumber().min(128).max(10240).default(1024),
+  timeoutMinutes: wholeNumber().min(1).max(15).default(15),
   // Reserved concurrency 1: runs never overlap. Lambda refuses it where it would leave under min(100, quota) unreserved.
   runsNeverOverlap: z
     .union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')])
     .default(true),
   /** The account's concurrency quota, from `aws lambda get-account-settings`, when it is low: checked at synth. */
-  accountConcurrencyLimit: z.coerce.number().int().min(1).optional(),
+  accountConcurrencyLimit: wholeNumber().min(1).optional(),
   // The audit trail (the log group) and the failure records (two queues) outlive `cdk destroy` unless asked.
   keepEvidenceOnDestroy: z
     .union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')])
@@ -116,9 +172,13 @@ const configSchema = z.strictObject({
           return value;
         }
       },
-      z.record(z.string(), z.string(), {
-        error: 'must be a JSON object of tag keys and values, such as {"CostCenter":"security"}',
-      }),
+      z
+        .record(z.string(), z.string(), {
+          error: 'must be a JSON object of tag keys and values, such as {"CostCenter":"security"}',
+        })
+        .superRefine((tags, ctx) => {
+          for (const message of tagProblems(tags)) ctx.addIssue({ code: 'custom', message });
+        }),
     )
     .default({}),
 });

@@ -2,6 +2,9 @@ import { LocalAwsEndpoint } from './aws-endpoint/server';
 import { DEMO_POLICY_PARAMETER, DEMO_QUEUE, DEMO_REGIONS, demoOrganization, seedDemoPolicy } from './demo-organization';
 import type { SimulatedOrganization } from './simulated-organization';
 
+/** The account `--not-administrator-in` designates instead: outside the demo organization's ids (1000000000NN). */
+export const OTHER_ADMINISTRATOR = '222233334444';
+
 /** `deep-inspection local`'s port unless told: not LocalStack's 4566, so both can run. */
 export const DEFAULT_LOCAL_PORT = 4599;
 
@@ -26,6 +29,10 @@ export function shellScript(endpoint: LocalAwsEndpoint, queueUrl: string, organi
   return [
     `# Simulated AWS endpoint: ${organization.accounts.length} accounts in ${DEMO_REGIONS.join(', ')}; delegated administrator ${organization.delegatedAdminAccountId}`,
     `# The demo policy is in SSM parameter ${DEMO_POLICY_PARAMETER}; the failed-accounts queue is FAILED_ACCOUNTS_QUEUE_URL.`,
+    ...[...endpoint.state.notAdministrator.keys()].map(
+      (region) =>
+        `# This account is not Inspector's delegated administrator in ${region}: GetDelegatedAdminAccount names another account, so runs fail that region.`,
+    ),
     endpoint.simulation.administratorReadsEffectivePolicies
       ? "# The delegated administrator may read effective policies: runs and explain say which accounts the organization's Inspector policy disabled."
       : '# The delegated administrator may not read effective policies (AccessDeniedException), as usual: runs say "could not tell" once.',
@@ -42,19 +49,26 @@ export function shellScript(endpoint: LocalAwsEndpoint, queueUrl: string, organi
  * `administratorReadsEffectivePolicies` lets the delegated administrator read other accounts' effective policies
  * (DescribeEffectivePolicy with their `TargetId`), as a delegation policy of the management account would;
  * @default false: AccessDeniedException, as most Inspector administrators get.
+ * `notAdministratorIn` (regions of DEMO_REGIONS) makes this account not Inspector's delegated administrator there:
+ * GetDelegatedAdminAccount names OTHER_ADMINISTRATOR, and reads and writes of members are refused (`state.notAdministrator`).
  */
 export async function startLocal({
   accountCount,
   port,
   administratorReadsEffectivePolicies = false,
+  notAdministratorIn = [],
 }: {
   accountCount: number;
   port: number;
   administratorReadsEffectivePolicies?: boolean;
+  notAdministratorIn?: readonly string[];
 }): Promise<RunningLocal> {
   const organization = demoOrganization(accountCount);
   const endpoint = await LocalAwsEndpoint.start(organization, { port });
   endpoint.simulation.administratorReadsEffectivePolicies = administratorReadsEffectivePolicies;
+  for (const region of notAdministratorIn) {
+    endpoint.state.notAdministrator.set(region, { administrator: OTHER_ADMINISTRATOR });
+  }
   seedDemoPolicy(endpoint);
   const queueUrl = endpoint.createQueue(DEMO_QUEUE);
   return {

@@ -315,9 +315,67 @@ describe('reconcile', () => {
       expect(summary.regions[1]?.skipped.NOT_INSPECTOR_MEMBER).toBeGreaterThan(0);
     });
 
+    it.each([
+      ['throttled', 'ThrottlingException', 'TRANSIENT', 'client', 400],
+      ['a server error', 'InternalServerException', 'TRANSIENT', 'server', 500],
+    ])(
+      'GetDelegatedAdminAccount %s: the region fails as a region error a retry heals, never "not the delegated administrator"',
+      async (_case, name, verdict, fault, status) => {
+        const { deps, request, inspectors, queue } = world({ policy: allOn });
+        const inspector = inspectors.get('eu-west-1') as InMemoryInspector;
+        jest.spyOn(inspector, 'delegatedAdministrator').mockResolvedValue({
+          error: Object.assign(new Error('Rate exceeded'), {
+            name,
+            $fault: fault,
+            $metadata: { httpStatusCode: status },
+          }),
+        });
+        const update = jest.spyOn(inspector, 'updateMembers');
+
+        const { summary, problems } = await reconcile(request, deps);
+
+        expect(summary.regions[1]).toMatchObject({ region: 'eu-west-1', errorVerdict: verdict });
+        expect(summary.regions[1]?.error).toContain(`GetDelegatedAdminAccount failed: ${name}: Rate exceeded`);
+        expect(summary.regions[1]?.error).not.toContain('not Inspector');
+        expect(summary.regions[1]).not.toHaveProperty('notDelegatedAdministrator');
+        expect(update).not.toHaveBeenCalled();
+        expect(problems).toEqual([expect.objectContaining({ verdict })]);
+        expect(problems[0]).not.toHaveProperty('notDelegatedAdministrator');
+        expect(queue.accountMessages.filter((m) => m.region === 'eu-west-1').length).toBe(
+          summary.regions[1]?.totals.failed,
+        );
+        expect(summary.regions[0]?.totals.activated).toBeGreaterThan(0);
+      },
+    );
+
+    it('a run scoped to some accounts, GetDelegatedAdminAccount denied, every read ACCESS_DENIED: not declared not-administrator, the accounts skipped as Inspector answered', async () => {
+      const { deps, request, organization } = world({
+        policy: allOn,
+        faults: { 'eu-west-1': { notAdministrator: { error: accessDenied() } } },
+      });
+      const nonMembers = organization.accounts
+        .filter((a) => a.state === 'ACTIVE' && organization.inspectorAccount('eu-west-1', a.id)?.member === false)
+        .map((a) => a.id)
+        .slice(0, 2);
+      expect(nonMembers).toHaveLength(2);
+
+      const { summary, outcomes, problems } = await reconcile(
+        { ...request, accountIds: nonMembers, regions: ['eu-west-1'] },
+        deps,
+      );
+
+      expect(problems).toEqual([]);
+      expect(summary.regions[0]?.error).toBeUndefined();
+      expect(outcomes.map((o) => o.kind === 'SKIPPED' && o.reason)).toEqual([
+        'NOT_INSPECTOR_MEMBER',
+        'NOT_INSPECTOR_MEMBER',
+      ]);
+    });
+
     it('members past Inspector’s cap of 10,000 are counted and each one’s skip says so', async () => {
+      // The administrator, 10,000 members, and 3 accounts past the cap.
       const organization = SimulatedOrganization.generate({
-        accounts: 10_003,
+        accounts: 10_004,
         regions: ['us-east-1'],
         activated: 1,
         seed: 3,
@@ -347,6 +405,41 @@ describe('reconcile', () => {
       expect(skipped.map((o) => o.accountId).sort()).toEqual([...past].sort());
       for (const o of skipped)
         expect(o.kind === 'SKIPPED' && o.detail).toMatch(/^past Inspector's member limit: .*10,000/);
+    });
+
+    it('the administrator is not its own member: 9,999 members, the administrator and one non-member are under the cap', async () => {
+      const organization = SimulatedOrganization.generate({
+        accounts: 10_001,
+        regions: ['us-east-1'],
+        closed: 0,
+        nonMembers: 0,
+        activated: 1,
+        seed: 3,
+      });
+      const outsider = organization.accounts.find((a) => a.id !== organization.delegatedAdminAccountId)?.id ?? '';
+      (organization.inspectorAccount('us-east-1', outsider) as { member: boolean }).member = false;
+      const inspector = new InMemoryInspector(organization, 'us-east-1');
+
+      const { summary, outcomes } = await reconcile(
+        {
+          runId: 'cap',
+          dryRun: true,
+          force: false,
+          ownAccountId: organization.delegatedAdminAccountId,
+          defaultRegion: 'us-east-1',
+        },
+        {
+          policy: new StaticPolicySource(JSON.stringify({ version: 1, default: 'ACTIVATED' })),
+          directory: new InMemoryDirectory(organization),
+          inspectorFor: () => inspector,
+          queue: new InMemoryQueue(),
+        },
+      );
+
+      expect(summary.regions[0]?.pastInspectorMemberLimit).toBeUndefined();
+      const skipped = outcomes.filter((o) => o.kind === 'SKIPPED' && o.reason === 'NOT_INSPECTOR_MEMBER');
+      expect(skipped.map((o) => o.accountId)).toEqual([outsider]);
+      expect(skipped[0]?.kind === 'SKIPPED' && skipped[0].detail).not.toMatch(/member limit/);
     });
 
     it('under the cap, not-member skips are not called past it', async () => {

@@ -8,7 +8,12 @@ import type { Io } from '../terminal';
  * lines that point a shell at it on stdout (`source`-able), the rest on stderr.
  */
 export async function localCommand(
-  options: { accountCount: number; port: number; administratorReadsEffectivePolicies?: boolean },
+  options: {
+    accountCount: number;
+    port: number;
+    administratorReadsEffectivePolicies?: boolean;
+    notAdministratorIn?: readonly string[];
+  },
   io: Io,
 ): Promise<number> {
   if (io.interrupted === undefined)

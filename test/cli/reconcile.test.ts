@@ -71,7 +71,7 @@ describe('deep-inspection', () => {
     ['explain', ['<account-id>', '--regions', '--policy-file']],
     ['lint', ['--strict', '--policy-parameter']],
     ['coverage', ['--output', 'csv', '--regions', '--accounts']],
-    ['local', ['--account-count', '--port', '--administrator-reads-effective-policies']],
+    ['local', ['--account-count', '--port', '--administrator-reads-effective-policies', '--not-administrator-in']],
   ])('documents the options of %s in its --help, with the exit statuses', async (command, options) => {
     const { status, stdout } = await cli(command, '--help');
     expect(status).toBe(0);
@@ -523,6 +523,10 @@ describe('deep-inspection', () => {
     [['plan', '--strict'], "unknown option '--strict'"],
     [['plan', 'extra'], "plan takes no arguments, got 'extra'"],
     [['local', '--port', '70000'], '--port: a whole number from 0 to 65535'],
+    [
+      ['local', '--not-administrator-in', 'ap-south-1'],
+      '--not-administrator-in: "ap-south-1" is not a region of the simulated organization (us-east-1, eu-west-1)',
+    ],
     [['apply', '--failed-accounts-queue-url', ''], '"" is not a queue URL'],
   ])('refuses %j before any AWS call', async (argv, message) => {
     const { status, stderr } = await cli(...argv);
@@ -652,13 +656,32 @@ describe('deep-inspection', () => {
     });
 
     it('explain exits 1 saying what to do', async () => {
-      endpoint.state.notAdministrator.set('eu-west-1', { denied: true });
+      endpoint.state.notAdministrator.set('eu-west-1', { administrator: '222233334444' });
       const member = organization.accounts.find((a) => a.id !== organization.delegatedAdminAccountId) as { id: string };
 
       const { status, stderr } = await cli('explain', member.id, '--policy-file', policyFile(policy), '--quiet');
 
       expect(status).toBe(1);
       expect(stderr).toContain(designate);
+    });
+
+    // explain reads one account: its ACCESS_DENIED may be a real non-member's, so with GetDelegatedAdminAccount
+    // denied nothing is concluded (docs/how-it-works.md); only a run over the whole organization infers it.
+    it('explain concludes nothing from one account’s ACCESS_DENIED when GetDelegatedAdminAccount is denied', async () => {
+      endpoint.state.notAdministrator.set('eu-west-1', { denied: true });
+      const member = organization.accounts.find((a) => a.id !== organization.delegatedAdminAccountId) as { id: string };
+
+      const { status, stdout, stderr } = await cli(
+        'explain',
+        member.id,
+        '--policy-file',
+        policyFile(policy),
+        '--quiet',
+      );
+
+      expect(status).toBe(0);
+      expect(stderr).not.toContain(designate);
+      expect(stdout).toContain('NOT_INSPECTOR_MEMBER');
     });
 
     it('lint names the region with its JSON path', async () => {

@@ -195,6 +195,48 @@ describe('deep-inspection local', () => {
     await expect(fetch(exported.AWS_ENDPOINT_URL ?? '')).rejects.toThrow();
   });
 
+  it('with --not-administrator-in eu-west-1, plan fails that region saying what to do and plans the other', async () => {
+    const { child, script } = await startLocal([
+      '--port',
+      '0',
+      '--account-count',
+      '60',
+      '--not-administrator-in',
+      'eu-west-1',
+    ]);
+    try {
+      const exported = Object.fromEntries(
+        [...script.matchAll(/^export (\w+)=(.*)$/gm)].map(([, name, value]) => [name, value] as [string, string]),
+      );
+      expect(script).toContain("# This account is not Inspector's delegated administrator in eu-west-1");
+
+      const planned = await deepInspection(['plan', ...POLICY, '--output', 'json'], shell(exported));
+
+      expect(planned.status).toBe(1);
+      expect(planned.stderr).toContain(
+        "this account is not Inspector's delegated administrator in eu-west-1: designate it, or remove the region from the policy",
+      );
+      const plan = JSON.parse(planned.stdout) as {
+        regions: {
+          region: string;
+          skipped?: Record<string, number>;
+          error?: string;
+          notDelegatedAdministrator?: boolean;
+          totals: { compliant: number };
+        }[];
+      };
+      const byRegion = new Map(plan.regions.map((region) => [region.region, region]));
+      expect(byRegion.get('eu-west-1')).toMatchObject({ notDelegatedAdministrator: true, errorVerdict: 'PERMANENT' });
+      expect(byRegion.get('eu-west-1')?.skipped?.NOT_INSPECTOR_MEMBER ?? 0).toBe(0);
+      expect(byRegion.get('us-east-1')?.error).toBeUndefined();
+      expect(byRegion.get('us-east-1')?.totals.compliant).toBeGreaterThan(0);
+    } finally {
+      const closed = new Promise((resolve) => child.on('close', resolve));
+      child.kill('SIGTERM');
+      await closed;
+    }
+  });
+
   it('with --administrator-reads-effective-policies, explain and plan say which accounts the Inspector policy disabled', async () => {
     // The same organization the child serves: the demo's, built from the same seed.
     const demo = demoOrganization(100);

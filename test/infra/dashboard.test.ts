@@ -1,8 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type ReconcilerConfig, readConfig } from '../../lib/config';
 import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
+import { FINDINGS_METRIC, METRIC } from '../../lambda/reconciler';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -78,5 +80,34 @@ describe('the dashboard', () => {
     expect(searched).not.toMatch(
       /MetricName=\W*(Compliant|Activated|Deactivated|SkippedByReason|WouldActivate|Failed)\W/,
     );
+  });
+});
+
+describe('the docs against the dashboard and the metrics', () => {
+  const pages = ['README.md', 'RELIABILITY.md', ...readdirSync(path.join(ROOT, 'docs')).map((name) => `docs/${name}`)]
+    .filter((page) => page.endsWith('.md'))
+    .map((page) => ({ page, text: readFileSync(path.join(ROOT, page), 'utf8').replace(/\s+/g, ' ') }));
+
+  it('names only graphs the dashboard has, by their titles', () => {
+    const titles = new Set(graphs(template({ securityHubFindings: true })).keys());
+    const named = pages.flatMap(({ page, text }) =>
+      [...text.matchAll(/dashboard's "([^"]+)" graph/g)].map((match) => `${page}: ${match[1]}`),
+    );
+
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((entry) => !titles.has(entry.split(': ').slice(1).join(': ')))).toEqual([]);
+  });
+
+  it('names as a metric only what the function publishes', () => {
+    const published = new Set<string>([...Object.values(METRIC), ...Object.values(FINDINGS_METRIC)]);
+    const named = pages.flatMap(({ page, text }) =>
+      [
+        ...text.matchAll(/metrics? `([A-Z][A-Za-z]+)`(?:, `([A-Z][A-Za-z]+)`)*/g),
+        ...text.matchAll(/`([A-Z][A-Za-z]+)` metric/g),
+      ].flatMap((match) => match.slice(1).flatMap((name) => (name === undefined ? [] : [`${page}: ${name}`]))),
+    );
+
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((entry) => !published.has(entry.split(': ')[1] ?? ''))).toEqual([]);
   });
 });

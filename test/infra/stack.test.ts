@@ -838,8 +838,60 @@ describe('readConfig', () => {
     ['a relative parameter name', { policyParameterName: 'policy' }, /policyParameterName/],
     ['tags that are not JSON', { tags: 'CostCenter=security' }, /tags: must be a JSON object of tag keys and values/],
     ['a tag value that is not a string', { tags: '{"CostCenter": 7}' }, /tags/],
+    [
+      'a whole number given as a fraction',
+      { accountConcurrencyLimit: '1.5' },
+      /accountConcurrencyLimit: must be a whole number, not 1\.5/,
+    ],
+    ['a memory size given as a fraction', { memoryMiB: '1024.5' }, /memoryMiB: must be a whole number, not 1024\.5/],
   ])('rejects %s with a message naming the setting', (_name, values, message) => {
     expect(() => readConfig(context(values))).toThrow(message);
+  });
+
+  // What AWS refuses in a tag (tag restrictions in every service's guide; the SSM model's TagKey and TagValue:
+  // key 1-128, value 0-256, pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$; at most 50 tags a resource; "aws:" reserved).
+  it.each([
+    [
+      'a key AWS reserves',
+      { 'aws:owner': 'x' },
+      /tags: key "aws:owner" starts with "aws:", which AWS reserves for its own tags: choose another key/,
+    ],
+    ['a key AWS reserves, in capitals', { 'AWS:owner': 'x' }, /tags: key "AWS:owner" starts with "aws:"/],
+    ['an empty key', { '': 'x' }, /tags: a key is empty: a tag key takes 1 to 128 characters/],
+    [
+      'a key over 128 characters',
+      { ['k'.repeat(129)]: 'x' },
+      /tags: key "k{20}…" is 129 characters long: a tag key takes at most 128/,
+    ],
+    [
+      'a value over 256 characters',
+      { CostCenter: 'v'.repeat(257) },
+      /tags: the value of "CostCenter" is 257 characters long: a tag value takes at most 256/,
+    ],
+    [
+      'a key with a character AWS refuses',
+      { 'bad!key': 'x' },
+      /tags: key "bad!key" has "!": a tag takes letters, digits, spaces and _ \. : \/ = \+ - @/,
+    ],
+    ['a value with a character AWS refuses', { Team: 'a&b' }, /tags: the value of "Team" has "&": a tag takes letters/],
+    [
+      '51 tags',
+      Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])),
+      /tags: 51 tags: a resource takes at most 50; drop 1/,
+    ],
+  ])('refuses at synth a tag AWS would refuse at deploy: %s', (_name, tags, message) => {
+    expect(() => readConfig(context({ tags: JSON.stringify(tags) }))).toThrow(message);
+    expect(() => readConfig(context({ tags }))).toThrow(message);
+  });
+
+  it('takes the tags AWS takes: 50 of them, 128-character keys, 256-character values, an empty value, any letter', () => {
+    const tags = {
+      ...Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`k${i}`, 'v'])),
+      ['k'.repeat(128)]: 'v'.repeat(256),
+      'Équipe sécurité:/=+-@_.': 'données',
+      Empty: '',
+    };
+    expect(readConfig(context({ tags: JSON.stringify(tags) })).tags).toEqual(tags);
   });
 });
 

@@ -45,6 +45,47 @@ describe('measureCoverage', () => {
     expect([...inspectors.values()].flatMap((inspector) => inspector.writes)).toEqual([]);
   });
 
+  it.each([
+    ['GetDelegatedAdminAccount names another account', { administrator: '999988887777' }],
+    [
+      'GetDelegatedAdminAccount is denied and every member read answers ACCESS_DENIED',
+      { error: Object.assign(new Error('denied'), { name: 'AccessDeniedException' }) },
+    ],
+  ])(
+    'fails a region where this account is not the delegated administrator (%s), as a run does, instead of reporting its coverage',
+    async (_case, notAdministrator) => {
+      const { deps, request } = world(policy, { 'eu-west-1': { notAdministrator } });
+
+      const { summary, accounts } = await measureCoverage(request, deps);
+
+      expect(summary.regions[1]).toMatchObject({
+        region: 'eu-west-1',
+        errorVerdict: 'PERMANENT',
+        notDelegatedAdministrator: true,
+      });
+      expect(summary.regions[1]?.error).toMatch(
+        /^this account is not Inspector's delegated administrator in eu-west-1: designate it, or remove the region from the policy \(/,
+      );
+      expect(summary.regions[1]?.totals.effectivePercent).toBeUndefined();
+      expect(accounts.filter((account) => account.region === 'eu-west-1')).toEqual([]);
+      expect(summary.regions[0]?.error).toBeUndefined();
+      expect(summary.regions[0]?.totals.instances).toBeGreaterThan(50);
+    },
+  );
+
+  it('a throttled GetDelegatedAdminAccount fails the region as a retry heals it, never "not the delegated administrator"', async () => {
+    const { deps, request, inspectors } = world(policy);
+    jest
+      .spyOn(inspectors.get('eu-west-1') as InMemoryInspector, 'delegatedAdministrator')
+      .mockResolvedValue({ error: Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }) });
+
+    const { summary } = await measureCoverage(request, deps);
+
+    expect(summary.regions[1]).toMatchObject({ errorVerdict: 'TRANSIENT' });
+    expect(summary.regions[1]?.error).toContain('GetDelegatedAdminAccount failed: ThrottlingException: Rate exceeded');
+    expect(summary.regions[1]).not.toHaveProperty('notDelegatedAdministrator');
+  });
+
   it('reports a region whose coverage cannot be read, and measures the others', async () => {
     const { deps, request } = world(policy, {
       'eu-west-1': { regionError: Object.assign(new Error('denied'), { name: 'AccessDeniedException' }) },

@@ -3,6 +3,7 @@ import { CoverageTally } from './tally';
 import { DeadlineReached, NOT_REACHED, withDeadline } from '../run/deadline';
 import { readScope } from '../run/scope';
 import type { Dependencies, ReconcileRequest } from '../run/types';
+import { administratorFailure, membersDeniedFailure, uncheckedFailure } from '../regions/delegated-administrator';
 import { optInFailure, type RegionFailure, readFailure } from '../regions/opt-in';
 
 /** What one coverage measurement is asked to do, already validated: a run's scope, and nothing it would write. */
@@ -52,13 +53,14 @@ export async function measureCoverage(request: CoverageRequest, deps: CoverageDe
         // A region failing as a whole is classified as a run's region is: the same verdicts, the same messages.
         const unreadable = (failure: RegionFailure) => {
           progress(`${region}: coverage could not be read: ${failure.message}`);
-          const { message: error, verdict: errorVerdict, notEnabled } = failure;
+          const { message: error, verdict: errorVerdict, notEnabled, notDelegatedAdministrator } = failure;
           return {
             summary: {
               ...new CoverageTally(new Map(), region).summary(),
               error,
               errorVerdict,
               ...(notEnabled ? { notEnabled: true as const } : {}),
+              ...(notDelegatedAdministrator ? { notDelegatedAdministrator: true as const } : {}),
             },
             accounts: [],
           };
@@ -66,6 +68,13 @@ export async function measureCoverage(request: CoverageRequest, deps: CoverageDe
         const notEnabled = optInFailure(region, optStatuses);
         if (notEnabled !== undefined) return unreadable(notEnabled);
         const inspector = deps.inspectorFor(region);
+        // As a run checks it (run/read-region.ts): a non-administrator's reads answer ACCESS_DENIED, which would
+        // count every instance as one deep inspection cannot reach, and report 100 % effective coverage.
+        const administrator = await inspector.delegatedAdministrator(deadline);
+        const notAdministrator =
+          administratorFailure(region, request.ownAccountId, administrator) ??
+    uncheckedFailure(region, administrator, (error) => readFailure(region, error, optStatuses));
+        if (notAdministrator !== undefined) return unreadable(notAdministrator);
         try {
           const read = await inspector.read({
             accountIds: managed,
@@ -73,6 +82,13 @@ export async function measureCoverage(request: CoverageRequest, deps: CoverageDe
             includeConfiguration: false,
             budget: deadline,
           });
+          const membersDenied = membersDeniedFailure(
+            region,
+            administrator,
+            read.members,
+            request.accountIds === undefined,
+          );
+          if (membersDenied !== undefined) return unreadable(membersDenied);
           const tally = new CoverageTally(
             new Map(
               managed.map((id) => {

@@ -177,6 +177,8 @@ export interface RegionCoverage {
   readonly errorVerdict?: 'TRANSIENT' | 'PERMANENT' | 'UNKNOWN';
   /** The account has not enabled the region, or it is being enabled or disabled (RegionOptStatus). */
   readonly notEnabled?: true;
+  /** This account is not Inspector's delegated administrator in the region (delegated-administrator.ts). */
+  readonly notDelegatedAdministrator?: true;
 }
 
 /** How many accounts the summary names as the worst of a region. */

@@ -2,7 +2,12 @@ import type { RegionOptStatuses } from '../aws/account-regions';
 import type { RegionInspector } from '../aws/inspector';
 import { accountsToRead, planRegion, type RegionObservations, type Target } from '../plan';
 import type { Policy } from '../policy/schema';
-import { administratorFailure, markPastMemberLimit, membersDeniedFailure } from '../regions/delegated-administrator';
+import {
+  administratorFailure,
+  markPastMemberLimit,
+  membersDeniedFailure,
+  uncheckedFailure,
+} from '../regions/delegated-administrator';
 import { optInFailure, type RegionFailure, readFailure } from '../regions/opt-in';
 import { type CallBudget, DeadlineReached, NOT_REACHED } from './deadline';
 import type { Dependencies, PlannedRegion, ReconcileRequest } from './types';
@@ -23,7 +28,9 @@ export async function readAndPlan(
   // Before any member read: a non-administrator's reads answer ACCESS_DENIED account by account, which
   // would otherwise skip every account as NOT_INSPECTOR_MEMBER in a run that looks successful.
   const administrator = await inspector.delegatedAdministrator(budget);
-  const notAdministrator = administratorFailure(region, request.ownAccountId, administrator);
+  const notAdministrator =
+    administratorFailure(region, request.ownAccountId, administrator) ??
+    uncheckedFailure(region, administrator, (error) => readFailure(region, error, optStatuses));
   if (notAdministrator !== undefined) return failedRegion(region, targets, notAdministrator);
   let read: RegionObservations;
   let result: Awaited<ReturnType<RegionInspector['read']>>;
@@ -35,7 +42,7 @@ export async function readAndPlan(
       includeConfiguration: policy.orgPackagePaths !== undefined,
       budget,
     });
-    marked = markPastMemberLimit(result.observations);
+    marked = markPastMemberLimit(result.observations, request.ownAccountId);
     read = { readable: true, observations: marked.observations };
   } catch (error) {
     if (error instanceof DeadlineReached) {
@@ -44,7 +51,7 @@ export async function readAndPlan(
     }
     return failedRegion(region, targets, readFailure(region, error, optStatuses));
   }
-  const membersDenied = membersDeniedFailure(region, administrator, result.members);
+  const membersDenied = membersDeniedFailure(region, administrator, result.members, request.accountIds === undefined);
   if (membersDenied !== undefined) return failedRegion(region, targets, membersDenied);
   const orgPackagePaths =
     result.configurationError !== undefined
