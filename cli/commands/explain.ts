@@ -50,7 +50,7 @@ export async function explainCommand(accountId: string, parsed: ParsedOptions, i
     const scanConfigurations = new Map(
       await Promise.all(
         plan.regions
-          .filter((region) => region.failure === undefined)
+          .filter((region) => region.error === undefined)
           .map(
             async (region) =>
               [

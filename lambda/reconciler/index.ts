@@ -15,15 +15,8 @@ import type * as HandlerModule from './handler';
 
 // A run: what it is asked, its ports, its plan and its result; the steps that make them.
 export { applyPlan, planRun, reconcile } from './run/reconcile';
-export type {
-  Dependencies,
-  PlannedRegion,
-  ProgressEvent,
-  ReconcileRequest,
-  RunPlan,
-  RunProblem,
-  RunResult,
-} from './run/types';
+export type { Dependencies, ProgressEvent, ReconcileRequest, RunPlan, RunProblem, RunResult } from './run/types';
+export type { PlannedRegion } from './run/region';
 export { type RegionSummary, runLists, type RunSummary, type Totals } from './run/summary';
 export { CALL_TIMEOUTS, type CallBudget, DeadlineReached, marginsFor, NOT_REACHED, UNLIMITED } from './run/deadline';
 

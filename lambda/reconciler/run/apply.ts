@@ -3,8 +3,8 @@ import { type CallBudget, UNLIMITED } from './deadline';
 import { type Change, isChange, type Outcome } from '../model';
 import type { Policy } from '../policy/schema';
 import { reconcileOrgPackagePaths } from './org-package-paths';
-import type { RegionReport } from './summary';
-import type { Dependencies, PlannedRegion, ReconcileRequest } from './types';
+import type { PlannedRegion, RegionReport } from './region';
+import type { Dependencies, ReconcileRequest } from './types';
 
 /** Applies a region's planned changes: members through the batch API, the function's own account through its configuration. */
 export async function applyRegion(
@@ -62,14 +62,14 @@ export async function applyPlannedRegion(
   progress: (message: string) => void,
 ): Promise<RegionReport> {
   const scan = region.ec2ScanConfiguration ? { ec2ScanConfiguration: region.ec2ScanConfiguration } : {};
-  if (region.failure !== undefined) {
+  if (region.error !== undefined) {
     return {
       region: region.region,
       outcomes,
-      error: region.failure.message,
-      errorVerdict: region.failure.verdict,
-      ...(region.failure.notEnabled ? { notEnabled: true as const } : {}),
-      ...(region.failure.notDelegatedAdministrator ? { notDelegatedAdministrator: true as const } : {}),
+      error: region.error,
+      ...(region.errorVerdict === undefined ? {} : { errorVerdict: region.errorVerdict }),
+      ...(region.notEnabled ? { notEnabled: true as const } : {}),
+      ...(region.notDelegatedAdministrator ? { notDelegatedAdministrator: true as const } : {}),
       ...scan,
     };
   }

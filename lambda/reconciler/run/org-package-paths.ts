@@ -3,8 +3,7 @@ import { classifyError } from '../errors/classification';
 import { describeError } from '../errors/describe-error';
 import type { Policy } from '../policy/schema';
 import type { CallBudget } from './deadline';
-import type { OrgPackagePathsResult } from './summary';
-import type { PlannedRegion } from './types';
+import type { OrgPackagePathsResult, PlannedRegion } from './region';
 
 /** UpdateOrg… replaces the whole list, so it is called only when the set of paths differs. */
 export async function reconcileOrgPackagePaths(

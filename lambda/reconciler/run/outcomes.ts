@@ -1,7 +1,7 @@
 import type { Undelivered } from '../aws/queue';
 import { combinedVerdict } from '../errors/classification';
 import type { Outcome } from '../model';
-import type { RegionReport } from './summary';
+import type { RegionReport } from './region';
 import type { RunProblem } from './types';
 
 export function groupByRegion(outcomes: readonly Outcome[]): Map<string, Outcome[]> {

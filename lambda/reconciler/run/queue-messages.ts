@@ -1,6 +1,6 @@
 import { FAILURE_MESSAGE_VERSION, failureMessage, type QueueMessage } from '../aws/queue';
 import type { Outcome } from '../model';
-import type { RegionReport } from './summary';
+import type { RegionReport } from './region';
 
 /**
  * The queue messages of one region: one per FAILED account, except in a region that failed as a whole

@@ -10,7 +10,8 @@ import {
 } from '../regions/delegated-administrator';
 import { optInFailure, type RegionFailure, readFailure } from '../regions/opt-in';
 import { type CallBudget, DeadlineReached, NOT_REACHED } from './deadline';
-import type { Dependencies, PlannedRegion, ReconcileRequest } from './types';
+import { type PlannedRegion, regionFailureFields } from './region';
+import type { Dependencies, ReconcileRequest } from './types';
 
 /** A region that cannot be read fails its accounts and is reported; it never stops the other regions. */
 export async function readAndPlan(
@@ -73,5 +74,5 @@ export function failedRegion(region: string, targets: readonly Target[], failure
     errorMessage: failure.accountMessage,
     reason: failure.notEnabled ? 'REGION_NOT_ENABLED' : 'REGION_UNREADABLE',
   };
-  return { region, outcomes: planRegion(region, targets, unread), failure };
+  return { region, outcomes: planRegion(region, targets, unread), ...regionFailureFields(failure) };
 }

@@ -68,7 +68,7 @@ async function readAndPlanRun(request: ReconcileRequest, deps: Dependencies, dea
   const read = await Promise.all(
     regions.map(async (region) => {
       const result = await readAndPlan(region, targets, policy, request, deps, deadline, optStatuses);
-      progress(`${region}: ${result.failure ? `could not be read: ${result.failure.message}` : `read and planned`}`);
+      progress(`${region}: ${result.error !== undefined ? `could not be read: ${result.error}` : `read and planned`}`);
       return result;
     }),
   );

@@ -1,10 +1,9 @@
-import type { Ec2ScanConfiguration } from '../aws/inspector';
-import type { RetryVerdict } from '../errors/classification';
 import type { Ec2ScanningOffReport } from '../inspector-policy';
 import type { FindingsReport } from '../findings/sync';
 import type { LintWarning } from '../policy/lint';
 import type { GuardrailVerdict } from '../guardrail/limits';
 import { isReportOnly, type Outcome, type SkipReason } from '../model';
+import type { RegionReport } from './region';
 
 /**
  * The most the summary takes as JSON, in bytes, where it is logged as one line and returned: a log line
@@ -30,48 +29,11 @@ export interface Totals {
   failed: number;
 }
 
-export interface OrgPackagePathsResult {
-  readonly from: readonly string[];
-  readonly to: readonly string[];
-  readonly changed: boolean;
-  readonly error?: string;
-  /** With `error`: whether a retry can heal it. */
-  readonly errorVerdict?: RetryVerdict;
-  /** The run's deadline came first; the next run updates them. */
-  readonly notReached?: true;
-}
-
-export interface RegionSummary {
-  readonly region: string;
+/** A region in the summary: its report with the outcomes counted (totals, skips by reason) in their place. */
+export type RegionSummary = Omit<RegionReport, 'outcomes'> & {
   readonly totals: Totals;
   readonly skipped: Partial<Record<SkipReason, number>>;
-  /**
-   * Set when the region could not be read as a whole; its accounts are FAILED with REGION_UNREADABLE,
-   * or REGION_NOT_ENABLED when the account has not enabled the region (then `notEnabled` is set).
-   */
-  readonly error?: string;
-  /** With `error`: whether a retry can heal it (error-classification.ts). */
-  readonly errorVerdict?: RetryVerdict;
-  /** The account has not enabled the region, or it is being enabled or disabled (RegionOptStatus). */
-  readonly notEnabled?: true;
-  /**
-   * This account is not Inspector's delegated administrator in the region (GetDelegatedAdminAccount, or
-   * every member read ACCESS_DENIED): its accounts are FAILED REGION_UNREADABLE, none queued.
-   */
-  readonly notDelegatedAdministrator?: true;
-  /**
-   * Accounts Inspector answers as not members because the region's members reached its cap of 10,000
-   * (a delegated administrator has no more): skipped NOT_INSPECTOR_MEMBER, each one's detail saying so.
-   */
-  readonly pastInspectorMemberLimit?: number;
-  readonly orgPackagePaths?: OrgPackagePathsResult;
-  /**
-   * The delegated administrator's own EC2 scan configuration in the region (GetConfiguration without
-   * `accountId`), which members that were not configured one by one inherit: its scan mode (EC2_HYBRID is
-   * hybrid scanning) and its Inspector VM scanner (Enhanced EC2 Scanning).
-   */
-  readonly ec2ScanConfiguration?: Ec2ScanConfiguration;
-}
+};
 
 /**
  * The findings step in the summary: its counts and the regions it could not serve, never the findings
@@ -121,18 +83,6 @@ export interface RunSummary {
    * DescribeEffectivePolicy calls made, the outcomes it explains, and "could not tell" once when it was refused.
    */
   readonly ec2ScanningOff?: Ec2ScanningOffReport;
-}
-
-export interface RegionReport {
-  readonly region: string;
-  readonly outcomes: readonly Outcome[];
-  readonly error?: string;
-  readonly errorVerdict?: RetryVerdict;
-  readonly notEnabled?: true;
-  readonly notDelegatedAdministrator?: true;
-  readonly pastInspectorMemberLimit?: number;
-  readonly orgPackagePaths?: OrgPackagePathsResult;
-  readonly ec2ScanConfiguration?: Ec2ScanConfiguration;
 }
 
 export function emptyTotals(): Totals {
@@ -195,18 +145,7 @@ export function summarize(input: {
   findings?: { readonly report?: FindingsReport; readonly notGranted?: string };
   ec2ScanningOff?: Ec2ScanningOffReport;
 }): RunSummary {
-  const regions = input.regions.map((report): RegionSummary => ({
-    region: report.region,
-    totals: totalsOf(report.outcomes),
-    skipped: skippedByReason(report.outcomes),
-    ...(report.error === undefined ? {} : { error: report.error }),
-    ...(report.errorVerdict === undefined ? {} : { errorVerdict: report.errorVerdict }),
-    ...(report.notEnabled ? { notEnabled: true as const } : {}),
-    ...(report.notDelegatedAdministrator ? { notDelegatedAdministrator: true as const } : {}),
-    ...(report.pastInspectorMemberLimit ? { pastInspectorMemberLimit: report.pastInspectorMemberLimit } : {}),
-    ...(report.orgPackagePaths === undefined ? {} : { orgPackagePaths: report.orgPackagePaths }),
-    ...(report.ec2ScanConfiguration === undefined ? {} : { ec2ScanConfiguration: report.ec2ScanConfiguration }),
-  }));
+  const regions = input.regions.map(regionSummary);
   const all = input.regions.flatMap((report) => report.outcomes);
   const { changes, reportOnly, failures } = runLists(all);
   return {
@@ -229,6 +168,22 @@ export function summarize(input: {
         (input.findings.report.regionsNotReached.length > 0 || input.findings.report.notReached > 0)),
     ...findingsSummary(input.findings),
     ...(input.ec2ScanningOff === undefined ? {} : { ec2ScanningOff: input.ec2ScanningOff }),
+  };
+}
+
+/** A region's report as the summary holds it: its outcomes counted, each other field kept when set. Pure. */
+export function regionSummary(report: RegionReport): RegionSummary {
+  return {
+    region: report.region,
+    totals: totalsOf(report.outcomes),
+    skipped: skippedByReason(report.outcomes),
+    ...(report.error === undefined ? {} : { error: report.error }),
+    ...(report.errorVerdict === undefined ? {} : { errorVerdict: report.errorVerdict }),
+    ...(report.notEnabled ? { notEnabled: true as const } : {}),
+    ...(report.notDelegatedAdministrator ? { notDelegatedAdministrator: true as const } : {}),
+    ...(report.pastInspectorMemberLimit ? { pastInspectorMemberLimit: report.pastInspectorMemberLimit } : {}),
+    ...(report.orgPackagePaths === undefined ? {} : { orgPackagePaths: report.orgPackagePaths }),
+    ...(report.ec2ScanConfiguration === undefined ? {} : { ec2ScanConfiguration: report.ec2ScanConfiguration }),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { AccountRegions } from '../aws/account-regions';
-import type { Ec2ScanConfiguration, RegionInspector } from '../aws/inspector';
+import type { RegionInspector } from '../aws/inspector';
 import type { AccountDirectory } from '../aws/organizations';
 import type { PolicySource } from '../aws/policy-store';
 import type { FailureQueue, Undelivered } from '../aws/queue';
@@ -11,13 +11,13 @@ import type { EffectivePolicyReader, Ec2ScanningOffReport } from '../inspector-p
 import type { Outcome } from '../model';
 import type { LintWarning } from '../policy/lint';
 import type { Policy } from '../policy/schema';
-import type { RegionFailure } from '../regions/opt-in';
 import type { DeadlineMargins } from './deadline';
+import type { PlannedRegion } from './region';
 import type { RunSummary } from './summary';
 
 /*
  * The shapes a run is asked and answers with: the request, the ports (Dependencies), the plan and the
- * result. The steps that make them are the other files of run/, in the order reconcile.ts calls them.
+ * result (a region's, in region.ts). The steps that make them are the other files of run/, in the order reconcile.ts calls them.
  */
 
 /** What one run is asked to do, already validated. */
@@ -121,15 +121,4 @@ export interface RunPlan {
   readonly enabledRegionsError?: string;
   /** What the organization's Inspector policy says where EC2 scanning is off, when anything was asked. */
   readonly ec2ScanningOff?: Ec2ScanningOffReport;
-}
-
-export interface PlannedRegion {
-  readonly region: string;
-  readonly outcomes: Outcome[];
-  readonly failure?: RegionFailure;
-  /** The organization's package paths now, or why they could not be read. */
-  readonly orgPackagePaths?: readonly string[] | { readonly error: string };
-  readonly ec2ScanConfiguration?: Ec2ScanConfiguration;
-  /** Accounts skipped NOT_INSPECTOR_MEMBER because the region's members reached Inspector's cap (10,000). */
-  readonly pastInspectorMemberLimit?: number;
 }
