@@ -35,7 +35,7 @@ export function describeFailure(
     };
   }
   if (BAD_INPUT.has(name)) return { message: (error as Error).message, exitCode: EXIT.BAD_INPUT };
-  // The same verdict as the function's (lambda/reconciler/error-classification.ts): the SDK's own
+  // The same verdict as the function's (lambda/reconciler/errors/classification.ts): the SDK's own
   // classification first, then the written-out codes no retry heals.
   if (classifyError(error) === 'TRANSIENT') {
     const message = describeError(error);

@@ -62,7 +62,7 @@ function wholeNumber() {
   return z.coerce.number().int({ error: (issue) => `must be a whole number, not ${String(issue.input)}` });
 }
 
-// What AWS refuses in a tag. Sources: the SSM model's TagKey and TagValue (/work/shared/reference/models/ssm.json:
+// What AWS refuses in a tag. Sources: the SSM model's TagKey and TagValue (local/aws-endpoint/models/ssm.json:
 // key 1-128, value 0-256, both ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$), and the tag restrictions every service's guide
 // repeats (AWS Batch User Guide, "Tag restrictions"): at most 50 tags a resource, the "aws:" prefix reserved, in any
 // case, for AWS's own tags. Lengths are Unicode characters. Values may start with "aws:" here: some services' guides

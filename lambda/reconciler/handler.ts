@@ -45,7 +45,7 @@ export interface NotRetried {
 
 /**
  * Serves the schedule, the console and the CLI alike: validates, runs, logs one summary line, returns it.
- * Failures are classified by cause (error-classification.ts). A scheduled run that fails for a reason a
+ * Failures are classified by cause (errors/classification.ts). A scheduled run that fails for a reason a
  * retry would meet again (an invalid policy, access denied, a region the account has not enabled) logs
  * it and returns "not retried", so that Lambda does not retry it twice for nothing; it counts in
  * RunsFailedNotRetried (its own alarm), except a run whose only problem is regions not enabled, or

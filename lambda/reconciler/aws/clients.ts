@@ -74,7 +74,7 @@ export interface Clients {
  * Organizations and each region's Inspector client pace themselves per operation
  * (ORGANIZATIONS_REQUESTS_PER_SECOND, INSPECTOR_REQUESTS_PER_SECOND; default 10).
  * @param env the environment the settings are read from (config.ts's loadClientSettings, which throws
- *   ConfigError on an invalid one): the handler's process.env, the CLI's
+ *   ConfigError on an invalid one): the handler's process.env, the CLI's own environment
  */
 export function createClients(
   region: string,

@@ -94,7 +94,7 @@ export interface Undelivered {
   /**
    * Whether sending it again can work: PERMANENT for an entry SQS refused as the sender's fault or a
    * call refused for good (access denied, a key the queue cannot use); TRANSIENT for one SQS failed on
-   * its side or the deadline cut off; otherwise the call's own verdict (error-classification.ts).
+   * its side or the deadline cut off; otherwise the call's own verdict (errors/classification.ts).
    */
   readonly verdict: RetryVerdict;
 }

@@ -173,7 +173,7 @@ export interface RegionCoverage {
   readonly pages: number;
   /** Why the region's coverage could not be read. */
   readonly error?: string;
-  /** With `error`: whether a retry can heal it (error-classification.ts). */
+  /** With `error`: whether a retry can heal it (errors/classification.ts). */
   readonly errorVerdict?: 'TRANSIENT' | 'PERMANENT' | 'UNKNOWN';
   /** The account has not enabled the region, or it is being enabled or disabled (RegionOptStatus). */
   readonly notEnabled?: true;

@@ -57,7 +57,7 @@ export class TransientError extends Error {
 /** The run finished and reported, but something in it needs a human: a failed region or undeliverable failures. */
 export class RunFailedError extends Error {
   override readonly name = 'RunFailedError';
-  /** Whether a retry can heal it (error-classification.ts); TRANSIENT ones say "transient" first. */
+  /** Whether a retry can heal it (errors/classification.ts); TRANSIENT ones say "transient" first. */
   readonly verdict: 'TRANSIENT' | 'PERMANENT' | 'UNKNOWN';
   /**
    * Every problem is a region with its own metric and alarm: one the account has not enabled

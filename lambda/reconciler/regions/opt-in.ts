@@ -86,7 +86,7 @@ const VERSION_1_TOKENS =
  * A Region whose read failed. UnrecognizedClientException is what AWS answers in a Region the account
  * has not enabled, and also to version 1 global STS tokens in an opt-in Region: when ListRegions could
  * not tell which, the message names both, and the Region counts as not enabled (one problem, not one
- * failure per account). Anything else: the error's own verdict (error-classification.ts).
+ * failure per account). Anything else: the error's own verdict (errors/classification.ts).
  */
 export function readFailure(region: string, error: unknown, statuses: RegionOptStatuses | undefined): RegionFailure {
   const description = describeError(error);
