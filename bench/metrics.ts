@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
+  emptyFindingsReport,
   measureCoverage,
   METRICS_NAMESPACE,
   publishCoverageMetrics,
@@ -95,24 +96,7 @@ async function main(): Promise<void> {
     capture((metrics) => {
       publishRunMetrics(metrics, { ...result, succeeded: true, durationMs: 1 });
       // The findings step, as on with securityHubFindings: every exception reason, zeros included.
-      publishFindingsMetrics(metrics, {
-        dryRun: false,
-        exceptions: {},
-        imported: 0,
-        archived: 0,
-        unchanged: 0,
-        untouched: 0,
-        failed: 0,
-        notReached: 0,
-        calls: 17,
-        regionsWithoutSecurityHub: [],
-        regionsSwept: [],
-        sweepErrors: [],
-        regionErrors: [],
-        regionsNotReached: [],
-        failures: [],
-        warnings: [],
-      });
+      publishFindingsMetrics(metrics, { ...emptyFindingsReport(false, {}), calls: 17 });
     }),
   );
   const { summary: coverage } = await measureCoverage(request, deps);

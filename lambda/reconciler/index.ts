@@ -70,6 +70,7 @@ export { type CoverageResult, type CoverageSummary, measureCoverage } from './co
 export { type CoveredInstance, FIXABLE_REASONS } from './coverage/tally';
 export { type AsffFinding, FIELD } from './findings/asff';
 export { securityHubStatements } from './findings/permissions';
+export { emptyFindingsReport } from './findings/sync';
 export { EMPTY_LEDGER, type LedgerEntry, type LedgerSnapshot, type LedgerStore } from './guardrail/ledger';
 export type { GuardrailVerdict } from './guardrail/limits';
 export { ec2ScanningOffText, type EffectivePolicyReader } from './inspector-policy';

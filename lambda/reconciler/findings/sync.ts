@@ -139,7 +139,7 @@ export async function syncFindings(input: SyncFindingsInput, deps: SyncFindingsD
     }
   }
   const report = {
-    ...emptyReport(input.dryRun, exceptions),
+    ...emptyFindingsReport(input.dryRun, exceptions),
     ...(input.scope.sweepSkipped === undefined || input.dryRun ? {} : { sweepSkipped: input.scope.sweepSkipped }),
   };
   if (input.dryRun) return report;
@@ -339,7 +339,8 @@ function emptyRegionResult(): RegionResult {
   };
 }
 
-function emptyReport(dryRun: boolean, exceptions: FindingsReport['exceptions']): FindingsReport {
+/** A findings report with nothing done yet: the step's starting point (and the benchmark's all-zero report). */
+export function emptyFindingsReport(dryRun: boolean, exceptions: FindingsReport['exceptions']): FindingsReport {
   return { dryRun, exceptions, ...emptyRegionResult() };
 }
 
