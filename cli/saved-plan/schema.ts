@@ -40,7 +40,7 @@ export const savedPlanSchema = z.strictObject({
       ])
       .meta({ description: 'Where apply reads the policy again: a file (and its tier) or an SSM parameter' }),
     origin: z.string().optional().meta({ description: 'As read: `file …` or `SSM parameter … version N`' }),
-    version: z.union([z.literal(1), z.literal(2)]).meta({ description: "The policy's own `version`" }),
+    version: z.union([z.literal(1), z.literal(2), z.literal(3)]).meta({ description: "The policy's own `version`" }),
     sha256: z
       .string()
       .regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits')

@@ -1,6 +1,15 @@
 import type { FailureReason, Observation, OrganizationAccount, Outcome, SkipReason, TargetState } from './model';
 import { isExpired } from './policy/expiry';
-import { DEFAULT_RULE, type DesiredState, type Enforcement, type Policy, type PolicyRule } from './policy/schema';
+import {
+  DEFAULT_RULE,
+  type DesiredState,
+  type Enforcement,
+  type Policy,
+  type PolicyRule,
+  SCAN_SETTINGS,
+  type ScanSetting,
+  type ScanSettingValues,
+} from './policy/schema';
 
 /** What the policy wants for one account, decided once per run for every region. */
 export type Target =
@@ -58,11 +67,81 @@ export function desiredStateOf(
   today: string,
 ): { state: DesiredState; rule: string; enforcement: Enforcement } | { undecidedAt: string } {
   for (const rule of policy.rules) {
+    // Version 3: a rule that does not state deep inspection leaves it to the rules below and the default.
+    if (rule.deepInspection === undefined) continue;
     const match = matchRule(rule, account, today);
     if (match.matches) return { state: rule.deepInspection, rule: rule.name, enforcement: rule.enforcement };
     if (match.why === 'undecided') return { undecidedAt: rule.name };
   }
   return { state: policy.default.deepInspection, rule: DEFAULT_RULE, enforcement: policy.default.enforcement };
+}
+
+/** What the policy decides for one scan configuration setting of one account: the value, who decided it, how. */
+export interface SettingDecision<S extends ScanSetting> {
+  readonly value: ScanSettingValues[S];
+  /** The rule that states it, or "default" (the policy's `scanConfiguration`). */
+  readonly rule: string;
+  readonly enforcement: Enforcement;
+}
+
+/**
+ * An account's EC2 scan configuration as the policy decides it: per setting, absent when nothing manages
+ * it (no rule states it for the account, or the first that does says UNMANAGED, and the default leaves it out).
+ */
+export type ScanTarget = { readonly [S in ScanSetting]?: SettingDecision<S> };
+
+/**
+ * The scan configuration a version 3 policy decides for an account, each setting on its own: the first
+ * matching rule that states the setting decides it (UNMANAGED: nobody manages it), else the policy's
+ * `scanConfiguration`. A rule that states a setting and names OUs leaves the account undecided for that
+ * setting when its place in the organization is not known, as deep inspection does: `undecidedAt` names it.
+ * Pure: `today` (UTC, `YYYY-MM-DD`) judges expiry.
+ */
+export function scanTargetOf(
+  account: Pick<OrganizationAccount, 'id' | 'ancestors'>,
+  policy: Policy,
+  today: string,
+): { readonly target: ScanTarget } | { readonly undecidedAt: string } {
+  const target: { [S in ScanSetting]?: SettingDecision<S> } = {};
+  for (const setting of SCAN_SETTINGS) {
+    const decided = decideSetting(setting, account, policy, today);
+    if (decided !== undefined && 'undecidedAt' in decided) return decided;
+    if (decided !== undefined) (target as Record<ScanSetting, unknown>)[setting] = decided;
+  }
+  return { target };
+}
+
+function decideSetting<S extends ScanSetting>(
+  setting: S,
+  account: Pick<OrganizationAccount, 'id' | 'ancestors'>,
+  policy: Policy,
+  today: string,
+): SettingDecision<S> | { readonly undecidedAt: string } | undefined {
+  for (const rule of policy.rules) {
+    const value = rule[setting];
+    if (value === undefined) continue;
+    const match = matchRule(rule, account, today);
+    if (match.matches) {
+      return value === 'UNMANAGED'
+        ? undefined
+        : { value: value as ScanSettingValues[S], rule: rule.name, enforcement: rule.enforcement };
+    }
+    if (match.why === 'undecided') return { undecidedAt: rule.name };
+  }
+  const value = policy.scanConfiguration?.[setting];
+  return value === undefined || policy.scanConfiguration === undefined
+    ? undefined
+    : { value: value as ScanSettingValues[S], rule: DEFAULT_RULE, enforcement: policy.scanConfiguration.enforcement };
+}
+
+/** True when the policy manages some account's scan configuration: a run that does not makes no scan configuration call. */
+export function managesScanConfiguration(policy: Policy): boolean {
+  return (
+    (policy.scanConfiguration?.scanMode ?? policy.scanConfiguration?.vmScanner) !== undefined ||
+    policy.rules.some((rule) =>
+      SCAN_SETTINGS.some((setting) => rule[setting] !== undefined && rule[setting] !== 'UNMANAGED'),
+    )
+  );
 }
 
 /**

@@ -187,12 +187,38 @@ export const policyV2Schema = z.strictObject({
 /** Every policy document this function reads, as written: the editor schema is generated from it. */
 export const policyDocumentSchema = z.discriminatedUnion('version', [policyV1Schema, policyV2Schema]);
 
+/**
+ * Inspector's EC2 scan modes (inspector2 model, botocore 1.43.67: `Ec2ScanMode`): agent-based through SSM,
+ * or hybrid (agent-based plus agentless for instances SSM does not manage).
+ */
+export const SCAN_MODES = ['EC2_SSM_AGENT_BASED', 'EC2_HYBRID'] as const;
+export type ScanMode = (typeof SCAN_MODES)[number];
+/** The Inspector VM scanner (Enhanced EC2 Scanning): `Ec2Configuration.activateVMScanner` true or false. */
+export const VM_SCANNER_STATES = ['ACTIVATED', 'DEACTIVATED'] as const;
+export type VmScannerState = (typeof VM_SCANNER_STATES)[number];
+/** The EC2 scan configuration settings a version 3 policy manages, each decided on its own (docs/policy.md). */
+export const SCAN_SETTINGS = ['scanMode', 'vmScanner'] as const;
+export type ScanSetting = (typeof SCAN_SETTINGS)[number];
+/** What a setting's value is, by setting. */
+export interface ScanSettingValues {
+  readonly scanMode: ScanMode;
+  readonly vmScanner: VmScannerState;
+}
+
 /** A rule as the planner reads it, whatever the version it was written in. */
 export interface PolicyRule {
   readonly name: string;
   readonly accounts?: readonly string[];
   readonly organizationalUnits?: readonly string[];
-  readonly deepInspection: DesiredState;
+  /**
+   * Required in versions 1 and 2. In version 3 a rule states at least one of deepInspection, scanMode and
+   * vmScanner; a setting it leaves out is decided by the next matching rule that states it, else the default.
+   */
+  readonly deepInspection?: DesiredState;
+  /** Version 3: the account's EC2 scan mode; UNMANAGED leaves it as it is. */
+  readonly scanMode?: ScanMode | 'UNMANAGED';
+  /** Version 3: the account's Inspector VM scanner; UNMANAGED leaves it as it is. */
+  readonly vmScanner?: VmScannerState | 'UNMANAGED';
   readonly enforcement: Enforcement;
   /** The last day (UTC, `YYYY-MM-DD`) the rule matches. */
   readonly expires?: string;
@@ -202,8 +228,18 @@ export interface PolicyRule {
 
 /** A validated policy of either version, in one shape. */
 export interface Policy {
-  readonly version: 1 | 2;
+  readonly version: 1 | 2 | 3;
   readonly default: { readonly deepInspection: DesiredState; readonly enforcement: Enforcement };
+  /**
+   * Version 3: the organization-wide EC2 scan configuration, which is the delegated administrator's own in
+   * each region and what members that were not individually configured inherit (UpdateConfiguration without
+   * `accountId`). A setting it leaves out is not managed by default. Absent: no scan configuration default.
+   */
+  readonly scanConfiguration?: {
+    readonly scanMode?: ScanMode;
+    readonly vmScanner?: VmScannerState;
+    readonly enforcement: Enforcement;
+  };
   readonly rules: readonly PolicyRule[];
   readonly regions?: readonly string[];
   readonly orgPackagePaths?: readonly string[];
