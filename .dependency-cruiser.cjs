@@ -27,6 +27,15 @@ module.exports = {
       from: { path: '^lambda/' },
       to: { path: '^(lib|cli|local|bench|scripts|bin|test)/' },
     },
+    {
+      name: 'building-blocks-below-the-run',
+      comment:
+        "The adapters, the errors, the regions, the findings and the deadline's building blocks import nothing of run/ " +
+        '(the run calls them, not the other way round): what they share with it belongs in one of them (deadline/budget.ts).',
+      severity: 'error',
+      from: { path: '^lambda/reconciler/(aws|errors|regions|findings|deadline)/' },
+      to: { path: '^lambda/reconciler/run/' },
+    },
     // The top-level folders in layers, each importing only those below it, so that no cycle can form between
     // them: lambda/ ← lib/ ← local/ ← cli/ ← scripts/ ← bench/, bin/ (docs/development.md).
     {

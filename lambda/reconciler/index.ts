@@ -18,7 +18,8 @@ export { applyPlan, planRun, reconcile } from './run/reconcile';
 export type { Dependencies, ProgressEvent, ReconcileRequest, RunPlan, RunProblem, RunResult } from './run/types';
 export type { PlannedRegion } from './run/region';
 export { type RegionSummary, runLists, type RunSummary, type Totals } from './run/summary';
-export { CALL_TIMEOUTS, type CallBudget, DeadlineReached, marginsFor, NOT_REACHED, UNLIMITED } from './run/deadline';
+export { type CallBudget, DeadlineReached, NOT_REACHED, UNLIMITED } from './deadline/budget';
+export { CALL_TIMEOUTS, marginsFor } from './deadline/deadline';
 
 // The policy: its schema, text, file, lint and expiry (pure; shared with synth and the CLI).
 export { DEFAULT_RULE, parsePolicy, type Policy, policyDocumentSchema } from './policy/schema';

@@ -2,7 +2,7 @@ import { ListRegionsCommand } from '@aws-sdk/client-account';
 import { ListRootsCommand } from '@aws-sdk/client-organizations';
 import { createClients } from '../../lambda/reconciler/aws/clients';
 import { createSecurityHubClient } from '../../lambda/reconciler/aws/securityhub';
-import { CALL_TIMEOUTS } from '../../lambda/reconciler/run/deadline';
+import { CALL_TIMEOUTS } from '../../lambda/reconciler/deadline/deadline';
 
 const credentials = { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' };
 

@@ -7,7 +7,7 @@ import {
   type UpdateResult,
 } from '../../lambda/reconciler/aws/inspector';
 import type { DelegatedAdministratorAnswer } from '../../lambda/reconciler/regions/delegated-administrator';
-import { type CallBudget, DeadlineReached, NOT_REACHED, UNLIMITED } from '../../lambda/reconciler/run/deadline';
+import { type CallBudget, DeadlineReached, NOT_REACHED, UNLIMITED } from '../../lambda/reconciler/deadline/budget';
 import { chunk } from '../../lambda/reconciler/batches';
 import type { AccountDirectory } from '../../lambda/reconciler/aws/organizations';
 import type { PolicySource } from '../../lambda/reconciler/aws/policy-store';

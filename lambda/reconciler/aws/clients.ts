@@ -5,7 +5,7 @@ import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { type ClientSettingsConfig, loadClientSettings } from '../config';
-import { CALL_TIMEOUTS, type CallTimeouts } from '../run/deadline';
+import { CALL_TIMEOUTS, type CallTimeouts } from '../deadline/deadline';
 import { pace } from './pacing';
 
 /**
@@ -19,7 +19,7 @@ function retrySettings(config: ClientSettingsConfig) {
   return { retryMode: config.retryMode, maxAttempts: config.maxAttempts };
 }
 
-/** Every client gets the timeouts the run's deadline derives its margins from (deadline.ts). */
+/** Every client gets the timeouts the run's deadline derives its margins from (deadline/deadline.ts). */
 function requestHandler(timeouts: CallTimeouts) {
   return {
     connectionTimeout: timeouts.connectionTimeoutMs,
