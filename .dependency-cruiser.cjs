@@ -14,11 +14,20 @@ module.exports = {
     {
       name: 'function-through-its-entry',
       comment:
-        'lib/, cli/, local/, bench/ and scripts/ import the function only through lambda/reconciler/index.ts (its public entry); ' +
+        'cli/, local/, bench/, scripts/ and bin/ import the function only through lambda/reconciler/index.ts (its public entry); ' +
         'export what they need from there.',
       severity: 'error',
-      from: { path: '^(lib|cli|local|bench|scripts|bin)/' },
+      from: { path: '^(cli|local|bench|scripts|bin)/', pathNot: '^bin/app\\.ts$' },
       to: { path: '^lambda/reconciler/', pathNot: '^lambda/reconciler/index\\.ts$' },
+    },
+    {
+      name: 'synth-through-the-constructs-entry',
+      comment:
+        "The stack's constructs and the CDK app (what `cdk synth` loads) import the function only through " +
+        'lambda/reconciler/constructs-entry.ts, which loads no AWS SDK client; export what they need from there.',
+      severity: 'error',
+      from: { path: '^(lib/|bin/app\\.ts$)' },
+      to: { path: '^lambda/reconciler/', pathNot: '^lambda/reconciler/constructs-entry\\.ts$' },
     },
     {
       name: 'function-imports-no-caller',
