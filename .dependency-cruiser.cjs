@@ -76,6 +76,22 @@ module.exports = {
       to: { path: '^(bench|bin|test)/' },
     },
     {
+      name: 'only-tests-import-tests',
+      comment:
+        'Test code (test/: suites, fakes, fixtures) is imported by tests alone, so that no folder depends on test/ while ' +
+        'test/ depends on it (a folder-level cycle): what a benchmark or the CLI shares with the tests lives in their folder.',
+      severity: 'error',
+      from: { pathNot: '^test/' },
+      to: { path: '^test/' },
+    },
+    {
+      name: 'bench-imports-no-entry-point',
+      comment: 'The benchmarks import no entry point (the CDK app, the CLI shim, the demo): bin/ is the top layer.',
+      severity: 'error',
+      from: { path: '^bench/' },
+      to: { path: '^bin/' },
+    },
+    {
       name: 'bin-imports-no-test-or-benchmark',
       comment: 'The entry points (the CDK app, the CLI shim, the demo) import no benchmark or test code.',
       severity: 'error',
