@@ -59,7 +59,7 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
   try {
     invocation = parseInvocation(event);
     const config = loadConfig(process.env);
-    clients ??= createClients(config.region, process.env);
+    clients ??= createClients(config.region, config.clients);
     return invocation.coverage
       ? await runCoverage(invocation, context, config, clients)
       : await runReconcile(invocation, context, config, clients);

@@ -62,6 +62,7 @@ export { ec2ScanningOffText, type EffectivePolicyReader } from './inspector-poli
 // The AWS adapters, one a service, for the CLI (which builds its own clients) and the benchmarks.
 export { AccountManagementRegions, type AccountRegions } from './aws/account-regions';
 export { type Clients, createClients } from './aws/clients';
+export { type ClientSettingsConfig, loadClientSettings } from './config';
 export {
   type Ec2ScanConfiguration,
   InspectorRegion,
