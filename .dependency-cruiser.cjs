@@ -14,11 +14,20 @@ module.exports = {
     {
       name: 'function-through-its-entry',
       comment:
-        'lib/, cli/, local/, bench/ and scripts/ import the function only through lambda/reconciler/index.ts (its public entry); ' +
+        'cli/, local/, bench/, scripts/ and bin/ import the function only through lambda/reconciler/index.ts (its public entry); ' +
         'export what they need from there.',
       severity: 'error',
-      from: { path: '^(lib|cli|local|bench|scripts|bin)/' },
+      from: { path: '^(cli|local|bench|scripts|bin)/', pathNot: '^bin/app\\.ts$' },
       to: { path: '^lambda/reconciler/', pathNot: '^lambda/reconciler/index\\.ts$' },
+    },
+    {
+      name: 'synth-through-the-constructs-entry',
+      comment:
+        "The stack's constructs and the CDK app (what `cdk synth` loads) import the function only through " +
+        'lambda/reconciler/constructs-entry.ts, which loads no AWS SDK client; export what they need from there.',
+      severity: 'error',
+      from: { path: '^(lib/|bin/app\\.ts$)' },
+      to: { path: '^lambda/reconciler/', pathNot: '^lambda/reconciler/constructs-entry\\.ts$' },
     },
     {
       name: 'function-imports-no-caller',
@@ -26,6 +35,15 @@ module.exports = {
       severity: 'error',
       from: { path: '^lambda/' },
       to: { path: '^(lib|cli|local|bench|scripts|bin|test)/' },
+    },
+    {
+      name: 'building-blocks-below-the-run',
+      comment:
+        "The adapters, the errors, the regions, the findings and the deadline's building blocks import nothing of run/ " +
+        '(the run calls them, not the other way round): what they share with it belongs in one of them (deadline/budget.ts).',
+      severity: 'error',
+      from: { path: '^lambda/reconciler/(aws|errors|regions|findings|deadline)/' },
+      to: { path: '^lambda/reconciler/run/' },
     },
     // The top-level folders in layers, each importing only those below it, so that no cycle can form between
     // them: lambda/ ← lib/ ← local/ ← cli/ ← scripts/ ← bench/, bin/ (docs/development.md).
@@ -56,6 +74,22 @@ module.exports = {
       severity: 'error',
       from: { path: '^scripts/' },
       to: { path: '^(bench|bin|test)/' },
+    },
+    {
+      name: 'only-tests-import-tests',
+      comment:
+        'Test code (test/: suites, fakes, fixtures) is imported by tests alone, so that no folder depends on test/ while ' +
+        'test/ depends on it (a folder-level cycle): what a benchmark or the CLI shares with the tests lives in their folder.',
+      severity: 'error',
+      from: { pathNot: '^test/' },
+      to: { path: '^test/' },
+    },
+    {
+      name: 'bench-imports-no-entry-point',
+      comment: 'The benchmarks import no entry point (the CDK app, the CLI shim, the demo): bin/ is the top layer.',
+      severity: 'error',
+      from: { path: '^bench/' },
+      to: { path: '^bin/' },
     },
     {
       name: 'bin-imports-no-test-or-benchmark',

@@ -5,7 +5,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // The end-to-end suites synthesize and bundle the function, then run several organizations through it.
+  // The end-to-end suites run several organizations through the bundled function (built once a run, global setup).
   testTimeout: 60_000,
   // Type checking is `npm run typecheck`'s job; tests only transpile (tsconfig's isolatedModules), which keeps them fast.
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },

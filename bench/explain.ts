@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createClients, OrganizationsDirectory } from '../lambda/reconciler';
+import { createClients, loadClientSettings, OrganizationsDirectory } from '../lambda/reconciler';
 import { main } from '../cli/main';
 import { LocalAwsEndpoint } from '../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../local/simulated-organization';
@@ -97,7 +97,7 @@ export async function measureExplain(settings: {
     endpoint.resetCounters();
     started = performance.now();
     // The clients the CLI builds, paced as it paces them.
-    const clients = createClients(regions[0] as string, env);
+    const clients = createClients(regions[0] as string, loadClientSettings(env));
     const listed = await new OrganizationsDirectory(clients.organizations).listAccounts({ withAncestors: true });
     clients.destroy();
     if (listed.length !== settings.accounts) throw new Error(`listed ${listed.length} accounts`);

@@ -10,7 +10,7 @@ import {
   publishRunMetrics,
   reconcile,
 } from '../lambda/reconciler';
-import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../test/support/in-memory';
+import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from './in-memory-ports';
 import { SimulatedOrganization } from '../local/simulated-organization';
 import { REGIONS } from './scenario';
 import { runScript } from './script';
@@ -71,7 +71,9 @@ async function main(): Promise<void> {
     activated: 0.5,
     seed: 11,
   });
-  const inspectors = new Map(REGIONS.map((region) => [region, new InMemoryInspector(organization, region)]));
+  const inspectors = new Map<string, InMemoryInspector>(
+    REGIONS.map((region) => [region, new InMemoryInspector(organization, region)]),
+  );
   const policy = JSON.stringify({
     version: 1,
     default: 'ACTIVATED',

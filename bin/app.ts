@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { PolicyError } from '../lambda/reconciler';
+import { PolicyError } from '../lambda/reconciler/constructs-entry';
 import { checkContextKeys, readConfig, SettingsError } from '../lib/config';
 import { DeepInspectionStack } from '../lib/deep-inspection-stack';
 

@@ -7,6 +7,7 @@ import {
   type AccountRegions,
   type Clients,
   createClients,
+  loadClientSettings,
   type EffectivePolicyReader,
   InspectorRegion,
   OrganizationsDirectory,
@@ -76,7 +77,7 @@ export async function openSession(options: CommonOptions, io: Io): Promise<Sessi
     options.profile === undefined
       ? {}
       : { profile: options.profile, ...(options.profileFrom === '--profile' ? { logger: PROFILE_LOGGER } : {}) };
-  const clients = createClients(options.region, io.env, undefined, profile);
+  const clients = createClients(options.region, loadClientSettings(io.env), undefined, profile);
   const sts = new STSClient({ region: options.region, ...profile });
   const progress = commandProgress(io.progressStream, options.quiet);
   progress.watchOrganizations(clients.organizations);

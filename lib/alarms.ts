@@ -9,7 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FINDINGS_METRIC, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/reconciler';
+import { FINDINGS_METRIC, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/reconciler/constructs-entry';
 import type { ReconcilerQueues } from './queues';
 
 export interface ReconcilerAlarmsProps {

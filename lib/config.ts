@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { nearestKey, problemsFrom } from '../lambda/reconciler';
+import { nearestKey, problemsFrom } from '../lambda/reconciler/constructs-entry';
 
 /** A setting (CDK context) or what it names is wrong: synth stops with this message alone, no stack trace. */
 export class SettingsError extends Error {

@@ -11,7 +11,7 @@ import {
   METRICS_NAMESPACE,
   REGION_TOTALS_MESSAGE,
   SKIP_REASONS,
-} from '../lambda/reconciler';
+} from '../lambda/reconciler/constructs-entry';
 import { reconcilerMetric } from './alarms';
 
 export interface ReconcilerDashboardProps {

@@ -28,7 +28,7 @@ import {
   readPolicyFile,
   regionProblem,
   utcDay,
-} from '../lambda/reconciler';
+} from '../lambda/reconciler/constructs-entry';
 import { ReconcilerAlarms } from './alarms';
 import { type ReconcilerConfig, SettingsError, scheduleSeconds } from './config';
 import { ReconcilerDashboard } from './dashboard';

@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { EMPTY_LEDGER } from '../lambda/reconciler';
+import { EMPTY_LEDGER } from '../lambda/reconciler/constructs-entry';
 
 export interface GuardrailLedgerProps {
   /** The SSM parameter's name: `<policyParameterName>-guardrail-ledger`. */

@@ -9,7 +9,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 
-import { partitionOf, REGIONS } from '../lambda/reconciler';
+import { partitionOf, REGIONS } from '../lambda/reconciler/constructs-entry';
 
 /**
  * SSM's parameter name rules, as the Systems Manager User Guide's "Requirements and constraints for

@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { securityHubStatements } from '../lambda/reconciler';
+import { securityHubStatements } from '../lambda/reconciler/constructs-entry';
 
 /** The inspector2 actions the reconciler calls, and nothing else. */
 export const INSPECTOR_ACTIONS = [

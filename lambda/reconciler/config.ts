@@ -14,15 +14,52 @@ const requestsPerSecond = (what: string) => {
   );
 };
 
+/** The attempts a call makes when AWS_MAX_ATTEMPTS is unset: the first and up to 7 retries. */
+export const DEFAULT_MAX_ATTEMPTS = 8;
+
+/** Unset, or empty as the SDK reads it ("if (!value)" in @smithy/core's retry settings), is the default. */
+const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
+
 /**
- * The settings every AWS client is created with (aws/clients.ts): the function's and the CLI's. The SDK's
- * own AWS_RETRY_MODE and AWS_MAX_ATTEMPTS keep the SDK's leniency (an unusable attempt count is the default).
+ * AWS_MAX_ATTEMPTS, "Valid values: Number greater than 0" (AWS SDKs and Tools reference guide, Retry
+ * behavior); a whole number, as attempts are counted. The SDK throws on a value that is not a number and
+ * truncates a fraction; here either is a ConfigError naming the variable, before any client is made.
+ */
+const maxAttempts = (() => {
+  const error = `must be a whole number of attempts above 0 (each call's first attempt and its retries); unset: ${DEFAULT_MAX_ATTEMPTS}`;
+  return z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^\d+$/, { error })
+      .transform(Number)
+      .pipe(z.number().int().positive({ error }))
+      .default(DEFAULT_MAX_ATTEMPTS),
+  );
+})();
+
+/**
+ * AWS_RETRY_MODE: the modes the JavaScript SDK v3 has (@smithy/core's RETRY_MODES: standard, adaptive). The
+ * SDK itself takes any other value for standard; here it is a ConfigError naming the variable.
+ */
+const retryMode = z.preprocess(
+  unsetIfEmpty,
+  z
+    .enum(['standard', 'adaptive'], {
+      error: 'must be "standard" or "adaptive" (the SDK\'s retry modes); unset: standard (aws/clients.ts says why)',
+    })
+    .default('standard'),
+);
+
+/**
+ * The settings every AWS client is created with (aws/clients.ts): the function's and the CLI's, its pacing
+ * and the SDK's own retry variables, which the clients are given from here (the SDK does not read them again).
  */
 const clientSchema = z.object({
   INSPECTOR_REQUESTS_PER_SECOND: requestsPerSecond("each Inspector operation's pace, per region"),
   ORGANIZATIONS_REQUESTS_PER_SECOND: requestsPerSecond("each Organizations operation's pace"),
-  AWS_RETRY_MODE: z.string().optional(),
-  AWS_MAX_ATTEMPTS: z.string().optional(),
+  AWS_RETRY_MODE: retryMode,
+  AWS_MAX_ATTEMPTS: maxAttempts,
 });
 
 const configSchema = clientSchema.extend({
@@ -51,15 +88,17 @@ export interface Config {
   readonly region: string;
   /** The stack granted the Security Hub permissions the findings step needs (docs/findings.md). */
   readonly securityHubFindings: boolean;
+  /** What every AWS client is created with (aws/clients.ts createClients). */
+  readonly clients: ClientSettingsConfig;
 }
 
-/** What aws/clients.ts creates every client with, read from the environment by `loadClientSettings`. */
+/** What aws/clients.ts creates every client with, read from the environment by loadConfig (or loadClientSettings). */
 export interface ClientSettingsConfig {
   readonly inspectorRequestsPerSecond: number;
   readonly organizationsRequestsPerSecond: number;
   /** AWS_RETRY_MODE, or standard (aws/clients.ts says why not adaptive). */
-  readonly retryMode: string;
-  /** AWS_MAX_ATTEMPTS when a whole number above 0, else 8. */
+  readonly retryMode: 'standard' | 'adaptive';
+  /** AWS_MAX_ATTEMPTS, or 8. */
   readonly maxAttempts: number;
 }
 
@@ -74,21 +113,24 @@ function parse<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.output
   return result.data;
 }
 
-/** The clients' settings alone (the CLI has no function configuration); throws as loadConfig does. */
-export function loadClientSettings(env: NodeJS.ProcessEnv): ClientSettingsConfig {
-  const data = parse(clientSchema, env);
-  const maxAttempts = Number(data.AWS_MAX_ATTEMPTS);
+/** The clients' settings of parsed environment variables. */
+function clientSettingsOf(data: z.output<typeof clientSchema>): ClientSettingsConfig {
   return Object.freeze({
     inspectorRequestsPerSecond: data.INSPECTOR_REQUESTS_PER_SECOND,
     organizationsRequestsPerSecond: data.ORGANIZATIONS_REQUESTS_PER_SECOND,
-    retryMode: data.AWS_RETRY_MODE ?? 'standard',
-    maxAttempts: Number.isInteger(maxAttempts) && maxAttempts > 0 ? maxAttempts : 8,
+    retryMode: data.AWS_RETRY_MODE,
+    maxAttempts: data.AWS_MAX_ATTEMPTS,
   });
 }
 
+/** The clients' settings alone, for the CLI (which has no function configuration); throws as loadConfig does. */
+export function loadClientSettings(env: NodeJS.ProcessEnv): ClientSettingsConfig {
+  return clientSettingsOf(parse(clientSchema, env));
+}
+
 /**
- * Reads the function's environment once, every setting the function has (the clients' too, which
- * loadClientSettings gives aws/clients.ts); throws naming every missing or malformed variable.
+ * Reads the function's environment once, every setting the function has, the clients' too (`clients`, which
+ * the handler gives createClients); throws naming every missing or malformed variable.
  */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const data = parse(configSchema, env);
@@ -98,5 +140,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     failedAccountsQueueUrl: data.FAILED_ACCOUNTS_QUEUE_URL,
     region: data.AWS_REGION,
     securityHubFindings: data.SECURITY_HUB_FINDINGS === 'true',
+    clients: clientSettingsOf(data),
   });
 }

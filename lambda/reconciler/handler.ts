@@ -9,7 +9,7 @@ import { ParameterPolicySource } from './aws/policy-store';
 import { SqsFailureQueue } from './aws/queue';
 import type { RegionSecurityHub } from './aws/securityhub';
 import { type Config, loadConfig } from './config';
-import { marginsFor } from './run/deadline';
+import { marginsFor } from './deadline/deadline';
 import { describeError } from './errors/describe-error';
 import { classifyError, combinedVerdict } from './errors/classification';
 import { RunFailedError } from './errors/errors';
@@ -59,7 +59,7 @@ export async function handler(event: unknown, context: Context): Promise<RunSumm
   try {
     invocation = parseInvocation(event);
     const config = loadConfig(process.env);
-    clients ??= createClients(config.region, process.env);
+    clients ??= createClients(config.region, config.clients);
     return invocation.coverage
       ? await runCoverage(invocation, context, config, clients)
       : await runReconcile(invocation, context, config, clients);

@@ -1,35 +1,34 @@
 /*
- * The function's one entry for the rest of the project: lib/ (synth), cli/, local/, bench/, scripts/ and
- * bin/ import it from here and from nowhere else in lambda/reconciler/ (dependency-cruiser checks it in
- * `npm run lint`). The files behind it are the function's own, free to move. Modelled on the AWS CDK CLI's
- * toolkit-lib, whose lib/index.ts exports the public API and keeps the rest private.
+ * The function's one entry for the rest of the project: cli/, local/, bench/, scripts/ and bin/ import it from
+ * here and from nowhere else in lambda/reconciler/ (dependency-cruiser checks it in `npm run lint`). The files
+ * behind it are the function's own, free to move. Modelled on the AWS CDK CLI's toolkit-lib, whose
+ * lib/index.ts exports the public API and keeps the rest private.
+ *
+ * Its light part, what `cdk synth` needs, is constructs-entry.ts, re-exported here whole: lib/ and bin/app.ts
+ * import that one alone, so synth loads no AWS SDK client. What is added here is the run, its adapters and
+ * its capabilities, which load the SDK clients.
  *
  * What is exported here constructs nothing when imported: the function's Powertools Logger and Metrics
  * (observability/powertools.ts) load only with the handler, which `loadHandler` imports on demand, so
- * `cdk synth` creates neither (test/infra/synth-constructs-no-powertools.test.ts).
+ * `cdk synth` creates neither (test/infra/what-synth-loads.test.ts).
  *
  * The Lambda bundle's entry is handler.ts itself (lib/reconciler-function.ts), not this file.
  */
 
 import type * as HandlerModule from './handler';
 
+// What synth needs: the policy, the regions and identifiers, the metric names, the errors, the call timeouts.
+export * from './constructs-entry';
+
 // A run: what it is asked, its ports, its plan and its result; the steps that make them.
 export { applyPlan, planRun, reconcile } from './run/reconcile';
 export type { Dependencies, ProgressEvent, ReconcileRequest, RunPlan, RunProblem, RunResult } from './run/types';
 export type { PlannedRegion } from './run/region';
 export { type RegionSummary, runLists, type RunSummary, type Totals } from './run/summary';
-export { CALL_TIMEOUTS, type CallBudget, DeadlineReached, marginsFor, NOT_REACHED, UNLIMITED } from './run/deadline';
-
-// The policy: its schema, text, file, lint and expiry (pure; shared with synth and the CLI).
-export { DEFAULT_RULE, parsePolicy, type Policy, policyDocumentSchema } from './policy/schema';
-export { PARAMETER_TIERS, type ParameterTier, policyText } from './policy/read';
-export { readPolicyFile } from './policy/file';
-export { type LintWarning, lintPolicy } from './policy/lint';
-export { utcDay } from './policy/expiry';
-export { syntaxProblem } from './policy/text';
+export { type CallBudget, DeadlineReached, NOT_REACHED, UNLIMITED } from './deadline/budget';
 export { desiredStateOf, matchRule } from './plan';
 
-// The model of accounts and outcomes; identifiers; the event's limits.
+// The model of accounts and outcomes; the event's limits; batches.
 export {
   type DeepInspectionStatus,
   isChange,
@@ -37,31 +36,18 @@ export {
   type Observation,
   type OrganizationAccount,
   type Outcome,
-  SKIP_REASONS,
 } from './model';
-export { ACCOUNT_ID, accountIdSchema, partitionOf, regionProblem } from './ids';
 export { MAX_REQUESTED_ACCOUNTS } from './event';
-export { nearestKey, problemsFrom } from './validation';
 export { chunk } from './batches';
 
-// Regions: the supported list; why one fails as a whole.
-export { REGIONS } from './regions/list';
+// Regions: why one fails as a whole.
 export type { DelegatedAdministratorAnswer } from './regions/delegated-administrator';
 
-// Errors and their classification.
-export { InvocationError, PolicyError } from './errors/errors';
+// Errors: their classification, and an error as one line.
 export { classifyError, combinedVerdict } from './errors/classification';
 export { describeError } from './errors/describe-error';
 
-// Observability: the names the stack's alarms and dashboard read, and the publishers the benchmarks measure.
-export {
-  DIMENSION,
-  FINDINGS_METRIC,
-  METRIC,
-  METRICS_NAMESPACE,
-  REGION_TOTALS_MESSAGE,
-  SERVICE_NAME,
-} from './observability/names';
+// Observability: the publishers the benchmarks measure.
 export { publishCoverageMetrics, publishRunMetrics } from './observability/metrics';
 export { publishFindingsMetrics } from './findings/metrics';
 
@@ -69,15 +55,14 @@ export { publishFindingsMetrics } from './findings/metrics';
 export { type CoverageResult, type CoverageSummary, measureCoverage } from './coverage/measure';
 export { type CoveredInstance, FIXABLE_REASONS } from './coverage/tally';
 export { type AsffFinding, FIELD } from './findings/asff';
-export { securityHubStatements } from './findings/permissions';
 export { emptyFindingsReport } from './findings/sync';
-export { EMPTY_LEDGER, type LedgerEntry, type LedgerSnapshot, type LedgerStore } from './guardrail/ledger';
 export type { GuardrailVerdict } from './guardrail/limits';
 export { ec2ScanningOffText, type EffectivePolicyReader } from './inspector-policy';
 
 // The AWS adapters, one a service, for the CLI (which builds its own clients) and the benchmarks.
 export { AccountManagementRegions, type AccountRegions } from './aws/account-regions';
 export { type Clients, createClients } from './aws/clients';
+export { type ClientSettingsConfig, loadClientSettings } from './config';
 export {
   type Ec2ScanConfiguration,
   InspectorRegion,

@@ -15,7 +15,7 @@
  * aborts those in flight.
  */
 import { mapWithConcurrency } from './batches';
-import { type CallBudget, NOT_REACHED } from './run/deadline';
+import { type CallBudget, NOT_REACHED } from './deadline/budget';
 import { describeError } from './errors/describe-error';
 import type { Ec2ScanningOffCause, Ec2ScanningPolicy, Outcome } from './model';
 

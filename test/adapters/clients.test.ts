@@ -1,8 +1,9 @@
 import { ListRegionsCommand } from '@aws-sdk/client-account';
 import { ListRootsCommand } from '@aws-sdk/client-organizations';
 import { createClients } from '../../lambda/reconciler/aws/clients';
+import { loadClientSettings } from '../../lambda/reconciler/config';
 import { createSecurityHubClient } from '../../lambda/reconciler/aws/securityhub';
-import { CALL_TIMEOUTS } from '../../lambda/reconciler/run/deadline';
+import { CALL_TIMEOUTS } from '../../lambda/reconciler/deadline/deadline';
 
 const credentials = { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' };
 
@@ -40,7 +41,7 @@ describe('createClients', () => {
   ])(
     'sends Organizations calls from %s to its partition’s endpoint, as the SDK’s own rules resolve it',
     async (region, host, signing) => {
-      const clients = createClients(region, { ...credentials });
+      const clients = createClients(region, loadClientSettings({ ...credentials }));
       expect(await destination(clients.organizations)).toEqual({ hostname: host, signingRegion: signing });
       clients.destroy();
     },
@@ -50,7 +51,7 @@ describe('createClients', () => {
     ['eu-west-1', 'account.us-east-1.amazonaws.com', 'us-east-1'],
     ['cn-north-1', 'account.cn-northwest-1.amazonaws.com.cn', 'cn-northwest-1'],
   ])('sends Account Management calls from %s to its partition’s one endpoint', async (region, host, signing) => {
-    const clients = createClients(region, { ...credentials });
+    const clients = createClients(region, loadClientSettings({ ...credentials }));
     let seen: { hostname: string; signingRegion?: string } | undefined;
     clients.account.middlewareStack.add(
       (_next, context) => async (args) => {
@@ -70,7 +71,7 @@ describe('createClients', () => {
   });
 
   it('gives every client connection and request timeouts, and makes a late request an error', async () => {
-    const clients = createClients('eu-west-1', {});
+    const clients = createClients('eu-west-1', loadClientSettings({}));
     for (const client of [
       clients.organizations,
       clients.account,
@@ -90,7 +91,7 @@ describe('createClients', () => {
   });
 
   it('paces after the retry middleware and before request signing, so a wait never sends a stale signature', () => {
-    const clients = createClients('eu-west-1', {});
+    const clients = createClients('eu-west-1', loadClientSettings({}));
     const order = clients.inspector('eu-west-1').middlewareStack.identify();
     const at = (name: string) => order.findIndex((entry) => entry.startsWith(name));
     expect(at('retryMiddleware')).toBeLessThan(at('deepInspectionPacing'));
@@ -99,7 +100,10 @@ describe('createClients', () => {
   });
 
   it('gives the Security Hub client the same retries as every other client, environment overrides included', async () => {
-    const clients = createClients('eu-west-1', { AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'adaptive' });
+    const clients = createClients(
+      'eu-west-1',
+      loadClientSettings({ AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'adaptive' }),
+    );
     for (const client of [clients.inspector('eu-west-1'), clients.securityHub('eu-west-1', createSecurityHubClient)]) {
       expect(await client.config.maxAttempts()).toBe(3);
       const { retryMode } = client.config;
@@ -109,7 +113,7 @@ describe('createClients', () => {
   });
 
   it('creates one Security Hub client per region, on first use, paced at Security Hub’s rates before signing', async () => {
-    const clients = createClients('eu-west-1', {});
+    const clients = createClients('eu-west-1', loadClientSettings({}));
     const client = clients.securityHub('us-east-1', createSecurityHubClient);
     expect(clients.securityHub('us-east-1', createSecurityHubClient)).toBe(client);
     expect(clients.securityHub('eu-west-1', createSecurityHubClient)).not.toBe(client);

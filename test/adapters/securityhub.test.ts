@@ -12,7 +12,7 @@ import {
   providerFields,
   SecurityHubRegion,
 } from '../../lambda/reconciler/aws/securityhub';
-import { DeadlineReached } from '../../lambda/reconciler/run/deadline';
+import { DeadlineReached } from '../../lambda/reconciler/deadline/budget';
 import { type AsffFinding, buildFinding, findingBytes } from '../../lambda/reconciler/findings/asff';
 import type { AccountException } from '../../lambda/reconciler/findings/decide';
 

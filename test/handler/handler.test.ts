@@ -19,7 +19,7 @@ import { EMPTY_LEDGER } from '../../lambda/reconciler/guardrail/ledger';
 import { ConfigError, InvocationError, PolicyError, RunFailedError } from '../../lambda/reconciler/errors/errors';
 import { handler } from '../../lambda/reconciler/handler';
 import { logger, metrics } from '../../lambda/reconciler/observability/powertools';
-import { CALL_TIMEOUTS, marginsFor } from '../../lambda/reconciler/run/deadline';
+import { CALL_TIMEOUTS, marginsFor } from '../../lambda/reconciler/deadline/deadline';
 import type { RunSummary } from '../../lambda/reconciler/run/summary';
 import { acceptAll } from '../support/sqs';
 

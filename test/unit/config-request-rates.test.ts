@@ -1,5 +1,5 @@
 import { createClients } from '../../lambda/reconciler/aws/clients';
-import { loadConfig } from '../../lambda/reconciler/config';
+import { loadClientSettings, loadConfig } from '../../lambda/reconciler/config';
 import { ConfigError } from '../../lambda/reconciler/errors/errors';
 
 const env = {
@@ -22,13 +22,15 @@ describe('the request rates, settings like every other', () => {
     );
   });
 
-  it('an invalid rate fails the clients too, with the same error, instead of becoming the default', () => {
-    expect(() => createClients('eu-west-1', { INSPECTOR_REQUESTS_PER_SECOND: 'fast' })).toThrow(ConfigError);
+  it('an invalid rate fails the clients too (the CLI reads their settings alone), with the same error, instead of becoming the default', () => {
+    expect(() => createClients('eu-west-1', loadClientSettings({ INSPECTOR_REQUESTS_PER_SECOND: 'fast' }))).toThrow(
+      ConfigError,
+    );
   });
 
   it('a valid rate, or none, is accepted', () => {
     expect(() => loadConfig({ ...env, INSPECTOR_REQUESTS_PER_SECOND: '2.5' })).not.toThrow();
     expect(() => loadConfig({ ...env, ORGANIZATIONS_REQUESTS_PER_SECOND: '1000000' })).not.toThrow();
-    expect(() => createClients('eu-west-1', {}).destroy()).not.toThrow();
+    expect(() => createClients('eu-west-1', loadClientSettings({})).destroy()).not.toThrow();
   });
 });

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../lambda/reconciler/config';
+import { loadClientSettings, loadConfig } from '../../lambda/reconciler/config';
 import { ConfigError } from '../../lambda/reconciler/errors/errors';
 
 const env = {
@@ -17,6 +17,12 @@ describe('loadConfig', () => {
       failedAccountsQueueUrl: env.FAILED_ACCOUNTS_QUEUE_URL,
       region: 'eu-west-1',
       securityHubFindings: false,
+      clients: {
+        inspectorRequestsPerSecond: 10,
+        organizationsRequestsPerSecond: 10,
+        retryMode: 'standard',
+        maxAttempts: 8,
+      },
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -40,5 +46,51 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...env, FAILED_ACCOUNTS_QUEUE_URL: 'failed-accounts' })).toThrow(
       /FAILED_ACCOUNTS_QUEUE_URL/,
     );
+  });
+});
+
+describe("the SDK's retry settings, read once with every other setting", () => {
+  it('loadConfig gives the clients their settings: the one parse of the environment the handler makes', () => {
+    const config = loadConfig({
+      ...env,
+      AWS_MAX_ATTEMPTS: '3',
+      AWS_RETRY_MODE: 'adaptive',
+      INSPECTOR_REQUESTS_PER_SECOND: '4',
+    });
+    expect(config.clients).toEqual({
+      inspectorRequestsPerSecond: 4,
+      organizationsRequestsPerSecond: 10,
+      retryMode: 'adaptive',
+      maxAttempts: 3,
+    });
+    expect(config.clients).toEqual(
+      loadClientSettings({ AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'adaptive', INSPECTOR_REQUESTS_PER_SECOND: '4' }),
+    );
+  });
+
+  it.each(['eight', '0', '-1', '2.5', '3 attempts'])(
+    'an invalid AWS_MAX_ATTEMPTS (%s) fails the configuration, naming it, instead of becoming 8',
+    (value) => {
+      for (const load of [
+        () => loadConfig({ ...env, AWS_MAX_ATTEMPTS: value }),
+        () => loadClientSettings({ AWS_MAX_ATTEMPTS: value }),
+      ]) {
+        expect(load).toThrow(ConfigError);
+        expect(load).toThrow(/AWS_MAX_ATTEMPTS: must be a whole number of attempts above 0/);
+      }
+    },
+  );
+
+  it('an invalid AWS_RETRY_MODE fails the configuration, naming it and the modes there are', () => {
+    expect(() => loadConfig({ ...env, AWS_RETRY_MODE: 'adaptiv' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...env, AWS_RETRY_MODE: 'adaptiv' })).toThrow(
+      /AWS_RETRY_MODE: must be "standard" or "adaptive"/,
+    );
+  });
+
+  it('unset or empty, they are standard retries and 8 attempts', () => {
+    for (const unset of [{}, { AWS_MAX_ATTEMPTS: '', AWS_RETRY_MODE: '' }]) {
+      expect(loadClientSettings(unset)).toMatchObject({ retryMode: 'standard', maxAttempts: 8 });
+    }
   });
 });

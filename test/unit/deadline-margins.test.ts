@@ -1,4 +1,5 @@
-import { CALL_TIMEOUTS, Deadline, DeadlineReached, marginsFor } from '../../lambda/reconciler/run/deadline';
+import { DeadlineReached } from '../../lambda/reconciler/deadline/budget';
+import { CALL_TIMEOUTS, Deadline, marginsFor } from '../../lambda/reconciler/deadline/deadline';
 
 describe('the deadline margins', () => {
   it('are derived from the call timeouts: one attempt before the abort, two queue attempts after it, then the summary', () => {

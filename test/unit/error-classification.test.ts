@@ -7,7 +7,7 @@ import {
   HEALED_BY_A_RETRY,
   PERMANENT_ERROR_CODES,
 } from '../../lambda/reconciler/errors/classification';
-import { DeadlineReached } from '../../lambda/reconciler/run/deadline';
+import { DeadlineReached } from '../../lambda/reconciler/deadline/budget';
 import {
   ConfigError,
   InvocationError,

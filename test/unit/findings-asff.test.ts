@@ -14,7 +14,7 @@ import {
   MAX_PRODUCT_FIELDS,
   MAX_RECOMMENDATION_TEXT,
   MAX_TITLE,
-  arnPartitionOf as partitionOf,
+  arnPartitionOf,
   productArn,
 } from '../../lambda/reconciler/findings/asff';
 import type { AccountException, RuleException } from '../../lambda/reconciler/findings/decide';
@@ -266,10 +266,10 @@ describe('buildFinding: text that is blank once on one line', () => {
 
 describe('partitions and text', () => {
   it('derives the partition of a region, for the product ARN and the resource', () => {
-    expect(partitionOf('cn-north-1')).toBe('aws-cn');
-    expect(partitionOf('us-gov-west-1')).toBe('aws-us-gov');
-    expect(partitionOf('us-isob-east-1')).toBe('aws-iso-b');
-    expect(partitionOf('eu-west-1')).toBe('aws');
+    expect(arnPartitionOf('cn-north-1')).toBe('aws-cn');
+    expect(arnPartitionOf('us-gov-west-1')).toBe('aws-us-gov');
+    expect(arnPartitionOf('us-isob-east-1')).toBe('aws-iso-b');
+    expect(arnPartitionOf('eu-west-1')).toBe('aws');
     expect(productArn('aws-cn', 'cn-north-1', ADMIN)).toBe(
       `arn:aws-cn:securityhub:cn-north-1:${ADMIN}:product/${ADMIN}/default`,
     );

@@ -1,4 +1,4 @@
-import { UNLIMITED } from '../../lambda/reconciler/run/deadline';
+import { UNLIMITED } from '../../lambda/reconciler/deadline/budget';
 import {
   ec2ScanningOffText,
   ec2ScanningPolicyOf,

@@ -2,7 +2,7 @@ import { PolicyError } from '../../lambda/reconciler/errors/errors';
 import { parseInvocation } from '../../lambda/reconciler/event';
 import { parsePolicy } from '../../lambda/reconciler/policy/schema';
 import { segmentsOf } from '../../lambda/reconciler/policy/text';
-import { nearestKey as nearest } from '../../lambda/reconciler/validation';
+import { nearestKey } from '../../lambda/reconciler/validation';
 import { checkContextKeys } from '../../lib/config';
 
 function problemsOf(text: string) {
@@ -146,9 +146,9 @@ describe('segmentsOf', () => {
 
 describe('nearest', () => {
   it('finds a typo, whatever its case, and nothing for an unrelated word', () => {
-    expect(nearest('defualt', ['version', 'default', 'rules'])).toBe('default');
-    expect(nearest('DRYRUN', ['dryRun', 'force'])).toBe('dryRun');
-    expect(nearest('banana', ['version', 'default', 'rules'])).toBeUndefined();
+    expect(nearestKey('defualt', ['version', 'default', 'rules'])).toBe('default');
+    expect(nearestKey('DRYRUN', ['dryRun', 'force'])).toBe('dryRun');
+    expect(nearestKey('banana', ['version', 'default', 'rules'])).toBeUndefined();
   });
 });
 

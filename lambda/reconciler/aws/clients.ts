@@ -4,8 +4,8 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { type ClientSettingsConfig, loadClientSettings } from '../config';
-import { CALL_TIMEOUTS, type CallTimeouts } from '../run/deadline';
+import type { ClientSettingsConfig } from '../config';
+import { CALL_TIMEOUTS, type CallTimeouts } from '../deadline/deadline';
 import { pace } from './pacing';
 
 /**
@@ -13,13 +13,14 @@ import { pace } from './pacing';
  * Not adaptive: its client-side limiter cuts its rate to 0.7x after every throttle, down to 0.5 requests
  * a second, and our paginators and batches are one or two streams a client with nothing to shed: measured
  * against the local endpoint with every third call throttled, the same 52 calls took 29.1 s adaptive and
- * 7.8 s standard. AWS_RETRY_MODE and AWS_MAX_ATTEMPTS still override these, as in any SDK client.
+ * 7.8 s standard. AWS_RETRY_MODE and AWS_MAX_ATTEMPTS still override these, as in any SDK client: read and
+ * checked by config.ts with every other setting, and given to the clients from there.
  */
 function retrySettings(config: ClientSettingsConfig) {
   return { retryMode: config.retryMode, maxAttempts: config.maxAttempts };
 }
 
-/** Every client gets the timeouts the run's deadline derives its margins from (deadline.ts). */
+/** Every client gets the timeouts the run's deadline derives its margins from (deadline/deadline.ts). */
 function requestHandler(timeouts: CallTimeouts) {
   return {
     connectionTimeout: timeouts.connectionTimeoutMs,
@@ -73,16 +74,15 @@ export interface Clients {
  * Management, global too, the same way.
  * Organizations and each region's Inspector client pace themselves per operation
  * (ORGANIZATIONS_REQUESTS_PER_SECOND, INSPECTOR_REQUESTS_PER_SECOND; default 10).
- * @param env the environment the settings are read from (config.ts's loadClientSettings, which throws
- *   ConfigError on an invalid one): the handler's process.env, the CLI's own environment
+ * @param config the clients' settings, read from the environment once: loadConfig's `clients` in the
+ *   handler, loadClientSettings in the CLI (both throw ConfigError on an invalid one)
  */
 export function createClients(
   region: string,
-  env: NodeJS.ProcessEnv,
+  config: ClientSettingsConfig,
   timeouts: CallTimeouts = CALL_TIMEOUTS,
   { profile, logger }: { readonly profile?: string; readonly logger?: ClientLogger } = {},
 ): Clients {
-  const config = loadClientSettings(env);
   const settings: ClientSettings = {
     ...retrySettings(config),
     requestHandler: requestHandler(timeouts),

@@ -12,7 +12,7 @@ import {
   UpdateOrgEc2DeepInspectionConfigurationCommand,
 } from '@aws-sdk/client-inspector2';
 import { chunk, mapWithConcurrency } from '../batches';
-import { type CallBudget, DeadlineReached, NOT_REACHED, UNLIMITED } from '../run/deadline';
+import { type CallBudget, DeadlineReached, NOT_REACHED, UNLIMITED } from '../deadline/budget';
 import type { CoveredInstance } from '../coverage/tally';
 import type { DelegatedAdministratorAnswer } from '../regions/delegated-administrator';
 import { describeError } from '../errors/describe-error';

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { chunk } from '../batches';
 import type { Failure } from '../model';
-import { NOT_REACHED } from '../run/deadline';
+import { NOT_REACHED } from '../deadline/budget';
 import { describeError } from '../errors/describe-error';
 import { classifyError, type RetryVerdict } from '../errors/classification';
 

@@ -6,7 +6,7 @@ import {
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import { mapWithConcurrency } from '../batches';
-import { type CallBudget, DeadlineReached, UNLIMITED } from '../run/deadline';
+import { type CallBudget, DeadlineReached, UNLIMITED } from '../deadline/budget';
 import { describeError } from '../errors/describe-error';
 import { type AsffFinding, type AsffResource, findingBytes, MAX_FINDING_BYTES } from '../findings/asff';
 import type { ClientSettings } from './clients';

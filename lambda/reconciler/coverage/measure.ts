@@ -1,6 +1,7 @@
 import type { AccountCoverage, CoverageTotals, RegionCoverage } from './tally';
 import { CoverageTally } from './tally';
-import { DeadlineReached, NOT_REACHED, withDeadline } from '../run/deadline';
+import { DeadlineReached, NOT_REACHED } from '../deadline/budget';
+import { withDeadline } from '../deadline/deadline';
 import { readScope } from '../run/scope';
 import type { Dependencies, ReconcileRequest } from '../run/types';
 import { administratorFailure, membersDeniedFailure, uncheckedFailure } from '../regions/delegated-administrator';

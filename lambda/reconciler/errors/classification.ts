@@ -1,5 +1,5 @@
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
-import { DeadlineReached } from '../run/deadline';
+import { DeadlineReached } from '../deadline/budget';
 import { ConfigError, InvocationError, PolicyError, RunFailedError, TransientError } from './errors';
 
 /**

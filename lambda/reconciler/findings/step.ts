@@ -1,8 +1,7 @@
 import type { RegionSecurityHub } from '../aws/securityhub';
-import type { CallBudget } from '../run/deadline';
+import type { CallBudget } from '../deadline/budget';
 import type { Outcome } from '../model';
 import type { Policy } from '../policy/schema';
-import type { RegionReport } from '../run/region';
 import { type FindingsReport, findingsGate, syncFindings } from './sync';
 
 /** What the findings step needs: whether the stack allows it, and each region's Security Hub. */
@@ -37,8 +36,11 @@ export async function findingsStep(
     now,
   }: {
     readonly policy: Policy;
-    /** The regions the run evaluated; `error` set on those it could not read. */
-    readonly reports: readonly Pick<RegionReport, 'region' | 'error'>[];
+    /**
+     * The regions the run evaluated (the run's RegionReport, of which the step reads these two fields);
+     * `error` set on those it could not read.
+     */
+    readonly reports: readonly { readonly region: string; readonly error?: string }[];
     readonly outcomes: readonly Outcome[];
     /** The regions the account has enabled, or why ListRegions could not list them (RunPlan's). */
     readonly enabledRegions?: readonly string[];

@@ -1,5 +1,5 @@
 import type { FindingsFilter, ImportFailure, RegionSecurityHub } from '../aws/securityhub';
-import { type CallBudget, DeadlineReached, UNLIMITED } from '../run/deadline';
+import { type CallBudget, DeadlineReached, UNLIMITED } from '../deadline/budget';
 import { describeError } from '../errors/describe-error';
 import { utcDay } from '../policy/expiry';
 import type { Outcome } from '../model';

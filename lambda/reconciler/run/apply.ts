@@ -1,5 +1,5 @@
 import type { RegionInspector, UpdateResult } from '../aws/inspector';
-import { type CallBudget, UNLIMITED } from './deadline';
+import { type CallBudget, UNLIMITED } from '../deadline/budget';
 import { type Change, isChange, type Outcome } from '../model';
 import type { Policy } from '../policy/schema';
 import { reconcileOrgPackagePaths } from './org-package-paths';

@@ -2,7 +2,7 @@ import type { RegionInspector } from '../aws/inspector';
 import { classifyError } from '../errors/classification';
 import { describeError } from '../errors/describe-error';
 import type { Policy } from '../policy/schema';
-import type { CallBudget } from './deadline';
+import type { CallBudget } from '../deadline/budget';
 import type { OrgPackagePathsResult, PlannedRegion } from './region';
 
 /** UpdateOrg… replaces the whole list, so it is called only when the set of paths differs. */

@@ -9,7 +9,7 @@ import {
   uncheckedFailure,
 } from '../regions/delegated-administrator';
 import { optInFailure, type RegionFailure, readFailure } from '../regions/opt-in';
-import { type CallBudget, DeadlineReached, NOT_REACHED } from './deadline';
+import { type CallBudget, DeadlineReached, NOT_REACHED } from '../deadline/budget';
 import { type PlannedRegion, regionFailureFields } from './region';
 import type { Dependencies, ReconcileRequest } from './types';
 

@@ -5,7 +5,7 @@ import { accountsToRead } from '../plan';
 import { lintPolicy } from '../policy/lint';
 import { regionsTakingCalls } from '../regions/opt-in';
 import { applyPlannedRegion } from './apply';
-import { type Deadline, withDeadline } from './deadline';
+import { type Deadline, withDeadline } from '../deadline/deadline';
 import { groupByRegion, problemsOf } from './outcomes';
 import { queueMessages } from './queue-messages';
 import { readAndPlan } from './read-region';

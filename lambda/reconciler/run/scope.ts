@@ -6,7 +6,7 @@ import { partitionOf } from '../ids';
 import { needsOrganizationalUnits, type Policy } from '../policy/schema';
 import { resolveTargets, type Target } from '../plan';
 import { utcDay } from '../policy/expiry';
-import type { Deadline } from './deadline';
+import type { Deadline } from '../deadline/deadline';
 import type { Dependencies, ReconcileRequest } from './types';
 
 /** The policy's regions, or those of them the request names; a region outside the policy is refused. */

@@ -11,7 +11,7 @@ import type { EffectivePolicyReader, Ec2ScanningOffReport } from '../inspector-p
 import type { Outcome } from '../model';
 import type { LintWarning } from '../policy/lint';
 import type { Policy } from '../policy/schema';
-import type { DeadlineMargins } from './deadline';
+import type { DeadlineMargins } from '../deadline/deadline';
 import type { PlannedRegion } from './region';
 import type { RunSummary } from './summary';
 
