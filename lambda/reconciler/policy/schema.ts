@@ -236,14 +236,24 @@ const scanConfigurationSchema = z
   .refine((configuration) => configuration.scanMode !== undefined || configuration.vmScanner !== undefined, {
     error:
       'states neither "scanMode" nor "vmScanner", so it manages nothing: state one or both, or remove "scanConfiguration"',
+    when: withoutIssues,
   })
   .meta({
     description:
       "The organization's default EC2 scan configuration: the delegated administrator's own in each region, which members that are not individually configured inherit",
   });
 
+/**
+ * Whether a "states nothing" check runs: only on an object with no problem of its own, so that a misspelt
+ * setting (`"vmScaner"`, an unknown key zod still lets refinements see past) is reported once, as the typo.
+ */
+function withoutIssues(payload: z.core.ParsePayload): boolean {
+  return payload.issues.length === 0;
+}
+
 const statesASetting = {
   error: `a rule must state at least one of ${RULE_SETTINGS.map((setting) => `"${setting}"`).join(', ')}`,
+  when: withoutIssues,
 } as const;
 
 const ruleV3Schema = z
