@@ -502,8 +502,15 @@ describe('policy version 3: the EC2 scan configuration', () => {
   it('reads the default scan configuration, enforced unless it says report', () => {
     const policy = validatePolicy(v3, 'test');
     expect(policy.version).toBe(3);
-    expect(policy.scanConfiguration).toEqual({ scanMode: 'EC2_HYBRID', vmScanner: 'DEACTIVATED', enforcement: 'enforce' });
-    const reported = validatePolicy({ ...v3, scanConfiguration: { vmScanner: 'ACTIVATED', enforcement: 'report' } }, 't');
+    expect(policy.scanConfiguration).toEqual({
+      scanMode: 'EC2_HYBRID',
+      vmScanner: 'DEACTIVATED',
+      enforcement: 'enforce',
+    });
+    const reported = validatePolicy(
+      { ...v3, scanConfiguration: { vmScanner: 'ACTIVATED', enforcement: 'report' } },
+      't',
+    );
     expect(reported.scanConfiguration).toEqual({ vmScanner: 'ACTIVATED', enforcement: 'report' });
   });
 
@@ -604,7 +611,9 @@ describe('policy version 3: the EC2 scan configuration', () => {
       {
         path: '$.rules[0].scanMode',
         message: expect.stringMatching(
-          new RegExp(`^unknown key in a version ${version} policy: "scanMode" is a version 3 key .*: write "version": 3`),
+          new RegExp(
+            `^unknown key in a version ${version} policy: "scanMode" is a version 3 key .*: write "version": 3`,
+          ),
         ),
       },
       {
@@ -622,6 +631,8 @@ describe('policy version 3: the EC2 scan configuration', () => {
 
   it('points at the key, with its line and column, when a version 2 policy uses a version 3 key', () => {
     const text = '{"version": 2, "default": "ACTIVATED",\n  "scanConfiguration": {"vmScanner": "ACTIVATED"}}';
-    expect(() => parsePolicy(text, 'policy.json')).toThrow(/\$\.scanConfiguration \(line 2, column 3\): unknown key in a version 2/);
+    expect(() => parsePolicy(text, 'policy.json')).toThrow(
+      /\$\.scanConfiguration \(line 2, column 3\): unknown key in a version 2/,
+    );
   });
 });

@@ -260,16 +260,21 @@ const ruleV3Schema = z
   .strictObject({
     ...ruleV2Fields,
     deepInspection: desiredStateSchema.optional().meta({
-      description: 'Deep inspection for the accounts this rule matches; left out: decided by the rules below or the default',
-    }),
-    scanMode: oneOf([...SCAN_MODES, 'UNMANAGED']).optional().meta({
       description:
-        'The EC2 scan mode for the accounts this rule matches; UNMANAGED leaves it as it is; left out: decided by the rules below or scanConfiguration',
+        'Deep inspection for the accounts this rule matches; left out: decided by the rules below or the default',
     }),
-    vmScanner: oneOf([...VM_SCANNER_STATES, 'UNMANAGED']).optional().meta({
-      description:
-        'The Inspector VM scanner (Enhanced EC2 Scanning) for the accounts this rule matches; UNMANAGED leaves it as it is; left out: decided by the rules below or scanConfiguration',
-    }),
+    scanMode: oneOf([...SCAN_MODES, 'UNMANAGED'])
+      .optional()
+      .meta({
+        description:
+          'The EC2 scan mode for the accounts this rule matches; UNMANAGED leaves it as it is; left out: decided by the rules below or scanConfiguration',
+      }),
+    vmScanner: oneOf([...VM_SCANNER_STATES, 'UNMANAGED'])
+      .optional()
+      .meta({
+        description:
+          'The Inspector VM scanner (Enhanced EC2 Scanning) for the accounts this rule matches; UNMANAGED leaves it as it is; left out: decided by the rules below or scanConfiguration',
+      }),
   })
   .refine(hasTarget, namesAccountsOrUnits)
   .refine((rule) => RULE_SETTINGS.some((setting) => rule[setting] !== undefined), statesASetting);
