@@ -21,13 +21,21 @@ export { type RegionSummary, runLists, type RunSummary, type Totals } from './ru
 export { CALL_TIMEOUTS, type CallBudget, DeadlineReached, marginsFor, NOT_REACHED, UNLIMITED } from './run/deadline';
 
 // The policy: its schema, text, file, lint and expiry (pure; shared with synth and the CLI).
-export { DEFAULT_RULE, parsePolicy, type Policy, policyDocumentSchema } from './policy/schema';
+export {
+  DEFAULT_RULE,
+  parsePolicy,
+  type Policy,
+  policyDocumentSchema,
+  RULE_SETTINGS,
+  SCAN_SETTINGS,
+  type ScanSetting,
+} from './policy/schema';
 export { PARAMETER_TIERS, type ParameterTier, policyText } from './policy/read';
 export { readPolicyFile } from './policy/file';
 export { type LintWarning, lintPolicy } from './policy/lint';
 export { utcDay } from './policy/expiry';
 export { syntaxProblem } from './policy/text';
-export { desiredStateOf, matchRule } from './plan';
+export { desiredStateOf, matchRule, scanTargetOf } from './plan';
 
 // The model of accounts and outcomes; identifiers; the event's limits.
 export {
