@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { OrganizationAccount } from '../../lambda/reconciler/model';
-import { validatePolicy } from '../../lambda/reconciler/policy/schema';
+import { desiredStateOf, scanTargetOf } from '../../lambda/reconciler/plan';
+import { parsePolicy, validatePolicy } from '../../lambda/reconciler/policy/schema';
 import { lintPolicy } from '../../lambda/reconciler/policy/lint';
 
 const policy = validatePolicy(
@@ -391,3 +392,67 @@ describe('lintPolicy: version 3 scan settings', () => {
     expect(lintPolicy(v2, { today: TODAY, administratorAccountId: ADMIN })).toEqual([]);
   });
 });
+
+describe('lintPolicy: the documented version 3 policy', () => {
+  const docs = readFileSync(path.join(__dirname, '..', '..', 'docs', 'policy.md'), 'utf8');
+  const section = docs.split('\n## Version 3: the EC2 scan configuration\n')[1]?.split('\n## ')[0] ?? '';
+  const [text] = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+  const flat = section.replace(/\s+/g, ' ');
+
+  it('is valid and passes lint --strict outside the warning window', () => {
+    const policy = parsePolicy(text, 'docs/policy.md');
+    expect(policy.version).toBe(3);
+    expect(lintPolicy(policy, { today: TODAY })).toEqual([]);
+  });
+
+  it('decides each setting of an account as the page’s table says, before and after the exception ends', () => {
+    const policy = parsePolicy(text, 'docs/policy.md');
+    const account = { id: '111122223333', ancestors: ['r-ab12', 'ou-ab12-34cd56ef'] };
+    expect(scanTargetOf(account, policy, TODAY)).toEqual({
+      target: {
+        scanMode: {
+          value: 'EC2_SSM_AGENT_BASED',
+          rule: 'legacy hosts: SSM agent only, until migrated',
+          enforcement: 'enforce',
+        },
+        vmScanner: { value: 'ACTIVATED', rule: 'platform OU on the VM scanner', enforcement: 'report' },
+      },
+    });
+    expect(scanTargetOf(account, policy, '2027-04-01')).toMatchObject({
+      target: { scanMode: { value: 'EC2_HYBRID', rule: 'default' } },
+    });
+    expect(desiredStateOf(account, policy, TODAY)).toEqual({
+      state: 'ACTIVATED',
+      rule: 'default',
+      enforcement: 'enforce',
+    });
+  });
+
+  it('quotes the validator’s own messages: a misspelt value, and a version 2 policy using a version 3 key', () => {
+    const misspelt = thrown(() =>
+      parsePolicy(text?.replace('"scanMode": "EC2_SSM_AGENT_BASED"', '"scanMode": "EC2_HYBIRD"'), 'policy.json'),
+    );
+    expect(docs).toContain(misspelt.split('\n').slice(1).join('\n'));
+    const older = thrown(() =>
+      validatePolicy(
+        {
+          version: 2,
+          default: 'ACTIVATED',
+          rules: [{ name: 'r', accounts: ['111122223333'], deepInspection: 'ACTIVATED', vmScanner: 'ACTIVATED' }],
+        },
+        't',
+      ),
+    );
+    const message = older.split('\n')[1]?.replace(/^ {2}- \$\.rules\[0\]\.vmScanner: /, '') ?? '';
+    expect(flat).toContain(`\`${message}\``);
+  });
+});
+
+function thrown(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected it to throw');
+}
