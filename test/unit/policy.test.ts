@@ -591,6 +591,16 @@ describe('policy version 3: the EC2 scan configuration', () => {
     expect(problemsOf({ ...v3, ...change })).toEqual([{ path, message }]);
   });
 
+  it('reports a rule that states no setting with its other problems, but not beside a misspelt setting', () => {
+    expect(problemsOf({ ...v3, rules: [{ name: 'r', accounts: ['12'] }] })).toEqual([
+      { path: '$.rules[0].accounts[0]', message: '"12" is not a 12-digit account id' },
+      { path: '$.rules[0]', message: 'a rule must state at least one of "deepInspection", "scanMode", "vmScanner"' },
+    ]);
+    expect(problemsOf({ ...v3, rules: [{ name: 'r', accounts: ['111122223333'], vmScaner: 'ACTIVATED' }] })).toEqual([
+      { path: '$.rules[0].vmScaner', message: expect.stringMatching(/^unknown key: did you mean "vmScanner"\?/) },
+    ]);
+  });
+
   it('suggests the value meant for deep inspection too, in every version', () => {
     expect(problemsOf({ version: 1, default: 'DEACTIVATE' })).toEqual([
       {

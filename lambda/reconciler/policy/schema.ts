@@ -244,11 +244,11 @@ const scanConfigurationSchema = z
   });
 
 /**
- * Whether a "states nothing" check runs: only on an object with no problem of its own, so that a misspelt
- * setting (`"vmScaner"`, an unknown key zod still lets refinements see past) is reported once, as the typo.
+ * Whether a "states nothing" check runs: not on an object with an unknown key, which may be the setting
+ * misspelt (`"vmScaner"`): that is reported once, as the typo. Any other problem is reported alongside it.
  */
 function withoutIssues(payload: z.core.ParsePayload): boolean {
-  return payload.issues.length === 0;
+  return !payload.issues.some((issue) => issue.code === 'unrecognized_keys');
 }
 
 const statesASetting = {
