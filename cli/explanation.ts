@@ -7,7 +7,35 @@ import {
   type OrganizationAccount,
   type Outcome,
   type Policy,
+  RULE_SETTINGS,
+  SCAN_SETTINGS,
+  type ScanSetting,
+  scanTargetOf,
 } from '../lambda/reconciler';
+
+/** How the policy decides one EC2 scan configuration setting of the account (version 3). */
+export interface ScanSettingExplanation {
+  /** The value the policy wants; absent when it manages the setting not at all (or cannot tell). */
+  readonly value?: string;
+  /** The rule that decided it, "default" for `scanConfiguration`; absent when nothing states it. */
+  readonly rule?: string;
+  readonly enforcement?: 'enforce' | 'report';
+  /** The decision in words. */
+  readonly text: string;
+}
+
+/** One setting as read in a region beside what the policy wants. */
+export interface ScanSettingComparison {
+  readonly setting: ScanSetting;
+  /** As GetConfiguration (with the account's id) answered: `EC2_HYBRID`, `ACTIVATED`/`DEACTIVATED`, or absent. */
+  readonly read?: string;
+  /** Inspector's status of the value when it is not SUCCESS (PENDING, FAILED). */
+  readonly status?: string;
+  readonly wanted?: string;
+  readonly rule?: string;
+  /** True when the read value is not what the policy wants (a managed setting only). */
+  readonly differs: boolean;
+}
 
 /** Why the policy decides one account as it does, and what a run would do with it in each region. */
 export interface Explanation {
@@ -23,13 +51,18 @@ export interface Explanation {
     readonly result: 'matches' | 'no match' | 'expired' | 'undecided' | 'not reached';
     readonly why: string;
   }[];
+  /** Deep inspection's decision. */
   readonly decision: string;
+  /** Version 3: each EC2 scan configuration setting's decision, by setting (per-setting first match). */
+  readonly scanConfiguration?: { readonly [S in ScanSetting]: ScanSettingExplanation };
   readonly regions: readonly {
     readonly region: string;
     readonly inspector: string;
     readonly run: string;
     /** The account's own EC2 scan configuration there (GetConfiguration with its accountId), when read. */
     readonly ec2ScanConfiguration?: Ec2ScanConfiguration;
+    /** Version 3: each scan setting as read there beside the policy's decision. */
+    readonly scanSettings?: readonly ScanSettingComparison[];
   }[];
 }
 
@@ -42,13 +75,25 @@ export function explain(input: {
   outcomes: readonly Outcome[];
   /** The account's EC2 scan configuration by region. */
   scanConfigurations?: ReadonlyMap<string, Ec2ScanConfiguration>;
+  /** The delegated administrator's account: its scan configuration is the default's (docs/policy.md). */
+  administratorAccountId?: string;
 }): Explanation {
   const { accountId, account, policy, today } = input;
+  const scan =
+    account === undefined || policy.version !== 3
+      ? undefined
+      : scanDecisions(account, policy, today, accountId === input.administratorAccountId);
   const regions = input.outcomes
     .filter((o) => o.accountId === accountId)
     .map((outcome) => {
-      const scan = input.scanConfigurations?.get(outcome.region);
-      return { ...describeOutcome(outcome), ...(scan === undefined ? {} : { ec2ScanConfiguration: scan }) };
+      const read = input.scanConfigurations?.get(outcome.region);
+      return {
+        ...describeOutcome(outcome),
+        ...(read === undefined ? {} : { ec2ScanConfiguration: read }),
+        ...(read === undefined || scan === undefined || 'error' in read
+          ? {}
+          : { scanSettings: SCAN_SETTINGS.map((setting) => compare(setting, read, scan[setting])) }),
+      };
     });
   if (account === undefined) {
     return {
@@ -58,27 +103,65 @@ export function explain(input: {
       regions,
     };
   }
-  let decided = false;
-  const rules = policy.rules.map((rule, index) => {
+  const decision = desiredStateOf(account, policy, today);
+  return {
+    accountId,
+    state: account.state,
+    ...(account.ancestors ? { ancestors: account.ancestors } : {}),
+    ...(account.ancestryUnresolved ? { ancestryUnresolved: account.ancestryUnresolved } : {}),
+    rules: explainRules(account, policy, today),
+    decision:
+      'undecidedAt' in decision
+        ? `undecided at rule "${decision.undecidedAt}": the run fails this account (ORGANIZATIONAL_UNIT_UNRESOLVED)`
+        : `${decision.state}${reportOnlyText(decision.enforcement)}, by ${byWhom(decision.rule)}`,
+    ...(scan === undefined ? {} : { scanConfiguration: scan }),
+    regions,
+  };
+}
+
+const reportOnlyText = (enforcement: string) => (enforcement === 'report' ? ' (report-only: never written)' : '');
+const byWhom = (rule: string) => (rule === DEFAULT_RULE ? 'the default' : `rule "${rule}"`);
+
+/**
+ * Each rule in order, per-setting first match: a rule decides the settings it states that no rule above
+ * it has decided for the account; one whose settings are all decided already is "not reached". Before
+ * version 3 every rule states deep inspection alone, so the first match decides and the rest are not reached.
+ */
+function explainRules(account: OrganizationAccount, policy: Policy, today: string): Explanation['rules'] {
+  const closed = new Map<string, string>();
+  return policy.rules.map((rule, index) => {
     const path = `$.rules[${index}]`;
-    const reportOnly = rule.enforcement === 'report' ? ', report-only' : '';
-    if (decided) return { path, name: rule.name, result: 'not reached' as const, why: 'an earlier rule decided' };
+    const stated = RULE_SETTINGS.filter((setting) => rule[setting] !== undefined);
+    const open = stated.filter((setting) => !closed.has(setting));
+    const earlier = stated
+      .filter((setting) => closed.has(setting))
+      .map((setting) => `${setting} already decided by ${closed.get(setting)}`);
+    if (open.length === 0) {
+      const why = policy.version === 3 ? earlier.join('; ') : 'an earlier rule decided';
+      return { path, name: rule.name, result: 'not reached' as const, why };
+    }
     const match = matchRule(rule, account, today);
     if (match.matches) {
-      decided = true;
+      for (const setting of open) closed.set(setting, path);
       const by =
         match.by === 'account'
           ? 'names the account'
           : match.by === 'root'
             ? `names the root ${match.id}, which holds every account`
             : `the account is under ${match.id}`;
-      return { path, name: rule.name, result: 'matches' as const, why: `${by}: ${rule.deepInspection}${reportOnly}` };
+      const reportOnly = rule.enforcement === 'report' ? ', report-only' : '';
+      const decides =
+        policy.version === 3
+          ? open.map((setting) => `${setting} ${rule[setting]}`).join(', ')
+          : `${rule.deepInspection}`;
+      const also = earlier.length > 0 ? `; ${earlier.join('; ')}` : '';
+      return { path, name: rule.name, result: 'matches' as const, why: `${by}: ${decides}${reportOnly}${also}` };
     }
     if (match.why === 'expired') {
       return { path, name: rule.name, result: 'expired' as const, why: `expired on ${rule.expires}: matches nothing` };
     }
     if (match.why === 'undecided') {
-      decided = true;
+      for (const setting of open) closed.set(setting, path);
       return {
         path,
         name: rule.name,
@@ -88,20 +171,82 @@ export function explain(input: {
     }
     return { path, name: rule.name, result: 'no match' as const, why: 'names neither the account nor an OU above it' };
   });
-  const decision = desiredStateOf(account, policy, today);
+}
+
+/**
+ * Each scan setting's decision. The delegated administrator's own configuration is the organization's
+ * default, which members inherit: the run writes it only from `scanConfiguration`, whatever a rule says.
+ */
+function scanDecisions(
+  account: OrganizationAccount,
+  policy: Policy,
+  today: string,
+  administrator: boolean,
+): { [S in ScanSetting]: ScanSettingExplanation } {
+  const decided = scanTargetOf(account, policy, today);
+  const byDefault = policy.scanConfiguration;
+  const one = (setting: ScanSetting): ScanSettingExplanation => {
+    if (administrator) {
+      const value = byDefault?.[setting];
+      const role =
+        "the delegated administrator's own configuration is the organization's default, which members inherit";
+      return value === undefined || byDefault === undefined
+        ? { text: `not managed: scanConfiguration leaves it out (${role})` }
+        : {
+            value,
+            rule: DEFAULT_RULE,
+            enforcement: byDefault.enforcement,
+            text: `${value}${reportOnlyText(byDefault.enforcement)}, by the default (scanConfiguration): ${role}`,
+          };
+    }
+    if ('undecidedAt' in decided) {
+      return {
+        rule: decided.undecidedAt,
+        text: `undecided at rule "${decided.undecidedAt}": the account's place in the organization is not known`,
+      };
+    }
+    const decision = decided.target[setting];
+    if (decision !== undefined) {
+      return {
+        value: decision.value,
+        rule: decision.rule,
+        enforcement: decision.enforcement,
+        text: `${decision.value}${reportOnlyText(decision.enforcement)}, by ${decision.rule === DEFAULT_RULE ? 'the default (scanConfiguration)' : `rule "${decision.rule}"`}`,
+      };
+    }
+    const unmanagedBy = policy.rules.find(
+      (rule) => rule[setting] === 'UNMANAGED' && matchRule(rule, account, today).matches,
+    );
+    return unmanagedBy === undefined
+      ? { text: 'not managed: no rule states it for this account and scanConfiguration leaves it out' }
+      : { rule: unmanagedBy.name, text: `not managed: UNMANAGED, by rule "${unmanagedBy.name}"` };
+  };
+  return { scanMode: one('scanMode'), vmScanner: one('vmScanner') };
+}
+
+/** One setting as read (GetConfiguration with the account's id) beside what the policy wants. */
+function compare(
+  setting: ScanSetting,
+  read: Exclude<Ec2ScanConfiguration, { error: string }>,
+  wanted: ScanSettingExplanation,
+): ScanSettingComparison {
+  const activated = read.vmScanner?.activated;
+  const value =
+    setting === 'scanMode'
+      ? read.scanMode
+      : activated === undefined
+        ? undefined
+        : activated
+          ? 'ACTIVATED'
+          : 'DEACTIVATED';
+  const status = setting === 'scanMode' ? read.scanModeStatus : read.vmScanner?.status;
   return {
-    accountId,
-    state: account.state,
-    ...(account.ancestors ? { ancestors: account.ancestors } : {}),
-    ...(account.ancestryUnresolved ? { ancestryUnresolved: account.ancestryUnresolved } : {}),
-    rules,
-    decision:
-      'undecidedAt' in decision
-        ? `undecided at rule "${decision.undecidedAt}": the run fails this account (ORGANIZATIONAL_UNIT_UNRESOLVED)`
-        : `${decision.state}${decision.enforcement === 'report' ? ' (report-only: never written)' : ''}, by ${
-            decision.rule === DEFAULT_RULE ? 'the default' : `rule "${decision.rule}"`
-          }`,
-    regions,
+    setting,
+    ...(value === undefined ? {} : { read: value }),
+    ...(status === undefined || status === 'SUCCESS' ? {} : { status }),
+    ...(wanted.value === undefined ? {} : { wanted: wanted.value }),
+    ...(wanted.rule === undefined ? {} : { rule: wanted.rule }),
+    differs: wanted.value !== undefined && value !== wanted.value,
   };
 }
 

@@ -5,7 +5,7 @@ import {
   FIXABLE_REASONS,
   type LintWarning,
 } from '../lambda/reconciler';
-import type { Explanation } from './explanation';
+import type { Explanation, ScanSettingComparison } from './explanation';
 import type { ApplyTotals, PlanTotals, RunView } from './view';
 
 /** Columns aligned: the first to the left, the others (numbers) to the right; a group's label spans its columns. */
@@ -198,14 +198,35 @@ export function formatExplanation(explanation: Explanation): string {
   for (const rule of explanation.rules) {
     lines.push(`  ${rule.path} "${rule.name}": ${rule.result}: ${rule.why}`);
   }
-  lines.push(`Decision: ${explanation.decision}`);
+  const scan = explanation.scanConfiguration;
+  lines.push(`Decision: ${scan === undefined ? '' : 'deep inspection '}${explanation.decision}`);
+  if (scan !== undefined) {
+    lines.push(`  scan mode ${scan.scanMode.text}`);
+    lines.push(`  VM scanner (Enhanced EC2 Scanning) ${scan.vmScanner.text}`);
+  }
   for (const region of explanation.regions) {
     lines.push(`  ${region.region}: Inspector says ${region.inspector || 'n/a'}; a run ${region.run}`);
     if (region.ec2ScanConfiguration !== undefined) {
       lines.push(`    EC2 scan configuration: ${describeScanConfiguration(region.ec2ScanConfiguration)}`);
     }
+    if (region.scanSettings !== undefined) {
+      lines.push(`    against the policy: ${region.scanSettings.map(describeComparison).join('; ')}`);
+    }
   }
   return lines.join('\n');
+}
+
+const SETTING_NAMES = { scanMode: 'scan mode', vmScanner: 'VM scanner' } as const;
+
+/** `scan mode EC2_SSM_AGENT_BASED, the policy wants EC2_HYBRID (rule "pilots")`, or `VM scanner ACTIVATED, as the policy wants`. */
+function describeComparison(comparison: ScanSettingComparison): string {
+  const name = SETTING_NAMES[comparison.setting];
+  const read = `${name} ${comparison.read ?? 'not reported'}${comparison.status === undefined ? '' : ` (${comparison.status})`}`;
+  if (comparison.wanted === undefined) return `${read}, not managed`;
+  const by = comparison.rule === 'default' ? 'the default' : `rule "${comparison.rule}"`;
+  return comparison.differs
+    ? `${read}, the policy wants ${comparison.wanted} (${by})`
+    : `${read}, as the policy wants (${by})`;
 }
 
 /** `deep-inspection lint`: one line a warning, with its JSON path. */

@@ -69,6 +69,7 @@ export async function explainCommand(accountId: string, parsed: ParsedOptions, i
       today: utcDay(new Date()),
       outcomes: result.outcomes,
       scanConfigurations,
+      administratorAccountId: ownAccountId,
     });
     io.stdout(
       options.output === 'json' ? `${JSON.stringify(explanation, null, 2)}\n` : `${formatExplanation(explanation)}\n`,

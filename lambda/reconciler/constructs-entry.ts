@@ -12,7 +12,15 @@
  */
 
 // The policy: its schema, text, file, lint and expiry (pure; shared with synth and the CLI).
-export { DEFAULT_RULE, parsePolicy, type Policy, policyDocumentSchema } from './policy/schema';
+export {
+  DEFAULT_RULE,
+  parsePolicy,
+  type Policy,
+  policyDocumentSchema,
+  RULE_SETTINGS,
+  SCAN_SETTINGS,
+  type ScanSetting,
+} from './policy/schema';
 export { PARAMETER_TIERS, type ParameterTier, policyText } from './policy/read';
 export { readPolicyFile } from './policy/file';
 export { type LintWarning, lintPolicy } from './policy/lint';

@@ -26,7 +26,7 @@ export type { Dependencies, ProgressEvent, ReconcileRequest, RunPlan, RunProblem
 export type { PlannedRegion } from './run/region';
 export { type RegionSummary, runLists, type RunSummary, type Totals } from './run/summary';
 export { type CallBudget, DeadlineReached, NOT_REACHED, UNLIMITED } from './deadline/budget';
-export { desiredStateOf, matchRule } from './plan';
+export { desiredStateOf, matchRule, scanTargetOf } from './plan';
 
 // The model of accounts and outcomes; the event's limits; batches.
 export {

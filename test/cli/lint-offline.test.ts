@@ -86,6 +86,30 @@ describe('lint without AWS', () => {
     expect(refused.stderr).toContain('"/opt/@scope/pkg" is not a path Inspector accepts');
   });
 
+  it('--offline accepts a version 3 policy with scanConfiguration and rules with scanMode/vmScanner, and refuses a misspelt value with the value meant', async () => {
+    const v3 = {
+      version: 3,
+      default: 'ACTIVATED',
+      scanConfiguration: { scanMode: 'EC2_HYBRID', vmScanner: 'DEACTIVATED', enforcement: 'report' },
+      rules: [
+        { name: 'pilots', organizationalUnits: ['ou-ab12-34cd56ef'], vmScanner: 'ACTIVATED', expires: '2099-12-31' },
+        { name: 'legacy', accounts: ['111122223333'], scanMode: 'EC2_SSM_AGENT_BASED', vmScanner: 'UNMANAGED' },
+      ],
+    };
+    const lint = (document: object) =>
+      runCli(['lint', '--offline', '--strict', '--policy-file', file('v3.json', JSON.stringify(document))]);
+    const accepted = await lint(v3);
+    const misspelt = await lint({ ...v3, rules: [{ ...v3.rules[0], vmScanner: 'ACTIVATD' }] });
+
+    expect(accepted.status).toBe(0);
+    expect(accepted.stdout).toContain('Policy lint: no warnings.');
+    expect(misspelt.status).toBe(2);
+    expect(misspelt.stderr).toContain(
+      '$.rules[0].vmScanner (line 1, column 212): "ACTIVATD" is not one of ACTIVATED, DEACTIVATED, UNMANAGED; did you mean "ACTIVATED"?',
+    );
+    expect([...endpoint.calls.keys()]).toEqual([]);
+  });
+
   it('--strict applies to what ran', async () => {
     const { status } = await runCli([
       'lint',

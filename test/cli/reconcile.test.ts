@@ -357,6 +357,37 @@ describe('deep-inspection', () => {
     expect(endpoint.writeCount()).toBe(0);
   });
 
+  it('explain shows, for a version 3 policy, each scan setting with the rule that decided it beside the values read in each region', async () => {
+    const member = organization.accounts.find(
+      (a) => a.state === 'ACTIVE' && a.id !== organization.delegatedAdminAccountId,
+    );
+    const state = member && organization.inspectorAccount('eu-west-1', member.id);
+    if (!member || !state) throw new Error('no member');
+    state.member = true;
+    state.ec2Configuration = { scanMode: 'EC2_HYBRID', vmScannerActivated: false };
+    const v3 = {
+      version: 3,
+      default: 'ACTIVATED',
+      regions: REGIONS,
+      scanConfiguration: { scanMode: 'EC2_HYBRID', vmScanner: 'DEACTIVATED' },
+      rules: [{ name: 'pilots', accounts: [member.id], vmScanner: 'ACTIVATED', enforcement: 'report' }],
+    };
+
+    const { status, stdout } = await cli('explain', member.id, '--policy-file', policyFile(v3));
+
+    expect(status).toBe(0);
+    expect(stdout).toContain('$.rules[0] "pilots": matches: names the account: vmScanner ACTIVATED, report-only');
+    expect(stdout).toContain('Decision: deep inspection ACTIVATED, by the default');
+    expect(stdout).toContain('  scan mode EC2_HYBRID, by the default (scanConfiguration)');
+    expect(stdout).toContain(
+      '  VM scanner (Enhanced EC2 Scanning) ACTIVATED (report-only: never written), by rule "pilots"',
+    );
+    expect(stdout).toContain(
+      '    against the policy: scan mode EC2_HYBRID, as the policy wants (the default); VM scanner DEACTIVATED, the policy wants ACTIVATED (rule "pilots")',
+    );
+    expect(endpoint.writeCount()).toBe(0);
+  });
+
   it("explain and the run say when the organization's Inspector policy disabled EC2 scanning, once the endpoint lets the administrator read effective policies", async () => {
     const member = organization.accounts.find(
       (a) => a.state === 'ACTIVE' && a.id !== organization.delegatedAdminAccountId,

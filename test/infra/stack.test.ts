@@ -697,6 +697,33 @@ describe('DeepInspectionStack configuration', () => {
     expect(JSON.stringify(dashboardWidgets(template))).toContain(`'Maximum', 1800)`);
   });
 
+  it('accepts a version 3 policy with scanConfiguration and rules with scanMode/vmScanner, and warns of what lint finds in it', () => {
+    const text = JSON.stringify({
+      version: 3,
+      default: 'ACTIVATED',
+      scanConfiguration: { scanMode: 'EC2_HYBRID', vmScanner: 'DEACTIVATED' },
+      rules: [
+        { name: 'pilots', organizationalUnits: ['ou-ab12-34cd56ef'], vmScanner: 'ACTIVATED', enforcement: 'report' },
+        { name: 'legacy', accounts: ['111122223333'], scanMode: 'EC2_SSM_AGENT_BASED', vmScanner: 'DEACTIVATED' },
+      ],
+    });
+    const { stack, template } = synth({}, { baseDirectory: policyFileWith(text) });
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/deep-inspection-reconciler/policy', Value: text });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('policy.json'));
+    expect(warnings.map((w) => String(w.entry.data))).toEqual([
+      expect.stringContaining('$.rules[1].vmScanner: "legacy" sets vmScanner DEACTIVATED (enforce)'),
+    ]);
+  });
+
+  it('fails synth on a misspelt scan setting, with the value meant', () => {
+    const directory = policyFileWith(
+      JSON.stringify({ version: 3, default: 'ACTIVATED', scanConfiguration: { scanMode: 'EC2_HYBIRD' } }),
+    );
+    expect(() => synth({}, { baseDirectory: directory })).toThrow(
+      /\$\.scanConfiguration\.scanMode \(line 1, column \d+\): "EC2_HYBIRD" is not one of EC2_SSM_AGENT_BASED, EC2_HYBRID; did you mean "EC2_HYBRID"\?/,
+    );
+  });
+
   it("fails synth with the validator's message when the policy file is invalid", () => {
     const directory = policyFileWith(
       '{"version": 1, "default": "ON", "rules": [{"name": "x", "accounts": ["12"], "deepInspection": "ACTIVATED"}]}',

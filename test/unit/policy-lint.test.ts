@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { OrganizationAccount } from '../../lambda/reconciler/model';
-import { validatePolicy } from '../../lambda/reconciler/policy/schema';
+import { desiredStateOf, scanTargetOf } from '../../lambda/reconciler/plan';
+import { parsePolicy, validatePolicy } from '../../lambda/reconciler/policy/schema';
 import { lintPolicy } from '../../lambda/reconciler/policy/lint';
 
 const policy = validatePolicy(
@@ -245,3 +246,213 @@ describe('lintPolicy: regions this account has not enabled', () => {
     ).toEqual([]);
   });
 });
+
+describe('lintPolicy: version 3 scan settings', () => {
+  const A = '111111111111';
+  const B = '222222222222';
+  const ADMIN = '999999999999';
+  const PLATFORM = 'ou-ab12-11111111';
+  const v3 = (document: object) => validatePolicy({ version: 3, default: 'ACTIVATED', ...document }, 'test');
+  const kinds = (warnings: readonly { kind: string; path: string }[]) => warnings.map((w) => `${w.kind} ${w.path}`);
+
+  it('tells a setting shadowed for every account apart from the rule’s others, which still apply', () => {
+    const policy = v3({
+      rules: [
+        { name: 'all hybrid', organizationalUnits: ['r-ab12'], scanMode: 'EC2_HYBRID' },
+        { name: 'A', accounts: [A], scanMode: 'EC2_SSM_AGENT_BASED', vmScanner: 'ACTIVATED' },
+      ],
+    });
+    expect(lintPolicy(policy, { today: TODAY })).toEqual([
+      {
+        kind: 'SHADOWED_SETTING',
+        path: '$.rules[1].scanMode',
+        message:
+          '"A" never decides scanMode: $.rules[0] above it decides scanMode for every account it names (first match is per setting); its vmScanner still applies',
+      },
+    ]);
+  });
+
+  it('reports a rule unreachable only when every setting it states is shadowed, each by a rule stating it', () => {
+    const policy = v3({
+      rules: [
+        { name: 'A deep', accounts: [A], deepInspection: 'DEACTIVATED' },
+        { name: 'all VM', organizationalUnits: ['r-ab12'], vmScanner: 'ACTIVATED' },
+        { name: 'A both', accounts: [A], deepInspection: 'ACTIVATED', vmScanner: 'DEACTIVATED' },
+      ],
+    });
+    expect(lintPolicy(policy, { today: TODAY })).toEqual([
+      {
+        kind: 'UNREACHABLE_RULE',
+        path: '$.rules[2]',
+        message:
+          '"A both" can never match: $.rules[0], $.rules[1] above it take every account it names, for each of deepInspection, vmScanner',
+      },
+    ]);
+  });
+
+  it('does not let a rule that states other settings shadow one', () => {
+    const policy = v3({
+      rules: [
+        { name: 'all deep', organizationalUnits: ['r-ab12'], deepInspection: 'ACTIVATED' },
+        { name: 'A VM', accounts: [A], vmScanner: 'ACTIVATED' },
+      ],
+    });
+    expect(lintPolicy(policy, { today: TODAY })).toEqual([]);
+  });
+
+  it('warns of a scan setting the default already gives the same accounts: inheritance makes it moot', () => {
+    const policy = v3({
+      scanConfiguration: { vmScanner: 'ACTIVATED' },
+      rules: [
+        { name: 'A on', accounts: [A], vmScanner: 'ACTIVATED', deepInspection: 'DEACTIVATED' },
+        { name: 'A trial', accounts: [B], vmScanner: 'ACTIVATED', enforcement: 'report' },
+      ],
+    });
+    expect(lintPolicy(policy, { today: TODAY })).toEqual([
+      {
+        kind: 'MOOT_SCAN_SETTING',
+        path: '$.rules[0].vmScanner',
+        message:
+          '"A on" sets vmScanner ACTIVATED (enforce), and scanConfiguration gives these accounts ACTIVATED (enforce) without it: the delegated administrator\'s configuration, which they inherit unless individually configured: it changes nothing today; remove it, or keep it to hold these accounts should the default change',
+      },
+    ]);
+  });
+
+  it('warns of UNMANAGED where nothing else manages the setting', () => {
+    const policy = v3({ rules: [{ name: 'hands off', accounts: [A], scanMode: 'UNMANAGED' }] });
+    expect(lintPolicy(policy, { today: TODAY })).toEqual([
+      expect.objectContaining({
+        kind: 'MOOT_SCAN_SETTING',
+        path: '$.rules[0].scanMode',
+        message: expect.stringContaining('nothing else manages scanMode for these accounts'),
+      }),
+    ]);
+  });
+
+  it('does not call a setting moot when it holds its accounts from a rule below that says otherwise', () => {
+    const policy = v3({
+      scanConfiguration: { vmScanner: 'ACTIVATED' },
+      rules: [
+        { name: 'A stays on', accounts: [A], vmScanner: 'ACTIVATED' },
+        { name: 'platform off', organizationalUnits: [PLATFORM], vmScanner: 'DEACTIVATED' },
+      ],
+    });
+    // Without the tree, A may be under the platform OU; with it, A is not, and the first rule is moot.
+    expect(kinds(lintPolicy(policy, { today: TODAY }))).toEqual([]);
+    const tree: OrganizationAccount[] = [
+      { id: A, state: 'ACTIVE', ancestors: ['r-ab12'] },
+      { id: B, state: 'ACTIVE', ancestors: ['r-ab12', PLATFORM] },
+    ];
+    expect(kinds(lintPolicy(policy, { today: TODAY, accounts: tree }))).toEqual([
+      'MOOT_SCAN_SETTING $.rules[0].vmScanner',
+    ]);
+    const underPlatform = tree.map((account) => ({ ...account, ancestors: ['r-ab12', PLATFORM] }));
+    expect(kinds(lintPolicy(policy, { today: TODAY, accounts: underPlatform }))).toEqual([]);
+  });
+
+  it('warns of a rule deciding the delegated administrator’s own scan setting otherwise than scanConfiguration', () => {
+    const policy = v3({
+      scanConfiguration: { scanMode: 'EC2_HYBRID', vmScanner: 'DEACTIVATED' },
+      rules: [
+        { name: 'pilots on the VM scanner', accounts: [A, ADMIN], vmScanner: 'ACTIVATED' },
+        { name: 'everyone hybrid', organizationalUnits: ['r-ab12'], scanMode: 'EC2_HYBRID' },
+      ],
+    });
+    expect(lintPolicy(policy, { today: TODAY, administratorAccountId: ADMIN })).toEqual([
+      // The root rule gives every account what scanConfiguration does, the administrator included: only moot.
+      expect.objectContaining({ kind: 'MOOT_SCAN_SETTING', path: '$.rules[1].scanMode' }),
+      {
+        kind: 'ADMINISTRATOR_SCAN_SETTING',
+        path: '$.rules[0].accounts[1]',
+        message:
+          '"pilots on the VM scanner" decides vmScanner ACTIVATED (enforce) for 999999999999, the delegated administrator\'s own account, whose configuration is the organization\'s default that members inherit: the run writes it only from scanConfiguration (DEACTIVATED (enforce)); state the value there, or leave this account out of the rule',
+      },
+    ]);
+  });
+
+  it('tells a rule reaching the administrator through an OU only when the organization places it, and not without an administrator', () => {
+    const policy = v3({ rules: [{ name: 'platform VM', organizationalUnits: [PLATFORM], vmScanner: 'ACTIVATED' }] });
+    expect(kinds(lintPolicy(policy, { today: TODAY, administratorAccountId: ADMIN }))).toEqual([]);
+    const tree: OrganizationAccount[] = [{ id: ADMIN, state: 'ACTIVE', ancestors: ['r-ab12', PLATFORM] }];
+    expect(kinds(lintPolicy(policy, { today: TODAY, accounts: tree, administratorAccountId: ADMIN }))).toEqual([
+      'ADMINISTRATOR_SCAN_SETTING $.rules[0]',
+    ]);
+    expect(kinds(lintPolicy(policy, { today: TODAY, accounts: tree }))).toEqual([]);
+  });
+
+  it('says nothing new of a version 1 or 2 policy naming the administrator', () => {
+    const v2 = validatePolicy(
+      {
+        version: 2,
+        default: 'ACTIVATED',
+        rules: [{ name: 'admin', accounts: [ADMIN], deepInspection: 'DEACTIVATED' }],
+      },
+      'test',
+    );
+    expect(lintPolicy(v2, { today: TODAY, administratorAccountId: ADMIN })).toEqual([]);
+  });
+});
+
+describe('lintPolicy: the documented version 3 policy', () => {
+  const docs = readFileSync(path.join(__dirname, '..', '..', 'docs', 'policy.md'), 'utf8');
+  const section = docs.split('\n## Version 3: the EC2 scan configuration\n')[1]?.split('\n## ')[0] ?? '';
+  const [text] = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+  const flat = section.replace(/\s+/g, ' ');
+
+  it('is valid and passes lint --strict outside the warning window', () => {
+    const policy = parsePolicy(text, 'docs/policy.md');
+    expect(policy.version).toBe(3);
+    expect(lintPolicy(policy, { today: TODAY })).toEqual([]);
+  });
+
+  it('decides each setting of an account as the page’s table says, before and after the exception ends', () => {
+    const policy = parsePolicy(text, 'docs/policy.md');
+    const account = { id: '111122223333', ancestors: ['r-ab12', 'ou-ab12-34cd56ef'] };
+    expect(scanTargetOf(account, policy, TODAY)).toEqual({
+      target: {
+        scanMode: {
+          value: 'EC2_SSM_AGENT_BASED',
+          rule: 'legacy hosts: SSM agent only, until migrated',
+          enforcement: 'enforce',
+        },
+        vmScanner: { value: 'ACTIVATED', rule: 'platform OU on the VM scanner', enforcement: 'report' },
+      },
+    });
+    expect(scanTargetOf(account, policy, '2027-04-01')).toMatchObject({
+      target: { scanMode: { value: 'EC2_HYBRID', rule: 'default' } },
+    });
+    expect(desiredStateOf(account, policy, TODAY)).toEqual({
+      state: 'ACTIVATED',
+      rule: 'default',
+      enforcement: 'enforce',
+    });
+  });
+
+  it('quotes the validator’s own messages: a misspelt value, and a version 2 policy using a version 3 key', () => {
+    const misspelt = thrown(() =>
+      parsePolicy(text?.replace('"scanMode": "EC2_SSM_AGENT_BASED"', '"scanMode": "EC2_HYBIRD"'), 'policy.json'),
+    );
+    expect(docs).toContain(misspelt.split('\n').slice(1).join('\n'));
+    const older = thrown(() =>
+      validatePolicy(
+        {
+          version: 2,
+          default: 'ACTIVATED',
+          rules: [{ name: 'r', accounts: ['111122223333'], deepInspection: 'ACTIVATED', vmScanner: 'ACTIVATED' }],
+        },
+        't',
+      ),
+    );
+    const message = older.split('\n')[1]?.replace(/^ {2}- \$\.rules\[0\]\.vmScanner: /, '') ?? '';
+    expect(flat).toContain(`\`${message}\``);
+  });
+});
+
+function thrown(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected it to throw');
+}

@@ -82,12 +82,12 @@ describe('a schema problem in policy text', () => {
     );
   });
 
-  it('lists the allowed values at the value that is not one of them', () => {
+  it('lists the allowed values at the value that is not one of them, and the one meant for a near miss', () => {
     expect(problemsOf(text)).toContainEqual({
       path: '$.rules[0].deepInspection',
       line: 5,
       column: 67,
-      message: '"ACTIVE" is not one of ACTIVATED, DEACTIVATED, UNMANAGED',
+      message: '"ACTIVE" is not one of ACTIVATED, DEACTIVATED, UNMANAGED; did you mean "ACTIVATED"?',
     });
   });
 

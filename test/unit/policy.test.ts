@@ -100,9 +100,9 @@ describe('validatePolicy', () => {
   it.each([
     [
       'unknown version',
-      { ...example, version: 3 },
+      { ...example, version: 4 },
       '$.version',
-      /unknown policy version 3; this function reads versions 1 and 2/,
+      /unknown policy version 4; this function reads versions 1, 2 and 3/,
     ],
     ['missing version', { default: 'ACTIVATED' }, '$.version', /is required/],
     ['bad default', { ...example, default: 'ON' }, '$.default', /"ON" is not one of ACTIVATED, DEACTIVATED, UNMANAGED/],
@@ -228,7 +228,7 @@ describe('validatePolicy', () => {
 
   it('reports every problem at once, duplicate names included', () => {
     const problems = problemsOf({
-      version: 3,
+      version: 4,
       default: 'MAYBE',
       extra: true,
       rules: [
@@ -475,5 +475,174 @@ describe('selectRegions', () => {
       /\$\.regions\[0\]: cn-north-1 is in the aws-cn partition; this runs in us-east-1 \(aws\): one deployment serves one partition/,
     );
     expect(selectRegions(china, { defaultRegion: 'cn-northwest-1' })).toEqual(['cn-north-1']);
+  });
+});
+
+describe('policy version 3: the EC2 scan configuration', () => {
+  const v3 = {
+    version: 3,
+    default: 'ACTIVATED',
+    scanConfiguration: { scanMode: 'EC2_HYBRID', vmScanner: 'DEACTIVATED' },
+    rules: [
+      { name: 'platform on the VM scanner', organizationalUnits: ['ou-ab12-34cd56ef'], vmScanner: 'ACTIVATED' },
+      {
+        name: 'legacy, SSM only',
+        accounts: ['111122223333'],
+        scanMode: 'EC2_SSM_AGENT_BASED',
+        vmScanner: 'UNMANAGED',
+        deepInspection: 'UNMANAGED',
+        enforcement: 'report',
+        expires: '2027-03-31',
+        owner: 'platform-team',
+        reason: 'migration',
+      },
+    ],
+  };
+
+  it('reads the default scan configuration, enforced unless it says report', () => {
+    const policy = validatePolicy(v3, 'test');
+    expect(policy.version).toBe(3);
+    expect(policy.scanConfiguration).toEqual({
+      scanMode: 'EC2_HYBRID',
+      vmScanner: 'DEACTIVATED',
+      enforcement: 'enforce',
+    });
+    const reported = validatePolicy(
+      { ...v3, scanConfiguration: { vmScanner: 'ACTIVATED', enforcement: 'report' } },
+      't',
+    );
+    expect(reported.scanConfiguration).toEqual({ vmScanner: 'ACTIVATED', enforcement: 'report' });
+  });
+
+  it('reads rules that state only scan settings, and every version 2 field with them', () => {
+    const [platform, legacy] = validatePolicy(v3, 'test').rules;
+    expect(platform).toEqual({
+      name: 'platform on the VM scanner',
+      organizationalUnits: ['ou-ab12-34cd56ef'],
+      vmScanner: 'ACTIVATED',
+      enforcement: 'enforce',
+    });
+    expect(platform?.deepInspection).toBeUndefined();
+    expect(legacy).toMatchObject({
+      scanMode: 'EC2_SSM_AGENT_BASED',
+      vmScanner: 'UNMANAGED',
+      deepInspection: 'UNMANAGED',
+      enforcement: 'report',
+      expires: '2027-03-31',
+    });
+  });
+
+  it('needs no scanConfiguration: without one, no scan setting is managed by default', () => {
+    const { scanConfiguration, ...rest } = v3;
+    expect(scanConfiguration).toBeDefined();
+    expect(validatePolicy(rest, 'test').scanConfiguration).toBeUndefined();
+  });
+
+  it.each<[string, object, string, string]>([
+    [
+      'a misspelt scan mode, with the value meant',
+      { rules: [{ name: 'r', accounts: ['111122223333'], scanMode: 'EC2_HYBIRD' }] },
+      '$.rules[0].scanMode',
+      '"EC2_HYBIRD" is not one of EC2_SSM_AGENT_BASED, EC2_HYBRID, UNMANAGED; did you mean "EC2_HYBRID"?',
+    ],
+    [
+      'a VM scanner state in the wrong case, with the value meant',
+      { rules: [{ name: 'r', accounts: ['111122223333'], vmScanner: 'activated' }] },
+      '$.rules[0].vmScanner',
+      '"activated" is not one of ACTIVATED, DEACTIVATED, UNMANAGED; did you mean "ACTIVATED"?',
+    ],
+    [
+      'a misspelt default scan mode',
+      { scanConfiguration: { scanMode: 'EC2_SSM_AGENT' } },
+      '$.scanConfiguration.scanMode',
+      '"EC2_SSM_AGENT" is not one of EC2_SSM_AGENT_BASED, EC2_HYBRID; did you mean "EC2_SSM_AGENT_BASED"?',
+    ],
+    [
+      'a value nothing is near, without a guess',
+      { scanConfiguration: { vmScanner: true } },
+      '$.scanConfiguration.vmScanner',
+      'true is not one of ACTIVATED, DEACTIVATED',
+    ],
+    [
+      'UNMANAGED in the default, which leaves a setting out instead',
+      { scanConfiguration: { vmScanner: 'UNMANAGED' } },
+      '$.scanConfiguration.vmScanner',
+      '"UNMANAGED" is not one of ACTIVATED, DEACTIVATED: leave the setting out of scanConfiguration to leave it unmanaged by default',
+    ],
+    [
+      'a default that states no setting',
+      { scanConfiguration: { enforcement: 'report' } },
+      '$.scanConfiguration',
+      'states neither "scanMode" nor "vmScanner", so it manages nothing: state one or both, or remove "scanConfiguration"',
+    ],
+    [
+      'a rule that states no setting',
+      { rules: [{ name: 'r', accounts: ['111122223333'], enforcement: 'report' }] },
+      '$.rules[0]',
+      'a rule must state at least one of "deepInspection", "scanMode", "vmScanner"',
+    ],
+    [
+      'a misspelt key of the default',
+      { scanConfiguration: { vmScaner: 'ACTIVATED' } },
+      '$.scanConfiguration.vmScaner',
+      'unknown key: did you mean "vmScanner"? (allowed here: scanMode, vmScanner, enforcement)',
+    ],
+  ])('refuses %s', (_what, change, path, message) => {
+    expect(problemsOf({ ...v3, ...change })).toEqual([{ path, message }]);
+  });
+
+  it('reports a rule that states no setting with its other problems, but not beside a misspelt setting', () => {
+    expect(problemsOf({ ...v3, rules: [{ name: 'r', accounts: ['12'] }] })).toEqual([
+      { path: '$.rules[0].accounts[0]', message: '"12" is not a 12-digit account id' },
+      { path: '$.rules[0]', message: 'a rule must state at least one of "deepInspection", "scanMode", "vmScanner"' },
+    ]);
+    expect(problemsOf({ ...v3, rules: [{ name: 'r', accounts: ['111122223333'], vmScaner: 'ACTIVATED' }] })).toEqual([
+      { path: '$.rules[0].vmScaner', message: expect.stringMatching(/^unknown key: did you mean "vmScanner"\?/) },
+    ]);
+  });
+
+  it('suggests the value meant for deep inspection too, in every version', () => {
+    expect(problemsOf({ version: 1, default: 'DEACTIVATE' })).toEqual([
+      {
+        path: '$.default',
+        message: '"DEACTIVATE" is not one of ACTIVATED, DEACTIVATED, UNMANAGED; did you mean "DEACTIVATED"?',
+      },
+    ]);
+  });
+
+  it.each([1, 2])('tells a version %i policy that uses a version 3 key to write "version": 3', (version) => {
+    const problems = problemsOf({
+      version,
+      default: 'ACTIVATED',
+      scanConfiguration: { vmScanner: 'ACTIVATED' },
+      rules: [{ name: 'r', accounts: ['111122223333'], deepInspection: 'ACTIVATED', scanMode: 'EC2_HYBRID' }],
+    });
+    expect(problems).toEqual([
+      {
+        path: '$.rules[0].scanMode',
+        message: expect.stringMatching(
+          new RegExp(
+            `^unknown key in a version ${version} policy: "scanMode" is a version 3 key .*: write "version": 3`,
+          ),
+        ),
+      },
+      {
+        path: '$.scanConfiguration',
+        message: expect.stringMatching(/"scanConfiguration" is a version 3 key .*: write "version": 3 to use it/),
+      },
+    ]);
+  });
+
+  it('still calls a plain typo in a version 2 policy a typo', () => {
+    expect(problemsOf({ version: 2, default: 'ACTIVATED', scanConfig: {} })).toEqual([
+      { path: '$.scanConfig', message: expect.stringMatching(/^unknown key \(allowed here: /) },
+    ]);
+  });
+
+  it('points at the key, with its line and column, when a version 2 policy uses a version 3 key', () => {
+    const text = '{"version": 2, "default": "ACTIVATED",\n  "scanConfiguration": {"vmScanner": "ACTIVATED"}}';
+    expect(() => parsePolicy(text, 'policy.json')).toThrow(
+      /\$\.scanConfiguration \(line 2, column 3\): unknown key in a version 2/,
+    );
   });
 });

@@ -3,8 +3,14 @@ import { InvocationError, PolicyError } from '../../lambda/reconciler/errors/err
 import { parseInvocation } from '../../lambda/reconciler/event';
 import { isExpired } from '../../lambda/reconciler/policy/expiry';
 import { isChange, isReportOnly, type Observation, type OrganizationAccount } from '../../lambda/reconciler/model';
-import { planRegion, type RegionObservations, resolveTargets } from '../../lambda/reconciler/plan';
-import { type Policy, validatePolicy } from '../../lambda/reconciler/policy/schema';
+import {
+  desiredStateOf,
+  planRegion,
+  type RegionObservations,
+  resolveTargets,
+  scanTargetOf,
+} from '../../lambda/reconciler/plan';
+import { type Policy, SCAN_SETTINGS, validatePolicy } from '../../lambda/reconciler/policy/schema';
 import { reconcile } from '../../lambda/reconciler/run/reconcile';
 import { totalsOf } from '../../lambda/reconciler/run/summary';
 import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../support/in-memory';
@@ -262,6 +268,125 @@ describe('run properties', () => {
         expect(error === undefined || (inspector.writes.length === 0 && queue.messages.length === 0)).toBe(true);
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+/** A version 3 policy: rules stating any of the three settings, a default scan configuration or none. */
+const policyV3Arb: fc.Arbitrary<Policy> = fc
+  .record({
+    default: fc.record({ deepInspection: desiredArb, enforcement: enforcementArb }),
+    scanConfiguration: fc.option(
+      fc
+        .record(
+          {
+            scanMode: fc.constantFrom('EC2_SSM_AGENT_BASED', 'EC2_HYBRID'),
+            vmScanner: fc.constantFrom('ACTIVATED', 'DEACTIVATED'),
+            enforcement: enforcementArb,
+          },
+          { requiredKeys: [] },
+        )
+        .filter((configuration) => configuration.scanMode !== undefined || configuration.vmScanner !== undefined),
+      { nil: undefined },
+    ),
+    rules: fc.array(
+      fc
+        .record(
+          {
+            accounts: fc.uniqueArray(accountIdArb, { minLength: 1, maxLength: 5 }),
+            organizationalUnits: fc.uniqueArray(fc.constantFrom(...UNITS, 'r-ab12'), { minLength: 1 }),
+            deepInspection: desiredArb,
+            scanMode: fc.constantFrom('EC2_SSM_AGENT_BASED', 'EC2_HYBRID', 'UNMANAGED'),
+            vmScanner: fc.constantFrom('ACTIVATED', 'DEACTIVATED', 'UNMANAGED'),
+            enforcement: enforcementArb,
+            expires: expiryArb,
+          },
+          { requiredKeys: [] },
+        )
+        .filter((rule) => rule.accounts !== undefined || rule.organizationalUnits !== undefined)
+        .filter((rule) => [rule.deepInspection, rule.scanMode, rule.vmScanner].some((value) => value !== undefined)),
+      { maxLength: 5 },
+    ),
+  })
+  .map(({ default: fallback, scanConfiguration, rules }) =>
+    validatePolicy(
+      {
+        version: 3,
+        default: fallback,
+        ...(scanConfiguration === undefined ? {} : { scanConfiguration }),
+        rules: rules.map((rule, i) => ({ name: `rule ${i}`, ...rule })),
+      },
+      'arbitrary',
+    ),
+  );
+
+/** Some accounts placed in the organization, some not (their ancestry could not be found). */
+const placedOrNotArb = fc.record(
+  { id: accountIdArb, ancestors: fc.subarray(UNITS).map((units) => ['r-ab12', ...units]) },
+  { requiredKeys: ['id'] },
+);
+
+describe('per-setting first match (version 3)', () => {
+  it('decides each scan setting as deep inspection is decided by the rules that state that setting alone', () => {
+    fc.assert(
+      fc.property(policyV3Arb, placedOrNotArb, (policy, account) => {
+        const decided = scanTargetOf(account, policy, TODAY);
+        // The model: the setting's rules, and the default's value, read as if they were deep inspection's.
+        const models = SCAN_SETTINGS.map((setting) => {
+          const model = {
+            ...policy,
+            default: {
+              deepInspection: policy.scanConfiguration?.[setting] ?? 'UNMANAGED',
+              enforcement: policy.scanConfiguration?.enforcement ?? 'enforce',
+            },
+            rules: policy.rules.flatMap((rule) =>
+              rule[setting] === undefined ? [] : [{ ...rule, deepInspection: rule[setting] }],
+            ),
+          } as unknown as Policy;
+          return [setting, desiredStateOf(account, model, TODAY)] as const;
+        });
+        // Undecided for any setting: the account is undecided, at the first such setting's rule.
+        const undecided = models.find(([, model]) => 'undecidedAt' in model);
+        const target = Object.fromEntries(
+          models.flatMap(([setting, model]) =>
+            'state' in model && model.state !== 'UNMANAGED'
+              ? [[setting, { value: model.state, rule: model.rule, enforcement: model.enforcement }]]
+              : [],
+          ),
+        );
+        expect(decided).toEqual(undecided === undefined ? { target } : undecided[1]);
+      }),
+    );
+  });
+
+  it('never lets an expired rule decide a setting', () => {
+    fc.assert(
+      fc.property(policyV3Arb, placedOrNotArb, (policy, account) => {
+        const expired = new Set(policy.rules.filter((rule) => isExpired(rule, TODAY)).map((rule) => rule.name));
+        const decided = scanTargetOf(account, policy, TODAY);
+        const rules = 'target' in decided ? Object.values(decided.target).map((d) => d.rule) : [decided.undecidedAt];
+        expect(rules.filter((rule) => expired.has(rule))).toEqual([]);
+      }),
+    );
+  });
+
+  it('any version 3 document built from near-valid parts is either valid or a PolicyError', () => {
+    const value = fc.constantFrom('EC2_HYBRID', 'EC2_HYBIRD', 'ACTIVATED', 'activated', 'UNMANAGED', '', 3, null);
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.constantFrom('scanMode', 'vmScanner', 'enforcement', 'vmScaner'), value),
+        fc.array(fc.dictionary(fc.constantFrom('scanMode', 'vmScanner', 'deepInspection', 'enforcement'), value)),
+        (scanConfiguration, settings) => {
+          const document = {
+            version: 3,
+            default: 'ACTIVATED',
+            scanConfiguration,
+            rules: settings.map((rule, i) => ({ name: `r${i}`, accounts: ['111122223333'], ...rule })),
+          };
+          const error = thrownBy(() => validatePolicy(document, 'arbitrary'));
+          expect(error === undefined || (error instanceof PolicyError && error.problems.length > 0)).toBe(true);
+        },
+      ),
     );
   });
 });

@@ -2,7 +2,15 @@ import type { RegionOptStatuses } from '../aws/account-regions';
 import type { Problem } from '../errors/errors';
 import { daysLeft, isExpired } from './expiry';
 import type { OrganizationAccount } from '../model';
-import type { Policy, PolicyRule } from './schema';
+import { matchRule } from '../plan';
+import {
+  type Policy,
+  type PolicyRule,
+  RULE_SETTINGS,
+  type RuleSetting,
+  SCAN_SETTINGS,
+  type ScanSetting,
+} from './schema';
 import { administratorFailure, type DelegatedAdministratorAnswer } from '../regions/delegated-administrator';
 import { optInFailure } from '../regions/opt-in';
 
@@ -10,6 +18,12 @@ import { optInFailure } from '../regions/opt-in';
 export interface LintWarning extends Problem {
   readonly kind:
     | 'UNREACHABLE_RULE'
+    /** Version 3: one setting of a rule that rules above it decide for every account it names; its others apply. */
+    | 'SHADOWED_SETTING'
+    /** Version 3: a rule's scan setting that gives its accounts what they would get without it. */
+    | 'MOOT_SCAN_SETTING'
+    /** Version 3: a rule deciding a scan setting of the delegated administrator's own account, which scanConfiguration decides. */
+    | 'ADMINISTRATOR_SCAN_SETTING'
     | 'UNKNOWN_ACCOUNT'
     | 'UNKNOWN_ORGANIZATIONAL_UNIT'
     | 'EXPIRED_RULE'
@@ -35,6 +49,7 @@ export function lintPolicy(
     accounts,
     regionOptStatuses,
     administrators,
+    administratorAccountId,
   }: {
     today: string;
     accounts?: readonly OrganizationAccount[];
@@ -44,6 +59,11 @@ export function lintPolicy(
       readonly ownAccountId: string;
       readonly byRegion: ReadonlyMap<string, DelegatedAdministratorAnswer>;
     };
+    /**
+     * The delegated administrator's account (the account the run or the CLI runs as): a version 3 rule that
+     * decides one of its scan settings is warned of. @default `administrators.ownAccountId`, else not checked
+     */
+    administratorAccountId?: string;
   },
 ): LintWarning[] {
   const tree = accounts === undefined ? undefined : organizationOf(accounts);
@@ -62,8 +82,10 @@ export function lintPolicy(
     ...policy.rules.flatMap((rule, index): LintWarning[] => [
       ...expiry(rule, index, today, policy.warnBeforeExpiryDays, live, tree),
       ...(isExpired(rule, today) ? [] : unreachable(rule, index, live, tree)),
+      ...(isExpired(rule, today) ? [] : mootScanSettings(policy, rule, index, live, tree)),
       ...(tree === undefined ? [] : unknownReferences(rule, index, tree)),
     ]),
+    ...administratorScanSettings(policy, administratorAccountId ?? administrators?.ownAccountId, live, tree, today),
   ];
 }
 
@@ -185,10 +207,12 @@ function covers(taker: PolicyRule, id: string, tree: Organization | undefined): 
 }
 
 /**
- * A rule no account can ever reach: every account and OU it names is taken by a live rule above it
- * that lasts at least as long (never expires, or expires on or after the day this one does). One taken
- * only by rules that lapse before it is reachable once they have (the expiring rule's warning says
- * from when), so it is not reported.
+ * A rule no account can ever reach: for every setting it states (deep inspection alone, before version 3),
+ * every account and OU it names is taken by a live rule above it that states that setting and lasts at least
+ * as long (never expires, or expires on or after the day this one does). One taken only by rules that lapse
+ * before it is reachable once they have (the expiring rule's warning says from when), so it is not reported.
+ * Version 3 decides each setting on its own (per-setting first match): a rule shadowed for some of its
+ * settings and not others is reported setting by setting (SHADOWED_SETTING), since its others still apply.
  */
 function unreachable(
   rule: PolicyRule,
@@ -198,18 +222,156 @@ function unreachable(
 ): LintWarning[] {
   const outlasts = (above: PolicyRule) =>
     above.expires === undefined || (rule.expires !== undefined && above.expires >= rule.expires);
-  const lasting = live.filter((entry) => entry.index < index && outlasts(entry.rule));
-  if (lasting.length === 0) return [];
-  const coveringRules = idsOf(rule).map((id) => lasting.find((entry) => covers(entry.rule, id, tree))?.index);
-  if (coveringRules.some((covering) => covering === undefined)) return [];
-  const by = [...new Set(coveringRules)].map((covering) => `$.rules[${covering}]`).join(', ');
-  return [
-    {
-      kind: 'UNREACHABLE_RULE',
-      path: `$.rules[${index}]`,
-      message: `"${rule.name}" can never match: ${by} above it take${coveringRules.length === 1 && !by.includes(',') ? 's' : ''} every account it names`,
-    },
-  ];
+  const stated = RULE_SETTINGS.filter((setting) => rule[setting] !== undefined);
+  const shadowing = stated.map((setting) => {
+    const lasting = live.filter(
+      (entry) => entry.index < index && entry.rule[setting] !== undefined && outlasts(entry.rule),
+    );
+    const covering = idsOf(rule).map((id) => lasting.find((entry) => covers(entry.rule, id, tree))?.index);
+    return { setting, covering: covering.some((c) => c === undefined) ? undefined : (covering as number[]) };
+  });
+  const shadowed = shadowing.filter(
+    (entry): entry is { setting: RuleSetting; covering: number[] } => entry.covering !== undefined,
+  );
+  if (shadowed.length === 0) return [];
+  if (shadowed.length === stated.length) {
+    const coveringRules = shadowed.flatMap((entry) => entry.covering);
+    const by = [...new Set(coveringRules)].map((covering) => `$.rules[${covering}]`).join(', ');
+    return [
+      {
+        kind: 'UNREACHABLE_RULE',
+        path: `$.rules[${index}]`,
+        message: `"${rule.name}" can never match: ${by} above it take${coveringRules.length === 1 && !by.includes(',') ? 's' : ''} every account it names${stated.length > 1 ? `, for each of ${stated.join(', ')}` : ''}`,
+      },
+    ];
+  }
+  return shadowed.map(({ setting, covering }) => {
+    const by = [...new Set(covering)].map((c) => `$.rules[${c}]`);
+    return {
+      kind: 'SHADOWED_SETTING',
+      path: `$.rules[${index}].${setting}`,
+      message: `"${rule.name}" never decides ${setting}: ${by.join(', ')} above it decide${by.length === 1 ? 's' : ''} ${setting} for every account it names (first match is per setting); its ${stated.filter((s) => s !== setting).join(' and ')} still appl${stated.length - shadowed.length === 1 ? 'ies' : 'y'}`,
+    };
+  });
+}
+
+/** A setting's decision in words and for comparison: a value, or unmanaged, and how it is applied. */
+function decisionOf(value: string | undefined, enforcement: string): string {
+  return value === undefined || value === 'UNMANAGED' ? 'unmanaged' : `${value} (${enforcement})`;
+}
+
+/**
+ * Version 3: a rule's scan setting is moot when its accounts would be decided the same without it: the
+ * default (`scanConfiguration`, the delegated administrator's own configuration, which members that are
+ * not individually configured inherit) gives the same value with the same enforcement, or, for UNMANAGED,
+ * manages nothing, and no live rule below it that states the setting differently may reach its accounts
+ * (without the OU tree, any rule below naming an OU or the root may). Worth a look, not an error: such a
+ * rule also holds its accounts should the default change.
+ */
+function mootScanSettings(
+  policy: Policy,
+  rule: PolicyRule,
+  index: number,
+  live: readonly IndexedRule[],
+  tree: Organization | undefined,
+): LintWarning[] {
+  const byDefault = policy.scanConfiguration;
+  return SCAN_SETTINGS.flatMap((setting): LintWarning[] => {
+    const value = rule[setting];
+    if (value === undefined) return [];
+    const fallback = decisionOf(byDefault?.[setting], byDefault?.enforcement ?? 'enforce');
+    if (decisionOf(value, rule.enforcement) !== fallback) return [];
+    const below = live.filter(
+      (entry) =>
+        entry.index > index &&
+        entry.rule[setting] !== undefined &&
+        decisionOf(entry.rule[setting], entry.rule.enforcement) !== fallback &&
+        mayOverlap(entry.rule, rule, tree),
+    );
+    if (below.length > 0) return [];
+    const why =
+      fallback === 'unmanaged'
+        ? `nothing else manages ${setting} for these accounts (scanConfiguration leaves it out)`
+        : `scanConfiguration gives these accounts ${fallback} without it: the delegated administrator's configuration, which they inherit unless individually configured`;
+    return [
+      {
+        kind: 'MOOT_SCAN_SETTING',
+        path: `$.rules[${index}].${setting}`,
+        message: `"${rule.name}" sets ${setting} ${decisionOf(value, rule.enforcement)}, and ${why}: it changes nothing today; remove it, or keep it to hold these accounts should the default change`,
+      },
+    ];
+  });
+}
+
+/** True unless the OU tree (or the ids alone) shows that no account matched by `a` is matched by `b`. */
+function mayOverlap(a: PolicyRule, b: PolicyRule, tree: Organization | undefined): boolean {
+  return idsOf(b).some((id) => covers(a, id, tree) || reaches(a, id, tree));
+}
+
+/** True when some account under `id` (an account, OU or root that another rule names) may be one `rule` names. */
+function reaches(rule: PolicyRule, id: string, tree: Organization | undefined): boolean {
+  if (id.startsWith('r-')) return true;
+  const placed = tree?.placed === true;
+  // An account: named, or (without the tree) perhaps under an OU the rule names.
+  if (/^\d/.test(id)) return (rule.accounts ?? []).includes(id) || (!placed && rule.organizationalUnits !== undefined);
+  // An OU: without the tree, any account or OU the rule names may lie under it.
+  if (!placed) return true;
+  return (
+    (rule.accounts ?? []).some((account) => tree.accounts.get(account)?.includes(id)) ||
+    (rule.organizationalUnits ?? []).some((unit) => tree.unitAncestors.get(unit)?.has(id))
+  );
+}
+
+/**
+ * Version 3: the delegated administrator's own scan configuration is the organization's default (members
+ * that are not individually configured inherit it), so the run writes it only from `scanConfiguration`
+ * (docs/policy.md): a rule that would decide one of its scan settings otherwise is warned of, at the
+ * account id when it names it, else at the rule. Ancestry comes from the organization when known; without
+ * it only rules naming the account or the root are told.
+ */
+function administratorScanSettings(
+  policy: Policy,
+  administrator: string | undefined,
+  live: readonly IndexedRule[],
+  tree: Organization | undefined,
+  today: string,
+): LintWarning[] {
+  if (administrator === undefined || policy.version !== 3) return [];
+  const account = { id: administrator, ancestors: tree?.accounts.get(administrator) };
+  return SCAN_SETTINGS.flatMap((setting): LintWarning[] => {
+    const deciding = firstStating(setting, live, account, today);
+    if (deciding === undefined) return [];
+    const { rule, index } = deciding;
+    const fallback = decisionOf(
+      policy.scanConfiguration?.[setting],
+      policy.scanConfiguration?.enforcement ?? 'enforce',
+    );
+    if (decisionOf(rule[setting], rule.enforcement) === fallback) return [];
+    const position = rule.accounts?.indexOf(administrator) ?? -1;
+    return [
+      {
+        kind: 'ADMINISTRATOR_SCAN_SETTING',
+        path: position >= 0 ? `$.rules[${index}].accounts[${position}]` : `$.rules[${index}]`,
+        message: `"${rule.name}" decides ${setting} ${decisionOf(rule[setting], rule.enforcement)} for ${administrator}, the delegated administrator's own account, whose configuration is the organization's default that members inherit: the run writes it only from scanConfiguration (${fallback}); state the value there, or leave this account out of the rule`,
+      },
+    ];
+  });
+}
+
+/** The first live rule stating `setting` that matches the account, unless one naming OUs cannot tell first. */
+function firstStating(
+  setting: ScanSetting,
+  live: readonly IndexedRule[],
+  account: Pick<OrganizationAccount, 'id' | 'ancestors'>,
+  today: string,
+): IndexedRule | undefined {
+  for (const entry of live) {
+    if (entry.rule[setting] === undefined) continue;
+    const match = matchRule(entry.rule, account, today);
+    if (match.matches) return entry;
+    if (match.why === 'undecided') return undefined;
+  }
+  return undefined;
 }
 
 /** Accounts the organization does not list; OUs no account of it is under (it does not exist, or is empty). */

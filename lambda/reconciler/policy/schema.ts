@@ -11,7 +11,7 @@ import {
 } from '../ids';
 import { type ParameterTier, policyText } from './read';
 import { duplicateKeys, locateProblems, syntaxProblem } from './text';
-import { problemsFrom } from '../validation';
+import { nearestKey, problemsFrom } from '../validation';
 
 /** The rule name outcomes, the summary and findings give the policy's `default`; no rule may take it. */
 export const DEFAULT_RULE = 'default';
@@ -31,12 +31,27 @@ export const DEFAULT_MAX_DEACTIVATIONS_PER_RUN = 50;
  */
 export const DEFAULT_DAILY_FACTOR = 2;
 
-const desiredStateSchema = z.enum(DESIRED_STATES, {
-  error: (issue) =>
-    issue.input === undefined
-      ? `is required: one of ${DESIRED_STATES.join(', ')}`
-      : `${JSON.stringify(issue.input)} is not one of ${DESIRED_STATES.join(', ')}`,
-});
+/**
+ * One of `values`, refused with what it takes and, for a near miss (`"EC2_HYBIRD"`, `"activated"`), the value
+ * meant: `"EC2_HYBIRD" is not one of EC2_SSM_AGENT_BASED, EC2_HYBRID, UNMANAGED; did you mean "EC2_HYBRID"?`.
+ * `hint` says more for a value that is not a typo (`UNMANAGED` where it is not taken, say).
+ */
+function oneOf<const T extends readonly [string, ...string[]]>(
+  values: T,
+  hint: (input: unknown) => string | undefined = () => undefined,
+) {
+  return z.enum(values, {
+    error: (issue) => {
+      if (issue.input === undefined) return `is required: one of ${values.join(', ')}`;
+      const nearest = typeof issue.input === 'string' ? nearestKey(issue.input, values) : undefined;
+      const suggestion = nearest === undefined ? '' : `; did you mean "${nearest}"?`;
+      const more = hint(issue.input);
+      return `${JSON.stringify(issue.input)} is not one of ${values.join(', ')}${suggestion}${more === undefined ? '' : `: ${more}`}`;
+    },
+  });
+}
+
+const desiredStateSchema = oneOf(DESIRED_STATES);
 
 const organizationalUnitOrRootId = z
   .string({ error: 'must be a string' })
@@ -49,9 +64,7 @@ export const ENFORCEMENTS = ['enforce', 'report'] as const;
 export type Enforcement = (typeof ENFORCEMENTS)[number];
 export const DEFAULT_WARN_BEFORE_EXPIRY_DAYS = 14;
 
-const enforcementSchema = z.enum(ENFORCEMENTS, {
-  error: (issue) => `${JSON.stringify(issue.input)} is not one of ${ENFORCEMENTS.join(', ')}`,
-});
+const enforcementSchema = oneOf(ENFORCEMENTS);
 
 /** Text a person writes (an owner, a reason), shown in findings: something visible, up to `max` characters. */
 function freeText(max: number) {
@@ -95,19 +108,20 @@ const expirySchema = z.iso.date({
   error: (issue) => `${JSON.stringify(issue.input)} is not a date such as "2027-03-31"`,
 });
 
-const ruleV2Schema = z
-  .strictObject({
-    ...ruleTarget,
-    enforcement: enforcementSchema.default('enforce').meta({
-      description: '"report": read and plan this rule\'s accounts, report what it would change, write nothing',
-    }),
-    expires: expirySchema.optional().meta({
-      description: 'The last day (UTC) the rule matches; after it, its accounts go to the rules below or the default',
-    }),
-    owner: freeText(256).optional().meta({ description: 'Who answers for this rule (free text)' }),
-    reason: freeText(1024).optional().meta({ description: 'Why the rule exists (free text)' }),
-  })
-  .refine(hasTarget, namesAccountsOrUnits);
+/** What a version 2 rule adds to version 1's; version 3 keeps it. */
+const ruleV2Fields = {
+  ...ruleTarget,
+  enforcement: enforcementSchema.default('enforce').meta({
+    description: '"report": read and plan this rule\'s accounts, report what it would change, write nothing',
+  }),
+  expires: expirySchema.optional().meta({
+    description: 'The last day (UTC) the rule matches; after it, its accounts go to the rules below or the default',
+  }),
+  owner: freeText(256).optional().meta({ description: 'Who answers for this rule (free text)' }),
+  reason: freeText(1024).optional().meta({ description: 'Why the rule exists (free text)' }),
+};
+
+const ruleV2Schema = z.strictObject(ruleV2Fields).refine(hasTarget, namesAccountsOrUnits);
 
 const packagePathSchema = z
   .string({ error: 'must be a string' })
@@ -184,9 +198,6 @@ export const policyV2Schema = z.strictObject({
     .meta({ description: 'Where exceptions are reported besides the run summary, metrics and the queue' }),
 });
 
-/** Every policy document this function reads, as written: the editor schema is generated from it. */
-export const policyDocumentSchema = z.discriminatedUnion('version', [policyV1Schema, policyV2Schema]);
-
 /**
  * Inspector's EC2 scan modes (inspector2 model, botocore 1.43.67: `Ec2ScanMode`): agent-based through SSM,
  * or hybrid (agent-based plus agentless for instances SSM does not manage).
@@ -199,6 +210,87 @@ export type VmScannerState = (typeof VM_SCANNER_STATES)[number];
 /** The EC2 scan configuration settings a version 3 policy manages, each decided on its own (docs/policy.md). */
 export const SCAN_SETTINGS = ['scanMode', 'vmScanner'] as const;
 export type ScanSetting = (typeof SCAN_SETTINGS)[number];
+/** Every setting a version 3 rule may state: a rule states at least one. */
+export const RULE_SETTINGS = ['deepInspection', ...SCAN_SETTINGS] as const;
+export type RuleSetting = (typeof RULE_SETTINGS)[number];
+
+/** The default leaves a setting unmanaged by leaving it out, so it takes no UNMANAGED. */
+const leaveItOut = (input: unknown) =>
+  input === 'UNMANAGED' ? 'leave the setting out of scanConfiguration to leave it unmanaged by default' : undefined;
+
+const scanConfigurationSchema = z
+  .strictObject({
+    scanMode: oneOf(SCAN_MODES, leaveItOut).optional().meta({
+      description:
+        'The EC2 scan mode of the delegated administrator, which members that are not individually configured inherit: EC2_SSM_AGENT_BASED, or EC2_HYBRID (agent-based plus agentless). Left out: not managed by default',
+    }),
+    vmScanner: oneOf(VM_SCANNER_STATES, leaveItOut).optional().meta({
+      description:
+        'The Inspector VM scanner (Enhanced EC2 Scanning) of the delegated administrator, which members that are not individually configured inherit. Left out: not managed by default',
+    }),
+    enforcement: enforcementSchema.default('enforce').meta({
+      description: '"report": report what the default would change, write nothing',
+    }),
+  })
+  // An empty default reads as if it managed something: say so rather than quietly manage nothing.
+  .refine((configuration) => configuration.scanMode !== undefined || configuration.vmScanner !== undefined, {
+    error:
+      'states neither "scanMode" nor "vmScanner", so it manages nothing: state one or both, or remove "scanConfiguration"',
+    when: withoutIssues,
+  })
+  .meta({
+    description:
+      "The organization's default EC2 scan configuration: the delegated administrator's own in each region, which members that are not individually configured inherit",
+  });
+
+/**
+ * Whether a "states nothing" check runs: not on an object with an unknown key, which may be the setting
+ * misspelt (`"vmScaner"`): that is reported once, as the typo. Any other problem is reported alongside it.
+ */
+function withoutIssues(payload: z.core.ParsePayload): boolean {
+  return !payload.issues.some((issue) => issue.code === 'unrecognized_keys');
+}
+
+const statesASetting = {
+  error: `a rule must state at least one of ${RULE_SETTINGS.map((setting) => `"${setting}"`).join(', ')}`,
+  when: withoutIssues,
+} as const;
+
+const ruleV3Schema = z
+  .strictObject({
+    ...ruleV2Fields,
+    deepInspection: desiredStateSchema.optional().meta({
+      description:
+        'Deep inspection for the accounts this rule matches; left out: decided by the rules below or the default',
+    }),
+    scanMode: oneOf([...SCAN_MODES, 'UNMANAGED'])
+      .optional()
+      .meta({
+        description:
+          'The EC2 scan mode for the accounts this rule matches; UNMANAGED leaves it as it is; left out: decided by the rules below or scanConfiguration',
+      }),
+    vmScanner: oneOf([...VM_SCANNER_STATES, 'UNMANAGED'])
+      .optional()
+      .meta({
+        description:
+          'The Inspector VM scanner (Enhanced EC2 Scanning) for the accounts this rule matches; UNMANAGED leaves it as it is; left out: decided by the rules below or scanConfiguration',
+      }),
+  })
+  .refine(hasTarget, namesAccountsOrUnits)
+  .refine((rule) => RULE_SETTINGS.some((setting) => rule[setting] !== undefined), statesASetting);
+
+export const policyV3Schema = z.strictObject({
+  ...policyV2Schema.shape,
+  version: z.literal(3),
+  scanConfiguration: scanConfigurationSchema.optional(),
+  rules: z.array(ruleV3Schema, { error: 'must be an array' }).default([]),
+});
+
+/** Every policy document this function reads, as written: the editor schema is generated from it. */
+export const policyDocumentSchema = z.discriminatedUnion('version', [policyV1Schema, policyV2Schema, policyV3Schema]);
+
+/** The keys only version 3 takes: a version 1 or 2 policy that uses one is told to write `"version": 3`. */
+const VERSION_3_KEYS = { top: ['scanConfiguration'], rule: SCAN_SETTINGS as readonly string[] };
 /** What a setting's value is, by setting. */
 export interface ScanSettingValues {
   readonly scanMode: ScanMode;
@@ -257,7 +349,8 @@ export interface Policy {
   readonly origin?: string;
 }
 
-const SUPPORTED_VERSIONS = [1, 2];
+const SUPPORTED_VERSIONS = [1, 2, 3] as const;
+const VERSIONS_TEXT = '1, 2 or 3';
 
 function normalize(document: z.output<typeof policyDocumentSchema>): Policy {
   const common = {
@@ -280,17 +373,25 @@ function normalize(document: z.output<typeof policyDocumentSchema>): Policy {
     };
   }
   return {
-    version: 2,
+    version: document.version,
     ...common,
     default:
       typeof document.default === 'string'
         ? { deepInspection: document.default, enforcement: 'enforce' }
         : document.default,
+    ...(document.version === 3 && document.scanConfiguration !== undefined
+      ? { scanConfiguration: document.scanConfiguration }
+      : {}),
     rules: document.rules,
     warnBeforeExpiryDays: document.warnBeforeExpiryDays,
     ...(document.coverage === undefined ? {} : { coverage: document.coverage }),
     findings: document.findings,
   };
+}
+
+/** The schema a document is checked against: its own version's, or the newest for an unknown version. */
+function schemaFor(version: unknown) {
+  return version === 1 ? policyV1Schema : version === 2 ? policyV2Schema : policyV3Schema;
 }
 
 /**
@@ -302,9 +403,10 @@ export function validatePolicy(document: unknown, source: string): Policy {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new PolicyError(source, [{ path: '$', message: 'must be a JSON object' }]);
   }
-  const supported = SUPPORTED_VERSIONS.includes(version as number);
+  const supported = (SUPPORTED_VERSIONS as readonly unknown[]).includes(version);
   // An unknown version is reported with every other problem, the rest checked as the newest version.
-  const result = (version === 1 ? policyV1Schema : policyV2Schema).safeParse(document);
+  const schema = schemaFor(version);
+  const result = schema.safeParse(document);
   const versionProblems = supported
     ? []
     : [
@@ -312,25 +414,42 @@ export function validatePolicy(document: unknown, source: string): Policy {
           path: '$.version',
           message:
             version === undefined
-              ? 'is required: 1 or 2'
+              ? `is required: ${VERSIONS_TEXT}`
               : typeof version !== 'number'
-                ? `must be a number: 1 or 2, not ${JSON.stringify(version)}${typeof version === 'string' ? ' (remove the quotes)' : ''}`
-                : `unknown policy version ${JSON.stringify(version)}; this function reads versions 1 and 2`,
+                ? `must be a number: ${VERSIONS_TEXT}, not ${JSON.stringify(version)}${typeof version === 'string' ? ' (remove the quotes)' : ''}`
+                : `unknown policy version ${JSON.stringify(version)}; this function reads versions 1, 2 and 3`,
         },
       ];
   // Checked on the raw document so that it is reported alongside every other problem:
   // zod skips refinements of an object whose fields already have issues.
   const problems = [
     ...versionProblems,
-    ...(result.success
-      ? []
-      : problemsFrom(result.error, { schema: version === 1 ? policyV1Schema : policyV2Schema, input: document })
-    ).filter((p) => supported || p.path !== '$.version'),
+    ...(result.success ? [] : problemsFrom(result.error, { schema, input: document }))
+      .filter((p) => supported || p.path !== '$.version')
+      .map((p) => (version === 1 || version === 2 ? versionThreeKey(p, version) : p)),
     ...duplicateRuleNames(document),
     ...mixedPartitions(document),
   ];
   if (problems.length > 0 || !result.success) throw new PolicyError(source, problems);
   return normalize(result.data);
+}
+
+/**
+ * An unknown key of a version 1 or 2 policy that version 3 takes (`scanConfiguration`, a rule's `scanMode` or
+ * `vmScanner`): said as such, with the fix, rather than as a typo. Version 3 is what an older function refuses
+ * by its number (docs/policy.md, "Why version 3").
+ */
+function versionThreeKey(problem: Problem, version: 1 | 2): Problem {
+  const match = /^\$(?:\.rules\[\d+\])?\.(\w+)$/.exec(problem.path);
+  const key = match?.[1];
+  const inRule = problem.path.startsWith('$.rules[');
+  if (key === undefined || !problem.message.startsWith('unknown key')) return problem;
+  if (!(inRule ? VERSION_3_KEYS.rule : VERSION_3_KEYS.top).includes(key)) return problem;
+  return {
+    path: problem.path,
+    // Still "unknown key…", so that its line and column are the key's (policy/text.ts).
+    message: `unknown key in a version ${version} policy: "${key}" is a version 3 key (the EC2 scan configuration): write "version": 3 to use it${version === 1 ? ' (version 3 takes every version 2 key too)' : ''}`,
+  };
 }
 
 /**
