@@ -4,6 +4,8 @@ import { regionSchema } from './ids';
 
 /** Requests a second per operation (and per region) the run allows itself; AWS documents no exact figure. */
 export const DEFAULT_REQUESTS_PER_SECOND = 10;
+/** The schedule period when SCHEDULE_PERIOD_SECONDS is unset: the stack's default schedule, `rate(1 hour)`. */
+export const DEFAULT_SCHEDULE_PERIOD_SECONDS = 3600;
 
 /** A pacing rate: unset (or empty) is the default; anything else must be a finite number above 0. */
 const requestsPerSecond = (what: string) => {
@@ -39,6 +41,19 @@ const configSchema = clientSchema.extend({
    * (lib/reconciler-function.ts bindSecurityHubFindings). Absent: the stack granted none, and the function
    * makes no Security Hub call whatever the policy says.
    */
+  /**
+   * The schedule's period in seconds, set by the stack from its `schedule` (lib/reconciler-function.ts
+   * bindSchedulePeriod): a scheduled run reads the scan configuration of the window of the day it covers
+   * (scan-configuration/slice.ts). Unset: 3600, the stack's default schedule `rate(1 hour)`.
+   */
+  SCHEDULE_PERIOD_SECONDS: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.coerce
+      .number({ error: 'must be a whole number of seconds above 0: the schedule period' })
+      .int({ error: 'must be a whole number of seconds above 0: the schedule period' })
+      .positive({ error: 'must be a whole number of seconds above 0: the schedule period' })
+      .default(DEFAULT_SCHEDULE_PERIOD_SECONDS),
+  ),
   SECURITY_HUB_FINDINGS: z
     .enum(['true', 'false'], { error: 'must be "true" or "false": whether the stack granted Security Hub permissions' })
     .default('false'),
@@ -51,6 +66,8 @@ export interface Config {
   readonly region: string;
   /** The stack granted the Security Hub permissions the findings step needs (docs/findings.md). */
   readonly securityHubFindings: boolean;
+  /** The schedule's period (seconds): a scheduled run's scan configuration slice is that part of the day. */
+  readonly schedulePeriodSeconds: number;
 }
 
 /** What aws/clients.ts creates every client with, read from the environment by `loadClientSettings`. */
@@ -98,5 +115,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     failedAccountsQueueUrl: data.FAILED_ACCOUNTS_QUEUE_URL,
     region: data.AWS_REGION,
     securityHubFindings: data.SECURITY_HUB_FINDINGS === 'true',
+    schedulePeriodSeconds: data.SCHEDULE_PERIOD_SECONDS,
   });
 }
