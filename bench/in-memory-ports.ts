@@ -19,6 +19,9 @@ import {
   type QueueMessage,
   type RegionInspector,
   type RegionRead,
+  type ScanConfigurationRead,
+  type ScanConfigurationRequest,
+  type ScanConfigurationWriteResult,
   UNLIMITED,
   type UpdateResult,
 } from '../lambda/reconciler';
@@ -144,6 +147,51 @@ export class InMemoryInspector implements RegionInspector {
     const state = this.organization.inspectorAccount(this.region, accountId);
     if (accountId !== ownAccountId && !state?.member) return { error: `${accountId} is not a member account` };
     return this.scanConfiguration(accountId);
+  }
+
+  /** GetConfiguration with `accountId`, one a member, counted in `scanConfigurationReads`. */
+  async memberScanConfigurations(
+    accountIds: readonly string[],
+    budget: CallBudget = UNLIMITED,
+  ): Promise<Map<string, ScanConfigurationRead>> {
+    this.failIfRegionDown();
+    const reads = new Map<string, ScanConfigurationRead>();
+    for (const accountId of accountIds) {
+      if (!budget.canContinue()) {
+        reads.set(accountId, { error: NOT_REACHED, notReached: true });
+        continue;
+      }
+      this.scanConfigurationReads += 1;
+      reads.set(accountId, await this.accountScanConfiguration(accountId, this.organization.delegatedAdminAccountId));
+    }
+    return reads;
+  }
+
+  /** GetConfiguration calls with a member's `accountId` made through memberScanConfigurations. */
+  scanConfigurationReads = 0;
+
+  /** UpdateConfiguration, settled at once; `faults.failingAccounts` are refused. */
+  async updateScanConfiguration(
+    request: ScanConfigurationRequest,
+    budget: CallBudget = UNLIMITED,
+  ): Promise<ScanConfigurationWriteResult> {
+    this.failIfRegionDown();
+    if (!budget.canContinue()) return { ok: false, errorMessage: NOT_REACHED, notReached: true };
+    const accountId = request.accountId ?? this.organization.delegatedAdminAccountId;
+    this.writes.push({ operation: 'updateScanConfiguration', accountIds: request.accountId ? [accountId] : [] });
+    if (this.faults.failingAccounts?.has(accountId)) return { ok: false, errorMessage: 'simulated refusal' };
+    const state = this.organization.inspectorAccount(this.region, accountId);
+    if (state === undefined) return { ok: false, errorMessage: `${accountId} is not a member account` };
+    if ('inherit' in request) {
+      state.ec2Configuration = undefined;
+      return { ok: true };
+    }
+    const current = this.organization.ec2ConfigurationOf(this.region, accountId);
+    state.ec2Configuration = {
+      scanMode: request.scanMode,
+      vmScannerActivated: request.activateVMScanner ?? current.vmScannerActivated,
+    };
+    return { ok: true };
   }
 
   /** The account's EC2 scan configuration as GetConfiguration answers it once settled. */

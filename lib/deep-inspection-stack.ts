@@ -94,6 +94,7 @@ export class DeepInspectionStack extends Stack {
       runFailures: queues.runFailures,
     });
     reconciler.bindPolicy(parameter);
+    reconciler.bindSchedulePeriod(schedulePeriod);
     // The guardrail's memory across invocations: created once by the first deploy, never written by one.
     const ledger = new GuardrailLedger(this, 'GuardrailLedger', {
       parameterName: `${config.policyParameterName}${LEDGER_SUFFIX}`,

@@ -18,6 +18,7 @@ export const INSPECTOR_ACTIONS = [
   'inspector2:GetDelegatedAdminAccount',
   'inspector2:GetEc2DeepInspectionConfiguration',
   'inspector2:ListCoverage',
+  'inspector2:UpdateConfiguration',
   'inspector2:UpdateEc2DeepInspectionConfiguration',
   'inspector2:UpdateOrgEc2DeepInspectionConfiguration',
 ];
@@ -226,6 +227,14 @@ export class ReconcilerFunction extends Construct {
       reason:
         'Besides the Inspector2 and Organizations List actions: securityhub:GetFindings, which only reads this account’s own findings: its hub resource types are optional, the request names no hub, and the Security Hub CSPM User Guide lists no support for policy resources.',
     });
+  }
+
+  /**
+   * Tells the function its schedule's period (SCHEDULE_PERIOD_SECONDS): a scheduled run reads the EC2 scan
+   * configuration of the part of the day its period covers, so that the day's runs read every managed account.
+   */
+  bindSchedulePeriod(period: Duration): void {
+    this.function.addEnvironment('SCHEDULE_PERIOD_SECONDS', String(period.toSeconds()));
   }
 
   /** Lets the function send to the failed-accounts queue (sqs:SendMessage on it alone) and tells it the URL. */

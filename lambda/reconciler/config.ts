@@ -4,6 +4,8 @@ import { regionSchema } from './ids';
 
 /** Requests a second per operation (and per region) the run allows itself; AWS documents no exact figure. */
 export const DEFAULT_REQUESTS_PER_SECOND = 10;
+/** The schedule period when SCHEDULE_PERIOD_SECONDS is unset: the stack's default schedule, `rate(1 hour)`. */
+export const DEFAULT_SCHEDULE_PERIOD_SECONDS = 3600;
 
 /** A pacing rate: unset (or empty) is the default; anything else must be a finite number above 0. */
 const requestsPerSecond = (what: string) => {
@@ -76,6 +78,19 @@ const configSchema = clientSchema.extend({
    * (lib/reconciler-function.ts bindSecurityHubFindings). Absent: the stack granted none, and the function
    * makes no Security Hub call whatever the policy says.
    */
+  /**
+   * The schedule's period in seconds, set by the stack from its `schedule` (lib/reconciler-function.ts
+   * bindSchedulePeriod): a scheduled run reads the scan configuration of the window of the day it covers
+   * (scan-configuration/slice.ts). Unset: 3600, the stack's default schedule `rate(1 hour)`.
+   */
+  SCHEDULE_PERIOD_SECONDS: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.coerce
+      .number({ error: 'must be a whole number of seconds above 0: the schedule period' })
+      .int({ error: 'must be a whole number of seconds above 0: the schedule period' })
+      .positive({ error: 'must be a whole number of seconds above 0: the schedule period' })
+      .default(DEFAULT_SCHEDULE_PERIOD_SECONDS),
+  ),
   SECURITY_HUB_FINDINGS: z
     .enum(['true', 'false'], { error: 'must be "true" or "false": whether the stack granted Security Hub permissions' })
     .default('false'),
@@ -90,6 +105,8 @@ export interface Config {
   readonly securityHubFindings: boolean;
   /** What every AWS client is created with (aws/clients.ts createClients). */
   readonly clients: ClientSettingsConfig;
+  /** The schedule's period (seconds): a scheduled run's scan configuration slice is that part of the day. */
+  readonly schedulePeriodSeconds: number;
 }
 
 /** What aws/clients.ts creates every client with, read from the environment by loadConfig (or loadClientSettings). */
@@ -141,5 +158,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     region: data.AWS_REGION,
     securityHubFindings: data.SECURITY_HUB_FINDINGS === 'true',
     clients: clientSettingsOf(data),
+    schedulePeriodSeconds: data.SCHEDULE_PERIOD_SECONDS,
   });
 }

@@ -23,6 +23,7 @@ import { logger, metrics } from './observability/powertools';
 import { reconcile } from './run/reconcile';
 import type { RunProblem } from './run/types';
 import { fitSummary, type RunSummary } from './run/summary';
+import { sliceWindow } from './scan-configuration/slice';
 
 // Created once per container and reused by every invocation.
 let clients: Clients | undefined;
@@ -117,6 +118,15 @@ async function runReconcile(
         : `invocation ${context.awsRequestId}`,
       dryRun: invocation.dryRun,
       force: invocation.force,
+      // The scan configuration slice: a run naming no accounts reads the window of the day its time (the
+      // scheduled time for every attempt of one scheduled run) ends; a run naming accounts reads them.
+      ...(invocation.accountIds
+        ? {}
+        : {
+            scanConfigurationReads: {
+              window: sliceWindow(new Date(invocation.scheduledTime ?? Date.now()), config.schedulePeriodSeconds),
+            },
+          }),
     },
     {
       ...readers(config, aws),

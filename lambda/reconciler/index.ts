@@ -26,7 +26,7 @@ export type { Dependencies, ProgressEvent, ReconcileRequest, RunPlan, RunProblem
 export type { PlannedRegion } from './run/region';
 export { type RegionSummary, runLists, type RunSummary, type Totals } from './run/summary';
 export { type CallBudget, DeadlineReached, NOT_REACHED, UNLIMITED } from './deadline/budget';
-export { desiredStateOf, matchRule, scanTargetOf } from './plan';
+export { desiredStateOf, matchRule } from './plan';
 
 // The model of accounts and outcomes; the event's limits; batches.
 export {
@@ -59,6 +59,45 @@ export { emptyFindingsReport } from './findings/sync';
 export type { GuardrailVerdict } from './guardrail/limits';
 export { ec2ScanningOffText, type EffectivePolicyReader } from './inspector-policy';
 
+// The EC2 scan configuration as policy (issue 26): its outcomes, their counts and list, the slice, the planner's parts.
+export {
+  describeChange,
+  isNarrowing,
+  isScanConfigurationUpdate,
+  type ObservedScanConfiguration,
+  type ObservedScanValue,
+  SCAN_CONFIGURATION_FAILURE_REASONS,
+  SCAN_CONFIGURATION_SKIP_REASONS,
+  SCAN_CONFIGURATION_WRITES,
+  type ScanConfigurationFailureReason,
+  type ScanConfigurationOutcome,
+  type ScanConfigurationReport,
+  type ScanConfigurationSkipReason,
+  type ScanConfigurationUpdate,
+  type ScanConfigurationWrite,
+  type ScanSettingChange,
+  settingName,
+} from './scan-configuration/outcome';
+export {
+  type ScanConfigurationListed,
+  scanConfigurationList,
+  type ScanConfigurationTotals,
+  scanConfigurationTotals,
+} from './scan-configuration/summary';
+export {
+  inSlice,
+  type ScanConfigurationReads,
+  type SliceWindow,
+  slicePosition,
+  sliceWindow,
+} from './scan-configuration/slice';
+export {
+  type AdministratorWrite,
+  type ScanConfigurationScope,
+  scanConfigurationScope,
+} from './scan-configuration/scope';
+export { managesScanConfiguration, type ScanTarget, scanTargetOf } from './plan';
+
 // The AWS adapters, one a service, for the CLI (which builds its own clients) and the benchmarks.
 export { AccountManagementRegions, type AccountRegions } from './aws/account-regions';
 export { type Clients, createClients } from './aws/clients';
@@ -66,6 +105,9 @@ export { type ClientSettingsConfig, loadClientSettings } from './config';
 export {
   type Ec2ScanConfiguration,
   InspectorRegion,
+  type ScanConfigurationRead,
+  type ScanConfigurationRequest,
+  type ScanConfigurationWriteResult,
   MAX_ACCOUNTS_PER_CALL,
   MAX_COVERAGE_PER_PAGE,
   type RegionInspector,

@@ -56,6 +56,8 @@ export const SKIP_REASONS = [
   'DEEP_INSPECTION_PENDING',
   'UNMANAGED',
   'DEACTIVATION_HELD_BY_GUARDRAIL',
+  /** A deactivation waiting for the same account's scan configuration widening to read SUCCESS (scan-configuration/order.ts). */
+  'WAITS_FOR_WIDENING',
   /** `apply FILE`: the account is not in the state the saved plan was made from; left alone until planned again. */
   'CHANGED_SINCE_PLAN',
 ] as const;

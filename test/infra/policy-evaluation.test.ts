@@ -357,6 +357,8 @@ describe('the function’s role, evaluated', () => {
       'GetDelegatedAdminAccount',
       'GetEc2DeepInspectionConfiguration',
       'ListCoverage',
+      // A member's EC2 scan configuration, and the administrator's own (issue 26).
+      'UpdateConfiguration',
       'UpdateEc2DeepInspectionConfiguration',
       'UpdateOrgEc2DeepInspectionConfiguration',
     ].map((name) => ({ action: `inspector2:${name}`, resource: '*' })),

@@ -974,8 +974,9 @@ describe('cdk-nag AwsSolutionsChecks', () => {
 describe('the function role', () => {
   it('allows every Inspector, Organizations and Account operation the adapters call, and nothing they do not', () => {
     const directory = path.join(ROOT, 'lambda/reconciler/aws');
-    const source = ['inspector.ts', 'organizations.ts', 'account-regions.ts'].map((file) =>
-      readFileSync(path.join(directory, file), 'utf8'),
+    // The Inspector adapter is inspector.ts and its scan configuration calls, inspector-configuration.ts.
+    const source = [['inspector.ts', 'inspector-configuration.ts'], ['organizations.ts'], ['account-regions.ts']].map(
+      (files) => files.map((file) => readFileSync(path.join(directory, file), 'utf8')).join('\n'),
     );
     const called = (text: string, prefix: string) => [
       ...[...text.matchAll(/new (\w+)Command\(/g)].map((m) => `${prefix}:${m[1]}`),

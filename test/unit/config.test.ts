@@ -23,8 +23,19 @@ describe('loadConfig', () => {
         retryMode: 'standard',
         maxAttempts: 8,
       },
+      schedulePeriodSeconds: 3600,
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads the schedule period the stack sets (the scan configuration slice), 3600 s when unset', () => {
+    expect(loadConfig({ ...env, SCHEDULE_PERIOD_SECONDS: '21600' }).schedulePeriodSeconds).toBe(21600);
+    expect(loadConfig({ ...env, SCHEDULE_PERIOD_SECONDS: '' }).schedulePeriodSeconds).toBe(3600);
+    for (const bad of ['0', '-60', '1.5', 'hourly']) {
+      expect(() => loadConfig({ ...env, SCHEDULE_PERIOD_SECONDS: bad })).toThrow(
+        /SCHEDULE_PERIOD_SECONDS: must be a whole number of seconds above 0/,
+      );
+    }
   });
 
   it('reads whether the stack granted Security Hub permissions: off unless SECURITY_HUB_FINDINGS is "true"', () => {

@@ -3,7 +3,6 @@ import {
   BatchGetMemberEc2DeepInspectionStatusCommand,
   BatchUpdateMemberEc2DeepInspectionStatusCommand,
   GetConfigurationCommand,
-  type GetConfigurationResponse,
   GetDelegatedAdminAccountCommand,
   GetEc2DeepInspectionConfigurationCommand,
   type Inspector2Client,
@@ -17,9 +16,25 @@ import type { CoveredInstance } from '../coverage/tally';
 import type { DelegatedAdministratorAnswer } from '../regions/delegated-administrator';
 import { describeError } from '../errors/describe-error';
 import type { DeepInspectionStatus, Observation } from '../model';
+import {
+  type Ec2ScanConfiguration,
+  ec2ScanConfigurationOf,
+  readMemberConfigurations,
+  type ScanConfigurationRead,
+  type ScanConfigurationRequest,
+  type ScanConfigurationWriteResult,
+  updateConfiguration,
+} from './inspector-configuration';
 import { confirmation, ObservationCollector, type UpdateResult, updateResults } from './inspector-responses';
 
 export type { UpdateResult } from './inspector-responses';
+export {
+  type Ec2ScanConfiguration,
+  ec2ScanConfigurationOf,
+  type ScanConfigurationRead,
+  type ScanConfigurationRequest,
+  type ScanConfigurationWriteResult,
+} from './inspector-configuration';
 
 /** Inspector's documented ceiling for every Batch* operation used here. */
 export const MAX_ACCOUNTS_PER_CALL = 100;
@@ -37,43 +52,6 @@ export interface DeepInspectionConfiguration {
   readonly status?: DeepInspectionStatus;
   readonly errorMessage?: string;
   readonly orgPackagePaths: readonly string[];
-}
-
-/**
- * One account's EC2 scan configuration, as GetConfiguration answers it (inspector2 model, botocore 1.43.67:
- * `Ec2ConfigurationState`), or why it could not be read:
- * - `scanMode`: EC2_SSM_AGENT_BASED (agent-based through SSM) or EC2_HYBRID, hybrid scanning (agent-based
- *   plus agentless, from EBS snapshots, for instances SSM does not manage: Inspector user guide, "Scanning
- *   Amazon EC2 instances"); `scanModeStatus` SUCCESS | PENDING.
- * - `vmScanner`: the Inspector VM scanner, which is Enhanced EC2 Scanning (user guide, "Manual installation
- *   and configuration" of the Inspector VM Scanner): `activated`, `activatedAt` (ISO 8601), `status`
- *   SUCCESS | PENDING | FAILED.
- */
-export type Ec2ScanConfiguration =
-  | {
-      readonly scanMode?: string;
-      readonly scanModeStatus?: string;
-      readonly vmScanner?: { readonly activated?: boolean; readonly activatedAt?: string; readonly status?: string };
-    }
-  | { readonly error: string };
-
-/** GetConfiguration's answer, cut to the fields the project reads. */
-export function ec2ScanConfigurationOf(response: GetConfigurationResponse): Ec2ScanConfiguration {
-  const state = response.ec2Configuration?.scanModeState;
-  const vm = response.ec2Configuration?.vmScannerState;
-  return {
-    ...(state?.scanMode === undefined ? {} : { scanMode: state.scanMode }),
-    ...(state?.scanModeStatus === undefined ? {} : { scanModeStatus: state.scanModeStatus }),
-    ...(vm === undefined
-      ? {}
-      : {
-          vmScanner: {
-            ...(vm.activated === undefined ? {} : { activated: vm.activated }),
-            ...(vm.activatedAt === undefined ? {} : { activatedAt: vm.activatedAt.toISOString() }),
-            ...(vm.status === undefined ? {} : { status: vm.status }),
-          },
-        }),
-  };
 }
 
 export interface RegionRead {
@@ -126,6 +104,20 @@ export interface RegionInspector {
    * throws: a refused or failed read comes back as `{ error }`.
    */
   accountScanConfiguration(accountId: string, ownAccountId: string, budget?: CallBudget): Promise<Ec2ScanConfiguration>;
+  /**
+   * Many members' EC2 scan configurations, one GetConfiguration with `accountId` each, paced and a few in
+   * flight (inspector-configuration.ts). Never throws: an account's failed read is its `{ error }`, and one
+   * the budget did not reach (or cut off) `{ error, notReached }`.
+   */
+  memberScanConfigurations(
+    accountIds: readonly string[],
+    budget?: CallBudget,
+  ): Promise<Map<string, ScanConfigurationRead>>;
+  /** One UpdateConfiguration (a member's, a member reset to inherit, or the administrator's own). Never throws. */
+  updateScanConfiguration(
+    request: ScanConfigurationRequest,
+    budget?: CallBudget,
+  ): Promise<ScanConfigurationWriteResult>;
   /**
    * Every EC2 instance's package-scan coverage in the region, for the whole organization as the
    * delegated administrator sees it, handed over page by page (never held). Returns the pages read.
@@ -283,6 +275,20 @@ export class InspectorRegion implements RegionInspector {
     } catch (error) {
       return { error: budget.signal?.aborted ? NOT_REACHED : describeError(error) };
     }
+  }
+
+  memberScanConfigurations(
+    accountIds: readonly string[],
+    budget: CallBudget = UNLIMITED,
+  ): Promise<Map<string, ScanConfigurationRead>> {
+    return readMemberConfigurations(this.client, accountIds, budget);
+  }
+
+  updateScanConfiguration(
+    request: ScanConfigurationRequest,
+    budget: CallBudget = UNLIMITED,
+  ): Promise<ScanConfigurationWriteResult> {
+    return updateConfiguration(this.client, request, budget);
   }
 
   async listCoverage(

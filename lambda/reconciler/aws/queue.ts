@@ -65,6 +65,19 @@ export interface FailureMessage {
   readonly errorMessage?: string;
   readonly ec2ScanStatus?: string;
   readonly rule?: string;
+  /**
+   * Set on a scan configuration failure (scan-configuration/outcome.ts), whose deduplication key ends in
+   * ` scanConfiguration`: how it was to be written and the settings it was to change, each with its rule.
+   */
+  readonly scanConfiguration?: {
+    readonly write?: string;
+    readonly changes: readonly {
+      readonly setting: string;
+      readonly from?: string;
+      readonly to: string;
+      readonly rule: string;
+    }[];
+  };
 }
 
 /**

@@ -166,6 +166,7 @@ export function verdictOf(outcome: Outcome, policy: Policy): FindingsVerdict {
           return exception(outcome.reason, 'MEDIUM', 'WARNING', facts);
         case 'DEEP_INSPECTION_PENDING':
         case 'INSPECTOR_STATUS_CHANGING':
+        case 'WAITS_FOR_WIDENING':
           return { settled: false, why: 'in transition' };
         case 'CHANGED_SINCE_PLAN':
           // Only the CLI's `apply FILE` says it, and the CLI has no findings step: nothing to decide.

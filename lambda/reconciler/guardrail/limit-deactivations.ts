@@ -7,8 +7,9 @@ import {
   withEntry,
 } from './ledger';
 import { describeError } from '../errors/describe-error';
-import { applyGuardrail, countDeactivations, type GuardrailVerdict, holdDeactivations } from './limits';
+import { applyGuardrail, countDeactivations, type GuardrailVerdict, holdDeactivations, holdNarrowing } from './limits';
 import type { Outcome } from '../model';
+import type { ScanConfigurationOutcome } from '../scan-configuration/outcome';
 
 export interface LimitOptions {
   readonly limits: { readonly perRun: number; readonly perDay: number };
@@ -31,7 +32,8 @@ export interface LimitOptions {
 export async function limitDeactivations(
   outcomes: readonly Outcome[],
   options: LimitOptions,
-): Promise<{ outcomes: Outcome[]; verdict: GuardrailVerdict }> {
+  scan: readonly ScanConfigurationOutcome[] = [],
+): Promise<{ outcomes: Outcome[]; scanConfiguration: ScanConfigurationOutcome[]; verdict: GuardrailVerdict }> {
   const { ledger, limits } = options;
   let snapshot: LedgerSnapshot | undefined;
   let budget: DeactivationBudget = { perRun: { limit: limits.perRun, used: 0 } };
@@ -47,8 +49,8 @@ export async function limitDeactivations(
       };
     }
   }
-  const guarded = applyGuardrail(outcomes, budget, options.force);
-  const count = countDeactivations(guarded.outcomes);
+  const guarded = applyGuardrail(outcomes, budget, options.force, scan);
+  const count = countDeactivations(guarded.outcomes, guarded.scanConfiguration);
   if (options.dryRun || !ledger || count === 0) return guarded;
   // Unreadable and forced: writing would erase what the ledger holds; the operator chose to go ahead.
   if (!snapshot) return guarded;
@@ -62,6 +64,7 @@ export async function limitDeactivations(
   if (failure === undefined || options.force) return guarded;
   return {
     outcomes: holdDeactivations(guarded.outcomes, failure),
+    scanConfiguration: holdNarrowing(guarded.scanConfiguration, failure),
     verdict: { ...guarded.verdict, tripped: true, heldBecause: failure },
   };
 }

@@ -1,13 +1,20 @@
 import { allowance, type DeactivationBudget } from './ledger';
 import type { Outcome } from '../model';
+import { isNarrowing, type ScanConfigurationOutcome } from '../scan-configuration/outcome';
 
 export interface GuardrailVerdict {
   /** guardrails.maxDeactivationsPerRun. */
   readonly limit: number;
   /** guardrails.maxDeactivationsPerDay, where a ledger is kept. */
   readonly dailyLimit?: number;
-  /** Distinct accounts the run would deactivate, across all regions. */
+  /**
+   * Distinct accounts the run would deactivate, across all regions: deep inspection deactivations and scan
+   * configuration narrowing (VM scanner → DEACTIVATED, scan mode → EC2_SSM_AGENT_BASED) together, an
+   * account once; an administrator configuration's narrowing counts every account it may reach.
+   */
   readonly wouldDeactivate: number;
+  /** Of them, the accounts whose scan configuration the run would narrow, when it manages any. */
+  readonly wouldNarrowScanConfiguration?: number;
   /** True when deactivations were held back. */
   readonly tripped: boolean;
   /** True when a limit was exceeded but the invocation said `force`. */
@@ -31,9 +38,51 @@ function deactivatedAccounts(outcomes: readonly Outcome[]): Set<string> {
   return new Set(outcomes.filter((o) => o.kind === 'DEACTIVATE').map((o) => o.accountId));
 }
 
-/** Distinct accounts the outcomes deactivate, across regions: what the guardrail counts. */
-export function countDeactivations(outcomes: readonly Outcome[]): number {
-  return deactivatedAccounts(outcomes).size;
+/** A scan configuration update that narrows scanning: what the guardrail counts and holds. */
+function narrows(outcome: ScanConfigurationOutcome): outcome is Extract<ScanConfigurationOutcome, { kind: 'UPDATE' }> {
+  return outcome.kind === 'UPDATE' && outcome.changes.some(isNarrowing);
+}
+
+/**
+ * The accounts scan configuration updates narrow: a member write its account, an administrator write
+ * every ACTIVE account it may reach (those whose setting the policy's default decides).
+ */
+export function narrowedAccounts(scan: readonly ScanConfigurationOutcome[]): Set<string> {
+  return new Set(
+    scan
+      .filter(narrows)
+      .flatMap((o) => (o.write === 'ADMINISTRATOR' ? [o.accountId, ...(o.mayReach ?? [])] : [o.accountId])),
+  );
+}
+
+/**
+ * Distinct accounts the outcomes deactivate or narrow, across regions and both streams: what the guardrail
+ * counts. An account deactivated in one region and narrowed in another counts once.
+ */
+export function countDeactivations(
+  outcomes: readonly Outcome[],
+  scan: readonly ScanConfigurationOutcome[] = [],
+): number {
+  return new Set([...deactivatedAccounts(outcomes), ...narrowedAccounts(scan)]).size;
+}
+
+/** Every narrowing scan configuration update becomes a skip that says why it was held; widening is never held. */
+export function holdNarrowing(scan: readonly ScanConfigurationOutcome[], why: string): ScanConfigurationOutcome[] {
+  const detail = `${why}; invoke with "force": true to apply`;
+  return scan.map((o): ScanConfigurationOutcome =>
+    narrows(o)
+      ? {
+          kind: 'SKIPPED',
+          accountId: o.accountId,
+          region: o.region,
+          ...(o.observed === undefined ? {} : { observed: o.observed }),
+          reason: 'NARROWING_HELD_BY_GUARDRAIL',
+          detail,
+          changes: o.changes,
+          write: o.write,
+        }
+      : o,
+  );
 }
 
 /** Every deactivation becomes a skip that says why it was held; activations are never held. */
@@ -76,8 +125,9 @@ export function applyGuardrail(
   outcomes: readonly Outcome[],
   budget: DeactivationBudget,
   force: boolean,
-): { outcomes: Outcome[]; verdict: GuardrailVerdict } {
-  const count = countDeactivations(outcomes);
+  scan: readonly ScanConfigurationOutcome[] = [],
+): { outcomes: Outcome[]; scanConfiguration: ScanConfigurationOutcome[]; verdict: GuardrailVerdict } {
+  const count = countDeactivations(outcomes, scan);
   const exceeded = count > allowance(budget);
   const tripped = exceeded && !force;
   const applied = tripped ? 0 : count;
@@ -86,6 +136,7 @@ export function applyGuardrail(
     limit: budget.perRun.limit,
     ...(budget.perDay ? { dailyLimit: budget.perDay.limit } : {}),
     wouldDeactivate: count,
+    ...(scan.length > 0 ? { wouldNarrowScanConfiguration: narrowedAccounts(scan).size } : {}),
     tripped,
     forced: exceeded && force,
     usedThisRun: budget.perRun.used,
@@ -100,5 +151,9 @@ export function applyGuardrail(
     ...(heldBecause ? { heldBecause } : {}),
     ...(budget.unavailable !== undefined ? { ledgerUnavailable: budget.unavailable } : {}),
   };
-  return { verdict, outcomes: heldBecause ? holdDeactivations(outcomes, heldBecause) : [...outcomes] };
+  return {
+    verdict,
+    outcomes: heldBecause ? holdDeactivations(outcomes, heldBecause) : [...outcomes],
+    scanConfiguration: heldBecause ? holdNarrowing(scan, heldBecause) : [...scan],
+  };
 }

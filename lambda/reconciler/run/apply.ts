@@ -2,6 +2,8 @@ import type { RegionInspector, UpdateResult } from '../aws/inspector';
 import { type CallBudget, UNLIMITED } from '../deadline/budget';
 import { type Change, isChange, type Outcome } from '../model';
 import type { Policy } from '../policy/schema';
+import { applyScanConfiguration } from '../scan-configuration/apply';
+import type { ScanConfigurationOutcome } from '../scan-configuration/outcome';
 import { reconcileOrgPackagePaths } from './org-package-paths';
 import type { PlannedRegion, RegionReport } from './region';
 import type { Dependencies, ReconcileRequest } from './types';
@@ -48,20 +50,25 @@ function settleChange(change: Change, result: UpdateResult | undefined): Outcome
 }
 
 /**
- * The apply step of one planned region, after the guardrail: its changes, and the organization's package
- * paths when the run covers the whole organization. A region that could not be read is reported as it
- * was planned, with its failure; a dry run writes nothing.
+ * The apply step of one planned region, after the guardrail: its deep inspection changes, the organization's
+ * package paths when the run covers the whole organization, then its scan configuration updates (widening
+ * before narrowing). A region that could not be read is reported as it was planned, with its failure; a dry
+ * run writes nothing.
  */
 export async function applyPlannedRegion(
   region: PlannedRegion,
-  outcomes: Outcome[],
+  scanOutcomes: readonly ScanConfigurationOutcome[],
   policy: Policy,
   request: Pick<ReconcileRequest, 'dryRun' | 'ownAccountId' | 'accountIds'>,
   deps: Pick<Dependencies, 'inspectorFor'>,
   deadline: CallBudget,
   progress: (message: string) => void,
 ): Promise<RegionReport> {
-  const scan = region.ec2ScanConfiguration ? { ec2ScanConfiguration: region.ec2ScanConfiguration } : {};
+  const { outcomes } = region;
+  const scan = {
+    ...(region.ec2ScanConfiguration ? { ec2ScanConfiguration: region.ec2ScanConfiguration } : {}),
+    ...(region.scanConfiguration ? { scanConfiguration: { ...region.scanConfiguration, outcomes: scanOutcomes } } : {}),
+  };
   if (region.error !== undefined) {
     return {
       region: region.region,
@@ -81,11 +88,22 @@ export async function applyPlannedRegion(
       ? reconcileOrgPackagePaths(inspector, policy, region.orgPackagePaths, request.dryRun, deadline)
       : undefined,
   ]);
+  // After the deep inspection writes: their activations are the widening an account's narrowing may wait for.
+  const scanApplied =
+    region.scanConfiguration && !request.dryRun
+      ? {
+          scanConfiguration: {
+            ...region.scanConfiguration,
+            outcomes: await applyScanConfiguration(inspector, scanOutcomes, deadline),
+          },
+        }
+      : {};
   if (!request.dryRun) progress(`${region.region}: applied`);
   return {
     region: region.region,
     outcomes: applied,
     ...scan,
+    ...scanApplied,
     ...(orgPackagePaths ? { orgPackagePaths } : {}),
     ...(region.pastInspectorMemberLimit ? { pastInspectorMemberLimit: region.pastInspectorMemberLimit } : {}),
   };

@@ -4,8 +4,8 @@ import type { Outcome } from '../model';
 import type { RegionReport } from './region';
 import type { RunProblem } from './types';
 
-export function groupByRegion(outcomes: readonly Outcome[]): Map<string, Outcome[]> {
-  const byRegion = new Map<string, Outcome[]>();
+export function groupByRegion<T extends Pick<Outcome, 'region'>>(outcomes: readonly T[]): Map<string, T[]> {
+  const byRegion = new Map<string, T[]>();
   for (const outcome of outcomes) {
     const list = byRegion.get(outcome.region) ?? [];
     list.push(outcome);

@@ -4,6 +4,7 @@ import { limitDeactivations } from '../guardrail/limit-deactivations';
 import { accountsToRead } from '../plan';
 import { lintPolicy } from '../policy/lint';
 import { regionsTakingCalls } from '../regions/opt-in';
+import { scanConfigurationRun } from '../scan-configuration/step';
 import { applyPlannedRegion } from './apply';
 import { type Deadline, withDeadline } from '../deadline/deadline';
 import { groupByRegion, problemsOf } from './outcomes';
@@ -56,6 +57,7 @@ async function readAndPlanRun(request: ReconcileRequest, deps: Dependencies, dea
   // Accounts and OUs the organization does not have can be told only from the whole organization.
   const warnings = lintPolicy(policy, {
     today,
+    administratorAccountId: request.ownAccountId,
     ...(complete ? { accounts } : {}),
     ...(optStatuses ? { regionOptStatuses: optStatuses } : {}),
   });
@@ -65,9 +67,11 @@ async function readAndPlanRun(request: ReconcileRequest, deps: Dependencies, dea
     { step: 'listed', accounts: accounts.length, toRead },
   );
 
+  // Only when the policy manages scan configuration: otherwise no scan configuration call at all.
+  const scan = scanConfigurationRun(policy, accounts, today, request, complete);
   const read = await Promise.all(
     regions.map(async (region) => {
-      const result = await readAndPlan(region, targets, policy, request, deps, deadline, optStatuses);
+      const result = await readAndPlan(region, targets, policy, request, deps, deadline, optStatuses, scan);
       progress(`${region}: ${result.error !== undefined ? `could not be read: ${result.error}` : `read and planned`}`);
       return result;
     }),
@@ -110,12 +114,22 @@ async function finish(
       signal: deadline.signal,
       ...(deps.ledger ? { ledger: deps.ledger } : {}),
     },
+    planned.flatMap((region) => region.scanConfiguration?.outcomes ?? []),
   );
   const guardedByRegion = groupByRegion(guarded.outcomes);
+  const scanByRegion = groupByRegion(guarded.scanConfiguration);
 
   const reports = await Promise.all(
     planned.map((region) =>
-      applyPlannedRegion(region, guardedByRegion.get(region.region) ?? [], policy, request, deps, deadline, progress),
+      applyPlannedRegion(
+        { ...region, outcomes: guardedByRegion.get(region.region) ?? [] },
+        scanByRegion.get(region.region) ?? [],
+        policy,
+        request,
+        deps,
+        deadline,
+        progress,
+      ),
     ),
   );
 

@@ -2,6 +2,7 @@ import type { Ec2ScanConfiguration } from '../aws/inspector';
 import type { RetryVerdict } from '../errors/classification';
 import type { Outcome } from '../model';
 import type { RegionFailure } from '../regions/opt-in';
+import type { ScanConfigurationReport } from '../scan-configuration/outcome';
 
 /*
  * One region's result, in one shape: RegionReport is what the apply step answers for a region, and the
@@ -53,6 +54,11 @@ export interface RegionReport {
    * hybrid scanning) and its Inspector VM scanner (Enhanced EC2 Scanning).
    */
   readonly ec2ScanConfiguration?: Ec2ScanConfiguration;
+  /**
+   * The scan configuration step (scan-configuration/), when the policy manages scan configuration: one
+   * outcome per account whose configuration the run evaluated here, and the member reads it made.
+   */
+  readonly scanConfiguration?: ScanConfigurationReport;
 }
 
 /**

@@ -4,6 +4,14 @@ import type { LintWarning } from '../policy/lint';
 import type { GuardrailVerdict } from '../guardrail/limits';
 import { isReportOnly, type Outcome, type SkipReason } from '../model';
 import type { RegionReport } from './region';
+import {
+  addScanConfigurationTotals,
+  emptyScanConfigurationTotals,
+  type ScanConfigurationListed,
+  scanConfigurationList,
+  type ScanConfigurationTotals,
+  scanConfigurationTotals,
+} from '../scan-configuration/summary';
 
 /**
  * The most the summary takes as JSON, in bytes, where it is logged as one line and returned: a log line
@@ -12,9 +20,12 @@ import type { RegionReport } from './region';
  */
 export const MAX_SUMMARY_BYTES = 200 * 1024;
 
-/** The summary's lists, cut first when it must fit in MAX_SUMMARY_BYTES. */
-const LISTS = ['failures', 'changes', 'reportOnly', 'warnings'] as const;
+/** The summary's lists, cut first when it must fit in MAX_SUMMARY_BYTES (the last only when the policy manages scan configuration). */
+const LISTS = ['failures', 'changes', 'reportOnly', 'warnings', 'scanConfigurationChanges'] as const;
 type ListName = (typeof LISTS)[number];
+type Omitted = Readonly<Record<Exclude<ListName, 'scanConfigurationChanges'>, number>> & {
+  readonly scanConfigurationChanges?: number;
+};
 
 export interface Totals {
   /** Account evaluations: one per account and region. Always the sum of the seven outcome counts. */
@@ -30,9 +41,11 @@ export interface Totals {
 }
 
 /** A region in the summary: its report with the outcomes counted (totals, skips by reason) in their place. */
-export type RegionSummary = Omit<RegionReport, 'outcomes'> & {
+export type RegionSummary = Omit<RegionReport, 'outcomes' | 'scanConfiguration'> & {
   readonly totals: Totals;
   readonly skipped: Partial<Record<SkipReason, number>>;
+  /** The scan configuration's outcomes counted, when the policy manages it. */
+  readonly scanConfiguration?: ScanConfigurationTotals;
 };
 
 /**
@@ -67,7 +80,7 @@ export interface RunSummary {
    * How many entries were cut from each list above to keep the logged line small (fitSummary): never
    * out of the totals, the queue, or the summary the command line prints.
    */
-  readonly omitted: Readonly<Record<ListName, number>>;
+  readonly omitted: Omitted;
   readonly queue: { sent: number; undelivered: number };
   /** What lint finds in the policy against the organization (unreachable, unknown, expired, expiring), each with its JSON path. */
   readonly warnings: readonly LintWarning[];
@@ -83,6 +96,10 @@ export interface RunSummary {
    * DescribeEffectivePolicy calls made, the outcomes it explains, and "could not tell" once when it was refused.
    */
   readonly ec2ScanningOff?: Ec2ScanningOffReport;
+  /** The scan configuration's counts over every region, when the policy manages it (scan-configuration/summary.ts). */
+  readonly scanConfiguration?: ScanConfigurationTotals;
+  /** What the scan configuration changed (or would), would change by report-only rules, held, or failed. */
+  readonly scanConfigurationChanges?: readonly ScanConfigurationListed[];
 }
 
 export function emptyTotals(): Totals {
@@ -148,6 +165,8 @@ export function summarize(input: {
   const regions = input.regions.map(regionSummary);
   const all = input.regions.flatMap((report) => report.outcomes);
   const { changes, reportOnly, failures } = runLists(all);
+  const scanReports = input.regions.flatMap((report) => (report.scanConfiguration ? [report.scanConfiguration] : []));
+  const scanOutcomes = scanReports.flatMap((report) => report.outcomes);
   return {
     runId: input.runId,
     dryRun: input.dryRun,
@@ -158,16 +177,31 @@ export function summarize(input: {
     changes,
     reportOnly,
     failures,
-    omitted: { failures: 0, changes: 0, reportOnly: 0, warnings: 0 },
+    omitted: {
+      failures: 0,
+      changes: 0,
+      reportOnly: 0,
+      warnings: 0,
+      ...(scanReports.length === 0 ? {} : { scanConfigurationChanges: 0 }),
+    },
     queue: input.queue,
     warnings: input.warnings ?? [],
     deadlineReached:
       all.some((o) => o.kind === 'FAILED' && o.reason === 'TIMEOUT_NOT_REACHED') ||
+      scanOutcomes.some((o) => o.kind === 'FAILED' && o.reason === 'TIMEOUT_NOT_REACHED') ||
       input.regions.some((r) => r.orgPackagePaths?.notReached === true) ||
       (input.findings?.report !== undefined &&
         (input.findings.report.regionsNotReached.length > 0 || input.findings.report.notReached > 0)),
     ...findingsSummary(input.findings),
     ...(input.ec2ScanningOff === undefined ? {} : { ec2ScanningOff: input.ec2ScanningOff }),
+    ...(scanReports.length === 0
+      ? {}
+      : {
+          scanConfiguration: scanReports
+            .map((report) => scanConfigurationTotals(report.outcomes, report.reads))
+            .reduce(addScanConfigurationTotals, emptyScanConfigurationTotals()),
+          scanConfigurationChanges: scanConfigurationList(scanOutcomes),
+        }),
   };
 }
 
@@ -184,6 +218,11 @@ export function regionSummary(report: RegionReport): RegionSummary {
     ...(report.pastInspectorMemberLimit ? { pastInspectorMemberLimit: report.pastInspectorMemberLimit } : {}),
     ...(report.orgPackagePaths === undefined ? {} : { orgPackagePaths: report.orgPackagePaths }),
     ...(report.ec2ScanConfiguration === undefined ? {} : { ec2ScanConfiguration: report.ec2ScanConfiguration }),
+    ...(report.scanConfiguration === undefined
+      ? {}
+      : {
+          scanConfiguration: scanConfigurationTotals(report.scanConfiguration.outcomes, report.scanConfiguration.reads),
+        }),
   };
 }
 
@@ -239,21 +278,21 @@ export function runLists(outcomes: readonly Outcome[]): Pick<RunSummary, 'change
  */
 export function fitSummary(summary: RunSummary, maxBytes = MAX_SUMMARY_BYTES): RunSummary {
   if (byteLength(summary) <= maxBytes) return summary;
-  const lists: Record<ListName, readonly unknown[]> = {
-    failures: summary.failures,
-    changes: summary.changes,
-    reportOnly: summary.reportOnly,
-    warnings: summary.warnings,
-  };
+  const names = LISTS.filter((name) => summary[name] !== undefined);
+  const lists = Object.fromEntries(names.map((name) => [name, summary[name] ?? []])) as Record<
+    ListName,
+    readonly unknown[]
+  >;
+  const omittedOf = (name: ListName) => summary.omitted[name] ?? 0;
   // Sized with every list empty and every count at its largest: keeping entries only shrinks the counts.
   const bare = {
     ...summary,
-    ...Object.fromEntries(LISTS.map((name) => [name, []])),
-    omitted: Object.fromEntries(LISTS.map((name) => [name, summary.omitted[name] + lists[name].length])),
+    ...Object.fromEntries(names.map((name) => [name, []])),
+    omitted: Object.fromEntries(names.map((name) => [name, omittedOf(name) + lists[name].length])),
   };
   let budget = maxBytes - byteLength(bare);
-  const kept: Record<ListName, number> = { failures: 0, changes: 0, reportOnly: 0, warnings: 0 };
-  const open = new Set<ListName>(LISTS.filter((name) => lists[name].length > 0));
+  const kept = Object.fromEntries(names.map((name) => [name, 0])) as Record<ListName, number>;
+  const open = new Set<ListName>(names.filter((name) => lists[name].length > 0));
   while (open.size > 0) {
     for (const name of open) {
       const next = lists[name][kept[name]];
@@ -269,15 +308,9 @@ export function fitSummary(summary: RunSummary, maxBytes = MAX_SUMMARY_BYTES): R
   }
   return {
     ...summary,
-    failures: summary.failures.slice(0, kept.failures),
-    changes: summary.changes.slice(0, kept.changes),
-    reportOnly: summary.reportOnly.slice(0, kept.reportOnly),
-    warnings: summary.warnings.slice(0, kept.warnings),
-    omitted: {
-      failures: summary.omitted.failures + summary.failures.length - kept.failures,
-      changes: summary.omitted.changes + summary.changes.length - kept.changes,
-      reportOnly: summary.omitted.reportOnly + summary.reportOnly.length - kept.reportOnly,
-      warnings: summary.omitted.warnings + summary.warnings.length - kept.warnings,
-    },
+    ...Object.fromEntries(names.map((name) => [name, lists[name].slice(0, kept[name])])),
+    omitted: Object.fromEntries(
+      names.map((name) => [name, omittedOf(name) + lists[name].length - kept[name]]),
+    ) as unknown as Omitted,
   };
 }

@@ -11,6 +11,7 @@ import type { EffectivePolicyReader, Ec2ScanningOffReport } from '../inspector-p
 import type { Outcome } from '../model';
 import type { LintWarning } from '../policy/lint';
 import type { Policy } from '../policy/schema';
+import type { ScanConfigurationReads } from '../scan-configuration/slice';
 import type { DeadlineMargins } from '../deadline/deadline';
 import type { PlannedRegion } from './region';
 import type { RunSummary } from './summary';
@@ -41,6 +42,13 @@ export interface ReconcileRequest {
    * run (Lambda's retries and Scheduler's), so retries cannot multiply it. @default runId
    */
   readonly guardrailRun?: string;
+  /**
+   * Whose EC2 scan configuration (GetConfiguration with `accountId`) the run reads, besides the accounts it
+   * names and those whose deep inspection it changes: a scheduled run's window of the day (the handler's,
+   * from the schedule period: scan-configuration/slice.ts), or every managed account (the CLI). Only when the
+   * policy manages scan configuration. @default 'all'
+   */
+  readonly scanConfigurationReads?: ScanConfigurationReads;
   /** When the run stops starting calls and aborts those in flight. @default marginsFor(CALL_TIMEOUTS) */
   readonly deadlineMargins?: DeadlineMargins;
 }
