@@ -21,7 +21,7 @@ export { type RegionSummary, runLists, type RunSummary, type Totals } from './ru
 export { CALL_TIMEOUTS, type CallBudget, DeadlineReached, marginsFor, NOT_REACHED, UNLIMITED } from './run/deadline';
 
 // The policy: its schema, text, file, lint and expiry (pure; shared with synth and the CLI).
-export { DEFAULT_RULE, parsePolicy, type Policy, policyDocumentSchema } from './policy/schema';
+export { DEFAULT_RULE, parsePolicy, type Policy, policyDocumentSchema, SCAN_SETTINGS } from './policy/schema';
 export { PARAMETER_TIERS, type ParameterTier, policyText } from './policy/read';
 export { readPolicyFile } from './policy/file';
 export { type LintWarning, lintPolicy } from './policy/lint';
