@@ -346,7 +346,7 @@ const cases: Record<string, Case> = {
     argv: (f) => ['lint', '--offline', '--policy-file', f.policy],
     policy: '{"version": "2", "default": "ACTIVATED"}',
     status: EXIT.BAD_INPUT,
-    says: ['$.version (line 1, column 13): must be a number: 1 or 2, not "2" (remove the quotes)'],
+    says: ['$.version (line 1, column 13): must be a number: 1, 2 or 3, not "2" (remove the quotes)'],
   },
   'a saved plan that does not exist': {
     argv: () => ['apply', path.join(directory, 'plan.json'), '--yes'],

@@ -100,9 +100,9 @@ describe('validatePolicy', () => {
   it.each([
     [
       'unknown version',
-      { ...example, version: 3 },
+      { ...example, version: 4 },
       '$.version',
-      /unknown policy version 3; this function reads versions 1 and 2/,
+      /unknown policy version 4; this function reads versions 1, 2 and 3/,
     ],
     ['missing version', { default: 'ACTIVATED' }, '$.version', /is required/],
     ['bad default', { ...example, default: 'ON' }, '$.default', /"ON" is not one of ACTIVATED, DEACTIVATED, UNMANAGED/],
@@ -228,7 +228,7 @@ describe('validatePolicy', () => {
 
   it('reports every problem at once, duplicate names included', () => {
     const problems = problemsOf({
-      version: 3,
+      version: 4,
       default: 'MAYBE',
       extra: true,
       rules: [

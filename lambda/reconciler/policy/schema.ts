@@ -257,9 +257,43 @@ export interface Policy {
   readonly origin?: string;
 }
 
-const SUPPORTED_VERSIONS = [1, 2];
+/*
+ * Version 3, minimally (issue 26, the run's helper): what the run needs to read a version 3 policy end to
+ * end. The policy's helper owns the full schema (suggestions, lint, the editor schema); this is replaced by it.
+ */
+const scanModeSchema = z.enum([...SCAN_MODES, 'UNMANAGED']);
+const vmScannerSchema = z.enum([...VM_SCANNER_STATES, 'UNMANAGED']);
+const ruleV3Schema = z
+  .strictObject({
+    ...ruleTarget,
+    enforcement: enforcementSchema.default('enforce'),
+    expires: expirySchema.optional(),
+    owner: freeText(256).optional(),
+    reason: freeText(1024).optional(),
+    deepInspection: desiredStateSchema.optional(),
+    scanMode: scanModeSchema.optional(),
+    vmScanner: vmScannerSchema.optional(),
+  })
+  .refine(hasTarget, namesAccountsOrUnits)
+  .refine(
+    (rule) => rule.deepInspection !== undefined || rule.scanMode !== undefined || rule.vmScanner !== undefined,
+    'a rule must state deepInspection, scanMode or vmScanner',
+  );
+const policyV3Schema = policyV2Schema.extend({
+  version: z.literal(3),
+  rules: z.array(ruleV3Schema, { error: 'must be an array' }).default([]),
+  scanConfiguration: z
+    .strictObject({
+      scanMode: z.enum(SCAN_MODES).optional(),
+      vmScanner: z.enum(VM_SCANNER_STATES).optional(),
+      enforcement: enforcementSchema.default('enforce'),
+    })
+    .optional(),
+});
 
-function normalize(document: z.output<typeof policyDocumentSchema>): Policy {
+const SUPPORTED_VERSIONS = [1, 2, 3];
+
+function normalize(document: z.output<typeof policyDocumentSchema> | z.output<typeof policyV3Schema>): Policy {
   const common = {
     guardrails: {
       maxDeactivationsPerRun: document.guardrails.maxDeactivationsPerRun,
@@ -280,7 +314,10 @@ function normalize(document: z.output<typeof policyDocumentSchema>): Policy {
     };
   }
   return {
-    version: 2,
+    version: document.version,
+    ...(document.version === 3 && document.scanConfiguration !== undefined
+      ? { scanConfiguration: document.scanConfiguration }
+      : {}),
     ...common,
     default:
       typeof document.default === 'string'
@@ -304,7 +341,8 @@ export function validatePolicy(document: unknown, source: string): Policy {
   }
   const supported = SUPPORTED_VERSIONS.includes(version as number);
   // An unknown version is reported with every other problem, the rest checked as the newest version.
-  const result = (version === 1 ? policyV1Schema : policyV2Schema).safeParse(document);
+  const schema = version === 1 ? policyV1Schema : version === 3 ? policyV3Schema : policyV2Schema;
+  const result = schema.safeParse(document);
   const versionProblems = supported
     ? []
     : [
@@ -312,20 +350,19 @@ export function validatePolicy(document: unknown, source: string): Policy {
           path: '$.version',
           message:
             version === undefined
-              ? 'is required: 1 or 2'
+              ? 'is required: 1, 2 or 3'
               : typeof version !== 'number'
-                ? `must be a number: 1 or 2, not ${JSON.stringify(version)}${typeof version === 'string' ? ' (remove the quotes)' : ''}`
-                : `unknown policy version ${JSON.stringify(version)}; this function reads versions 1 and 2`,
+                ? `must be a number: 1, 2 or 3, not ${JSON.stringify(version)}${typeof version === 'string' ? ' (remove the quotes)' : ''}`
+                : `unknown policy version ${JSON.stringify(version)}; this function reads versions 1, 2 and 3`,
         },
       ];
   // Checked on the raw document so that it is reported alongside every other problem:
   // zod skips refinements of an object whose fields already have issues.
   const problems = [
     ...versionProblems,
-    ...(result.success
-      ? []
-      : problemsFrom(result.error, { schema: version === 1 ? policyV1Schema : policyV2Schema, input: document })
-    ).filter((p) => supported || p.path !== '$.version'),
+    ...(result.success ? [] : problemsFrom(result.error, { schema, input: document })).filter(
+      (p) => supported || p.path !== '$.version',
+    ),
     ...duplicateRuleNames(document),
     ...mixedPartitions(document),
   ];
