@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { GetConfigurationCommand, Inspector2Client } from '@aws-sdk/client-inspector2';
@@ -166,6 +166,26 @@ describe('the EC2 scan configuration as policy, through plan and apply', () => {
     expect(where(next.view.scanConfigurationChanges?.filter((entry) => entry.kind === 'WOULD_UPDATE') ?? [])).toEqual(
       sandbox,
     );
+  });
+
+  it('plan --out saves each scan configuration change; apply FILE writes exactly those', async () => {
+    writePolicy(policy);
+    const platform = expected(under(PLATFORM));
+    const out = path.join(path.dirname(file), 'plan.json');
+
+    const plan = await runCli(['plan', '--policy-file', file, '--out', out], { env });
+    expect(plan.status).toBe(EXIT.DONE);
+    const saved = JSON.parse(readFileSync(out, 'utf8')) as {
+      scanConfigurationChanges: { region: string; accountId: string }[];
+    };
+    expect(where(saved.scanConfigurationChanges)).toEqual(platform);
+
+    const apply = await runCli(['apply', out, '--yes', '--output', 'json'], { env });
+
+    expect(apply.status).toBe(EXIT.DONE);
+    expect(endpoint.callCount('UpdateConfiguration')).toBe(platform.length);
+    const view = JSON.parse(apply.stdout) as RunView;
+    expect(where(view.scanConfigurationChanges?.filter((entry) => entry.kind === 'UPDATE') ?? [])).toEqual(platform);
   });
 
   it('an apply that would switch the VM scanner off in more accounts than the guardrail allows holds them all', async () => {
