@@ -147,7 +147,10 @@ class TerminalProgress implements CommandProgress {
         this.readBar(region).increment(count(input.accountIds));
       } else if (operation === 'BatchUpdateMemberEc2DeepInspectionStatusCommand') {
         this.writeBar(region).increment(count(input.accountIds));
-      } else if (operation === 'UpdateEc2DeepInspectionConfigurationCommand') {
+      } else if (
+        operation === 'UpdateEc2DeepInspectionConfigurationCommand' ||
+        operation === 'UpdateConfigurationCommand'
+      ) {
         this.writeBar(region).increment(1);
       } else if (operation === 'ListCoverageCommand') {
         const tally = this.coverageBar(region);

@@ -6,6 +6,7 @@ import {
   type LintWarning,
 } from '../lambda/reconciler';
 import type { Explanation, ScanSettingComparison } from './explanation';
+import { formatScanConfiguration } from './scan-configuration-report';
 import type { ApplyTotals, PlanTotals, RunView } from './view';
 
 /** Columns aligned: the first to the left, the others (numbers) to the right; a group's label spans its columns. */
@@ -164,6 +165,7 @@ export function formatRun(
   for (const change of reportOnly.shown) {
     lines.push(`  ${change.region}  ${change.accountId}  ${change.from} → ${change.to}  (rule "${change.rule}")`);
   }
+  lines.push(...formatScanConfiguration(view, (title, items) => cut(title, items, maxListed, options.allOf)));
   const failures = cut('Failures', view.failures, maxListed);
   if (view.failures.length > 0) lines.push(failures.heading);
   for (const failure of failures.shown) {

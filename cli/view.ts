@@ -4,6 +4,8 @@ import {
   type RegionSummary,
   type RunResult,
   runLists,
+  type ScanConfigurationListed,
+  type ScanConfigurationTotals,
   type Totals,
 } from '../lambda/reconciler';
 
@@ -73,6 +75,10 @@ export interface RunView<T extends PlanTotals | ApplyTotals = PlanTotals | Apply
   readonly deadlineReached: boolean;
   /** Where EC2 scanning is off, what the organization's Inspector policy says (the run summary's). */
   readonly ec2ScanningOff?: RunResult['summary']['ec2ScanningOff'];
+  /** The EC2 scan configuration's counts, when the policy manages it (`updated`: a plan's "would update"). */
+  readonly scanConfiguration?: ScanConfigurationTotals;
+  /** Every scan configuration change (to be written, or written), report-only change, held, waiting or failed one. */
+  readonly scanConfigurationChanges?: readonly ScanConfigurationListed[];
 }
 
 export function planTotals(totals: Totals): PlanTotals {
@@ -122,12 +128,23 @@ export function runView(command: 'plan' | 'apply', result: RunResult): RunView {
     warnings: summary.warnings,
     deadlineReached: summary.deadlineReached,
     ...(summary.ec2ScanningOff === undefined ? {} : { ec2ScanningOff: summary.ec2ScanningOff }),
+    ...(summary.scanConfiguration === undefined ? {} : { scanConfiguration: summary.scanConfiguration }),
+    ...(summary.scanConfigurationChanges === undefined
+      ? {}
+      : { scanConfigurationChanges: summary.scanConfigurationChanges }),
   };
 }
 
-/** How many accounts each region would write: a plan's changes, for apply's progress and its question. */
+/** The scan configuration updates a plan writes (or an apply wrote). */
+export function scanConfigurationUpdates(view: RunView): readonly ScanConfigurationListed[] {
+  return (view.scanConfigurationChanges ?? []).filter((entry) => entry.kind === 'UPDATE');
+}
+
+/** How many accounts each region would write: a plan's changes (scan configuration's too), for apply's progress and its question. */
 export function writesByRegion(view: RunView): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const change of view.changes) counts.set(change.region, (counts.get(change.region) ?? 0) + 1);
+  for (const change of [...view.changes, ...scanConfigurationUpdates(view)]) {
+    counts.set(change.region, (counts.get(change.region) ?? 0) + 1);
+  }
   return counts;
 }

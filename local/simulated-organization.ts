@@ -260,7 +260,7 @@ export class SimulatedOrganization {
 
   /**
    * Brings every accepted update still PENDING (deep inspection, and a scan configuration's GetConfiguration
-   * status) to its end as of `now`, as if Inspector had finished it then: to the requested state, or FAILED
+   * status: its scan mode, its VM scanner, a reset to inherit) to its end as of `now`, as if Inspector had finished it then: to the requested state, or FAILED
    * when it was to fail. Only when an update settles changes, never what it settles to.
    */
   settleNow(now = Date.now()): void {
@@ -269,9 +269,18 @@ export class SimulatedOrganization {
         if (state.pending && state.pending.settlesAt > now) state.pending = { ...state.pending, settlesAt: now };
         settle(state, now);
         const configuration = state.ec2Configuration;
-        if (configuration?.settlesAt !== undefined && configuration.settlesAt > now) {
-          state.ec2Configuration = { ...configuration, settlesAt: now };
+        const early = (at: number | undefined) => (at !== undefined && at > now ? now : at);
+        if (configuration !== undefined) {
+          const { settlesAt: _scanMode, vmScannerSettlesAt: _vmScanner, ...rest } = configuration;
+          const settlesAt = early(configuration.settlesAt);
+          const vmScannerSettlesAt = early(configuration.vmScannerSettlesAt);
+          state.ec2Configuration = {
+            ...rest,
+            ...(settlesAt === undefined ? {} : { settlesAt }),
+            ...(vmScannerSettlesAt === undefined ? {} : { vmScannerSettlesAt }),
+          };
         }
+        state.ec2InheritanceSettlesAt = early(state.ec2InheritanceSettlesAt);
       }
     }
   }

@@ -206,3 +206,34 @@ describe('a run holding the EC2 scan configuration to the policy', () => {
     expect(organization.accounts.length).toBe(60);
   });
 });
+
+describe('the deadline during the scan configuration reads', () => {
+  it('reports the members it did not read FAILED TIMEOUT_NOT_REACHED, queues them, and writes nothing for them', async () => {
+    const policy = scanPolicy({ rules: [{ name: 'all', organizationalUnits: ['r-ex12'], vmScanner: 'ACTIVATED' }] });
+    const { deps, request, queue, scanWrites, eligible } = world(policy);
+    let remaining = 600_000;
+    // The deadline arrives as the scan configuration reads begin, in every region.
+    const late: Dependencies = {
+      ...deps,
+      inspectorFor: (region) => {
+        const inspector = deps.inspectorFor(region);
+        return Object.assign(Object.create(inspector) as InMemoryInspector, {
+          memberScanConfigurations: (ids: readonly string[], budget?: never) => {
+            remaining = 0;
+            return inspector.memberScanConfigurations(ids, budget);
+          },
+        });
+      },
+    };
+
+    const result = await reconcile({ ...request, remainingTimeMs: () => remaining }, late);
+
+    const notReached = REGIONS.flatMap((region) => eligible(region)).length;
+    expect(result.summary.scanConfiguration?.failed).toBe(notReached);
+    expect(result.summary.deadlineReached).toBe(true);
+    expect(scanWrites()).toEqual([]);
+    const messages = queue.accountMessages.filter((m) => m.scanConfiguration !== undefined);
+    expect(messages).toHaveLength(notReached);
+    expect(new Set(messages.map((m) => m.reason))).toEqual(new Set(['TIMEOUT_NOT_REACHED']));
+  });
+});

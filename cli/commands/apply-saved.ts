@@ -85,7 +85,8 @@ export async function applySavedPlan(file: string, parsed: ParsedOptions, io: Io
         `Changed since the plan, left alone: ${drift.region}${drift.accountId ? ` ${drift.accountId}` : ''}: ${drift.message}\n`,
       );
     }
-    if (already.length > 0) io.stderr(`${alreadyNote(already, saved.changes.length)}\n`);
+    const planned = saved.changes.length + (saved.scanConfigurationChanges?.length ?? 0);
+    if (already.length > 0) io.stderr(`${alreadyNote(already, planned)}\n`);
     if (held.length > 0) {
       io.stderr(
         `Held back by the guardrail when planned, so not in the plan: ${held.length} changes to DEACTIVATED, left alone; to apply them, \`plan --force --out FILE\`, review it, and apply that plan.\n`,

@@ -24,7 +24,8 @@ import { savedPlanOf, writeSavedPlan } from '../saved-plan/file';
 import { queueProblem, queueRegion } from '../queue-check';
 import { openSession, type Session } from '../session';
 import type { Io } from '../terminal';
-import { type RunView, runView, writesByRegion } from '../view';
+import { scanConfigurationQuestion } from '../scan-configuration-report';
+import { type RunView, runView, scanConfigurationUpdates, writesByRegion } from '../view';
 
 /**
  * apply writes deep inspection, never Security Hub findings: the scheduled function owns them (one writer of
@@ -91,14 +92,18 @@ export function overrideNote(view: RunView): string | undefined {
 function question(view: RunView): string {
   const activations = view.changes.filter((change) => change.to === 'ACTIVATED').length;
   const deactivations = view.changes.length - activations;
-  const regions = [...writesByRegion(view)].map(([region, count]) => `${region} ${count}`).join(', ');
+  const regions = [...writesByRegion({ ...view, scanConfigurationChanges: [] })]
+    .map(([region, count]) => `${region} ${count}`)
+    .join(', ');
   const paths = orgPackagePathChanges(view);
+  const scan = scanConfigurationUpdates(view);
   const parts = [
     ...(view.changes.length > 0
       ? [
           `deep inspection in ${view.changes.length} account-regions (${activations} to ACTIVATED, ${deactivations} to DEACTIVATED; ${regions})`,
         ]
       : []),
+    ...(scan.length > 0 ? [scanConfigurationQuestion(scan)] : []),
     ...(paths.length > 0 ? [`orgPackagePaths in ${paths.join(', ')}`] : []),
   ];
   const forced = overrideNote(view);
@@ -219,6 +224,8 @@ export function runSetup(
     defaultRegion: options.region,
     ...(options.accounts ? { accountIds: options.accounts } : {}),
     ...(options.regions ? { regions: options.regions } : {}),
+    // A full verification: the command reads every managed account's scan configuration (it has no 900 s limit).
+    scanConfigurationReads: 'all',
   };
   const deps: Dependencies = {
     policy: session.policy,
@@ -315,7 +322,7 @@ export async function showAndApply(run: ShowAndApply): Promise<number> {
         }),
       );
       io.stderr(
-        `Plan saved to ${parsed.out} (${preview.changes.length} changes): \`${as} apply ${parsed.out}\` applies exactly it, checking each account is still as planned.\n`,
+        `Plan saved to ${parsed.out} (${preview.changes.length + scanConfigurationUpdates(preview).length} changes):  \`${as} apply ${parsed.out}\` applies exactly it, checking each account is still as planned.\n`,
       );
     }
     if (run.command === 'plan' && npm.dryRun) {
@@ -335,7 +342,10 @@ export async function showAndApply(run: ShowAndApply): Promise<number> {
     );
     return EXIT.FAILED;
   }
-  const nothingToWrite = preview.changes.length === 0 && orgPackagePathChanges(preview).length === 0;
+  const nothingToWrite =
+    preview.changes.length === 0 &&
+    orgPackagePathChanges(preview).length === 0 &&
+    scanConfigurationUpdates(preview).length === 0;
   if (nothingToWrite) {
     // An apply's document, for a script that reads `totals.activated`; `written: false` says nothing was.
     print(io, { ...runView('apply', previewResult), written: false }, options.output);

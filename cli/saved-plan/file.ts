@@ -64,6 +64,25 @@ export function savedPlanOf(preview: RunResult, context: PlanContext): SavedPlan
     held: preview.outcomes
       .filter((outcome) => outcome.kind === 'SKIPPED' && outcome.reason === 'DEACTIVATION_HELD_BY_GUARDRAIL')
       .map((outcome) => ({ accountId: outcome.accountId, region: outcome.region, rule: outcome.rule ?? 'default' })),
+    ...scanConfigurationOf(preview),
+  };
+}
+
+/** The plan's scan configuration updates and the narrowing its guardrail held, when the policy manages any. */
+function scanConfigurationOf(
+  preview: RunResult,
+): Pick<SavedPlan, 'scanConfigurationChanges' | 'scanConfigurationHeld'> {
+  const listed = preview.summary.scanConfigurationChanges;
+  if (listed === undefined) return {};
+  return {
+    scanConfigurationChanges: listed.flatMap((entry) =>
+      entry.kind === 'UPDATE' && entry.write !== undefined
+        ? [{ accountId: entry.accountId, region: entry.region, write: entry.write, changes: [...entry.changes] }]
+        : [],
+    ),
+    scanConfigurationHeld: listed
+      .filter((entry) => entry.kind === 'SKIPPED' && entry.reason === 'NARROWING_HELD_BY_GUARDRAIL')
+      .map((entry) => ({ accountId: entry.accountId, region: entry.region })),
   };
 }
 

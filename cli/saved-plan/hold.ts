@@ -1,4 +1,5 @@
 import { isChange, type Outcome, type PlannedRegion, type RunPlan } from '../../lambda/reconciler';
+import { holdScanConfiguration, unseenScanConfiguration } from './hold-scan';
 import type { SavedPlan } from './schema';
 
 /** A planned change that `apply FILE` leaves alone: where, what was planned, and what is there now. */
@@ -50,6 +51,7 @@ export function holdToSavedPlan(fresh: RunPlan, saved: SavedPlan): HeldToPlan {
   const drifts: Drift[] = [];
   const already: HeldToPlan['already'] = [];
   const held: HeldToPlan['held'] = [];
+  const seenScan = new Set<string>();
   const changedSincePlan = (outcome: Outcome, detail: string): Outcome => {
     drifts.push({ accountId: outcome.accountId, region: outcome.region, message: detail });
     return {
@@ -121,12 +123,24 @@ export function holdToSavedPlan(fresh: RunPlan, saved: SavedPlan): HeldToPlan {
         message: `orgPackagePaths: now ${JSON.stringify(current)}, not the policy's, and the saved plan does not replace them: left alone, plan again`,
       });
     }
+    const scan =
+      region.scanConfiguration === undefined
+        ? undefined
+        : holdScanConfiguration(region.scanConfiguration.outcomes, saved, seenScan);
+    if (scan !== undefined) {
+      drifts.push(...scan.drifts);
+      already.push(...scan.already);
+      held.push(...scan.held);
+    }
     const { orgPackagePaths: _dropped, ...rest } = region;
     // An error reading them stays, to be reported; otherwise only a replacement the saved plan holds is made.
     const kept = keepPaths || (current !== undefined && !Array.isArray(current)) ? { orgPackagePaths: current } : {};
     return {
       ...rest,
       outcomes,
+      ...(scan === undefined || region.scanConfiguration === undefined
+        ? {}
+        : { scanConfiguration: { ...region.scanConfiguration, outcomes: scan.outcomes } }),
       ...(kept.orgPackagePaths === undefined ? {} : { orgPackagePaths: kept.orgPackagePaths }),
     };
   });
@@ -139,5 +153,6 @@ export function holdToSavedPlan(fresh: RunPlan, saved: SavedPlan): HeldToPlan {
       });
     }
   }
+  drifts.push(...unseenScanConfiguration(saved, seenScan));
   return { plan: { ...fresh, regions }, drifts, already, held };
 }

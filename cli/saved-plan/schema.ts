@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { accountIdSchema, PARAMETER_TIERS, type Policy, regionProblem } from '../../lambda/reconciler';
+import {
+  accountIdSchema,
+  PARAMETER_TIERS,
+  type Policy,
+  regionProblem,
+  SCAN_CONFIGURATION_WRITES,
+  SCAN_SETTINGS,
+} from '../../lambda/reconciler';
 
 /**
  * The saved plan (`plan --out FILE`, `apply FILE`): what was planned, from which state, under which
@@ -64,6 +71,35 @@ export const savedPlanSchema = z.strictObject({
   orgPackagePaths: z
     .array(z.strictObject({ region, from: z.array(z.string()), to: z.array(z.string()) }))
     .meta({ description: 'Regions whose organization package paths the plan replaces, with what they were' }),
+  scanConfigurationChanges: z
+    .array(
+      z.strictObject({
+        accountId: accountIdSchema,
+        region,
+        write: z.enum(SCAN_CONFIGURATION_WRITES).meta({
+          description:
+            'MEMBER (UpdateConfiguration with accountId), INHERIT_FROM_ADMIN, or ADMINISTRATOR (the administrator configuration, reaching every member that inherits it)',
+        }),
+        changes: z
+          .array(
+            z.strictObject({
+              setting: z.enum(SCAN_SETTINGS),
+              from: z.string().optional().meta({ description: 'As GetConfiguration read it when planned' }),
+              to: z.string(),
+              rule: z.string().meta({ description: 'The rule that decided it, or "default" (scanConfiguration)' }),
+            }),
+          )
+          .min(1),
+      }),
+    )
+    .optional()
+    .meta({ description: 'Every EC2 scan configuration update the plan writes, each with what it was planned from' }),
+  scanConfigurationHeld: z
+    .array(z.strictObject({ accountId: accountIdSchema, region }))
+    .optional()
+    .meta({
+      description: 'Scan configuration narrowing the guardrail held back when planning: never written by this plan',
+    }),
   held: z
     .array(z.strictObject({ accountId: accountIdSchema, region, rule: z.string() }))
     .optional()

@@ -169,7 +169,7 @@ describe('the permissions the README gives a person running the command', () => 
       ['ssm:PutParameter', resourceOf('ssm:GetParameter')],
       ['sqs:SendMessage', `arn:${PARTITION}:sqs:${REGION}:${ACCOUNT}:another-queue`],
       ['inspector2:Disable', '*'],
-      ['inspector2:UpdateConfiguration', '*'],
+      ['inspector2:UpdateEncryptionKey', '*'],
     ];
     for (const [action, resource] of refused) {
       expect([

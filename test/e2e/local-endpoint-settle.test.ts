@@ -88,10 +88,64 @@ describe('the local endpoint’s PENDING, settled on demand', () => {
     expect(await read()).toEqual({ scanMode: 'EC2_HYBRID', scanModeStatus: 'SUCCESS' });
   });
 
+  it('ends the VM scanner’s PENDING and a reset to inherit’s too', async () => {
+    const vmScanner = async (id: string) =>
+      (await inspector.send(new GetConfigurationCommand({ accountId: id }))).ec2Configuration?.vmScannerState?.status;
+    const OTHER = accountId(2);
+    await inspector.send(
+      new UpdateConfigurationCommand({
+        accountId: MEMBER,
+        ec2Configuration: { scanMode: 'EC2_HYBRID', activateVMScanner: true },
+      }),
+    );
+    await inspector.send(
+      new UpdateConfigurationCommand({
+        accountId: OTHER,
+        updateConfigurationInheritance: { ec2Configuration: 'INHERIT_FROM_ADMIN' },
+      }),
+    );
+    expect([await vmScanner(MEMBER), await vmScanner(OTHER)]).toEqual(['PENDING', 'PENDING']);
+
+    endpoint.settleNow();
+
+    expect([await vmScanner(MEMBER), await vmScanner(OTHER)]).toEqual(['SUCCESS', 'SUCCESS']);
+  });
+
   it('refuses to wait in real time for an update that only settleNow ends', async () => {
     await activate();
 
     await expect(endpoint.settled()).rejects.toThrow(/PENDING until settleNow\(\)/);
     expect(await status()).toMatchObject({ status: 'PENDING' });
+  });
+});
+
+describe('the local endpoint’s rate limit on the scan configuration operations', () => {
+  it('throttles GetConfiguration and UpdateConfiguration per operation and region, as every Inspector operation', async () => {
+    let now = 1_000_000;
+    endpoint.rateLimitClock = () => now;
+    endpoint.faults = { rateLimitPerSecond: 2 };
+    const get = () => inspector.send(new GetConfigurationCommand({ accountId: MEMBER }));
+    await get();
+    await get();
+    // The bucket of GetConfiguration in this region is empty: a third is throttled, with Retry-After.
+    await expect(get()).rejects.toMatchObject({ name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } });
+    // UpdateConfiguration has its own bucket, and so has another region.
+    await inspector.send(
+      new UpdateConfigurationCommand({ accountId: MEMBER, ec2Configuration: { scanMode: 'EC2_HYBRID' } }),
+    );
+    const elsewhere = new Inspector2Client({
+      region: 'us-east-2',
+      endpoint: endpoint.url,
+      maxAttempts: 1,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local', sessionToken: 'local' },
+    });
+    try {
+      await expect(elsewhere.send(new GetConfigurationCommand({}))).resolves.toBeDefined();
+    } finally {
+      elsewhere.destroy();
+    }
+    // Half a second later one token is back.
+    now += 500;
+    await expect(get()).resolves.toBeDefined();
   });
 });

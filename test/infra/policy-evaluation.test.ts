@@ -579,8 +579,8 @@ describe('the function’s role, evaluated', () => {
       ['disable Inspector', other('inspector2:Disable', '*'), 'ImplicitlyDenied'],
       ['disassociate a member', other('inspector2:DisassociateMember', '*'), 'ImplicitlyDenied'],
       ['leave the organization', other('organizations:LeaveOrganization', '*'), 'ImplicitlyDenied'],
-      // Reads each account's EC2 scan configuration; never sets it (the next issue's job, not this one's).
-      ['set an EC2 scan configuration', other('inspector2:UpdateConfiguration', '*'), 'ImplicitlyDenied'],
+      // Sets each account's EC2 scan configuration (UpdateConfiguration, allowed above), nothing else of Inspector's.
+      ['change Inspector’s encryption key', other('inspector2:UpdateEncryptionKey', '*'), 'ImplicitlyDenied'],
       ['enable Inspector', other('inspector2:Enable', '*'), 'ImplicitlyDenied'],
       ['publish to the alarm topic', other('sns:Publish', topicArn), 'ImplicitlyDenied'],
       ['use the topic’s key', other('kms:Decrypt', keyArn), 'ImplicitlyDenied'],

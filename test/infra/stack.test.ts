@@ -695,6 +695,10 @@ describe('DeepInspectionStack configuration', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(30 minutes)' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RunsCompleted', Period: 1800 });
     expect(JSON.stringify(dashboardWidgets(template))).toContain(`'Maximum', 1800)`);
+    // The scan configuration's slice: a scheduled run verifies the part of the day its period covers.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SCHEDULE_PERIOD_SECONDS: '1800' }) },
+    });
   });
 
   it('accepts a version 3 policy with scanConfiguration and rules with scanMode/vmScanner, and warns of what lint finds in it', () => {

@@ -1,7 +1,15 @@
 import fc from 'fast-check';
-import type { Ec2ScanConfiguration } from '../../lambda/reconciler/aws/inspector';
+import type { Ec2ScanConfiguration, ScanConfigurationRequest } from '../../lambda/reconciler/aws/inspector';
+import {
+  applyScanConfiguration,
+  requestFor,
+  settleScanConfiguration,
+} from '../../lambda/reconciler/scan-configuration/apply';
 import type { OrganizationAccount, Outcome } from '../../lambda/reconciler/model';
-import type { ScanConfigurationOutcome } from '../../lambda/reconciler/scan-configuration/outcome';
+import type {
+  ScanConfigurationOutcome,
+  ScanConfigurationUpdate,
+} from '../../lambda/reconciler/scan-configuration/outcome';
 import { orderChanges } from '../../lambda/reconciler/scan-configuration/order';
 import {
   administratorState,
@@ -459,5 +467,62 @@ describe('the order rule: widening first, narrowing waits', () => {
     const { deep, scan } = orderChanges([deactivate], [update(B, [['vmScanner', 'DEACTIVATED']])]);
     expect(deep).toEqual([deactivate]);
     expect(scan[0]).toMatchObject({ kind: 'UPDATE' });
+  });
+});
+
+describe('applying scan configuration updates', () => {
+  const update = (accountId: string, to: string, write = 'MEMBER'): ScanConfigurationUpdate => ({
+    kind: 'UPDATE',
+    accountId,
+    region: R,
+    write: write as never,
+    observed: { scanMode: 'EC2_HYBRID', vmScanner: 'ACTIVATED', pending: false },
+    changes: [{ setting: 'vmScanner', from: 'ACTIVATED', to: to as never, rule: 'r', enforcement: 'enforce' }],
+  });
+
+  it('sends the scan mode read when only the VM scanner changes, and no accountId for the administrator', () => {
+    expect(requestFor(update(A, 'DEACTIVATED'))).toEqual({
+      accountId: A,
+      scanMode: 'EC2_HYBRID',
+      activateVMScanner: false,
+    });
+    expect(requestFor(update(ADMIN, 'DEACTIVATED', 'ADMINISTRATOR'))).toEqual({
+      scanMode: 'EC2_HYBRID',
+      activateVMScanner: false,
+    });
+    expect(requestFor(update(A, 'ACTIVATED', 'INHERIT_FROM_ADMIN'))).toEqual({ accountId: A, inherit: true });
+  });
+
+  it('writes widening before narrowing, and settles a refusal as FAILED UPDATE_FAILED with the reason', async () => {
+    const sent: string[] = [];
+    const inspector = {
+      updateScanConfiguration: async (request: ScanConfigurationRequest) => {
+        sent.push(request.accountId ?? ADMIN);
+        return request.accountId === C
+          ? { ok: false as const, errorMessage: 'ValidationException: refused' }
+          : { ok: true as const };
+      },
+    };
+    const outcomes = await applyScanConfiguration(inspector, [
+      update(A, 'DEACTIVATED'),
+      update(B, 'ACTIVATED'),
+      update(C, 'ACTIVATED'),
+    ]);
+    expect(sent).toEqual([B, C, A]);
+    expect(outcomes.map((o) => o.kind)).toEqual(['UPDATE', 'UPDATE', 'FAILED']);
+    expect(outcomes[2]).toMatchObject({
+      reason: 'UPDATE_FAILED',
+      errorMessage: 'ValidationException: refused',
+      write: 'MEMBER',
+    });
+  });
+
+  it('settles a write the deadline did not reach as TIMEOUT_NOT_REACHED', () => {
+    expect(
+      settleScanConfiguration(update(A, 'ACTIVATED'), { ok: false, errorMessage: 'late', notReached: true }),
+    ).toMatchObject({
+      kind: 'FAILED',
+      reason: 'TIMEOUT_NOT_REACHED',
+    });
   });
 });
