@@ -57,6 +57,8 @@ const scope = (
   evaluatedAccounts: new Set(evaluated),
   unsettledRules: new Set(unsettledRules),
   complete,
+  scanSettledAccounts: new Set(),
+  scanConfigurationUnmanaged: true,
 });
 const diff = (open: AsffFinding[], regionScope: RegionExceptions, now = NOW) =>
   diffFindings({ open, region: regionScope, partition: 'aws', ownAccountId: ADMIN, now });
@@ -306,6 +308,8 @@ function regionScope(outcomes: Outcome[], regionName: string, wholeOrganization:
       evaluatedAccounts: new Set(),
       unsettledRules: new Set(),
       complete: false,
+      scanSettledAccounts: new Set(),
+      scanConfigurationUnmanaged: true,
     }
   );
 }
