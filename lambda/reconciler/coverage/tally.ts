@@ -1,3 +1,4 @@
+import type { RegionScannerChanges } from './scanner-change';
 /**
  * Effective coverage: of the EC2 instances Inspector sees in the accounts the policy manages, how
  * many are really deep-inspected, and why the others are not. Pure: pages of ListCoverage are folded
@@ -133,6 +134,8 @@ export interface AccountCoverage {
   fixable: number;
   /** Instances by the scanner that collected their packages. */
   readonly byScanner: ScannerCounts;
+  /** Of those, the instances not managed by SSM (reason UNMANAGED_EC2_INSTANCE): hybrid scanning's agentless part would scan them. */
+  readonly unmanagedByScanner: ScannerCounts;
   /** VM scanner instances it does not scan (any state but ACTIVE and SUCCESSFUL). */
   vmScannerNotScanning: number;
 }
@@ -170,6 +173,12 @@ export interface RegionCoverage {
   readonly notEc2: number;
   /** The counted instances by the scanner that collected their packages. */
   readonly byScanner: ScannerCounts;
+  /**
+   * When the policy manages the EC2 scan configuration and the measurement was asked for it (the CLI's
+   * `coverage`): the accounts whose planned change moves instances between scanners, now and as planned
+   * (scanner-change.ts).
+   */
+  readonly scannerChanges?: RegionScannerChanges;
   readonly pages: number;
   /** Why the region's coverage could not be read. */
   readonly error?: string;
@@ -211,6 +220,7 @@ export class CoverageTally {
         notDeepInspected: {},
         fixable: 0,
         byScanner: noScanners(),
+        unmanagedByScanner: noScanners(),
         vmScannerNotScanning: 0,
       });
     }
@@ -231,6 +241,7 @@ export class CoverageTally {
       }
       account.instances += 1;
       account.byScanner[scannerOf(instance)] += 1;
+      if (instance.scanStatus?.reason === 'UNMANAGED_EC2_INSTANCE') account.unmanagedByScanner[scannerOf(instance)] += 1;
       const verdict = classifyInstance(instance, account.activated);
       if (verdict === 'DEEP_INSPECTED') {
         account.deepInspected += 1;
