@@ -26,12 +26,22 @@ export type CoverageRequest = Pick<
   readonly scannerChanges?: boolean;
 };
 
+/** A region's coverage, and its planned scanner moves when asked for. */
+export type RegionCoverageWithChanges = RegionCoverage & {
+  /**
+   * When the policy manages the EC2 scan configuration and the measurement was asked for it (the CLI's
+   * `coverage`): the accounts whose planned change moves instances between scanners, now and as planned
+   * (scanner-change.ts).
+   */
+  readonly scannerChanges?: RegionScannerChanges;
+};
+
 export interface CoverageSummary {
   readonly runId: string;
   /** The policy the measurement used, and its version, when the source says. */
   readonly policy?: string;
   readonly totals: CoverageTotals;
-  readonly regions: readonly RegionCoverage[];
+  readonly regions: readonly RegionCoverageWithChanges[];
   /** The policy's coverage.minimumEffectivePercent, when set. */
   readonly minimumEffectivePercent?: number;
   /** Regions whose effective coverage is below it. */

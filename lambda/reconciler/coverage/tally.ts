@@ -1,4 +1,3 @@
-import type { RegionScannerChanges } from './scanner-change';
 /**
  * Effective coverage: of the EC2 instances Inspector sees in the accounts the policy manages, how
  * many are really deep-inspected, and why the others are not. Pure: pages of ListCoverage are folded
@@ -173,12 +172,6 @@ export interface RegionCoverage {
   readonly notEc2: number;
   /** The counted instances by the scanner that collected their packages. */
   readonly byScanner: ScannerCounts;
-  /**
-   * When the policy manages the EC2 scan configuration and the measurement was asked for it (the CLI's
-   * `coverage`): the accounts whose planned change moves instances between scanners, now and as planned
-   * (scanner-change.ts).
-   */
-  readonly scannerChanges?: RegionScannerChanges;
   readonly pages: number;
   /** Why the region's coverage could not be read. */
   readonly error?: string;
