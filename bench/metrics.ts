@@ -93,23 +93,43 @@ async function main(): Promise<void> {
     ownAccountId: organization.delegatedAdminAccountId,
     defaultRegion: 'us-east-1',
   };
-  const result = await reconcile(request, deps);
-  const run = seriesOf(
-    capture((metrics) => {
-      publishRunMetrics(metrics, { ...result, succeeded: true, durationMs: 1 });
-      // The findings step, as on with securityHubFindings: every exception reason, zeros included.
-      publishFindingsMetrics(metrics, { ...emptyFindingsReport(false, {}), calls: 17 });
-    }),
-  );
+  const runSeries = async (runDeps: typeof deps) => {
+    const result = await reconcile(request, runDeps);
+    return seriesOf(
+      capture((metrics) => {
+        publishRunMetrics(metrics, { ...result, succeeded: true, durationMs: 1 });
+        // The findings step, as on with securityHubFindings: every exception reason, zeros included.
+        publishFindingsMetrics(metrics, { ...emptyFindingsReport(false, {}), calls: 17 });
+      }),
+    );
+  };
+  const run = await runSeries(deps);
+  // The same organization with the scan configuration managed for every account (policy version 3): the
+  // run's scan configuration counts are run-level series, whatever the regions.
+  const scanPolicy = JSON.stringify({
+    version: 3,
+    default: 'ACTIVATED',
+    scanConfiguration: { scanMode: 'EC2_HYBRID', vmScanner: 'ACTIVATED' },
+    regions: REGIONS,
+    guardrails: { maxDeactivationsPerRun: 100_000 },
+  });
+  const scanRun = await runSeries({ ...deps, policy: new StaticPolicySource(scanPolicy) });
   const { summary: coverage } = await measureCoverage(request, deps);
   const daily = seriesOf(capture((metrics) => publishCoverageMetrics(metrics, coverage)));
   const hourlyEquivalent = run.size + daily.size / 24;
+  const scanHourlyEquivalent = scanRun.size + daily.size / 24;
   const results = {
     shape: { accounts: ACCOUNTS, regions: REGIONS.length },
     runSeries: run.size,
     coverageSeries: daily.size,
     hourlySeriesEquivalent: Math.round(hourlyEquivalent * 10) / 10,
     dollarsPerMonth: Math.round(hourlyEquivalent * PRICE_PER_METRIC_MONTH * 100) / 100,
+    scanConfigurationManaged: {
+      runSeries: scanRun.size,
+      added: [...scanRun].filter((key) => !run.has(key)).map((key) => key.split('{')[0]),
+      hourlySeriesEquivalent: Math.round(scanHourlyEquivalent * 10) / 10,
+      dollarsPerMonth: Math.round(scanHourlyEquivalent * PRICE_PER_METRIC_MONTH * 100) / 100,
+    },
     byMetric: Object.fromEntries(
       [
         ...[...run].reduce(

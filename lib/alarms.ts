@@ -9,7 +9,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FINDINGS_METRIC, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/reconciler/constructs-entry';
+import {
+  FINDINGS_METRIC,
+  METRIC,
+  METRICS_NAMESPACE,
+  SCAN_CONFIGURATION_METRIC,
+  SERVICE_NAME,
+} from '../lambda/reconciler/constructs-entry';
 import type { ReconcilerQueues } from './queues';
 
 export interface ReconcilerAlarmsProps {
@@ -200,6 +206,18 @@ export class ReconcilerAlarms extends Construct {
         statistic: cloudwatch.Stats.MAXIMUM,
       }),
       'In a region, the effective deep inspection coverage of ACTIVATED accounts is below the policy’s coverage.minimumEffectivePercent. The coverage summary names the regions, their worst accounts and the reasons to fix.',
+      LEVEL,
+    );
+    // The scan configuration's FAILED outcomes (refused, unreadable, not reached) are queued and raise
+    // FailedAccounts…; a VM scanner change Inspector accepted and then could not apply is read as FAILED later,
+    // by no write of this run: nothing queues it, so it has its own alarm.
+    this.add(
+      'VmScannerFailed',
+      reconcilerMetric(SCAN_CONFIGURATION_METRIC.vmScannerFailed, {
+        period: props.schedulePeriod,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      'A run read the Inspector VM scanner FAILED in an account (GetConfiguration: Inspector could not apply the last VM scanner change). The run’s summary names each such account (scanConfigurationChanges, a change from FAILED) and the run writes the policy’s value again. A lasting FAILED needs the account’s Inspector setup checked; with Security Hub findings on, each such account is a VM_SCANNER_FAILED finding.',
       LEVEL,
     );
     if (props.securityHubFindings) this.watchFindings(props.schedulePeriod);

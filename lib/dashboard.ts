@@ -10,6 +10,7 @@ import {
   METRIC,
   METRICS_NAMESPACE,
   REGION_TOTALS_MESSAGE,
+  SCAN_CONFIGURATION_METRIC,
   SKIP_REASONS,
 } from '../lambda/reconciler/constructs-entry';
 import { reconcilerMetric } from './alarms';
@@ -147,6 +148,7 @@ export class ReconcilerDashboard extends Construct {
         width: 24,
       }),
     );
+    this.addScanConfiguration(props);
     if (props.securityHubFindings) {
       const perRun = (metricName: string, label: string) =>
         reconcilerMetric(metricName, { period, statistic: cloudwatch.Stats.MAXIMUM, label });
@@ -173,5 +175,54 @@ export class ReconcilerDashboard extends Construct {
         }),
       );
     }
+  }
+
+  /**
+   * The EC2 scan configuration (scan mode, Inspector VM scanner): published only when the policy manages it,
+   * so these graphs are empty otherwise. Each run reads its slice of the day (docs/reference.md), so a run's
+   * counts by scanner are that slice's; the table sums the region totals lines over the dashboard's time range,
+   * which at a day or more is every managed account.
+   */
+  private addScanConfiguration(props: ReconcilerDashboardProps): void {
+    const { period } = props;
+    const perRun = (metricName: string, label: string) =>
+      reconcilerMetric(metricName, { period, statistic: cloudwatch.Stats.MAXIMUM, label });
+    const m = SCAN_CONFIGURATION_METRIC;
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'EC2 scan configuration: accounts by VM scanner (left) and scan mode (right), as each run read them',
+        left: [
+          perRun(m.vmScannerActivated, 'VM scanner ACTIVATED'),
+          perRun(m.vmScannerDeactivated, 'VM scanner DEACTIVATED'),
+          perRun(m.vmScannerFailed, 'VM scanner FAILED'),
+        ],
+        right: [perRun(m.scanModeHybrid, 'EC2_HYBRID'), perRun(m.scanModeAgentBased, 'EC2_SSM_AGENT_BASED')],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'EC2 scan configuration per run: updated, report-only, held, pending (left); failed (right)',
+        left: [
+          perRun(m.updated, 'updated'),
+          perRun(m.wouldUpdate, 'would update (report-only)'),
+          perRun(m.narrowingHeld, 'narrowing held by the guardrail'),
+          perRun(m.pending, 'pending'),
+        ],
+        right: [perRun(m.failed, 'failed')],
+        width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.LogQueryWidget({
+        title: 'EC2 scan configuration by region, summed over the time range (Logs Insights)',
+        logGroupNames: [props.logGroup.logGroupName],
+        view: cloudwatch.LogQueryVisualizationType.TABLE,
+        queryLines: [
+          `filter message = "${REGION_TOTALS_MESSAGE}" and ispresent(scanConfiguration.accounts)`,
+          'stats sum(scanConfiguration.vmScanner.ACTIVATED) as vm_scanner_activated, sum(scanConfiguration.vmScanner.DEACTIVATED) as vm_scanner_deactivated, sum(scanConfiguration.vmScanner.FAILED) as vm_scanner_failed, sum(scanConfiguration.scanMode.EC2_HYBRID) as hybrid, sum(scanConfiguration.scanMode.EC2_SSM_AGENT_BASED) as agent_based, sum(scanConfiguration.updated) as updated, sum(scanConfiguration.failed) as failed by region',
+          'sort region asc',
+        ],
+        width: 24,
+      }),
+    );
   }
 }

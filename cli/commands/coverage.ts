@@ -3,12 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { EXIT } from '../exit-codes';
 import { type ParsedOptions, resolveCommon } from '../options';
 import { coverageCsv, formatCoverage } from '../report';
+import { formatScannerChanges } from '../scanner-changes';
 import { openSession } from '../session';
 import type { Io } from '../terminal';
 
 /**
  * `coverage`: per region, how many EC2 instances are really deep-inspected, the others by reason
- * with the usual fix, and the worst accounts; `--output csv` gives one row an account. Writes nothing.
+ * with the usual fix, and the worst accounts; where the policy manages the EC2 scan configuration, the
+ * instances by scanner before and after its planned change; `--output csv` gives one row an account. Writes nothing.
  */
 export async function coverageCommand(parsed: ParsedOptions, io: Io): Promise<number> {
   const options = await resolveCommon(parsed, io.env);
@@ -21,6 +23,8 @@ export async function coverageCommand(parsed: ParsedOptions, io: Io): Promise<nu
         defaultRegion: options.region,
         ...(options.accounts ? { accountIds: options.accounts } : {}),
         ...(options.regions ? { regions: options.regions } : {}),
+        // Before and after the planned scan configuration change: only reads when the policy manages one.
+        scannerChanges: true,
       },
       {
         policy: session.policy,
@@ -32,7 +36,8 @@ export async function coverageCommand(parsed: ParsedOptions, io: Io): Promise<nu
     );
     session.progress.stop();
     const formats: Record<string, () => string> = {
-      table: () => formatCoverage(coverage.summary, coverage.accounts),
+      table: () =>
+        [formatCoverage(coverage.summary, coverage.accounts), ...formatScannerChanges(coverage.summary)].join('\n'),
       json: () => JSON.stringify(coverage.summary, null, 2),
       csv: () => coverageCsv(coverage.accounts),
     };

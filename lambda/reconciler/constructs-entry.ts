@@ -48,6 +48,7 @@ export {
   METRIC,
   METRICS_NAMESPACE,
   REGION_TOTALS_MESSAGE,
+  SCAN_CONFIGURATION_METRIC,
   SERVICE_NAME,
 } from './observability/names';
 

@@ -215,6 +215,42 @@ describe('the bundled function’s findings, run by run, against the local Secur
     expect(xFinding()).toMatchObject({ RecordState: 'ACTIVE', Compliance: { Status: 'FAILED' } });
   });
 
+  it('an account the policy wants on the VM scanner that reads FAILED is a finding, archived once a run reads it SUCCESS', async () => {
+    // Every account evaluated as before; Y's VM scanner activation ended FAILED, and a rule wants it ACTIVATED.
+    const Y = accountId(3);
+    scanning(X, HOME, 'ENABLED');
+    endpoint.simulation.pendingMs = 0;
+    const state = organization.inspectorAccount(HOME, Y);
+    if (state === undefined) throw new Error(`no Inspector state for ${Y}`);
+    state.ec2Configuration = { scanMode: 'EC2_HYBRID', vmScannerActivated: true, vmScannerFails: true };
+    storePolicy(policy({ version: 3, rules: [{ name: 'vm scanner', accounts: [Y], vmScanner: 'ACTIVATED' }] }));
+    // A daily schedule: a run without accountIds reads every managed account (its slice is the whole day).
+    const daily = { ...env, SCHEDULE_PERIOD_SECONDS: '86400' };
+    const yId = `deep-inspection-reconciler/${HOME}/account/${Y}/VM_SCANNER_FAILED`;
+
+    const first = await run({}, daily);
+    expect(first.findings).toMatchObject({ imported: 1, failed: 0 });
+    expect(endpoint.state.securityHub.finding(yId)).toMatchObject({
+      RecordState: 'ACTIVE',
+      Compliance: { Status: 'FAILED' },
+      FindingProviderFields: expect.objectContaining({ Severity: { Label: 'HIGH', Original: 'HIGH' } }),
+      ProductFields: expect.objectContaining({
+        'DeepInspectionReconciler/Reason': 'VM_SCANNER_FAILED',
+        'DeepInspectionReconciler/Desired': 'vmScanner ACTIVATED',
+        'DeepInspectionReconciler/Rule': 'vm scanner',
+      }),
+    });
+    // The run wrote the policy's value again, and Inspector applied it this time.
+    expect(endpoint.callCount('UpdateConfiguration', HOME)).toBe(1);
+
+    const second = await run({}, daily);
+    expect(second.findings).toMatchObject({ archived: 1, imported: 0 });
+    expect(endpoint.state.securityHub.finding(yId)).toMatchObject({
+      RecordState: 'ARCHIVED',
+      Compliance: { Status: 'PASSED' },
+    });
+  });
+
   it('the feature off makes zero Security Hub calls: the policy not asking, or the stack not granting (the summary says why)', async () => {
     storePolicy(policy({ findings: { securityHub: false } }));
     const policyOff = await run();

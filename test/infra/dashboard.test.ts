@@ -4,7 +4,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type ReconcilerConfig, readConfig } from '../../lib/config';
 import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
-import { FINDINGS_METRIC, METRIC } from '../../lambda/reconciler';
+import { FINDINGS_METRIC, METRIC, SCAN_CONFIGURATION_METRIC } from '../../lambda/reconciler';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -70,6 +70,7 @@ describe('the dashboard', () => {
       'Failures and report-only mismatches per run, all regions (Logs Insights)',
       'Skipped by reason per run, all regions (Logs Insights)',
       'Each region at its last run (Logs Insights)',
+      'EC2 scan configuration by region, summed over the time range (Logs Insights)',
     ]);
     for (const widget of logWidgets) {
       expect(widget.properties.query).toMatch(/^SOURCE '<token>' \| filter message = "region totals"/);
@@ -99,7 +100,11 @@ describe('the docs against the dashboard and the metrics', () => {
   });
 
   it('names as a metric only what the function publishes', () => {
-    const published = new Set<string>([...Object.values(METRIC), ...Object.values(FINDINGS_METRIC)]);
+    const published = new Set<string>([
+      ...Object.values(METRIC),
+      ...Object.values(FINDINGS_METRIC),
+      ...Object.values(SCAN_CONFIGURATION_METRIC),
+    ]);
     const named = pages.flatMap(({ page, text }) =>
       [
         ...text.matchAll(/metrics? `([A-Z][A-Za-z]+)`(?:, `([A-Z][A-Za-z]+)`)*/g),

@@ -323,7 +323,8 @@ describe('DeepInspectionStack', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 19);
+    // 19, and VmScannerFailed (the scan configuration's own failure path, issue 26).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 20);
   });
 
   it('alarms once on a region the account has not enabled: the run’s RegionsNotEnabled, at the schedule’s period', () => {
@@ -607,6 +608,40 @@ describe('DeepInspectionStack', () => {
       Threshold: 1,
       TreatMissingData: 'ignore',
     });
+  });
+
+  it('alarms when a run reads the Inspector VM scanner FAILED: a failure no write of the run queues', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Test-VmScannerFailed',
+      MetricName: 'VmScannerFailedAccounts',
+      Namespace: 'DeepInspectionReconciler',
+      Dimensions: [{ Name: 'service', Value: 'deep-inspection-reconciler' }],
+      Statistic: 'Maximum',
+      Period: 3600,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      TreatMissingData: 'ignore',
+    });
+  });
+
+  it('graphs the EC2 scan configuration: accounts by VM scanner and scan mode, changes, failures, and each region', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+    for (const drawn of [
+      'VmScannerActivatedAccounts',
+      'VmScannerDeactivatedAccounts',
+      'VmScannerFailedAccounts',
+      'Ec2HybridAccounts',
+      'Ec2SsmAgentBasedAccounts',
+      'ScanConfigurationUpdated',
+      'ScanConfigurationWouldUpdate',
+      'ScanConfigurationNarrowingHeld',
+      'ScanConfigurationPending',
+      'ScanConfigurationFailed',
+      'sum(scanConfiguration.vmScanner.FAILED)',
+    ]) {
+      expect(body).toContain(drawn);
+    }
   });
 
   it('graphs what report-only rules would change, and the policy’s expiring rules and warnings', () => {

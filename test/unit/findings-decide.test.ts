@@ -2,8 +2,16 @@ import {
   desiredOfRule,
   exceptionsByRegion,
   type RuleException,
+  SCAN_CONFIGURATION_EXCEPTION_REASONS,
+  scanConfigurationVerdictOf,
   verdictOf,
 } from '../../lambda/reconciler/findings/decide';
+import {
+  SCAN_CONFIGURATION_FAILURE_REASONS,
+  SCAN_CONFIGURATION_SKIP_REASONS,
+  type ScanConfigurationOutcome,
+  type ScanSettingChange,
+} from '../../lambda/reconciler/scan-configuration/outcome';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAILURE_REASONS, type Outcome, SKIP_REASONS } from '../../lambda/reconciler/model';
@@ -253,10 +261,233 @@ describe('exceptionsByRegion', () => {
   });
 });
 
+describe('scanConfigurationVerdictOf: which scan configuration outcomes need a person', () => {
+  const toVm = (to: 'ACTIVATED' | 'DEACTIVATED', from?: 'ACTIVATED' | 'DEACTIVATED' | 'FAILED'): ScanSettingChange => ({
+    setting: 'vmScanner',
+    ...(from === undefined ? {} : { from }),
+    to,
+    rule: 'vm scanner ou',
+    enforcement: 'enforce',
+  });
+  const toMode = (to: 'EC2_HYBRID' | 'EC2_SSM_AGENT_BASED'): ScanSettingChange => ({
+    setting: 'scanMode',
+    from: to === 'EC2_HYBRID' ? 'EC2_SSM_AGENT_BASED' : 'EC2_HYBRID',
+    to,
+    rule: 'default',
+    enforcement: 'enforce',
+  });
+  const refused = (changes: ScanSettingChange[]): ScanConfigurationOutcome => ({
+    kind: 'FAILED',
+    accountId: A,
+    region,
+    reason: 'UPDATE_FAILED',
+    errorMessage: 'ValidationException: no',
+    write: 'MEMBER',
+    changes,
+  });
+  const failedRead = { scanMode: 'EC2_HYBRID', vmScanner: 'FAILED', pending: false } as const;
+  const blocked: ScanConfigurationOutcome = {
+    kind: 'SKIPPED',
+    accountId: A,
+    region,
+    reason: 'BLOCKED_BY_ORGANIZATION_POLICY',
+  };
+  const scanningOff: ScanConfigurationOutcome = {
+    kind: 'SKIPPED',
+    accountId: A,
+    region,
+    reason: 'EC2_SCANNING_NOT_ENABLED',
+    detail: 'DISABLED',
+  };
+  const deepOff = (ec2ScanningOff?: Extract<Outcome, { kind: 'SKIPPED' }>['ec2ScanningOff']): Outcome => ({
+    ...(skipped('EC2_SCANNING_NOT_ENABLED', 'default', 'DISABLED') as Extract<Outcome, { kind: 'SKIPPED' }>),
+    ...(ec2ScanningOff === undefined ? {} : { ec2ScanningOff }),
+  });
+  const disabledByPolicy = { kind: 'DISABLED_BY_POLICY', enableInRegions: [], disableInRegions: [region] } as const;
+
+  it.each<[string, ScanConfigurationOutcome, Outcome | undefined, string, string, string]>([
+    [
+      'a refused move to the VM scanner',
+      refused([toVm('ACTIVATED', 'DEACTIVATED')]),
+      undefined,
+      'SCAN_CONFIGURATION_UPDATE_FAILED',
+      'HIGH',
+      'FAILED',
+    ],
+    [
+      'a refused move to EC2_HYBRID',
+      refused([toMode('EC2_HYBRID')]),
+      undefined,
+      'SCAN_CONFIGURATION_UPDATE_FAILED',
+      'HIGH',
+      'FAILED',
+    ],
+    [
+      'a refused narrowing',
+      refused([toVm('DEACTIVATED', 'ACTIVATED'), toMode('EC2_SSM_AGENT_BASED')]),
+      undefined,
+      'SCAN_CONFIGURATION_UPDATE_FAILED',
+      'MEDIUM',
+      'FAILED',
+    ],
+    [
+      'a VM scanner read FAILED that the policy wants ACTIVATED (rewritten this run)',
+      {
+        kind: 'UPDATE',
+        accountId: A,
+        region,
+        observed: failedRead,
+        write: 'MEMBER',
+        changes: [toVm('ACTIVATED', 'FAILED')],
+      },
+      undefined,
+      'VM_SCANNER_FAILED',
+      'HIGH',
+      'FAILED',
+    ],
+    [
+      'a VM scanner read FAILED that the policy wants DEACTIVATED, held by the guardrail',
+      {
+        kind: 'SKIPPED',
+        accountId: A,
+        region,
+        observed: failedRead,
+        reason: 'NARROWING_HELD_BY_GUARDRAIL',
+        changes: [toVm('DEACTIVATED', 'FAILED')],
+      },
+      undefined,
+      'VM_SCANNER_FAILED',
+      'MEDIUM',
+      'FAILED',
+    ],
+    [
+      'blocked by an organization policy',
+      blocked,
+      undefined,
+      'SCAN_CONFIGURATION_BLOCKED_BY_ORGANIZATION_POLICY',
+      'HIGH',
+      'FAILED',
+    ],
+    [
+      "EC2 scanning disabled by the organization's Inspector policy",
+      scanningOff,
+      deepOff(disabledByPolicy),
+      'SCAN_CONFIGURATION_BLOCKED_BY_ORGANIZATION_POLICY',
+      'MEDIUM',
+      'WARNING',
+    ],
+  ])('%s is an account exception', (_name, outcome, deep, reason, severity, status) => {
+    expect(scanConfigurationVerdictOf(outcome, deep)).toEqual({
+      settled: true,
+      exception: expect.objectContaining({ kind: 'ACCOUNT', reason, severity, status, accountId: A, region }),
+    });
+  });
+
+  it('names what the policy wants, the rules that decided it and Inspector’s words', () => {
+    const verdict = scanConfigurationVerdictOf(refused([toVm('ACTIVATED', 'DEACTIVATED'), toMode('EC2_HYBRID')]));
+    expect(verdict).toMatchObject({
+      exception: {
+        scanTarget: 'vmScanner ACTIVATED, scanMode EC2_HYBRID',
+        rule: 'vm scanner ou, default',
+        detail: 'MEMBER',
+        message: 'ValidationException: no',
+      },
+    });
+  });
+
+  it.each<[string, ScanConfigurationOutcome, Outcome | undefined]>([
+    ['compliant', { kind: 'COMPLIANT', accountId: A, region, settings: [] }, undefined],
+    [
+      'updated from DEACTIVATED',
+      { kind: 'UPDATE', accountId: A, region, write: 'MEMBER', changes: [toVm('ACTIVATED', 'DEACTIVATED')] },
+      undefined,
+    ],
+    [
+      'a VM scanner read FAILED the policy does not manage',
+      { kind: 'UPDATE', accountId: A, region, observed: failedRead, write: 'MEMBER', changes: [toMode('EC2_HYBRID')] },
+      undefined,
+    ],
+    ['EC2 scanning off where no Inspector policy decides it', scanningOff, deepOff({ kind: 'NO_POLICY' })],
+    [
+      'not a member (deep inspection’s own finding tells it)',
+      { kind: 'SKIPPED', accountId: A, region, reason: 'NOT_INSPECTOR_MEMBER' },
+      undefined,
+    ],
+  ])('%s settles the account with no exception', (_name, outcome, deep) => {
+    expect(scanConfigurationVerdictOf(outcome, deep)).toEqual({ settled: true });
+  });
+
+  it.each<[string, ScanConfigurationOutcome, Outcome | undefined]>([
+    [
+      'unreadable',
+      { kind: 'FAILED', accountId: A, region, reason: 'CONFIGURATION_UNREADABLE', errorMessage: 'throttled' },
+      undefined,
+    ],
+    [
+      'not reached',
+      { kind: 'FAILED', accountId: A, region, reason: 'TIMEOUT_NOT_REACHED', errorMessage: 'deadline' },
+      undefined,
+    ],
+    ['pending', { kind: 'SKIPPED', accountId: A, region, reason: 'SCAN_CONFIGURATION_PENDING' }, undefined],
+    [
+      'waiting for its widening',
+      { kind: 'SKIPPED', accountId: A, region, reason: 'WAITS_FOR_WIDENING', changes: [toVm('DEACTIVATED')] },
+      undefined,
+    ],
+    ['EC2 scanning being enabled', { ...scanningOff, detail: 'ENABLING' }, deepOff()],
+    [
+      "EC2 scanning off, the Inspector policy's part not known",
+      scanningOff,
+      deepOff({ kind: 'COULD_NOT_TELL', why: 'denied' }),
+    ],
+    ['EC2 scanning off, deep inspection not asked', scanningOff, undefined],
+  ])('%s leaves the account’s scan configuration findings as they are', (_name, outcome, deep) => {
+    expect(scanConfigurationVerdictOf(outcome, deep)).toMatchObject({ settled: false });
+  });
+
+  it('settles scan configuration findings by their own stream: an account read, not one the deep inspection settles', () => {
+    const byRegion = exceptionsByRegion(
+      [
+        { kind: 'COMPLIANT', accountId: A, region, rule: 'default', state: 'ACTIVATED' },
+        { kind: 'COMPLIANT', accountId: B, region, rule: 'default', state: 'ACTIVATED' },
+      ],
+      policy,
+      { today: TODAY, wholeOrganization: true, scanConfiguration: [blocked] },
+    );
+    const exceptions = byRegion.get(region);
+    expect(exceptions?.scanSettledAccounts).toEqual(new Set([A]));
+    expect(exceptions?.settledAccounts).toEqual(new Set([A, B]));
+    expect(exceptions?.scanConfigurationUnmanaged).toBe(false);
+    expect(exceptions?.exceptions.map((e) => e.reason)).toEqual(['SCAN_CONFIGURATION_BLOCKED_BY_ORGANIZATION_POLICY']);
+    const unmanaged = exceptionsByRegion([], policy, { today: TODAY, wholeOrganization: true });
+    expect([...unmanaged.values()]).toEqual([]);
+  });
+
+  it('has a reason for each kind of exception it makes, and only those', () => {
+    expect([...SCAN_CONFIGURATION_EXCEPTION_REASONS].sort()).toEqual([
+      'SCAN_CONFIGURATION_BLOCKED_BY_ORGANIZATION_POLICY',
+      'SCAN_CONFIGURATION_UPDATE_FAILED',
+      'VM_SCANNER_FAILED',
+    ]);
+  });
+});
+
 describe('docs/findings.md', () => {
   it('has a row for every skip and failure reason, so the table cannot fall behind the code', () => {
     const docs = readFileSync(join(__dirname, '../../docs/findings.md'), 'utf8');
     const missing = [...SKIP_REASONS, ...FAILURE_REASONS].filter((reason) => !docs.includes(`\`${reason}\``));
+    expect(missing).toEqual([]);
+  });
+
+  it('has a row in the scan configuration’s table for each of its skip and failure reasons and each finding', () => {
+    const docs = readFileSync(join(__dirname, '../../docs/findings.md'), 'utf8');
+    const section = docs.split('### The EC2 scan configuration')[1]?.split('\n## ')[0] ?? '';
+    const missing = [
+      ...SCAN_CONFIGURATION_SKIP_REASONS,
+      ...SCAN_CONFIGURATION_FAILURE_REASONS,
+      ...SCAN_CONFIGURATION_EXCEPTION_REASONS,
+    ].filter((reason) => !section.includes(`\`${reason}\``));
+    expect(section).not.toBe('');
     expect(missing).toEqual([]);
   });
 });

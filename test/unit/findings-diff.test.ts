@@ -57,6 +57,8 @@ const scope = (
   evaluatedAccounts: new Set(evaluated),
   unsettledRules: new Set(unsettledRules),
   complete,
+  scanSettledAccounts: new Set(),
+  scanConfigurationUnmanaged: true,
 });
 const diff = (open: AsffFinding[], regionScope: RegionExceptions, now = NOW) =>
   diffFindings({ open, region: regionScope, partition: 'aws', ownAccountId: ADMIN, now });
@@ -95,6 +97,55 @@ describe('diffFindings', () => {
       expect.objectContaining({ ProductFields: expect.objectContaining({ [FIELD.detail]: 'FAILED' }) }),
     ]);
     expect(plan.counts.changed).toBe(1);
+  });
+
+  describe('a scan configuration finding', () => {
+    const vmScannerFailed: AccountException = {
+      kind: 'ACCOUNT',
+      reason: 'VM_SCANNER_FAILED',
+      accountId: A,
+      region,
+      rule: 'default',
+      scanTarget: 'vmScanner ACTIVATED',
+      detail: 'FAILED',
+      severity: 'HIGH',
+      status: 'FAILED',
+    };
+    const managed = (scanSettled: string[]): RegionExceptions => ({
+      ...scope([]),
+      scanSettledAccounts: new Set(scanSettled),
+      scanConfigurationUnmanaged: false,
+    });
+
+    it('says what the policy wants of the VM scanner in Desired', () => {
+      expect(openFor(vmScannerFailed).ProductFields[FIELD.desired]).toBe('vmScanner ACTIVATED');
+    });
+
+    it('stays open while the account’s scan configuration is not read, though its deep inspection is settled', () => {
+      const plan = diff([openFor(vmScannerFailed)], managed([]));
+      expect(plan.archives).toEqual([]);
+      expect(plan.counts.untouched).toBe(1);
+    });
+
+    it('is archived once a run reads the account’s scan configuration settled without it', () => {
+      const plan = diff([openFor(vmScannerFailed)], managed([A]));
+      expect(plan.archives.map((finding) => finding.Id)).toEqual([findingId(vmScannerFailed)]);
+    });
+
+    it('is archived when the policy manages no scan configuration any more', () => {
+      const plan = diff([openFor(vmScannerFailed)], scope([]));
+      expect(plan.archives.map((finding) => finding.Id)).toEqual([findingId(vmScannerFailed)]);
+    });
+
+    it('is archived when its account has left the organization', () => {
+      const plan = diff([openFor(vmScannerFailed)], { ...managed([]), evaluatedAccounts: new Set([B]) });
+      expect(plan.archives.map((finding) => finding.Id)).toEqual([findingId(vmScannerFailed)]);
+    });
+
+    it('does not settle deep inspection’s findings: a scan configuration read alone leaves them', () => {
+      const plan = diff([openFor(updateFailed())], { ...managed([A]), settledAccounts: new Set() });
+      expect(plan.archives).toEqual([]);
+    });
   });
 
   it('archives the finding of an account the run saw settled without it: PASSED and ARCHIVED', () => {
@@ -306,6 +357,8 @@ function regionScope(outcomes: Outcome[], regionName: string, wholeOrganization:
       evaluatedAccounts: new Set(),
       unsettledRules: new Set(),
       complete: false,
+      scanSettledAccounts: new Set(),
+      scanConfigurationUnmanaged: true,
     }
   );
 }

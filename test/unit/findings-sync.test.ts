@@ -244,7 +244,9 @@ describe('publishFindingsMetrics', () => {
     ).toEqual([1]);
     expect(value(FINDINGS_METRIC.openExceptions, ['Reason', 'NOT_INSPECTOR_MEMBER'])).toEqual([2]);
     expect(value(FINDINGS_METRIC.openExceptions, ['Reason', 'UPDATE_FAILED'])).toEqual([0]);
-    expect(value(FINDINGS_METRIC.openExceptions)).toHaveLength(10);
+    // Eight deep inspection reasons, three of the scan configuration, two of rules.
+    expect(value(FINDINGS_METRIC.openExceptions)).toHaveLength(13);
+    expect(value(FINDINGS_METRIC.openExceptions, ['Reason', 'VM_SCANNER_FAILED'])).toEqual([0]);
   });
 
   it('publishes RegionsWithoutSecurityHub 0 when every region has Security Hub, so its alarm recovers', async () => {

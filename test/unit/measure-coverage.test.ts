@@ -159,3 +159,47 @@ describe('measureCoverage', () => {
     expect(new Set(accounts.map((a) => a.accountId))).toEqual(new Set(['100000000001', '100000000002']));
   });
 });
+
+describe('measureCoverage: instances by scanner before and after a planned scan configuration change', () => {
+  const reads = (inspectors: Map<string, InMemoryInspector>) =>
+    [...inspectors.values()].reduce((sum, inspector) => sum + inspector.scanConfigurationReads, 0);
+
+  it('makes no call beyond today’s when the policy manages no scan configuration, though asked', async () => {
+    const { inspectors, deps, request } = world(policy);
+    const { summary } = await measureCoverage({ ...request, scannerChanges: true }, deps);
+    expect(reads(inspectors)).toBe(0);
+    expect(summary.regions.every((region) => region.scannerChanges === undefined)).toBe(true);
+  });
+
+  const vmScannerEverywhere = { ...policy, version: 3, scanConfiguration: { vmScanner: 'ACTIVATED' } };
+
+  it('makes no scan configuration call when not asked (the function’s daily measurement)', async () => {
+    const { inspectors, deps, request } = world(vmScannerEverywhere);
+    const { summary } = await measureCoverage(request, deps);
+    expect(reads(inspectors)).toBe(0);
+    expect(summary.regions.every((region) => region.scannerChanges === undefined)).toBe(true);
+  });
+
+  it('reads each counted member with instances once a region, and projects the VM scanner taking over the plugin’s instances', async () => {
+    const { organization, inspectors, deps, request } = world(vmScannerEverywhere);
+    const { summary, accounts } = await measureCoverage({ ...request, scannerChanges: true }, deps);
+    for (const region of REGIONS) {
+      const withInstances = accounts.filter(
+        (a) => a.region === region && a.instances > 0 && a.accountId !== organization.delegatedAdminAccountId,
+      );
+      const changes = summary.regions.find((r) => r.region === region)?.scannerChanges;
+      expect(changes?.reads).toBe(withInstances.length);
+      expect(changes?.unread).toEqual([]);
+      // Every account reads the VM scanner DEACTIVATED (the simulation's default): each with plugin instances moves.
+      const moving = accounts.filter((a) => a.region === region && a.byScanner.ssmPlugin > 0);
+      expect(changes?.accounts.map((move) => move.accountId).sort()).toEqual(moving.map((a) => a.accountId).sort());
+      const plugin = moving.reduce((sum, a) => sum + a.byScanner.ssmPlugin, 0);
+      expect(changes?.before.ssmPlugin).toBe(plugin);
+      expect(changes?.after).toMatchObject({ ssmPlugin: 0, vmScanner: (changes?.before.vmScanner ?? 0) + plugin });
+    }
+    expect(reads(inspectors)).toBe(
+      summary.regions.reduce((sum, region) => sum + (region.scannerChanges?.reads ?? 0), 0),
+    );
+    expect([...inspectors.values()].flatMap((inspector) => inspector.writes)).toEqual([]);
+  });
+});

@@ -2,6 +2,7 @@ import { CoverageTally } from '../../lambda/reconciler/coverage/tally';
 import { METRICS_NAMESPACE } from '../../lambda/reconciler/observability/names';
 import { publishCoverageMetrics, publishRunMetrics, regionTotals } from '../../lambda/reconciler/observability/metrics';
 import type { Outcome } from '../../lambda/reconciler/model';
+import type { ScanConfigurationOutcome } from '../../lambda/reconciler/scan-configuration/outcome';
 import { summarize } from '../../lambda/reconciler/run/summary';
 import { emitted } from '../support/emf';
 
@@ -225,6 +226,144 @@ describe('publishRunMetrics', () => {
 
     expect(metrics.FindingsNotGranted).toEqual([{ value: 1, dimensions: { service: 'svc' } }]);
     expect(none.FindingsNotGranted).toEqual([{ value: 0, dimensions: { service: 'svc' } }]);
+  });
+
+  describe('the scan configuration', () => {
+    const observed = (
+      vmScanner: 'ACTIVATED' | 'DEACTIVATED' | 'FAILED',
+      scanMode: 'EC2_SSM_AGENT_BASED' | 'EC2_HYBRID',
+    ) => ({ vmScanner, scanMode, pending: false }) as const;
+    const change = {
+      setting: 'vmScanner',
+      from: 'DEACTIVATED',
+      to: 'ACTIVATED',
+      rule: 'default',
+      enforcement: 'enforce',
+    } as const;
+    const scanOutcomes: ScanConfigurationOutcome[] = [
+      {
+        kind: 'COMPLIANT',
+        accountId: '111111111111',
+        region,
+        observed: observed('ACTIVATED', 'EC2_HYBRID'),
+        settings: [],
+      },
+      {
+        kind: 'UPDATE',
+        accountId: '222222222222',
+        region,
+        observed: observed('DEACTIVATED', 'EC2_HYBRID'),
+        write: 'MEMBER',
+        changes: [change],
+      },
+      {
+        kind: 'WOULD_UPDATE',
+        accountId: '333333333333',
+        region,
+        observed: observed('DEACTIVATED', 'EC2_SSM_AGENT_BASED'),
+        write: 'MEMBER',
+        changes: [{ ...change, enforcement: 'report' }],
+      },
+      {
+        kind: 'SKIPPED',
+        accountId: '444444444444',
+        region,
+        observed: observed('ACTIVATED', 'EC2_HYBRID'),
+        reason: 'NARROWING_HELD_BY_GUARDRAIL',
+        changes: [{ ...change, from: 'ACTIVATED', to: 'DEACTIVATED' }],
+      },
+      {
+        kind: 'SKIPPED',
+        accountId: '555555555555',
+        region,
+        observed: { ...observed('ACTIVATED', 'EC2_HYBRID'), pending: true },
+        reason: 'SCAN_CONFIGURATION_PENDING',
+      },
+      {
+        kind: 'FAILED',
+        accountId: '666666666666',
+        region,
+        observed: observed('FAILED', 'EC2_SSM_AGENT_BASED'),
+        reason: 'UPDATE_FAILED',
+        errorMessage: 'refused',
+        changes: [change],
+      },
+      {
+        kind: 'FAILED',
+        accountId: '777777777777',
+        region,
+        reason: 'CONFIGURATION_UNREADABLE',
+        errorMessage: 'throttled',
+      },
+    ];
+    const managed = summarize({
+      runId: 'r',
+      dryRun: false,
+      regions: [{ region, outcomes, scanConfiguration: { outcomes: scanOutcomes, reads: 6 } }],
+      guardrail,
+      queue: { sent: 1, undelivered: 0 },
+    });
+
+    it('publishes the run’s counts of outcomes and of accounts by VM scanner and scan mode as read, without a Region', () => {
+      const metrics = byName(
+        emitted((m) => publishRunMetrics(m, { summary: managed, outcomes, succeeded: true, durationMs: 1 })),
+      );
+      const run = (value: number) => [{ value, dimensions: { service: 'svc' } }];
+      expect(metrics.ScanConfigurationUpdated).toEqual(run(1));
+      expect(metrics.ScanConfigurationWouldUpdate).toEqual(run(1));
+      expect(metrics.ScanConfigurationFailed).toEqual(run(2));
+      expect(metrics.ScanConfigurationNarrowingHeld).toEqual(run(1));
+      expect(metrics.ScanConfigurationPending).toEqual(run(1));
+      expect(metrics.VmScannerActivatedAccounts).toEqual(run(3));
+      expect(metrics.VmScannerDeactivatedAccounts).toEqual(run(2));
+      expect(metrics.VmScannerFailedAccounts).toEqual(run(1));
+      expect(metrics.Ec2HybridAccounts).toEqual(run(4));
+      expect(metrics.Ec2SsmAgentBasedAccounts).toEqual(run(2));
+      // Still one per-region series: the region's scan configuration counts are in its log line.
+      const perRegion = Object.values(metrics).filter((series) => series.some((s) => 'Region' in s.dimensions));
+      expect(perRegion).toEqual([metrics.DeepInspectionCoverage]);
+    });
+
+    it('publishes every count of a managed run, 0 included, so that a line falls to 0 and the alarm recovers', () => {
+      const quiet = summarize({
+        runId: 'r',
+        dryRun: false,
+        regions: [
+          {
+            region,
+            outcomes,
+            scanConfiguration: { outcomes: [scanOutcomes[0] as ScanConfigurationOutcome], reads: 1 },
+          },
+        ],
+        guardrail,
+        queue: { sent: 0, undelivered: 0 },
+      });
+      const metrics = byName(
+        emitted((m) => publishRunMetrics(m, { summary: quiet, outcomes, succeeded: true, durationMs: 1 })),
+      );
+      expect(metrics.VmScannerFailedAccounts).toEqual([{ value: 0, dimensions: { service: 'svc' } }]);
+      expect(metrics.ScanConfigurationFailed).toEqual([{ value: 0, dimensions: { service: 'svc' } }]);
+    });
+
+    it('publishes no scan configuration series at all when the policy manages none', () => {
+      const metrics = byName(
+        emitted((m) => publishRunMetrics(m, { summary: summaryOf(false), outcomes, succeeded: true, durationMs: 1 })),
+      );
+      expect(Object.keys(metrics).filter((name) => /ScanConfiguration|VmScanner|Ec2/.test(name))).toEqual([]);
+    });
+
+    it('puts each region’s scan configuration counts in its region totals record', () => {
+      const [record] = regionTotals({ summary: managed, outcomes });
+      expect(record?.scanConfiguration).toMatchObject({
+        accounts: 7,
+        updated: 1,
+        failed: 2,
+        vmScanner: { ACTIVATED: 3, DEACTIVATED: 2, FAILED: 1 },
+        scanMode: { EC2_SSM_AGENT_BASED: 2, EC2_HYBRID: 4 },
+        skippedByReason: { NARROWING_HELD_BY_GUARDRAIL: 1, SCAN_CONFIGURATION_PENDING: 1 },
+      });
+      expect(regionTotals({ summary: summaryOf(false), outcomes })[0]).not.toHaveProperty('scanConfiguration');
+    });
   });
 
   it('publishes nothing for a dry run', () => {

@@ -1,3 +1,8 @@
+import type { Ec2ScanConfiguration, RegionInspector } from '../aws/inspector';
+import type { CallBudget } from '../deadline/budget';
+import { managesScanConfiguration } from '../plan';
+import { type ScanDecision, scanConfigurationScope } from '../scan-configuration/scope';
+import { type RegionScannerChanges, scannerChanges } from './scanner-change';
 import type { AccountCoverage, CoverageTotals, RegionCoverage } from './tally';
 import { CoverageTally } from './tally';
 import { DeadlineReached, NOT_REACHED } from '../deadline/budget';
@@ -11,14 +16,32 @@ import { optInFailure, type RegionFailure, readFailure } from '../regions/opt-in
 export type CoverageRequest = Pick<
   ReconcileRequest,
   'runId' | 'ownAccountId' | 'defaultRegion' | 'accountIds' | 'regions' | 'remainingTimeMs' | 'deadlineMargins'
->;
+> & {
+  /**
+   * Also count instances by scanner before and after the policy's planned scan configuration change, when the
+   * policy manages the scan configuration: one GetConfiguration with `accountId` per counted account with
+   * instances in a region. The CLI's `coverage` asks; the function's daily measurement does not (at 10,000
+   * accounts × 17 regions those reads would not fit its 900 s). @default false
+   */
+  readonly scannerChanges?: boolean;
+};
+
+/** A region's coverage, and its planned scanner moves when asked for. */
+export type RegionCoverageWithChanges = RegionCoverage & {
+  /**
+   * When the policy manages the EC2 scan configuration and the measurement was asked for it (the CLI's
+   * `coverage`): the accounts whose planned change moves instances between scanners, now and as planned
+   * (scanner-change.ts).
+   */
+  readonly scannerChanges?: RegionScannerChanges;
+};
 
 export interface CoverageSummary {
   readonly runId: string;
   /** The policy the measurement used, and its version, when the source says. */
   readonly policy?: string;
   readonly totals: CoverageTotals;
-  readonly regions: readonly RegionCoverage[];
+  readonly regions: readonly RegionCoverageWithChanges[];
   /** The policy's coverage.minimumEffectivePercent, when set. */
   readonly minimumEffectivePercent?: number;
   /** Regions whose effective coverage is below it. */
@@ -45,8 +68,13 @@ type CoverageDependencies = Pick<
 export async function measureCoverage(request: CoverageRequest, deps: CoverageDependencies): Promise<CoverageResult> {
   return withDeadline(request, async (deadline) => {
     const progress = deps.progress ?? (() => undefined);
-    const { policy, regions, optStatuses, targets } = await readScope(request, deps, deadline);
+    const { policy, regions, optStatuses, targets, accounts, today } = await readScope(request, deps, deadline);
     const managed = targets.flatMap((target) => ('desired' in target ? [target.accountId] : []));
+    // Only when asked and the policy manages the scan configuration: otherwise no call beyond today's.
+    const scan =
+      request.scannerChanges === true && managesScanConfiguration(policy)
+        ? scanConfigurationScope(accounts, policy, today, false)
+        : undefined;
     progress(`${managed.length} accounts the policy manages; measuring coverage in ${regions.join(', ')}`);
 
     const measured = await Promise.all(
@@ -101,9 +129,19 @@ export async function measureCoverage(request: CoverageRequest, deps: CoverageDe
           );
           await inspector.listCoverage((page) => tally.add(page), deadline);
           progress(`${region}: coverage read`);
+          const perAccount = tally.perAccount();
+          const changes =
+            scan === undefined
+              ? undefined
+              : await plannedScannerChanges(region, perAccount, scan.decisions, {
+                  inspector,
+                  ownAccountId: request.ownAccountId,
+                  administrator: read.ec2ScanConfiguration,
+                  budget: deadline,
+                });
           return {
-            summary: tally.summary(),
-            accounts: tally.perAccount(),
+            summary: { ...tally.summary(), ...(changes === undefined ? {} : { scannerChanges: changes }) },
+            accounts: perAccount,
           };
         } catch (error) {
           if (error instanceof DeadlineReached) {
@@ -141,6 +179,38 @@ export async function measureCoverage(request: CoverageRequest, deps: CoverageDe
       accounts: measured.flatMap((region) => region.accounts),
     };
   });
+}
+
+/**
+ * The region's planned scanner moves: GetConfiguration with `accountId` for each counted member whose scan
+ * configuration the policy decides and that has instances here (an account without any has nothing to move);
+ * the administrator's own configuration as the region's read already found it.
+ */
+async function plannedScannerChanges(
+  region: string,
+  accounts: readonly AccountCoverage[],
+  decisions: ReadonlyMap<string, ScanDecision>,
+  {
+    inspector,
+    ownAccountId,
+    administrator,
+    budget,
+  }: {
+    inspector: Pick<RegionInspector, 'memberScanConfigurations'>;
+    ownAccountId: string;
+    administrator: Ec2ScanConfiguration;
+    budget: CallBudget;
+  },
+): Promise<RegionScannerChanges> {
+  const toRead = accounts
+    .filter(
+      (account) =>
+        account.instances > 0 && account.accountId !== ownAccountId && 'target' in (decisions.get(account.accountId) ?? {}),
+    )
+    .map((account) => account.accountId);
+  const reads = await inspector.memberScanConfigurations(toRead, budget);
+  const made = [...reads.values()].filter((answer) => !('notReached' in answer && answer.notReached)).length;
+  return scannerChanges(region, accounts, decisions, new Map([...reads, [ownAccountId, administrator]]), made);
 }
 
 function addTotals(totals: readonly CoverageTotals[]): CoverageTotals {

@@ -133,6 +133,8 @@ export interface AccountCoverage {
   fixable: number;
   /** Instances by the scanner that collected their packages. */
   readonly byScanner: ScannerCounts;
+  /** Of those, the instances not managed by SSM (reason UNMANAGED_EC2_INSTANCE): hybrid scanning's agentless part would scan them. */
+  readonly unmanagedByScanner: ScannerCounts;
   /** VM scanner instances it does not scan (any state but ACTIVE and SUCCESSFUL). */
   vmScannerNotScanning: number;
 }
@@ -211,6 +213,7 @@ export class CoverageTally {
         notDeepInspected: {},
         fixable: 0,
         byScanner: noScanners(),
+        unmanagedByScanner: noScanners(),
         vmScannerNotScanning: 0,
       });
     }
@@ -231,6 +234,7 @@ export class CoverageTally {
       }
       account.instances += 1;
       account.byScanner[scannerOf(instance)] += 1;
+      if (instance.scanStatus?.reason === 'UNMANAGED_EC2_INSTANCE') account.unmanagedByScanner[scannerOf(instance)] += 1;
       const verdict = classifyInstance(instance, account.activated);
       if (verdict === 'DEEP_INSPECTED') {
         account.deepInspected += 1;

@@ -12,6 +12,8 @@ export const URL = {
   deepInspection: `${INSPECTOR_DOCS}/deep-inspection.html`,
   members: `${INSPECTOR_DOCS}/managing-multiple-accounts.html`,
   scanning: `${INSPECTOR_DOCS}/scanning-ec2.html`,
+  /** "Scanning Amazon EC2 instances with Amazon Inspector": scan modes, hybrid scanning, the VM scanner. */
+  scanModes: `${INSPECTOR_DOCS}/scanning-ec2.html`,
 } as const;
 
 interface AccountText {
@@ -47,6 +49,8 @@ function ec2ScanningOffRemediation(e: AccountException): string {
 
 const desiredText = (e: AccountException) => (e.desired === undefined ? '' : ` The policy wants it ${e.desired}.`);
 const ruleText = (rule: string | undefined) => (rule === undefined ? '' : ` (rule "${rule}")`);
+/** The rules (or "default") that decided a scan configuration fact, comma-separated. */
+const scanRulesText = (rules: string | undefined) => (rules === undefined ? '' : ` (decided by: ${rules})`);
 
 /** Title, description and the fix the Inspector docs give, per reason. */
 export const ACCOUNT_TEXT: Record<AccountExceptionReason, AccountText> = {
@@ -105,6 +109,37 @@ export const ACCOUNT_TEXT: Record<AccountExceptionReason, AccountText> = {
     remediation:
       'Find out why the account is isolated (AWS Health and AWS Support); the reconciler applies the policy once Inspector reports the account again.',
     url: URL.members,
+  },
+  SCAN_CONFIGURATION_UPDATE_FAILED: {
+    title: (e) => `Amazon Inspector refused to change the EC2 scan configuration of account ${e.accountId}`,
+    description: (e) =>
+      `Amazon Inspector refused the EC2 scan configuration change the policy asks for in account ${e.accountId}, ${e.region}${scanRulesText(e.rule)}${e.scanTarget ? `: ${e.scanTarget}` : ''}${e.detail ? ` (written as ${e.detail})` : ''}.${e.message ? ` Inspector said: ${e.message}` : ''} The reconciler retries every run that reads the account (at least once a day).`,
+    remediation:
+      "Read Inspector's error message above. UpdateConfiguration for a member needs this account to be the delegated administrator with the member associated and enabled; an organization's Inspector policy may also keep it from changing. Once the cause is fixed the next run that reads the account applies the change.",
+    url: URL.scanModes,
+  },
+  VM_SCANNER_FAILED: {
+    title: (e) => `The Amazon Inspector VM scanner reads FAILED in account ${e.accountId}`,
+    description: (e) =>
+      `GetConfiguration reads the Inspector VM scanner's status FAILED in account ${e.accountId}, ${e.region}: Inspector accepted the last VM scanner change but could not apply it${scanRulesText(e.rule)}.${e.scanTarget ? ` The policy wants ${e.scanTarget}.` : ''} The reconciler writes the policy's value again; this finding is archived once a run reads it SUCCESS.`,
+    remediation:
+      "Check the account's Inspector setup from the delegated administrator (GetConfiguration with the account id; the Inspector console's EC2 scan settings). If FAILED comes back after the reconciler's next write, open a case with AWS Support naming the account and Region.",
+    url: URL.scanModes,
+  },
+  SCAN_CONFIGURATION_BLOCKED_BY_ORGANIZATION_POLICY: {
+    title: (e) =>
+      e.detail === 'EC2_SCANNING_DISABLED_BY_INSPECTOR_POLICY'
+        ? `The organization's Inspector policy disables EC2 scanning in account ${e.accountId}: its EC2 scan configuration is moot`
+        : `An organization policy blocks Inspector from changing the EC2 scan configuration of account ${e.accountId}`,
+    description: (e) =>
+      e.detail === 'EC2_SCANNING_DISABLED_BY_INSPECTOR_POLICY'
+        ? `The policy manages the EC2 scan configuration (scan mode, VM scanner) of account ${e.accountId} in ${e.region}, but EC2 scanning there is ${e.ec2ScanningOff?.kind === 'DISABLED_BY_POLICY' ? ec2ScanningOffText(e.ec2ScanningOff) : 'disabled by the organization’s Inspector policy'}: no instance is scanned, whatever the scan mode or the VM scanner.`
+        : `Amazon Inspector reports BLOCKED_BY_ORGANIZATION_POLICY for account ${e.accountId} in ${e.region}: an organization policy keeps it from changing the account, so the EC2 scan configuration (scan mode, VM scanner) the policy manages for it cannot be read or held.`,
+    remediation: (e) =>
+      e.detail === 'EC2_SCANNING_DISABLED_BY_INSPECTOR_POLICY'
+        ? "Change the organization's Inspector policy from the management account (Organizations, policy type INSPECTOR_POLICY) to enable EC2 scanning here, or make the policy's scanMode and vmScanner for this account UNMANAGED."
+        : "Review the organization's Inspector policy (or the service control policy) that applies to the account; organization policies take precedence over the delegated administrator's settings. Or make the policy's scanMode and vmScanner for this account UNMANAGED.",
+    url: URL.scanModes,
   },
   DEACTIVATION_HELD_BY_GUARDRAIL: {
     title: (e) => `Deactivating deep inspection in account ${e.accountId} is held by the guardrail`,

@@ -162,6 +162,7 @@ export function fingerprintOf(exception: PolicyException): string {
           exception.detail,
           // Appended only when known: findings without a cause keep the fingerprint they had.
           ...(exception.ec2ScanningOff === undefined ? [] : [exception.ec2ScanningOff]),
+          ...(exception.scanTarget === undefined ? [] : [exception.scanTarget]),
         ]
       : [
           exception.reason,
@@ -237,6 +238,9 @@ export function buildFinding(exception: PolicyException, context: FindingContext
         [FIELD.accountId]: exception.accountId,
         ...(exception.rule === undefined ? {} : { [FIELD.rule]: truncate(exception.rule, MAX_PRODUCT_FIELD_VALUE) }),
         ...(exception.desired === undefined ? {} : { [FIELD.desired]: exception.desired }),
+        ...(exception.scanTarget === undefined
+          ? {}
+          : { [FIELD.desired]: truncate(exception.scanTarget, MAX_PRODUCT_FIELD_VALUE) }),
         ...(exception.detail === undefined
           ? {}
           : { [FIELD.detail]: truncate(exception.detail, MAX_PRODUCT_FIELD_VALUE) }),

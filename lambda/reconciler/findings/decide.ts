@@ -2,6 +2,7 @@ import { daysLeft } from '../policy/expiry';
 import type { Ec2ScanningOffCause, FailureReason, Outcome, SkipReason, TargetState } from '../model';
 import { DEFAULT_RULE } from '../policy/schema';
 import type { Policy } from '../policy/schema';
+import { isNarrowing, type ScanConfigurationOutcome, type ScanSettingChange } from '../scan-configuration/outcome';
 
 /**
  * Which outcomes need a person, and which of them the run may judge at all. Pure: no I/O, no clock.
@@ -22,7 +23,23 @@ export const ACCOUNT_EXCEPTION_REASONS = [
   'ACCOUNT_ISOLATED',
   'DEACTIVATION_HELD_BY_GUARDRAIL',
 ] as const satisfies readonly (FailureReason | SkipReason)[];
-export type AccountExceptionReason = (typeof ACCOUNT_EXCEPTION_REASONS)[number];
+
+/** The scan configuration's account facts that need a person: one finding per account, region and reason. */
+export const SCAN_CONFIGURATION_EXCEPTION_REASONS = [
+  /** UpdateConfiguration refused the change the policy asks for. */
+  'SCAN_CONFIGURATION_UPDATE_FAILED',
+  /** GetConfiguration read the VM scanner's status FAILED: Inspector accepted a change it could not apply. */
+  'VM_SCANNER_FAILED',
+  /**
+   * An organization policy keeps Inspector from changing the account (BLOCKED_BY_ORGANIZATION_POLICY), or the
+   * organization's Inspector policy disables its EC2 scanning: the policy's scan configuration cannot hold.
+   */
+  'SCAN_CONFIGURATION_BLOCKED_BY_ORGANIZATION_POLICY',
+] as const;
+export type ScanConfigurationExceptionReason = (typeof SCAN_CONFIGURATION_EXCEPTION_REASONS)[number];
+
+/** Every account fact: deep inspection's and the scan configuration's. */
+export type AccountExceptionReason = (typeof ACCOUNT_EXCEPTION_REASONS)[number] | ScanConfigurationExceptionReason;
 
 /** The policy facts that need a person: one finding per rule and region. */
 export const RULE_EXCEPTION_REASONS = ['REPORT_ONLY_MISMATCH', 'RULE_EXPIRING'] as const;
@@ -53,6 +70,11 @@ export interface AccountException extends ExceptionBase {
   readonly message?: string;
   /** EC2_SCANNING_NOT_ENABLED: what the organization's Inspector policy says of it, when the run asked. */
   readonly ec2ScanningOff?: Ec2ScanningOffCause;
+  /**
+   * A scan configuration fact: what the policy wants of the settings concerned (`vmScanner ACTIVATED, scanMode
+   * EC2_HYBRID`), when known: the finding's Desired.
+   */
+  readonly scanTarget?: string;
 }
 
 export interface RuleException extends ExceptionBase {
@@ -182,6 +204,116 @@ export function verdictOf(outcome: Outcome, policy: Policy): FindingsVerdict {
   return { settled: false, why: 'no decision for this outcome' };
 }
 
+// The EC2 scan configuration's stream (scan-configuration/outcome.ts): its table is docs/findings.md,
+// "The EC2 scan configuration".
+
+/** A widening change: what the policy wants is more scanning (VM scanner ACTIVATED, scan mode EC2_HYBRID). */
+const widens = (change: Pick<ScanSettingChange, 'setting' | 'to'>) => !isNarrowing(change);
+
+/** `vmScanner ACTIVATED, scanMode EC2_HYBRID`: what the policy wants, as the finding's Desired. */
+const wanted = (changes: readonly ScanSettingChange[]) =>
+  changes.map((change) => `${change.setting} ${change.to}`).join(', ');
+
+/** The rules that decided the changes, in order, once each. */
+const rulesOf = (changes: readonly ScanSettingChange[]) =>
+  [...new Set(changes.map((change) => change.rule))].join(', ');
+
+/** Every change the outcome carries, whatever became of it (written, report-only, waiting, held, refused). */
+function changesOf(outcome: ScanConfigurationOutcome): readonly ScanSettingChange[] {
+  switch (outcome.kind) {
+    case 'COMPLIANT':
+      return [];
+    case 'UPDATE':
+    case 'WOULD_UPDATE':
+      return [...outcome.changes, ...(outcome.reportOnly ?? []), ...(outcome.waiting ?? [])];
+    case 'SKIPPED':
+    case 'FAILED':
+      return outcome.changes ?? [];
+  }
+}
+
+/**
+ * One scan configuration outcome's verdict, by the table in docs/findings.md.
+ * @param deep the account's deep inspection outcome in the same region, when the run has one: where EC2 scanning
+ *   is off, it says what the organization's Inspector policy says of it (`ec2ScanningOff`)
+ */
+export function scanConfigurationVerdictOf(outcome: ScanConfigurationOutcome, deep?: Outcome): FindingsVerdict {
+  const { accountId, region } = outcome;
+  const exception = (
+    reason: ScanConfigurationExceptionReason,
+    severity: SeverityLabel,
+    status: ExceptionStatus,
+    facts: Pick<AccountException, 'rule' | 'scanTarget' | 'detail' | 'message' | 'ec2ScanningOff'>,
+  ): FindingsVerdict => ({
+    settled: true,
+    exception: {
+      kind: 'ACCOUNT',
+      reason,
+      accountId,
+      region,
+      severity,
+      status,
+      ...Object.fromEntries(Object.entries(facts).filter(([, value]) => value !== undefined && value !== '')),
+    },
+  });
+  const changes = changesOf(outcome);
+  if (outcome.kind === 'FAILED') {
+    if (outcome.reason !== 'UPDATE_FAILED') {
+      // Unreadable, not reached, a region failed, an OU unresolved: the queue (FailedAccounts alarms) and the
+      // deep inspection stream's own findings tell them; nobody can say the scan configuration holds or not.
+      return { settled: false, why: `scan configuration ${outcome.reason}` };
+    }
+    return exception('SCAN_CONFIGURATION_UPDATE_FAILED', changes.some(widens) ? 'HIGH' : 'MEDIUM', 'FAILED', {
+      rule: rulesOf(changes),
+      scanTarget: wanted(changes),
+      ...(outcome.write === undefined ? {} : { detail: outcome.write }),
+      message: outcome.errorMessage,
+    });
+  }
+  if (outcome.kind === 'SKIPPED') {
+    switch (outcome.reason) {
+      case 'BLOCKED_BY_ORGANIZATION_POLICY':
+        return exception('SCAN_CONFIGURATION_BLOCKED_BY_ORGANIZATION_POLICY', 'HIGH', 'FAILED', {
+          detail: 'BLOCKED_BY_ORGANIZATION_POLICY',
+        });
+      case 'EC2_SCANNING_NOT_ENABLED': {
+        if (outcome.detail === 'ENABLING') return { settled: false, why: 'EC2 scanning is being enabled' };
+        const cause = deep?.kind === 'SKIPPED' ? deep.ec2ScanningOff : undefined;
+        if (cause === undefined || cause.kind === 'COULD_NOT_TELL') {
+          return {
+            settled: false,
+            why: "whether the organization's Inspector policy disables EC2 scanning is not known",
+          };
+        }
+        // Off by someone's choice where no Inspector policy decides: deep inspection's own finding covers it.
+        if (cause.kind !== 'DISABLED_BY_POLICY') return { settled: true };
+        return exception('SCAN_CONFIGURATION_BLOCKED_BY_ORGANIZATION_POLICY', 'MEDIUM', 'WARNING', {
+          detail: 'EC2_SCANNING_DISABLED_BY_INSPECTOR_POLICY',
+          ec2ScanningOff: cause,
+        });
+      }
+      case 'SCAN_CONFIGURATION_PENDING':
+      case 'INSPECTOR_STATUS_CHANGING':
+      case 'WAITS_FOR_WIDENING':
+      case 'FOLLOWS_ADMINISTRATOR':
+      case 'CHANGED_SINCE_PLAN':
+        return { settled: false, why: 'in transition' };
+      default:
+        break;
+    }
+  }
+  // Read this run with the VM scanner FAILED, and the policy manages the VM scanner.
+  const vmScanner = changes.find((change) => change.setting === 'vmScanner');
+  if (outcome.observed?.vmScanner === 'FAILED' && vmScanner !== undefined) {
+    return exception('VM_SCANNER_FAILED', vmScanner.to === 'ACTIVATED' ? 'HIGH' : 'MEDIUM', 'FAILED', {
+      rule: vmScanner.rule,
+      scanTarget: wanted([vmScanner]),
+      detail: 'FAILED',
+    });
+  }
+  return { settled: true };
+}
+
 /** What one region's outcomes say about its findings. */
 export interface RegionExceptions {
   readonly region: string;
@@ -206,6 +338,22 @@ export interface RegionExceptions {
    * only then are rule facts (which name all of a rule's accounts) imported, changed or archived.
    */
   readonly complete: boolean;
+  /**
+   * Accounts whose scan configuration outcome tells the current truth: their open scan configuration findings
+   * may be archived. A run reads each managed account's scan configuration once a day (its slice), so an
+   * account the deep inspection stream settles may still be unread here: its scan findings are left alone.
+   */
+  readonly scanSettledAccounts: ReadonlySet<string>;
+  /**
+   * The policy manages no scan configuration at all: no scan configuration finding can be current, so any
+   * open one of a settled or gone account is archived.
+   */
+  readonly scanConfigurationUnmanaged: boolean;
+}
+
+/** Whether an account finding's reason is the scan configuration's (settled by its own stream). */
+export function isScanConfigurationReason(reason: string): reason is ScanConfigurationExceptionReason {
+  return (SCAN_CONFIGURATION_EXCEPTION_REASONS as readonly string[]).includes(reason);
 }
 
 /**
@@ -216,13 +364,29 @@ export interface RegionExceptions {
 export function exceptionsByRegion(
   outcomes: readonly Outcome[],
   policy: Policy,
-  { today, wholeOrganization }: { readonly today: string; readonly wholeOrganization: boolean },
+  {
+    today,
+    wholeOrganization,
+    scanConfiguration,
+  }: {
+    readonly today: string;
+    readonly wholeOrganization: boolean;
+    /** The scan configuration's outcomes, when the policy manages it (absent: it manages none). */
+    readonly scanConfiguration?: readonly ScanConfigurationOutcome[];
+  },
 ): Map<string, RegionExceptions> {
   const byRegion = new Map<string, Outcome[]>();
   for (const outcome of outcomes) {
     const list = byRegion.get(outcome.region) ?? [];
     list.push(outcome);
     byRegion.set(outcome.region, list);
+  }
+  const scanByRegion = new Map<string, ScanConfigurationOutcome[]>();
+  for (const outcome of scanConfiguration ?? []) {
+    const list = scanByRegion.get(outcome.region) ?? [];
+    list.push(outcome);
+    scanByRegion.set(outcome.region, list);
+    if (!byRegion.has(outcome.region)) byRegion.set(outcome.region, []);
   }
   const result = new Map<string, RegionExceptions>();
   for (const [region, regionOutcomes] of byRegion) {
@@ -250,6 +414,14 @@ export function exceptionsByRegion(
       ...reportOnlyExceptions(region, regionOutcomes),
       ...expiringRuleExceptions(region, regionOutcomes, policy, today),
     );
+    const deepOf = new Map(regionOutcomes.map((outcome) => [outcome.accountId, outcome]));
+    const scanSettledAccounts = new Set<string>();
+    for (const outcome of scanByRegion.get(region) ?? []) {
+      const verdict = scanConfigurationVerdictOf(outcome, deepOf.get(outcome.accountId));
+      if (!verdict.settled) continue;
+      scanSettledAccounts.add(outcome.accountId);
+      if (verdict.exception) exceptions.push(verdict.exception);
+    }
     result.set(region, {
       region,
       exceptions,
@@ -257,6 +429,8 @@ export function exceptionsByRegion(
       evaluatedAccounts,
       unsettledRules,
       complete: wholeOrganization && !unread,
+      scanSettledAccounts,
+      scanConfigurationUnmanaged: scanConfiguration === undefined,
     });
   }
   return result;

@@ -7,7 +7,7 @@ import {
   findingId,
   ruleFindingId,
 } from './asff';
-import type { RegionExceptions } from './decide';
+import { isScanConfigurationReason, type RegionExceptions } from './decide';
 
 /**
  * The level-triggered step: what to import and archive so that Security Hub shows exactly the
@@ -164,8 +164,19 @@ function resolved(finding: AsffFinding, region: RegionExceptions): boolean {
   if (kind === 'ACCOUNT') {
     const accountId = finding.ProductFields[FIELD.accountId];
     if (accountId === undefined) return false;
-    // Settled now, or gone: a run over the whole organization that read the region did not meet it.
-    return region.settledAccounts.has(accountId) || (region.complete && !region.evaluatedAccounts.has(accountId));
+    // Gone: a run over the whole organization that read the region did not meet it.
+    const gone = region.complete && !region.evaluatedAccounts.has(accountId);
+    // A scan configuration finding is settled by its own stream (an account's is read once a day), or by a
+    // policy that manages no scan configuration any more.
+    if (isScanConfigurationReason(finding.ProductFields[FIELD.reason] ?? '')) {
+      return (
+        region.scanSettledAccounts.has(accountId) ||
+        gone ||
+        (region.scanConfigurationUnmanaged && region.settledAccounts.has(accountId))
+      );
+    }
+    // Settled now, or gone.
+    return region.settledAccounts.has(accountId) || gone;
   }
   // A finding this product does not recognise is never touched.
   return kind === 'RULE' && region.complete;

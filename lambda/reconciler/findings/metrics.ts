@@ -1,6 +1,6 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { DIMENSION, FINDINGS_METRIC } from '../observability/names';
-import { ACCOUNT_EXCEPTION_REASONS, RULE_EXCEPTION_REASONS } from './decide';
+import { ACCOUNT_EXCEPTION_REASONS, RULE_EXCEPTION_REASONS, SCAN_CONFIGURATION_EXCEPTION_REASONS } from './decide';
 import type { FindingsReport } from './sync';
 
 /** Publishes the findings step's metrics as EMF. A dry run made no call and publishes nothing. */
@@ -23,7 +23,11 @@ export function publishFindingsMetrics(metrics: Metrics, report: FindingsReport)
     metrics.publishStoredMetrics();
   }
   // Every reason, zeros included, so that a line on the dashboard falls to 0 instead of stopping.
-  for (const reason of [...ACCOUNT_EXCEPTION_REASONS, ...RULE_EXCEPTION_REASONS]) {
+  for (const reason of [
+    ...ACCOUNT_EXCEPTION_REASONS,
+    ...SCAN_CONFIGURATION_EXCEPTION_REASONS,
+    ...RULE_EXCEPTION_REASONS,
+  ]) {
     metrics.addDimension(DIMENSION.reason, reason);
     metrics.addMetric(FINDINGS_METRIC.openExceptions, MetricUnit.Count, report.exceptions[reason] ?? 0);
     metrics.publishStoredMetrics();

@@ -1,7 +1,9 @@
 import type { RegionSecurityHub } from '../aws/securityhub';
 import type { CallBudget } from '../deadline/budget';
 import type { Outcome } from '../model';
+import { managesScanConfiguration } from '../plan';
 import type { Policy } from '../policy/schema';
+import type { ScanConfigurationOutcome } from '../scan-configuration/outcome';
 import { type FindingsReport, findingsGate, syncFindings } from './sync';
 
 /** What the findings step needs: whether the stack allows it, and each region's Security Hub. */
@@ -37,10 +39,15 @@ export async function findingsStep(
   }: {
     readonly policy: Policy;
     /**
-     * The regions the run evaluated (the run's RegionReport, of which the step reads these two fields);
-     * `error` set on those it could not read.
+     * The regions the run evaluated (the run's RegionReport, of which the step reads these fields); `error`
+     * set on those it could not read.
      */
-    readonly reports: readonly { readonly region: string; readonly error?: string }[];
+    readonly reports: readonly {
+      readonly region: string;
+      readonly error?: string;
+      /** The region's scan configuration outcomes, when the policy manages scan configuration. */
+      readonly scanConfiguration?: { readonly outcomes: readonly ScanConfigurationOutcome[] };
+    }[];
     readonly outcomes: readonly Outcome[];
     /** The regions the account has enabled, or why ListRegions could not list them (RunPlan's). */
     readonly enabledRegions?: readonly string[];
@@ -63,9 +70,12 @@ export async function findingsStep(
   const regions = reports.map((report) => report.region);
   // Only a run of the whole policy may say that a region it did not evaluate holds no exception.
   const wholePolicy = request.accountIds === undefined && request.regions === undefined;
+  // A policy managing no scan configuration has no scan configuration outcome: its open findings are archived.
+  const managed = managesScanConfiguration(policy);
   const report = await syncFindings(
     {
       outcomes,
+      ...(managed ? { scanConfiguration: reports.flatMap((report) => report.scanConfiguration?.outcomes ?? []) } : {}),
       policy,
       scope: {
         regions,

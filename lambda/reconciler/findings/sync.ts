@@ -4,6 +4,7 @@ import { describeError } from '../errors/describe-error';
 import { utcDay } from '../policy/expiry';
 import type { Outcome } from '../model';
 import type { Policy } from '../policy/schema';
+import type { ScanConfigurationOutcome } from '../scan-configuration/outcome';
 import { type AsffFinding, GENERATOR_ID, arnPartitionOf, productArn } from './asff';
 import {
   type AccountExceptionReason,
@@ -41,6 +42,11 @@ export interface FindingsScope {
 export interface SyncFindingsInput {
   /** Every outcome of the run, one per account and region evaluated, after apply. */
   readonly outcomes: readonly Outcome[];
+  /**
+   * The scan configuration's outcomes after apply, when the policy manages scan configuration; absent when it
+   * manages none (then any open scan configuration finding of a settled account is archived).
+   */
+  readonly scanConfiguration?: readonly ScanConfigurationOutcome[];
   readonly policy: Policy;
   readonly scope: FindingsScope;
   /** A dry run (the CLI's plan) writes nothing: no call is made at all. */
@@ -131,6 +137,7 @@ export async function syncFindings(input: SyncFindingsInput, deps: SyncFindingsD
   const byRegion = exceptionsByRegion(input.outcomes, input.policy, {
     today: utcDay(input.now),
     wholeOrganization: input.scope.wholeOrganization,
+    ...(input.scanConfiguration === undefined ? {} : { scanConfiguration: input.scanConfiguration }),
   });
   const exceptions: Partial<Record<ExceptionReason, number>> = {};
   for (const region of input.scope.regions) {
@@ -162,6 +169,8 @@ export async function syncFindings(input: SyncFindingsInput, deps: SyncFindingsD
           // A region with no outcome evaluated no account: nothing in it is settled.
           unsettledRules: new Set<string>(),
           complete: false,
+          scanSettledAccounts: new Set<string>(),
+          scanConfigurationUnmanaged: input.scanConfiguration === undefined,
         },
         port: deps.securityHubFor(region),
         ...context,

@@ -2,7 +2,8 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Outcome } from '../model';
 import type { CoverageSummary } from '../coverage/measure';
 import type { RunSummary } from '../run/summary';
-import { DIMENSION, METRIC } from './names';
+import type { ScanConfigurationTotals } from '../scan-configuration/summary';
+import { DIMENSION, METRIC, SCAN_CONFIGURATION_METRIC } from './names';
 
 /** Skips of accounts deep inspection applies to; the other skips mean it cannot, or that the run did not look (UNMANAGED). */
 const ELIGIBLE_SKIPS = new Set(['DEEP_INSPECTION_PENDING', 'DEACTIVATION_HELD_BY_GUARDRAIL']);
@@ -43,6 +44,7 @@ export function publishRunMetrics(
   const warnings = run.summary.warnings;
   metrics.addMetric(METRIC.expiringRules, MetricUnit.Count, warnings.filter((w) => w.kind === 'EXPIRING_RULE').length);
   metrics.addMetric(METRIC.policyWarnings, MetricUnit.Count, warnings.length);
+  if (run.summary.scanConfiguration) addScanConfigurationMetrics(metrics, run.summary.scanConfiguration);
   metrics.publishStoredMetrics();
 
   // One EMF document per dimension set: publishing clears the dimensions added since the last publish.
@@ -52,6 +54,24 @@ export function publishRunMetrics(
     metrics.addMetric(METRIC.coverage, MetricUnit.Percent, record.coverage);
     metrics.publishStoredMetrics();
   }
+}
+
+/**
+ * The run's scan configuration counts (every region together), 0 included: published only when the policy
+ * manages scan configuration, so that a policy managing none publishes exactly the series it did before.
+ */
+function addScanConfigurationMetrics(metrics: Metrics, totals: ScanConfigurationTotals): void {
+  const count = (name: string, value: number) => metrics.addMetric(name, MetricUnit.Count, value);
+  count(SCAN_CONFIGURATION_METRIC.updated, totals.updated);
+  count(SCAN_CONFIGURATION_METRIC.wouldUpdate, totals.wouldUpdate);
+  count(SCAN_CONFIGURATION_METRIC.failed, totals.failed);
+  count(SCAN_CONFIGURATION_METRIC.narrowingHeld, totals.skippedByReason.NARROWING_HELD_BY_GUARDRAIL ?? 0);
+  count(SCAN_CONFIGURATION_METRIC.pending, totals.skippedByReason.SCAN_CONFIGURATION_PENDING ?? 0);
+  count(SCAN_CONFIGURATION_METRIC.vmScannerActivated, totals.vmScanner.ACTIVATED);
+  count(SCAN_CONFIGURATION_METRIC.vmScannerDeactivated, totals.vmScanner.DEACTIVATED);
+  count(SCAN_CONFIGURATION_METRIC.vmScannerFailed, totals.vmScanner.FAILED);
+  count(SCAN_CONFIGURATION_METRIC.scanModeAgentBased, totals.scanMode.EC2_SSM_AGENT_BASED);
+  count(SCAN_CONFIGURATION_METRIC.scanModeHybrid, totals.scanMode.EC2_HYBRID);
 }
 
 /** One region's counts after a run: the `region totals` log line, which the dashboard's Logs Insights widgets read. */
@@ -65,6 +85,11 @@ export interface RegionTotals {
   readonly eligible: number;
   /** deepInspectionActive / eligible in percent; absent when none is eligible. */
   readonly coverage?: number;
+  /**
+   * The region's scan configuration counts (by kind, write, VM scanner and scan mode as read, skips by reason),
+   * when the policy manages scan configuration: what the dashboard's scan configuration graphs read.
+   */
+  readonly scanConfiguration?: ScanConfigurationTotals;
 }
 
 /** Each region's counts from a run's summary and outcomes. Pure. */
@@ -80,6 +105,7 @@ export function regionTotals(run: { summary: RunSummary; outcomes: readonly Outc
       deepInspectionActive: active,
       eligible,
       ...(eligible > 0 ? { coverage: (100 * active) / eligible } : {}),
+      ...(region.scanConfiguration === undefined ? {} : { scanConfiguration: region.scanConfiguration }),
     };
   });
 }

@@ -50,6 +50,33 @@ export const METRIC = {
 } as const;
 export const DIMENSION = { region: 'Region', reason: 'Reason' } as const;
 
+/**
+ * The scan configuration's counts of a run (scan-configuration/summary.ts ScanConfigurationTotals, every region
+ * together), published only when the policy manages scan configuration, each every such run, 0 included: ten
+ * series whatever the regions (no `Region` dimension; each region's counts are in its `region totals` line). The
+ * accounts by VM scanner and scan mode are those the run read (its slice of the day at most, docs/reference.md).
+ */
+export const SCAN_CONFIGURATION_METRIC = {
+  /** Accounts whose scan configuration the run wrote (UpdateConfiguration: member, inherit, administrator). */
+  updated: 'ScanConfigurationUpdated',
+  /** Accounts a report-only rule (or a report-only scanConfiguration) would change: never written. */
+  wouldUpdate: 'ScanConfigurationWouldUpdate',
+  /** FAILED outcomes: refused (UPDATE_FAILED), unreadable, not reached; each also on the failed-accounts queue. */
+  failed: 'ScanConfigurationFailed',
+  /** Narrowing changes the guardrail held (NARROWING_HELD_BY_GUARDRAIL). */
+  narrowingHeld: 'ScanConfigurationNarrowingHeld',
+  /** Accounts whose configuration GetConfiguration read PENDING: neither rewritten nor failed. */
+  pending: 'ScanConfigurationPending',
+  /** Accounts read with the Inspector VM scanner ACTIVATED, DEACTIVATED, or its status FAILED. */
+  vmScannerActivated: 'VmScannerActivatedAccounts',
+  vmScannerDeactivated: 'VmScannerDeactivatedAccounts',
+  /** What the VmScannerFailed alarm watches: Inspector could not apply an accepted VM scanner change. */
+  vmScannerFailed: 'VmScannerFailedAccounts',
+  /** Accounts read with the EC2 scan mode EC2_SSM_AGENT_BASED, or EC2_HYBRID. */
+  scanModeAgentBased: 'Ec2SsmAgentBasedAccounts',
+  scanModeHybrid: 'Ec2HybridAccounts',
+} as const;
+
 /** The message of each region's log line; the dashboard's queries filter on it. */
 export const REGION_TOTALS_MESSAGE = 'region totals';
 
