@@ -28,6 +28,8 @@ describe('benchmark scenario', () => {
       BatchGetMemberEc2DeepInspectionStatus: { calls: 6, lowerBound: 6, throttled: 0 },
       GetEc2DeepInspectionConfiguration: { calls: 2, lowerBound: 2, throttled: 0 },
       GetConfiguration: { calls: 2, lowerBound: 2, throttled: 0 },
+      // A policy that manages no scan configuration: no member's configuration read, none written.
+      UpdateConfiguration: { calls: 0, lowerBound: 0, throttled: 0 },
       GetDelegatedAdminAccount: { calls: 2, lowerBound: 2, throttled: 0 },
       BatchUpdateMemberEc2DeepInspectionStatus: { calls: 6, lowerBound: 6, throttled: 0 },
       UpdateEc2DeepInspectionConfiguration: { calls: 2, lowerBound: 2, throttled: 0 },
