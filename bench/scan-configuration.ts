@@ -20,7 +20,6 @@ import { benchEnvironment, measurement, REGIONS, type RunMeasurement, type Scena
  */
 
 const PARAMETER = '/deep-inspection-reconciler/policy';
-const HOUR_MS = 3_600_000;
 /** The first scheduled run's time: 01:00 UTC, so that it reads the day's first window. */
 const FIRST_SCHEDULED_RUN = Date.UTC(2026, 11, 7, 1);
 
