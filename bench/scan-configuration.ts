@@ -162,29 +162,6 @@ function differing(organization: SimulatedOrganization, regions: readonly string
   return count;
 }
 
-/**
- * Waits until every update the endpoint accepted is in effect, the scan configuration's too (an hour passes
- * between two scheduled runs; Inspector's PENDING lasts seconds). LocalAwsEndpoint.settled() waits for
- * deep inspection's alone.
- */
-async function settled(endpoint: LocalAwsEndpoint, organization: SimulatedOrganization): Promise<void> {
-  await endpoint.settled();
-  let last = 0;
-  for (const accounts of organization.inspector.values()) {
-    for (const state of accounts.values()) {
-      const configuration = state.ec2Configuration;
-      last = Math.max(
-        last,
-        configuration?.settlesAt ?? 0,
-        configuration?.vmScannerSettlesAt ?? 0,
-        state.ec2InheritanceSettlesAt ?? 0,
-      );
-    }
-  }
-  const wait = last - Date.now();
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait + 5));
-}
-
 /** The scenario: the steady state, the policy change run by run until converged, and the steady state without scan configuration. */
 export async function runScanConfigurationScenario(
   fn: DeployedFunction,
@@ -262,7 +239,8 @@ export async function runScanConfigurationScenario(
         perSecond: rates.ratePerSecond,
         latency: rates.latencyMs / 1000,
       });
-      await settled(endpoint, organization);
+      // An hour passes between two scheduled runs; Inspector's PENDING lasts seconds.
+      await endpoint.settled();
       const left = differing(organization, regions, target ?? { scanMode: 'EC2_HYBRID', vmScanner: 'ACTIVATED' });
       progress(
         `  ${name} (${at.toISOString().slice(11, 16)} UTC): ${result.wallSeconds.toFixed(1)} s, calls/bound ${result.callRatio.toFixed(2)}, ` +
