@@ -23,6 +23,47 @@ export interface RunShape {
   readonly accountsWithEc2ScanningOff?: number;
   /** Whether Organizations answers the administrator's DescribeEffectivePolicy for other accounts. @default false */
   readonly effectivePoliciesReadable?: boolean;
+  /**
+   * The EC2 scan configuration step, when the policy manages it (docs/policy.md, version 3); absent when it
+   * does not: then the run makes no call of it and the bounds are as they were before it.
+   */
+  readonly scanConfiguration?: ScanConfigurationShape;
+}
+
+/** What the scan configuration step of a run has to do, summed over the regions. */
+export interface ScanConfigurationShape {
+  /**
+   * Members' GetConfiguration with `accountId`, one an account and region: the accounts whose scan
+   * configuration the policy manages and that the run reads (its slice of the day, the accounts it names,
+   * and those whose deep inspection it changes, each once: `membersRead`), in every region where Inspector
+   * has them as members with EC2 scanning on. The delegated administrator's own is read with its region.
+   */
+  readonly memberReads: number;
+  /** UpdateConfiguration with `accountId`: MEMBER and INHERIT_FROM_ADMIN writes. */
+  readonly memberWrites: number;
+  /** UpdateConfiguration of the administrator's own configuration (no `accountId`): at most one a region. */
+  readonly administratorWrites: number;
+}
+
+/**
+ * The members a run reads the scan configuration of in a region: its slice of the day, the accounts it
+ * names and those whose deep inspection it changes, each once, of the accounts whose scan configuration
+ * the policy manages; never the delegated administrator, whose configuration is read with the region.
+ */
+export function membersRead(
+  managed: ReadonlySet<string>,
+  reasons: {
+    readonly slice: Iterable<string>;
+    readonly named?: Iterable<string>;
+    readonly deepInspectionChanged?: Iterable<string>;
+  },
+  administrator: string,
+): Set<string> {
+  const read = new Set<string>();
+  for (const source of [reasons.slice, reasons.named ?? [], reasons.deepInspectionChanged ?? []]) {
+    for (const accountId of source) if (managed.has(accountId) && accountId !== administrator) read.add(accountId);
+  }
+  return read;
 }
 
 export type Operation =
@@ -33,6 +74,7 @@ export type Operation =
   | 'BatchGetMemberEc2DeepInspectionStatus'
   | 'GetEc2DeepInspectionConfiguration'
   | 'GetConfiguration'
+  | 'UpdateConfiguration'
   | 'GetDelegatedAdminAccount'
   | 'BatchUpdateMemberEc2DeepInspectionStatus'
   | 'UpdateEc2DeepInspectionConfiguration'
@@ -49,7 +91,9 @@ export type Operation =
  * before the reads), ⌈changes/100⌉ updates
  * and one UpdateEc2DeepInspectionConfiguration if its own account changes; one DescribeEffectivePolicy an
  * account with EC2 scanning off (one in all when refused; none in a run where EC2 scanning is on
- * everywhere, as in the steady state); ⌈failures/10⌉ messages.
+ * everywhere, as in the steady state); ⌈failures/10⌉ messages. With the scan configuration managed, one
+ * GetConfiguration a member read (beside the region's own) and one UpdateConfiguration a write, member or
+ * administrator (neither operation has a batch form: inspector2 model, botocore 1.43.67); none without.
  */
 export function lowerBounds(shape: RunShape): Record<Operation, number> {
   const members = shape.accounts - 1;
@@ -60,7 +104,9 @@ export function lowerBounds(shape: RunShape): Record<Operation, number> {
     BatchGetAccountStatus: shape.regions * Math.ceil(shape.accounts / INSPECTOR_BATCH),
     BatchGetMemberEc2DeepInspectionStatus: shape.regions * Math.ceil(members / INSPECTOR_BATCH),
     GetEc2DeepInspectionConfiguration: shape.regions,
-    GetConfiguration: shape.regions,
+    GetConfiguration: shape.regions + (shape.scanConfiguration?.memberReads ?? 0),
+    UpdateConfiguration:
+      (shape.scanConfiguration?.memberWrites ?? 0) + (shape.scanConfiguration?.administratorWrites ?? 0),
     GetDelegatedAdminAccount: shape.regions,
     BatchUpdateMemberEc2DeepInspectionStatus: shape.regions * Math.ceil(shape.memberChangesPerRegion / INSPECTOR_BATCH),
     UpdateEc2DeepInspectionConfiguration: shape.ownAccountChanges ? shape.regions : 0,
@@ -97,8 +143,10 @@ export function operationFloor(calls: number, limits: Limits, { paginated }: { p
 /**
  * The least wall time a run can take: the policy read, then the account listing, then in every region
  * GetDelegatedAdminAccount and the reads (regions and the two reads in parallel, each against its own
- * limit), then the updates, then
- * the failure messages. Regions run in parallel, so a region's share of the calls is what counts.
+ * limit), then the members' scan configuration reads (GetConfiguration with `accountId`, after the
+ * region's own read, which the status reads cover), then the updates, then the scan configuration writes
+ * (after the deep inspection writes: run/apply.ts), then the failure messages. Regions run in parallel, so
+ * a region's share of the calls is what counts.
  */
 export function runFloor(bounds: Record<Operation, number>, regions: number, limits: Limits): number {
   const perRegion = (calls: number) => Math.ceil(calls / regions);
@@ -121,7 +169,10 @@ export function runFloor(bounds: Record<Operation, number>, regions: number, lim
       { ...limits, perSecond: limits.organizationsPerSecond ?? limits.perSecond },
       { paginated: false },
     ) +
+    // The region's own GetConfiguration is one of the reads above; its members' come after them.
+    operationFloor(perRegion(Math.max(0, bounds.GetConfiguration - regions)), limits, { paginated: false }) +
     operationFloor(perRegion(bounds.BatchUpdateMemberEc2DeepInspectionStatus), limits, { paginated: false }) +
+    operationFloor(perRegion(bounds.UpdateConfiguration), limits, { paginated: false }) +
     operationFloor(bounds.SendMessageBatch, limits, { paginated: false })
   );
 }

@@ -2,6 +2,7 @@ import type { CoverageMeasurement } from './coverage';
 import type { Operation } from './floor';
 import type { NaiveResult } from './naive';
 import type { RunMeasurement, ScenarioResult } from './scenario';
+import type { ScanConfigurationResult, ScanConfigurationRunResult } from './scan-configuration';
 
 /** Benchmark results as Markdown: the table BENCHMARKS.md holds and the terminal shows. */
 
@@ -146,5 +147,62 @@ export function renderCoverage(results: {
         )
         .join('; ') +
       '.',
+  ].join('\n');
+}
+
+/** The scan configuration measurement's section of BENCHMARKS.md: one row a run, then how the change converged. */
+export function renderScanConfiguration(results: {
+  date: string;
+  machine: Results['machine'];
+  scan: ScanConfigurationResult;
+}): string {
+  const { scan } = results;
+  const row = (run: ScanConfigurationRunResult) => {
+    const m = run.measurement;
+    const get = m.operations.GetConfiguration;
+    const update = m.operations.UpdateConfiguration;
+    const totals = run.scanConfiguration;
+    const writes = totals
+      ? `${totals.byWrite.ADMINISTRATOR} administrator, ${totals.byWrite.INHERIT_FROM_ADMIN} INHERIT_FROM_ADMIN, ${totals.byWrite.MEMBER} member`
+      : '–';
+    return [
+      run.name,
+      run.scheduledTime.slice(11, 16),
+      run.timed ? fixed(m.wallSeconds) : '–',
+      run.timed ? fixed(m.floorSeconds) : '–',
+      run.timed ? fixed(m.wallSeconds / m.floorSeconds, 2) : '–',
+      callsCell(m),
+      `${get.calls} / ${get.lowerBound}`,
+      `${update.calls} / ${update.lowerBound}`,
+      writes,
+      totals ? String(totals.skippedByReason.FOLLOWS_ADMINISTRATOR ?? 0) : '–',
+      String(m.throttled),
+      run.deadlineReached ? '**yes**' : 'no',
+      String(run.differing),
+      fixed(m.peakRssMiB, 0),
+    ].join(' | ');
+  };
+  const timed = scan.change.filter((run) => run.timed);
+  const shown = [scan.steadyState, ...scan.change, scan.withoutScanConfiguration];
+  const members = scan.settings.accounts - 1;
+  const runsADay = Math.round(86_400 / scan.schedulePeriodSeconds);
+  const writesOf = (kind: 'ADMINISTRATOR' | 'INHERIT_FROM_ADMIN' | 'MEMBER') =>
+    scan.change.reduce((sum, run) => sum + (run.scanConfiguration?.byWrite[kind] ?? 0), 0);
+  return [
+    `Measured ${results.date.slice(0, 10)} on ${results.machine.cores} × ${results.machine.cpu}, Node.js ${results.machine.node}: ` +
+      `${scan.settings.accounts.toLocaleString('en-US')} accounts × ${scan.settings.regions} regions, a schedule of ${scan.schedulePeriodSeconds / 3600} h ` +
+      `(${runsADay} runs a day), ${scan.stragglers} members configured individually. Runs after the first ${timed.length} of the change at no latency and 1,000 requests a second (calls only).`,
+    '',
+    'run | scheduled (UTC) | wall s | floor s | wall/floor | API calls / lower bound (ratio) | GetConfiguration / bound | UpdateConfiguration / bound | writes | members following the administrator | throttled | past deadline | account × regions not as the policy | peak RSS MiB',
+    '--- | --- | ---: | ---: | ---: | --- | --- | --- | --- | ---: | ---: | --- | ---: | ---:',
+    ...shown.map(row),
+    '',
+    `Converged in ${scan.runsToConverge ?? `**more than ${scan.change.length}**`} scheduled runs; writes over the change: ` +
+      `${writesOf('ADMINISTRATOR')} administrator, ${writesOf('INHERIT_FROM_ADMIN')} INHERIT_FROM_ADMIN, ${writesOf('MEMBER')} member ` +
+      `(${(scan.settings.accounts * scan.settings.regions).toLocaleString('en-US')} account × regions moved).` +
+      (scan.memberReadsInADay === undefined
+        ? ''
+        : ` Members read over the change's first ${runsADay} runs: ${scan.memberReadsInADay.toLocaleString('en-US')} ` +
+          `(${members.toLocaleString('en-US')} members × ${scan.settings.regions} regions = ${(members * scan.settings.regions).toLocaleString('en-US')}).`),
   ].join('\n');
 }

@@ -7,11 +7,12 @@ import { buildFunction } from '../local/bundle';
 import { type CoverageSettings, runCoverageScenario } from './coverage';
 import { measureInit } from './init';
 import { runNaive } from './naive';
-import { renderCoverage, renderResults, renderStartup } from './report';
+import { renderCoverage, renderResults, renderScanConfiguration, renderStartup } from './report';
+import { runScanConfigurationScenario, type ScanConfigurationSettings } from './scan-configuration';
 import { lambdaOldSpaceMiB, runScenario, type ScenarioResult, type ScenarioSettings } from './scenario';
 import { runScript } from './script';
 
-const USAGE = `Usage: npm run bench [-- --quick | --coverage | --startup]
+const USAGE = `Usage: npm run bench [-- --quick | --coverage | --scan-configuration | --startup]
 
 Drives the bundled function (the esbuild output cdk deploy uploads) against the local AWS endpoint
 with about 40 ms a call and 10 requests a second per operation and region, in the worst case (every
@@ -22,6 +23,9 @@ Then the coverage measurement: 10,000 accounts, about 300,000 instances, 17 regi
 
   --quick     1,000 accounts only, results to .bench/ (a few minutes less than the full run)
   --coverage  the coverage measurement alone (its own section of BENCHMARKS.md)
+  --scan-configuration  the EC2 scan configuration managed for every account, alone: the steady state, a
+              policy change run after run until converged, the steady state without it (its own section;
+              with --quick, 1,000 accounts × 17 regions to .bench/)
   --startup   the bundle's size and module initialization alone, printed (nothing written)
   -h, --help  this help`;
 
@@ -44,6 +48,14 @@ const COVERAGE: CoverageSettings = {
   latencyMs: LATENCY_MS,
   ratePerSecond: RATE_PER_SECOND,
 };
+const SCAN_CONFIGURATION: ScanConfigurationSettings = {
+  accounts: 10_000,
+  regions: 17,
+  latencyMs: LATENCY_MS,
+  ratePerSecond: RATE_PER_SECOND,
+  // The steady state and the change's first two runs at the benchmark's rate; the day of runs after them at full speed.
+  timedRuns: 2,
+};
 const TARGETS = { wallSeconds: 180, floorRatio: 1.5, peakRssMiB: 256, bundleBytes: 1_000_000, initMs: 300 };
 
 async function main(argv: string[]): Promise<number> {
@@ -53,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
       quick: { type: 'boolean', default: false },
       coverage: { type: 'boolean', default: false },
       startup: { type: 'boolean', default: false },
+      'scan-configuration': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -62,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values.coverage) return runCoverage(values.quick);
   if (values.startup) return runStartup();
+  if (values['scan-configuration']) return runScanConfiguration(values.quick);
   const sizes = values.quick ? [1_000] : [1_000, 10_000];
   const regionCounts = [1, 3, 17];
   const progress = (text: string) => process.stderr.write(`${text}\n`);
@@ -121,7 +135,8 @@ async function main(argv: string[]): Promise<number> {
   );
   const ok = scenarios.every((s) => s.finalStateMatchesPolicy && s.secondRunWrites === 0);
   const coverageOk = (await runCoverage(values.quick)) === 0;
-  return ok && coverageOk ? 0 : 1;
+  const scanOk = (await runScanConfiguration(values.quick)) === 0;
+  return ok && coverageOk && scanOk ? 0 : 1;
 }
 
 /** What a cold start costs before the handler runs: the bundle as the default stack (findings off) deploys it. */
@@ -157,6 +172,30 @@ async function runCoverage(quick: boolean): Promise<number> {
   return correct ? 0 : 1;
 }
 
+/**
+ * The scan configuration at the largest size: the steady state, the policy change (its first two runs timed,
+ * the rest counted at full speed) until converged, and the steady state of a policy without it.
+ */
+async function runScanConfiguration(quick: boolean): Promise<number> {
+  const fn = buildFunction();
+  const settings: ScanConfigurationSettings = { ...SCAN_CONFIGURATION, ...(quick ? { accounts: 1_000 } : {}) };
+  process.stderr.write(
+    `scan configuration: ${settings.accounts} accounts × ${settings.regions} regions, the schedule's period ${fn.environment.SCHEDULE_PERIOD_SECONDS ?? 3600} s…\n`,
+  );
+  const scan = await runScanConfigurationScenario(fn, settings, (text) => process.stderr.write(`${text}\n`));
+  const table = renderScanConfiguration({ date: new Date().toISOString(), machine: machine(), scan });
+  console.log(table);
+  const outputDirectory = quick ? path.join(ROOT, '.bench') : path.join(ROOT, 'bench');
+  mkdirSync(outputDirectory, { recursive: true });
+  await writeFormatted(path.join(outputDirectory, 'scan-configuration-results.json'), JSON.stringify(scan));
+  if (!quick) await replaceSection(path.join(ROOT, 'BENCHMARKS.md'), SCAN_CONFIGURATION_MARKERS, table);
+  const runs = [scan.steadyState, ...scan.change, scan.withoutScanConfiguration];
+  const atBound = runs.every(
+    (run) => run.measurement.callRatio === 1 && Object.keys(run.measurement.unexpectedCalls).length === 0,
+  );
+  return atBound && scan.runsToConverge !== undefined && runs.every((run) => !run.deadlineReached) ? 0 : 1;
+}
+
 function machine() {
   const cpus = os.cpus();
   return {
@@ -170,6 +209,10 @@ function machine() {
 
 const RESULTS_MARKERS = ['<!-- results:start (written by npm run bench) -->', '<!-- results:end -->'] as const;
 const COVERAGE_MARKERS = ['<!-- coverage:start (written by npm run bench) -->', '<!-- coverage:end -->'] as const;
+const SCAN_CONFIGURATION_MARKERS = [
+  '<!-- scan-configuration:start (written by npm run bench) -->',
+  '<!-- scan-configuration:end -->',
+] as const;
 
 async function replaceSection(file: string, [START, END]: readonly [string, string], table: string): Promise<void> {
   const text = readFileSync(file, 'utf8');

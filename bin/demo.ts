@@ -11,6 +11,7 @@ import {
   demoOrganization,
   seedDemoPolicy,
 } from '../local/demo-organization';
+import { type Invoke, scanConfigurationSteps } from '../local/demo-scan-configuration';
 
 const REGIONS = DEMO_REGIONS;
 const PARAMETER = DEMO_POLICY_PARAMETER;
@@ -28,8 +29,10 @@ const INSPECTOR_WRITES = [
  * No AWS account needed: starts a local AWS endpoint with a simulated organization, stores the
  * example policy in its SSM, and runs the operator's command against it: a plan, explain, the apply,
  * two more applies that show it converged, and coverage. Then the scheduled function itself, with
- * Security Hub findings on: the exceptions appear as findings, and one resolves once fixed. Exits
- * non-zero if it did not converge, or if the findings did not appear and resolve.
+ * Security Hub findings on: the exceptions appear as findings, and one resolves once fixed. Last, the
+ * policy moves one OU to the Inspector VM scanner, report-only then enforced (local/demo-scan-configuration.ts).
+ * Exits non-zero if it did not converge, if the findings did not appear and resolve, or if the scan
+ * configuration's counts differ from the simulated Inspector's.
  */
 async function demo(): Promise<number> {
   const organization = demoOrganization(500);
@@ -116,9 +119,12 @@ async function demo(): Promise<number> {
       if (!('coverage' in step)) lastWrites = endpoint.writeCount();
       if (status !== 0) return status;
     }
-    const findingsProblem = await findingsSteps(endpoint, organization, queueUrl, heading);
-    if (findingsProblem !== undefined) {
-      console.error(`\n${findingsProblem}`);
+    const invoke = await functionInvoker(endpoint, organization, queueUrl);
+    const problem =
+      (await findingsSteps(endpoint, organization, invoke, heading)) ??
+      (await scanConfigurationSteps(endpoint, organization, invoke, { heading, line: console.log }));
+    if (problem !== undefined) {
+      console.error(`\n${problem}`);
       return 1;
     }
     const pending = organization.lastSettlement() > Date.now();
@@ -136,7 +142,8 @@ async function demo(): Promise<number> {
       return 1;
     }
     heading(
-      'Converged: the last apply made zero changes and zero write calls, with nothing PENDING; the function then wrote only Security Hub findings.',
+      'Converged: the last apply made zero changes and zero write calls, with nothing PENDING; the function then wrote only Security Hub findings,\n' +
+        'and moved one OU to the VM scanner: report-only first, then enforced, and its next run wrote nothing.',
     );
     console.log(
       'The endpoint is closed now. To try these commands yourself: `npx deep-inspection local` in one shell, the export\n' +
@@ -149,16 +156,14 @@ async function demo(): Promise<number> {
 }
 
 /**
- * The scheduled function's own run (the handler, in this process), as the stack deploys it with
- * securityHubFindings: the exceptions the CLI's apply could not fix appear in Security Hub; a person
- * fixes one; the next run archives its finding. Returns what went wrong, if anything.
+ * The function as the stack deploys it with securityHubFindings (the handler, in this process): its
+ * settings, the guardrail's empty ledger, and an invoker that gives it an event.
  */
-async function findingsSteps(
+async function functionInvoker(
   endpoint: LocalAwsEndpoint,
   organization: ReturnType<typeof demoOrganization>,
   queueUrl: string,
-  heading: (text: string) => void,
-): Promise<string | undefined> {
+): Promise<Invoke> {
   const region = REGIONS[0] as string;
   // What the deploy gives the function: its settings, and the guardrail's empty ledger.
   endpoint.state.parameters.set(`${PARAMETER}-guardrail-ledger`, { value: EMPTY_LEDGER, version: 1 });
@@ -173,16 +178,35 @@ async function findingsSteps(
   });
   // Imported now, so that its logger and metrics are created with the settings above.
   const handler = await loadHandler();
-  const invoke = async (): Promise<RunSummary> => {
-    endpoint.resetCounters();
+  return async (event) => {
     const context = {
       awsRequestId: `demo-${Date.now()}`,
       invokedFunctionArn: `arn:aws:lambda:${region}:${organization.delegatedAdminAccountId}:function:deep-inspection-reconciler`,
       functionName: 'deep-inspection-reconciler',
       getRemainingTimeInMillis: () => 900_000,
     } as unknown as Context;
-    const event = { trigger: 'schedule', scheduledTime: new Date().toISOString(), scheduleExecutionId: 'demo' };
     return (await handler(event, context)) as RunSummary;
+  };
+}
+
+/**
+ * The scheduled function's own run: the exceptions the CLI's apply could not fix appear in Security Hub; a
+ * person fixes one; the next run archives its finding. Returns what went wrong, if anything.
+ */
+async function findingsSteps(
+  endpoint: LocalAwsEndpoint,
+  organization: ReturnType<typeof demoOrganization>,
+  invokeFunction: Invoke,
+  heading: (text: string) => void,
+): Promise<string | undefined> {
+  const region = REGIONS[0] as string;
+  const invoke = async (): Promise<RunSummary> => {
+    endpoint.resetCounters();
+    return invokeFunction({
+      trigger: 'schedule',
+      scheduledTime: new Date().toISOString(),
+      scheduleExecutionId: 'demo',
+    });
   };
   const inspectorWrites = () => INSPECTOR_WRITES.reduce((sum, operation) => sum + endpoint.callCount(operation), 0);
   const callsLine = () =>

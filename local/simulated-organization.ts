@@ -249,11 +249,23 @@ export class SimulatedOrganization {
     return `${[this.organizationId, ...this.ancestorsOf(accountIdToFind), accountIdToFind].join('/')}/`;
   }
 
-  /** When the last pending deep-inspection update settles (epoch ms), or 0 when none is pending; Infinity while one waits for `settleNow`. */
+  /**
+   * When the last pending update settles (epoch ms): deep inspection's, and the scan configuration's (its scan
+   * mode, its VM scanner, a reset to inherit); 0 when none is pending; Infinity while one waits for `settleNow`.
+   */
   lastSettlement(): number {
     let last = 0;
     for (const accounts of this.inspector.values()) {
-      for (const state of accounts.values()) if (state.pending) last = Math.max(last, state.pending.settlesAt);
+      for (const state of accounts.values()) {
+        const configuration = state.ec2Configuration;
+        last = Math.max(
+          last,
+          state.pending?.settlesAt ?? 0,
+          configuration?.settlesAt ?? 0,
+          configuration?.vmScannerSettlesAt ?? 0,
+          state.ec2InheritanceSettlesAt ?? 0,
+        );
+      }
     }
     return last;
   }

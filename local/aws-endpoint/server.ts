@@ -169,7 +169,7 @@ export class LocalAwsEndpoint {
     await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
   }
 
-  /** Resolves once every deep-inspection update the endpoint accepted has left PENDING, in real time. */
+  /** Resolves once every update the endpoint accepted (deep inspection, scan configuration) has left PENDING, in real time. */
   async settled(): Promise<void> {
     const last = this.state.organization.lastSettlement();
     if (!Number.isFinite(last)) {

@@ -1,4 +1,5 @@
 import { COVERAGE_PAGE, coverageLowerBounds, runCoverageScenario } from '../../bench/coverage';
+import { runScanConfigurationScenario } from '../../bench/scan-configuration';
 import { runScenario } from '../../bench/scenario';
 import { buildFunction, type DeployedFunction } from '../../local/bundle';
 
@@ -28,6 +29,8 @@ describe('benchmark scenario', () => {
       BatchGetMemberEc2DeepInspectionStatus: { calls: 6, lowerBound: 6, throttled: 0 },
       GetEc2DeepInspectionConfiguration: { calls: 2, lowerBound: 2, throttled: 0 },
       GetConfiguration: { calls: 2, lowerBound: 2, throttled: 0 },
+      // A policy that manages no scan configuration: no member's configuration read, none written.
+      UpdateConfiguration: { calls: 0, lowerBound: 0, throttled: 0 },
       GetDelegatedAdminAccount: { calls: 2, lowerBound: 2, throttled: 0 },
       BatchUpdateMemberEc2DeepInspectionStatus: { calls: 6, lowerBound: 6, throttled: 0 },
       UpdateEc2DeepInspectionConfiguration: { calls: 2, lowerBound: 2, throttled: 0 },
@@ -69,6 +72,57 @@ describe('benchmark scenario', () => {
     expect(worstCase.peakRssMiB * 1024 * 1024).toBeLessThan(process.memoryUsage().rss);
     expect(worstCase.wallSeconds).toBeGreaterThan(0);
     expect(worstCase.floorSeconds).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('scan configuration benchmark scenario', () => {
+  it('makes exactly the lower bound of calls in every run, converges within a day of runs and one, and reads each member once a day', async () => {
+    // 250 accounts, 2 regions, a schedule of 6 hours (4 runs a day), one member in 10 configured on its own.
+    const result = await runScanConfigurationScenario(fn, {
+      accounts: 250,
+      regions: 2,
+      latencyMs: 0,
+      ratePerSecond: 1000,
+      schedulePeriodSeconds: 6 * 3600,
+      stragglerEvery: 10,
+    });
+    const runs = [result.steadyState, ...result.change, result.withoutScanConfiguration];
+    for (const run of runs) {
+      expect({ run: run.name, ratio: run.measurement.callRatio, unexpected: run.measurement.unexpectedCalls }).toEqual({
+        run: run.name,
+        ratio: 1,
+        unexpected: {},
+      });
+      for (const count of Object.values(run.measurement.operations)) expect(count.calls).toBe(count.lowerBound);
+      expect(run.deadlineReached).toBe(false);
+    }
+    // The steady state reads its window of the day: about a quarter of the 249 members, in each region.
+    const steady = result.steadyState.measurement.operations.GetConfiguration;
+    expect(steady.calls).toBeGreaterThan(2 + 2 * 30);
+    expect(steady.calls).toBeLessThan(2 + 2 * 100);
+    expect(result.steadyState.measurement.operations.UpdateConfiguration.calls).toBe(0);
+
+    // Run 1 writes the administrator's configuration, once a region; the members it reads follow it.
+    const [first, ...later] = result.change;
+    expect(first?.scanConfiguration?.byWrite).toEqual({ MEMBER: 0, INHERIT_FROM_ADMIN: 0, ADMINISTRATOR: 2 });
+    expect(first?.scanConfiguration?.skippedByReason.FOLLOWS_ADMINISTRATOR).toBeGreaterThan(0);
+    // Later runs reset each individually configured member their window reads, and write nothing else.
+    expect(later.every((run) => run.scanConfiguration?.byWrite.MEMBER === 0)).toBe(true);
+    expect(later.every((run) => run.scanConfiguration?.byWrite.ADMINISTRATOR === 0)).toBe(true);
+    expect(later.reduce((sum, run) => sum + (run.scanConfiguration?.byWrite.INHERIT_FROM_ADMIN ?? 0), 0)).toBe(
+      result.stragglers * 2,
+    );
+    // A member the first run read while the administrator's write was made waits for its window the next day.
+    expect(result.runsToConverge).toBe(4 + 1);
+    expect(result.change.at(-1)?.differing).toBe(0);
+    // Four consecutive windows tile the day: every member read once in each region.
+    expect(result.memberReadsInADay).toBe(249 * 2);
+
+    // A policy that manages no scan configuration: the region's own GetConfiguration alone, as before.
+    expect(result.withoutScanConfiguration.measurement.operations.GetConfiguration.calls).toBe(2);
+    expect(result.withoutScanConfiguration.measurement.operations.UpdateConfiguration.calls).toBe(0);
+    expect(result.withoutScanConfiguration.scanConfiguration).toBeUndefined();
+    expect(result.responseViolations).toBe(0);
   });
 });
 

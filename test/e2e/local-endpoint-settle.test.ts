@@ -75,6 +75,28 @@ describe('the local endpoint’s PENDING, settled on demand', () => {
     expect(await status()).toMatchObject({ status: 'FAILED', errorMessage: expect.stringContaining('activate') });
   });
 
+  it('waits in real time for a scan configuration update too: the VM scanner and a reset to inherit', async () => {
+    endpoint.simulation.pendingMs = 50;
+    const vmScanner = async (id: string) =>
+      (await inspector.send(new GetConfigurationCommand({ accountId: id }))).ec2Configuration?.vmScannerState?.status;
+    await inspector.send(
+      new UpdateConfigurationCommand({
+        accountId: MEMBER,
+        ec2Configuration: { scanMode: 'EC2_HYBRID', activateVMScanner: true },
+      }),
+    );
+    await inspector.send(
+      new UpdateConfigurationCommand({
+        accountId: accountId(2),
+        updateConfigurationInheritance: { ec2Configuration: 'INHERIT_FROM_ADMIN' },
+      }),
+    );
+
+    await endpoint.settled();
+
+    expect([await vmScanner(MEMBER), await vmScanner(accountId(2))]).toEqual(['SUCCESS', 'SUCCESS']);
+  });
+
   it('ends a scan configuration update’s PENDING too', async () => {
     await inspector.send(
       new UpdateConfigurationCommand({ accountId: MEMBER, ec2Configuration: { scanMode: 'EC2_HYBRID' } }),

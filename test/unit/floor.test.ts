@@ -1,4 +1,11 @@
-import { lowerBounds, operationFloor, runFloor, securityHubFloor, securityHubLowerBounds } from '../../bench/floor';
+import {
+  lowerBounds,
+  membersRead,
+  operationFloor,
+  runFloor,
+  securityHubFloor,
+  securityHubLowerBounds,
+} from '../../bench/floor';
 
 const limits = { perSecond: 10, latency: 0.04 };
 
@@ -13,6 +20,7 @@ describe('benchmark lower bounds', () => {
       BatchGetMemberEc2DeepInspectionStatus: 1_700,
       GetEc2DeepInspectionConfiguration: 17,
       GetConfiguration: 17,
+      UpdateConfiguration: 0,
       GetDelegatedAdminAccount: 17,
       BatchUpdateMemberEc2DeepInspectionStatus: 1_700,
       UpdateEc2DeepInspectionConfiguration: 17,
@@ -67,6 +75,62 @@ describe('benchmark lower bounds', () => {
     });
     // The policy and the ledger read one after the other: two latencies; GetDelegatedAdminAccount before the reads: one.
     expect(runFloor(bounds, 17, limits)).toBeCloseTo(0.08 + 49.04 + 0.04 + 9.04 + 9.04, 6);
+  });
+});
+
+describe('benchmark lower bounds with the EC2 scan configuration managed', () => {
+  const steady = { accounts: 10_000, regions: 17, memberChangesPerRegion: 0, ownAccountChanges: false, failures: 0 };
+
+  it('adds one GetConfiguration a member read to the regions’ own, one UpdateConfiguration a write, and nothing else', () => {
+    const without = lowerBounds(steady);
+    const scan = { memberReads: 17 * 417, memberWrites: 17 * 4, administratorWrites: 17 };
+    const withScan = lowerBounds({ ...steady, scanConfiguration: scan });
+    expect(withScan.GetConfiguration).toBe(17 + 17 * 417);
+    expect(withScan.UpdateConfiguration).toBe(17 * 4 + 17);
+    expect({ ...withScan, GetConfiguration: 17, UpdateConfiguration: 0 }).toEqual(without);
+  });
+
+  it('is the bound of today when the policy manages no scan configuration: no member read, no write', () => {
+    expect(lowerBounds(steady).GetConfiguration).toBe(17);
+    expect(lowerBounds(steady).UpdateConfiguration).toBe(0);
+    expect(
+      lowerBounds({ ...steady, scanConfiguration: { memberReads: 0, memberWrites: 0, administratorWrites: 0 } }),
+    ).toEqual(lowerBounds(steady));
+  });
+
+  it('reads each managed member once: the slice, the named and the deep-inspection-changed together, never the administrator', () => {
+    const managed = new Set(['111111111111', '222222222222', '333333333333', '444444444444', '999999999999']);
+    const read = membersRead(
+      managed,
+      {
+        slice: ['111111111111', '222222222222', '999999999999'],
+        named: ['222222222222', '555555555555'],
+        deepInspectionChanged: ['111111111111', '333333333333'],
+      },
+      '999999999999',
+    );
+    // 555555555555 is named but not managed; 999999999999 is the administrator; 444444444444 is in none.
+    expect([...read].sort()).toEqual(['111111111111', '222222222222', '333333333333']);
+  });
+
+  it("paces the members' reads after the status reads and the writes after the deep inspection updates, a region's share each", () => {
+    const reads = lowerBounds({
+      ...steady,
+      scanConfiguration: { memberReads: 17 * 417, memberWrites: 0, administratorWrites: 0 },
+    });
+    // Today's steady state (policy, ledger, listing, GetDelegatedAdminAccount, reads) plus 417 reads a region
+    // at 10 a second after a burst of 10.
+    expect(runFloor(reads, 17, limits)).toBeCloseTo(runFloor(lowerBounds(steady), 17, limits) + 40.7 + 0.04, 6);
+    const writes = lowerBounds({
+      ...steady,
+      scanConfiguration: { memberReads: 17 * 417, memberWrites: 17 * 30, administratorWrites: 17 },
+    });
+    // 31 writes a region: 2.1 s after a burst of 10, plus the last answer's latency.
+    expect(runFloor(writes, 17, limits)).toBeCloseTo(runFloor(reads, 17, limits) + 2.1 + 0.04, 6);
+  });
+
+  it('adds nothing to the floor when the policy manages no scan configuration', () => {
+    expect(runFloor(lowerBounds(steady), 17, limits)).toBeCloseTo(0.08 + 49.04 + 0.04 + 9.04, 6);
   });
 });
 
