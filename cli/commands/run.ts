@@ -346,12 +346,24 @@ export async function showAndApply(run: ShowAndApply): Promise<number> {
     preview.changes.length === 0 &&
     orgPackagePathChanges(preview).length === 0 &&
     scanConfigurationUpdates(preview).length === 0;
-  if (nothingToWrite) {
+  if (nothingToWrite && !hasFailures(preview)) {
     // An apply's document, for a script that reads `totals.activated`; `written: false` says nothing was.
     print(io, { ...runView('apply', previewResult), written: false }, options.output);
     reportProblems(io, previewResult);
     io.stderr('Nothing to apply: nothing written.\n');
     return runExitCode(preview, previewResult.problems);
+  }
+  if (nothingToWrite) {
+    // Nothing to write, but accounts that failed (a status or a scan configuration that could not be read):
+    // the apply step runs on the same plan, which writes what the preview did (nothing: no ledger, the same
+    // guardrail), so that its queue step sends them, or the exit status says they were not sent.
+    const result = await applyPlan(plan, { ...request, dryRun: false }, deps);
+    const applied = { ...runView('apply', result), written: false };
+    print(io, applied, options.output);
+    reportUnqueued(io, printed, applied, options.output);
+    reportProblems(io, result);
+    io.stderr('Nothing to apply: nothing written.\n');
+    return runExitCode(applied, result.problems, printed.messages.length);
   }
   // The person reads the plan before answering; a script with --output json gets one document, the result.
   // Asked to approve a plan, the person sees every change of a small one; a large one by region, rule and
@@ -381,20 +393,32 @@ export async function showAndApply(run: ShowAndApply): Promise<number> {
   const applied = runView('apply', result);
   if (options.output === 'table') io.stdout('\nApplied:\n');
   print(io, applied, options.output);
-  if (printed.messages.length > 0) {
-    const where =
-      options.output === 'json'
-        ? 'the JSON lists them all'
-        : applied.failures.length > MAX_LISTED
-          ? `the table lists the first ${MAX_LISTED}; --output json lists them all`
-          : 'the table lists them';
-    io.stderr(
-      `${printed.messages.length} failures were not queued (no --failed-accounts-queue-url): ${where}; exit ${EXIT.FAILED}.\n`,
-    );
-  }
+  reportUnqueued(io, printed, applied, options.output);
   reportProblems(io, result);
   if (plan.policy.findings.securityHub) io.stderr(`${FINDINGS_NOTE}\n`);
   return runExitCode(applied, result.problems, printed.messages.length);
+}
+
+/** Whether a plan has an account that failed, in deep inspection or scan configuration: the queue's to hear of. */
+function hasFailures(view: RunView): boolean {
+  return view.failures.length > 0 || (view.scanConfigurationChanges ?? []).some((entry) => entry.kind === 'FAILED');
+}
+
+/** Failures an apply sent to no queue (no --failed-accounts-queue-url): said, with where they are listed. */
+function reportUnqueued(io: Io, printed: PrintedFailures, applied: RunView, output: string): void {
+  const count = printed.messages.length;
+  if (count === 0) return;
+  const listed =
+    applied.failures.length + (applied.scanConfigurationChanges ?? []).filter((e) => e.kind === 'FAILED').length;
+  const where =
+    output === 'json'
+      ? 'the JSON lists them all'
+      : listed > MAX_LISTED
+        ? `the table lists the first ${MAX_LISTED}; --output json lists them all`
+        : 'the table lists them';
+  io.stderr(
+    `${count} ${count === 1 ? 'failure was' : 'failures were'} not queued (no --failed-accounts-queue-url): ${where}; exit ${EXIT.FAILED}.\n`,
+  );
 }
 
 /** --accounts that the organization does not have: planned as skipped, and said, since it is likely a typo. */

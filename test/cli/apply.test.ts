@@ -378,6 +378,111 @@ describe('apply', () => {
   });
 });
 
+describe('an apply with nothing to write still reports its failures', () => {
+  /** An ACTIVE member, Inspector ENABLED for EC2 in us-east-1: one the run reads and plans. */
+  const members = (count: number) =>
+    organization.accounts
+      .filter((a) => {
+        const state = organization.inspectorAccount('us-east-1', a.id);
+        return (
+          a.state === 'ACTIVE' &&
+          a.id !== organization.delegatedAdminAccountId &&
+          state?.member &&
+          state.ec2ScanStatus === 'ENABLED'
+        );
+      })
+      .slice(0, count)
+      .map((a) => a.id);
+  const apply = (...extra: string[]) =>
+    runCli(['apply', '--yes', '--policy-file', file, '--regions', 'us-east-1', '--output', 'json', ...extra], { env });
+  /** Writes to Inspector: the queue's SendMessageBatch is the failures' report, not a write the plan makes. */
+  const inspectorWrites = () => endpoint.writeCount() - endpoint.callCount('SendMessageBatch');
+  const messages = (queueUrl: string) =>
+    (endpoint.state.queues.get(queueUrl) ?? []).map((m) => JSON.parse(m.body) as { accountId: string; reason: string });
+
+  /** Converges deep inspection, then makes one account's status unreadable: its STATUS_UNREADABLE is all that is left. */
+  async function deepInspectionUnreadable(): Promise<string> {
+    expect((await apply()).status).toBe(EXIT.DONE);
+    endpoint.settleNow();
+    const [unreadable = ''] = members(1);
+    const state = organization.inspectorAccount('us-east-1', unreadable);
+    if (state) state.accountStatusError = 'INTERNAL_ERROR';
+    endpoint.resetCounters();
+    return unreadable;
+  }
+
+  it('queues a deep inspection STATUS_UNREADABLE, writing nothing', async () => {
+    const unreadable = await deepInspectionUnreadable();
+    const queueUrl = endpoint.createQueue('cli-failures');
+
+    const { status, stdout, stderr } = await apply('--failed-accounts-queue-url', queueUrl);
+
+    expect(stderr).toContain('Nothing to apply: nothing written.');
+    expect(inspectorWrites()).toBe(0);
+    expect(messages(queueUrl)).toEqual([
+      expect.objectContaining({ accountId: unreadable, reason: 'STATUS_UNREADABLE' }),
+    ]);
+    expect(JSON.parse(stdout)).toMatchObject({ command: 'apply', written: false, queue: { sent: 1, undelivered: 0 } });
+    expect(status).toBe(EXIT.DONE);
+  });
+
+  it('with no queue, says a deep inspection STATUS_UNREADABLE was not queued and exits 1', async () => {
+    await deepInspectionUnreadable();
+
+    const { status, stderr } = await apply();
+
+    expect(inspectorWrites()).toBe(0);
+    expect(stderr).toContain('Nothing to apply: nothing written.');
+    expect(stderr).toContain('1 failure was not queued (no --failed-accounts-queue-url)');
+    expect(status).toBe(EXIT.FAILED);
+  });
+
+  it('queues scan configuration it could not read (CONFIGURATION_UNREADABLE), and without a queue exits 1', async () => {
+    const managed = members(3);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 3,
+        default: 'UNMANAGED',
+        regions: REGIONS,
+        rules: [{ name: 'pilots on the VM scanner', accounts: managed, vmScanner: 'ACTIVATED' }],
+      }),
+    );
+    endpoint.faults.errors = { GetConfiguration: 'AccessDeniedException' };
+    const queueUrl = endpoint.createQueue('cli-failures');
+
+    const queued = await apply('--failed-accounts-queue-url', queueUrl);
+
+    expect(queued.stderr).toContain('Nothing to apply: nothing written.');
+    expect(inspectorWrites()).toBe(0);
+    expect(
+      messages(queueUrl)
+        .map((m) => `${m.accountId} ${m.reason}`)
+        .sort(),
+    ).toEqual(managed.map((id) => `${id} CONFIGURATION_UNREADABLE`).sort());
+    expect(queued.status).toBe(EXIT.DONE);
+
+    const printed = await apply();
+    expect(printed.stderr).toContain('3 failures were not queued (no --failed-accounts-queue-url)');
+    expect(printed.status).toBe(EXIT.FAILED);
+    expect(inspectorWrites()).toBe(0);
+  });
+
+  it('a true no-op (nothing to write, no failure) queues nothing and exits 0', async () => {
+    expect((await apply()).status).toBe(EXIT.DONE);
+    endpoint.settleNow();
+    const queueUrl = endpoint.createQueue('cli-failures');
+    endpoint.resetCounters();
+
+    const { status, stderr } = await apply('--failed-accounts-queue-url', queueUrl);
+
+    expect(stderr).toContain('Nothing to apply: nothing written.');
+    expect(endpoint.callCount('SendMessageBatch')).toBe(0);
+    expect(inspectorWrites()).toBe(0);
+    expect(status).toBe(EXIT.DONE);
+  });
+});
+
 describe('Security Hub findings', () => {
   it('apply writes none, even when the policy asks for them, and says the scheduled function will', async () => {
     writeFileSync(file, JSON.stringify({ ...policy, version: 2, findings: { securityHub: true } }));
