@@ -20,6 +20,8 @@ export interface ScanSettingExplanation {
   /** The rule that decided it, "default" for `scanConfiguration`; absent when nothing states it. */
   readonly rule?: string;
   readonly enforcement?: 'enforce' | 'report';
+  /** Why a run does not write it even where it reads otherwise: the administrator's own configuration, a rule deciding it otherwise. */
+  readonly notWritten?: { readonly reason: 'ADMINISTRATOR_WRITE_NOT_ALLOWED'; readonly why: string };
   /** The decision in words. */
   readonly text: string;
 }
@@ -33,7 +35,14 @@ export interface ScanSettingComparison {
   readonly status?: string;
   readonly wanted?: string;
   readonly rule?: string;
-  /** True when the read value is not what the policy wants (a managed setting only). */
+  readonly enforcement?: 'enforce' | 'report';
+  /** Why a run does not write it (ScanSettingExplanation.notWritten). */
+  readonly notWritten?: 'ADMINISTRATOR_WRITE_NOT_ALLOWED';
+  /**
+   * True when a run plans a change (a managed setting only): the read value is not what the policy wants,
+   * or the VM scanner reads FAILED (Inspector could not apply it), which a run writes again as the planner
+   * does (scan-configuration/plan.ts observedOf).
+   */
   readonly differs: boolean;
 }
 
@@ -173,9 +182,16 @@ function explainRules(account: OrganizationAccount, policy: Policy, today: strin
   });
 }
 
+/** Why the administrator's own settings are decided apart (docs/reference.md#scan-configuration). */
+const ADMINISTRATOR_ROLE =
+  "the delegated administrator's own configuration is the organization's default, which members inherit";
+const NOT_ALLOWED = 'ADMINISTRATOR_WRITE_NOT_ALLOWED' as const;
+
 /**
  * Each scan setting's decision. The delegated administrator's own configuration is the organization's
- * default, which members inherit: the run writes it only from `scanConfiguration`, whatever a rule says.
+ * default, which members inherit: the run writes it only from `scanConfiguration`, and not at all where a
+ * rule decides the setting otherwise for the administrator (scan-configuration/plan.ts planAdministrator,
+ * scope.ts administratorWrite: SKIPPED ADMINISTRATOR_WRITE_NOT_ALLOWED).
  */
 function scanDecisions(
   account: OrganizationAccount,
@@ -184,21 +200,8 @@ function scanDecisions(
   administrator: boolean,
 ): { [S in ScanSetting]: ScanSettingExplanation } {
   const decided = scanTargetOf(account, policy, today);
-  const byDefault = policy.scanConfiguration;
   const one = (setting: ScanSetting): ScanSettingExplanation => {
-    if (administrator) {
-      const value = byDefault?.[setting];
-      const role =
-        "the delegated administrator's own configuration is the organization's default, which members inherit";
-      return value === undefined || byDefault === undefined
-        ? { text: `not managed: scanConfiguration leaves it out (${role})` }
-        : {
-            value,
-            rule: DEFAULT_RULE,
-            enforcement: byDefault.enforcement,
-            text: `${value}${reportOnlyText(byDefault.enforcement)}, by the default (scanConfiguration): ${role}`,
-          };
-    }
+    if (administrator) return administratorDecision(setting, account, policy, today, decided);
     if ('undecidedAt' in decided) {
       return {
         rule: decided.undecidedAt,
@@ -224,6 +227,53 @@ function scanDecisions(
   return { scanMode: one('scanMode'), vmScanner: one('vmScanner') };
 }
 
+/** The administrator's own setting: the default's value, or a rule's that a run does not write. */
+function administratorDecision(
+  setting: ScanSetting,
+  account: OrganizationAccount,
+  policy: Policy,
+  today: string,
+  decided: ReturnType<typeof scanTargetOf>,
+): ScanSettingExplanation {
+  const byDefault = policy.scanConfiguration;
+  const value = byDefault?.[setting];
+  const byRule = 'target' in decided ? decided.target[setting] : undefined;
+  if (value === undefined || byDefault === undefined) {
+    if (byRule === undefined) return { text: `not managed: scanConfiguration leaves it out (${ADMINISTRATOR_ROLE})` };
+    return {
+      value: byRule.value,
+      rule: byRule.rule,
+      enforcement: byRule.enforcement,
+      notWritten: {
+        reason: NOT_ALLOWED,
+        why: `rule "${byRule.rule}" names the administrator, whose configuration every member that inherits it has, and scanConfiguration does not state ${setting}`,
+      },
+      text: `${byRule.value} by rule "${byRule.rule}", which a run does not write: ${ADMINISTRATOR_ROLE}, written only as scanConfiguration says (${NOT_ALLOWED})`,
+    };
+  }
+  const decision = {
+    value,
+    rule: DEFAULT_RULE,
+    enforcement: byDefault.enforcement,
+  } as const;
+  const text = `${value}${reportOnlyText(byDefault.enforcement)}, by the default (scanConfiguration): ${ADMINISTRATOR_ROLE}`;
+  // A rule matching the administrator that decides the setting otherwise keeps the default from being written.
+  const otherwise =
+    'undecidedAt' in decided
+      ? `rule "${decided.undecidedAt}" cannot be decided for this account`
+      : byRule === undefined
+        ? `rule "${policy.rules.find((rule) => rule[setting] === 'UNMANAGED' && matchRule(rule, account, today).matches)?.name ?? '?'}" leaves it UNMANAGED for this account`
+        : byRule.rule !== DEFAULT_RULE && (byRule.value !== value || byRule.enforcement !== 'enforce')
+          ? `rule "${byRule.rule}" decides ${byRule.value}${reportOnlyText(byRule.enforcement)} for this account`
+          : undefined;
+  if (otherwise === undefined) return { ...decision, text };
+  return {
+    ...decision,
+    notWritten: { reason: NOT_ALLOWED, why: otherwise },
+    text: `${text}; but ${otherwise}, so a run does not write it (${NOT_ALLOWED})`,
+  };
+}
+
 /** One setting as read (GetConfiguration with the account's id) beside what the policy wants. */
 function compare(
   setting: ScanSetting,
@@ -246,7 +296,9 @@ function compare(
     ...(status === undefined || status === 'SUCCESS' ? {} : { status }),
     ...(wanted.value === undefined ? {} : { wanted: wanted.value }),
     ...(wanted.rule === undefined ? {} : { rule: wanted.rule }),
-    differs: wanted.value !== undefined && value !== wanted.value,
+    ...(wanted.enforcement === 'report' ? { enforcement: wanted.enforcement } : {}),
+    ...(wanted.notWritten === undefined ? {} : { notWritten: wanted.notWritten.reason }),
+    differs: wanted.value !== undefined && (value !== wanted.value || (setting === 'vmScanner' && status === 'FAILED')),
   };
 }
 

@@ -226,9 +226,18 @@ function describeComparison(comparison: ScanSettingComparison): string {
   const read = `${name} ${comparison.read ?? 'not reported'}${comparison.status === undefined ? '' : ` (${comparison.status})`}`;
   if (comparison.wanted === undefined) return `${read}, not managed`;
   const by = comparison.rule === 'default' ? 'the default' : `rule "${comparison.rule}"`;
-  return comparison.differs
-    ? `${read}, the policy wants ${comparison.wanted} (${by})`
-    : `${read}, as the policy wants (${by})`;
+  if (!comparison.differs) return `${read}, as the policy wants (${by})`;
+  // What a run does with it: writes it (again, when Inspector could not apply it), or why not.
+  const run =
+    comparison.notWritten !== undefined
+      ? `: a run does not write it (${comparison.notWritten})`
+      : comparison.enforcement === 'report'
+        ? ': report-only, never written'
+        : comparison.status === 'FAILED'
+          ? ': a run writes it again'
+          : '';
+  const failed = comparison.status === 'FAILED' ? ': Inspector could not apply it;' : ',';
+  return `${read}${failed} the policy wants ${comparison.wanted} (${by})${run}`;
 }
 
 /** `deep-inspection lint`: one line a warning, with its JSON path. */
