@@ -1,5 +1,10 @@
-import { type ScanConfigurationListed, type ScanSettingChange, settingName } from '../lambda/reconciler';
-import type { RunView } from './view';
+import { type ScanSettingChange, settingName } from '../lambda/reconciler';
+import {
+  isScanConfigurationUpdate,
+  type RunView,
+  type ScanConfigurationChange,
+  scanConfigurationUpdated,
+} from './view';
 
 /*
  * The EC2 scan configuration in `plan` and `apply`: its counts, then each change with the rule that decided
@@ -16,11 +21,11 @@ function change(listed: Listed): string {
 }
 
 /** One listed account on one line: where, what, how it is written, and why when it is not. */
-export function scanConfigurationLine(entry: ScanConfigurationListed): string {
+export function scanConfigurationLine(entry: ScanConfigurationChange): string {
   const changes = entry.changes.map(change).join(', ');
   if (entry.write === 'ADMINISTRATOR') {
     const reach =
-      entry.kind === 'UPDATE' || entry.kind === 'WOULD_UPDATE'
+      isScanConfigurationUpdate(entry) || entry.kind === 'REPORT_ONLY_WOULD_UPDATE'
         ? `; reaches every member that inherits it${entry.mayReach === undefined ? '' : ` (up to ${entry.mayReach} accounts the default decides)`}`
         : '';
     return `  ${entry.region}  the administrator configuration (${entry.accountId}): ${changes}${reach}${why(entry)}`;
@@ -29,7 +34,7 @@ export function scanConfigurationLine(entry: ScanConfigurationListed): string {
   return `  ${entry.region}  ${entry.accountId}  ${changes}${how}${why(entry)}`;
 }
 
-function why(entry: ScanConfigurationListed): string {
+function why(entry: ScanConfigurationChange): string {
   if (entry.kind === 'FAILED') return `: ${entry.reason} ${entry.errorMessage ?? ''}`.trimEnd();
   if (entry.kind === 'SKIPPED') return `: ${entry.reason}${entry.detail === undefined ? '' : ` (${entry.detail})`}`;
   return entry.detail === undefined ? '' : ` (${entry.detail})`;
@@ -44,15 +49,15 @@ export function formatScanConfiguration(
   if (totals === undefined) return [];
   const would = view.written ? '' : 'would ';
   const lines = [
-    `EC2 scan configuration: ${totals.accounts} evaluated, ${totals.compliant} compliant, ${totals.updated} ${view.written ? 'updated' : 'would update'}, ${totals.wouldUpdate} report-only, ${totals.skipped} skipped, ${totals.failed} failed (${totals.reads} GetConfiguration reads)`,
+    `EC2 scan configuration: ${totals.accounts} evaluated, ${totals.compliant} compliant, ${scanConfigurationUpdated(totals)} ${view.written ? 'updated' : 'would update'}, ${totals.reportOnlyWouldUpdate} report-only, ${totals.skipped} skipped, ${totals.failed} failed (${totals.reads} GetConfiguration reads)`,
     `  as read: VM scanner ACTIVATED ${totals.vmScanner.ACTIVATED}, DEACTIVATED ${totals.vmScanner.DEACTIVATED}, FAILED ${totals.vmScanner.FAILED}; scan mode EC2_HYBRID ${totals.scanMode.EC2_HYBRID}, EC2_SSM_AGENT_BASED ${totals.scanMode.EC2_SSM_AGENT_BASED}`,
   ];
   const entries = view.scanConfigurationChanges ?? [];
-  const groups: [string, readonly ScanConfigurationListed[]][] = [
-    [`Scan configuration ${view.written ? 'changed' : `${would}change`}`, entries.filter((e) => e.kind === 'UPDATE')],
+  const groups: [string, readonly ScanConfigurationChange[]][] = [
+    [`Scan configuration ${view.written ? 'changed' : `${would}change`}`, entries.filter(isScanConfigurationUpdate)],
     [
       'Scan configuration report-only rules would change (never written)',
-      entries.filter((e) => e.kind === 'WOULD_UPDATE'),
+      entries.filter((e) => e.kind === 'REPORT_ONLY_WOULD_UPDATE'),
     ],
     ['Scan configuration not changed this run', entries.filter((e) => e.kind === 'SKIPPED')],
     ['Scan configuration failures', entries.filter((e) => e.kind === 'FAILED')],
@@ -66,7 +71,7 @@ export function formatScanConfiguration(
 }
 
 /** apply's question, the scan configuration part: how many writes, and the administrator's reach. */
-export function scanConfigurationQuestion(updates: readonly ScanConfigurationListed[]): string {
+export function scanConfigurationQuestion(updates: readonly ScanConfigurationChange[]): string {
   const administrator = updates.filter((entry) => entry.write === 'ADMINISTRATOR');
   const members = updates.length - administrator.length;
   const parts = [

@@ -40,6 +40,28 @@ export interface ApplyTotals {
   failed: number;
 }
 
+/** A plan's scan configuration counts (the summary's, with `updated` named for what it is: would update). */
+export type PlanScanConfigurationTotals = Omit<ScanConfigurationTotals, 'updated' | 'wouldUpdate'> & {
+  /** What apply would write. */
+  wouldUpdate: number;
+  /** Only report-only changes: never written, by plan or apply. */
+  reportOnlyWouldUpdate: number;
+};
+
+/** An apply's scan configuration counts: `updated` is written, Inspector agreeing. */
+export type ApplyScanConfigurationTotals = Omit<ScanConfigurationTotals, 'wouldUpdate'> & {
+  reportOnlyWouldUpdate: number;
+};
+
+/**
+ * One scan configuration entry as plan and apply list it: the summary's, with its kind named as deep inspection's
+ * counts are: a plan's `WOULD_UPDATE` is what apply would write, an apply's `UPDATE` what it wrote, and
+ * `REPORT_ONLY_WOULD_UPDATE` what a report-only rule would change, never written (the summary's `WOULD_UPDATE`).
+ */
+export type ScanConfigurationChange = Omit<ScanConfigurationListed, 'kind'> & {
+  readonly kind: 'UPDATE' | 'WOULD_UPDATE' | 'REPORT_ONLY_WOULD_UPDATE' | 'SKIPPED' | 'FAILED';
+};
+
 interface Listed {
   readonly accountId: string;
   readonly region: string;
@@ -62,7 +84,10 @@ export interface RunView<T extends PlanTotals | ApplyTotals = PlanTotals | Apply
   readonly runId: string;
   readonly policy?: string;
   readonly totals: T;
-  readonly regions: readonly (Omit<RegionSummary, 'totals'> & { readonly totals: T })[];
+  readonly regions: readonly (Omit<RegionSummary, 'totals' | 'scanConfiguration'> & {
+    readonly totals: T;
+    readonly scanConfiguration?: PlanScanConfigurationTotals | ApplyScanConfigurationTotals;
+  })[];
   readonly guardrail: GuardrailVerdict;
   /** Every change: for a plan, to be written; for an apply, written and confirmed. */
   readonly changes: readonly Listed[];
@@ -75,10 +100,10 @@ export interface RunView<T extends PlanTotals | ApplyTotals = PlanTotals | Apply
   readonly deadlineReached: boolean;
   /** Where EC2 scanning is off, what the organization's Inspector policy says (the run summary's). */
   readonly ec2ScanningOff?: RunResult['summary']['ec2ScanningOff'];
-  /** The EC2 scan configuration's counts, when the policy manages it (`updated`: a plan's "would update"). */
-  readonly scanConfiguration?: ScanConfigurationTotals;
+  /** The EC2 scan configuration's counts, when the policy manages it: a plan's `wouldUpdate`, an apply's `updated`. */
+  readonly scanConfiguration?: PlanScanConfigurationTotals | ApplyScanConfigurationTotals;
   /** Every scan configuration change (to be written, or written), report-only change, held, waiting or failed one. */
-  readonly scanConfigurationChanges?: readonly ScanConfigurationListed[];
+  readonly scanConfigurationChanges?: readonly ScanConfigurationChange[];
 }
 
 export function planTotals(totals: Totals): PlanTotals {
@@ -107,12 +132,38 @@ export function applyTotals(totals: Totals): ApplyTotals {
   };
 }
 
+export function planScanConfigurationTotals({
+  updated,
+  wouldUpdate,
+  ...totals
+}: ScanConfigurationTotals): PlanScanConfigurationTotals {
+  const { accounts, compliant, ...rest } = totals;
+  return { accounts, compliant, wouldUpdate: updated, reportOnlyWouldUpdate: wouldUpdate, ...rest };
+}
+
+export function applyScanConfigurationTotals({
+  updated,
+  wouldUpdate,
+  ...totals
+}: ScanConfigurationTotals): ApplyScanConfigurationTotals {
+  const { accounts, compliant, ...rest } = totals;
+  return { accounts, compliant, updated, reportOnlyWouldUpdate: wouldUpdate, ...rest };
+}
+
+/** The summary's entry, its kind named for the command (ScanConfigurationChange). */
+function scanConfigurationChange(command: 'plan' | 'apply', entry: ScanConfigurationListed): ScanConfigurationChange {
+  if (entry.kind === 'WOULD_UPDATE') return { ...entry, kind: 'REPORT_ONLY_WOULD_UPDATE' };
+  if (entry.kind === 'UPDATE' && command === 'plan') return { ...entry, kind: 'WOULD_UPDATE' };
+  return entry;
+}
+
 /** Pure: a plan (a dry run's result) or an apply's result as the CLI prints it. */
 export function runView(command: 'plan', result: RunResult): RunView<PlanTotals>;
 export function runView(command: 'apply', result: RunResult): RunView<ApplyTotals>;
 export function runView(command: 'plan' | 'apply', result: RunResult): RunView {
   const { summary, outcomes } = result;
   const totalsOf = command === 'plan' ? planTotals : applyTotals;
+  const scanTotalsOf = command === 'plan' ? planScanConfigurationTotals : applyScanConfigurationTotals;
   return {
     schemaVersion: RUN_VIEW_SCHEMA_VERSION,
     command,
@@ -120,7 +171,11 @@ export function runView(command: 'plan' | 'apply', result: RunResult): RunView {
     runId: summary.runId,
     ...(summary.policy === undefined ? {} : { policy: summary.policy }),
     totals: totalsOf(summary.totals),
-    regions: summary.regions.map((region) => ({ ...region, totals: totalsOf(region.totals) })),
+    regions: summary.regions.map(({ scanConfiguration, ...region }) => ({
+      ...region,
+      totals: totalsOf(region.totals),
+      ...(scanConfiguration === undefined ? {} : { scanConfiguration: scanTotalsOf(scanConfiguration) }),
+    })),
     guardrail: summary.guardrail,
     // Whole, from every outcome, made as the summary's are (runLists): the CLI is not held to the log line's size.
     ...runLists(outcomes),
@@ -128,16 +183,29 @@ export function runView(command: 'plan' | 'apply', result: RunResult): RunView {
     warnings: summary.warnings,
     deadlineReached: summary.deadlineReached,
     ...(summary.ec2ScanningOff === undefined ? {} : { ec2ScanningOff: summary.ec2ScanningOff }),
-    ...(summary.scanConfiguration === undefined ? {} : { scanConfiguration: summary.scanConfiguration }),
+    ...(summary.scanConfiguration === undefined ? {} : { scanConfiguration: scanTotalsOf(summary.scanConfiguration) }),
     ...(summary.scanConfigurationChanges === undefined
       ? {}
-      : { scanConfigurationChanges: summary.scanConfigurationChanges }),
+      : {
+          scanConfigurationChanges: summary.scanConfigurationChanges.map((entry) =>
+            scanConfigurationChange(command, entry),
+          ),
+        }),
   };
 }
 
+/** A plan's scan configuration update that apply would write, or one an apply wrote. */
+export const isScanConfigurationUpdate = (entry: ScanConfigurationChange) =>
+  entry.kind === 'UPDATE' || entry.kind === 'WOULD_UPDATE';
+
 /** The scan configuration updates a plan writes (or an apply wrote). */
-export function scanConfigurationUpdates(view: RunView): readonly ScanConfigurationListed[] {
-  return (view.scanConfigurationChanges ?? []).filter((entry) => entry.kind === 'UPDATE');
+export function scanConfigurationUpdates(view: RunView): readonly ScanConfigurationChange[] {
+  return (view.scanConfigurationChanges ?? []).filter(isScanConfigurationUpdate);
+}
+
+/** The scan configuration's count of updates: a plan's `wouldUpdate`, an apply's `updated`. */
+export function scanConfigurationUpdated(totals: PlanScanConfigurationTotals | ApplyScanConfigurationTotals): number {
+  return 'updated' in totals ? totals.updated : totals.wouldUpdate;
 }
 
 /** How many accounts each region would write: a plan's changes (scan configuration's too), for apply's progress and its question. */

@@ -1,5 +1,5 @@
 import { COLUMNS, formatRun } from '../../cli/report';
-import { runView } from '../../cli/view';
+import { runView, scanConfigurationUpdates } from '../../cli/view';
 import type { Dependencies, ReconcileRequest } from '../../lambda/reconciler/run/types';
 import { reconcile } from '../../lambda/reconciler/run/reconcile';
 import { InMemoryDirectory, InMemoryInspector, InMemoryQueue, StaticPolicySource } from '../support/in-memory';
@@ -184,3 +184,113 @@ describe('every list that is cut says how many more, and how to see them all', (
 function memberIds(n: number): string[] {
   return Array.from({ length: n }, (_, i) => accountId(i + 1));
 }
+
+describe('the scan configuration in plan and apply is named for what the command did', () => {
+  const scanTotals = {
+    accounts: 40,
+    compliant: 10,
+    updated: 25,
+    wouldUpdate: 3,
+    skipped: 2,
+    failed: 0,
+    byWrite: { MEMBER: 25, INHERIT_FROM_ADMIN: 0, ADMINISTRATOR: 0 },
+    vmScanner: { ACTIVATED: 10, DEACTIVATED: 30, FAILED: 0 },
+    scanMode: { EC2_SSM_AGENT_BASED: 0, EC2_HYBRID: 40 },
+    skippedByReason: { NOT_INSPECTOR_MEMBER: 2 },
+    reads: 38,
+  };
+  const change = { setting: 'vmScanner' as const, from: 'DEACTIVATED', to: 'ACTIVATED', rule: 'platform' };
+  /** A run's result whose summary has scan configuration: one update and one report-only update. */
+  const withScan = (dryRun: boolean) =>
+    ({
+      summary: {
+        runId: 'r',
+        dryRun,
+        totals: {
+          accounts: 0,
+          compliant: 0,
+          activated: 0,
+          deactivated: 0,
+          wouldActivate: 0,
+          wouldDeactivate: 0,
+          skipped: 0,
+          failed: 0,
+        },
+        regions: [
+          {
+            region: 'us-east-1',
+            totals: {
+              accounts: 0,
+              compliant: 0,
+              activated: 0,
+              deactivated: 0,
+              wouldActivate: 0,
+              wouldDeactivate: 0,
+              skipped: 0,
+              failed: 0,
+            },
+            skipped: {},
+            scanConfiguration: scanTotals,
+          },
+        ],
+        guardrail: {
+          limit: 1,
+          wouldDeactivate: 0,
+          tripped: false,
+          forced: false,
+          usedThisRun: 0,
+          remaining: { thisRun: 1 },
+        },
+        changes: [],
+        reportOnly: [],
+        failures: [],
+        omitted: { changes: 0, reportOnly: 0, failures: 0, warnings: 0 },
+        queue: { sent: 0, undelivered: 0 },
+        warnings: [],
+        deadlineReached: false,
+        scanConfiguration: scanTotals,
+        scanConfigurationChanges: [
+          { accountId: '111122223333', region: 'us-east-1', kind: 'UPDATE', write: 'MEMBER', changes: [change] },
+          {
+            accountId: '444455556666',
+            region: 'us-east-1',
+            kind: 'WOULD_UPDATE',
+            write: 'MEMBER',
+            changes: [{ ...change, rule: 'trial' }],
+          },
+        ],
+      },
+      outcomes: [],
+      undelivered: [],
+      problems: [],
+    }) as Parameters<typeof runView>[1];
+
+  it('a plan says wouldUpdate and WOULD_UPDATE for what apply would write, reportOnly… for what is never written', () => {
+    const view = runView('plan', withScan(true));
+    expect(view.scanConfiguration).toMatchObject({ wouldUpdate: 25, reportOnlyWouldUpdate: 3 });
+    expect(view.scanConfiguration).not.toHaveProperty('updated');
+    expect(view.regions[0]?.scanConfiguration).toMatchObject({ wouldUpdate: 25, reportOnlyWouldUpdate: 3 });
+    expect(view.regions[0]?.scanConfiguration).not.toHaveProperty('updated');
+    expect(view.scanConfigurationChanges?.map((entry) => `${entry.accountId} ${entry.kind}`)).toEqual([
+      '111122223333 WOULD_UPDATE',
+      '444455556666 REPORT_ONLY_WOULD_UPDATE',
+    ]);
+    expect(scanConfigurationUpdates(view).map((entry) => entry.accountId)).toEqual(['111122223333']);
+  });
+
+  it('an apply says updated and UPDATE for what it wrote, reportOnly… for what is never written', () => {
+    const view = runView('apply', withScan(false));
+    expect(view.scanConfiguration).toMatchObject({ updated: 25, reportOnlyWouldUpdate: 3 });
+    expect(view.scanConfiguration).not.toHaveProperty('wouldUpdate');
+    expect(view.scanConfigurationChanges?.map((entry) => `${entry.accountId} ${entry.kind}`)).toEqual([
+      '111122223333 UPDATE',
+      '444455556666 REPORT_ONLY_WOULD_UPDATE',
+    ]);
+    expect(scanConfigurationUpdates(view).map((entry) => entry.accountId)).toEqual(['111122223333']);
+  });
+
+  it('the table counts the same as the JSON', () => {
+    expect(formatRun(runView('plan', withScan(true)))).toContain('25 would update, 3 report-only');
+    expect(formatRun(runView('apply', withScan(false)))).toContain('25 updated, 3 report-only');
+  });
+});

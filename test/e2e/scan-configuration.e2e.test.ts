@@ -121,19 +121,24 @@ describe('the EC2 scan configuration as policy, through plan and apply', () => {
     expect(plan.status).toBe(EXIT.DONE);
     expect(endpoint.writeCount()).toBe(0);
     const listed = plan.view.scanConfigurationChanges ?? [];
-    const updates = listed.filter((entry) => entry.kind === 'UPDATE');
+    // A plan names what apply would write WOULD_UPDATE, and a report-only rule's REPORT_ONLY_WOULD_UPDATE.
+    const updates = listed.filter((entry) => entry.kind === 'WOULD_UPDATE');
     expect(where(updates)).toEqual(platform);
     expect(updates.every((entry) => entry.write === 'MEMBER')).toBe(true);
     expect(updates[0]?.changes).toEqual([
       { setting: 'vmScanner', from: 'DEACTIVATED', to: 'ACTIVATED', rule: 'platform on the VM scanner' },
     ]);
     // The report-only rule: every sandbox account whose scan mode it would change, never written.
-    const reportOnly = listed.filter((entry) => entry.kind === 'WOULD_UPDATE');
+    const reportOnly = listed.filter((entry) => entry.kind === 'REPORT_ONLY_WOULD_UPDATE');
     expect(where(reportOnly)).toEqual(sandbox);
     expect(reportOnly[0]?.changes).toEqual([
       { setting: 'scanMode', from: 'EC2_HYBRID', to: 'EC2_SSM_AGENT_BASED', rule: 'sandbox agent only, trial' },
     ]);
-    expect(plan.view.scanConfiguration).toMatchObject({ updated: platform.length, wouldUpdate: sandbox.length });
+    expect(plan.view.scanConfiguration).toMatchObject({
+      wouldUpdate: platform.length,
+      reportOnlyWouldUpdate: sandbox.length,
+    });
+    expect(plan.view.scanConfiguration).not.toHaveProperty('updated');
     const table = await runCli(['plan', '--policy-file', file], { env });
     expect(table.stdout).toContain('VM scanner DEACTIVATED → ACTIVATED (rule "platform on the VM scanner")');
 
@@ -163,9 +168,9 @@ describe('the EC2 scan configuration as policy, through plan and apply', () => {
     expect(next.stderr).toContain('Nothing to apply: nothing written.');
     expect(endpoint.writeCount()).toBe(0);
     expect(next.view.scanConfiguration).toMatchObject({ updated: 0, failed: 0, compliant: platform.length });
-    expect(where(next.view.scanConfigurationChanges?.filter((entry) => entry.kind === 'WOULD_UPDATE') ?? [])).toEqual(
-      sandbox,
-    );
+    expect(
+      where(next.view.scanConfigurationChanges?.filter((entry) => entry.kind === 'REPORT_ONLY_WOULD_UPDATE') ?? []),
+    ).toEqual(sandbox);
   });
 
   it('plan --out saves each scan configuration change; apply FILE writes exactly those', async () => {
