@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
 import { PolicyError } from '../../lambda/reconciler/errors/errors';
 import { ACCOUNT_ID, ORGANIZATIONAL_UNIT_ID, PACKAGE_PATH, ROOT_ID } from '../../lambda/reconciler/ids';
 import { POLICY_SCHEMA_FILE, policyJsonSchema } from '../../scripts/policy-schema';
@@ -458,6 +459,41 @@ describe('policy version 2', () => {
 describe('the editor schema', () => {
   it('policy.schema.json is what the validator’s schema generates: run `npm run schema` after changing it', () => {
     expect(readFileSync(POLICY_SCHEMA_FILE, 'utf8')).toBe(policyJsonSchema());
+  });
+
+  /** policy.schema.json as an editor runs it: JSON Schema 2020-12, evaluated (formats are the validator's). */
+  const editorAccepts = (() => {
+    const validate = new Ajv2020({ allErrors: true, strict: false, validateFormats: false }).compile(
+      JSON.parse(readFileSync(POLICY_SCHEMA_FILE, 'utf8')) as object,
+    );
+    return (document: unknown) => validate(document);
+  })();
+  const v3 = { version: 3, default: 'ACTIVATED' };
+  const target = { name: 'a', accounts: ['111122223333'] };
+
+  it.each([
+    ['a version 3 rule that states no setting', { ...v3, rules: [target] }],
+    ['an empty scanConfiguration', { ...v3, scanConfiguration: {} }],
+    ['a scanConfiguration with only its enforcement', { ...v3, scanConfiguration: { enforcement: 'report' } }],
+    ['a version 3 rule with only its enforcement', { ...v3, rules: [{ ...target, enforcement: 'report' }] }],
+  ])('refuses, as the validator does, %s', (_what, document) => {
+    expect(() => validatePolicy(document, 'test')).toThrow(PolicyError);
+    expect(editorAccepts(document)).toBe(false);
+  });
+
+  it.each([
+    ['a rule stating deep inspection alone', { ...v3, rules: [{ ...target, deepInspection: 'DEACTIVATED' }] }],
+    ['a rule stating the scan mode alone', { ...v3, rules: [{ ...target, scanMode: 'EC2_HYBRID' }] }],
+    ['a rule stating the VM scanner UNMANAGED', { ...v3, rules: [{ ...target, vmScanner: 'UNMANAGED' }] }],
+    ['a scanConfiguration with the VM scanner alone', { ...v3, scanConfiguration: { vmScanner: 'ACTIVATED' } }],
+    [
+      'a report-only scanConfiguration with the scan mode',
+      { ...v3, scanConfiguration: { scanMode: 'EC2_HYBRID', enforcement: 'report' } },
+    ],
+    ['the shipped policy.json', JSON.parse(readFileSync(join(__dirname, '../../policy.json'), 'utf8'))],
+  ])('accepts, as the validator does, %s', (_what, document) => {
+    expect(() => validatePolicy(document, 'test')).not.toThrow();
+    expect(editorAccepts(document)).toBe(true);
   });
 
   it('is referenced by the shipped policies', () => {

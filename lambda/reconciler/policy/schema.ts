@@ -214,6 +214,9 @@ export type ScanSetting = (typeof SCAN_SETTINGS)[number];
 export const RULE_SETTINGS = ['deepInspection', ...SCAN_SETTINGS] as const;
 export type RuleSetting = (typeof RULE_SETTINGS)[number];
 
+/** JSON Schema's "at least one of these keys": the editor schema's form of a "states nothing" refinement. */
+const requiresOneOf = (keys: readonly string[]) => keys.map((key) => ({ required: [key] }));
+
 /** The default leaves a setting unmanaged by leaving it out, so it takes no UNMANAGED. */
 const leaveItOut = (input: unknown) =>
   input === 'UNMANAGED' ? 'leave the setting out of scanConfiguration to leave it unmanaged by default' : undefined;
@@ -241,6 +244,8 @@ const scanConfigurationSchema = z
   .meta({
     description:
       "The organization's default EC2 scan configuration: the delegated administrator's own in each region, which members that are not individually configured inherit",
+    // The refinement above, said to the editor schema too (JSON Schema cannot run the refinement).
+    anyOf: requiresOneOf(SCAN_SETTINGS),
   });
 
 /**
@@ -277,7 +282,8 @@ const ruleV3Schema = z
       }),
   })
   .refine(hasTarget, namesAccountsOrUnits)
-  .refine((rule) => RULE_SETTINGS.some((setting) => rule[setting] !== undefined), statesASetting);
+  .refine((rule) => RULE_SETTINGS.some((setting) => rule[setting] !== undefined), statesASetting)
+  .meta({ anyOf: requiresOneOf(RULE_SETTINGS) });
 
 export const policyV3Schema = z.strictObject({
   ...policyV2Schema.shape,
