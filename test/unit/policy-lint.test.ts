@@ -318,6 +318,28 @@ describe('lintPolicy: version 3 scan settings', () => {
     ]);
   });
 
+  it('reports a shadowed setting once, as shadowed, not also as moot (a rule above decides it, not the default)', () => {
+    const policy = v3({
+      scanConfiguration: { scanMode: 'EC2_HYBRID', vmScanner: 'ACTIVATED' },
+      rules: [
+        { name: 'first', accounts: [A, B], vmScanner: 'DEACTIVATED' },
+        { name: 'shadowed', accounts: [A], vmScanner: 'ACTIVATED', deepInspection: 'DEACTIVATED' },
+      ],
+    });
+    expect(kinds(lintPolicy(policy, { today: TODAY }))).toEqual(['SHADOWED_SETTING $.rules[1].vmScanner']);
+  });
+
+  it('reports an unreachable rule once, not its settings as moot as well', () => {
+    const policy = v3({
+      scanConfiguration: { vmScanner: 'ACTIVATED' },
+      rules: [
+        { name: 'first', accounts: [A], vmScanner: 'DEACTIVATED' },
+        { name: 'never', accounts: [A], vmScanner: 'ACTIVATED' },
+      ],
+    });
+    expect(kinds(lintPolicy(policy, { today: TODAY }))).toEqual(['UNREACHABLE_RULE $.rules[1]']);
+  });
+
   it('warns of UNMANAGED where nothing else manages the setting', () => {
     const policy = v3({ rules: [{ name: 'hands off', accounts: [A], scanMode: 'UNMANAGED' }] });
     expect(lintPolicy(policy, { today: TODAY })).toEqual([

@@ -594,6 +594,42 @@ describe('policy version 3: the EC2 scan configuration', () => {
       '"EC2_SSM_AGENT" is not one of EC2_SSM_AGENT_BASED, EC2_HYBRID; did you mean "EC2_SSM_AGENT_BASED"?',
     ],
     [
+      'a scan mode without its EC2_ prefix, with the value meant',
+      { rules: [{ name: 'r', accounts: ['111122223333'], scanMode: 'HYBRID' }] },
+      '$.rules[0].scanMode',
+      '"HYBRID" is not one of EC2_SSM_AGENT_BASED, EC2_HYBRID, UNMANAGED; did you mean "EC2_HYBRID"?',
+    ],
+    [
+      'the SSM plugin by its short name, with the value meant',
+      { scanConfiguration: { scanMode: 'ssm' } },
+      '$.scanConfiguration.scanMode',
+      '"ssm" is not one of EC2_SSM_AGENT_BASED, EC2_HYBRID; did you mean "EC2_SSM_AGENT_BASED"?',
+    ],
+    [
+      'a VM scanner ENABLED, with the value meant',
+      { rules: [{ name: 'r', accounts: ['111122223333'], vmScanner: 'ENABLED' }] },
+      '$.rules[0].vmScanner',
+      '"ENABLED" is not one of ACTIVATED, DEACTIVATED, UNMANAGED; did you mean "ACTIVATED"?',
+    ],
+    [
+      'a VM scanner "ON", with the value meant',
+      { scanConfiguration: { vmScanner: 'ON' } },
+      '$.scanConfiguration.vmScanner',
+      '"ON" is not one of ACTIVATED, DEACTIVATED; did you mean "ACTIVATED"?',
+    ],
+    [
+      'a VM scanner "off", with the value meant',
+      { scanConfiguration: { vmScanner: 'off' } },
+      '$.scanConfiguration.vmScanner',
+      '"off" is not one of ACTIVATED, DEACTIVATED; did you mean "DEACTIVATED"?',
+    ],
+    [
+      'deep inspection DISABLED, with the value meant',
+      { rules: [{ name: 'r', accounts: ['111122223333'], deepInspection: 'DISABLED' }] },
+      '$.rules[0].deepInspection',
+      '"DISABLED" is not one of ACTIVATED, DEACTIVATED, UNMANAGED; did you mean "DEACTIVATED"?',
+    ],
+    [
       'a value nothing is near, without a guess',
       { scanConfiguration: { vmScanner: true } },
       '$.scanConfiguration.vmScanner',

@@ -220,19 +220,8 @@ function unreachable(
   live: readonly IndexedRule[],
   tree: Organization | undefined,
 ): LintWarning[] {
-  const outlasts = (above: PolicyRule) =>
-    above.expires === undefined || (rule.expires !== undefined && above.expires >= rule.expires);
   const stated = RULE_SETTINGS.filter((setting) => rule[setting] !== undefined);
-  const shadowing = stated.map((setting) => {
-    const lasting = live.filter(
-      (entry) => entry.index < index && entry.rule[setting] !== undefined && outlasts(entry.rule),
-    );
-    const covering = idsOf(rule).map((id) => lasting.find((entry) => covers(entry.rule, id, tree))?.index);
-    return { setting, covering: covering.some((c) => c === undefined) ? undefined : (covering as number[]) };
-  });
-  const shadowed = shadowing.filter(
-    (entry): entry is { setting: RuleSetting; covering: number[] } => entry.covering !== undefined,
-  );
+  const shadowed = shadowedSettings(rule, index, live, tree);
   if (shadowed.length === 0) return [];
   if (shadowed.length === stated.length) {
     const coveringRules = shadowed.flatMap((entry) => entry.covering);
@@ -255,6 +244,27 @@ function unreachable(
   });
 }
 
+/**
+ * The settings of a rule that live rules above it, stating the setting and lasting at least as long, decide
+ * for every account it names; `covering`: which rule takes each of its ids.
+ */
+function shadowedSettings(
+  rule: PolicyRule,
+  index: number,
+  live: readonly IndexedRule[],
+  tree: Organization | undefined,
+): { setting: RuleSetting; covering: number[] }[] {
+  const outlasts = (above: PolicyRule) =>
+    above.expires === undefined || (rule.expires !== undefined && above.expires >= rule.expires);
+  return RULE_SETTINGS.filter((setting) => rule[setting] !== undefined).flatMap((setting) => {
+    const lasting = live.filter(
+      (entry) => entry.index < index && entry.rule[setting] !== undefined && outlasts(entry.rule),
+    );
+    const covering = idsOf(rule).map((id) => lasting.find((entry) => covers(entry.rule, id, tree))?.index);
+    return covering.some((c) => c === undefined) ? [] : [{ setting, covering: covering as number[] }];
+  });
+}
+
 /** A setting's decision in words and for comparison: a value, or unmanaged, and how it is applied. */
 function decisionOf(value: string | undefined, enforcement: string): string {
   return value === undefined || value === 'UNMANAGED' ? 'unmanaged' : `${value} (${enforcement})`;
@@ -265,7 +275,8 @@ function decisionOf(value: string | undefined, enforcement: string): string {
  * default (`scanConfiguration`, the delegated administrator's own configuration, which members that are
  * not individually configured inherit) gives the same value with the same enforcement, or, for UNMANAGED,
  * manages nothing, and no live rule below it that states the setting differently may reach its accounts
- * (without the OU tree, any rule below naming an OU or the root may). Worth a look, not an error: such a
+ * (without the OU tree, any rule below naming an OU or the root may). A shadowed setting is not moot: a rule
+ * above, not the default, decides its accounts (SHADOWED_SETTING, UNREACHABLE_RULE say so). Worth a look, not an error: such a
  * rule also holds its accounts should the default change.
  */
 function mootScanSettings(
@@ -276,9 +287,11 @@ function mootScanSettings(
   tree: Organization | undefined,
 ): LintWarning[] {
   const byDefault = policy.scanConfiguration;
+  // A setting a rule above decides for all its accounts is reported shadowed: the default does not decide them.
+  const shadowed = new Set(shadowedSettings(rule, index, live, tree).map(({ setting }) => setting));
   return SCAN_SETTINGS.flatMap((setting): LintWarning[] => {
     const value = rule[setting];
-    if (value === undefined) return [];
+    if (value === undefined || shadowed.has(setting)) return [];
     const fallback = decisionOf(byDefault?.[setting], byDefault?.enforcement ?? 'enforce');
     if (decisionOf(value, rule.enforcement) !== fallback) return [];
     const below = live.filter(

@@ -32,8 +32,34 @@ export const DEFAULT_MAX_DEACTIVATIONS_PER_RUN = 50;
 export const DEFAULT_DAILY_FACTOR = 2;
 
 /**
- * One of `values`, refused with what it takes and, for a near miss (`"EC2_HYBIRD"`, `"activated"`), the value
- * meant: `"EC2_HYBIRD" is not one of EC2_SSM_AGENT_BASED, EC2_HYBRID, UNMANAGED; did you mean "EC2_HYBRID"?`.
+ * Words people write for a value that are too far from it to be a typo: the console's "Hybrid", the "SSM"
+ * plugin, a switch's on and off. Each is suggested only where its value is one of those taken.
+ */
+const SYNONYMS: Readonly<Record<string, string>> = {
+  HYBRID: 'EC2_HYBRID',
+  SSM: 'EC2_SSM_AGENT_BASED',
+  SSM_AGENT: 'EC2_SSM_AGENT_BASED',
+  AGENT_BASED: 'EC2_SSM_AGENT_BASED',
+  ENABLED: 'ACTIVATED',
+  ENABLE: 'ACTIVATED',
+  ON: 'ACTIVATED',
+  TRUE: 'ACTIVATED',
+  DISABLED: 'DEACTIVATED',
+  DISABLE: 'DEACTIVATED',
+  OFF: 'DEACTIVATED',
+  FALSE: 'DEACTIVATED',
+};
+
+/** The value meant: the nearest by spelling, else a synonym's, when it is one of `values`. */
+function meant(input: string, values: readonly string[]): string | undefined {
+  const synonym = SYNONYMS[input.trim().toUpperCase()];
+  return nearestKey(input, values) ?? (synonym !== undefined && values.includes(synonym) ? synonym : undefined);
+}
+
+/**
+ * One of `values`, refused with what it takes and, for a near miss (`"EC2_HYBIRD"`, `"activated"`) or a
+ * synonym (`"HYBRID"`, `"ENABLED"`, `"off"`), the value meant:
+ * `"EC2_HYBIRD" is not one of EC2_SSM_AGENT_BASED, EC2_HYBRID, UNMANAGED; did you mean "EC2_HYBRID"?`.
  * `hint` says more for a value that is not a typo (`UNMANAGED` where it is not taken, say).
  */
 function oneOf<const T extends readonly [string, ...string[]]>(
@@ -43,7 +69,7 @@ function oneOf<const T extends readonly [string, ...string[]]>(
   return z.enum(values, {
     error: (issue) => {
       if (issue.input === undefined) return `is required: one of ${values.join(', ')}`;
-      const nearest = typeof issue.input === 'string' ? nearestKey(issue.input, values) : undefined;
+      const nearest = typeof issue.input === 'string' ? meant(issue.input, values) : undefined;
       const suggestion = nearest === undefined ? '' : `; did you mean "${nearest}"?`;
       const more = hint(issue.input);
       return `${JSON.stringify(issue.input)} is not one of ${values.join(', ')}${suggestion}${more === undefined ? '' : `: ${more}`}`;
