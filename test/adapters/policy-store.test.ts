@@ -48,7 +48,12 @@ describe('ParameterPolicySource.load', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PolicyError);
     expect((error as PolicyError).problems).toEqual([
-      { path: '$.default', line: 1, column: 24, message: '"OFF" is not one of ACTIVATED, DEACTIVATED, UNMANAGED' },
+      {
+        path: '$.default',
+        line: 1,
+        column: 24,
+        message: '"OFF" is not one of ACTIVATED, DEACTIVATED, UNMANAGED; did you mean "DEACTIVATED"?',
+      },
     ]);
   });
 

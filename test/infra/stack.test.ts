@@ -768,7 +768,7 @@ describe('DeepInspectionStack configuration', () => {
       '{"version": 1, "default": "ON", "rules": [{"name": "x", "accounts": ["12"], "deepInspection": "ACTIVATED"}]}',
     );
     expect(() => synth({}, { baseDirectory: directory })).toThrow(
-      /Invalid policy \(.*policy.json\): 2 problems\n {2}- \$\.default \(line 1, column 27\): "ON" is not one of ACTIVATED, DEACTIVATED, UNMANAGED\n {2}- \$\.rules\[0\]\.accounts\[0\] \(line 1, column 70\): "12" is not a 12-digit account id/,
+      /Invalid policy \(.*policy.json\): 2 problems\n {2}- \$\.default \(line 1, column 27\): "ON" is not one of ACTIVATED, DEACTIVATED, UNMANAGED; did you mean "ACTIVATED"\?\n {2}- \$\.rules\[0\]\.accounts\[0\] \(line 1, column 70\): "12" is not a 12-digit account id/,
     );
   });
 
