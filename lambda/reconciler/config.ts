@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CALL_TIMEOUTS, type CallTimeouts } from './deadline/deadline';
 import { ConfigError } from './errors/errors';
 import { regionSchema } from './ids';
 
@@ -52,6 +53,25 @@ const retryMode = z.preprocess(
 );
 
 /**
+ * A call timeout shorter than its default (CALL_TIMEOUTS): unset (or empty) is the default. Never longer: the
+ * stack checks at synth that the function's timeout leaves room for the deadline's margins, which it derives
+ * from the defaults, and shorter timeouts only make the margins smaller. The end-to-end tests set them to
+ * reach the deadline in seconds rather than a minute.
+ */
+const callTimeoutMs = (what: string, defaultMs: number) => {
+  const error = `must be a whole number of milliseconds from 1 to ${defaultMs} (${what}); unset: ${defaultMs}`;
+  return z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^\d+$/, { error })
+      .transform(Number)
+      .pipe(z.number().int().min(1, { error }).max(defaultMs, { error }))
+      .default(defaultMs),
+  );
+};
+
+/**
  * The settings every AWS client is created with (aws/clients.ts): the function's and the CLI's, its pacing
  * and the SDK's own retry variables, which the clients are given from here (the SDK does not read them again).
  */
@@ -60,6 +80,11 @@ const clientSchema = z.object({
   ORGANIZATIONS_REQUESTS_PER_SECOND: requestsPerSecond("each Organizations operation's pace"),
   AWS_RETRY_MODE: retryMode,
   AWS_MAX_ATTEMPTS: maxAttempts,
+  CONNECTION_TIMEOUT_MS: callTimeoutMs('how long a call waits for a connection', CALL_TIMEOUTS.connectionTimeoutMs),
+  REQUEST_TIMEOUT_MS: callTimeoutMs(
+    'how long one attempt of a call waits for its answer',
+    CALL_TIMEOUTS.requestTimeoutMs,
+  ),
 });
 
 const configSchema = clientSchema.extend({
@@ -100,6 +125,8 @@ export interface ClientSettingsConfig {
   readonly retryMode: 'standard' | 'adaptive';
   /** AWS_MAX_ATTEMPTS, or 8. */
   readonly maxAttempts: number;
+  /** CONNECTION_TIMEOUT_MS and REQUEST_TIMEOUT_MS, or CALL_TIMEOUTS: the run's deadline margins derive from them. */
+  readonly timeouts: CallTimeouts;
 }
 
 /** The one error shape of every setting: each problem named by its variable. */
@@ -120,6 +147,10 @@ function clientSettingsOf(data: z.output<typeof clientSchema>): ClientSettingsCo
     organizationsRequestsPerSecond: data.ORGANIZATIONS_REQUESTS_PER_SECOND,
     retryMode: data.AWS_RETRY_MODE,
     maxAttempts: data.AWS_MAX_ATTEMPTS,
+    timeouts: Object.freeze({
+      connectionTimeoutMs: data.CONNECTION_TIMEOUT_MS,
+      requestTimeoutMs: data.REQUEST_TIMEOUT_MS,
+    }),
   });
 }
 
