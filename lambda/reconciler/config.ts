@@ -6,38 +6,44 @@ import { regionSchema } from './ids';
 /** Requests a second per operation (and per region) the run allows itself; AWS documents no exact figure. */
 export const DEFAULT_REQUESTS_PER_SECOND = 10;
 
+/** Unset, or empty as the SDK reads it ("if (!value)" in @smithy/core's retry settings), is the default. */
+const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
+
 /** A pacing rate: unset (or empty) is the default; anything else must be a finite number above 0. */
 const requestsPerSecond = (what: string) => {
   const error = `must be a number of requests a second above 0 (${what}); unset: ${DEFAULT_REQUESTS_PER_SECOND}`;
   return z.preprocess(
-    (value) => (value === '' ? undefined : value),
+    unsetIfEmpty,
     z.coerce.number({ error }).positive({ error }).default(DEFAULT_REQUESTS_PER_SECOND),
   );
 };
 
-/** The attempts a call makes when AWS_MAX_ATTEMPTS is unset: the first and up to 7 retries. */
-export const DEFAULT_MAX_ATTEMPTS = 8;
-
-/** Unset, or empty as the SDK reads it ("if (!value)" in @smithy/core's retry settings), is the default. */
-const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
-
-/**
- * AWS_MAX_ATTEMPTS, "Valid values: Number greater than 0" (AWS SDKs and Tools reference guide, Retry
- * behavior); a whole number, as attempts are counted. The SDK throws on a value that is not a number and
- * truncates a fraction; here either is a ConfigError naming the variable, before any client is made.
- */
-const maxAttempts = (() => {
-  const error = `must be a whole number of attempts above 0 (each call's first attempt and its retries); unset: ${DEFAULT_MAX_ATTEMPTS}`;
+/** A whole number from `min` to `max` (digits only: no sign, fraction or unit), or `fallback` when unset. */
+const wholeNumber = (error: string, { min, max, fallback }: { min: number; max?: number; fallback: number }) => {
+  const range = z.number().int().min(min, { error });
   return z.preprocess(
     unsetIfEmpty,
     z
       .string()
       .regex(/^\d+$/, { error })
       .transform(Number)
-      .pipe(z.number().int().positive({ error }))
-      .default(DEFAULT_MAX_ATTEMPTS),
+      .pipe(max === undefined ? range : range.max(max, { error }))
+      .default(fallback),
   );
-})();
+};
+
+/** The attempts a call makes when AWS_MAX_ATTEMPTS is unset: the first and up to 7 retries. */
+export const DEFAULT_MAX_ATTEMPTS = 8;
+
+/**
+ * AWS_MAX_ATTEMPTS, "Valid values: Number greater than 0" (AWS SDKs and Tools reference guide, Retry
+ * behavior); a whole number, as attempts are counted. The SDK throws on a value that is not a number and
+ * truncates a fraction; here either is a ConfigError naming the variable, before any client is made.
+ */
+const maxAttempts = wholeNumber(
+  `must be a whole number of attempts above 0 (each call's first attempt and its retries); unset: ${DEFAULT_MAX_ATTEMPTS}`,
+  { min: 1, fallback: DEFAULT_MAX_ATTEMPTS },
+);
 
 /**
  * AWS_RETRY_MODE: the modes the JavaScript SDK v3 has (@smithy/core's RETRY_MODES: standard, adaptive). The
@@ -58,18 +64,12 @@ const retryMode = z.preprocess(
  * from the defaults, and shorter timeouts only make the margins smaller. The end-to-end tests set them to
  * reach the deadline in seconds rather than a minute.
  */
-const callTimeoutMs = (what: string, defaultMs: number) => {
-  const error = `must be a whole number of milliseconds from 1 to ${defaultMs} (${what}); unset: ${defaultMs}`;
-  return z.preprocess(
-    unsetIfEmpty,
-    z
-      .string()
-      .regex(/^\d+$/, { error })
-      .transform(Number)
-      .pipe(z.number().int().min(1, { error }).max(defaultMs, { error }))
-      .default(defaultMs),
-  );
-};
+const callTimeoutMs = (what: string, defaultMs: number) =>
+  wholeNumber(`must be a whole number of milliseconds from 1 to ${defaultMs} (${what}); unset: ${defaultMs}`, {
+    min: 1,
+    max: defaultMs,
+    fallback: defaultMs,
+  });
 
 /**
  * The settings every AWS client is created with (aws/clients.ts): the function's and the CLI's, its pacing
