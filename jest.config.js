@@ -22,6 +22,8 @@ module.exports = {
     ],
   },
   clearMocks: true,
+  // Slowest first, the end-to-end and template suites when Jest has no times yet (test/sequencer.cjs).
+  testSequencer: '<rootDir>/test/sequencer.cjs',
   // Jest's default, one worker fewer than the cores, runs a 2-core machine's suites one after another in one
   // process; the end-to-end suites spend much of their time waiting on the function's process and the
   // endpoint, so two workers there keep both cores busy.
