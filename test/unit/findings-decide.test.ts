@@ -1,11 +1,6 @@
-import {
-  desiredOfRule,
-  exceptionsByRegion,
-  type RuleException,
-  SCAN_CONFIGURATION_EXCEPTION_REASONS,
-  scanConfigurationVerdictOf,
-  verdictOf,
-} from '../../lambda/reconciler/findings/decide';
+import { desiredOfRule, exceptionsByRegion, verdictOf } from '../../lambda/reconciler/findings/decide';
+import { type RuleException, SCAN_CONFIGURATION_EXCEPTION_REASONS } from '../../lambda/reconciler/findings/exception';
+import { scanConfigurationVerdictOf } from '../../lambda/reconciler/findings/scan-configuration-verdict';
 import {
   SCAN_CONFIGURATION_FAILURE_REASONS,
   SCAN_CONFIGURATION_SKIP_REASONS,

@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 import { type AsffFinding, buildFinding, FIELD, findingId } from '../../lambda/reconciler/findings/asff';
-import {
-  type AccountException,
-  exceptionsByRegion,
-  type RegionExceptions,
-  type RuleException,
-  verdictOf,
-} from '../../lambda/reconciler/findings/decide';
+import { exceptionsByRegion, type RegionExceptions, verdictOf } from '../../lambda/reconciler/findings/decide';
+import type { AccountException, RuleException } from '../../lambda/reconciler/findings/exception';
 import { diffFindings, openAfter, REFRESH_AFTER_DAYS, sweepFindings } from '../../lambda/reconciler/findings/diff';
 import type { Outcome } from '../../lambda/reconciler/model';
 import { validatePolicy } from '../../lambda/reconciler/policy/schema';

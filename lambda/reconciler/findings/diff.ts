@@ -7,7 +7,8 @@ import {
   findingId,
   ruleFindingId,
 } from './asff';
-import { isScanConfigurationReason, type RegionExceptions } from './decide';
+import type { RegionExceptions } from './decide';
+import { isScanConfigurationReason } from './exception';
 
 /**
  * The level-triggered step: what to import and archive so that Security Hub shows exactly the

@@ -6,12 +6,8 @@ import type { Outcome } from '../model';
 import type { Policy } from '../policy/schema';
 import type { ScanConfigurationOutcome } from '../scan-configuration/outcome';
 import { type AsffFinding, GENERATOR_ID, arnPartitionOf, productArn } from './asff';
-import {
-  type AccountExceptionReason,
-  exceptionsByRegion,
-  type RegionExceptions,
-  type RuleExceptionReason,
-} from './decide';
+import { exceptionsByRegion, type RegionExceptions } from './decide';
+import type { AccountExceptionReason, RuleExceptionReason } from './exception';
 import { diffFindings, sweepFindings } from './diff';
 
 /**

@@ -79,7 +79,7 @@ export async function readAndPlanScanConfiguration(
     const without =
       decision !== undefined && 'undecidedAt' in decision
         ? planMember(region, accountId, decision, undefined, { follows: new Set() })
-        : notReadable(region, accountId, read.observations.get(accountId));
+        : notReadable(region, accountId, read.observations.get(accountId), decision?.target ?? {});
     if (without === undefined) toRead.push(accountId);
     else decided.set(accountId, without);
   }
