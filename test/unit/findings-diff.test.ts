@@ -137,6 +137,52 @@ describe('diffFindings', () => {
       expect(plan.archives.map((finding) => finding.Id)).toEqual([findingId(vmScannerFailed)]);
     });
 
+    describe('through the run’s judgement (exceptionsByRegion), the deep inspection stream settling A and B', () => {
+      const runPolicy = validatePolicy({ version: 2, default: 'ACTIVATED' }, 'test');
+      const compliant = (accountId: string): Outcome => ({
+        kind: 'COMPLIANT',
+        accountId,
+        region,
+        rule: 'default',
+        state: 'ACTIVATED',
+      });
+      /** No scan configuration outcome: neither account is in this run's slice (or managed at all). */
+      const judged = (options: { evaluated?: string[]; wholeOrganization?: boolean; scanManaged?: string[] }) => {
+        const { evaluated = [A, B], wholeOrganization = true, scanManaged } = options;
+        const byRegion = exceptionsByRegion(evaluated.map(compliant), runPolicy, {
+          today: '2026-11-24',
+          wholeOrganization,
+          scanConfiguration: [],
+          ...(scanManaged === undefined ? {} : { scanConfigurationManaged: new Set(scanManaged) }),
+        });
+        const regionExceptions = byRegion.get(region);
+        if (regionExceptions === undefined) throw new Error(`no judgement for ${region}`);
+        return diff([openFor(vmScannerFailed)], regionExceptions);
+      };
+
+      it('is archived once the policy no longer manages the account’s scan configuration, though it manages B’s', () => {
+        expect(judged({ scanManaged: [B] }).archives.map((finding) => finding.Id)).toEqual([
+          findingId(vmScannerFailed),
+        ]);
+      });
+
+      it('stays open while the policy manages it and the run did not read it (not in its slice)', () => {
+        const plan = judged({ scanManaged: [A, B] });
+        expect(plan.archives).toEqual([]);
+        expect(plan.counts.untouched).toBe(1);
+      });
+
+      it('stays open in a run scoped to other accounts, which did not evaluate it', () => {
+        const plan = judged({ evaluated: [B], wholeOrganization: false, scanManaged: [B] });
+        expect(plan.archives).toEqual([]);
+        expect(plan.counts.untouched).toBe(1);
+      });
+
+      it('stays open when the run does not say which accounts the policy manages', () => {
+        expect(judged({}).archives).toEqual([]);
+      });
+    });
+
     it('does not settle deep inspection’s findings: a scan configuration read alone leaves them', () => {
       const plan = diff([openFor(updateFailed())], { ...managed([A]), settledAccounts: new Set() });
       expect(plan.archives).toEqual([]);
