@@ -498,7 +498,7 @@ describe('scanConfigurationVerdictOf: which scan configuration outcomes need a p
     const exceptions = byRegion.get(region);
     expect(exceptions?.scanSettledAccounts).toEqual(new Set([A]));
     expect(exceptions?.settledAccounts).toEqual(new Set([A, B]));
-    expect(exceptions?.scanConfigurationUnmanaged).toBe(false);
+    expect(exceptions?.scanUnmanagedAccounts).toEqual(new Set());
     expect(exceptions?.exceptions.map((e) => e.reason)).toEqual(['SCAN_CONFIGURATION_BLOCKED_BY_ORGANIZATION_POLICY']);
     const unmanaged = exceptionsByRegion([], policy, { today: TODAY, wholeOrganization: true });
     expect([...unmanaged.values()]).toEqual([]);

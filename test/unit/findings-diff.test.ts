@@ -53,7 +53,8 @@ const scope = (
   unsettledRules: new Set(unsettledRules),
   complete,
   scanSettledAccounts: new Set(),
-  scanConfigurationUnmanaged: true,
+  // The policy manages no scan configuration: every settled account's is unmanaged.
+  scanUnmanagedAccounts: new Set(settled),
 });
 const diff = (open: AsffFinding[], regionScope: RegionExceptions, now = NOW) =>
   diffFindings({ open, region: regionScope, partition: 'aws', ownAccountId: ADMIN, now });
@@ -109,7 +110,7 @@ describe('diffFindings', () => {
     const managed = (scanSettled: string[]): RegionExceptions => ({
       ...scope([]),
       scanSettledAccounts: new Set(scanSettled),
-      scanConfigurationUnmanaged: false,
+      scanUnmanagedAccounts: new Set(),
     });
 
     it('says what the policy wants of the VM scanner in Desired', () => {
@@ -399,7 +400,7 @@ function regionScope(outcomes: Outcome[], regionName: string, wholeOrganization:
       unsettledRules: new Set(),
       complete: false,
       scanSettledAccounts: new Set(),
-      scanConfigurationUnmanaged: true,
+      scanUnmanagedAccounts: new Set(),
     }
   );
 }

@@ -18,7 +18,11 @@ import {
   planMember,
 } from '../../lambda/reconciler/scan-configuration/plan';
 import { scanConfigurationScope } from '../../lambda/reconciler/scan-configuration/scope';
-import { readAndPlanScanConfiguration, scanConfigurationRun } from '../../lambda/reconciler/scan-configuration/step';
+import {
+  managedAccounts,
+  readAndPlanScanConfiguration,
+  scanConfigurationRun,
+} from '../../lambda/reconciler/scan-configuration/step';
 import { UNLIMITED } from '../../lambda/reconciler/deadline/budget';
 import { inSlice, inWindow, slicePosition, sliceWindow } from '../../lambda/reconciler/scan-configuration/slice';
 import { scanPolicy } from '../support/scan-policy';
@@ -351,6 +355,36 @@ describe('an account Inspector leaves out', () => {
         ],
       },
     ]);
+  });
+});
+
+describe('the accounts whose scan configuration the policy manages', () => {
+  const run = (policy: ReturnType<typeof scanPolicy>, scoped = false) => {
+    const decided = scanConfigurationRun(policy, accounts, TODAY, { ownAccountId: ADMIN }, !scoped);
+    if (decided === undefined) throw new Error('the policy manages scan configuration');
+    return decided;
+  };
+
+  it('are those a setting is decided for, read this run or not, and the administrator where the default states one', () => {
+    const policy = scanPolicy({
+      scanConfiguration: { vmScanner: 'ACTIVATED', enforcement: 'enforce' },
+      rules: [{ name: 'hands off', accounts: [B], vmScanner: 'UNMANAGED' }],
+    });
+    // A window of the day that holds none of them: nobody is read this run.
+    const slice = { ...run(policy), reads: { window: { from: 0.5, to: 0.5000001 } } };
+    expect([...managedAccounts(slice)].sort()).toEqual([A, C, ADMIN].sort());
+  });
+
+  it('leave out the administrator when only a rule naming others decides a setting', () => {
+    const policy = scanPolicy({ rules: [{ name: 'vm scanner', accounts: [A], vmScanner: 'ACTIVATED' }] });
+    expect([...managedAccounts(run(policy))]).toEqual([A]);
+  });
+
+  it('keep an account whose rule cannot be decided (its organizational units are not known)', () => {
+    const policy = scanPolicy({ rules: [{ name: 'sandbox', organizationalUnits: [SANDBOX], vmScanner: 'ACTIVATED' }] });
+    const unknown = [account(ADMIN), { id: A, state: 'ACTIVE' } as OrganizationAccount];
+    const decided = scanConfigurationRun(policy, unknown, TODAY, { ownAccountId: ADMIN }, false);
+    expect(decided === undefined ? [] : [...managedAccounts(decided)]).toEqual([A]);
   });
 });
 

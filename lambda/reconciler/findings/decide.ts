@@ -155,10 +155,11 @@ export interface RegionExceptions {
    */
   readonly scanSettledAccounts: ReadonlySet<string>;
   /**
-   * The policy manages no scan configuration at all: no scan configuration finding can be current, so any
-   * open one of a settled or gone account is archived.
+   * Accounts the run settled in the region (`settledAccounts`) whose scan configuration the policy does not
+   * manage: every one of them when it manages none, else those outside the run's managed accounts. No scan
+   * configuration finding of theirs can be current, so any open one is archived, though nothing read it.
    */
-  readonly scanConfigurationUnmanaged: boolean;
+  readonly scanUnmanagedAccounts: ReadonlySet<string>;
 }
 
 /**
@@ -173,11 +174,17 @@ export function exceptionsByRegion(
     today,
     wholeOrganization,
     scanConfiguration,
+    scanConfigurationManaged,
   }: {
     readonly today: string;
     readonly wholeOrganization: boolean;
     /** The scan configuration's outcomes, when the policy manages it (absent: it manages none). */
     readonly scanConfiguration?: readonly ScanConfigurationOutcome[];
+    /**
+     * With `scanConfiguration`: the accounts of the run's scope whose scan configuration the policy manages,
+     * read or not. Absent: not told, and no account counts as unmanaged.
+     */
+    readonly scanConfigurationManaged?: ReadonlySet<string>;
   },
 ): Map<string, RegionExceptions> {
   const byRegion = new Map<string, Outcome[]>();
@@ -235,7 +242,11 @@ export function exceptionsByRegion(
       unsettledRules,
       complete: wholeOrganization && !unread,
       scanSettledAccounts,
-      scanConfigurationUnmanaged: scanConfiguration === undefined,
+      scanUnmanagedAccounts: new Set(
+        [...settledAccounts].filter((accountId) =>
+          scanConfiguration === undefined ? true : scanConfigurationManaged?.has(accountId) === false,
+        ),
+      ),
     });
   }
   return result;
