@@ -4,7 +4,7 @@ import { limitDeactivations } from '../guardrail/limit-deactivations';
 import { accountsToRead } from '../plan';
 import { lintPolicy } from '../policy/lint';
 import { regionsTakingCalls } from '../regions/opt-in';
-import { scanConfigurationRun } from '../scan-configuration/step';
+import { managedAccounts, scanConfigurationRun } from '../scan-configuration/step';
 import { applyPlannedRegion } from './apply';
 import { type Deadline, withDeadline } from '../deadline/deadline';
 import { groupByRegion, problemsOf } from './outcomes';
@@ -92,11 +92,20 @@ async function readAndPlanRun(request: ReconcileRequest, deps: Dependencies, dea
     ...(scanningOff.report ? { ec2ScanningOff: scanningOff.report } : {}),
     ...(optStatuses?.listed ? { enabledRegions: regionsTakingCalls(optStatuses.byRegion) } : {}),
     ...(optStatuses?.listed === false ? { enabledRegionsError: optStatuses.error } : {}),
+    ...(scan ? { scanConfigurationManaged: managedAccounts(scan) } : {}),
   };
 }
 
 async function finish(
-  { policy, warnings, regions: planned, enabledRegions, enabledRegionsError, ec2ScanningOff }: RunPlan,
+  {
+    policy,
+    warnings,
+    regions: planned,
+    enabledRegions,
+    enabledRegionsError,
+    ec2ScanningOff,
+    scanConfigurationManaged,
+  }: RunPlan,
   request: ReconcileRequest,
   deps: Dependencies,
   deadline: Deadline,
@@ -143,7 +152,7 @@ async function finish(
       : await deps.queue.send(messages, deadline.queueSignal);
 
   const findings = await findingsStep(
-    { policy, reports, outcomes, enabledRegions, enabledRegionsError, request, now },
+    { policy, reports, outcomes, enabledRegions, enabledRegionsError, scanConfigurationManaged, request, now },
     deps.findings,
     deadline,
   );

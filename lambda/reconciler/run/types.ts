@@ -129,4 +129,9 @@ export interface RunPlan {
   readonly enabledRegionsError?: string;
   /** What the organization's Inspector policy says where EC2 scanning is off, when anything was asked. */
   readonly ec2ScanningOff?: Ec2ScanningOffReport;
+  /**
+   * The accounts of the run's scope whose scan configuration the policy manages, read this run or not
+   * (scan-configuration/step.ts `managedAccounts`): absent when it manages none. For the findings step.
+   */
+  readonly scanConfigurationManaged?: ReadonlySet<string>;
 }
