@@ -1,6 +1,7 @@
 import { explainEc2ScanningOff } from '../inspector-policy';
 import { findingsStep } from '../findings/step';
 import { limitDeactivations } from '../guardrail/limit-deactivations';
+import { sliceSample } from '../guardrail/projection';
 import { accountsToRead } from '../plan';
 import { lintPolicy } from '../policy/lint';
 import { regionsTakingCalls } from '../regions/opt-in';
@@ -85,6 +86,7 @@ async function readAndPlanRun(request: ReconcileRequest, deps: Dependencies, dea
   );
   const byRegion = groupByRegion(scanningOff.outcomes);
   const planned = read.map((region) => ({ ...region, outcomes: byRegion.get(region.region) ?? [] }));
+  const sample = sliceSample(scan);
   return {
     policy,
     warnings,
@@ -93,6 +95,7 @@ async function readAndPlanRun(request: ReconcileRequest, deps: Dependencies, dea
     ...(optStatuses?.listed ? { enabledRegions: regionsTakingCalls(optStatuses.byRegion) } : {}),
     ...(optStatuses?.listed === false ? { enabledRegionsError: optStatuses.error } : {}),
     ...(scan ? { scanConfigurationManaged: managedAccounts(scan) } : {}),
+    ...(sample ? { sliceSample: sample } : {}),
   };
 }
 
@@ -105,6 +108,7 @@ async function finish(
     enabledRegionsError,
     ec2ScanningOff,
     scanConfigurationManaged,
+    sliceSample: sample,
   }: RunPlan,
   request: ReconcileRequest,
   deps: Dependencies,
@@ -122,6 +126,7 @@ async function finish(
       dryRun: request.dryRun,
       signal: deadline.signal,
       ...(deps.ledger ? { ledger: deps.ledger } : {}),
+      ...(sample ? { sample } : {}),
     },
     planned.flatMap((region) => region.scanConfiguration?.outcomes ?? []),
   );

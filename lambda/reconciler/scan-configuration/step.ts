@@ -154,9 +154,12 @@ export function scanConfigurationRun(
 ): ScanConfigurationRun | undefined {
   if (!managesScanConfiguration(policy)) return undefined;
   const named = request.accountIds !== undefined;
+  // A run naming accounts may have listed the whole organization (more than accountsFor reads one by one).
+  const ids = new Set(request.accountIds);
+  const scoped = named ? accounts.filter((account) => ids.has(account.id)) : accounts;
   return {
     policy,
-    scope: scanConfigurationScope(accounts, policy, today, wholeOrganization && !named),
+    scope: scanConfigurationScope(scoped, policy, today, wholeOrganization && !named),
     reads: request.scanConfigurationReads ?? 'all',
     named,
     ownAccountId: request.ownAccountId,
