@@ -77,7 +77,7 @@ export async function openSession(options: CommonOptions, io: Io): Promise<Sessi
     options.profile === undefined
       ? {}
       : { profile: options.profile, ...(options.profileFrom === '--profile' ? { logger: PROFILE_LOGGER } : {}) };
-  const clients = createClients(options.region, loadClientSettings(io.env), undefined, profile);
+  const clients = createClients(options.region, loadClientSettings(io.env), profile);
   const sts = new STSClient({ region: options.region, ...profile });
   const progress = commandProgress(io.progressStream, options.quiet);
   progress.watchOrganizations(clients.organizations);

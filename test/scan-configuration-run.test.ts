@@ -124,13 +124,21 @@ describe('a run holding the EC2 scan configuration to the policy', () => {
       scanConfiguration: { vmScanner: 'DEACTIVATED', enforcement: 'enforce' },
       guardrails: { maxDeactivationsPerRun: 10, maxDeactivationsPerDay: 20 },
     });
-    const { organization, deps, request, scanWrites } = world(policy);
+    const { organization, deps, request, scanWrites, eligible } = world(policy);
     for (const region of REGIONS) {
       const own = organization.inspectorAccount(region, organization.delegatedAdminAccountId);
       if (own) own.ec2Configuration = { scanMode: 'EC2_HYBRID', vmScannerActivated: true };
     }
 
     const held = await reconcile(request, deps);
+    // The members that inherit it are held with it, not said to follow a change that is not made.
+    const members = eligible('us-east-1').length + eligible('eu-west-1').length;
+    expect(held.summary.scanConfiguration?.skippedByReason.FOLLOWS_ADMINISTRATOR).toBeUndefined();
+    expect(held.summary.scanConfiguration?.skippedByReason.NARROWING_HELD_BY_GUARDRAIL).toBe(2 + members);
+    const member = held.summary.scanConfigurationChanges?.find(
+      (entry) => entry.kind === 'SKIPPED' && entry.write === undefined,
+    );
+    expect(member?.detail).toMatch(/^the administrator configuration it inherits is held, so it does not change: /);
 
     const active = organization.accounts.filter((a) => a.state === 'ACTIVE').length;
     expect(held.summary.guardrail).toMatchObject({
@@ -138,7 +146,6 @@ describe('a run holding the EC2 scan configuration to the policy', () => {
       wouldDeactivate: active,
       wouldNarrowScanConfiguration: active,
     });
-    expect(held.summary.scanConfiguration?.skippedByReason.NARROWING_HELD_BY_GUARDRAIL).toBe(2);
     expect(scanWrites()).toEqual([]);
 
     const forced = await reconcile({ ...request, runId: 'run-2', force: true }, deps);

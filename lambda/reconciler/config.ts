@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CALL_TIMEOUTS, type CallTimeouts } from './deadline/deadline';
 import { ConfigError } from './errors/errors';
 import { regionSchema } from './ids';
 
@@ -7,38 +8,44 @@ export const DEFAULT_REQUESTS_PER_SECOND = 10;
 /** The schedule period when SCHEDULE_PERIOD_SECONDS is unset: the stack's default schedule, `rate(1 hour)`. */
 export const DEFAULT_SCHEDULE_PERIOD_SECONDS = 3600;
 
+/** Unset, or empty as the SDK reads it ("if (!value)" in @smithy/core's retry settings), is the default. */
+const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
+
 /** A pacing rate: unset (or empty) is the default; anything else must be a finite number above 0. */
 const requestsPerSecond = (what: string) => {
   const error = `must be a number of requests a second above 0 (${what}); unset: ${DEFAULT_REQUESTS_PER_SECOND}`;
   return z.preprocess(
-    (value) => (value === '' ? undefined : value),
+    unsetIfEmpty,
     z.coerce.number({ error }).positive({ error }).default(DEFAULT_REQUESTS_PER_SECOND),
   );
 };
 
-/** The attempts a call makes when AWS_MAX_ATTEMPTS is unset: the first and up to 7 retries. */
-export const DEFAULT_MAX_ATTEMPTS = 8;
-
-/** Unset, or empty as the SDK reads it ("if (!value)" in @smithy/core's retry settings), is the default. */
-const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
-
-/**
- * AWS_MAX_ATTEMPTS, "Valid values: Number greater than 0" (AWS SDKs and Tools reference guide, Retry
- * behavior); a whole number, as attempts are counted. The SDK throws on a value that is not a number and
- * truncates a fraction; here either is a ConfigError naming the variable, before any client is made.
- */
-const maxAttempts = (() => {
-  const error = `must be a whole number of attempts above 0 (each call's first attempt and its retries); unset: ${DEFAULT_MAX_ATTEMPTS}`;
+/** A whole number from `min` to `max` (digits only: no sign, fraction or unit), or `fallback` when unset. */
+const wholeNumber = (error: string, { min, max, fallback }: { min: number; max?: number; fallback: number }) => {
+  const range = z.number().int().min(min, { error });
   return z.preprocess(
     unsetIfEmpty,
     z
       .string()
       .regex(/^\d+$/, { error })
       .transform(Number)
-      .pipe(z.number().int().positive({ error }))
-      .default(DEFAULT_MAX_ATTEMPTS),
+      .pipe(max === undefined ? range : range.max(max, { error }))
+      .default(fallback),
   );
-})();
+};
+
+/** The attempts a call makes when AWS_MAX_ATTEMPTS is unset: the first and up to 7 retries. */
+export const DEFAULT_MAX_ATTEMPTS = 8;
+
+/**
+ * AWS_MAX_ATTEMPTS, "Valid values: Number greater than 0" (AWS SDKs and Tools reference guide, Retry
+ * behavior); a whole number, as attempts are counted. The SDK throws on a value that is not a number and
+ * truncates a fraction; here either is a ConfigError naming the variable, before any client is made.
+ */
+const maxAttempts = wholeNumber(
+  `must be a whole number of attempts above 0 (each call's first attempt and its retries); unset: ${DEFAULT_MAX_ATTEMPTS}`,
+  { min: 1, fallback: DEFAULT_MAX_ATTEMPTS },
+);
 
 /**
  * AWS_RETRY_MODE: the modes the JavaScript SDK v3 has (@smithy/core's RETRY_MODES: standard, adaptive). The
@@ -54,6 +61,19 @@ const retryMode = z.preprocess(
 );
 
 /**
+ * A call timeout shorter than its default (CALL_TIMEOUTS): unset (or empty) is the default. Never longer: the
+ * stack checks at synth that the function's timeout leaves room for the deadline's margins, which it derives
+ * from the defaults, and shorter timeouts only make the margins smaller. The end-to-end tests set them to
+ * reach the deadline in seconds rather than a minute.
+ */
+const callTimeoutMs = (what: string, defaultMs: number) =>
+  wholeNumber(`must be a whole number of milliseconds from 1 to ${defaultMs} (${what}); unset: ${defaultMs}`, {
+    min: 1,
+    max: defaultMs,
+    fallback: defaultMs,
+  });
+
+/**
  * The settings every AWS client is created with (aws/clients.ts): the function's and the CLI's, its pacing
  * and the SDK's own retry variables, which the clients are given from here (the SDK does not read them again).
  */
@@ -62,6 +82,11 @@ const clientSchema = z.object({
   ORGANIZATIONS_REQUESTS_PER_SECOND: requestsPerSecond("each Organizations operation's pace"),
   AWS_RETRY_MODE: retryMode,
   AWS_MAX_ATTEMPTS: maxAttempts,
+  CONNECTION_TIMEOUT_MS: callTimeoutMs('how long a call waits for a connection', CALL_TIMEOUTS.connectionTimeoutMs),
+  REQUEST_TIMEOUT_MS: callTimeoutMs(
+    'how long one attempt of a call waits for its answer',
+    CALL_TIMEOUTS.requestTimeoutMs,
+  ),
 });
 
 const configSchema = clientSchema.extend({
@@ -117,6 +142,8 @@ export interface ClientSettingsConfig {
   readonly retryMode: 'standard' | 'adaptive';
   /** AWS_MAX_ATTEMPTS, or 8. */
   readonly maxAttempts: number;
+  /** CONNECTION_TIMEOUT_MS and REQUEST_TIMEOUT_MS, or CALL_TIMEOUTS: the run's deadline margins derive from them. */
+  readonly timeouts: CallTimeouts;
 }
 
 /** The one error shape of every setting: each problem named by its variable. */
@@ -137,6 +164,10 @@ function clientSettingsOf(data: z.output<typeof clientSchema>): ClientSettingsCo
     organizationsRequestsPerSecond: data.ORGANIZATIONS_REQUESTS_PER_SECOND,
     retryMode: data.AWS_RETRY_MODE,
     maxAttempts: data.AWS_MAX_ATTEMPTS,
+    timeouts: Object.freeze({
+      connectionTimeoutMs: data.CONNECTION_TIMEOUT_MS,
+      requestTimeoutMs: data.REQUEST_TIMEOUT_MS,
+    }),
   });
 }
 

@@ -90,6 +90,19 @@ describe('createClients', () => {
     clients.destroy();
   });
 
+  it('gives every client the shorter timeouts the settings ask for, and says them for the deadline', async () => {
+    const clients = createClients(
+      'eu-west-1',
+      loadClientSettings({ CONNECTION_TIMEOUT_MS: '400', REQUEST_TIMEOUT_MS: '1500' }),
+    );
+    expect(clients.timeouts).toEqual({ connectionTimeoutMs: 400, requestTimeoutMs: 1_500 });
+    for (const client of [clients.organizations, clients.inspector('eu-west-1'), clients.sqs]) {
+      const handler = client.config.requestHandler as unknown as { configProvider: Promise<Record<string, unknown>> };
+      expect(await handler.configProvider).toMatchObject({ connectionTimeout: 400, requestTimeout: 1_500 });
+    }
+    clients.destroy();
+  });
+
   it('paces after the retry middleware and before request signing, so a wait never sends a stale signature', () => {
     const clients = createClients('eu-west-1', loadClientSettings({}));
     const order = clients.inspector('eu-west-1').middlewareStack.identify();

@@ -14,7 +14,7 @@ import {
 } from '../../lambda/reconciler/aws/securityhub';
 import { DeadlineReached } from '../../lambda/reconciler/deadline/budget';
 import { type AsffFinding, buildFinding, findingBytes } from '../../lambda/reconciler/findings/asff';
-import type { AccountException } from '../../lambda/reconciler/findings/decide';
+import type { AccountException } from '../../lambda/reconciler/findings/exception';
 
 const securityHub = mockClient(SecurityHubClient);
 const ADMIN = '999999999999';

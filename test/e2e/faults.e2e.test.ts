@@ -43,6 +43,9 @@ afterEach(async () => {
   }
 });
 
+/** Shorter call timeouts than the defaults (config.ts: never longer), so that a hung call costs seconds. */
+const SHORT_CALL_TIMEOUTS = { CONNECTION_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: '2000' };
+
 const run = (event: unknown = {}) =>
   invokeBundle(bundle, event, organization.delegatedAdminAccountId, env) as Promise<RunSummary>;
 const queued = () => (endpoint.state.queues.get(queueUrl) ?? []).map((m) => JSON.parse(m.body));
@@ -89,11 +92,15 @@ describe('faults on the wire', () => {
 
   it('an update call that never answers cannot carry the run past its deadline: it is cut off, queued, and the run reports', async () => {
     endpoint.faults.hangOperations = ['BatchUpdateMemberEc2DeepInspectionStatus'];
-    const timeoutMs = 45_000;
+    // Call timeouts of 1 s and 2 s (the defaults are 3 s and 10 s) give the deadline margins of 11 s (no call
+    // starts), 8 s (calls in flight aborted) and 2 s: a 15 s invocation leaves the reads the same 4 s as a
+    // 45 s one with the defaults, and reaches the abort in 7 s instead of 17.
+    const timeoutMs = 15_000;
     const started = Date.now();
 
     const summary = (await invokeBundle(bundle, {}, organization.delegatedAdminAccountId, {
       ...env,
+      ...SHORT_CALL_TIMEOUTS,
       LOCAL_LAMBDA_TIMEOUT_MS: String(timeoutMs),
     })) as RunSummary;
 
@@ -321,9 +328,10 @@ describe('faults on the wire', () => {
 
     it('a hung policy read: the scheduled run throws and says transient, having read nothing else', async () => {
       endpoint.faults.hangOperations = ['GetParameter'];
-      // One attempt of 10 s (the request timeout) instead of eight: the test's patience, not the function's.
+      // One attempt of 2 s (a shorter request timeout) instead of eight of 10 s: the test's patience, not the function's.
       const failure = invokeBundle(bundle, scheduled, organization.delegatedAdminAccountId, {
         ...env,
+        ...SHORT_CALL_TIMEOUTS,
         AWS_MAX_ATTEMPTS: '1',
       });
       await expect(failure).rejects.toThrow(/^TransientError: transient: reading the policy .*TimeoutError/);

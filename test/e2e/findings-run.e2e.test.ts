@@ -251,6 +251,41 @@ describe('the bundled function’s findings, run by run, against the local Secur
     });
   });
 
+  it('an account whose scan settings a policy change makes UNMANAGED, another staying managed: the next run archives its open finding without reading it', async () => {
+    const Y = accountId(3);
+    const W = accountId(4);
+    scanning(X, HOME, 'ENABLED');
+    endpoint.simulation.pendingMs = 0;
+    const state = organization.inspectorAccount(HOME, Y);
+    if (state === undefined) throw new Error(`no Inspector state for ${Y}`);
+    state.ec2Configuration = { scanMode: 'EC2_HYBRID', vmScannerActivated: true, vmScannerFails: true };
+    storePolicy(policy({ version: 3, rules: [{ name: 'vm scanner', accounts: [Y, W], vmScanner: 'ACTIVATED' }] }));
+    const daily = { ...env, SCHEDULE_PERIOD_SECONDS: '86400' };
+    const yId = `deep-inspection-reconciler/${HOME}/account/${Y}/VM_SCANNER_FAILED`;
+    await run({}, daily);
+    expect(endpoint.state.securityHub.finding(yId)).toMatchObject({ RecordState: 'ACTIVE' });
+
+    storePolicy(
+      policy({
+        version: 3,
+        rules: [
+          { name: 'hands off', accounts: [Y], vmScanner: 'UNMANAGED' },
+          { name: 'vm scanner', accounts: [W], vmScanner: 'ACTIVATED' },
+        ],
+      }),
+    );
+    endpoint.resetCounters();
+    const next = await run({}, daily);
+
+    // The region's own read and W's: Y's configuration is not read any more.
+    expect(endpoint.callCount('GetConfiguration', HOME)).toBe(2);
+    expect(next.findings).toMatchObject({ archived: 1, imported: 0, failed: 0 });
+    expect(endpoint.state.securityHub.finding(yId)).toMatchObject({
+      RecordState: 'ARCHIVED',
+      Compliance: { Status: 'PASSED' },
+    });
+  });
+
   it('the feature off makes zero Security Hub calls: the policy not asking, or the stack not granting (the summary says why)', async () => {
     storePolicy(policy({ findings: { securityHub: false } }));
     const policyOff = await run();

@@ -1,4 +1,5 @@
 import { loadClientSettings, loadConfig } from '../../lambda/reconciler/config';
+import { CALL_TIMEOUTS } from '../../lambda/reconciler/deadline/deadline';
 import { ConfigError } from '../../lambda/reconciler/errors/errors';
 
 const env = {
@@ -22,6 +23,7 @@ describe('loadConfig', () => {
         organizationsRequestsPerSecond: 10,
         retryMode: 'standard',
         maxAttempts: 8,
+        timeouts: { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000 },
       },
       schedulePeriodSeconds: 3600,
     });
@@ -73,6 +75,7 @@ describe("the SDK's retry settings, read once with every other setting", () => {
       organizationsRequestsPerSecond: 10,
       retryMode: 'adaptive',
       maxAttempts: 3,
+      timeouts: { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000 },
     });
     expect(config.clients).toEqual(
       loadClientSettings({ AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'adaptive', INSPECTOR_REQUESTS_PER_SECOND: '4' }),
@@ -103,5 +106,30 @@ describe("the SDK's retry settings, read once with every other setting", () => {
     for (const unset of [{}, { AWS_MAX_ATTEMPTS: '', AWS_RETRY_MODE: '' }]) {
       expect(loadClientSettings(unset)).toMatchObject({ retryMode: 'standard', maxAttempts: 8 });
     }
+  });
+});
+
+describe('the call timeouts: the defaults, or shorter', () => {
+  it('reads CONNECTION_TIMEOUT_MS and REQUEST_TIMEOUT_MS, each up to its default', () => {
+    expect(loadConfig({ ...env, CONNECTION_TIMEOUT_MS: '500', REQUEST_TIMEOUT_MS: '2000' }).clients.timeouts).toEqual({
+      connectionTimeoutMs: 500,
+      requestTimeoutMs: 2_000,
+    });
+    expect(loadClientSettings({ CONNECTION_TIMEOUT_MS: '3000', REQUEST_TIMEOUT_MS: '' }).timeouts).toEqual(
+      CALL_TIMEOUTS,
+    );
+  });
+
+  it.each([
+    ['CONNECTION_TIMEOUT_MS', '0', 3_000],
+    ['CONNECTION_TIMEOUT_MS', '3001', 3_000],
+    ['REQUEST_TIMEOUT_MS', '60000', 10_000],
+    ['REQUEST_TIMEOUT_MS', '1.5', 10_000],
+    ['REQUEST_TIMEOUT_MS', 'ten seconds', 10_000],
+  ])('an invalid or longer %s (%s) fails the configuration, naming it and its range', (name, value, max) => {
+    expect(() => loadConfig({ ...env, [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...env, [name]: value })).toThrow(
+      new RegExp(`${name}: must be a whole number of milliseconds from 1 to ${max}`),
+    );
   });
 });

@@ -17,7 +17,7 @@ import {
   arnPartitionOf,
   productArn,
 } from '../../lambda/reconciler/findings/asff';
-import type { AccountException, RuleException } from '../../lambda/reconciler/findings/decide';
+import type { AccountException, RuleException } from '../../lambda/reconciler/findings/exception';
 import { validate } from '../../local/aws-endpoint/model';
 
 const ADMIN = '999999999999';
@@ -322,4 +322,27 @@ describe('EC2 scanning off: the remediation says what the organization’s Inspe
       fingerprintOf(off({ kind: 'DISABLED_BY_POLICY', disableInRegions: ['eu-west-1'], enableInRegions: [] })),
     );
   });
+});
+
+describe('a scan configuration an organization policy keeps from the account', () => {
+  const blocked = (detail: string): AccountException => ({
+    kind: 'ACCOUNT',
+    reason: 'SCAN_CONFIGURATION_BLOCKED_BY_ORGANIZATION_POLICY',
+    accountId: '111111111111',
+    region: 'eu-west-1',
+    rule: 'vm scanner ou',
+    scanTarget: 'vmScanner ACTIVATED',
+    detail,
+    severity: 'HIGH',
+    status: 'FAILED',
+  });
+
+  it.each(['BLOCKED_BY_ORGANIZATION_POLICY', 'EC2_SCANNING_DISABLED_BY_INSPECTOR_POLICY'])(
+    '%s: the description says what the policy wants of it, and which rule decides it',
+    (detail) => {
+      const finding = buildFinding(blocked(detail), context);
+      expect(finding.Description).toContain('the policy wants vmScanner ACTIVATED (decided by: vm scanner ou)');
+      expect(finding.ProductFields['DeepInspectionReconciler/Desired']).toBe('vmScanner ACTIVATED');
+    },
+  );
 });

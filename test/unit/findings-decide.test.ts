@@ -1,11 +1,6 @@
-import {
-  desiredOfRule,
-  exceptionsByRegion,
-  type RuleException,
-  SCAN_CONFIGURATION_EXCEPTION_REASONS,
-  scanConfigurationVerdictOf,
-  verdictOf,
-} from '../../lambda/reconciler/findings/decide';
+import { desiredOfRule, exceptionsByRegion, verdictOf } from '../../lambda/reconciler/findings/decide';
+import { type RuleException, SCAN_CONFIGURATION_EXCEPTION_REASONS } from '../../lambda/reconciler/findings/exception';
+import { scanConfigurationVerdictOf } from '../../lambda/reconciler/findings/scan-configuration-verdict';
 import {
   SCAN_CONFIGURATION_FAILURE_REASONS,
   SCAN_CONFIGURATION_SKIP_REASONS,
@@ -286,11 +281,22 @@ describe('scanConfigurationVerdictOf: which scan configuration outcomes need a p
     changes,
   });
   const failedRead = { scanMode: 'EC2_HYBRID', vmScanner: 'FAILED', pending: false } as const;
+  /** What the policy decides of the account's settings: the VM scanner on (a rule), the scan mode by the default. */
+  const onTheVmScanner = [
+    { setting: 'scanMode', value: 'EC2_SSM_AGENT_BASED', rule: 'default' },
+    { setting: 'vmScanner', value: 'ACTIVATED', rule: 'vm scanner ou' },
+  ] as const;
+  /** The VM scanner off and the SSM-only scan mode: nothing an organization policy's block keeps from it. */
+  const agentOnly = [
+    { setting: 'scanMode', value: 'EC2_SSM_AGENT_BASED', rule: 'agent only' },
+    { setting: 'vmScanner', value: 'DEACTIVATED', rule: 'agent only' },
+  ] as const;
   const blocked: ScanConfigurationOutcome = {
     kind: 'SKIPPED',
     accountId: A,
     region,
     reason: 'BLOCKED_BY_ORGANIZATION_POLICY',
+    settings: onTheVmScanner,
   };
   const scanningOff: ScanConfigurationOutcome = {
     kind: 'SKIPPED',
@@ -298,6 +304,7 @@ describe('scanConfigurationVerdictOf: which scan configuration outcomes need a p
     region,
     reason: 'EC2_SCANNING_NOT_ENABLED',
     detail: 'DISABLED',
+    settings: onTheVmScanner,
   };
   const deepOff = (ec2ScanningOff?: Extract<Outcome, { kind: 'SKIPPED' }>['ec2ScanningOff']): Outcome => ({
     ...(skipped('EC2_SCANNING_NOT_ENABLED', 'default', 'DISABLED') as Extract<Outcome, { kind: 'SKIPPED' }>),
@@ -383,6 +390,40 @@ describe('scanConfigurationVerdictOf: which scan configuration outcomes need a p
     });
   });
 
+  it('names, for a blocked account, the widening settings the policy wants and the rules that decide them', () => {
+    const hybrid = [{ setting: 'scanMode', value: 'EC2_HYBRID', rule: 'hybrid' }] as const;
+    expect(scanConfigurationVerdictOf(blocked)).toMatchObject({
+      exception: { scanTarget: 'vmScanner ACTIVATED', rule: 'vm scanner ou', severity: 'HIGH', status: 'FAILED' },
+    });
+    expect(scanConfigurationVerdictOf({ ...blocked, settings: hybrid })).toMatchObject({
+      exception: { reason: 'SCAN_CONFIGURATION_BLOCKED_BY_ORGANIZATION_POLICY', scanTarget: 'scanMode EC2_HYBRID' },
+    });
+    expect(scanConfigurationVerdictOf(scanningOff, deepOff(disabledByPolicy))).toMatchObject({
+      exception: { scanTarget: 'vmScanner ACTIVATED', rule: 'vm scanner ou', severity: 'MEDIUM', status: 'WARNING' },
+    });
+  });
+
+  it.each<[string, ScanConfigurationOutcome, Outcome | undefined]>([
+    [
+      'blocked, the policy wanting the VM scanner off and the SSM-only scan mode',
+      { ...blocked, settings: agentOnly },
+      undefined,
+    ],
+    ['blocked, the policy wanting the VM scanner off only', { ...blocked, settings: agentOnly.slice(1) }, undefined],
+    [
+      'EC2 scanning disabled by the Inspector policy, the policy wanting the VM scanner off',
+      { ...scanningOff, settings: agentOnly },
+      deepOff(disabledByPolicy),
+    ],
+    [
+      "EC2 scanning disabled by the Inspector policy, the Inspector policy's part not known, the VM scanner wanted off",
+      { ...scanningOff, settings: agentOnly },
+      deepOff({ kind: 'COULD_NOT_TELL', why: 'denied' }),
+    ],
+  ])('%s: no exception, the account’s scan configuration findings resolved', (_name, outcome, deep) => {
+    expect(scanConfigurationVerdictOf(outcome, deep)).toEqual({ settled: true });
+  });
+
   it('names what the policy wants, the rules that decided it and Inspector’s words', () => {
     const verdict = scanConfigurationVerdictOf(refused([toVm('ACTIVATED', 'DEACTIVATED'), toMode('EC2_HYBRID')]));
     expect(verdict).toMatchObject({
@@ -457,7 +498,7 @@ describe('scanConfigurationVerdictOf: which scan configuration outcomes need a p
     const exceptions = byRegion.get(region);
     expect(exceptions?.scanSettledAccounts).toEqual(new Set([A]));
     expect(exceptions?.settledAccounts).toEqual(new Set([A, B]));
-    expect(exceptions?.scanConfigurationUnmanaged).toBe(false);
+    expect(exceptions?.scanUnmanagedAccounts).toEqual(new Set());
     expect(exceptions?.exceptions.map((e) => e.reason)).toEqual(['SCAN_CONFIGURATION_BLOCKED_BY_ORGANIZATION_POLICY']);
     const unmanaged = exceptionsByRegion([], policy, { today: TODAY, wholeOrganization: true });
     expect([...unmanaged.values()]).toEqual([]);

@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 import { type AsffFinding, buildFinding, FIELD, findingId } from '../../lambda/reconciler/findings/asff';
-import {
-  type AccountException,
-  exceptionsByRegion,
-  type RegionExceptions,
-  type RuleException,
-  verdictOf,
-} from '../../lambda/reconciler/findings/decide';
+import { exceptionsByRegion, type RegionExceptions, verdictOf } from '../../lambda/reconciler/findings/decide';
+import type { AccountException, RuleException } from '../../lambda/reconciler/findings/exception';
 import { diffFindings, openAfter, REFRESH_AFTER_DAYS, sweepFindings } from '../../lambda/reconciler/findings/diff';
 import type { Outcome } from '../../lambda/reconciler/model';
 import { validatePolicy } from '../../lambda/reconciler/policy/schema';
@@ -58,7 +53,8 @@ const scope = (
   unsettledRules: new Set(unsettledRules),
   complete,
   scanSettledAccounts: new Set(),
-  scanConfigurationUnmanaged: true,
+  // The policy manages no scan configuration: every settled account's is unmanaged.
+  scanUnmanagedAccounts: new Set(settled),
 });
 const diff = (open: AsffFinding[], regionScope: RegionExceptions, now = NOW) =>
   diffFindings({ open, region: regionScope, partition: 'aws', ownAccountId: ADMIN, now });
@@ -114,7 +110,7 @@ describe('diffFindings', () => {
     const managed = (scanSettled: string[]): RegionExceptions => ({
       ...scope([]),
       scanSettledAccounts: new Set(scanSettled),
-      scanConfigurationUnmanaged: false,
+      scanUnmanagedAccounts: new Set(),
     });
 
     it('says what the policy wants of the VM scanner in Desired', () => {
@@ -140,6 +136,52 @@ describe('diffFindings', () => {
     it('is archived when its account has left the organization', () => {
       const plan = diff([openFor(vmScannerFailed)], { ...managed([]), evaluatedAccounts: new Set([B]) });
       expect(plan.archives.map((finding) => finding.Id)).toEqual([findingId(vmScannerFailed)]);
+    });
+
+    describe('through the run’s judgement (exceptionsByRegion), the deep inspection stream settling A and B', () => {
+      const runPolicy = validatePolicy({ version: 2, default: 'ACTIVATED' }, 'test');
+      const compliant = (accountId: string): Outcome => ({
+        kind: 'COMPLIANT',
+        accountId,
+        region,
+        rule: 'default',
+        state: 'ACTIVATED',
+      });
+      /** No scan configuration outcome: neither account is in this run's slice (or managed at all). */
+      const judged = (options: { evaluated?: string[]; wholeOrganization?: boolean; scanManaged?: string[] }) => {
+        const { evaluated = [A, B], wholeOrganization = true, scanManaged } = options;
+        const byRegion = exceptionsByRegion(evaluated.map(compliant), runPolicy, {
+          today: '2026-11-24',
+          wholeOrganization,
+          scanConfiguration: [],
+          ...(scanManaged === undefined ? {} : { scanConfigurationManaged: new Set(scanManaged) }),
+        });
+        const regionExceptions = byRegion.get(region);
+        if (regionExceptions === undefined) throw new Error(`no judgement for ${region}`);
+        return diff([openFor(vmScannerFailed)], regionExceptions);
+      };
+
+      it('is archived once the policy no longer manages the account’s scan configuration, though it manages B’s', () => {
+        expect(judged({ scanManaged: [B] }).archives.map((finding) => finding.Id)).toEqual([
+          findingId(vmScannerFailed),
+        ]);
+      });
+
+      it('stays open while the policy manages it and the run did not read it (not in its slice)', () => {
+        const plan = judged({ scanManaged: [A, B] });
+        expect(plan.archives).toEqual([]);
+        expect(plan.counts.untouched).toBe(1);
+      });
+
+      it('stays open in a run scoped to other accounts, which did not evaluate it', () => {
+        const plan = judged({ evaluated: [B], wholeOrganization: false, scanManaged: [B] });
+        expect(plan.archives).toEqual([]);
+        expect(plan.counts.untouched).toBe(1);
+      });
+
+      it('stays open when the run does not say which accounts the policy manages', () => {
+        expect(judged({}).archives).toEqual([]);
+      });
     });
 
     it('does not settle deep inspection’s findings: a scan configuration read alone leaves them', () => {
@@ -358,7 +400,7 @@ function regionScope(outcomes: Outcome[], regionName: string, wholeOrganization:
       unsettledRules: new Set(),
       complete: false,
       scanSettledAccounts: new Set(),
-      scanConfigurationUnmanaged: true,
+      scanUnmanagedAccounts: new Set(),
     }
   );
 }

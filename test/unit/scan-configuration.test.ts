@@ -18,6 +18,12 @@ import {
   planMember,
 } from '../../lambda/reconciler/scan-configuration/plan';
 import { scanConfigurationScope } from '../../lambda/reconciler/scan-configuration/scope';
+import {
+  managedAccounts,
+  readAndPlanScanConfiguration,
+  scanConfigurationRun,
+} from '../../lambda/reconciler/scan-configuration/step';
+import { UNLIMITED } from '../../lambda/reconciler/deadline/budget';
 import { inSlice, inWindow, slicePosition, sliceWindow } from '../../lambda/reconciler/scan-configuration/slice';
 import { scanPolicy } from '../support/scan-policy';
 
@@ -296,6 +302,89 @@ describe('planMember', () => {
       kind: 'UPDATE',
       changes: [{ setting: 'vmScanner', from: 'FAILED', to: 'ACTIVATED' }],
     });
+  });
+});
+
+describe('an account Inspector leaves out', () => {
+  const policy = scanPolicy({
+    rules: [
+      { name: 'to the VM scanner', accounts: [A], vmScanner: 'ACTIVATED' },
+      { name: 'agent only', accounts: [B], scanMode: 'EC2_SSM_AGENT_BASED', vmScanner: 'DEACTIVATED' },
+    ],
+  });
+
+  it('says on its SKIPPED outcome what the policy decides of each setting, and by which rule, with no read', async () => {
+    const run = scanConfigurationRun(policy, accounts, TODAY, { ownAccountId: ADMIN }, true);
+    if (run === undefined) throw new Error('the policy manages scan configuration');
+    const asked: string[][] = [];
+    const { scanConfiguration } = await readAndPlanScanConfiguration(R, run, {
+      inspector: {
+        memberScanConfigurations: async (ids) => {
+          asked.push([...ids]);
+          return new Map();
+        },
+      },
+      observations: new Map([
+        [A, { kind: 'SKIP', reason: 'BLOCKED_BY_ORGANIZATION_POLICY', detail: 'an SCP denies it' }],
+        [B, { kind: 'OBSERVED', ec2ScanStatus: 'DISABLED' }],
+      ]),
+      administrator: HYBRID_ON,
+      deep: [],
+      budget: UNLIMITED,
+    });
+
+    expect(asked).toEqual([[]]);
+    expect(scanConfiguration.outcomes).toEqual([
+      {
+        kind: 'SKIPPED',
+        accountId: A,
+        region: R,
+        reason: 'BLOCKED_BY_ORGANIZATION_POLICY',
+        detail: 'an SCP denies it',
+        settings: [{ setting: 'vmScanner', value: 'ACTIVATED', rule: 'to the VM scanner' }],
+      },
+      {
+        kind: 'SKIPPED',
+        accountId: B,
+        region: R,
+        reason: 'EC2_SCANNING_NOT_ENABLED',
+        detail: 'DISABLED',
+        settings: [
+          { setting: 'scanMode', value: 'EC2_SSM_AGENT_BASED', rule: 'agent only' },
+          { setting: 'vmScanner', value: 'DEACTIVATED', rule: 'agent only' },
+        ],
+      },
+    ]);
+  });
+});
+
+describe('the accounts whose scan configuration the policy manages', () => {
+  const run = (policy: ReturnType<typeof scanPolicy>, scoped = false) => {
+    const decided = scanConfigurationRun(policy, accounts, TODAY, { ownAccountId: ADMIN }, !scoped);
+    if (decided === undefined) throw new Error('the policy manages scan configuration');
+    return decided;
+  };
+
+  it('are those a setting is decided for, read this run or not, and the administrator where the default states one', () => {
+    const policy = scanPolicy({
+      scanConfiguration: { vmScanner: 'ACTIVATED', enforcement: 'enforce' },
+      rules: [{ name: 'hands off', accounts: [B], vmScanner: 'UNMANAGED' }],
+    });
+    // A window of the day that holds none of them: nobody is read this run.
+    const slice = { ...run(policy), reads: { window: { from: 0.5, to: 0.5000001 } } };
+    expect([...managedAccounts(slice)].sort()).toEqual([A, C, ADMIN].sort());
+  });
+
+  it('leave out the administrator when only a rule naming others decides a setting', () => {
+    const policy = scanPolicy({ rules: [{ name: 'vm scanner', accounts: [A], vmScanner: 'ACTIVATED' }] });
+    expect([...managedAccounts(run(policy))]).toEqual([A]);
+  });
+
+  it('keep an account whose rule cannot be decided (its organizational units are not known)', () => {
+    const policy = scanPolicy({ rules: [{ name: 'sandbox', organizationalUnits: [SANDBOX], vmScanner: 'ACTIVATED' }] });
+    const unknown = [account(ADMIN), { id: A, state: 'ACTIVE' } as OrganizationAccount];
+    const decided = scanConfigurationRun(policy, unknown, TODAY, { ownAccountId: ADMIN }, false);
+    expect(decided === undefined ? [] : [...managedAccounts(decided)]).toEqual([A]);
   });
 });
 

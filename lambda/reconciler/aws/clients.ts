@@ -5,7 +5,7 @@ import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { ClientSettingsConfig } from '../config';
-import { CALL_TIMEOUTS, type CallTimeouts } from '../deadline/deadline';
+import type { CallTimeouts } from '../deadline/deadline';
 import { pace } from './pacing';
 
 /**
@@ -80,12 +80,11 @@ export interface Clients {
 export function createClients(
   region: string,
   config: ClientSettingsConfig,
-  timeouts: CallTimeouts = CALL_TIMEOUTS,
   { profile, logger }: { readonly profile?: string; readonly logger?: ClientLogger } = {},
 ): Clients {
   const settings: ClientSettings = {
     ...retrySettings(config),
-    requestHandler: requestHandler(timeouts),
+    requestHandler: requestHandler(config.timeouts),
     ...(profile === undefined ? {} : { profile }),
     ...(logger === undefined ? {} : { logger }),
   };
@@ -97,7 +96,7 @@ export function createClients(
   const ssm = new SSMClient({ ...settings, region });
   const sqs = new SQSClient({ ...settings, region });
   return {
-    timeouts,
+    timeouts: config.timeouts,
     organizations,
     account,
     ssm,

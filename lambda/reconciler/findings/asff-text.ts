@@ -1,5 +1,5 @@
 import { ec2ScanningOffText, regionLists } from '../inspector-policy';
-import type { AccountException, AccountExceptionReason } from './decide';
+import type { AccountException, AccountExceptionReason } from './exception';
 
 /*
  * What each account finding says: its title, description, remediation and the Inspector page it points
@@ -51,6 +51,12 @@ const desiredText = (e: AccountException) => (e.desired === undefined ? '' : ` T
 const ruleText = (rule: string | undefined) => (rule === undefined ? '' : ` (rule "${rule}")`);
 /** The rules (or "default") that decided a scan configuration fact, comma-separated. */
 const scanRulesText = (rules: string | undefined) => (rules === undefined ? '' : ` (decided by: ${rules})`);
+
+/** `the policy wants vmScanner ACTIVATED (decided by: rule)`: a scan configuration fact's Desired in words. */
+const wantsText = (e: AccountException) =>
+  e.scanTarget
+    ? `the policy wants ${e.scanTarget}${scanRulesText(e.rule)}`
+    : 'the policy manages its scan mode or VM scanner';
 
 /** Title, description and the fix the Inspector docs give, per reason. */
 export const ACCOUNT_TEXT: Record<AccountExceptionReason, AccountText> = {
@@ -133,8 +139,8 @@ export const ACCOUNT_TEXT: Record<AccountExceptionReason, AccountText> = {
         : `An organization policy blocks Inspector from changing the EC2 scan configuration of account ${e.accountId}`,
     description: (e) =>
       e.detail === 'EC2_SCANNING_DISABLED_BY_INSPECTOR_POLICY'
-        ? `The policy manages the EC2 scan configuration (scan mode, VM scanner) of account ${e.accountId} in ${e.region}, but EC2 scanning there is ${e.ec2ScanningOff?.kind === 'DISABLED_BY_POLICY' ? ec2ScanningOffText(e.ec2ScanningOff) : 'disabled by the organization’s Inspector policy'}: no instance is scanned, whatever the scan mode or the VM scanner.`
-        : `Amazon Inspector reports BLOCKED_BY_ORGANIZATION_POLICY for account ${e.accountId} in ${e.region}: an organization policy keeps it from changing the account, so the EC2 scan configuration (scan mode, VM scanner) the policy manages for it cannot be read or held.`,
+        ? `In account ${e.accountId}, ${e.region}, ${wantsText(e)}, but EC2 scanning there is ${e.ec2ScanningOff?.kind === 'DISABLED_BY_POLICY' ? ec2ScanningOffText(e.ec2ScanningOff) : 'disabled by the organization’s Inspector policy'}: no instance is scanned, whatever the scan mode or the VM scanner.`
+        : `Amazon Inspector reports BLOCKED_BY_ORGANIZATION_POLICY for account ${e.accountId} in ${e.region}: an organization policy keeps it from changing the account, so the EC2 scan configuration cannot be read or held where ${wantsText(e)}.`,
     remediation: (e) =>
       e.detail === 'EC2_SCANNING_DISABLED_BY_INSPECTOR_POLICY'
         ? "Change the organization's Inspector policy from the management account (Organizations, policy type INSPECTOR_POLICY) to enable EC2 scanning here, or make the policy's scanMode and vmScanner for this account UNMANAGED."

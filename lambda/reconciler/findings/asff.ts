@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PolicyException, RuleException, RuleExceptionReason } from './decide';
+import type { PolicyException, RuleException, RuleExceptionReason } from './exception';
 import { ACCOUNT_TEXT, URL } from './asff-text';
 
 /**

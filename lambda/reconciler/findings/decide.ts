@@ -1,106 +1,26 @@
 import { daysLeft } from '../policy/expiry';
-import type { Ec2ScanningOffCause, FailureReason, Outcome, SkipReason, TargetState } from '../model';
+import type { Ec2ScanningOffCause, Outcome, TargetState } from '../model';
 import { DEFAULT_RULE } from '../policy/schema';
 import type { Policy } from '../policy/schema';
-import { isNarrowing, type ScanConfigurationOutcome, type ScanSettingChange } from '../scan-configuration/outcome';
+import type { ScanConfigurationOutcome } from '../scan-configuration/outcome';
+import type {
+  AccountExceptionReason,
+  ExceptionStatus,
+  FindingsVerdict,
+  PolicyException,
+  RuleException,
+  SeverityLabel,
+} from './exception';
+import { scanConfigurationVerdictOf } from './scan-configuration-verdict';
 
 /**
  * Which outcomes need a person, and which of them the run may judge at all. Pure: no I/O, no clock.
  * The table of which outcome and reason calls for which finding, at which severity, and why, is
  * docs/findings.md, "Which outcomes need a person": kept there alone, so that it cannot drift from a
- * copy here. ACCOUNT_EXCEPTION_REASONS, RULE_EXCEPTION_REASONS and verdictOf below are that table in code
- * (test/unit/findings-decide.test.ts checks the table names every skip and failure reason).
+ * copy here. verdictOf below is that table in code, with the reasons in exception.ts; the scan
+ * configuration's table is scan-configuration-verdict.ts's (test/unit/findings-decide.test.ts checks the
+ * tables name every skip and failure reason).
  */
-
-/** The account facts that need a person: one finding per account, region and reason. */
-export const ACCOUNT_EXCEPTION_REASONS = [
-  'UPDATE_FAILED',
-  'STATUS_UNREADABLE',
-  'ORGANIZATIONAL_UNIT_UNRESOLVED',
-  'EC2_SCANNING_NOT_ENABLED',
-  'NOT_INSPECTOR_MEMBER',
-  'BLOCKED_BY_ORGANIZATION_POLICY',
-  'ACCOUNT_ISOLATED',
-  'DEACTIVATION_HELD_BY_GUARDRAIL',
-] as const satisfies readonly (FailureReason | SkipReason)[];
-
-/** The scan configuration's account facts that need a person: one finding per account, region and reason. */
-export const SCAN_CONFIGURATION_EXCEPTION_REASONS = [
-  /** UpdateConfiguration refused the change the policy asks for. */
-  'SCAN_CONFIGURATION_UPDATE_FAILED',
-  /** GetConfiguration read the VM scanner's status FAILED: Inspector accepted a change it could not apply. */
-  'VM_SCANNER_FAILED',
-  /**
-   * An organization policy keeps Inspector from changing the account (BLOCKED_BY_ORGANIZATION_POLICY), or the
-   * organization's Inspector policy disables its EC2 scanning: the policy's scan configuration cannot hold.
-   */
-  'SCAN_CONFIGURATION_BLOCKED_BY_ORGANIZATION_POLICY',
-] as const;
-export type ScanConfigurationExceptionReason = (typeof SCAN_CONFIGURATION_EXCEPTION_REASONS)[number];
-
-/** Every account fact: deep inspection's and the scan configuration's. */
-export type AccountExceptionReason = (typeof ACCOUNT_EXCEPTION_REASONS)[number] | ScanConfigurationExceptionReason;
-
-/** The policy facts that need a person: one finding per rule and region. */
-export const RULE_EXCEPTION_REASONS = ['REPORT_ONLY_MISMATCH', 'RULE_EXPIRING'] as const;
-export type RuleExceptionReason = (typeof RULE_EXCEPTION_REASONS)[number];
-
-/** Security Hub's `SeverityLabel` values this product uses. */
-export type SeverityLabel = 'LOW' | 'MEDIUM' | 'HIGH';
-/** `Compliance.Status` of an open exception: FAILED when the policy is known not to hold, WARNING when it cannot be judged or applied. */
-export type ExceptionStatus = 'FAILED' | 'WARNING';
-
-interface ExceptionBase {
-  readonly region: string;
-  readonly severity: SeverityLabel;
-  readonly status: ExceptionStatus;
-}
-
-export interface AccountException extends ExceptionBase {
-  readonly kind: 'ACCOUNT';
-  readonly reason: AccountExceptionReason;
-  readonly accountId: string;
-  /** The rule that decided the account, or "default"; absent when the decision could not be made. */
-  readonly rule?: string;
-  /** What the policy wants for the account, when it could say. */
-  readonly desired?: TargetState;
-  /** A stable fact beside the reason (the EC2 scan status, the observed deep-inspection status): part of what "changed" means. */
-  readonly detail?: string;
-  /** Inspector's own words (an errorMessage): shown, but a new wording alone is not a change worth a re-import. */
-  readonly message?: string;
-  /** EC2_SCANNING_NOT_ENABLED: what the organization's Inspector policy says of it, when the run asked. */
-  readonly ec2ScanningOff?: Ec2ScanningOffCause;
-  /**
-   * A scan configuration fact: what the policy wants of the settings concerned (`vmScanner ACTIVATED, scanMode
-   * EC2_HYBRID`), when known: the finding's Desired.
-   */
-  readonly scanTarget?: string;
-}
-
-export interface RuleException extends ExceptionBase {
-  readonly kind: 'RULE';
-  readonly reason: RuleExceptionReason;
-  readonly rule: string;
-  /** Every account the fact concerns in the region, sorted. */
-  readonly accounts: readonly string[];
-  /** REPORT_ONLY_MISMATCH: what enforcing the rule would set. */
-  readonly to?: TargetState;
-  /** RULE_EXPIRING: the rule's last day (UTC, `YYYY-MM-DD`), its owner and reason as the policy says. */
-  readonly expires?: string;
-  readonly owner?: string;
-  readonly ruleReason?: string;
-}
-
-export type PolicyException = AccountException | RuleException;
-
-/**
- * What one outcome means for the findings of its account and region:
- * - `settled`: the run saw the current truth; `exception` is the one account fact it calls for, if any
- *   (its absence resolves every open account finding of the pair);
- * - `unsettled`: the run does not know (not reached, region unreadable, in transition): leave the pair's findings as they are.
- */
-export type FindingsVerdict =
-  { readonly settled: true; readonly exception?: AccountException } | { readonly settled: false; readonly why: string };
 
 /** What the policy wants for accounts a rule decides, by rule name ("default" for the default); undefined for UNMANAGED or an unknown name. */
 export function desiredOfRule(policy: Policy, rule: string | undefined): TargetState | undefined {
@@ -204,116 +124,6 @@ export function verdictOf(outcome: Outcome, policy: Policy): FindingsVerdict {
   return { settled: false, why: 'no decision for this outcome' };
 }
 
-// The EC2 scan configuration's stream (scan-configuration/outcome.ts): its table is docs/findings.md,
-// "The EC2 scan configuration".
-
-/** A widening change: what the policy wants is more scanning (VM scanner ACTIVATED, scan mode EC2_HYBRID). */
-const widens = (change: Pick<ScanSettingChange, 'setting' | 'to'>) => !isNarrowing(change);
-
-/** `vmScanner ACTIVATED, scanMode EC2_HYBRID`: what the policy wants, as the finding's Desired. */
-const wanted = (changes: readonly ScanSettingChange[]) =>
-  changes.map((change) => `${change.setting} ${change.to}`).join(', ');
-
-/** The rules that decided the changes, in order, once each. */
-const rulesOf = (changes: readonly ScanSettingChange[]) =>
-  [...new Set(changes.map((change) => change.rule))].join(', ');
-
-/** Every change the outcome carries, whatever became of it (written, report-only, waiting, held, refused). */
-function changesOf(outcome: ScanConfigurationOutcome): readonly ScanSettingChange[] {
-  switch (outcome.kind) {
-    case 'COMPLIANT':
-      return [];
-    case 'UPDATE':
-    case 'WOULD_UPDATE':
-      return [...outcome.changes, ...(outcome.reportOnly ?? []), ...(outcome.waiting ?? [])];
-    case 'SKIPPED':
-    case 'FAILED':
-      return outcome.changes ?? [];
-  }
-}
-
-/**
- * One scan configuration outcome's verdict, by the table in docs/findings.md.
- * @param deep the account's deep inspection outcome in the same region, when the run has one: where EC2 scanning
- *   is off, it says what the organization's Inspector policy says of it (`ec2ScanningOff`)
- */
-export function scanConfigurationVerdictOf(outcome: ScanConfigurationOutcome, deep?: Outcome): FindingsVerdict {
-  const { accountId, region } = outcome;
-  const exception = (
-    reason: ScanConfigurationExceptionReason,
-    severity: SeverityLabel,
-    status: ExceptionStatus,
-    facts: Pick<AccountException, 'rule' | 'scanTarget' | 'detail' | 'message' | 'ec2ScanningOff'>,
-  ): FindingsVerdict => ({
-    settled: true,
-    exception: {
-      kind: 'ACCOUNT',
-      reason,
-      accountId,
-      region,
-      severity,
-      status,
-      ...Object.fromEntries(Object.entries(facts).filter(([, value]) => value !== undefined && value !== '')),
-    },
-  });
-  const changes = changesOf(outcome);
-  if (outcome.kind === 'FAILED') {
-    if (outcome.reason !== 'UPDATE_FAILED') {
-      // Unreadable, not reached, a region failed, an OU unresolved: the queue (FailedAccounts alarms) and the
-      // deep inspection stream's own findings tell them; nobody can say the scan configuration holds or not.
-      return { settled: false, why: `scan configuration ${outcome.reason}` };
-    }
-    return exception('SCAN_CONFIGURATION_UPDATE_FAILED', changes.some(widens) ? 'HIGH' : 'MEDIUM', 'FAILED', {
-      rule: rulesOf(changes),
-      scanTarget: wanted(changes),
-      ...(outcome.write === undefined ? {} : { detail: outcome.write }),
-      message: outcome.errorMessage,
-    });
-  }
-  if (outcome.kind === 'SKIPPED') {
-    switch (outcome.reason) {
-      case 'BLOCKED_BY_ORGANIZATION_POLICY':
-        return exception('SCAN_CONFIGURATION_BLOCKED_BY_ORGANIZATION_POLICY', 'HIGH', 'FAILED', {
-          detail: 'BLOCKED_BY_ORGANIZATION_POLICY',
-        });
-      case 'EC2_SCANNING_NOT_ENABLED': {
-        if (outcome.detail === 'ENABLING') return { settled: false, why: 'EC2 scanning is being enabled' };
-        const cause = deep?.kind === 'SKIPPED' ? deep.ec2ScanningOff : undefined;
-        if (cause === undefined || cause.kind === 'COULD_NOT_TELL') {
-          return {
-            settled: false,
-            why: "whether the organization's Inspector policy disables EC2 scanning is not known",
-          };
-        }
-        // Off by someone's choice where no Inspector policy decides: deep inspection's own finding covers it.
-        if (cause.kind !== 'DISABLED_BY_POLICY') return { settled: true };
-        return exception('SCAN_CONFIGURATION_BLOCKED_BY_ORGANIZATION_POLICY', 'MEDIUM', 'WARNING', {
-          detail: 'EC2_SCANNING_DISABLED_BY_INSPECTOR_POLICY',
-          ec2ScanningOff: cause,
-        });
-      }
-      case 'SCAN_CONFIGURATION_PENDING':
-      case 'INSPECTOR_STATUS_CHANGING':
-      case 'WAITS_FOR_WIDENING':
-      case 'FOLLOWS_ADMINISTRATOR':
-      case 'CHANGED_SINCE_PLAN':
-        return { settled: false, why: 'in transition' };
-      default:
-        break;
-    }
-  }
-  // Read this run with the VM scanner FAILED, and the policy manages the VM scanner.
-  const vmScanner = changes.find((change) => change.setting === 'vmScanner');
-  if (outcome.observed?.vmScanner === 'FAILED' && vmScanner !== undefined) {
-    return exception('VM_SCANNER_FAILED', vmScanner.to === 'ACTIVATED' ? 'HIGH' : 'MEDIUM', 'FAILED', {
-      rule: vmScanner.rule,
-      scanTarget: wanted([vmScanner]),
-      detail: 'FAILED',
-    });
-  }
-  return { settled: true };
-}
-
 /** What one region's outcomes say about its findings. */
 export interface RegionExceptions {
   readonly region: string;
@@ -345,15 +155,11 @@ export interface RegionExceptions {
    */
   readonly scanSettledAccounts: ReadonlySet<string>;
   /**
-   * The policy manages no scan configuration at all: no scan configuration finding can be current, so any
-   * open one of a settled or gone account is archived.
+   * Accounts the run settled in the region (`settledAccounts`) whose scan configuration the policy does not
+   * manage: every one of them when it manages none, else those outside the run's managed accounts. No scan
+   * configuration finding of theirs can be current, so any open one is archived, though nothing read it.
    */
-  readonly scanConfigurationUnmanaged: boolean;
-}
-
-/** Whether an account finding's reason is the scan configuration's (settled by its own stream). */
-export function isScanConfigurationReason(reason: string): reason is ScanConfigurationExceptionReason {
-  return (SCAN_CONFIGURATION_EXCEPTION_REASONS as readonly string[]).includes(reason);
+  readonly scanUnmanagedAccounts: ReadonlySet<string>;
 }
 
 /**
@@ -368,11 +174,17 @@ export function exceptionsByRegion(
     today,
     wholeOrganization,
     scanConfiguration,
+    scanConfigurationManaged,
   }: {
     readonly today: string;
     readonly wholeOrganization: boolean;
     /** The scan configuration's outcomes, when the policy manages it (absent: it manages none). */
     readonly scanConfiguration?: readonly ScanConfigurationOutcome[];
+    /**
+     * With `scanConfiguration`: the accounts of the run's scope whose scan configuration the policy manages,
+     * read or not. Absent: not told, and no account counts as unmanaged.
+     */
+    readonly scanConfigurationManaged?: ReadonlySet<string>;
   },
 ): Map<string, RegionExceptions> {
   const byRegion = new Map<string, Outcome[]>();
@@ -430,7 +242,11 @@ export function exceptionsByRegion(
       unsettledRules,
       complete: wholeOrganization && !unread,
       scanSettledAccounts,
-      scanConfigurationUnmanaged: scanConfiguration === undefined,
+      scanUnmanagedAccounts: new Set(
+        [...settledAccounts].filter((accountId) =>
+          scanConfiguration === undefined ? true : scanConfigurationManaged?.has(accountId) === false,
+        ),
+      ),
     });
   }
   return result;

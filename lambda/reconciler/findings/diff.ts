@@ -7,7 +7,8 @@ import {
   findingId,
   ruleFindingId,
 } from './asff';
-import { isScanConfigurationReason, type RegionExceptions } from './decide';
+import type { RegionExceptions } from './decide';
+import { isScanConfigurationReason } from './exception';
 
 /**
  * The level-triggered step: what to import and archive so that Security Hub shows exactly the
@@ -167,13 +168,9 @@ function resolved(finding: AsffFinding, region: RegionExceptions): boolean {
     // Gone: a run over the whole organization that read the region did not meet it.
     const gone = region.complete && !region.evaluatedAccounts.has(accountId);
     // A scan configuration finding is settled by its own stream (an account's is read once a day), or by a
-    // policy that manages no scan configuration any more.
+    // policy that no longer manages the account's scan configuration (RegionExceptions.scanUnmanagedAccounts).
     if (isScanConfigurationReason(finding.ProductFields[FIELD.reason] ?? '')) {
-      return (
-        region.scanSettledAccounts.has(accountId) ||
-        gone ||
-        (region.scanConfigurationUnmanaged && region.settledAccounts.has(accountId))
-      );
+      return region.scanSettledAccounts.has(accountId) || gone || region.scanUnmanagedAccounts.has(accountId);
     }
     // Settled now, or gone.
     return region.settledAccounts.has(accountId) || gone;

@@ -1,6 +1,6 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { DIMENSION, FINDINGS_METRIC } from '../observability/names';
-import { ACCOUNT_EXCEPTION_REASONS, RULE_EXCEPTION_REASONS, SCAN_CONFIGURATION_EXCEPTION_REASONS } from './decide';
+import { ACCOUNT_EXCEPTION_REASONS, RULE_EXCEPTION_REASONS, SCAN_CONFIGURATION_EXCEPTION_REASONS } from './exception';
 import type { FindingsReport } from './sync';
 
 /** Publishes the findings step's metrics as EMF. A dry run made no call and publishes nothing. */

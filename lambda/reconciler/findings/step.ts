@@ -34,6 +34,7 @@ export async function findingsStep(
     outcomes,
     enabledRegions,
     enabledRegionsError,
+    scanConfigurationManaged,
     request,
     now,
   }: {
@@ -52,6 +53,8 @@ export async function findingsStep(
     /** The regions the account has enabled, or why ListRegions could not list them (RunPlan's). */
     readonly enabledRegions?: readonly string[];
     readonly enabledRegionsError?: string;
+    /** The accounts of the run's scope whose scan configuration the policy manages, read this run or not (RunPlan's). */
+    readonly scanConfigurationManaged?: ReadonlySet<string>;
     /** What the run was asked: its accounts and regions when it named some, dry run or not, and whose run it is. */
     readonly request: {
       readonly accountIds?: readonly string[];
@@ -76,6 +79,7 @@ export async function findingsStep(
     {
       outcomes,
       ...(managed ? { scanConfiguration: reports.flatMap((report) => report.scanConfiguration?.outcomes ?? []) } : {}),
+      ...(managed && scanConfigurationManaged !== undefined ? { scanConfigurationManaged } : {}),
       policy,
       scope: {
         regions,

@@ -6,12 +6,8 @@ import type { Outcome } from '../model';
 import type { Policy } from '../policy/schema';
 import type { ScanConfigurationOutcome } from '../scan-configuration/outcome';
 import { type AsffFinding, GENERATOR_ID, arnPartitionOf, productArn } from './asff';
-import {
-  type AccountExceptionReason,
-  exceptionsByRegion,
-  type RegionExceptions,
-  type RuleExceptionReason,
-} from './decide';
+import { exceptionsByRegion, type RegionExceptions } from './decide';
+import type { AccountExceptionReason, RuleExceptionReason } from './exception';
 import { diffFindings, sweepFindings } from './diff';
 
 /**
@@ -47,6 +43,12 @@ export interface SyncFindingsInput {
    * manages none (then any open scan configuration finding of a settled account is archived).
    */
   readonly scanConfiguration?: readonly ScanConfigurationOutcome[];
+  /**
+   * With `scanConfiguration`: every account of the run's scope whose scan configuration the policy manages,
+   * read this run or not. An open scan configuration finding of an account the run settled that is not
+   * among them is archived (the policy no longer manages it); absent, none is archived for that.
+   */
+  readonly scanConfigurationManaged?: ReadonlySet<string>;
   readonly policy: Policy;
   readonly scope: FindingsScope;
   /** A dry run (the CLI's plan) writes nothing: no call is made at all. */
@@ -138,6 +140,9 @@ export async function syncFindings(input: SyncFindingsInput, deps: SyncFindingsD
     today: utcDay(input.now),
     wholeOrganization: input.scope.wholeOrganization,
     ...(input.scanConfiguration === undefined ? {} : { scanConfiguration: input.scanConfiguration }),
+    ...(input.scanConfigurationManaged === undefined
+      ? {}
+      : { scanConfigurationManaged: input.scanConfigurationManaged }),
   });
   const exceptions: Partial<Record<ExceptionReason, number>> = {};
   for (const region of input.scope.regions) {
@@ -170,7 +175,7 @@ export async function syncFindings(input: SyncFindingsInput, deps: SyncFindingsD
           unsettledRules: new Set<string>(),
           complete: false,
           scanSettledAccounts: new Set<string>(),
-          scanConfigurationUnmanaged: input.scanConfiguration === undefined,
+          scanUnmanagedAccounts: new Set<string>(),
         },
         port: deps.securityHubFor(region),
         ...context,

@@ -10,6 +10,7 @@ import { describeError } from '../errors/describe-error';
 import { applyGuardrail, countDeactivations, type GuardrailVerdict, holdDeactivations, holdNarrowing } from './limits';
 import type { Outcome } from '../model';
 import type { ScanConfigurationOutcome } from '../scan-configuration/outcome';
+import type { SliceSample } from './projection';
 
 export interface LimitOptions {
   readonly limits: { readonly perRun: number; readonly perDay: number };
@@ -21,6 +22,8 @@ export interface LimitOptions {
   /** Absent: only the per-run limit, counted within this invocation (a CLI run without a ledger). */
   readonly ledger?: LedgerStore;
   readonly signal?: AbortSignal;
+  /** A run that read a slice of the scan configuration: its narrowing is projected (projection.ts). */
+  readonly sample?: SliceSample;
 }
 
 /**
@@ -49,7 +52,8 @@ export async function limitDeactivations(
       };
     }
   }
-  const guarded = applyGuardrail(outcomes, budget, options.force, scan);
+  const guarded = applyGuardrail(outcomes, budget, options.force, scan, options.sample);
+  // The ledger records what is written, not the projection.
   const count = countDeactivations(guarded.outcomes, guarded.scanConfiguration);
   if (options.dryRun || !ledger || count === 0) return guarded;
   // Unreadable and forced: writing would erase what the ledger holds; the operator chose to go ahead.

@@ -1,6 +1,10 @@
 import { allowance, type DeactivationBudget } from './ledger';
 import type { Outcome } from '../model';
 import { isNarrowing, type ScanConfigurationOutcome } from '../scan-configuration/outcome';
+import { describeProjection, type ProjectedNarrowing, projectNarrowing, type SliceSample } from './projection';
+
+/** How to apply what the guardrail held, in both places a run is asked from. */
+export const FORCE_HINT = 'invoke with "force": true, or --force in the CLI, to apply';
 
 export interface GuardrailVerdict {
   /** guardrails.maxDeactivationsPerRun. */
@@ -15,6 +19,11 @@ export interface GuardrailVerdict {
   readonly wouldDeactivate: number;
   /** Of them, the accounts whose scan configuration the run would narrow, when it manages any. */
   readonly wouldNarrowScanConfiguration?: number;
+  /**
+   * A run that read a slice of the scan configuration (a scheduled run): its narrowing projected to the
+   * organization, and `deactivations`, the count the limits were held to (guardrail/projection.ts).
+   */
+  readonly projected?: ProjectedNarrowing;
   /** True when deactivations were held back. */
   readonly tripped: boolean;
   /** True when a limit was exceeded but the invocation said `force`. */
@@ -66,11 +75,23 @@ export function countDeactivations(
   return new Set([...deactivatedAccounts(outcomes), ...narrowedAccounts(scan)]).size;
 }
 
-/** Every narrowing scan configuration update becomes a skip that says why it was held; widening is never held. */
+/**
+ * Every narrowing scan configuration update becomes a skip that says why it was held; widening is never held.
+ * Where the administrator's configuration is held, the members that were to follow it (FOLLOWS_ADMINISTRATOR)
+ * are held with it: nothing they inherit changes.
+ */
 export function holdNarrowing(scan: readonly ScanConfigurationOutcome[], why: string): ScanConfigurationOutcome[] {
-  const detail = `${why}; invoke with "force": true to apply`;
-  return scan.map((o): ScanConfigurationOutcome =>
-    narrows(o)
+  const detail = `${why}; ${FORCE_HINT}`;
+  const heldAdministrator = new Set(scan.filter((o) => narrows(o) && o.write === 'ADMINISTRATOR').map((o) => o.region));
+  return scan.map((o): ScanConfigurationOutcome => {
+    if (o.kind === 'SKIPPED' && o.reason === 'FOLLOWS_ADMINISTRATOR' && heldAdministrator.has(o.region)) {
+      return {
+        ...o,
+        reason: 'NARROWING_HELD_BY_GUARDRAIL',
+        detail: `the administrator configuration it inherits is held, so it does not change: ${detail}`,
+      };
+    }
+    return narrows(o)
       ? {
           kind: 'SKIPPED',
           accountId: o.accountId,
@@ -81,13 +102,13 @@ export function holdNarrowing(scan: readonly ScanConfigurationOutcome[], why: st
           changes: o.changes,
           write: o.write,
         }
-      : o,
-  );
+      : o;
+  });
 }
 
 /** Every deactivation becomes a skip that says why it was held; activations are never held. */
 export function holdDeactivations(outcomes: readonly Outcome[], why: string): Outcome[] {
-  const detail = `${why}; invoke with "force": true to apply`;
+  const detail = `${why}; ${FORCE_HINT}`;
   return outcomes.map((o): Outcome =>
     o.kind === 'DEACTIVATE'
       ? {
@@ -102,41 +123,50 @@ export function holdDeactivations(outcomes: readonly Outcome[], why: string): Ou
   );
 }
 
-function whyHeld(count: number, budget: DeactivationBudget): string {
+function whyHeld(count: number, budget: DeactivationBudget, projected?: ProjectedNarrowing): string {
+  const would = projected ? describeProjection(projected) : `would deactivate ${count} accounts`;
   if (budget.unavailable !== undefined) {
-    return `would deactivate ${count} accounts, but the deactivation ledger could not be read (${budget.unavailable}), so the daily limit cannot be checked`;
+    return `${would}, but the deactivation ledger could not be read (${budget.unavailable}), so the daily limit cannot be checked`;
   }
   const perRunLeft = budget.perRun.limit - budget.perRun.used;
   const perDayLeft = budget.perDay ? budget.perDay.limit - budget.perDay.used : Number.POSITIVE_INFINITY;
   if (perRunLeft <= perDayLeft) {
     const earlier = budget.perRun.used > 0 ? ` after its earlier attempts deactivated ${budget.perRun.used}` : '';
-    return `would deactivate ${count} accounts, more than guardrails.maxDeactivationsPerRun (${budget.perRun.limit}) leaves this run${earlier} (${Math.max(0, perRunLeft)})`;
+    return `${would}, more than guardrails.maxDeactivationsPerRun (${budget.perRun.limit}) leaves this run${earlier} (${Math.max(0, perRunLeft)})`;
   }
-  return `would deactivate ${count} accounts, more than guardrails.maxDeactivationsPerDay (${budget.perDay?.limit}) leaves after ${budget.perDay?.used} in the last 24 hours (${Math.max(0, perDayLeft)})`;
+  return `${would}, more than guardrails.maxDeactivationsPerDay (${budget.perDay?.limit}) leaves after ${budget.perDay?.used} in the last 24 hours (${Math.max(0, perDayLeft)})`;
 }
 
 /**
  * Holds back every deactivation when a run would deactivate more accounts than its budget allows
  * (the per-run limit less what earlier attempts of the same run did, and the rolling daily limit
  * less the last 24 hours), unless forced: a typo in a policy must never switch deep inspection off
- * across an organization, neither at once nor an hour at a time. Activations are never held. Pure.
+ * across an organization, neither at once nor an hour at a time. Activations are never held. A run that read
+ * a slice of the scan configuration (`sample`) is held to its narrowing projected to the organization
+ * (projection.ts), so a policy change is held whole on the first run that sees it. Pure.
  */
 export function applyGuardrail(
   outcomes: readonly Outcome[],
   budget: DeactivationBudget,
   force: boolean,
   scan: readonly ScanConfigurationOutcome[] = [],
+  sample?: SliceSample,
 ): { outcomes: Outcome[]; scanConfiguration: ScanConfigurationOutcome[]; verdict: GuardrailVerdict } {
   const count = countDeactivations(outcomes, scan);
-  const exceeded = count > allowance(budget);
+  const projected = sample
+    ? projectNarrowing(count, deactivatedAccounts(outcomes), narrowedAccounts(scan), scan, sample)
+    : undefined;
+  const exceeded = (projected?.deactivations ?? count) > allowance(budget);
   const tripped = exceeded && !force;
+  // What is written: the remaining budget and the ledger count it, not the projection.
   const applied = tripped ? 0 : count;
-  const heldBecause = tripped ? whyHeld(count, budget) : undefined;
+  const heldBecause = tripped ? whyHeld(count, budget, projected) : undefined;
   const verdict: GuardrailVerdict = {
     limit: budget.perRun.limit,
     ...(budget.perDay ? { dailyLimit: budget.perDay.limit } : {}),
     wouldDeactivate: count,
     ...(scan.length > 0 ? { wouldNarrowScanConfiguration: narrowedAccounts(scan).size } : {}),
+    ...(projected ? { projected } : {}),
     tripped,
     forced: exceeded && force,
     usedThisRun: budget.perRun.used,

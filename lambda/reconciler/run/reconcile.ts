@@ -1,10 +1,11 @@
 import { explainEc2ScanningOff } from '../inspector-policy';
 import { findingsStep } from '../findings/step';
 import { limitDeactivations } from '../guardrail/limit-deactivations';
+import { sliceSample } from '../guardrail/projection';
 import { accountsToRead } from '../plan';
 import { lintPolicy } from '../policy/lint';
 import { regionsTakingCalls } from '../regions/opt-in';
-import { scanConfigurationRun } from '../scan-configuration/step';
+import { managedAccounts, scanConfigurationRun } from '../scan-configuration/step';
 import { applyPlannedRegion } from './apply';
 import { type Deadline, withDeadline } from '../deadline/deadline';
 import { groupByRegion, problemsOf } from './outcomes';
@@ -85,6 +86,7 @@ async function readAndPlanRun(request: ReconcileRequest, deps: Dependencies, dea
   );
   const byRegion = groupByRegion(scanningOff.outcomes);
   const planned = read.map((region) => ({ ...region, outcomes: byRegion.get(region.region) ?? [] }));
+  const sample = sliceSample(scan);
   return {
     policy,
     warnings,
@@ -92,11 +94,22 @@ async function readAndPlanRun(request: ReconcileRequest, deps: Dependencies, dea
     ...(scanningOff.report ? { ec2ScanningOff: scanningOff.report } : {}),
     ...(optStatuses?.listed ? { enabledRegions: regionsTakingCalls(optStatuses.byRegion) } : {}),
     ...(optStatuses?.listed === false ? { enabledRegionsError: optStatuses.error } : {}),
+    ...(scan ? { scanConfigurationManaged: managedAccounts(scan) } : {}),
+    ...(sample ? { sliceSample: sample } : {}),
   };
 }
 
 async function finish(
-  { policy, warnings, regions: planned, enabledRegions, enabledRegionsError, ec2ScanningOff }: RunPlan,
+  {
+    policy,
+    warnings,
+    regions: planned,
+    enabledRegions,
+    enabledRegionsError,
+    ec2ScanningOff,
+    scanConfigurationManaged,
+    sliceSample: sample,
+  }: RunPlan,
   request: ReconcileRequest,
   deps: Dependencies,
   deadline: Deadline,
@@ -113,6 +126,7 @@ async function finish(
       dryRun: request.dryRun,
       signal: deadline.signal,
       ...(deps.ledger ? { ledger: deps.ledger } : {}),
+      ...(sample ? { sample } : {}),
     },
     planned.flatMap((region) => region.scanConfiguration?.outcomes ?? []),
   );
@@ -143,7 +157,7 @@ async function finish(
       : await deps.queue.send(messages, deadline.queueSignal);
 
   const findings = await findingsStep(
-    { policy, reports, outcomes, enabledRegions, enabledRegionsError, request, now },
+    { policy, reports, outcomes, enabledRegions, enabledRegionsError, scanConfigurationManaged, request, now },
     deps.findings,
     deadline,
   );

@@ -7,6 +7,7 @@ import type { RetryVerdict } from '../errors/classification';
 import type { FindingsPort } from '../findings/step';
 import type { FindingsReport } from '../findings/sync';
 import type { LedgerStore } from '../guardrail/ledger';
+import type { SliceSample } from '../guardrail/projection';
 import type { EffectivePolicyReader, Ec2ScanningOffReport } from '../inspector-policy';
 import type { Outcome } from '../model';
 import type { LintWarning } from '../policy/lint';
@@ -129,4 +130,11 @@ export interface RunPlan {
   readonly enabledRegionsError?: string;
   /** What the organization's Inspector policy says where EC2 scanning is off, when anything was asked. */
   readonly ec2ScanningOff?: Ec2ScanningOffReport;
+  /**
+   * The accounts of the run's scope whose scan configuration the policy manages, read this run or not
+   * (scan-configuration/step.ts `managedAccounts`): absent when it manages none. For the findings step.
+   */
+  readonly scanConfigurationManaged?: ReadonlySet<string>;
+  /** A run that reads a slice of the scan configuration: what its guardrail projects narrowing from. */
+  readonly sliceSample?: SliceSample;
 }

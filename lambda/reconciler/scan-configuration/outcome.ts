@@ -32,6 +32,13 @@ export interface ScanSettingChange {
   readonly enforcement: Enforcement;
 }
 
+/** A managed setting as the policy decides it for one account, and the rule that decides it (or "default"). */
+export interface DecidedScanSetting {
+  readonly setting: ScanSetting;
+  readonly value: ScanMode | VmScannerState;
+  readonly rule: string;
+}
+
 /**
  * How a change is written (UpdateConfiguration, inspector2 model):
  * - MEMBER: with the member's `accountId`; `ec2Configuration.scanMode` always present (the model requires it),
@@ -110,7 +117,7 @@ export type ScanConfigurationOutcome =
   | (Base & {
       readonly kind: 'COMPLIANT';
       /** The managed settings, each as the policy decides it (and as read). */
-      readonly settings: readonly { readonly setting: ScanSetting; readonly value: string; readonly rule: string }[];
+      readonly settings: readonly DecidedScanSetting[];
     })
   /** Written (in a dry run: would be). */
   | (Planned & { readonly kind: 'UPDATE' })
@@ -123,6 +130,12 @@ export type ScanConfigurationOutcome =
       /** The changes it leaves for a later run, when there were any. */
       readonly changes?: readonly ScanSettingChange[];
       readonly write?: ScanConfigurationWrite;
+      /**
+       * A member Inspector leaves out (a skip reason of its status read, no GetConfiguration made): what the
+       * policy decides of each of its managed settings, so that the findings step can tell whether the policy
+       * wants what the block keeps from it (docs/findings.md, "The EC2 scan configuration").
+       */
+      readonly settings?: readonly DecidedScanSetting[];
     })
   | (Base & {
       readonly kind: 'FAILED';

@@ -10,6 +10,7 @@ import {
   type ScanSetting,
 } from '../policy/schema';
 import type {
+  DecidedScanSetting,
   ObservedScanConfiguration,
   ScanConfigurationFailureReason,
   ScanConfigurationOutcome,
@@ -53,17 +54,31 @@ export interface AdministratorState {
   readonly follows: ReadonlySet<ScanSetting>;
 }
 
-/** Why Inspector leaves an account out, from the deep inspection read (BatchGetAccountStatus), or undefined to read it. */
+/** What a target decides of each managed setting, with its rule, in SCAN_SETTINGS order. */
+export function settingsOf(target: ScanTarget): DecidedScanSetting[] {
+  return SCAN_SETTINGS.flatMap((setting) => {
+    const decided = target[setting];
+    return decided === undefined ? [] : [{ setting, value: decided.value, rule: decided.rule }];
+  });
+}
+
+/**
+ * Why Inspector leaves an account out, from the deep inspection read (BatchGetAccountStatus), or undefined to
+ * read it. A SKIPPED outcome says what the policy decides of the account (`target`): whether a block keeps
+ * from it something the policy wants is the findings step's question.
+ */
 export function notReadable(
   region: string,
   accountId: string,
   observation: Observation | undefined,
+  target: ScanTarget,
 ): ScanConfigurationOutcome | undefined {
   if (observation === undefined) {
     return failed(region, accountId, 'STATUS_UNREADABLE', 'Inspector returned no status for this account');
   }
+  const settings = settingsOf(target);
   if (observation.kind === 'SKIP') {
-    return { kind: 'SKIPPED', accountId, region, reason: observation.reason, detail: observation.detail };
+    return { kind: 'SKIPPED', accountId, region, reason: observation.reason, detail: observation.detail, settings };
   }
   if (observation.kind === 'UNREADABLE')
     return failed(region, accountId, 'STATUS_UNREADABLE', observation.errorMessage);
@@ -74,6 +89,7 @@ export function notReadable(
       region,
       reason: 'EC2_SCANNING_NOT_ENABLED',
       detail: observation.ec2ScanStatus,
+      settings,
     };
   }
   return undefined;
@@ -160,13 +176,7 @@ export function planMember(
   const observed = unplannable(region, accountId, read);
   if (isOutcome(observed)) return observed;
   const changes = changesOf(target, observed);
-  if (changes.length === 0) {
-    const settings = SCAN_SETTINGS.flatMap((setting) => {
-      const decided = target[setting];
-      return decided === undefined ? [] : [{ setting, value: decided.value, rule: decided.rule }];
-    });
-    return { kind: 'COMPLIANT', accountId, region, observed, settings };
-  }
+  if (changes.length === 0) return { kind: 'COMPLIANT', accountId, region, observed, settings: settingsOf(target) };
   const enforced = changes.filter((change) => change.enforcement === 'enforce');
   const reportOnly = changes.filter((change) => change.enforcement === 'report');
   const base = { accountId, region, observed, ...(reportOnly.length > 0 && enforced.length > 0 ? { reportOnly } : {}) };

@@ -50,3 +50,9 @@ export function inWindow(position: number, { from, to }: SliceWindow): boolean {
 export function inSlice(accountId: string, reads: ScanConfigurationReads): boolean {
   return reads === 'all' || inWindow(slicePosition(accountId), reads.window);
 }
+
+/** The part of the day a window covers, in (0, 1]: 1/24 for an hourly schedule's. */
+export function windowFraction({ from, to }: SliceWindow): number {
+  const end = to === 0 ? 1 : to;
+  return end > from ? end - from : 1 - from + end;
+}

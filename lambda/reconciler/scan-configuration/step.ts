@@ -45,10 +45,26 @@ export function membersToEvaluate(run: ScanConfigurationRun, deepChanged: Readon
  * one naming it.
  */
 export function evaluatesAdministrator(run: ScanConfigurationRun): boolean {
+  return administratorManaged(run) && (!run.named || run.scope.decisions.has(run.ownAccountId));
+}
+
+/** The policy's `scanConfiguration` states a setting (the administrator's own configuration), or a rule decides one for it. */
+function administratorManaged(run: ScanConfigurationRun): boolean {
   const defaults = run.policy.scanConfiguration;
-  const decided = run.scope.decisions.has(run.ownAccountId);
-  const managed = decided || defaults?.scanMode !== undefined || defaults?.vmScanner !== undefined;
-  return managed && (!run.named || decided);
+  return (
+    run.scope.decisions.has(run.ownAccountId) || defaults?.scanMode !== undefined || defaults?.vmScanner !== undefined
+  );
+}
+
+/**
+ * Every account of the run's scope whose scan configuration the policy manages (or cannot decide), the
+ * administrator's included when its own configuration is held: read or not this run. The findings step
+ * archives an open scan configuration finding of an account the run settled that is not among them.
+ */
+export function managedAccounts(run: ScanConfigurationRun): ReadonlySet<string> {
+  const managed = new Set(run.scope.decisions.keys());
+  if (administratorManaged(run)) managed.add(run.ownAccountId);
+  return managed;
 }
 
 /**
@@ -79,7 +95,7 @@ export async function readAndPlanScanConfiguration(
     const without =
       decision !== undefined && 'undecidedAt' in decision
         ? planMember(region, accountId, decision, undefined, { follows: new Set() })
-        : notReadable(region, accountId, read.observations.get(accountId));
+        : notReadable(region, accountId, read.observations.get(accountId), decision?.target ?? {});
     if (without === undefined) toRead.push(accountId);
     else decided.set(accountId, without);
   }
@@ -138,9 +154,12 @@ export function scanConfigurationRun(
 ): ScanConfigurationRun | undefined {
   if (!managesScanConfiguration(policy)) return undefined;
   const named = request.accountIds !== undefined;
+  // A run naming accounts may have listed the whole organization (more than accountsFor reads one by one).
+  const ids = new Set(request.accountIds);
+  const scoped = named ? accounts.filter((account) => ids.has(account.id)) : accounts;
   return {
     policy,
-    scope: scanConfigurationScope(accounts, policy, today, wholeOrganization && !named),
+    scope: scanConfigurationScope(scoped, policy, today, wholeOrganization && !named),
     reads: request.scanConfigurationReads ?? 'all',
     named,
     ownAccountId: request.ownAccountId,
