@@ -10,7 +10,7 @@ export const POLICY_SCHEMA_FILE = path.join(__dirname, '..', 'policy.schema.json
  * policy.schema.json, generated from the zod schema the validator runs: an editor completes and
  * checks a policy as it is typed. Checks JSON Schema cannot say (distinct ids, duplicate rule names,
  * a rule naming accounts or OUs) are the validator's alone; a "states at least one setting" refinement is said
- * to it by an `anyOf` in the schema's `.meta` (policy/schema.ts requiresOneOf). `$schema` in a policy points here.
+ * to it by an `anyOf` in the schema's `.meta` (policy/document.ts requiresOneOf). `$schema` in a policy points here.
  */
 export function policyJsonSchema(): string {
   const schema = z.toJSONSchema(policyDocumentSchema, { io: 'input', unrepresentable: 'any' });

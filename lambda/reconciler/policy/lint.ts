@@ -13,6 +13,7 @@ import {
 } from './schema';
 import { administratorFailure, type DelegatedAdministratorAnswer } from '../regions/delegated-administrator';
 import { optInFailure } from '../regions/opt-in';
+import { covers, idsOf, type IndexedRule, mayOverlap, type Organization, organizationOf } from './organization-tree';
 
 /** What lint finds: never an error (the policy is valid), always worth a look. Each names its JSON path. */
 export interface LintWarning extends Problem {
@@ -89,31 +90,6 @@ export function lintPolicy(
   ];
 }
 
-/** What the run knows of the organization: its accounts, each account's OU chain, and which OU lies under which. */
-interface Organization {
-  readonly accounts: ReadonlyMap<string, readonly string[] | undefined>;
-  /** OU → every root and OU above it. */
-  readonly unitAncestors: ReadonlyMap<string, ReadonlySet<string>>;
-  /** False when ancestry was not resolved (no rule names an OU): nothing can be said of OUs. */
-  readonly placed: boolean;
-}
-
-function organizationOf(accounts: readonly OrganizationAccount[]): Organization {
-  const unitAncestors = new Map<string, Set<string>>();
-  for (const account of accounts) {
-    account.ancestors?.forEach((unit, depth) => {
-      const above = unitAncestors.get(unit) ?? new Set<string>();
-      for (const ancestor of account.ancestors?.slice(0, depth) ?? []) above.add(ancestor);
-      unitAncestors.set(unit, above);
-    });
-  }
-  return {
-    accounts: new Map(accounts.map((account) => [account.id, account.ancestors])),
-    unitAncestors,
-    placed: accounts.some((account) => account.ancestors !== undefined),
-  };
-}
-
 function expiry(
   rule: PolicyRule,
   index: number,
@@ -180,30 +156,6 @@ function successors(
   );
   if (named.length === 0) return `its accounts go to ${others}`;
   return rest === 0 ? named.join('; ') : `${named.join('; ')}, ${others} the rest`;
-}
-
-interface IndexedRule {
-  readonly rule: PolicyRule;
-  readonly index: number;
-}
-
-/** The account and OU (or root) ids a rule names. */
-function idsOf(rule: PolicyRule): string[] {
-  return [...(rule.accounts ?? []), ...(rule.organizationalUnits ?? [])];
-}
-
-/**
- * True when `taker` takes every account of `id` (an account, OU or root id a later rule names): it
- * names the root, the id itself, or (with the tree) an OU above it. Only a root rule takes a root.
- */
-function covers(taker: PolicyRule, id: string, tree: Organization | undefined): boolean {
-  const units = taker.organizationalUnits ?? [];
-  if (units.some((unit) => unit.startsWith('r-'))) return true;
-  if (id.startsWith('r-')) return false;
-  if (/^\d/.test(id)) {
-    return (taker.accounts?.includes(id) ?? false) || units.some((unit) => tree?.accounts.get(id)?.includes(unit));
-  }
-  return units.includes(id) || units.some((above) => tree?.unitAncestors.get(id)?.has(above));
 }
 
 /**
@@ -314,25 +266,6 @@ function mootScanSettings(
       },
     ];
   });
-}
-
-/** True unless the OU tree (or the ids alone) shows that no account matched by `a` is matched by `b`. */
-function mayOverlap(a: PolicyRule, b: PolicyRule, tree: Organization | undefined): boolean {
-  return idsOf(b).some((id) => covers(a, id, tree) || reaches(a, id, tree));
-}
-
-/** True when some account under `id` (an account, OU or root that another rule names) may be one `rule` names. */
-function reaches(rule: PolicyRule, id: string, tree: Organization | undefined): boolean {
-  if (id.startsWith('r-')) return true;
-  const placed = tree?.placed === true;
-  // An account: named, or (without the tree) perhaps under an OU the rule names.
-  if (/^\d/.test(id)) return (rule.accounts ?? []).includes(id) || (!placed && rule.organizationalUnits !== undefined);
-  // An OU: without the tree, any account or OU the rule names may lie under it.
-  if (!placed) return true;
-  return (
-    (rule.accounts ?? []).some((account) => tree.accounts.get(account)?.includes(id)) ||
-    (rule.organizationalUnits ?? []).some((unit) => tree.unitAncestors.get(unit)?.has(id))
-  );
 }
 
 /**
