@@ -4,9 +4,16 @@ import { parseArgs } from 'node:util';
 import { EMPTY_LEDGER, type RunSummary } from '../lambda/reconciler';
 import { LocalAwsEndpoint } from '../local/aws-endpoint/server';
 import { buildFunction, type DeployedFunction, invokeBundleMeasured } from '../local/bundle';
-import { SimulatedOrganization } from '../local/simulated-organization';
+import { type SimulatedOrganization } from '../local/simulated-organization';
 import { type FindingsRegionShape, securityHubFloor, securityHubLowerBounds } from './floor';
-import { benchEnvironment, measurement, REGIONS, type RunMeasurement, type ScenarioSettings } from './scenario';
+import {
+  benchEnvironment,
+  measurement,
+  REGIONS,
+  type RunMeasurement,
+  type ScenarioSettings,
+  uniformOrganization,
+} from './scenario';
 import { runScript } from './script';
 
 /**
@@ -73,16 +80,7 @@ function steadyOrganization(settings: FindingsScenarioSettings): {
   expected: Map<string, Set<string>>;
 } {
   const regions = REGIONS.slice(0, settings.regions);
-  const organization = SimulatedOrganization.generate({
-    accounts: settings.accounts,
-    regions,
-    depth: 1,
-    unitsPerLevel: 4,
-    closed: 0,
-    nonMembers: 0,
-    ec2ScanningOff: 0,
-    activated: 1,
-  });
+  const organization = uniformOrganization(settings, 1);
   const expected = new Map(regions.map((region) => [region, new Set<string>()]));
   const half = Math.floor(settings.exceptionEvery / 2);
   organization.accounts.forEach((account, index) => {

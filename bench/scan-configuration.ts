@@ -7,9 +7,16 @@ import {
 } from '../lambda/reconciler';
 import { LocalAwsEndpoint } from '../local/aws-endpoint/server';
 import { type DeployedFunction, invokeBundleMeasured } from '../local/bundle';
-import { type SimulatedEc2Configuration, SimulatedOrganization } from '../local/simulated-organization';
+import { type SimulatedEc2Configuration, type SimulatedOrganization } from '../local/simulated-organization';
 import { membersRead, type RunShape, type ScanConfigurationShape } from './floor';
-import { benchEnvironment, measurement, REGIONS, type RunMeasurement, type ScenarioSettings } from './scenario';
+import {
+  benchEnvironment,
+  measurement,
+  REGIONS,
+  type RunMeasurement,
+  type ScenarioSettings,
+  uniformOrganization,
+} from './scenario';
 
 /*
  * The EC2 scan configuration managed for every account (issue 26): a steady state, a policy change that
@@ -91,16 +98,7 @@ export function scanConfigurationOrganization(settings: ScanConfigurationSetting
   stragglers: number;
 } {
   const regions = REGIONS.slice(0, settings.regions);
-  const organization = SimulatedOrganization.generate({
-    accounts: settings.accounts,
-    regions,
-    depth: 1,
-    unitsPerLevel: 4,
-    closed: 0,
-    nonMembers: 0,
-    ec2ScanningOff: 0,
-    activated: 1,
-  });
+  const organization = uniformOrganization(settings, 1);
   const every = settings.stragglerEvery ?? 100;
   let stragglers = 0;
   organization.accounts.forEach((account, index) => {

@@ -84,8 +84,11 @@ export interface ScenarioResult {
   readonly secondRunWrites: number;
 }
 
-/** An organization where every account is ACTIVE, an Inspector member with EC2 scanning on, and deep inspection off. */
-export function worstCaseOrganization(settings: ScenarioSettings): SimulatedOrganization {
+/**
+ * An organization where every account is ACTIVE and an Inspector member with EC2 scanning on in the first
+ * `settings.regions` regions, with deep inspection ACTIVATED in the share `activated` of them (0 to 1).
+ */
+export function uniformOrganization(settings: ScenarioSettings, activated: number): SimulatedOrganization {
   return SimulatedOrganization.generate({
     accounts: settings.accounts,
     regions: REGIONS.slice(0, settings.regions),
@@ -94,11 +97,15 @@ export function worstCaseOrganization(settings: ScenarioSettings): SimulatedOrga
     closed: 0,
     nonMembers: 0,
     ec2ScanningOff: 0,
-    activated: 0,
+    activated,
   });
 }
 
-/** The old space V8 gives itself on a host with the function's memory, as Lambda's microVM has: a quarter. */
+/** The worst case: every account as uniformOrganization has it, and deep inspection off everywhere. */
+export function worstCaseOrganization(settings: ScenarioSettings): SimulatedOrganization {
+  return uniformOrganization(settings, 0);
+}
+
 export function lambdaOldSpaceMiB(fn: DeployedFunction): number {
   return Math.floor(fn.memoryMiB / 4);
 }

@@ -1,3 +1,4 @@
+import { addCounts } from '../counts';
 import type { Ec2ScanningOffReport } from '../inspector-policy';
 import type { FindingsReport } from '../findings/sync';
 import type { LintWarning } from '../policy/lint';
@@ -130,19 +131,6 @@ export function totalsOf(outcomes: readonly Outcome[]): Totals {
   return totals;
 }
 
-function addTotals(a: Totals, b: Totals): Totals {
-  return {
-    accounts: a.accounts + b.accounts,
-    compliant: a.compliant + b.compliant,
-    activated: a.activated + b.activated,
-    deactivated: a.deactivated + b.deactivated,
-    wouldActivate: a.wouldActivate + b.wouldActivate,
-    wouldDeactivate: a.wouldDeactivate + b.wouldDeactivate,
-    skipped: a.skipped + b.skipped,
-    failed: a.failed + b.failed,
-  };
-}
-
 function skippedByReason(outcomes: readonly Outcome[]): Partial<Record<SkipReason, number>> {
   const counts: Partial<Record<SkipReason, number>> = {};
   for (const outcome of outcomes) {
@@ -171,7 +159,7 @@ export function summarize(input: {
     runId: input.runId,
     dryRun: input.dryRun,
     ...(input.policy === undefined ? {} : { policy: input.policy }),
-    totals: regions.reduce((sum, region) => addTotals(sum, region.totals), emptyTotals()),
+    totals: regions.reduce((sum, region) => addCounts(sum, region.totals), emptyTotals()),
     regions,
     guardrail: input.guardrail,
     changes,

@@ -1,3 +1,4 @@
+import { addCounts } from '../counts';
 import {
   type ScanConfigurationOutcome,
   type ScanConfigurationSkipReason,
@@ -77,33 +78,16 @@ export function addScanConfigurationTotals(
   a: ScanConfigurationTotals,
   b: ScanConfigurationTotals,
 ): ScanConfigurationTotals {
-  const skippedByReason = { ...a.skippedByReason };
-  for (const [reason, count] of Object.entries(b.skippedByReason) as [ScanConfigurationSkipReason, number][]) {
-    skippedByReason[reason] = (skippedByReason[reason] ?? 0) + count;
-  }
+  const { byWrite, vmScanner, scanMode, skippedByReason, ...counts } = a;
+  const { byWrite: bByWrite, vmScanner: bVmScanner, scanMode: bScanMode, skippedByReason: bSkipped, ...bCounts } = b;
+  const { reads, ...sums } = addCounts(counts, bCounts);
   return {
-    accounts: a.accounts + b.accounts,
-    compliant: a.compliant + b.compliant,
-    updated: a.updated + b.updated,
-    wouldUpdate: a.wouldUpdate + b.wouldUpdate,
-    skipped: a.skipped + b.skipped,
-    failed: a.failed + b.failed,
-    byWrite: {
-      MEMBER: a.byWrite.MEMBER + b.byWrite.MEMBER,
-      INHERIT_FROM_ADMIN: a.byWrite.INHERIT_FROM_ADMIN + b.byWrite.INHERIT_FROM_ADMIN,
-      ADMINISTRATOR: a.byWrite.ADMINISTRATOR + b.byWrite.ADMINISTRATOR,
-    },
-    vmScanner: {
-      ACTIVATED: a.vmScanner.ACTIVATED + b.vmScanner.ACTIVATED,
-      DEACTIVATED: a.vmScanner.DEACTIVATED + b.vmScanner.DEACTIVATED,
-      FAILED: a.vmScanner.FAILED + b.vmScanner.FAILED,
-    },
-    scanMode: {
-      EC2_SSM_AGENT_BASED: a.scanMode.EC2_SSM_AGENT_BASED + b.scanMode.EC2_SSM_AGENT_BASED,
-      EC2_HYBRID: a.scanMode.EC2_HYBRID + b.scanMode.EC2_HYBRID,
-    },
-    skippedByReason,
-    reads: a.reads + b.reads,
+    ...sums,
+    byWrite: addCounts(byWrite, bByWrite),
+    vmScanner: addCounts(vmScanner, bVmScanner),
+    scanMode: addCounts(scanMode, bScanMode),
+    skippedByReason: addCounts(skippedByReason, bSkipped),
+    reads,
   };
 }
 
