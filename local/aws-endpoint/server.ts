@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { SimulatedOrganization } from '../simulated-organization';
 import { type AnsweredResponse, checkResponse } from './conformance';
 import { invalidRequest, ServiceError, serviceError, unparseable } from './errors';
-import { model, operationOf, type ServiceName, validate, type Violation } from './model';
+import { model, operationOf, type Shape, type ServiceName, validate, type Violation } from './model';
 import { SECURITY_HUB_ROUTES } from './securityhub';
 import { account, inspector, isRegionEnabled, LocalState, organizations, type Simulation, sqs, ssm } from './services';
 
@@ -480,13 +480,24 @@ function errorAnswer(protocol: Protocol, error: ServiceError, service: ServiceNa
     'x-amzn-requestid': `local-${Date.now()}`,
     'content-type': protocol === 'json' ? 'application/x-amz-json-1.1' : 'application/json',
   };
-  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+  const shape = model(service).shapes[error.code];
+  // Only where the error's model declares the header (Inspector's ThrottlingException): Organizations', SSM's,
+  // SQS's and Account Management's throttles carry none, and the SDK then waits its own backoff.
+  if (error.retryAfterSeconds !== undefined && declaresRetryAfter(shape)) {
+    headers['retry-after'] = String(error.retryAfterSeconds);
+  }
   // SQS's JSON protocol is query-compatible: the SDK reads the code from this header too.
   if (service === 'sqs') headers['x-amzn-query-error'] = `${error.code};Sender`;
-  const shape = model(service).shapes[error.code];
   const messageMember = shape?.members?.Message !== undefined ? 'Message' : 'message';
   const members = { [messageMember]: error.message, ...error.members };
   if (protocol === 'rest-json') headers['x-amzn-errortype'] = error.code;
   const body = JSON.stringify(protocol === 'json' ? { __type: error.code, ...members } : members);
   return { status: error.status, headers, body };
+}
+
+/** Whether an error shape has a member the service sends in the Retry-After header. */
+function declaresRetryAfter(shape: Shape | undefined): boolean {
+  return Object.values(shape?.members ?? {}).some(
+    (member) => member.location === 'header' && member.locationName?.toLowerCase() === 'retry-after',
+  );
 }

@@ -68,6 +68,18 @@ describe('the local AWS endpoint', () => {
     });
   });
 
+  it("throttles Organizations without a Retry-After, which its model's TooManyRequestsException does not declare", async () => {
+    // Only Inspector's ThrottlingException declares the header (retryAfterSeconds): elsewhere the SDK waits its backoff.
+    endpoint.faults.throttleEveryNth = 1;
+    const error = await organizations()
+      .send(new ListAccountsCommand({}))
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'TooManyRequestsException', $metadata: { httpStatusCode: 400 } });
+    expect((error as { $response?: { headers: Record<string, string> } }).$response?.headers).not.toHaveProperty(
+      'retry-after',
+    );
+  });
+
   it('answers 500 on demand, which the SDK retries', async () => {
     endpoint.faults.serverErrorEveryNth = 2;
     await inspector(3).send(new BatchGetAccountStatusCommand({ accountIds: ids(1) }));
