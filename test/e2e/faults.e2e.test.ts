@@ -17,38 +17,69 @@ const PARAMETER = POLICY_PARAMETER;
 const policy = { version: 1, default: 'ACTIVATED', regions: REGIONS, guardrails: { maxDeactivationsPerRun: 1000 } };
 
 let bundle: string;
+
+/** A seeded organization behind an endpoint of its own, with the failed-accounts queue and the policy in place. */
+interface World {
+  readonly organization: SimulatedOrganization;
+  readonly endpoint: LocalAwsEndpoint;
+  readonly queueUrl: string;
+  readonly env: Record<string, string>;
+}
+
+// The world of the tests that run one after another (beforeEach); a concurrent test, which *Each hooks do not
+// run for, starts and closes its own.
 let endpoint: LocalAwsEndpoint;
 let organization: SimulatedOrganization;
 let queueUrl: string;
 let env: Record<string, string>;
+const current = (): World => ({ organization, endpoint, queueUrl, env });
 
 beforeAll(() => {
   bundle = buildBundle();
 });
 
-beforeEach(async () => {
-  organization = SimulatedOrganization.generate({ accounts: 120, regions: REGIONS, activated: 0.3, seed: 5 });
-  endpoint = await LocalAwsEndpoint.start(organization);
-  queueUrl = endpoint.createQueue('failed-accounts');
+async function startWorld(): Promise<World> {
+  const organization = SimulatedOrganization.generate({ accounts: 120, regions: REGIONS, activated: 0.3, seed: 5 });
+  const endpoint = await LocalAwsEndpoint.start(organization);
+  const queueUrl = endpoint.createQueue('failed-accounts');
   endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version: 1 });
   createLedgerAsDeployed(endpoint);
-  env = functionEnvironment(endpoint, queueUrl);
-});
+  return { organization, endpoint, queueUrl, env: functionEnvironment(endpoint, queueUrl) };
+}
 
-afterEach(async () => {
+async function closeWorld({ endpoint }: World): Promise<void> {
   await endpoint.close();
   // Every answer, faults included, conformed to AWS's models.
   if (endpoint.violations.length > 0) {
     throw new Error(`responses departed from AWS's models: ${JSON.stringify(endpoint.violations, null, 2)}`);
   }
+}
+
+beforeEach(async () => {
+  ({ organization, endpoint, queueUrl, env } = await startWorld());
 });
+
+afterEach(() => closeWorld(current()));
 
 /** Shorter call timeouts than the defaults (config.ts: never longer), so that a hung call costs seconds. */
 const SHORT_CALL_TIMEOUTS = { CONNECTION_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: '2000' };
 
 const run = (event: unknown = {}) =>
   invokeBundle(bundle, event, organization.delegatedAdminAccountId, env) as Promise<RunSummary>;
-const queued = () => (endpoint.state.queues.get(queueUrl) ?? []).map((m) => JSON.parse(m.body));
+const queued = (w: World = current()) => (w.endpoint.state.queues.get(w.queueUrl) ?? []).map((m) => JSON.parse(m.body));
+
+/**
+ * A test in a world of its own, run concurrently with the others: for the hung calls, which spend their
+ * seconds waiting on a timeout, time the tests that run one after another fill.
+ */
+async function inOwnWorld(test: (w: World) => Promise<void>): Promise<void> {
+  const own = await startWorld();
+  try {
+    await test(own);
+  } finally {
+    await closeWorld(own);
+  }
+}
 
 describe('faults on the wire', () => {
   it('the policy parameter missing: the run fails naming it, before reading the organization', async () => {
@@ -90,28 +121,33 @@ describe('faults on the wire', () => {
     );
   });
 
-  it('an update call that never answers cannot carry the run past its deadline: it is cut off, queued, and the run reports', async () => {
-    endpoint.faults.hangOperations = ['BatchUpdateMemberEc2DeepInspectionStatus'];
-    // Call timeouts of 1 s and 2 s (the defaults are 3 s and 10 s) give the deadline margins of 11 s (no call
-    // starts), 8 s (calls in flight aborted) and 2 s: a 15 s invocation leaves the reads the same 4 s as a
-    // 45 s one with the defaults, and reaches the abort in 7 s instead of 17.
-    const timeoutMs = 15_000;
-    const started = Date.now();
+  it.concurrent(
+    'an update call that never answers cannot carry the run past its deadline: it is cut off, queued, and the run reports',
+    () =>
+      inOwnWorld(async (own) => {
+        own.endpoint.faults.hangOperations = ['BatchUpdateMemberEc2DeepInspectionStatus'];
+        // Call timeouts of 1 s and 2 s (the defaults are 3 s and 10 s) give the deadline margins of 11 s (no call
+        // starts), 8 s (calls in flight aborted) and 2 s: a 15 s invocation leaves the reads the same 4 s as a
+        // 45 s one with the defaults, and reaches the abort in 7 s instead of 17.
+        const timeoutMs = 15_000;
+        const started = Date.now();
 
-    const summary = (await invokeBundle(bundle, {}, organization.delegatedAdminAccountId, {
-      ...env,
-      ...SHORT_CALL_TIMEOUTS,
-      LOCAL_LAMBDA_TIMEOUT_MS: String(timeoutMs),
-    })) as RunSummary;
+        const summary = (await invokeBundle(bundle, {}, own.organization.delegatedAdminAccountId, {
+          ...own.env,
+          ...SHORT_CALL_TIMEOUTS,
+          LOCAL_LAMBDA_TIMEOUT_MS: String(timeoutMs),
+        })) as RunSummary;
 
-    expect(Date.now() - started).toBeLessThan(timeoutMs);
-    expect(summary.deadlineReached).toBe(true);
-    const cutOff = queued().filter((m) => m.reason === 'TIMEOUT_NOT_REACHED');
-    expect(cutOff.length).toBeGreaterThan(50);
-    // The batches in flight were cut off; the ones not yet started were never sent.
-    expect(cutOff.filter((m) => /cut off in flight/.test(m.errorMessage)).length).toBeGreaterThan(0);
-    expect(queued()).toHaveLength(summary.totals.failed);
-  }, 60_000);
+        expect(Date.now() - started).toBeLessThan(timeoutMs);
+        expect(summary.deadlineReached).toBe(true);
+        const cutOff = queued(own).filter((m) => m.reason === 'TIMEOUT_NOT_REACHED');
+        expect(cutOff.length).toBeGreaterThan(50);
+        // The batches in flight were cut off; the ones not yet started were never sent.
+        expect(cutOff.filter((m) => /cut off in flight/.test(m.errorMessage)).length).toBeGreaterThan(0);
+        expect(queued(own)).toHaveLength(summary.totals.failed);
+      }),
+    60_000,
+  );
 
   it('Inspector settles a share of updates to FAILED: the next run sees them and changes them again', async () => {
     endpoint.simulation.settleToFailedShare = 0.2;
@@ -326,18 +362,23 @@ describe('faults on the wire', () => {
     const scheduled = { trigger: 'schedule', scheduledTime: '2026-11-29T12:00:00Z', scheduleExecutionId: 'e2e' };
     const OPT_IN = 'eu-south-2';
 
-    it('a hung policy read: the scheduled run throws and says transient, having read nothing else', async () => {
-      endpoint.faults.hangOperations = ['GetParameter'];
-      // One attempt of 2 s (a shorter request timeout) instead of eight of 10 s: the test's patience, not the function's.
-      const failure = invokeBundle(bundle, scheduled, organization.delegatedAdminAccountId, {
-        ...env,
-        ...SHORT_CALL_TIMEOUTS,
-        AWS_MAX_ATTEMPTS: '1',
-      });
-      await expect(failure).rejects.toThrow(/^TransientError: transient: reading the policy .*TimeoutError/);
-      expect(endpoint.callCount('ListAccounts')).toBe(0);
-      expect(endpoint.writeCount()).toBe(0);
-    }, 30_000);
+    it.concurrent(
+      'a hung policy read: the scheduled run throws and says transient, having read nothing else',
+      () =>
+        inOwnWorld(async (own) => {
+          own.endpoint.faults.hangOperations = ['GetParameter'];
+          // One attempt of 2 s (a shorter request timeout) instead of eight of 10 s: the test's patience, not the function's.
+          const failure = invokeBundle(bundle, scheduled, own.organization.delegatedAdminAccountId, {
+            ...own.env,
+            ...SHORT_CALL_TIMEOUTS,
+            AWS_MAX_ATTEMPTS: '1',
+          });
+          await expect(failure).rejects.toThrow(/^TransientError: transient: reading the policy .*TimeoutError/);
+          expect(own.endpoint.callCount('ListAccounts')).toBe(0);
+          expect(own.endpoint.writeCount()).toBe(0);
+        }),
+      30_000,
+    );
 
     it('a policy read throttled past the SDK’s retries: the scheduled run throws and says transient, not "invalid policy"', async () => {
       endpoint.faults.errors = { GetParameter: 'ThrottlingException' };

@@ -21,18 +21,26 @@ const policy = {
 };
 
 let bundle: string;
+
+/** A seeded organization behind an endpoint of its own, with the failed-accounts queue and the policy in place. */
+interface World {
+  readonly organization: SimulatedOrganization;
+  readonly endpoint: LocalAwsEndpoint;
+  readonly queueUrl: string;
+  readonly env: Record<string, string>;
+}
+
+// The world of the test running one after another; a concurrent test starts and closes its own.
+let world: World;
 let endpoint: LocalAwsEndpoint;
 let organization: SimulatedOrganization;
-let queueUrl: string;
-let env: Record<string, string>;
 
 beforeAll(() => {
   bundle = buildBundle();
 });
 
-/** A seeded organization behind a fresh endpoint; the failed-accounts queue and the policy in place. */
-async function startWorld(accounts: number) {
-  organization = SimulatedOrganization.generate({
+async function startWorld(accounts: number): Promise<World> {
+  const organization = SimulatedOrganization.generate({
     accounts,
     regions: REGIONS,
     depth: 3,
@@ -43,66 +51,73 @@ async function startWorld(accounts: number) {
     activated: 0.5,
     seed: 11,
   });
-  endpoint = await LocalAwsEndpoint.start(organization);
-  queueUrl = endpoint.createQueue('failed-accounts');
+  const endpoint = await LocalAwsEndpoint.start(organization);
+  const queueUrl = endpoint.createQueue('failed-accounts');
   endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version: 1 });
   createLedgerAsDeployed(endpoint);
-  env = functionEnvironment(endpoint, queueUrl);
+  return { organization, endpoint, queueUrl, env: functionEnvironment(endpoint, queueUrl) };
 }
 
-beforeEach(() => startWorld(300));
-
-afterEach(async () => {
+async function closeWorld({ endpoint }: World): Promise<void> {
   await endpoint.close();
   // Every answer the function got conformed to AWS's models.
   if (endpoint.violations.length > 0) {
     throw new Error(`responses departed from AWS's models: ${JSON.stringify(endpoint.violations, null, 2)}`);
   }
-});
-
-const run = (event: unknown = {}) =>
-  invokeBundle(bundle, event, organization.delegatedAdminAccountId, env) as Promise<Summary>;
-const queued = () => (endpoint.state.queues.get(queueUrl) ?? []).map((m) => JSON.parse(m.body));
-
-/** What the policy wants, worked out here independently of the reconciler's own planner. */
-function expectedState(accountId: string, initial: string): string {
-  if (accountId === UNMANAGED) return initial;
-  return organization.ancestorsOf(accountId).includes(SANDBOX_OU) ? 'DEACTIVATED' : 'ACTIVATED';
 }
 
-function eligible(region: string) {
-  return organization.accounts.filter((account) => {
-    const state = organization.inspectorAccount(region, account.id);
+const run = (event: unknown = {}, w: World = world) =>
+  invokeBundle(bundle, event, w.organization.delegatedAdminAccountId, w.env) as Promise<Summary>;
+const queued = (w: World = world) => (w.endpoint.state.queues.get(w.queueUrl) ?? []).map((m) => JSON.parse(m.body));
+
+/** What the policy wants, worked out here independently of the reconciler's own planner. */
+function expectedState(accountId: string, initial: string, w: World = world): string {
+  if (accountId === UNMANAGED) return initial;
+  return w.organization.ancestorsOf(accountId).includes(SANDBOX_OU) ? 'DEACTIVATED' : 'ACTIVATED';
+}
+
+function eligible(region: string, w: World = world) {
+  return w.organization.accounts.filter((account) => {
+    const state = w.organization.inspectorAccount(region, account.id);
     return account.state === 'ACTIVE' && state?.member && state.ec2ScanStatus === 'ENABLED';
   });
 }
 
 /** Inspector settles updates asynchronously: what it reads once every PENDING update has settled. */
-function expectStateMatchesPolicy(initial: Map<string, Map<string, string>>) {
+function expectStateMatchesPolicy(initial: Map<string, Map<string, string>>, w: World = world) {
   for (const region of REGIONS) {
-    const accounts = eligible(region);
-    expect(accounts.length).toBeGreaterThan(organization.accounts.length * 0.7);
-    const eventually = organization.deepInspectionStates(region, { eventually: true });
+    const accounts = eligible(region, w);
+    expect(accounts.length).toBeGreaterThan(w.organization.accounts.length * 0.7);
+    const eventually = w.organization.deepInspectionStates(region, { eventually: true });
     const wrong = accounts.filter(
-      (account) => eventually.get(account.id) !== expectedState(account.id, initial.get(region)?.get(account.id) ?? ''),
+      (account) =>
+        eventually.get(account.id) !== expectedState(account.id, initial.get(region)?.get(account.id) ?? '', w),
     );
     expect(wrong.map((a) => a.id)).toEqual([]);
   }
 }
 
-function expectCountsAddUp(summary: Summary) {
+function expectCountsAddUp(summary: Summary, w: World = world) {
   for (const region of summary.regions) {
     const t = region.totals;
     expect(t.compliant + t.activated + t.deactivated + t.wouldActivate + t.wouldDeactivate + t.skipped + t.failed).toBe(
-      organization.accounts.length,
+      w.organization.accounts.length,
     );
-    expect(t.accounts).toBe(organization.accounts.length);
+    expect(t.accounts).toBe(w.organization.accounts.length);
   }
 }
 
-const snapshot = () => new Map(REGIONS.map((region) => [region, new Map(organization.deepInspectionStates(region))]));
+const snapshot = (w: World = world) =>
+  new Map(REGIONS.map((region) => [region, new Map(w.organization.deepInspectionStates(region))]));
 
 describe('the bundled function against the local AWS endpoint', () => {
+  beforeEach(async () => {
+    world = await startWorld(300);
+    ({ endpoint, organization } = world);
+  });
+
+  afterEach(() => closeWorld(world));
+
   it('brings every account to the policy over the real wire protocols, and a second run makes zero writes', async () => {
     // Updates read PENDING until settleNow, however long a run takes on a busy machine.
     endpoint.simulation.pendingMs = Number.POSITIVE_INFINITY;
@@ -214,20 +229,27 @@ describe('the bundled function against the local AWS endpoint', () => {
     expect(summary.regions.every((region) => region.totals.skipped >= 1)).toBe(true);
   });
 
-  it('converges with nothing lost when every third call is throttled', async () => {
-    const initial = snapshot();
-    endpoint.faults.throttleEveryNth = 3;
-    // Retry-After: 0, so each retry waits the SDK's own jittered backoff (up to 1 s for a throttle, 0.5 s on
-    // average) rather than a whole second: the same throttles and retries, in about 10 s instead of 16. That
-    // the endpoint sends Inspector's Retry-After in whole seconds is local-endpoint.test.ts's to show.
-    endpoint.faults.throttleRetryAfterSeconds = 0;
+  // Concurrent: its world is its own, and it spends most of its time waiting on the SDK's backoff, which the
+  // tests that run one after another fill (*Each hooks do not run for a concurrent test).
+  it.concurrent('converges with nothing lost when every third call is throttled', async () => {
+    const own = await startWorld(300);
+    try {
+      const initial = snapshot(own);
+      own.endpoint.faults.throttleEveryNth = 3;
+      // Retry-After: 0, so each retry waits the SDK's own jittered backoff (up to 1 s for a throttle, 0.5 s on
+      // average) rather than a whole second: the same throttles and retries, in about 10 s instead of 16. That
+      // the endpoint sends Inspector's Retry-After in whole seconds is local-endpoint.test.ts's to show.
+      own.endpoint.faults.throttleRetryAfterSeconds = 0;
 
-    const summary = await run({});
+      const summary = await run({}, own);
 
-    expect(endpoint.throttled).toBeGreaterThan(10);
-    expect(summary.totals.failed).toBe(0);
-    expectCountsAddUp(summary);
-    expectStateMatchesPolicy(initial);
+      expect(own.endpoint.throttled).toBeGreaterThan(10);
+      expect(summary.totals.failed).toBe(0);
+      expectCountsAddUp(summary, own);
+      expectStateMatchesPolicy(initial, own);
+    } finally {
+      await closeWorld(own);
+    }
   });
 
   it('sends each account Inspector refuses to the queue with its fields, and the counts add up', async () => {
