@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -71,7 +71,8 @@ export async function invokeBundleMeasured(
   accountId: string,
   env: Record<string, string>,
 ): Promise<Invocation> {
-  const resultFile = path.join(mkdtempSync(path.join(tmpdir(), 'invoke-')), 'result.json');
+  const resultDirectory = mkdtempSync(path.join(tmpdir(), 'invoke-'));
+  const resultFile = path.join(resultDirectory, 'result.json');
   let stdout = '';
   const crash = await run(process.execPath, [INVOKER, bundleDirectory, JSON.stringify(event), accountId, resultFile], {
     env: { PATH: process.env.PATH ?? '', ...env },
@@ -87,11 +88,13 @@ export async function invokeBundleMeasured(
     },
   );
   if (!existsSync(resultFile)) {
+    rmSync(resultDirectory, { recursive: true, force: true });
     throw new InvocationFailed(
       `the function's process died without an answer: ${crash?.message ?? ''} ${crash?.stderr?.slice(-2000) ?? ''}`,
     );
   }
   const outcome = JSON.parse(readFileSync(resultFile, 'utf8'));
+  rmSync(resultDirectory, { recursive: true, force: true });
   if (!outcome.ok) throw new InvocationFailed(`${outcome.error.name}: ${outcome.error.message}`);
   return {
     result: outcome.result,

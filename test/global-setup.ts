@@ -1,5 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import * as path from 'node:path';
 import { emitWarningIfUnsupportedVersion } from '@aws-sdk/core';
 import { FUNCTION_CACHE_VARIABLE } from '../local/function-cache';
@@ -17,5 +17,17 @@ import { FUNCTION_CACHE_VARIABLE } from '../local/function-cache';
 export default function globalSetup(): void {
   emitWarningIfUnsupportedVersion(process.version);
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  process.env[FUNCTION_CACHE_VARIABLE] = mkdtempSync(path.join(tmpdir(), 'deep-inspection-test-run-'));
+  const run = mkdtempSync(path.join(tmpdir(), 'deep-inspection-test-run-'));
+  process.env[FUNCTION_CACHE_VARIABLE] = run;
+  // Every temporary file of the run (synthesized stacks, policy files, saved plans, invocation results) in the
+  // run's own directory, which the teardown removes; the workers and the processes they start inherit TMPDIR,
+  // which os.tmpdir() reads.
+  const temporary = path.join(run, 'tmp');
+  mkdirSync(temporary);
+  // But tsx's transform cache (os.tmpdir()/tsx-<euid>), which the command's processes would otherwise rebuild each
+  // run, 0.7 s of CPU a process: it stays the machine's.
+  const tsxCache = `tsx-${process.geteuid?.() ?? userInfo().username}`;
+  mkdirSync(path.join(tmpdir(), tsxCache), { recursive: true });
+  symlinkSync(path.join(tmpdir(), tsxCache), path.join(temporary, tsxCache), 'dir');
+  process.env.TMPDIR = temporary;
 }
