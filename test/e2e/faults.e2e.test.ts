@@ -1,13 +1,14 @@
 import { MAX_ACCOUNTS_READ_ONE_BY_ONE } from '../../lambda/reconciler/aws/organizations';
 import type { RunSummary } from '../../lambda/reconciler/run/summary';
-import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
+import { type LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../../local/simulated-organization';
 import { buildBundle, invokeBundle, invokeBundleMeasured } from '../../local/bundle';
 import {
-  createLedgerAsDeployed,
-  functionEnvironment,
+  closeWorld,
   LEDGER_PARAMETER,
   POLICY_PARAMETER,
+  startWorld,
+  type World,
 } from '../support/function-environment';
 
 /** Fault rows of RELIABILITY.md that need the wire, against the bundled function. */
@@ -17,14 +18,6 @@ const PARAMETER = POLICY_PARAMETER;
 const policy = { version: 1, default: 'ACTIVATED', regions: REGIONS, guardrails: { maxDeactivationsPerRun: 1000 } };
 
 let bundle: string;
-
-/** A seeded organization behind an endpoint of its own, with the failed-accounts queue and the policy in place. */
-interface World {
-  readonly organization: SimulatedOrganization;
-  readonly endpoint: LocalAwsEndpoint;
-  readonly queueUrl: string;
-  readonly env: Record<string, string>;
-}
 
 // The world of the tests that run one after another (beforeEach); a concurrent test, which *Each hooks do not
 // run for, starts and closes its own.
@@ -38,25 +31,12 @@ beforeAll(() => {
   bundle = buildBundle();
 });
 
-async function startWorld(): Promise<World> {
-  const organization = SimulatedOrganization.generate({ accounts: 120, regions: REGIONS, activated: 0.3, seed: 5 });
-  const endpoint = await LocalAwsEndpoint.start(organization);
-  const queueUrl = endpoint.createQueue('failed-accounts');
-  endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version: 1 });
-  createLedgerAsDeployed(endpoint);
-  return { organization, endpoint, queueUrl, env: functionEnvironment(endpoint, queueUrl) };
-}
-
-async function closeWorld({ endpoint }: World): Promise<void> {
-  await endpoint.close();
-  // Every answer, faults included, conformed to AWS's models.
-  if (endpoint.violations.length > 0) {
-    throw new Error(`responses departed from AWS's models: ${JSON.stringify(endpoint.violations, null, 2)}`);
-  }
-}
+/** The seeded organization behind an endpoint of its own, the policy in place. */
+const seededWorld = () =>
+  startWorld(SimulatedOrganization.generate({ accounts: 120, regions: REGIONS, activated: 0.3, seed: 5 }), policy);
 
 beforeEach(async () => {
-  ({ organization, endpoint, queueUrl, env } = await startWorld());
+  ({ organization, endpoint, queueUrl, env } = await seededWorld());
 });
 
 afterEach(() => closeWorld(current()));
@@ -73,7 +53,7 @@ const queued = (w: World = current()) => (w.endpoint.state.queues.get(w.queueUrl
  * seconds waiting on a timeout, time the tests that run one after another fill.
  */
 async function inOwnWorld(test: (w: World) => Promise<void>): Promise<void> {
-  const own = await startWorld();
+  const own = await seededWorld();
   try {
     await test(own);
   } finally {

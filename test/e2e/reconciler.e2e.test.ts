@@ -1,8 +1,8 @@
 import type { RunSummary as Summary } from '../../lambda/reconciler/run/summary';
-import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
+import { type LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../../local/simulated-organization';
 import { buildBundle, invokeBundle } from '../../local/bundle';
-import { createLedgerAsDeployed, functionEnvironment, POLICY_PARAMETER } from '../support/function-environment';
+import { closeWorld, POLICY_PARAMETER, startWorld, type World } from '../support/function-environment';
 
 const REGIONS = ['us-east-1', 'eu-west-1'];
 const SANDBOX_OU = 'ou-ex12-00000002';
@@ -22,14 +22,6 @@ const policy = {
 
 let bundle: string;
 
-/** A seeded organization behind an endpoint of its own, with the failed-accounts queue and the policy in place. */
-interface World {
-  readonly organization: SimulatedOrganization;
-  readonly endpoint: LocalAwsEndpoint;
-  readonly queueUrl: string;
-  readonly env: Record<string, string>;
-}
-
 // The world of the test running one after another; a concurrent test starts and closes its own.
 let world: World;
 let endpoint: LocalAwsEndpoint;
@@ -39,7 +31,8 @@ beforeAll(() => {
   bundle = buildBundle();
 });
 
-async function startWorld(accounts: number): Promise<World> {
+/** The seeded organization of `accounts` behind an endpoint of its own, the policy in place. */
+function seededWorld(accounts: number): Promise<World> {
   const organization = SimulatedOrganization.generate({
     accounts,
     regions: REGIONS,
@@ -51,19 +44,7 @@ async function startWorld(accounts: number): Promise<World> {
     activated: 0.5,
     seed: 11,
   });
-  const endpoint = await LocalAwsEndpoint.start(organization);
-  const queueUrl = endpoint.createQueue('failed-accounts');
-  endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version: 1 });
-  createLedgerAsDeployed(endpoint);
-  return { organization, endpoint, queueUrl, env: functionEnvironment(endpoint, queueUrl) };
-}
-
-async function closeWorld({ endpoint }: World): Promise<void> {
-  await endpoint.close();
-  // Every answer the function got conformed to AWS's models.
-  if (endpoint.violations.length > 0) {
-    throw new Error(`responses departed from AWS's models: ${JSON.stringify(endpoint.violations, null, 2)}`);
-  }
+  return startWorld(organization, policy);
 }
 
 const run = (event: unknown = {}, w: World = world) =>
@@ -112,7 +93,7 @@ const snapshot = (w: World = world) =>
 
 describe('the bundled function against the local AWS endpoint', () => {
   beforeEach(async () => {
-    world = await startWorld(300);
+    world = await seededWorld(300);
     ({ endpoint, organization } = world);
   });
 
@@ -232,7 +213,7 @@ describe('the bundled function against the local AWS endpoint', () => {
   // Concurrent: its world is its own, and it spends most of its time waiting on the SDK's backoff, which the
   // tests that run one after another fill (*Each hooks do not run for a concurrent test).
   it.concurrent('converges with nothing lost when every third call is throttled', async () => {
-    const own = await startWorld(300);
+    const own = await seededWorld(300);
     try {
       const initial = snapshot(own);
       own.endpoint.faults.throttleEveryNth = 3;

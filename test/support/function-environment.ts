@@ -1,5 +1,6 @@
 import { EMPTY_LEDGER } from '../../lambda/reconciler/guardrail/ledger';
-import type { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
+import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
+import type { SimulatedOrganization } from '../../local/simulated-organization';
 
 /** Where the end-to-end tests keep the policy, as the stack names it. */
 export const POLICY_PARAMETER = '/deep-inspection-reconciler/policy';
@@ -27,4 +28,30 @@ export function functionEnvironment(endpoint: LocalAwsEndpoint, queueUrl: string
     ORGANIZATIONS_REQUESTS_PER_SECOND: '50',
     INSPECTOR_REQUESTS_PER_SECOND: '50',
   };
+}
+
+/** An organization behind an endpoint of its own, with the failed-accounts queue, the policy and the ledger in place. */
+export interface World {
+  readonly organization: SimulatedOrganization;
+  readonly endpoint: LocalAwsEndpoint;
+  readonly queueUrl: string;
+  /** functionEnvironment's, for this endpoint and queue. */
+  readonly env: Record<string, string>;
+}
+
+/** Starts an endpoint over `organization`, with `policy` in the policy parameter, as the first deploy leaves it. */
+export async function startWorld(organization: SimulatedOrganization, policy: object): Promise<World> {
+  const endpoint = await LocalAwsEndpoint.start(organization);
+  const queueUrl = endpoint.createQueue('failed-accounts');
+  endpoint.state.parameters.set(POLICY_PARAMETER, { value: JSON.stringify(policy), version: 1 });
+  createLedgerAsDeployed(endpoint);
+  return { organization, endpoint, queueUrl, env: functionEnvironment(endpoint, queueUrl) };
+}
+
+/** Closes the world's endpoint; throws if any answer the function got departed from AWS's models. */
+export async function closeWorld({ endpoint }: World): Promise<void> {
+  await endpoint.close();
+  if (endpoint.violations.length > 0) {
+    throw new Error(`responses departed from AWS's models: ${JSON.stringify(endpoint.violations, null, 2)}`);
+  }
 }
