@@ -5,9 +5,10 @@ const { readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 
 const [bundleDirectory, eventJson, accountId, resultFile] = process.argv.slice(2);
-// The function's timeout, as Lambda enforces it: the invocation ends then, summary or not.
+// The function's timeout, as Lambda enforces it on the invocation (initialization has a limit of its own): the
+// invocation ends then, summary or not. Counted from the handler's call, once the bundle is loaded.
 const timeoutMs = Number(process.env.LOCAL_LAMBDA_TIMEOUT_MS ?? 900_000);
-const deadline = Date.now() + timeoutMs;
+let deadline = Number.POSITIVE_INFINITY;
 const context = {
   awsRequestId: `local-${process.pid}-${Date.now()}`,
   invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION}:${accountId}:function:deep-inspection-reconciler`,
@@ -35,6 +36,7 @@ const started = process.hrtime.bigint();
 const { handler } = require(path.join(bundleDirectory, 'index.js'));
 const initMs = Number(process.hrtime.bigint() - started) / 1e6;
 
+deadline = Date.now() + timeoutMs;
 const invoked = process.hrtime.bigint();
 const measured = () => ({ initMs, runMs: Number(process.hrtime.bigint() - invoked) / 1e6, peakRssKiB: peakRss() });
 const timeout = setTimeout(() => {

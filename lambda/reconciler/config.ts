@@ -11,18 +11,27 @@ export const DEFAULT_SCHEDULE_PERIOD_SECONDS = 3600;
 /** Unset, or empty as the SDK reads it ("if (!value)" in @smithy/core's retry settings), is the default. */
 const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
 
-/** A pacing rate: unset (or empty) is the default; anything else must be a finite number above 0. */
+/**
+ * A pacing rate: unset (or empty) is the default; anything else a decimal number above 0 (2, 4.5), in digits
+ * alone: no sign, exponent, hexadecimal or space, which Number() would read as some other rate.
+ */
 const requestsPerSecond = (what: string) => {
   const error = `must be a number of requests a second above 0 (${what}); unset: ${DEFAULT_REQUESTS_PER_SECOND}`;
   return z.preprocess(
     unsetIfEmpty,
-    z.coerce.number({ error }).positive({ error }).default(DEFAULT_REQUESTS_PER_SECOND),
+    z
+      .string()
+      .regex(/^(\d+(\.\d*)?|\.\d+)$/, { error })
+      .transform(Number)
+      .pipe(z.number().positive({ error }))
+      .default(DEFAULT_REQUESTS_PER_SECOND),
   );
 };
 
 /** A whole number from `min` to `max` (digits only: no sign, fraction or unit), or `fallback` when unset. */
 const wholeNumber = (error: string, { min, max, fallback }: { min: number; max?: number; fallback: number }) => {
-  const range = z.number().int().min(min, { error });
+  // int() also refuses what is past Number.MAX_SAFE_INTEGER: with the same message, not zod's own.
+  const range = z.number().int({ error }).min(min, { error });
   return z.preprocess(
     unsetIfEmpty,
     z
@@ -55,7 +64,7 @@ const retryMode = z.preprocess(
   unsetIfEmpty,
   z
     .enum(['standard', 'adaptive'], {
-      error: 'must be "standard" or "adaptive" (the SDK\'s retry modes); unset: standard (aws/clients.ts says why)',
+      error: 'must be "standard" or "adaptive" (the SDK\'s retry modes); unset: standard',
     })
     .default('standard'),
 );
@@ -146,12 +155,16 @@ export interface ClientSettingsConfig {
   readonly timeouts: CallTimeouts;
 }
 
-/** The one error shape of every setting: each problem named by its variable. */
-function parse<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
+/**
+ * The one error shape of every setting: each problem named by its variable.
+ * @param title what the settings are to the reader: the function's configuration, or the command's environment
+ */
+function parse<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv, title: string): z.output<T> {
   const result = schema.safeParse(env);
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.map((issue) => ({ path: String(issue.path[0] ?? '$'), message: issue.message })),
+      title,
     );
   }
   return result.data;
@@ -173,7 +186,7 @@ function clientSettingsOf(data: z.output<typeof clientSchema>): ClientSettingsCo
 
 /** The clients' settings alone, for the CLI (which has no function configuration); throws as loadConfig does. */
 export function loadClientSettings(env: NodeJS.ProcessEnv): ClientSettingsConfig {
-  return clientSettingsOf(parse(clientSchema, env));
+  return clientSettingsOf(parse(clientSchema, env, 'Invalid environment variables'));
 }
 
 /**
@@ -181,7 +194,7 @@ export function loadClientSettings(env: NodeJS.ProcessEnv): ClientSettingsConfig
  * the handler gives createClients); throws naming every missing or malformed variable.
  */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
-  const data = parse(configSchema, env);
+  const data = parse(configSchema, env, 'Invalid function configuration');
   return Object.freeze({
     policyParameterName: data.POLICY_PARAMETER_NAME,
     guardrailLedgerParameterName: data.GUARDRAIL_LEDGER_PARAMETER_NAME,

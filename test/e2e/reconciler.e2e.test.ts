@@ -2,7 +2,7 @@ import type { RunSummary as Summary } from '../../lambda/reconciler/run/summary'
 import { type LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../../local/simulated-organization';
 import { buildBundle, invokeBundle } from '../../local/bundle';
-import { closeWorld, POLICY_PARAMETER, startWorld, type World } from '../support/function-environment';
+import { closeWorld, inOwnWorld, POLICY_PARAMETER, startWorld, type World } from '../support/function-environment';
 
 const REGIONS = ['us-east-1', 'eu-west-1'];
 const SANDBOX_OU = 'ou-ex12-00000002';
@@ -212,26 +212,26 @@ describe('the bundled function against the local AWS endpoint', () => {
 
   // Concurrent: its world is its own, and it spends most of its time waiting on the SDK's backoff, which the
   // tests that run one after another fill (*Each hooks do not run for a concurrent test).
-  it.concurrent('converges with nothing lost when every third call is throttled', async () => {
-    const own = await seededWorld(300);
-    try {
-      const initial = snapshot(own);
-      own.endpoint.faults.throttleEveryNth = 3;
-      // Retry-After: 0, so each retry waits the SDK's own jittered backoff (up to 1 s for a throttle, 0.5 s on
-      // average) rather than a whole second: the same throttles and retries, in about 10 s instead of 16. That
-      // the endpoint sends Inspector's Retry-After in whole seconds is local-endpoint.test.ts's to show.
-      own.endpoint.faults.throttleRetryAfterSeconds = 0;
+  it.concurrent('converges with nothing lost when every third call is throttled', () =>
+    inOwnWorld(
+      () => seededWorld(300),
+      async (own) => {
+        const initial = snapshot(own);
+        own.endpoint.faults.throttleEveryNth = 3;
+        // Retry-After: 0, so each retry waits the SDK's own jittered backoff (up to 1 s for a throttle, 0.5 s on
+        // average) rather than a whole second: the same throttles and retries, in about 10 s instead of 16. That
+        // the endpoint sends Inspector's Retry-After in whole seconds is local-endpoint.test.ts's to show.
+        own.endpoint.faults.throttleRetryAfterSeconds = 0;
 
-      const summary = await run({}, own);
+        const summary = await run({}, own);
 
-      expect(own.endpoint.throttled).toBeGreaterThan(10);
-      expect(summary.totals.failed).toBe(0);
-      expectCountsAddUp(summary, own);
-      expectStateMatchesPolicy(initial, own);
-    } finally {
-      await closeWorld(own);
-    }
-  });
+        expect(own.endpoint.throttled).toBeGreaterThan(10);
+        expect(summary.totals.failed).toBe(0);
+        expectCountsAddUp(summary, own);
+        expectStateMatchesPolicy(initial, own);
+      },
+    ),
+  );
 
   it('sends each account Inspector refuses to the queue with its fields, and the counts add up', async () => {
     const target = eligible('eu-west-1').find(

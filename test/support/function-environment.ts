@@ -55,3 +55,23 @@ export async function closeWorld({ endpoint }: World): Promise<void> {
     throw new Error(`responses departed from AWS's models: ${JSON.stringify(endpoint.violations, null, 2)}`);
   }
 }
+
+/**
+ * Runs `test` in a world of its own and closes it: for a concurrent test, which *Each hooks do not run for.
+ * A failure of the test and a departure from the models are both reported, neither hiding the other.
+ */
+export async function inOwnWorld(start: () => Promise<World>, test: (world: World) => Promise<void>): Promise<void> {
+  const world = await start();
+  const failed = await test(world).then(
+    () => undefined,
+    (error: unknown) => ({ error }),
+  );
+  try {
+    await closeWorld(world);
+  } catch (departure) {
+    if (failed)
+      throw new AggregateError([failed.error, departure], 'the test failed, and its answers departed from the models');
+    throw departure;
+  }
+  if (failed) throw failed.error;
+}

@@ -15,6 +15,10 @@ describe('the request rates, settings like every other', () => {
     ['INSPECTOR_REQUESTS_PER_SECOND', '0'],
     ['ORGANIZATIONS_REQUESTS_PER_SECOND', '-2'],
     ['ORGANIZATIONS_REQUESTS_PER_SECOND', 'Infinity'],
+    // Numbers in a notation nobody means for a rate: JavaScript's Number() reads them as 16, 1000 and 5.
+    ['INSPECTOR_REQUESTS_PER_SECOND', '0x10'],
+    ['INSPECTOR_REQUESTS_PER_SECOND', '1e3'],
+    ['ORGANIZATIONS_REQUESTS_PER_SECOND', ' 5'],
   ])('an invalid %s (%s) fails the configuration, naming it', (name, value) => {
     expect(() => loadConfig({ ...env, [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ ...env, [name]: value })).toThrow(

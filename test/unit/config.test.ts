@@ -82,7 +82,7 @@ describe("the SDK's retry settings, read once with every other setting", () => {
     );
   });
 
-  it.each(['eight', '0', '-1', '2.5', '3 attempts'])(
+  it.each(['eight', '0', '-1', '2.5', '3 attempts', '99999999999999999999'])(
     'an invalid AWS_MAX_ATTEMPTS (%s) fails the configuration, naming it, instead of becoming 8',
     (value) => {
       for (const load of [
@@ -94,6 +94,22 @@ describe("the SDK's retry settings, read once with every other setting", () => {
       }
     },
   );
+
+  it('the command line calls its settings environment variables, not the function configuration it has not', () => {
+    expect(() => loadClientSettings({ AWS_MAX_ATTEMPTS: 'eight' })).toThrow(
+      /^Invalid environment variables: 1 problem\n {2}- AWS_MAX_ATTEMPTS: /,
+    );
+    expect(() => loadConfig({ ...env, AWS_MAX_ATTEMPTS: 'eight' })).toThrow(
+      /^Invalid function configuration: 1 problem/,
+    );
+  });
+
+  it('no setting points the user at a source file', () => {
+    for (const settings of [{ AWS_RETRY_MODE: 'legacy' }, { AWS_MAX_ATTEMPTS: '0' }, { REQUEST_TIMEOUT_MS: '0' }]) {
+      expect(() => loadClientSettings(settings)).toThrow(ConfigError);
+      expect(() => loadClientSettings(settings)).not.toThrow(/\.ts\b/);
+    }
+  });
 
   it('an invalid AWS_RETRY_MODE fails the configuration, naming it and the modes there are', () => {
     expect(() => loadConfig({ ...env, AWS_RETRY_MODE: 'adaptiv' })).toThrow(ConfigError);

@@ -150,6 +150,13 @@ describe('verdictOf: which outcomes need a person', () => {
     expect(verdictOf(outcome, policy)).toEqual({ settled: false, why: expect.any(String) });
   });
 
+  it("REGION_NOT_ENABLED leaves the region's pairs as they are, by a decision of its own (docs/findings.md)", () => {
+    expect(verdictOf(failed('REGION_NOT_ENABLED', 'ACTIVATED'), policy)).toEqual({
+      settled: false,
+      why: 'this account has not enabled the region',
+    });
+  });
+
   it("keeps Inspector's wording apart from the facts that identify the exception", () => {
     expect(verdictOf(failed('UPDATE_FAILED', 'ACTIVATED'), policy)).toMatchObject({
       exception: { desired: 'ACTIVATED', detail: 'DEACTIVATED', message: 'Simulated failure', rule: 'default' },

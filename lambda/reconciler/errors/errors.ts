@@ -37,8 +37,12 @@ export class InvocationError extends Error {
 /** A required environment variable is missing or malformed. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-  constructor(readonly problems: readonly Problem[]) {
-    super(describeProblems('Invalid function configuration', problems));
+  /** @param title the message's first words: the function's configuration, or the command's environment variables */
+  constructor(
+    readonly problems: readonly Problem[],
+    title = 'Invalid function configuration',
+  ) {
+    super(describeProblems(title, problems));
   }
 }
 

@@ -79,10 +79,14 @@ export function verdictOf(outcome: Outcome, policy: Policy): FindingsVerdict {
           return exception(outcome.reason, 'MEDIUM', 'WARNING', facts);
         case 'REGION_UNREADABLE':
           return { settled: false, why: 'the region could not be read' };
+        case 'REGION_NOT_ENABLED':
+          // Security Hub cannot be called there either: the region's findings stay as they are.
+          return { settled: false, why: 'this account has not enabled the region' };
         case 'TIMEOUT_NOT_REACHED':
           return { settled: false, why: "not reached before the invocation's deadline" };
+        default:
+          return undecided(outcome);
       }
-      break;
     }
     case 'SKIPPED': {
       const desired = outcome.reason === 'DEACTIVATION_HELD_BY_GUARDRAIL' ? 'DEACTIVATED' : desiredOfRule(policy, rule);
@@ -117,10 +121,20 @@ export function verdictOf(outcome: Outcome, policy: Policy): FindingsVerdict {
         case 'ACCOUNT_NOT_ACTIVE':
         case 'NOT_IN_ORGANIZATION':
           return { settled: true };
+        default:
+          return undecided(outcome);
       }
     }
+    default:
+      return undecided(outcome);
   }
-  // Unreachable while the switches above are exhaustive; a new kind or reason is left alone until decided.
+}
+
+/**
+ * Every kind and reason is decided above: a new one does not compile (`never`) until it is. Should one reach
+ * here at run time all the same, its pair is left as it is.
+ */
+function undecided(_outcome: never): FindingsVerdict {
   return { settled: false, why: 'no decision for this outcome' };
 }
 
