@@ -3,6 +3,7 @@ import { tmpdir, userInfo } from 'node:os';
 import * as path from 'node:path';
 import { emitWarningIfUnsupportedVersion } from '@aws-sdk/core';
 import { FUNCTION_CACHE_VARIABLE } from '../local/function-cache';
+import { MACHINE_TMPDIR_VARIABLE } from './support/machine-tmpdir';
 
 /**
  * The AWS SDK tells once a process that it will soon need a newer Node (its own switch,
@@ -29,5 +30,7 @@ export default function globalSetup(): void {
   const tsxCache = `tsx-${process.geteuid?.() ?? userInfo().username}`;
   mkdirSync(path.join(tmpdir(), tsxCache), { recursive: true });
   symlinkSync(path.join(tmpdir(), tsxCache), path.join(temporary, tsxCache), 'dir');
+  // Where what later runs may read again is kept (test/docs/cdk-cli.ts: the CDK CLI's help, 9 s to print).
+  process.env[MACHINE_TMPDIR_VARIABLE] = tmpdir();
   process.env.TMPDIR = temporary;
 }

@@ -9,13 +9,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CONFIG_KEYS } from '../../lib/config';
+import { machineTmpdir } from '../support/machine-tmpdir';
 import { ROOT } from './doc-commands';
 
 const CDK = path.join(ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
 const VERSION = (
   JSON.parse(readFileSync(path.join(ROOT, 'node_modules', 'aws-cdk', 'package.json'), 'utf8')) as { version: string }
 ).version;
-const CACHE = path.join(tmpdir(), `deep-inspection-docs-cdk-help-${VERSION}`);
+const CACHE = path.join(machineTmpdir(), `deep-inspection-docs-cdk-help-${VERSION}`);
 
 /** `cdk [command] --help`, from the cache or the CDK CLI itself. */
 function help(command?: string): string {
