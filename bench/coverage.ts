@@ -4,11 +4,11 @@ import { type DeployedFunction, invokeBundleMeasured } from '../local/bundle';
 import { SimulatedCoverage } from '../local/simulated-coverage';
 import { SimulatedOrganization } from '../local/simulated-organization';
 import { INSPECTOR_BATCH, operationFloor, ORGANIZATIONS_PAGE } from './floor';
-import { benchEnvironment, REGIONS } from './scenario';
+import { benchEnvironment, REGIONS, POLICY_PARAMETER } from './scenario';
 
 /** ListCoverage's page size, the most it gives. */
 export const COVERAGE_PAGE = 200;
-const PARAMETER = '/deep-inspection-reconciler/policy';
+const PARAMETER = POLICY_PARAMETER;
 
 export interface CoverageSettings {
   readonly accounts: number;

@@ -13,6 +13,7 @@ import {
   type RunMeasurement,
   type ScenarioSettings,
   uniformOrganization,
+  POLICY_PARAMETER,
 } from './scenario';
 import { runScript } from './script';
 
@@ -23,7 +24,7 @@ import { runScript } from './script';
  * machine. The bundle is built with securityHubFindings; the policy turns the findings on and off.
  */
 
-const PARAMETER = '/deep-inspection-reconciler/policy';
+const PARAMETER = POLICY_PARAMETER;
 // DescribeHub too: the function must never call it (GetFindings answers for it), and a call would show here.
 const SECURITY_HUB_OPERATIONS = ['DescribeHub', 'GetFindings', 'BatchImportFindings', 'BatchUpdateFindings'];
 

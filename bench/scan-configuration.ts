@@ -16,6 +16,7 @@ import {
   type RunMeasurement,
   type ScenarioSettings,
   uniformOrganization,
+  POLICY_PARAMETER,
 } from './scenario';
 
 /*
@@ -26,7 +27,7 @@ import {
  * simulated organization's state before the run, never from what the function reports.
  */
 
-const PARAMETER = '/deep-inspection-reconciler/policy';
+const PARAMETER = POLICY_PARAMETER;
 /** The first scheduled run's time: 01:00 UTC, so that it reads the day's first window. */
 const FIRST_SCHEDULED_RUN = Date.UTC(2026, 11, 7, 1);
 

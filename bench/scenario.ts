@@ -25,7 +25,9 @@ export const REGIONS = [
   'sa-east-1',
 ] as const;
 
-const PARAMETER = '/deep-inspection-reconciler/policy';
+/** The policy parameter, by the stack's default name (lib/config.ts). */
+export const POLICY_PARAMETER = '/deep-inspection-reconciler/policy';
+const PARAMETER = POLICY_PARAMETER;
 
 export interface ScenarioSettings {
   readonly accounts: number;
