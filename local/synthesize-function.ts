@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { DISABLE_CREATION_STACK_TRACES, ASSET_RESOURCE_METADATA_ENABLED_CONTEXT } from 'aws-cdk-lib/cx-api';
 import { type ReconcilerConfig, readConfig } from '../lib/config';
 import { DeepInspectionStack } from '../lib/deep-inspection-stack';
 
@@ -18,10 +19,11 @@ export function synthesizeFunction(settings: Partial<ReconcilerConfig>, outdir: 
   // Asset metadata, as the CDK CLI sets it: each function names its asset's directory. aws-cdk-lib's built-in
   // CloudFormation validation reads the template, not the asset, and only warns; its engine costs about 8 s of
   // CPU a process to start, so the bundle is built without it (test/infra/cdk-nag.test.ts asserts its report
-  // on the stack is empty, and `cdk synth` runs it).
+  // on the stack is empty, and `cdk synth` runs it). Nor does it record each construct's creation stack trace, which
+  // only `cdk synth --debug` reads (aws-cdk-lib cx-api DISABLE_CREATION_STACK_TRACES: "for performance reasons").
   const app = new App({
     outdir,
-    context: { 'aws:cdk:enable-asset-metadata': true },
+    context: { [ASSET_RESOURCE_METADATA_ENABLED_CONTEXT]: true, [DISABLE_CREATION_STACK_TRACES]: true },
     builtinCloudFormationValidation: false,
   });
   const stack = new DeepInspectionStack(app, 'E2E', {

@@ -1,12 +1,13 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { readConfig } from '../../lib/config';
 import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
+import { testApp } from '../support/app';
 
 /*
  * cdk-nag's AwsSolutionsChecks on the stack, with the setting off (the default) and with securityHubFindings on.
@@ -23,7 +24,7 @@ const defaults = readConfig(() => undefined);
 describe('cdk-nag AwsSolutionsChecks', () => {
   it('reports no unacknowledged error or warning on the stack', () => {
     const outdir = mkdtempSync(path.join(tmpdir(), 'cdk-out-'));
-    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = testApp({ outdir, builtinCloudFormationValidation: true });
     new DeepInspectionStack(app, 'Nag', { env, config: defaults, baseDirectory: ROOT });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
@@ -33,7 +34,7 @@ describe('cdk-nag AwsSolutionsChecks', () => {
   });
 
   it('acknowledges only findings that exist: every acknowledgement matches one', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+    const app = testApp();
     const stack = new DeepInspectionStack(app, 'Nag', { env, config: defaults, baseDirectory: ROOT });
     const checks = new AwsSolutionsChecks(app);
     // Records every acknowledgement cdk-nag consults for a finding it has.
@@ -57,9 +58,9 @@ describe('cdk-nag AwsSolutionsChecks', () => {
   });
 
   it('does fail synth on a finding that is not acknowledged', () => {
-    const app = new App({
+    const app = testApp({
       outdir: mkdtempSync(path.join(tmpdir(), 'cdk-out-')),
-      context: { 'aws:cdk:bundling-stacks': [] },
+      builtinCloudFormationValidation: true,
     });
     const stack = new DeepInspectionStack(app, 'Nag', { env, config: defaults, baseDirectory: ROOT });
     // An unencrypted topic without SSL enforcement is two AwsSolutions findings (SNS2, SNS3).
@@ -72,7 +73,7 @@ describe('cdk-nag AwsSolutionsChecks', () => {
 describe('securityHubFindings on', () => {
   it('passes cdk-nag: the product ARN, and "*" for the two reads, each acknowledged with its reason', () => {
     const outdir = mkdtempSync(path.join(tmpdir(), 'cdk-out-'));
-    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = testApp({ outdir, builtinCloudFormationValidation: true });
     new DeepInspectionStack(app, 'Nag', {
       env,
       config: { ...readConfig(() => undefined), securityHubFindings: true },
@@ -86,7 +87,7 @@ describe('securityHubFindings on', () => {
   });
 
   it('acknowledges the Security Hub product ARN with the account as cdk-nag writes it when the account is a token', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+    const app = testApp();
     new DeepInspectionStack(app, 'Agnostic', {
       config: { ...readConfig(() => undefined), securityHubFindings: true },
       baseDirectory: ROOT,

@@ -1,15 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type ReconcilerConfig, readConfig } from '../../lib/config';
 import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
 import { FINDINGS_METRIC, METRIC, SCAN_CONFIGURATION_METRIC } from '../../lambda/reconciler';
+import { testApp } from '../support/app';
 
 const ROOT = path.join(__dirname, '..', '..');
 
 function template(config: Partial<ReconcilerConfig> = {}): Template {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  const app = testApp();
   const stack = new DeepInspectionStack(app, 'Test', {
     env: { account: '111122223333', region: 'eu-west-1' },
     config: { ...readConfig(() => undefined), ...config },

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { type ReconcilerConfig, readConfig } from '../../lib/config';
 import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
+import { testApp } from '../support/app';
 
 /** The stack's securityHubFindings setting: off by default, and what turning it on adds, exactly. */
 
@@ -11,7 +11,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const env = { account: '111122223333', region: 'eu-west-1' };
 
 function synth(config: Partial<ReconcilerConfig> = {}): Template {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  const app = testApp();
   const stack = new DeepInspectionStack(app, 'Test', {
     env,
     config: { ...readConfig(() => undefined), ...config },

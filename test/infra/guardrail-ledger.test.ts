@@ -1,12 +1,12 @@
 import https from 'node:https';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EMPTY_LEDGER } from '../../lambda/reconciler/guardrail/ledger';
 import { LocalAwsEndpoint } from '../../local/aws-endpoint/server';
 import { SimulatedOrganization } from '../../local/simulated-organization';
 import { type ReconcilerConfig, readConfig } from '../../lib/config';
 import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
+import { testApp } from '../support/app';
 
 const ROOT = path.join(__dirname, '..', '..');
 const LEDGER = '/deep-inspection-reconciler/policy-guardrail-ledger';
@@ -15,7 +15,7 @@ const LEDGER_ARN = {
 };
 
 function template(config: Partial<ReconcilerConfig> = {}): Template {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  const app = testApp();
   const stack = new DeepInspectionStack(app, 'Test', {
     env: { account: '111122223333', region: 'eu-west-1' },
     config: { ...readConfig(() => undefined), ...config },

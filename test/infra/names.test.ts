@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type ReconcilerConfig, readConfig } from '../../lib/config';
 import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
 import { parameterNameProblems } from '../../lib/names';
+import { testApp } from '../support/app';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -12,7 +12,7 @@ function synth(
   config: Partial<ReconcilerConfig> = {},
   { stackName = 'Test', agnostic = false }: { stackName?: string; agnostic?: boolean } = {},
 ) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  const app = testApp();
   const stack = new DeepInspectionStack(app, stackName, {
     // Environment-agnostic: synth knows neither the account nor the region.
     ...(agnostic ? {} : { env: { account: '111122223333', region: 'eu-west-1' } }),

@@ -1,11 +1,11 @@
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { type ReconcilerConfig, readConfig } from '../../lib/config';
 import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
 import { alarmStateChange, parameterStoreChange, ssmCallViaCloudTrail } from '../support/aws-events';
 import { type EventPattern, matchesEventPattern } from '../support/event-pattern';
 import { ACCOUNT, REGION, ResolvedTemplate } from '../support/template-policies';
+import { testApp } from '../support/app';
 
 // Every notification path of the stack, proven by matching AWS-shaped events (test/support/aws-events.ts,
 // after AWS's own examples) against the synthesized rules with an offline matcher
@@ -14,7 +14,7 @@ import { ACCOUNT, REGION, ResolvedTemplate } from '../support/template-policies'
 const POLICY = '/deep-inspection-reconciler/policy';
 
 function synth(config: Partial<ReconcilerConfig> = {}) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  const app = testApp();
   const stack = new DeepInspectionStack(app, 'Test', {
     env: { account: ACCOUNT, region: REGION },
     config: { ...readConfig(() => undefined), ...config },

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type ReconcilerConfig, readConfig } from '../../lib/config';
 import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
@@ -14,6 +13,7 @@ import {
   REGION,
   ResolvedTemplate,
 } from '../support/template-policies';
+import { testApp } from '../support/app';
 
 // Every resource policy of the stack and its roles, EVALUATED (@cloud-copilot/iam-simulate, a devDependency)
 // against the requests the AWS services really make, with the context keys they send:
@@ -38,7 +38,7 @@ import {
 const TLS = { 'aws:SecureTransport': 'true' };
 
 function synth(config: Partial<ReconcilerConfig> = {}) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  const app = testApp();
   const stack = new DeepInspectionStack(app, 'Test', {
     env: { account: ACCOUNT, region: REGION },
     config: { ...readConfig(() => undefined), ...config },

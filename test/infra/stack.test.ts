@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { type ReconcilerConfig, readConfig } from '../../lib/config';
 import { FIXABLE_REASONS } from '../../lambda/reconciler/coverage/tally';
@@ -14,21 +13,15 @@ import {
   ORGANIZATIONS_ACTIONS_ON_ALL,
   ORGANIZATIONS_ACTIONS_ON_TREE,
 } from '../../lib/reconciler-function';
+import { testApp } from '../support/app';
 
 const ROOT = path.join(__dirname, '..', '..');
 const env = { account: '111122223333', region: 'eu-west-1' };
 const defaults = readConfig(() => undefined);
 
-/**
- * Bundling is skipped except where a test needs the real asset, and aws-cdk-lib's built-in CloudFormation
- * validation (which only warns) everywhere but the cdk-nag tests, which assert its report is empty: both
- * cost seconds a synth and no other test reads them.
- */
+/** The stack's template, bundled only where a test reads the real asset (test/support/app.ts says what else is off). */
 function synth(config: Partial<ReconcilerConfig> = {}, options: { bundle?: boolean; baseDirectory?: string } = {}) {
-  const app = new App({
-    context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] },
-    builtinCloudFormationValidation: false,
-  });
+  const app = testApp({ bundle: options.bundle });
   const stack = new DeepInspectionStack(app, 'Test', {
     env,
     config: { ...defaults, ...config },
@@ -1031,7 +1024,7 @@ describe('a deploy that works, and keeps the evidence', () => {
   ])(
     'refuses an alarm topic in %s: CloudWatch and EventBridge publish only to a topic of their own region',
     (_case, arn, message) => {
-      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+      const app = testApp();
       const build = () =>
         new DeepInspectionStack(app, 'East', {
           env: { account: '111122223333', region: 'us-east-1' },

@@ -1,7 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { main } from '../../cli/main';
 import { loadConfig } from '../../lambda/reconciler/config';
@@ -9,6 +8,7 @@ import { parseInvocation } from '../../lambda/reconciler/event';
 import { validatePolicy } from '../../lambda/reconciler/policy/schema';
 import { readConfig } from '../../lib/config';
 import { DeepInspectionStack } from '../../lib/deep-inspection-stack';
+import { testApp } from '../support/app';
 
 /**
  * Every region is either supported end to end (synth, the function's own environment and its policy
@@ -39,7 +39,7 @@ async function verdicts(region: string): Promise<Record<string, string | undefin
     attempt(() => {
       const directory = mkdtempSync(path.join(tmpdir(), 'policy-'));
       writeFileSync(path.join(directory, 'policy.json'), JSON.stringify(policyDocument));
-      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+      const app = testApp();
       new DeepInspectionStack(app, 'Regions', {
         env: { account: '111122223333', region },
         config: readConfig(() => undefined),
