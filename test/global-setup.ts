@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import * as path from 'node:path';
 import { emitWarningIfUnsupportedVersion } from '@aws-sdk/core';
 import { FUNCTION_CACHE_VARIABLE } from '../local/function-cache';
 import { MACHINE_TMPDIR_VARIABLE } from './support/machine-tmpdir';
+import { makeTestRunDirectory, removeAbandonedTestRuns } from './support/test-run-directory';
 
 /**
  * The AWS SDK tells once a process that it will soon need a newer Node (its own switch,
@@ -18,7 +19,9 @@ import { MACHINE_TMPDIR_VARIABLE } from './support/machine-tmpdir';
 export default function globalSetup(): void {
   emitWarningIfUnsupportedVersion(process.version);
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const run = mkdtempSync(path.join(tmpdir(), 'deep-inspection-test-run-'));
+  // An interrupted run gets no teardown: the next one removes what it left.
+  removeAbandonedTestRuns(tmpdir());
+  const run = makeTestRunDirectory(tmpdir());
   process.env[FUNCTION_CACHE_VARIABLE] = run;
   // Every temporary file of the run (synthesized stacks, policy files, saved plans, invocation results) in the
   // run's own directory, which the teardown removes; the workers and the processes they start inherit TMPDIR,
