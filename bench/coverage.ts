@@ -8,7 +8,6 @@ import { benchEnvironment, REGIONS, POLICY_PARAMETER } from './scenario';
 
 /** ListCoverage's page size, the most it gives. */
 export const COVERAGE_PAGE = 200;
-const PARAMETER = POLICY_PARAMETER;
 
 export interface CoverageSettings {
   readonly accounts: number;
@@ -78,7 +77,7 @@ export async function runCoverageScenario(
   const endpoint = await LocalAwsEndpoint.start(organization);
   endpoint.checkResponses = settings.accounts <= 1_000;
   try {
-    endpoint.state.parameters.set(PARAMETER, {
+    endpoint.state.parameters.set(POLICY_PARAMETER, {
       value: JSON.stringify({ version: 2, default: 'ACTIVATED', regions }),
       version: 1,
     });

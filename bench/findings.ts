@@ -14,6 +14,7 @@ import {
   type ScenarioSettings,
   uniformOrganization,
   POLICY_PARAMETER,
+  LEDGER_PARAMETER,
 } from './scenario';
 import { runScript } from './script';
 
@@ -24,7 +25,6 @@ import { runScript } from './script';
  * machine. The bundle is built with securityHubFindings; the policy turns the findings on and off.
  */
 
-const PARAMETER = POLICY_PARAMETER;
 // DescribeHub too: the function must never call it (GetFindings answers for it), and a call would show here.
 const SECURITY_HUB_OPERATIONS = ['DescribeHub', 'GetFindings', 'BatchImportFindings', 'BatchUpdateFindings'];
 
@@ -110,12 +110,12 @@ export async function runFindingsScenario(
   endpoint.recordRequests = true;
   try {
     const queueUrl = endpoint.createQueue('failed-accounts');
-    endpoint.state.parameters.set(`${PARAMETER}-guardrail-ledger`, { value: EMPTY_LEDGER, version: 1 });
+    endpoint.state.parameters.set(LEDGER_PARAMETER, { value: EMPTY_LEDGER, version: 1 });
     let version = 0;
     const storePolicy = (findings: boolean) => {
       version += 1;
       const policy = { version: 2, default: 'ACTIVATED', regions, findings: { securityHub: findings } };
-      endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version });
+      endpoint.state.parameters.set(POLICY_PARAMETER, { value: JSON.stringify(policy), version });
     };
     const env = benchEnvironment(fn, endpoint, {
       region: regions[0] as string,

@@ -17,6 +17,7 @@ import {
   type ScenarioSettings,
   uniformOrganization,
   POLICY_PARAMETER,
+  LEDGER_PARAMETER,
 } from './scenario';
 
 /*
@@ -27,7 +28,6 @@ import {
  * simulated organization's state before the run, never from what the function reports.
  */
 
-const PARAMETER = POLICY_PARAMETER;
 /** The first scheduled run's time: 01:00 UTC, so that it reads the day's first window. */
 const FIRST_SCHEDULED_RUN = Date.UTC(2026, 11, 7, 1);
 
@@ -174,11 +174,11 @@ export async function runScanConfigurationScenario(
   const periodSeconds = settings.schedulePeriodSeconds ?? Number(fn.environment.SCHEDULE_PERIOD_SECONDS ?? 3600);
   try {
     const queueUrl = endpoint.createQueue('failed-accounts');
-    endpoint.state.parameters.set(`${PARAMETER}-guardrail-ledger`, { value: EMPTY_LEDGER, version: 1 });
+    endpoint.state.parameters.set(LEDGER_PARAMETER, { value: EMPTY_LEDGER, version: 1 });
     let policyVersion = 0;
     const setPolicy = (policy: object) => {
       policyVersion += 1;
-      endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version: policyVersion });
+      endpoint.state.parameters.set(POLICY_PARAMETER, { value: JSON.stringify(policy), version: policyVersion });
     };
     const timedSettings = { latencyMs: settings.latencyMs, ratePerSecond: settings.ratePerSecond };
     const fastSettings = { latencyMs: 0, ratePerSecond: 1_000 };

@@ -27,7 +27,8 @@ export const REGIONS = [
 
 /** The policy parameter, by the stack's default name (lib/config.ts). */
 export const POLICY_PARAMETER = '/deep-inspection-reconciler/policy';
-const PARAMETER = POLICY_PARAMETER;
+/** The deactivation ledger, named after the policy parameter as the stack names it. */
+export const LEDGER_PARAMETER = `${POLICY_PARAMETER}-guardrail-ledger`;
 
 export interface ScenarioSettings {
   readonly accounts: number;
@@ -134,8 +135,8 @@ export function benchEnvironment(
     NODE_OPTIONS: `${fn.environment.NODE_OPTIONS ?? ''}${heapBudget}`.trim(),
     ...endpoint.environment(),
     AWS_REGION: options.region,
-    POLICY_PARAMETER_NAME: PARAMETER,
-    GUARDRAIL_LEDGER_PARAMETER_NAME: `${PARAMETER}-guardrail-ledger`,
+    POLICY_PARAMETER_NAME: POLICY_PARAMETER,
+    GUARDRAIL_LEDGER_PARAMETER_NAME: LEDGER_PARAMETER,
     FAILED_ACCOUNTS_QUEUE_URL: options.queueUrl,
     ORGANIZATIONS_REQUESTS_PER_SECOND: String(options.organizationsRatePerSecond ?? options.ratePerSecond),
     INSPECTOR_REQUESTS_PER_SECOND: String(options.ratePerSecond),
@@ -153,9 +154,9 @@ export async function runScenario(fn: DeployedFunction, settings: ScenarioSettin
   try {
     const queueUrl = endpoint.createQueue('failed-accounts');
     const policy = { version: 1, default: 'ACTIVATED', regions };
-    endpoint.state.parameters.set(PARAMETER, { value: JSON.stringify(policy), version: 1 });
+    endpoint.state.parameters.set(POLICY_PARAMETER, { value: JSON.stringify(policy), version: 1 });
     // The empty ledger the first deploy creates (lib/guardrail-ledger.ts).
-    endpoint.state.parameters.set(`${PARAMETER}-guardrail-ledger`, { value: EMPTY_LEDGER, version: 1 });
+    endpoint.state.parameters.set(LEDGER_PARAMETER, { value: EMPTY_LEDGER, version: 1 });
     const env = benchEnvironment(fn, endpoint, {
       region: regions[0] as string,
       queueUrl,

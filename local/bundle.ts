@@ -71,8 +71,7 @@ export async function invokeBundleMeasured(
   accountId: string,
   env: Record<string, string>,
 ): Promise<Invocation> {
-  const resultDirectory = mkdtempSync(path.join(tmpdir(), 'invoke-'));
-  const resultFile = path.join(resultDirectory, 'result.json');
+  const resultFile = path.join(mkdtempSync(path.join(tmpdir(), 'invoke-')), 'result.json');
   let stdout = '';
   const crash = await run(process.execPath, [INVOKER, bundleDirectory, JSON.stringify(event), accountId, resultFile], {
     env: { PATH: process.env.PATH ?? '', ...env },
@@ -87,14 +86,12 @@ export async function invokeBundleMeasured(
       return error; // the result file says what happened, if there is one
     },
   );
-  if (!existsSync(resultFile)) {
-    rmSync(resultDirectory, { recursive: true, force: true });
+  const outcome = takeOutcome(resultFile);
+  if (outcome === undefined) {
     throw new InvocationFailed(
       `the function's process died without an answer: ${crash?.message ?? ''} ${crash?.stderr?.slice(-2000) ?? ''}`,
     );
   }
-  const outcome = JSON.parse(readFileSync(resultFile, 'utf8'));
-  rmSync(resultDirectory, { recursive: true, force: true });
   if (!outcome.ok) throw new InvocationFailed(`${outcome.error.name}: ${outcome.error.message}`);
   return {
     result: outcome.result,
@@ -103,4 +100,19 @@ export async function invokeBundleMeasured(
     peakRssKiB: outcome.peakRssKiB,
     stdout,
   };
+}
+
+/** What local/invoke-bundle.cjs wrote: the handler's result or error, and its measurements. */
+type Outcome = (
+  | { readonly ok: true; readonly result: unknown }
+  | { readonly ok: false; readonly error: { readonly name: string; readonly message: string } }
+) & { readonly initMs: number; readonly runMs: number; readonly peakRssKiB: number };
+
+/** Reads the invoker's answer, if its process wrote one, and removes the directory it was written to. */
+function takeOutcome(resultFile: string): Outcome | undefined {
+  try {
+    return existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, 'utf8')) as Outcome) : undefined;
+  } finally {
+    rmSync(path.dirname(resultFile), { recursive: true, force: true });
+  }
 }
